@@ -1,0 +1,36 @@
+#!/bin/sh
+# memcage's main job on a real example, from a fresh Debian 12 machine (root):
+# installs the dependencies, builds, then runs a memory-hungry command
+# (300 MiB) under the shipped 'strict' profile with a 64 MiB limit, which the
+# kernel enforces with an OOM kill; prints memcage's output and JSON report.
+# Runs on this host when it has a usable cgroup v2 memory controller, else in
+# the test VM (Debian's 6.12 kernel under qemu).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/contrib/install-deps.sh"
+"$top/contrib/build.sh" "$top/build"
+
+if [ "${1:-}" != --in-vm ] && "$top/build/memcage" run -q --name demo-probe -- true 2>/dev/null; then
+        where=host
+else
+        where=vm
+fi
+if [ "$where" = vm ] && [ "${1:-}" != --in-vm ]; then
+        echo "== this host has no usable cgroup v2 memory controller: running the demo in the test VM"
+        exec "$top/tests/vm/run-vm" --kernel 6.12 -- "$top/contrib/demo.sh" --in-vm
+fi
+if [ "${1:-}" = --in-vm ]; then
+        shift
+fi
+
+report=$(mktemp /tmp/memcage-demo.XXXXXX.json)
+echo "== memcage run -p strict --max 64M --report $report -- hog 300   (allocates 300 MiB)"
+set +e
+MEMCAGE_PROFILE_PATH="$top/profiles" "$top/build/memcage" run -p strict --max 64M --report "$report" \
+        -- "$top/build/tests/hog" 300
+status=$?
+set -e
+echo "== exit status: $status (137 = killed by SIGKILL: the OOM killer enforced memory.max)"
+echo "== JSON report:"
+cat "$report"
+rm -f "$report"

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs everything memcage needs to build, test and benchmark on Debian 12
+# (bookworm), as root. Safe to run again: apt-get skips what is installed.
+#
+#   build:      autotools, gcc, pkg-config and the -dev packages of the libraries
+#   tests:      cmocka, jq (reading JSON reports in the integration tests),
+#               qemu + busybox + Debian's 6.1 and 6.12 kernels for the test VM,
+#               cgroup-tools (cgexec, the benchmark's point of comparison)
+set -eu
+
+if [ "$(id -u)" != 0 ]; then
+        echo "install-deps.sh: run as root (apt-get needs it)" >&2
+        exit 1
+fi
+
+# linux-image-6.12-amd64 comes from bookworm-security, which Debian 12 enables
+# by default; say so clearly if a trimmed sources.list lacks it.
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+if ! apt-cache show linux-image-6.12-amd64 >/dev/null 2>&1; then
+        echo "install-deps.sh: linux-image-6.12-amd64 is not available: enable bookworm-security in /etc/apt/sources.list" >&2
+        exit 1
+fi
+
+apt-get install -y -qq --no-install-recommends \
+        autoconf automake make gcc libc6-dev pkg-config \
+        libcgroup-dev libcap-dev libinih-dev libjansson-dev \
+        libcmocka-dev jq cgroup-tools \
+        qemu-system-x86 busybox-static cpio xz-utils kmod \
+        linux-image-amd64 linux-image-6.12-amd64 \
+        python3 attr >/dev/null
+echo "install-deps.sh: all build and test dependencies are installed"

@@ -1,0 +1,38 @@
+#!/bin/sh
+# The whole test suite from a fresh Debian 12 machine (root): installs the
+# dependencies, then builds memcage twice, plain and with ASan/UBSan, and runs
+# `make check` in each: cmocka unit tests on the host and the integration
+# suite in VMs on Debian's 6.1 and 6.12 kernels (MEMCAGE_TEST_KERNELS to choose).
+# Ends with the totals of both runs on one line.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/contrib/install-deps.sh"
+(cd "$top" && ./autogen.sh >/dev/null 2>&1)
+
+status=0 passed=0 failed=0 skipped=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for variant in plain asan; do
+        dir="$top/build-test-$variant"
+        args=
+        [ "$variant" = asan ] && args=--enable-sanitizers
+        echo "=============== $variant build ==============="
+        # shellcheck disable=SC2086
+        "$top/contrib/build.sh" "$dir" $args
+        if ! make -C "$dir" -s check 2>&1 | tee "$log"; then
+                status=1
+        fi
+        # tee hides make's status from the pipeline: the suite's own totals decide too.
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+        if [ -z "$line" ]; then
+                echo "$variant: the suite printed no totals" >&2
+                status=1
+                continue
+        fi
+        set -- $line
+        passed=$((passed + $1)) failed=$((failed + $3)) skipped=$((skipped + ${5:-0}))
+done
+[ "$failed" -eq 0 ] || status=1
+echo "=============== both builds ==============="
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The cgroup v2 stage: finding the unified hierarchy, creating the parent and
+ * the run's group, writing limits and reading them back, killing what is left
+ * and removing the group, sweeping groups of launchers that died.
+ *
+ * Every file of a group is read or written through the group's directory fd,
+ * so unit tests run the same code on a temporary directory shaped like
+ * cgroupfs. Creation and value writes go through a backend (cgroup-backend.h):
+ * libcgroup in production, plain mkdirat/openat for tests and delegated trees.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "limits.h"
+
+struct mc_cgroup_backend;
+
+/* Exit status memcage uses when the host cannot host a run (no usable cgroup v2 memory controller). */
+#define MC_EXIT_FAILURE 125
+
+enum mc_cgroup_layout {
+        MC_CGROUP_UNIFIED, /* cgroup2 only (memory available there) */
+        MC_CGROUP_HYBRID,  /* v1 hierarchies plus a cgroup2 mount, e.g. /sys/fs/cgroup/unified */
+        MC_CGROUP_LEGACY,  /* v1 only */
+        MC_CGROUP_NONE,    /* nothing mounted */
+};
+
+struct mc_cgroup_mounts {
+        enum mc_cgroup_layout layout;
+        char *unified;   /* mount point of the cgroup2 hierarchy, NULL if none */
+        char *memory_v1; /* mount point of a v1 hierarchy holding the memory controller, NULL if none */
+};
+
+/* Parses /proc/self/mountinfo (or a fake one in tests). */
+int mc_cgroup_parse_mountinfo(FILE *f, struct mc_cgroup_mounts *ret, struct mc_error *err);
+void mc_cgroup_mounts_free(struct mc_cgroup_mounts *m);
+
+/*
+ * Opens the cgroup2 root usable for memory work: mountinfo says where it is,
+ * and its cgroup.controllers must list "memory". On a hybrid or v1 host, or
+ * without memory in cgroup2, fails with -EOPNOTSUPP and a message saying what
+ * was found and what is needed.
+ */
+int mc_cgroup_open_root(const char *mountinfo_path, char **ret_path, int *ret_fd, struct mc_error *err);
+
+/*
+ * A group name (one path component): rejects empty, ".", "..", '/', control
+ * characters, over-long names and names of kernel files ("cgroup.*",
+ * "memory.*" and other controller prefixes).
+ */
+int mc_cgroup_validate_name(const char *name, struct mc_error *err);
+/* A relative path of valid names ("memcage", "ci/memcage"); no leading '/'. */
+int mc_cgroup_validate_path(const char *path, struct mc_error *err);
+
+/* True when a blank-separated kernel list (cgroup.controllers, cgroup.subtree_control) holds word. */
+bool mc_cgroup_list_has(const char *list, const char *word);
+
+struct mc_group {
+        char *root;      /* cgroup2 mount point, "/sys/fs/cgroup" */
+        char *parent;    /* relative to root, "memcage" */
+        char *name;      /* leaf, "db-1234" */
+        char *relpath;   /* "memcage/db-1234" */
+        int fd;          /* O_DIRECTORY|O_CLOEXEC of the group, -EBADF when closed */
+        int parent_fd;   /* O_DIRECTORY|O_CLOEXEC of the parent */
+        char **warnings; /* things the CLI should tell the user (NULL-terminated, may be NULL) */
+        const struct mc_cgroup_backend *backend; /* the one that created it, removes it */
+};
+
+struct mc_group_opts {
+        const char *root; /* cgroup2 mount point */
+        int root_fd;
+        const char *parent; /* relative path of the parent, "memcage"; NULL or "": the root */
+        const char *name;   /* leaf name */
+        const struct mc_limits *limits;
+        const char *profile;                     /* recorded on the group for ps/gc, may be NULL */
+        bool use_hugetlb;                        /* also enable hugetlb along the path */
+        const struct mc_cgroup_backend *backend; /* NULL: mc_cgroup_backend_get() */
+};
+
+/*
+ * Creates the parent (holding only groups: a populated parent is refused,
+ * as the no-internal-process rule would make it fail later), enables the
+ * controllers top-down, creates the leaf (an existing one is an error: a
+ * group is never reused), marks it with the launcher's pid and start time,
+ * and writes the limits. A limit whose kernel file is missing is an error
+ * when finite and a warning when "max". On failure nothing is left behind.
+ */
+int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, struct mc_error *err);
+
+/* Reads back the limit files that exist (the kernel rounds to pages). */
+int mc_group_read_limits(int group_fd, struct mc_limits *ret, struct mc_error *err);
+
+/* "populated" of cgroup.events. */
+int mc_group_is_populated(int group_fd, bool *ret, struct mc_error *err);
+
+/* Kills every process in the group: cgroup.kill (5.14+), else SIGKILL to each pid in cgroup.procs. */
+int mc_group_kill(int group_fd, struct mc_error *err);
+
+/*
+ * Removes the group (rmdir relative to parent_fd, through g->backend) and
+ * closes its fds. Retries a short, bounded while (about 1 s) on EBUSY, which
+ * the kernel reports transiently after a kill while the last tasks finish
+ * exiting. A group already gone counts as removed. On failure parent_fd stays
+ * open, so the caller may retry; mc_group_done() closes it.
+ */
+int mc_group_remove(struct mc_group *g, struct mc_error *err);
+
+/* Closes fds and frees strings; does not remove anything. */
+void mc_group_done(struct mc_group *g);
+
+/* The mark memcage leaves on each group it creates (an xattr on the directory). */
+#define MC_GROUP_XATTR_LAUNCHER "user.memcage.launcher" /* "PID STARTTIME" */
+#define MC_GROUP_XATTR_PROFILE  "user.memcage.profile"
+
+struct mc_stale {
+        char *name;
+        pid_t launcher;
+        bool populated; /* true: left in place and reported, never reused */
+        bool removed;
+        int error; /* 0, or a negative errno: reading or removing failed (-EBUSY: child groups) */
+};
+
+/*
+ * Looks at the parent's child groups that carry memcage's mark and whose
+ * launcher is gone (pid not alive, or alive with another start time):
+ * empty ones are removed (through backend; NULL: mc_cgroup_backend_get()),
+ * populated ones are reported. Groups without the mark are never touched.
+ * *ret lists only stale groups; NULL and 0 when there are none.
+ */
+int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend, struct mc_stale **ret,
+                         size_t *ret_n, struct mc_error *err);
+void mc_stale_free(struct mc_stale *s, size_t n);

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The command-line layer: the only code that prints. */
+
+#include <stdio.h>
+
+/* Exit statuses of memcage itself; a run otherwise returns the command's own. */
+#define MC_EXIT_OK 0
+#define MC_EXIT_MEMCAGE 125  /* memcage failed (bad usage, profile, cgroup, ...) */
+#define MC_EXIT_CANNOT_EXEC 126
+#define MC_EXIT_NOT_FOUND 127
+
+int cmd_run(int argc, char **argv);
+
+/* "memcage: " + message + newline, on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "Try 'memcage COMMAND --help' for more information." and returns MC_EXIT_MEMCAGE. */
+int cli_usage_hint(const char *command);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The one event loop of a run: poll() over the command's pidfd, a signalfd
+ * and the group's cgroup.events. No threads, no sleeps, no timers: the
+ * kernel wakes us for everything we wait for.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spawn.h"
+
+/* The signals memcage forwards to the command. */
+extern const int mc_forwarded_signals[];
+extern const size_t mc_forwarded_signals_count;
+
+struct mc_supervise_opts {
+        int group_fd;
+        const struct mc_child *child;
+        int signal_fd;  /* signalfd of mc_forwarded_signals, which the caller blocked */
+        bool wait_all;  /* after the command exits, wait for the rest of the group instead of killing it */
+};
+
+struct mc_supervise_result {
+        int exit_code;     /* the command's exit code, valid when !signaled */
+        bool signaled;
+        int signal;        /* the signal that killed the command */
+        bool core_dumped;
+        uint64_t exit_ns;  /* CLOCK_MONOTONIC when the command ended */
+        unsigned forwarded; /* signals forwarded */
+        unsigned leftovers; /* processes still in the group when the command ended */
+        bool killed_leftovers;
+};
+
+/*
+ * Waits for the command, forwarding signals, then for the group to empty:
+ * leftovers are killed (cgroup.kill) unless wait_all. Returns once the group
+ * is unpopulated, so it can be removed.
+ */
+int mc_supervise(const struct mc_supervise_opts *opts, struct mc_supervise_result *ret,
+                 struct mc_error *err);
+
+/* Exit status memcage reports for a supervised command: its code, or 128+N for signal N. */
+int mc_supervise_exit_status(const struct mc_supervise_result *r);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Cleanup attributes and small file helpers shared by every module. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "error.h"
+
+#ifndef EBADF
+#error "errno.h lacks EBADF"
+#endif
+
+static inline void mc_freep(void *p) { free(*(void **)p); }
+static inline void mc_closep(int *fd)
+{
+        if (*fd >= 0) {
+                int saved = errno;
+                close(*fd);
+                errno = saved;
+        }
+}
+static inline void mc_fclosep(FILE **f)
+{
+        if (*f)
+                fclose(*f);
+}
+void mc_strv_free(char **v);
+static inline void mc_strv_freep(char ***v) { mc_strv_free(*v); }
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(mc_freep)
+#define _cleanup_close_ _cleanup_(mc_closep)
+#define _cleanup_fclose_ _cleanup_(mc_fclosep)
+#define _cleanup_strv_free_ _cleanup_(mc_strv_freep)
+
+/* Hands ownership out of a cleanup variable. */
+#define TAKE_PTR(p)                                                                                \
+        ({                                                                                         \
+                __typeof__(p) _p = (p);                                                            \
+                (p) = NULL;                                                                        \
+                _p;                                                                                \
+        })
+#define TAKE_FD(fd)                                                                                \
+        ({                                                                                         \
+                int _fd = (fd);                                                                    \
+                (fd) = -EBADF;                                                                     \
+                _fd;                                                                               \
+        })
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+#define streq(a, b) (strcmp((a), (b)) == 0)
+
+/*
+ * Reads a whole (small) file relative to a directory fd into a NUL-terminated
+ * malloc'd buffer. Cgroup and proc files report a size of 0 or 4096, so this
+ * reads until EOF rather than trusting st_size.
+ */
+int mc_read_file_at(int dirfd, const char *name, char **ret, struct mc_error *err);
+
+/* Writes a string to an existing file relative to a directory fd, in one write(). */
+int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_error *err);
+
+/* Reads an unsigned integer file ("123\n"); "max" gives UINT64_MAX. */
+int mc_read_u64_at(int dirfd, const char *name, uint64_t *ret, struct mc_error *err);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t mc_now_ns(void);
+
+/* Start time of a process in clock ticks since boot (/proc/PID/stat field 22), for pid-reuse checks. */
+int mc_proc_starttime(pid_t pid, unsigned long long *ret);

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The production backend: libcgroup (2.0.2 in Debian 12) creates groups and
+ * writes their values. This is the only file that includes <libcgroup.h>.
+ *
+ * What libcgroup 2.0.2 does on cgroup v2, read from its src/api.c (unchanged
+ * in 3.x) and checked in the VM on 6.1 and 6.12:
+ * - cgroup_create_cgroup() writes "+CONTROLLER" to cgroup.subtree_control of
+ *   every directory from the first level below the root down to the parent,
+ *   creating missing ones like mkdir -p; it writes the root's file only when
+ *   the parent is the root itself. So "a/b" with memory off in the root fails
+ *   with ENOENT and leaves "a" behind: memcage creates one level per call.
+ * - It accepts a group that exists (mkdir's EEXIST is "not fatal").
+ * - Its error codes are its own (ECG*, 50000+); ECGOTHER means "see
+ *   cgroup_get_last_errno()". cgroup_strerror(0) reads like a failure, so
+ *   only codes are tested.
+ * - cgroup_delete_cgroup() moves the group's tasks into the parent first
+ *   (without CGFLAG_DELETE_EMPTY_ONLY), which memcage must never do: the
+ *   parent holds only groups. Removal is a plain rmdir.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libcgroup.h>
+#include <linux/limits.h> /* NAME_MAX, PATH_MAX: <limits.h> would find include/limits.h */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cgroup-backend.h"
+#include "util.h"
+
+static void cgroup_freep(struct cgroup **cg)
+{
+        if (*cg)
+                cgroup_free(cg);
+}
+#define _cleanup_cgroup_ _cleanup_(cgroup_freep)
+
+/* Turns a libcgroup code into a negative errno and a message after what. */
+static int libcgroup_error(struct mc_error *err, int code, const char *what)
+{
+        int e;
+
+        switch (code) {
+        case ECGOTHER:
+                e = cgroup_get_last_errno();
+                return mc_error_errno(err, e > 0 ? e : EIO, "%s", what);
+        case ECGROUPNOTEXIST:
+        case ECGROUPVALUENOTEXIST: /* any failed open() of a value file but EPERM */
+                e = ENOENT;
+                break;
+        case ECGROUPNOTOWNER:
+                e = EPERM;
+                break;
+        case ECGROUPNOTALLOWED:
+                e = EACCES;
+                break;
+        case ECGROUPNOTMOUNTED:
+        case ECGROUPSUBSYSNOTMOUNTED:
+                e = EOPNOTSUPP;
+                break;
+        case ECGINVAL:
+                e = EINVAL;
+                break;
+        default:
+                e = EIO;
+                break;
+        }
+        return mc_error_set(err, e, "%s: %s (libcgroup error %d)", what, cgroup_strerror(code), code);
+}
+
+/*
+ * cgroup_init() reads /proc/mounts once; libcgroup then builds every path
+ * from its own table, so the hierarchy it found must be the one memcage
+ * opened (a test tree or another mount cannot be handled by libcgroup).
+ */
+static int libcgroup_init(const char *root, struct mc_error *err)
+{
+        static bool initialised;
+        int code;
+
+        if (!initialised) {
+                code = cgroup_init();
+                if (code != 0)
+                        return libcgroup_error(err, code, "libcgroup: cgroup_init");
+                initialised = true;
+        }
+
+        _cleanup_free_ char *mount = NULL;
+        code = cgroup_get_subsys_mount_point("memory", &mount);
+        if (code != 0)
+                return libcgroup_error(err, code, "libcgroup finds no memory controller");
+        if (!streq(mount, root))
+                return mc_error_set(err, EXDEV,
+                                    "libcgroup finds the memory controller at %s, memcage uses "
+                                    "cgroup2 at %s: set MEMCAGE_CGROUP_BACKEND=direct",
+                                    mount, root);
+        return 0;
+}
+
+static int create_one(const char *root, const char *relpath, const char *const *controllers,
+                      struct mc_error *err)
+{
+        _cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup(relpath);
+        char what[FILENAME_MAX + 512];
+
+        if (!cg)
+                return mc_error_errno(err, ENOMEM, "create group %s/%s", root, relpath);
+        for (const char *const *c = controllers; *c; c++)
+                if (!cgroup_add_controller(cg, *c))
+                        return mc_error_set(err, EINVAL, "libcgroup: cannot add controller %s to group %s",
+                                            *c, relpath);
+        /* 1: no chown; with 0 it would chown every file to the caller's own uid and gid. */
+        int code = cgroup_create_cgroup(cg, 1);
+        if (code != 0) {
+                snprintf(what, sizeof(what),
+                         "libcgroup: create group %s/%s (or enable its controllers in the parent)", root,
+                         relpath);
+                return libcgroup_error(err, code, what);
+        }
+        return 0;
+}
+
+static int libcgroup_create(const char *root, int root_fd, const char *relpath,
+                            const char *const *controllers, struct mc_error *err)
+{
+        struct stat st;
+        int r;
+
+        if (strlen(relpath) >= FILENAME_MAX) /* libcgroup truncates longer names silently */
+                return mc_error_set(err, ENAMETOOLONG, "group path %s is too long", relpath);
+        r = libcgroup_init(root, err);
+        if (r < 0)
+                return r;
+
+        /* libcgroup would reuse an existing group: memcage never does. */
+        if (fstatat(root_fd, relpath, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                return mc_error_set(err, EEXIST, "group %s/%s exists", root, relpath);
+        if (errno != ENOENT)
+                return mc_error_errno(err, errno, "group %s/%s", root, relpath);
+
+        /*
+         * For "a/b/leaf" libcgroup enables the controllers in a and a/b but
+         * not in the root. Creating the existing "a" through libcgroup too
+         * has it write the root's cgroup.subtree_control (a no-op where the
+         * controllers are already enabled).
+         */
+        const char *slash = strchr(relpath, '/');
+        if (slash) {
+                char first[NAME_MAX + 1];
+                size_t n = (size_t)(slash - relpath);
+                if (n == 0 || n >= sizeof(first))
+                        return mc_error_set(err, EINVAL, "bad group path '%s'", relpath);
+                memcpy(first, relpath, n);
+                first[n] = '\0';
+                r = create_one(root, first, controllers, err);
+                if (r < 0)
+                        return r;
+        }
+        return create_one(root, relpath, controllers, err);
+}
+
+static int libcgroup_set(const char *root, int root_fd, const char *relpath, const struct mc_cgroup_kv *kv,
+                         size_t n, struct mc_error *err)
+{
+        char what[FILENAME_MAX + 512];
+        int r = libcgroup_init(root, err);
+        if (r < 0)
+                return r;
+
+        /* One value per cgroup_modify_cgroup(): exact order, and an error names its file. */
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup(relpath);
+                char controller[64];
+                size_t len = strcspn(kv[i].file, ".");
+
+                if (!cg)
+                        return mc_error_errno(err, ENOMEM, "group %s", relpath);
+                /* The file names its controller: "memory.max" belongs to "memory". */
+                if (kv[i].file[len] != '.' || len == 0 || len >= sizeof(controller))
+                        return mc_error_set(err, EINVAL, "'%s' is not a controller file", kv[i].file);
+                memcpy(controller, kv[i].file, len);
+                controller[len] = '\0';
+
+                struct cgroup_controller *c = cgroup_add_controller(cg, controller);
+                if (!c)
+                        return mc_error_set(err, EINVAL, "libcgroup: cannot add controller %s to group %s",
+                                            controller, relpath);
+                int code = cgroup_add_value_string(c, kv[i].file, kv[i].value);
+                if (code == 0)
+                        code = cgroup_modify_cgroup(cg);
+                if (code != 0) {
+                        snprintf(what, sizeof(what), "libcgroup: write '%s' to %s of group %s", kv[i].value,
+                                 kv[i].file, relpath);
+                        return libcgroup_error(err, code, what);
+                }
+        }
+        return 0;
+}
+
+const struct mc_cgroup_backend mc_cgroup_backend_libcgroup = {
+        .name = "libcgroup",
+        .create = libcgroup_create,
+        .set = libcgroup_set,
+        .remove = mc_cgroup_rmdir_at,
+};

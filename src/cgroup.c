@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The run's group: create and mark it, write and read its limits, kill, remove, sweep stale ones. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
+
+#include "cgroup-backend.h"
+#include "cgroup.h"
+#include "size.h"
+#include "util.h"
+
+#define REMOVE_TIMEOUT_NS 1000000000ull /* EBUSY after a kill lasts milliseconds */
+#define REMOVE_RETRY_MS   10
+#define KILL_ROUNDS       20
+#define KILL_ROUND_MS     50
+
+int mc_cgroup_backend_get(const struct mc_cgroup_backend **ret, struct mc_error *err)
+{
+        const char *name = getenv("MEMCAGE_CGROUP_BACKEND");
+
+        if (!name || name[0] == '\0' || streq(name, "libcgroup"))
+                *ret = &mc_cgroup_backend_libcgroup;
+        else if (streq(name, "direct"))
+                *ret = &mc_cgroup_backend_direct;
+        else
+                return mc_error_set(err, EINVAL,
+                                    "MEMCAGE_CGROUP_BACKEND=%s is not a cgroup backend: use "
+                                    "'libcgroup' (the default) or 'direct'",
+                                    name);
+        return 0;
+}
+
+static void sleep_ms(unsigned ms)
+{
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+static char *strdup_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *strdup_vprintf(const char *fmt, va_list ap)
+{
+        va_list aq;
+        va_copy(aq, ap);
+        int n = vsnprintf(NULL, 0, fmt, aq);
+        va_end(aq);
+        if (n < 0)
+                return NULL;
+        char *s = malloc((size_t)n + 1);
+        if (s)
+                vsnprintf(s, (size_t)n + 1, fmt, ap);
+        return s;
+}
+
+static char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *strdup_printf(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        char *s = strdup_vprintf(fmt, ap);
+        va_end(ap);
+        return s;
+}
+
+static int strv_appendf(char ***v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int strv_appendf(char ***v, const char *fmt, ...)
+{
+        size_t n = 0;
+        while (*v && (*v)[n])
+                n++;
+        char **nv = realloc(*v, (n + 2) * sizeof(char *));
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        va_list ap;
+        va_start(ap, fmt);
+        nv[n] = strdup_vprintf(fmt, ap);
+        va_end(ap);
+        nv[n + 1] = NULL;
+        return nv[n] ? 0 : -ENOMEM;
+}
+
+/* "root/relpath" for messages, "root" alone for an empty relpath. */
+static char *group_shown(const char *root, const char *relpath)
+{
+        return relpath && relpath[0] ? strdup_printf("%s/%s", root, relpath) : strdup(root);
+}
+
+/* True when a cgroup.procs text lists a pid; *first gets the first one for messages. */
+static bool procs_first(const char *procs, long *first)
+{
+        const char *p = procs + strspn(procs, " \t\n");
+        if (*p == '\0')
+                return false;
+        *first = strtol(p, NULL, 10);
+        return true;
+}
+
+/* Removes relpath through the backend, relative to its parent's fd. */
+static int remove_relpath(const struct mc_cgroup_backend *backend, int root_fd, const char *relpath,
+                          struct mc_error *err)
+{
+        const char *slash = strrchr(relpath, '/');
+        if (!slash)
+                return backend->remove(root_fd, relpath, err);
+        _cleanup_free_ char *dir = strndup(relpath, (size_t)(slash - relpath));
+        if (!dir)
+                return mc_error_errno(err, ENOMEM, "remove group %s", relpath);
+        _cleanup_close_ int fd = openat(root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open group %s", dir);
+        return backend->remove(fd, slash + 1, err);
+}
+
+/*
+ * Opens the parent, creating missing components one by one through the
+ * backend (each gets the controllers enabled above it). Existing non-root
+ * components must hold no processes. Fills *created with the relpaths this
+ * call created, outermost first.
+ */
+static int open_parent(const struct mc_group_opts *opts, const struct mc_cgroup_backend *backend,
+                       const char *const *controllers, int *ret_fd, char ***created, struct mc_error *err)
+{
+        _cleanup_close_ int cur = openat(opts->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        const char *parent = opts->parent ? opts->parent : "";
+        int r;
+
+        if (cur < 0)
+                return mc_error_errno(err, errno, "open %s", opts->root);
+
+        for (const char *p = parent; *p;) {
+                size_t n = strcspn(p, "/");
+                size_t plen = (size_t)(p - parent) + n;
+                _cleanup_free_ char *comp = strndup(p, n);
+                _cleanup_free_ char *prefix = strndup(parent, plen);
+                _cleanup_free_ char *procs = NULL;
+                if (!comp || !prefix)
+                        return mc_error_errno(err, ENOMEM, "open parent group %s", parent);
+
+                int next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0 && errno == ENOENT) {
+                        r = backend->create(opts->root, opts->root_fd, prefix, controllers, err);
+                        /* EEXIST: another run created it meanwhile, and it is not ours to remove. */
+                        if (r < 0 && r != -EEXIST)
+                                return mc_error_prefix(err, "create parent group %s/%s", opts->root, prefix);
+                        if (r == 0 && strv_appendf(created, "%s", prefix) < 0)
+                                return mc_error_errno(err, ENOMEM, "create parent group %s", prefix);
+                        mc_error_clear(err);
+                        next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                }
+                if (next < 0)
+                        return mc_error_errno(err, errno, "open parent group %s/%s", opts->root, prefix);
+                close(cur);
+                cur = next;
+
+                long pid;
+                r = mc_read_file_at(cur, "cgroup.procs", &procs, err);
+                if (r < 0)
+                        return mc_error_prefix(err, "parent group %s/%s", opts->root, prefix);
+                /* The root is exempt from the rule; any other group that hands out controllers is not. */
+                if (procs_first(procs, &pid))
+                        return mc_error_set(err, EBUSY,
+                                            "parent group %s/%s holds processes of its own "
+                                            "(cgroup.procs lists pid %ld): cgroup v2 lets a group "
+                                            "enable controllers for child groups only while it "
+                                            "holds no processes (the no-internal-process rule), so "
+                                            "memcage needs a parent that holds only groups",
+                                            opts->root, prefix, pid);
+                p += n;
+                if (*p == '/')
+                        p++;
+        }
+        *ret_fd = TAKE_FD(cur);
+        return 0;
+}
+
+/*
+ * The kernel keeps subtree_control within cgroup.controllers, which is the
+ * parent's subtree_control: a controller enabled in the parent is enabled
+ * on the whole path from the root.
+ */
+static int check_enabled(int parent_fd, const char *shown, const char *const *controllers,
+                         struct mc_error *err)
+{
+        _cleanup_free_ char *enabled = NULL;
+        _cleanup_free_ char *available = NULL;
+        int r = mc_read_file_at(parent_fd, "cgroup.subtree_control", &enabled, err);
+        if (r < 0)
+                return mc_error_prefix(err, "parent group %s", shown);
+
+        for (const char *const *c = controllers; *c; c++) {
+                if (mc_cgroup_list_has(enabled, *c))
+                        continue;
+                if (mc_read_file_at(parent_fd, "cgroup.controllers", &available, err) < 0)
+                        return mc_error_prefix(err, "parent group %s", shown);
+                available[strcspn(available, "\n")] = '\0';
+                if (!mc_cgroup_list_has(available, *c))
+                        return mc_error_set(err, EOPNOTSUPP,
+                                            "the %s controller is not available in parent group %s "
+                                            "(its cgroup.controllers lists %s): a group above it "
+                                            "does not enable %s in cgroup.subtree_control",
+                                            *c, shown, available[0] ? available : "nothing", *c);
+                return mc_error_set(err, EOPNOTSUPP,
+                                    "the %s controller is not enabled in %s/cgroup.subtree_control "
+                                    "after creating the group",
+                                    *c, shown);
+        }
+        return 0;
+}
+
+/* The kernel's value in a new group: a missing file set to it changes nothing. */
+static uint64_t limit_default(enum mc_limit l)
+{
+        switch (l) {
+        case MC_LIMIT_LOW:
+        case MC_LIMIT_MIN:
+        case MC_LIMIT_OOM_GROUP:
+                return 0;
+        default:
+                return MC_SIZE_MAX;
+        }
+}
+
+static const char *missing_reason(enum mc_limit l)
+{
+        switch (l) {
+        case MC_LIMIT_SWAP_MAX:
+                /* Since 6.1 the swap files exist whenever CONFIG_SWAP is set. */
+                return "the kernel has no swap accounting: built without CONFIG_SWAP or "
+                       "CONFIG_MEMCG_SWAP, or booted with swapaccount=0 (before 6.1)";
+        case MC_LIMIT_SWAP_HIGH:
+                return "it needs Linux 5.8 or later with swap accounting (CONFIG_SWAP, and before "
+                       "6.1 CONFIG_MEMCG_SWAP without swapaccount=0)";
+        case MC_LIMIT_ZSWAP_MAX:
+                return "the kernel is built without zswap (CONFIG_ZSWAP) or older than 5.19";
+        case MC_LIMIT_OOM_GROUP:
+                return "it needs Linux 4.19 or later";
+        case MC_LIMIT_MIN:
+                return "it needs Linux 4.18 or later";
+        default:
+                return "the memory controller is not enabled for the group";
+        }
+}
+
+/*
+ * A new group is charged nothing, so no write below reclaims; the order only
+ * decides which failure is reported first: memory before swap.
+ */
+static const enum mc_limit write_order[] = {
+        MC_LIMIT_OOM_GROUP, MC_LIMIT_MIN,       MC_LIMIT_LOW,      MC_LIMIT_HIGH,
+        MC_LIMIT_MAX,       MC_LIMIT_SWAP_HIGH, MC_LIMIT_SWAP_MAX, MC_LIMIT_ZSWAP_MAX,
+};
+_Static_assert(ELEMENTSOF(write_order) == _MC_LIMIT_COUNT, "write_order lists every limit");
+
+static int write_limits(const struct mc_group_opts *opts, const struct mc_cgroup_backend *backend,
+                        struct mc_group *g, struct mc_error *err)
+{
+        struct mc_cgroup_kv kv[_MC_LIMIT_COUNT];
+        char values[_MC_LIMIT_COUNT][24];
+        size_t n = 0;
+
+        if (!opts->limits)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(write_order); i++) {
+                enum mc_limit l = write_order[i];
+                const struct mc_limit_value *v = &opts->limits->v[l];
+                const char *file = mc_limit_file(l);
+
+                if (!v->set)
+                        continue;
+                const char *value = mc_limit_format_kernel(l, v->value, values[n], sizeof(values[n]));
+                if (faccessat(g->fd, file, F_OK, 0) < 0) {
+                        if (errno != ENOENT)
+                                return mc_error_errno(err, errno, "group %s: %s", g->relpath, file);
+                        if (v->value != limit_default(l))
+                                return mc_error_set(err, EOPNOTSUPP,
+                                                    "cannot set %s to %s: group %s has no %s (%s)", file,
+                                                    value, g->relpath, file, missing_reason(l));
+                        if (strv_appendf(&g->warnings,
+                                         "group %s has no %s (%s): %s=%s changes nothing there, "
+                                         "skipped",
+                                         g->relpath, file, missing_reason(l), mc_limit_name(l), value) < 0)
+                                return mc_error_errno(err, ENOMEM, "group %s", g->relpath);
+                        continue;
+                }
+                kv[n].file = file;
+                kv[n].value = value;
+                n++;
+        }
+        if (n == 0)
+                return 0;
+        int r = backend->set(opts->root, opts->root_fd, g->relpath, kv, n, err);
+        return r < 0 ? mc_error_prefix(err, "write limits") : 0;
+}
+
+/*
+ * The mark lets a later run tell a stale group (launcher gone) from a live
+ * one. A filesystem refusing user.* xattrs (cgroupfs before 5.7) costs only
+ * the sweeping, so it is a warning.
+ */
+static int mark_group(const struct mc_group_opts *opts, struct mc_group *g, struct mc_error *err)
+{
+        unsigned long long start;
+        char mark[64];
+
+        int r = mc_proc_starttime(getpid(), &start);
+        if (r < 0)
+                return mc_error_errno(err, -r, "read the start time of pid %d", (int)getpid());
+        snprintf(mark, sizeof(mark), "%d %llu", (int)getpid(), start);
+
+        const char *names[2] = { MC_GROUP_XATTR_LAUNCHER, MC_GROUP_XATTR_PROFILE };
+        const char *values[2] = { mark, opts->profile };
+        for (size_t i = 0; i < 2 && values[i]; i++) {
+                if (fsetxattr(g->fd, names[i], values[i], strlen(values[i]), XATTR_CREATE) == 0)
+                        continue;
+                if (errno != EOPNOTSUPP && errno != EPERM)
+                        return mc_error_errno(err, errno, "group %s: set %s", g->relpath, names[i]);
+                if (strv_appendf(&g->warnings,
+                                 "group %s: the filesystem refuses the extended attribute %s (%s): "
+                                 "if this launcher dies, stale-group sweeping will not recognise "
+                                 "the group",
+                                 g->relpath, names[i], strerror(errno)) < 0)
+                        return mc_error_errno(err, ENOMEM, "group %s", g->relpath);
+                break;
+        }
+        return 0;
+}
+
+int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, struct mc_error *err)
+{
+        const struct mc_cgroup_backend *backend = opts->backend;
+        _cleanup_strv_free_ char **created = NULL;
+        const char *controllers[3] = { "memory", NULL, NULL };
+        struct mc_group g = { .fd = -EBADF, .parent_fd = -EBADF };
+        struct stat st;
+        bool leaf_created = false;
+        int r;
+
+        *ret = (struct mc_group){ .fd = -EBADF, .parent_fd = -EBADF };
+        if (opts->use_hugetlb)
+                controllers[1] = "hugetlb";
+        if (!backend) {
+                r = mc_cgroup_backend_get(&backend, err);
+                if (r < 0)
+                        return r;
+        }
+        r = mc_cgroup_validate_name(opts->name, err);
+        if (r < 0)
+                return r;
+        if (opts->parent && opts->parent[0]) {
+                r = mc_cgroup_validate_path(opts->parent, err);
+                if (r < 0)
+                        return r;
+        }
+
+        g.backend = backend;
+        g.root = strdup(opts->root);
+        g.parent = strdup(opts->parent ? opts->parent : "");
+        g.name = strdup(opts->name);
+        g.relpath = opts->parent && opts->parent[0] ? strdup_printf("%s/%s", opts->parent, opts->name)
+                                                    : strdup(opts->name);
+        if (!g.root || !g.parent || !g.name || !g.relpath) {
+                r = mc_error_errno(err, ENOMEM, "create group");
+                goto fail;
+        }
+
+        r = open_parent(opts, backend, controllers, &g.parent_fd, &created, err);
+        if (r < 0)
+                goto fail;
+
+        if (fstatat(g.parent_fd, g.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                r = mc_error_set(err, EEXIST, "group %s/%s exists: memcage never reuses a group", g.root,
+                                 g.relpath);
+                goto fail;
+        }
+        r = backend->create(opts->root, opts->root_fd, g.relpath, controllers, err);
+        if (r == -EEXIST) {
+                r = mc_error_set(err, EEXIST, "group %s/%s exists: memcage never reuses a group", g.root,
+                                 g.relpath);
+                goto fail;
+        }
+        if (r < 0) {
+                mc_error_prefix(err, "%s backend", backend->name);
+                goto fail;
+        }
+        leaf_created = true;
+
+        g.fd = openat(g.parent_fd, g.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (g.fd < 0) {
+                r = mc_error_errno(err, errno, "open group %s/%s", g.root, g.relpath);
+                goto fail;
+        }
+        {
+                _cleanup_free_ char *shown = group_shown(opts->root, g.parent);
+                r = shown ? check_enabled(g.parent_fd, shown, controllers, err)
+                          : mc_error_errno(err, ENOMEM, "create group");
+                if (r < 0)
+                        goto fail;
+        }
+        r = mark_group(opts, &g, err);
+        if (r < 0)
+                goto fail;
+        r = write_limits(opts, backend, &g, err);
+        if (r < 0)
+                goto fail;
+
+        *ret = g;
+        return 0;
+
+fail:
+        /* Nothing is left behind: the leaf, then the parents this call created, innermost first. */
+        if (g.fd >= 0)
+                close(g.fd);
+        g.fd = -EBADF;
+        if (leaf_created || created) {
+                struct mc_error ignored = { 0 };
+                size_t n = 0;
+                if (leaf_created)
+                        (void)backend->remove(g.parent_fd, g.name, &ignored);
+                while (created && created[n])
+                        n++;
+                while (n-- > 0)
+                        if (remove_relpath(backend, opts->root_fd, created[n], &ignored) < 0)
+                                break; /* in use by another run meanwhile: not empty, keep it */
+        }
+        mc_group_done(&g);
+        return r;
+}
+
+int mc_group_read_limits(int group_fd, struct mc_limits *ret, struct mc_error *err)
+{
+        *ret = (struct mc_limits){ 0 };
+        for (int l = 0; l < _MC_LIMIT_COUNT; l++) {
+                const char *file = mc_limit_file(l);
+                uint64_t v;
+
+                if (faccessat(group_fd, file, F_OK, 0) < 0) {
+                        if (errno == ENOENT)
+                                continue; /* not on this kernel: stays unset */
+                        return mc_error_errno(err, errno, "%s", file);
+                }
+                int r = mc_read_u64_at(group_fd, file, &v, err);
+                if (r < 0)
+                        return r;
+                ret->v[l].set = true;
+                ret->v[l].value = v; /* "max" reads as UINT64_MAX, i.e. MC_SIZE_MAX */
+        }
+        return 0;
+}
+
+int mc_group_is_populated(int group_fd, bool *ret, struct mc_error *err)
+{
+        _cleanup_free_ char *events = NULL;
+        int r = mc_read_file_at(group_fd, "cgroup.events", &events, err);
+        if (r < 0)
+                return r;
+        for (const char *p = events; p && *p;) {
+                if (strncmp(p, "populated ", 10) == 0) {
+                        *ret = p[10] == '1';
+                        return 0;
+                }
+                p = strchr(p, '\n');
+                if (p)
+                        p++;
+        }
+        return mc_error_set(err, EINVAL, "cgroup.events has no 'populated' line");
+}
+
+int mc_group_kill(int group_fd, struct mc_error *err)
+{
+        int r = mc_write_file_at(group_fd, "cgroup.kill", "1", err);
+        if (r != -ENOENT)
+                return r;
+        mc_error_clear(err);
+
+        /*
+         * cgroup.kill came with 5.14. Before, each pid in cgroup.procs gets
+         * SIGKILL, in rounds: a process may fork while the others are killed.
+         */
+        for (int round = 0; round < KILL_ROUNDS; round++) {
+                _cleanup_free_ char *procs = NULL;
+                bool any = false;
+
+                r = mc_read_file_at(group_fd, "cgroup.procs", &procs, err);
+                if (r < 0)
+                        return r;
+                for (char *p = procs, *end; *p; p = end) {
+                        long pid = strtol(p, &end, 10);
+                        if (end == p) {
+                                end = p + 1;
+                                continue;
+                        }
+                        if (pid <= 0)
+                                continue;
+                        any = true;
+                        if (kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
+                                return mc_error_errno(err, errno, "kill pid %ld of the group", pid);
+                }
+                if (!any)
+                        return 0;
+                sleep_ms(KILL_ROUND_MS);
+        }
+        return mc_error_set(err, EBUSY,
+                            "processes remain in the group after %d rounds of SIGKILL over %d ms",
+                            KILL_ROUNDS, KILL_ROUNDS * KILL_ROUND_MS);
+}
+
+int mc_group_remove(struct mc_group *g, struct mc_error *err)
+{
+        int (*rm)(int, const char *, struct mc_error *) =
+                g->backend ? g->backend->remove : mc_cgroup_rmdir_at;
+        uint64_t deadline = mc_now_ns() + REMOVE_TIMEOUT_NS;
+        int r;
+
+        if (g->fd >= 0)
+                close(g->fd);
+        g->fd = -EBADF;
+        if (g->parent_fd < 0 || !g->name)
+                return mc_error_set(err, EBADF, "group %s is not open", g->relpath ? g->relpath : "?");
+
+        for (;;) {
+                r = rm(g->parent_fd, g->name, err);
+                if (r == 0 || r == -ENOENT)
+                        break;
+                if (r != -EBUSY)
+                        return mc_error_prefix(err, "group %s", g->relpath);
+                if (mc_now_ns() >= deadline)
+                        return mc_error_set(err, EBUSY,
+                                            "group %s is still busy after %llu ms: processes or "
+                                            "child groups remain in it",
+                                            g->relpath, (unsigned long long)(REMOVE_TIMEOUT_NS / 1000000));
+                sleep_ms(REMOVE_RETRY_MS);
+        }
+        mc_error_clear(err);
+        close(g->parent_fd);
+        g->parent_fd = -EBADF;
+        return 0;
+}
+
+void mc_group_done(struct mc_group *g)
+{
+        if (g->fd >= 0)
+                close(g->fd);
+        if (g->parent_fd >= 0)
+                close(g->parent_fd);
+        free(g->root);
+        free(g->parent);
+        free(g->name);
+        free(g->relpath);
+        mc_strv_free(g->warnings);
+        *g = (struct mc_group){ .fd = -EBADF, .parent_fd = -EBADF };
+}
+
+/* Parses "PID STARTTIME"; false for anything else (then it is not memcage's mark). */
+static bool parse_mark(const char *s, pid_t *ret_pid, unsigned long long *ret_start)
+{
+        int pid;
+        unsigned long long start;
+        int end = 0;
+
+        if (sscanf(s, "%d %llu%n", &pid, &start, &end) != 2 || s[end] != '\0' || pid <= 0)
+                return false;
+        *ret_pid = pid;
+        *ret_start = start;
+        return true;
+}
+
+/* Reads the child group names of a directory; a fresh open so parent_fd's offset is untouched. */
+static int list_subdirs(int parent_fd, char ***ret, struct mc_error *err)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        int fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open the parent group");
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int e = errno;
+                close(fd);
+                return mc_error_errno(err, e, "read the parent group");
+        }
+        struct dirent *de;
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+                        continue;
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (strv_appendf(&names, "%s", de->d_name) < 0) {
+                        closedir(d);
+                        return mc_error_errno(err, ENOMEM, "read the parent group");
+                }
+                errno = 0;
+        }
+        int e = errno;
+        closedir(d);
+        if (e != 0)
+                return mc_error_errno(err, e, "read the parent group");
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend, struct mc_stale **ret,
+                         size_t *ret_n, struct mc_error *err)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        struct mc_stale *stale = NULL;
+        size_t n = 0;
+        int r;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (!backend) {
+                r = mc_cgroup_backend_get(&backend, err);
+                if (r < 0)
+                        return r;
+        }
+        r = list_subdirs(parent_fd, &names, err);
+        if (r < 0)
+                return r;
+
+        for (char **name = names; name && *name; name++) {
+                _cleanup_close_ int fd =
+                        openat(parent_fd, *name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                char mark[64];
+                pid_t pid;
+                unsigned long long start, now_start;
+                struct mc_error e = { 0 };
+                bool populated = false;
+
+                if (fd < 0)
+                        continue; /* not a directory, or gone meanwhile */
+                ssize_t k = fgetxattr(fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark) - 1);
+                if (k < 0)
+                        continue; /* no mark (or no xattrs at all): never memcage's to touch */
+                mark[k] = '\0';
+                if (!parse_mark(mark, &pid, &start))
+                        continue;
+                /* Same pid and start time: the launcher still runs; a reused pid differs in start time. */
+                if (mc_proc_starttime(pid, &now_start) == 0 && now_start == start)
+                        continue;
+
+                struct mc_stale *ns = realloc(stale, (n + 1) * sizeof(*stale));
+                if (!ns) {
+                        mc_stale_free(stale, n);
+                        return mc_error_errno(err, ENOMEM, "sweep stale groups");
+                }
+                stale = ns;
+                stale[n] = (struct mc_stale){ .name = strdup(*name), .launcher = pid };
+                if (!stale[n].name) {
+                        mc_stale_free(stale, n);
+                        return mc_error_errno(err, ENOMEM, "sweep stale groups");
+                }
+                /* Populated: left in place and reported; a populated group is never reused or removed. */
+                r = mc_group_is_populated(fd, &populated, &e);
+                if (r < 0)
+                        stale[n].error = r;
+                else if (populated)
+                        stale[n].populated = true;
+                else {
+                        r = backend->remove(parent_fd, *name, &e);
+                        if (r < 0)
+                                stale[n].error = r;
+                        else
+                                stale[n].removed = true;
+                }
+                n++;
+        }
+        *ret = stale;
+        *ret_n = n;
+        return 0;
+}
+
+void mc_stale_free(struct mc_stale *s, size_t n)
+{
+        if (!s)
+                return;
+        for (size_t i = 0; i < n; i++)
+                free(s[i].name);
+        free(s);
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "limits.h"
+#include "profile.h"
+#include "size.h"
+#include "util.h"
+
+/* Names, kernel files and value types come from the profile key table, the one description. */
+static const enum mc_key limit_keys[_MC_LIMIT_COUNT] = {
+        [MC_LIMIT_MAX] = MC_KEY_MEMORY_MAX,
+        [MC_LIMIT_HIGH] = MC_KEY_MEMORY_HIGH,
+        [MC_LIMIT_LOW] = MC_KEY_MEMORY_LOW,
+        [MC_LIMIT_MIN] = MC_KEY_MEMORY_MIN,
+        [MC_LIMIT_SWAP_MAX] = MC_KEY_MEMORY_SWAP_MAX,
+        [MC_LIMIT_SWAP_HIGH] = MC_KEY_MEMORY_SWAP_HIGH,
+        [MC_LIMIT_ZSWAP_MAX] = MC_KEY_MEMORY_ZSWAP_MAX,
+        [MC_LIMIT_OOM_GROUP] = MC_KEY_MEMORY_OOM_GROUP,
+};
+
+static const struct mc_key_info *limit_info(enum mc_limit l)
+{
+        if ((unsigned)l >= _MC_LIMIT_COUNT)
+                return NULL;
+        return mc_key_info(limit_keys[l]);
+}
+
+const char *mc_limit_file(enum mc_limit l)
+{
+        const struct mc_key_info *ki = limit_info(l);
+        return ki ? ki->kernel_file : NULL;
+}
+
+const char *mc_limit_name(enum mc_limit l)
+{
+        const struct mc_key_info *ki = limit_info(l);
+        return ki ? ki->name : NULL;
+}
+
+bool mc_limit_is_size(enum mc_limit l)
+{
+        const struct mc_key_info *ki = limit_info(l);
+        return ki && ki->type == MC_VALUE_SIZE;
+}
+
+/* Names the setting's origin: "db.ini:4: max: ..." or "command line: max: ...". */
+static int limit_error(const struct mc_setting *s, const char *name, struct mc_error *err)
+{
+        if (s->file && s->line > 0)
+                return mc_error_prefix(err, "%s:%u: %s", s->file, s->line, name);
+        if (s->file)
+                return mc_error_prefix(err, "%s: %s", s->file, name);
+        return mc_error_prefix(err, "%s", name);
+}
+
+int mc_limits_from_profile(const struct mc_profile *p, uint64_t ram_bytes, struct mc_limits *ret,
+                           struct mc_error *err)
+{
+        struct mc_limits limits = {};
+
+        for (enum mc_limit l = 0; l < _MC_LIMIT_COUNT; l++) {
+                const struct mc_setting *s = &p->settings[limit_keys[l]];
+                uint64_t v;
+
+                if (!s->value)
+                        continue;
+                if (mc_limit_is_size(l)) {
+                        if (mc_size_parse(s->value, ram_bytes, &v, err) < 0)
+                                return limit_error(s, mc_limit_name(l), err);
+                } else {
+                        bool b;
+                        if (mc_profile_parse_bool(s->value, &b) < 0) {
+                                mc_error_set(err, EINVAL, "invalid boolean '%s'", s->value);
+                                return limit_error(s, mc_limit_name(l), err);
+                        }
+                        v = b;
+                }
+                limits.v[l] = (struct mc_limit_value){ .set = true, .value = v };
+        }
+        *ret = limits;
+        return 0;
+}
+
+const char *mc_limit_format_kernel(enum mc_limit l, uint64_t value, char *buf, size_t n)
+{
+        if (mc_limit_is_size(l) && value == MC_SIZE_MAX)
+                snprintf(buf, n, "max");
+        else
+                snprintf(buf, n, "%" PRIu64, value);
+        return buf;
+}

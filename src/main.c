@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+struct command {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *summary;
+};
+
+static const struct command commands[] = {
+        { "run", cmd_run, "run a command in a new cgroup under a profile's memory limits" },
+};
+
+static void vreport(const char *what, const char *fmt, va_list ap)
+{
+        fputs("memcage: ", stderr);
+        if (what)
+                fputs(what, stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vreport(NULL, fmt, ap);
+        va_end(ap);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vreport("warning: ", fmt, ap);
+        va_end(ap);
+}
+
+int cli_usage_hint(const char *command)
+{
+        fprintf(stderr, "Try 'memcage%s%s --help' for more information.\n", command ? " " : "",
+                command ? command : "");
+        return MC_EXIT_MEMCAGE;
+}
+
+static void usage(void)
+{
+        printf("Usage: memcage COMMAND [OPTIONS]...\n"
+               "\n"
+               "Run commands under cgroup v2 memory limits and report what the kernel did.\n"
+               "\n"
+               "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+        printf("\n"
+               "Options:\n"
+               "  -h, --help     show this help and exit\n"
+               "  -V, --version  show the version and exit\n"
+               "\n"
+               "'memcage COMMAND --help' describes a command; see memcage(1) and memcage.profile(5).\n");
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        int c;
+
+        /* '+': options after the command belong to the command. */
+        while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        usage();
+                        return MC_EXIT_OK;
+                case 'V':
+                        printf("memcage %s\n", PACKAGE_VERSION);
+                        return MC_EXIT_OK;
+                default:
+                        return cli_usage_hint(NULL);
+                }
+        }
+        if (optind >= argc) {
+                cli_error("no command given");
+                return cli_usage_hint(NULL);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (streq(argv[optind], commands[i].name)) {
+                        argv += optind;
+                        argc -= optind;
+                        optind = 0; /* restart getopt for the command's own options */
+                        return commands[i].run(argc, argv);
+                }
+        cli_error("unknown command '%s'", argv[optind]);
+        return cli_usage_hint(NULL);
+}

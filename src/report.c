@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "report.h"
+#include "size.h"
+#include "util.h"
+
+/* jansson signals failure only through NULL/-1; an allocation failure is all it can be here. */
+#define JSON_CHECK(expr)                                                                           \
+        do {                                                                                       \
+                if ((expr) < 0)                                                                    \
+                        return NULL;                                                               \
+        } while (0)
+
+static json_t *json_u64(uint64_t v)
+{
+        /* JSON numbers are doubles in many readers; byte counts fit 2^53 on any real machine. */
+        return json_integer((json_int_t)v);
+}
+
+static json_t *counters_to_json(const struct mc_counters *c)
+{
+        json_t *o = json_object();
+        if (!o)
+                return NULL;
+        for (size_t i = 0; i < c->n; i++)
+                if (json_object_set_new(o, c->c[i].name, json_u64(c->c[i].value)) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        return o;
+}
+
+static json_t *limits_to_json(const struct mc_limits *l)
+{
+        json_t *o = json_object();
+        if (!o)
+                return NULL;
+        for (int i = 0; i < _MC_LIMIT_COUNT; i++) {
+                const struct mc_limit_value *v = &l->v[i];
+                json_t *j;
+                if (!v->set)
+                        continue;
+                if (!mc_limit_is_size(i))
+                        j = json_boolean(v->value != 0);
+                else if (v->value == UINT64_MAX)
+                        j = json_null();
+                else
+                        j = json_u64(v->value);
+                if (json_object_set_new(o, mc_limit_name(i), j) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        }
+        return o;
+}
+
+static json_t *string_or_null(const char *s)
+{
+        return s ? json_string(s) : json_null();
+}
+
+static json_t *report_to_json(const struct mc_report *r)
+{
+        json_auto_t *root = json_object();
+        if (!root)
+                return NULL;
+        JSON_CHECK(json_object_set_new(root, "schema", json_integer(MC_REPORT_SCHEMA)));
+        JSON_CHECK(json_object_set_new(root, "version", json_string(PACKAGE_VERSION)));
+        json_t *cmd = json_array();
+        /* root owns cmd from here on; set_new releases it on failure. */
+        JSON_CHECK(json_object_set_new(root, "command", cmd));
+        for (char *const *a = r->argv; a && *a; a++)
+                JSON_CHECK(json_array_append_new(cmd, json_string(*a)));
+        JSON_CHECK(json_object_set_new(root, "profile", string_or_null(r->profile)));
+        JSON_CHECK(json_object_set_new(root, "profile_path", string_or_null(r->profile_path)));
+        JSON_CHECK(json_object_set_new(root, "cgroup", string_or_null(r->cgroup)));
+        JSON_CHECK(json_object_set_new(root, "launch", string_or_null(r->launch)));
+        JSON_CHECK(json_object_set_new(root, "limits",
+                                       r->has_limits ? limits_to_json(&r->limits) : json_null()));
+
+        json_t *exit = json_null();
+        if (r->exited) {
+                exit = json_pack("{s:i, s:o, s:b}", "code", r->exit_code, "signal",
+                                 r->signal ? json_integer(r->signal) : json_null(), "core_dumped",
+                                 r->core_dumped);
+                if (!exit)
+                        return NULL;
+        }
+        JSON_CHECK(json_object_set_new(root, "exit", exit));
+
+        json_t *mem = json_object();
+        JSON_CHECK(json_object_set_new(root, "memory", mem));
+        JSON_CHECK(json_object_set_new(mem, "peak", r->has_peak ? json_u64(r->peak) : json_null()));
+
+        JSON_CHECK(json_object_set_new(root, "events",
+                                       r->has_events ? counters_to_json(&r->events) : json_null()));
+        JSON_CHECK(json_object_set_new(root, "events_local",
+                                       r->has_events ? counters_to_json(&r->events_local) : json_null()));
+        JSON_CHECK(json_object_set_new(root, "leftovers_killed", json_integer(r->leftovers_killed)));
+        JSON_CHECK(json_object_set_new(root, "duration_s",
+                                       r->exited ? json_real(r->duration_s) : json_null()));
+        JSON_CHECK(json_object_set_new(root, "error", string_or_null(r->error)));
+        JSON_CHECK(json_object_set_new(root, "status", json_integer(r->status)));
+        return TAKE_PTR(root);
+}
+
+int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *err)
+{
+        json_auto_t *root = report_to_json(r);
+        if (!root)
+                return mc_error_errno(err, ENOMEM, "build the JSON report");
+        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        if (!s)
+                return mc_error_errno(err, ENOMEM, "format the JSON report");
+        size_t len = strlen(s);
+        char *t = realloc(s, len + 2);
+        if (!t) {
+                free(s);
+                return mc_error_errno(err, ENOMEM, "format the JSON report");
+        }
+        t[len] = '\n';
+        t[len + 1] = '\0';
+        *ret = t;
+        return 0;
+}
+
+int mc_report_write_json(const struct mc_report *r, const char *path, struct mc_error *err)
+{
+        _cleanup_free_ char *json = NULL, *tmp = NULL;
+        int r2 = mc_report_to_json(r, &json, err);
+        if (r2 < 0)
+                return r2;
+
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return mc_error_errno(err, ENOMEM, "report '%s'", path);
+        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "create a temporary file for report '%s'", path);
+
+        /* mkostemp creates 0600; a report is as readable as any file the user writes. */
+        mode_t mask = umask(0);
+        umask(mask);
+        size_t len = strlen(json), off = 0;
+        int e = 0;
+        if (fchmod(fd, 0666 & ~mask) < 0)
+                e = errno;
+        while (!e && off < len) {
+                ssize_t k = write(fd, json + off, len - off);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        e = errno;
+                } else
+                        off += (size_t)k;
+        }
+        if (!e && fsync(fd) < 0)
+                e = errno;
+        if (!e && rename(tmp, path) < 0)
+                e = errno;
+        if (e) {
+                unlink(tmp);
+                return mc_error_errno(err, e, "write report '%s'", path);
+        }
+        return 0;
+}
+
+const char *mc_report_summary(const struct mc_report *r, char *buf, size_t n)
+{
+        char peak[MC_SIZE_STR_MAX], max[MC_SIZE_STR_MAX], how[64];
+        uint64_t ooms = 0;
+
+        if (!r->exited) {
+                snprintf(buf, n, "the command did not run");
+                return buf;
+        }
+        if (r->signal) {
+                const char *abbrev = sigabbrev_np(r->signal);
+                snprintf(how, sizeof(how), "killed by SIG%s (exit %d)", abbrev ? abbrev : "?",
+                         r->exit_code);
+        } else
+                snprintf(how, sizeof(how), "exit %d", r->exit_code);
+        if (r->has_events)
+                mc_counters_get(&r->events, "oom_kill", &ooms);
+
+        const struct mc_limit_value *lim = &r->limits.v[MC_LIMIT_MAX];
+        snprintf(buf, n, "%s, peak %s%s%s, %llu OOM kill%s, %.2f s", how,
+                 r->has_peak ? mc_size_format(r->peak, peak, sizeof(peak)) : "unknown",
+                 r->has_limits && lim->set && lim->value != UINT64_MAX ? " of max " : "",
+                 r->has_limits && lim->set && lim->value != UINT64_MAX
+                         ? mc_size_format(lim->value, max, sizeof(max))
+                         : "",
+                 (unsigned long long)ooms, ooms == 1 ? "" : "s", r->duration_s);
+        return buf;
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "cgroup.h"
+#include "events.h"
+#include "supervise.h"
+#include "util.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* How long killed leftovers may take to leave the group before we give up on removing it. */
+#define MC_KILL_TIMEOUT_MS 10000
+
+const int mc_forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+const size_t mc_forwarded_signals_count = ELEMENTSOF(mc_forwarded_signals);
+
+/* populated of cgroup.events, read through the fd we poll so that the read re-arms POLLPRI. */
+static int read_populated(int events_fd, bool *ret, struct mc_error *err)
+{
+        char buf[256];
+        ssize_t k = pread(events_fd, buf, sizeof(buf) - 1, 0);
+        if (k < 0)
+                return mc_error_errno(err, errno, "read cgroup.events");
+        buf[k] = '\0';
+        struct mc_counters c;
+        uint64_t v;
+        int r = mc_counters_parse(buf, &c, err);
+        if (r < 0)
+                return mc_error_prefix(err, "cgroup.events");
+        if (!mc_counters_get(&c, "populated", &v))
+                return mc_error_set(err, EINVAL, "cgroup.events has no 'populated'");
+        *ret = v != 0;
+        return 0;
+}
+
+/* Counts the pids in cgroup.procs and, when sig > 0, sends each the signal. */
+static int for_each_pid(int group_fd, int sig, unsigned *ret_count, struct mc_error *err)
+{
+        _cleanup_free_ char *procs = NULL;
+        int r = mc_read_file_at(group_fd, "cgroup.procs", &procs, err);
+        if (r < 0)
+                return r;
+        unsigned n = 0;
+        for (char *p = procs, *end; *p; p = end) {
+                long pid = strtol(p, &end, 10);
+                if (end == p)
+                        break;
+                n++;
+                if (sig > 0 && pid > 0)
+                        kill((pid_t)pid, sig);
+                while (*end == '\n')
+                        end++;
+        }
+        *ret_count = n;
+        return 0;
+}
+
+/*
+ * A signal the terminal sent (SI_KERNEL) went to the whole foreground process
+ * group; if the command is still in ours it has it already, and forwarding
+ * would deliver it twice (a second ^C can abort what the first began).
+ */
+static bool should_forward(const struct signalfd_siginfo *si, pid_t child)
+{
+        if (si->ssi_code != SI_KERNEL)
+                return true;
+        pid_t pg = getpgid(child);
+        return pg < 0 || pg != getpgrp();
+}
+
+static void record_exit(const siginfo_t *si, struct mc_supervise_result *res)
+{
+        res->exit_ns = mc_now_ns();
+        if (si->si_code == CLD_EXITED) {
+                res->exit_code = si->si_status;
+                res->signaled = false;
+        } else {
+                res->signaled = true;
+                res->signal = si->si_status;
+                res->core_dumped = si->si_code == CLD_DUMPED;
+        }
+}
+
+int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *ret,
+                 struct mc_error *err)
+{
+        struct mc_supervise_result res = { 0 };
+        _cleanup_close_ int events_fd = openat(o->group_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+        bool child_alive = true, populated = true, killed = false;
+        uint64_t kill_deadline = 0;
+        int r;
+
+        if (events_fd < 0)
+                return mc_error_errno(err, errno, "open cgroup.events");
+        /* kernfs signals POLLPRI for changes after the last read: read once to arm. */
+        r = read_populated(events_fd, &populated, err);
+        if (r < 0)
+                return r;
+
+        enum { W_CHILD, W_SIGNAL, W_EVENTS, _W_COUNT };
+        struct pollfd pfd[_W_COUNT] = {
+                [W_CHILD] = { .fd = o->child->pidfd, .events = POLLIN },
+                [W_SIGNAL] = { .fd = o->signal_fd, .events = POLLIN },
+                [W_EVENTS] = { .fd = events_fd, .events = POLLPRI },
+        };
+
+        for (;;) {
+                if (!child_alive) {
+                        r = read_populated(events_fd, &populated, err);
+                        if (r < 0)
+                                return r;
+                        if (!populated)
+                                break;
+                        if (!o->wait_all && !killed) {
+                                r = for_each_pid(o->group_fd, 0, &res.leftovers, err);
+                                if (r < 0)
+                                        return r;
+                                r = mc_group_kill(o->group_fd, err);
+                                if (r < 0)
+                                        return mc_error_prefix(err, "kill processes left in the group");
+                                killed = res.killed_leftovers = true;
+                                kill_deadline = mc_now_ns() + MC_KILL_TIMEOUT_MS * 1000000ull;
+                        }
+                }
+
+                int timeout = -1;
+                if (killed) {
+                        uint64_t now = mc_now_ns();
+                        if (now >= kill_deadline)
+                                return mc_error_set(err, ETIMEDOUT,
+                                                    "processes of the group still alive %d s after being killed",
+                                                    MC_KILL_TIMEOUT_MS / 1000);
+                        timeout = (int)((kill_deadline - now) / 1000000ull) + 1;
+                }
+
+                int n = poll(pfd, _W_COUNT, timeout);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return mc_error_errno(err, errno, "poll");
+                }
+
+                if (pfd[W_CHILD].revents & (POLLIN | POLLHUP)) {
+                        siginfo_t si = { 0 };
+                        if (waitid((idtype_t)P_PIDFD, (id_t)o->child->pidfd, &si, WEXITED | WNOHANG) < 0)
+                                return mc_error_errno(err, errno, "wait for the command");
+                        if (si.si_pid != 0) {
+                                record_exit(&si, &res);
+                                child_alive = false;
+                                pfd[W_CHILD].fd = -1; /* poll ignores negative fds */
+                        }
+                }
+
+                if (pfd[W_SIGNAL].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        ssize_t k = read(o->signal_fd, &si, sizeof(si));
+                        if (k == sizeof(si)) {
+                                int sig = (int)si.ssi_signo;
+                                if (child_alive) {
+                                        if (should_forward(&si, o->child->pid) &&
+                                            syscall(SYS_pidfd_send_signal, o->child->pidfd, sig, NULL, 0) == 0)
+                                                res.forwarded++;
+                                } else if (o->wait_all) {
+                                        /* The command is gone; what remains of the group gets the signal. */
+                                        unsigned count;
+                                        if (for_each_pid(o->group_fd, sig, &count, err) == 0 && count > 0)
+                                                res.forwarded++;
+                                }
+                        }
+                }
+
+                /*
+                 * kernfs reports a change as POLLPRI|POLLERR until the file is
+                 * read again: read it even while the command runs, or poll spins.
+                 */
+                if (pfd[W_EVENTS].revents & (POLLPRI | POLLERR)) {
+                        r = read_populated(events_fd, &populated, err);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        *ret = res;
+        return 0;
+}
+
+int mc_supervise_exit_status(const struct mc_supervise_result *r)
+{
+        return r->signaled ? 128 + r->signal : r->exit_code;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+void mc_strv_free(char **v)
+{
+        if (!v)
+                return;
+        for (char **p = v; *p; p++)
+                free(*p);
+        free(v);
+}
+
+int mc_read_file_at(int dirfd, const char *name, char **ret, struct mc_error *err)
+{
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open '%s'", name);
+
+        size_t size = 0, cap = 4096;
+        _cleanup_free_ char *buf = malloc(cap);
+        if (!buf)
+                return mc_error_errno(err, ENOMEM, "read '%s'", name);
+        for (;;) {
+                if (cap - size < 2) {
+                        char *n = realloc(buf, cap * 2);
+                        if (!n)
+                                return mc_error_errno(err, ENOMEM, "read '%s'", name);
+                        buf = n;
+                        cap *= 2;
+                }
+                ssize_t k = read(fd, buf + size, cap - size - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return mc_error_errno(err, errno, "read '%s'", name);
+                }
+                if (k == 0)
+                        break;
+                size += (size_t)k;
+        }
+        buf[size] = '\0';
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_error *err)
+{
+        _cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open '%s'", name);
+        size_t len = strlen(value);
+        /* Cgroup files take one value per write(); a short write is a failure. */
+        ssize_t k = write(fd, value, len);
+        if (k < 0)
+                return mc_error_errno(err, errno, "write '%s' to '%s'", value, name);
+        if ((size_t)k != len)
+                return mc_error_set(err, EIO, "short write of '%s' to '%s'", value, name);
+        return 0;
+}
+
+int mc_read_u64_at(int dirfd, const char *name, uint64_t *ret, struct mc_error *err)
+{
+        _cleanup_free_ char *s = NULL;
+        int r = mc_read_file_at(dirfd, name, &s, err);
+        if (r < 0)
+                return r;
+        s[strcspn(s, "\n")] = '\0';
+        if (streq(s, "max")) {
+                *ret = UINT64_MAX;
+                return 0;
+        }
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno != 0 || end == s || *end != '\0' || s[0] == '-')
+                return mc_error_set(err, EINVAL, "'%s' holds '%s', not a number", name, s);
+        *ret = v;
+        return 0;
+}
+
+uint64_t mc_now_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int mc_proc_starttime(pid_t pid, unsigned long long *ret)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        char buf[1024];
+        ssize_t k = read(fd, buf, sizeof(buf) - 1);
+        if (k <= 0)
+                return k < 0 ? -errno : -EIO;
+        buf[k] = '\0';
+        /* The command name (field 2) may hold spaces and ')': skip to the last ')'. */
+        char *p = strrchr(buf, ')');
+        if (!p)
+                return -EIO;
+        p++;
+        /* Fields after comm start at 3; starttime is field 22. */
+        for (int field = 3; field < 22; field++) {
+                p = strchr(p + 1, ' ');
+                if (!p)
+                        return -EIO;
+        }
+        if (sscanf(p, " %llu", ret) != 1)
+                return -EIO;
+        return 0;
+}

@@ -1,0 +1,1192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile.h"
+#include "size.h"
+#include "util.h"
+
+#define GiB (UINT64_C(1) << 30)
+
+#define SIZE_FORMS                                                                              \
+        "use bytes (4096), K, M, G or T with optional B or iB (512M, 1.5G, 2GiB; 1024-based), " \
+        "a percentage of RAM (50%) or max"
+/* The same, for a printf format. */
+#define SIZE_FORMS_F                                                                            \
+        "use bytes (4096), K, M, G or T with optional B or iB (512M, 1.5G, 2GiB; 1024-based), " \
+        "a percentage of RAM (50%%) or max"
+#define NAME_FORMS "use letters, digits, '-', '_' and '.', not starting with '.', or a path containing '/'"
+#define CGROUP_FORMS \
+        "use a relative path of names made of letters, digits, '-', '_' and '.', such as ci/jobs"
+
+/* Each test gets a fresh directory; profiles are written there so their modes are ours to set. */
+static char tmp[256];
+static char dir_path1[300], dir_path2[300], dir_xdg[300], dir_home[300], dir_etc[300];
+static char profile_path[700];
+
+static struct mc_profile_env env_default(void)
+{
+        return (struct mc_profile_env){
+                .profile_path = profile_path,
+                .xdg_config_home = dir_xdg,
+                .home = dir_home,
+                .sysconfdir = dir_etc,
+                .ram_bytes = 16 * GiB,
+        };
+}
+
+static int setup(void **state)
+{
+        const char *base = getenv("TMPDIR");
+        snprintf(tmp, sizeof(tmp), "%s/memcage-test-profile-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(tmp))
+                return -1;
+        snprintf(dir_path1, sizeof(dir_path1), "%s/p1", tmp);
+        snprintf(dir_path2, sizeof(dir_path2), "%s/p2", tmp);
+        snprintf(dir_xdg, sizeof(dir_xdg), "%s/xdg", tmp);
+        snprintf(dir_home, sizeof(dir_home), "%s/home", tmp);
+        snprintf(dir_etc, sizeof(dir_etc), "%s/etc", tmp);
+        snprintf(profile_path, sizeof(profile_path), "%s:%s", dir_path1, dir_path2);
+        return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        return remove(path) < 0 ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+        return nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A path under the test directory; a ring of buffers so a few can be used at once. */
+static const char *at(const char *rel)
+{
+        static char ring[8][512];
+        static unsigned next;
+        char *b = ring[next++ % ELEMENTSOF(ring)];
+        snprintf(b, sizeof(ring[0]), "%s/%s", tmp, rel);
+        return b;
+}
+
+static void mkdir_parents(const char *path)
+{
+        char buf[512];
+        snprintf(buf, sizeof(buf), "%s", path);
+        for (char *s = buf + strlen(tmp) + 1; (s = strchr(s, '/')); s++) {
+                *s = '\0';
+                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                        fail_msg("mkdir %s: %m", buf);
+                *s = '/';
+        }
+}
+
+/* Writes tmp/rel with the given mode, creating parent directories; returns the full path. */
+static const char *write_file(const char *rel, mode_t mode, const char *content)
+{
+        const char *path = at(rel);
+        mkdir_parents(path);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+                fail_msg("open %s: %m", path);
+        size_t len = strlen(content);
+        assert_int_equal(write(fd, content, len), (ssize_t)len);
+        assert_int_equal(fchmod(fd, mode), 0);
+        close(fd);
+        return path;
+}
+
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...)
+{
+        char *s;
+        va_list ap;
+        va_start(ap, fmt);
+        assert_true(vasprintf(&s, fmt, ap) >= 0);
+        va_end(ap);
+        return s;
+}
+
+static void load_ok(const char *name, const struct mc_profile_env *env, struct mc_profile *p)
+{
+        struct mc_error err = {};
+        if (mc_profile_load(name, env, p, &err) < 0)
+                fail_msg("load %s: %s", name, err.msg);
+}
+
+/* Loading name fails with -code and exactly the message fmt formats to. */
+static void expect_load_error(const char *name, const struct mc_profile_env *env, int code, const char *fmt,
+                              ...) __attribute__((format(printf, 4, 5)));
+static void expect_load_error(const char *name, const struct mc_profile_env *env, int code, const char *fmt,
+                              ...)
+{
+        struct mc_profile p;
+        struct mc_error err = {};
+        char *want;
+        va_list ap;
+
+        va_start(ap, fmt);
+        assert_true(vasprintf(&want, fmt, ap) >= 0);
+        va_end(ap);
+
+        /* A failed load leaves *ret alone. */
+        memset(&p, 0x5a, sizeof(p));
+        int r = mc_profile_load(name, env, &p, &err);
+        if (r != -code)
+                fail_msg("load %s: r=%d, want %d (%s)", name, r, -code, err.msg);
+        if (!streq(err.msg, want))
+                fail_msg("load %s:\n got: %s\nwant: %s", name, err.msg, want);
+        assert_int_equal(err.code, code);
+        assert_int_equal((unsigned char)((char *)&p)[0], 0x5a);
+        free(want);
+}
+
+static void expect_setting(const struct mc_profile *p, enum mc_key k, const char *value, const char *file,
+                           unsigned line)
+{
+        const struct mc_setting *s = &p->settings[k];
+        if (!value) {
+                assert_null(s->value);
+                return;
+        }
+        if (!s->value || !streq(s->value, value))
+                fail_msg("%s: value '%s', want '%s'", mc_key_info(k)->name, s->value ? s->value : "(null)",
+                         value);
+        assert_string_equal(s->file, file);
+        assert_int_equal(s->line, line);
+}
+
+static size_t strv_length(char **v)
+{
+        size_t n = 0;
+        while (v && v[n])
+                n++;
+        return n;
+}
+
+/* ---- the key table ---- */
+
+static void test_key_table(void **state)
+{
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
+                const struct mc_key_info *ki = mc_key_info(k);
+                assert_non_null(ki);
+                assert_int_equal(ki->key, k);
+                assert_ptr_equal(mc_key_lookup(ki->section, ki->name), ki);
+                assert_true(mc_section_known(ki->section));
+                if (streq(ki->section, "memory")) {
+                        char want[64];
+                        snprintf(want, sizeof(want), "memory.%s", ki->name);
+                        assert_string_equal(ki->kernel_file, want);
+                } else
+                        assert_null(ki->kernel_file);
+        }
+        assert_null(mc_key_info(_MC_KEY_COUNT));
+        assert_int_equal(mc_key_info(MC_KEY_MEMORY_SWAP_MAX)->type, MC_VALUE_SIZE);
+        assert_int_equal(mc_key_info(MC_KEY_MEMORY_OOM_GROUP)->type, MC_VALUE_BOOL);
+        assert_int_equal(mc_key_info(MC_KEY_PROFILE_INHERIT)->type, MC_VALUE_PROFILE);
+        assert_int_equal(mc_key_info(MC_KEY_PROFILE_DESCRIPTION)->type, MC_VALUE_STRING);
+        assert_int_equal(mc_key_info(MC_KEY_CGROUP_PARENT)->type, MC_VALUE_CGROUP_PATH);
+        assert_null(mc_key_lookup("memory", "nope"));
+        assert_null(mc_key_lookup("profile", "max"));
+        assert_null(mc_key_lookup("", "max"));
+        assert_null(mc_key_lookup("memory", "MAX"));
+
+        assert_true(mc_section_known("profile"));
+        assert_true(mc_section_known("memory"));
+        assert_true(mc_section_known("cgroup"));
+        /* Sections of later work are unknown today. */
+        assert_false(mc_section_known("run"));
+        assert_false(mc_section_known("hugetlb"));
+        assert_false(mc_section_known("pressure"));
+        assert_false(mc_section_known("Memory"));
+        assert_false(mc_section_known(""));
+}
+
+static void test_parse_bool(void **state)
+{
+        static const char *const yes[] = { "1", "yes", "true", "on", "YES", "True", "ON" };
+        static const char *const no[] = { "0", "no", "false", "off", "NO", "False", "Off" };
+        static const char *const bad[] = { "", "2", "y", "n", "maybe", "yes ", " 1", "01", "enable" };
+        bool b;
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                b = false;
+                assert_int_equal(mc_profile_parse_bool(yes[i], &b), 0);
+                assert_true(b);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(no); i++) {
+                b = true;
+                assert_int_equal(mc_profile_parse_bool(no[i], &b), 0);
+                assert_false(b);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(mc_profile_parse_bool(bad[i], &b), -EINVAL);
+}
+
+/* ---- parsing one file ---- */
+
+static void test_load_every_key(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        const char *f = write_file("all.ini", 0644,
+                                   "[profile]\n"                     /* 1 */
+                                   "description = every key, once\n" /* 2 */
+                                   "\n"                              /* 3 */
+                                   "[memory]\n"                      /* 4 */
+                                   "max = 4G\n"                      /* 5 */
+                                   "high = 3.5G\n"                   /* 6 */
+                                   "low = 1G\n"                      /* 7 */
+                                   "min = 256M\n"                    /* 8 */
+                                   "swap.max = 25%\n"                /* 9 */
+                                   "swap.high = max\n"               /* 10 */
+                                   "zswap.max = 0\n"                 /* 11 */
+                                   "oom.group = yes\n"               /* 12 */
+                                   "[cgroup]\n"                      /* 13 */
+                                   "parent = ci/jobs\n");            /* 14 */
+
+        load_ok(f, &env, &p);
+        assert_string_equal(p.name, f);
+        assert_string_equal(p.path, f);
+        assert_int_equal(strv_length(p.chain), 1);
+        assert_string_equal(p.chain[0], f);
+        expect_setting(&p, MC_KEY_PROFILE_DESCRIPTION, "every key, once", f, 2);
+        expect_setting(&p, MC_KEY_PROFILE_INHERIT, NULL, NULL, 0);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "4G", f, 5);
+        expect_setting(&p, MC_KEY_MEMORY_HIGH, "3.5G", f, 6);
+        expect_setting(&p, MC_KEY_MEMORY_LOW, "1G", f, 7);
+        expect_setting(&p, MC_KEY_MEMORY_MIN, "256M", f, 8);
+        expect_setting(&p, MC_KEY_MEMORY_SWAP_MAX, "25%", f, 9);
+        expect_setting(&p, MC_KEY_MEMORY_SWAP_HIGH, "max", f, 10);
+        expect_setting(&p, MC_KEY_MEMORY_ZSWAP_MAX, "0", f, 11);
+        expect_setting(&p, MC_KEY_MEMORY_OOM_GROUP, "yes", f, 12);
+        expect_setting(&p, MC_KEY_CGROUP_PARENT, "ci/jobs", f, 14);
+        mc_profile_free(&p);
+}
+
+/* Comments, blank lines, indentation, inline comments, "key: value", CRLF, a BOM. */
+static void test_load_tolerated_syntax(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        const char *f = write_file("t.ini", 0644,
+                                   "\xEF\xBB\xBF# a comment\r\n"         /* 1 */
+                                   "; another\r\n"                       /* 2 */
+                                   "\r\n"                                /* 3 */
+                                   "  [memory]   ; trailing comment\r\n" /* 4 */
+                                   "    max = 2G ; why 2G\r\n"           /* 5 */
+                                   "\thigh=1G\r\n"                       /* 6 */
+                                   "low: 128M\r\n"                       /* 7 */
+                                   "[profile] # also a comment\n"        /* 8 */
+                                   "description = a; b stays\n"          /* 9 */
+                                   "[memory]\n"                          /* 10 */
+                                   "  oom.group = on");                  /* 11, no newline */
+
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "2G", f, 5);
+        expect_setting(&p, MC_KEY_MEMORY_HIGH, "1G", f, 6);
+        expect_setting(&p, MC_KEY_MEMORY_LOW, "128M", f, 7);
+        expect_setting(&p, MC_KEY_PROFILE_DESCRIPTION, "a; b stays", f, 9);
+        expect_setting(&p, MC_KEY_MEMORY_OOM_GROUP, "on", f, 11);
+        mc_profile_free(&p);
+}
+
+/* Indented lines are keys of their own, not continuations of the previous value. */
+static void test_load_indented_is_not_continuation(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        const char *f = write_file("i.ini", 0644,
+                                   "[memory]\n"
+                                   "max = 2G\n"
+                                   "    high = 1G\n");
+
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "2G", f, 2);
+        expect_setting(&p, MC_KEY_MEMORY_HIGH, "1G", f, 3);
+        mc_profile_free(&p);
+}
+
+static void test_load_empty_file(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        const char *f = write_file("empty.ini", 0644, "");
+
+        load_ok(f, &env, &p);
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++)
+                assert_null(p.settings[k].value);
+        assert_int_equal(strv_length(p.chain), 1);
+        mc_profile_free(&p);
+}
+
+static void test_unknown_section(void **state)
+{
+        struct mc_profile_env env = env_default();
+        static const char *const sections[] = { "run", "hugetlb", "pressure", "Memory", "", " memory" };
+
+        for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
+                char content[128];
+                /* Reported at the header, even with no key after it. */
+                snprintf(content, sizeof(content), "[memory]\nmax = 1G\n[%s]\n", sections[i]);
+                const char *f = write_file("s.ini", 0644, content);
+                expect_load_error(f, &env, EINVAL, "%s:3: unknown section [%s]", f, sections[i]);
+        }
+        const char *f = write_file("s2.ini", 0644, "# x\n[pressure]\nsome = 1\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: unknown section [pressure]", f);
+}
+
+static void test_unknown_key(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *f;
+
+        f = write_file("k.ini", 0644, "[memory]\nmax = 1G\nmaxx = 2G\n");
+        expect_load_error(f, &env, EINVAL, "%s:3: unknown key 'maxx' in [memory]", f);
+        f = write_file("k.ini", 0644, "[memory]\nmemory.max = 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: unknown key 'memory.max' in [memory]", f);
+        f = write_file("k.ini", 0644, "[memory]\nMax = 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: unknown key 'Max' in [memory]", f);
+        f = write_file("k.ini", 0644, "[profile]\n\nmax = 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:3: unknown key 'max' in [profile]", f);
+        f = write_file("k.ini", 0644, "[cgroup]\nname = x\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: unknown key 'name' in [cgroup]", f);
+}
+
+static void test_key_outside_section(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *f;
+
+        f = write_file("o.ini", 0644, "max = 1G\n[memory]\n");
+        expect_load_error(f, &env, EINVAL, "%s:1: key 'max' outside of any section (it belongs in [memory])",
+                          f);
+        f = write_file("o.ini", 0644, "# c\nfoo = 1\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: key 'foo' outside of any section", f);
+}
+
+static void test_duplicate_key(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *f;
+
+        f = write_file("d.ini", 0644, "[memory]\nmax = 1G\nhigh = 1G\n\nmax = 2G\n");
+        expect_load_error(f, &env, EINVAL, "%s:5: duplicate key 'max' in [memory] (first set on line 2)", f);
+        /* Also when the section is opened twice. */
+        f = write_file("d.ini", 0644, "[memory]\nmax = 1G\n[profile]\n[memory]\nmax = 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:5: duplicate key 'max' in [memory] (first set on line 2)", f);
+        f = write_file("d.ini", 0644, "[profile]\ndescription = a\ndescription = a\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:3: duplicate key 'description' in [profile] (first set on line 2)", f);
+}
+
+static void test_invalid_values(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *f;
+
+        f = write_file("v.ini", 0644, "[memory]\nhigh = 1G\nmax = abc\n");
+        expect_load_error(f, &env, EINVAL, "%s:3: invalid size 'abc' for max: not a number; " SIZE_FORMS_F,
+                          f);
+        f = write_file("v.ini", 0644, "[memory]\nswap.max = 101%\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: invalid size '101%%' for swap.max: more than 100%% of RAM; " SIZE_FORMS_F,
+                          f);
+        f = write_file("v.ini", 0644, "[memory]\nhigh =\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: invalid size '' for high: empty value; " SIZE_FORMS_F, f);
+        f = write_file("v.ini", 0644, "[memory]\nmin = 17179869184G\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: invalid size '17179869184G' for min: too large, the largest size is "
+                          "18446744073709551615 bytes (use max for no limit); " SIZE_FORMS_F,
+                          f);
+        f = write_file("v.ini", 0644, "[memory]\nlow = -1G\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: invalid size '-1G' for low: sizes cannot be negative; " SIZE_FORMS_F, f);
+        f = write_file("v.ini", 0644, "[memory]\noom.group = maybe\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: invalid boolean 'maybe' for oom.group: use 1/0, yes/no, "
+                          "true/false or on/off",
+                          f);
+        f = write_file("v.ini", 0644, "[profile]\ninherit = .hidden\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: invalid profile name '.hidden' for inherit: " NAME_FORMS,
+                          f);
+        f = write_file("v.ini", 0644, "[profile]\ninherit =\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: invalid profile name '' for inherit: " NAME_FORMS, f);
+        f = write_file("v.ini", 0644, "[cgroup]\nparent = /system.slice\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: invalid cgroup path '/system.slice' for parent: the path must be "
+                          "relative; " CGROUP_FORMS,
+                          f);
+        /* Percentages are valid whatever the host. */
+        f = write_file("v.ini", 0644, "[memory]\nmax = 50%\nhigh = 37.5%\n");
+        env.ram_bytes = 0;
+        struct mc_profile p;
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_HIGH, "37.5%", f, 3);
+        mc_profile_free(&p);
+}
+
+static void test_syntax_errors(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *f;
+
+        f = write_file("x.ini", 0644, "[memory]\nmax = 1G\nthis is not ini\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:3: syntax error: expected [section], key = value or a comment", f);
+        f = write_file("x.ini", 0644, "[memory\nmax = 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:1: syntax error: missing ']'", f);
+        /* As for inih, ';' after a blank starts a comment, here before the ']'. */
+        f = write_file("x.ini", 0644, "[memory ;]\nmax = 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:1: syntax error: missing ']'", f);
+        f = write_file("x.ini", 0644, "[memory]\nmax ; = 1G\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: syntax error: expected [section], key = value or a comment", f);
+        /* The first error in the file is the one reported. */
+        f = write_file("x.ini", 0644, "[memory]\nmax 1G\nhigh = x\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: syntax error: expected [section], key = value or a comment", f);
+        f = write_file("x.ini", 0644, "[memory]\nhigh = x\nmax 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: invalid size 'x' for high: not a number; " SIZE_FORMS_F,
+                          f);
+        f = write_file("x.ini", 0644, "[memory] max = 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:1: unexpected text after [memory]: 'max = 1G'", f);
+        /* write_file() stops at a NUL; this one is written by hand. */
+        f = write_file("x.ini", 0644, "");
+        int fd = open(f, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        assert_true(fd >= 0);
+        static const char with_nul[] = "[memory]\nmax = 1G\nhigh\0 = 1G\n";
+        assert_int_equal(write(fd, with_nul, sizeof(with_nul) - 1), (ssize_t)sizeof(with_nul) - 1);
+        close(fd);
+        expect_load_error(f, &env, EINVAL, "%s:3: NUL byte in line", f);
+}
+
+/* inih's buffer is INI_MAX_LINE bytes with room for "\n\0": longer lines are errors, not split. */
+static void test_line_too_long(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        const size_t longest = INI_MAX_LINE - 2;
+        char line[INI_MAX_LINE + 64];
+        char content[2 * sizeof(line)];
+        const char *f;
+
+        /* Exactly the longest line: accepted whole, with LF and with CRLF. */
+        const char *prefix = "description = ";
+        memset(line, 'x', sizeof(line));
+        memcpy(line, prefix, strlen(prefix));
+        line[longest] = '\0';
+        snprintf(content, sizeof(content), "[profile]\n%s\n[memory]\nmax = 1G\n", line);
+        f = write_file("long.ini", 0644, content);
+        load_ok(f, &env, &p);
+        assert_int_equal(strlen(p.settings[MC_KEY_PROFILE_DESCRIPTION].value), longest - strlen(prefix));
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", f, 4);
+        mc_profile_free(&p);
+        snprintf(content, sizeof(content), "[profile]\r\n%s\r\n[memory]\r\nmax = 1G\r\n", line);
+        f = write_file("long.ini", 0644, content);
+        load_ok(f, &env, &p);
+        assert_int_equal(strlen(p.settings[MC_KEY_PROFILE_DESCRIPTION].value), longest - strlen(prefix));
+        mc_profile_free(&p);
+
+        /* One more character. */
+        line[longest] = 'x';
+        line[longest + 1] = '\0';
+        snprintf(content, sizeof(content), "[profile]\n%s\n[memory]\nmax = 1G\n", line);
+        f = write_file("long.ini", 0644, content);
+        expect_load_error(f, &env, EINVAL, "%s:2: line too long (more than %zu characters)", f, longest);
+        /* Also as the last line without a newline, and far longer. */
+        memset(line, 'y', sizeof(line) - 1);
+        line[sizeof(line) - 1] = '\0';
+        snprintf(content, sizeof(content), "[profile]\n\n%s", line);
+        f = write_file("long.ini", 0644, content);
+        expect_load_error(f, &env, EINVAL, "%s:3: line too long (more than %zu characters)", f, longest);
+}
+
+/* ---- the search path ---- */
+
+static void expect_dirs(const struct mc_profile_env *env, const char *const *want)
+{
+        char **dirs = NULL;
+        struct mc_error err = {};
+        assert_int_equal(mc_profile_search_dirs(env, &dirs, &err), 0);
+        size_t n = 0;
+        for (; want[n]; n++) {
+                if (!dirs[n])
+                        fail_msg("missing dir %zu, want %s", n, want[n]);
+                assert_string_equal(dirs[n], want[n]);
+        }
+        assert_null(dirs[n]);
+        mc_strv_free(dirs);
+}
+
+static void test_search_dirs(void **state)
+{
+        struct mc_profile_env env = {
+                .profile_path = "/a::/b/:", .xdg_config_home = "/x", .home = "/h", .sysconfdir = "/etc"
+        };
+
+        expect_dirs(&env, (const char *const[]){ "/a", "/b/", "/x/memcage/profiles", "/etc/memcage/profiles",
+                                                 NULL });
+        /* XDG_CONFIG_HOME unset, empty or relative: $HOME/.config. */
+        env.profile_path = NULL;
+        env.xdg_config_home = NULL;
+        expect_dirs(&env,
+                    (const char *const[]){ "/h/.config/memcage/profiles", "/etc/memcage/profiles", NULL });
+        env.xdg_config_home = "";
+        expect_dirs(&env,
+                    (const char *const[]){ "/h/.config/memcage/profiles", "/etc/memcage/profiles", NULL });
+        env.xdg_config_home = "relative/config";
+        expect_dirs(&env,
+                    (const char *const[]){ "/h/.config/memcage/profiles", "/etc/memcage/profiles", NULL });
+        /* Neither: no user directory at all. */
+        env.xdg_config_home = NULL;
+        env.home = "";
+        env.profile_path = "";
+        expect_dirs(&env, (const char *const[]){ "/etc/memcage/profiles", NULL });
+        env.home = NULL;
+        env.profile_path = ":::";
+        expect_dirs(&env, (const char *const[]){ "/etc/memcage/profiles", NULL });
+        /* Without a sysconfdir, the one memcage was built with. */
+        env.sysconfdir = NULL;
+        expect_dirs(&env, (const char *const[]){ SYSCONFDIR "/memcage/profiles", NULL });
+}
+
+static void expect_found(const char *name, const struct mc_profile_env *env, const char *want)
+{
+        char *path = NULL;
+        struct mc_error err = {};
+        if (mc_profile_find(name, env, &path, &err) < 0)
+                fail_msg("find %s: %s", name, err.msg);
+        assert_string_equal(path, want);
+        free(path);
+}
+
+static void test_find_order(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *in_etc = write_file("etc/memcage/profiles/x.ini", 0644, "");
+        expect_found("x", &env, in_etc);
+        const char *in_xdg = write_file("xdg/memcage/profiles/x.ini", 0644, "");
+        expect_found("x", &env, in_xdg);
+        const char *in_p2 = write_file("p2/x.ini", 0644, "");
+        expect_found("x", &env, in_p2);
+        const char *in_p1 = write_file("p1/x.ini", 0644, "");
+        expect_found("x", &env, in_p1);
+
+        /* The first directory shadows the others, also when loading. */
+        write_file("p1/y.ini", 0644, "[memory]\nmax = 1G\n");
+        write_file("p2/y.ini", 0644, "[memory]\nmax = 2G\n");
+        write_file("etc/memcage/profiles/y.ini", 0644, "[memory]\nmax = 3G\n");
+        struct mc_profile p;
+        load_ok("y", &env, &p);
+        assert_string_equal(p.name, "y");
+        assert_string_equal(p.path, at("p1/y.ini"));
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", at("p1/y.ini"), 2);
+        mc_profile_free(&p);
+
+        /* A dangling symlink still shadows: loading it says what is wrong. */
+        assert_int_equal(symlink("nowhere.ini", at("p1/z.ini")), 0);
+        write_file("p2/z.ini", 0644, "");
+        expect_found("z", &env, at("p1/z.ini"));
+}
+
+static void test_find_xdg_and_home(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *in_home = write_file("home/.config/memcage/profiles/h.ini", 0644, "");
+        const char *in_xdg = write_file("xdg/memcage/profiles/h.ini", 0644, "");
+        char *path = NULL;
+        struct mc_error err = {};
+
+        expect_found("h", &env, in_xdg);
+        env.xdg_config_home = NULL;
+        expect_found("h", &env, in_home);
+        env.xdg_config_home = "";
+        expect_found("h", &env, in_home);
+        /* With XDG_CONFIG_HOME set, $HOME/.config is not searched. */
+        env.xdg_config_home = dir_xdg;
+        assert_int_equal(unlink(in_xdg), 0);
+        assert_int_equal(mc_profile_find("h", &env, &path, &err), -ENOENT);
+        assert_null(path);
+}
+
+static void test_find_not_found(void **state)
+{
+        struct mc_profile_env env = env_default();
+        char *path = NULL;
+        struct mc_error err = {};
+
+        assert_int_equal(mc_profile_find("nope", &env, &path, &err), -ENOENT);
+        char *want = format("profile 'nope' not found: no nope.ini in %s, %s, %s/memcage/profiles, "
+                            "%s/memcage/profiles",
+                            dir_path1, dir_path2, dir_xdg, dir_etc);
+        assert_string_equal(err.msg, want);
+        free(want);
+        expect_load_error("nope", &env, ENOENT,
+                          "profile 'nope' not found: no nope.ini in %s, %s, %s/memcage/profiles, "
+                          "%s/memcage/profiles",
+                          dir_path1, dir_path2, dir_xdg, dir_etc);
+}
+
+static void test_find_names(void **state)
+{
+        struct mc_profile_env env = env_default();
+        static const char *const bad[] = { "", ".hidden", "..", "a b", "x*", "db.ini\n", "caf\xc3\xa9" };
+        char *path = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                struct mc_error err = {};
+                assert_int_equal(mc_profile_find(bad[i], &env, &path, &err), -EINVAL);
+                char *want = format("invalid profile name '%s': " NAME_FORMS, bad[i]);
+                assert_string_equal(err.msg, want);
+                free(want);
+        }
+        char longname[300];
+        memset(longname, 'a', sizeof(longname));
+        longname[252] = '\0';
+        struct mc_error err = {};
+        assert_int_equal(mc_profile_find(longname, &env, &path, &err), -EINVAL);
+
+        /* Valid names that exist nowhere. */
+        static const char *const good[] = { "db", "my-db_2.old", "-x", "A.b" };
+        for (size_t i = 0; i < ELEMENTSOF(good); i++)
+                assert_int_equal(mc_profile_find(good[i], &env, &path, &err), -ENOENT);
+        longname[251] = '\0';
+        assert_int_equal(mc_profile_find(longname, &env, &path, &err), -ENOENT);
+
+        /* A name with '/' is a path, used as is, existing or not. */
+        expect_found("./x.ini", &env, "./x.ini");
+        expect_found("/no/such/file.ini", &env, "/no/such/file.ini");
+        expect_found("sub/.hidden", &env, "sub/.hidden");
+}
+
+static void test_load_path_errors(void **state)
+{
+        struct mc_profile_env env = env_default();
+
+        expect_load_error(at("none.ini"), &env, ENOENT, "%s: cannot open profile: No such file or directory",
+                          at("none.ini"));
+        assert_int_equal(mkdir(at("dir.ini"), 0755), 0);
+        expect_load_error(at("dir.ini"), &env, EISDIR, "%s: cannot read profile: Is a directory",
+                          at("dir.ini"));
+        env.check_owner = true;
+        expect_load_error(at("dir.ini"), &env, EISDIR, "%s: cannot read profile: Is a directory",
+                          at("dir.ini"));
+}
+
+/* ---- inherit ---- */
+
+static void test_inherit_override(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        const char *base = write_file("p2/base.ini", 0644,
+                                      "[profile]\n"
+                                      "description = the base\n"
+                                      "[memory]\n"
+                                      "max = 1G\n"
+                                      "high = 900M\n"
+                                      "low = 100M\n");
+        const char *child = write_file("p1/child.ini", 0644,
+                                       "[memory]\n"
+                                       "max = 2G\n"
+                                       "[profile]\n"
+                                       "inherit = base\n"
+                                       "[memory]\n"
+                                       "low = 0\n");
+
+        load_ok("child", &env, &p);
+        assert_string_equal(p.name, "child");
+        assert_string_equal(p.path, child);
+        assert_int_equal(strv_length(p.chain), 2);
+        assert_string_equal(p.chain[0], child);
+        assert_string_equal(p.chain[1], base);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "2G", child, 2);
+        expect_setting(&p, MC_KEY_MEMORY_HIGH, "900M", base, 5);
+        expect_setting(&p, MC_KEY_MEMORY_LOW, "0", child, 6);
+        expect_setting(&p, MC_KEY_PROFILE_DESCRIPTION, "the base", base, 2);
+        expect_setting(&p, MC_KEY_PROFILE_INHERIT, "base", child, 4);
+        mc_profile_free(&p);
+}
+
+static void test_inherit_chain(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        const char *c = write_file("etc/memcage/profiles/c.ini", 0644,
+                                   "[memory]\nmax = 3G\nhigh = 3G\nlow = 3G\nmin = 3G\n");
+        const char *b =
+                write_file("p2/b.ini", 0644, "[profile]\ninherit = c\n[memory]\nhigh = 2G\nmin = 2G\n");
+        const char *a =
+                write_file("p1/a.ini", 0644, "[profile]\ninherit = b\n[memory]\nlow = 1G\nmin = 1G\n");
+
+        load_ok("a", &env, &p);
+        assert_int_equal(strv_length(p.chain), 3);
+        assert_string_equal(p.chain[0], a);
+        assert_string_equal(p.chain[1], b);
+        assert_string_equal(p.chain[2], c);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "3G", c, 2);
+        expect_setting(&p, MC_KEY_MEMORY_HIGH, "2G", b, 4);
+        expect_setting(&p, MC_KEY_MEMORY_LOW, "1G", a, 4);
+        expect_setting(&p, MC_KEY_MEMORY_MIN, "1G", a, 5);
+        expect_setting(&p, MC_KEY_PROFILE_INHERIT, "b", a, 2);
+        mc_profile_free(&p);
+}
+
+static void test_inherit_paths(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+
+        /* Relative to the including file, not to the working directory. */
+        write_file("tree/common/base.ini", 0644, "[memory]\nmax = 1G\nhigh = 1G\nlow = 1G\n");
+        write_file("tree/sub/mid.ini", 0644,
+                   "[profile]\ninherit = ./../common/base.ini\n[memory]\nhigh = 2G\n");
+        const char *top =
+                write_file("tree/sub/top.ini", 0644, "[profile]\ninherit = ./mid.ini\n[memory]\nlow = 3G\n");
+        load_ok(top, &env, &p);
+        assert_int_equal(strv_length(p.chain), 3);
+        assert_string_equal(p.chain[1], at("tree/sub/./mid.ini"));
+        /* Each step is relative to the directory of the file that names it. */
+        assert_string_equal(p.chain[2], at("tree/sub/././../common/base.ini"));
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", at("tree/sub/././../common/base.ini"), 2);
+        expect_setting(&p, MC_KEY_MEMORY_HIGH, "2G", at("tree/sub/./mid.ini"), 4);
+        expect_setting(&p, MC_KEY_MEMORY_LOW, "3G", top, 4);
+        mc_profile_free(&p);
+
+        /* An absolute path, from a profile found on the search path. */
+        char *content = format("[profile]\ninherit = %s\n", at("tree/common/base.ini"));
+        write_file("p1/abs.ini", 0644, content);
+        free(content);
+        load_ok("abs", &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", at("tree/common/base.ini"), 2);
+        mc_profile_free(&p);
+
+        /* A plain name from a profile loaded by path goes through the search path. */
+        write_file("etc/memcage/profiles/sys.ini", 0644, "[memory]\nmax = 5G\n");
+        const char *local = write_file("local.ini", 0644, "[profile]\ninherit = sys\n");
+        load_ok(local, &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "5G", at("etc/memcage/profiles/sys.ini"), 2);
+        mc_profile_free(&p);
+}
+
+static void test_inherit_cycles(void **state)
+{
+        struct mc_profile_env env = env_default();
+
+        const char *a = write_file("p1/a.ini", 0644, "[profile]\ninherit = b\n");
+        const char *b = write_file("p1/b.ini", 0644, "# b\n[profile]\ninherit = a\n");
+        expect_load_error("a", &env, ELOOP, "%s:3: inherit cycle: a -> b -> a", b);
+        expect_load_error("b", &env, ELOOP, "%s:2: inherit cycle: b -> a -> b", a);
+
+        const char *self = write_file("p1/self.ini", 0644, "[profile]\ninherit = self\n");
+        expect_load_error("self", &env, ELOOP, "%s:2: inherit cycle: self -> self", self);
+
+        /* The same file under another name is the same file. */
+        const char *alias = write_file("p1/alias.ini", 0644, "[profile]\ninherit = ./alias.ini\n");
+        expect_load_error("alias", &env, ELOOP, "%s:2: inherit cycle: alias -> ./alias.ini", alias);
+
+        /* The chain shown starts at the requested profile. */
+        write_file("p1/top.ini", 0644, "[profile]\ninherit = a\n");
+        expect_load_error("top", &env, ELOOP, "%s:3: inherit cycle: top -> a -> b -> a", b);
+        expect_load_error(a, &env, ELOOP, "%s:3: inherit cycle: %s -> b -> a", b, a);
+}
+
+static void test_inherit_depth(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        char name[32], content[64];
+
+        /* d1 -> d2 -> ... -> d17: sixteen files load, the seventeenth is one too many. */
+        for (int i = 1; i <= 17; i++) {
+                snprintf(name, sizeof(name), "p1/d%d.ini", i);
+                if (i < 17)
+                        snprintf(content, sizeof(content), "[profile]\ninherit = d%d\n", i + 1);
+                else
+                        snprintf(content, sizeof(content), "[memory]\nmax = 17G\n");
+                write_file(name, 0644, content);
+        }
+        expect_load_error("d1", &env, ELOOP, "%s:2: inherit chain too deep: more than 16 profiles",
+                          at("p1/d16.ini"));
+        load_ok("d2", &env, &p);
+        assert_int_equal(strv_length(p.chain), 16);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "17G", at("p1/d17.ini"), 2);
+        expect_setting(&p, MC_KEY_PROFILE_INHERIT, "d3", at("p1/d2.ini"), 2);
+        mc_profile_free(&p);
+}
+
+static void test_inherit_errors(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *a;
+
+        a = write_file("p1/a.ini", 0644, "[profile]\ninherit = missing\n");
+        expect_load_error("a", &env, ENOENT,
+                          "%s:2: profile 'missing' not found: no missing.ini in %s, %s, "
+                          "%s/memcage/profiles, %s/memcage/profiles",
+                          a, dir_path1, dir_path2, dir_xdg, dir_etc);
+        a = write_file("p1/a.ini", 0644, "[profile]\ninherit = ./missing.ini\n");
+        expect_load_error("a", &env, ENOENT, "%s:2: %s: cannot open profile: No such file or directory", a,
+                          at("p1/./missing.ini"));
+        /* Errors inside the inherited file name that file. */
+        const char *base = write_file("p2/base.ini", 0644, "[memory]\n\nmax = lots\n");
+        write_file("p1/a.ini", 0644, "[profile]\ninherit = base\n");
+        expect_load_error("a", &env, EINVAL,
+                          "%s:3: invalid size 'lots' for max: not a number; " SIZE_FORMS_F, base);
+        /* A duplicate is per file: overriding the inherited value is the point. */
+        write_file("p2/base.ini", 0644, "[memory]\nmax = 1G\n");
+        write_file("p1/a.ini", 0644, "[profile]\ninherit = base\n[memory]\nmax = 2G\n");
+        struct mc_profile p;
+        load_ok("a", &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "2G", at("p1/a.ini"), 4);
+        mc_profile_free(&p);
+}
+
+/* ---- ownership checks for root runs ---- */
+
+static bool running_as_root(void)
+{
+        if (geteuid() == 0)
+                return true;
+        print_message("SKIP: needs root (files here are owned by uid %u, which root runs refuse)\n",
+                      (unsigned)geteuid());
+        return false;
+}
+
+static void test_owner_accepts_root_file(void **state)
+{
+        if (!running_as_root()) {
+                skip();
+                return;
+        }
+        struct mc_profile_env env = env_default();
+        env.check_owner = true;
+        struct mc_profile p;
+        static const mode_t modes[] = { 0644, 0600, 0444, 0400, 0755 };
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++) {
+                const char *f = write_file("p1/ok.ini", modes[i], "[memory]\nmax = 1G\n");
+                load_ok("ok", &env, &p);
+                expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", f, 2);
+                mc_profile_free(&p);
+        }
+}
+
+static void test_owner_writable(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        static const mode_t modes[] = { 0664, 0646, 0666, 0620, 0602 };
+
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++) {
+                const char *f = write_file("p1/w.ini", modes[i], "[memory]\nmax = 1G\n");
+                env.check_owner = true;
+                expect_load_error("w", &env, EPERM,
+                                  "%s: refusing profile: writable by group or other (chmod go-w %s)", f, f);
+                /* Not a root run: the user's own business. */
+                env.check_owner = false;
+                load_ok("w", &env, &p);
+                mc_profile_free(&p);
+        }
+}
+
+static void test_owner_symlink(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+
+        write_file("real.ini", 0644, "[memory]\nmax = 1G\n");
+        mkdir_parents(at("p1/link.ini"));
+        assert_int_equal(symlink(at("real.ini"), at("p1/link.ini")), 0);
+        env.check_owner = true;
+        expect_load_error("link", &env, EPERM, "%s: refusing profile: it is a symbolic link",
+                          at("p1/link.ini"));
+        expect_load_error(at("p1/link.ini"), &env, EPERM, "%s: refusing profile: it is a symbolic link",
+                          at("p1/link.ini"));
+        env.check_owner = false;
+        load_ok("link", &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", at("p1/link.ini"), 2);
+        mc_profile_free(&p);
+}
+
+static void test_owner_fifo(void **state)
+{
+        struct mc_profile_env env = env_default();
+
+        mkdir_parents(at("p1/f.ini"));
+        assert_int_equal(mkfifo(at("p1/f.ini"), 0644), 0);
+        env.check_owner = true;
+        /* Refused without blocking on a FIFO nobody writes to. */
+        expect_load_error("f", &env, EPERM, "%s: refusing profile: not a regular file", at("p1/f.ini"));
+}
+
+static void test_owner_not_root(void **state)
+{
+        if (!running_as_root()) {
+                skip();
+                return;
+        }
+        struct mc_profile_env env = env_default();
+        const char *f = write_file("p1/u.ini", 0644, "[memory]\nmax = 1G\n");
+        assert_int_equal(chown(f, 1, 1), 0);
+        env.check_owner = true;
+        expect_load_error("u", &env, EPERM, "%s: refusing profile: owned by uid 1, not root (chown root %s)",
+                          f, f);
+}
+
+static void test_owner_inherited(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *a = write_file("p1/a.ini", 0644, "[profile]\ninherit = b\n");
+        const char *b = write_file("p2/b.ini", 0664, "[memory]\nmax = 1G\n");
+
+        env.check_owner = true;
+        if (geteuid() == 0)
+                expect_load_error("a", &env, EPERM,
+                                  "%s:2: %s: refusing profile: writable by group or other "
+                                  "(chmod go-w %s)",
+                                  a, b, b);
+        else
+                /* The including file is refused first. */
+                expect_load_error("a", &env, EPERM,
+                                  "%s: refusing profile: owned by uid %u, not root (chown root %s)", a,
+                                  (unsigned)geteuid(), a);
+}
+
+/* ---- command-line overrides ---- */
+
+static void test_set(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        struct mc_error err = {};
+
+        mc_profile_init(&p);
+        assert_int_equal(mc_profile_set(&p, "memory", "max", "1G", NULL, 0, &env, &err), 0);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", "command line", 0);
+        assert_int_equal(mc_profile_set(&p, "memory", "max", "75%", "command line", 0, &env, &err), 0);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "75%", "command line", 0);
+        assert_int_equal(mc_profile_set(&p, "memory", "oom.group", "off", "x.ini", 9, &env, &err), 0);
+        expect_setting(&p, MC_KEY_MEMORY_OOM_GROUP, "off", "x.ini", 9);
+        assert_int_equal(mc_profile_set(&p, "cgroup", "parent", "ci/jobs", NULL, 0, &env, &err), 0);
+        expect_setting(&p, MC_KEY_CGROUP_PARENT, "ci/jobs", "command line", 0);
+
+        /* A rejected value leaves the previous one. */
+        assert_int_equal(mc_profile_set(&p, "memory", "max", "lots", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg, "invalid size 'lots' for max: not a number; " SIZE_FORMS);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "75%", "command line", 0);
+        assert_int_equal(mc_profile_set(&p, "memory", "max", "lots", "y.ini", 4, &env, &err), -EINVAL);
+        assert_string_equal(err.msg, "y.ini:4: invalid size 'lots' for max: not a number; " SIZE_FORMS);
+        assert_int_equal(mc_profile_set(&p, "memory", "maxx", "1G", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg, "unknown key 'maxx' in [memory]");
+        assert_int_equal(mc_profile_set(&p, "run", "user", "x", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg, "unknown section [run]");
+        assert_int_equal(mc_profile_set(&p, "memory", "oom.group", "2", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg,
+                            "invalid boolean '2' for oom.group: use 1/0, yes/no, true/false or on/off");
+        expect_setting(&p, MC_KEY_MEMORY_OOM_GROUP, "off", "x.ini", 9);
+
+        /* Overrides on a loaded profile replace what the file said. */
+        mc_profile_free(&p);
+        const char *f = write_file("p1/o.ini", 0644, "[memory]\nmax = 1G\nhigh = 1G\n");
+        load_ok("o", &env, &p);
+        assert_int_equal(mc_profile_set(&p, "memory", "max", "2G", NULL, 0, &env, &err), 0);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "2G", "command line", 0);
+        expect_setting(&p, MC_KEY_MEMORY_HIGH, "1G", f, 3);
+        mc_profile_free(&p);
+}
+
+static void test_cgroup_paths(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        char long_ok[300], long_bad[300];
+
+        memset(long_ok, 'c', sizeof(long_ok));
+        long_ok[255] = '\0';
+        memset(long_bad, 'c', sizeof(long_bad));
+        long_bad[256] = '\0';
+
+        const char *good[] = { "memcage", "ci/jobs", "a/b.c/d-e_f", "x..y", ".hidden", long_ok };
+        static const struct {
+                const char *in, *why;
+        } bad[] = {
+                { "", "empty value" },
+                { "/abs", "the path must be relative" },
+                { "a//b", "empty component" },
+                { "a/", "empty component" },
+                { ".", "'.' and '..' are not allowed" },
+                { "a/../b", "'.' and '..' are not allowed" },
+                { "a/./b", "'.' and '..' are not allowed" },
+                { "x y", "invalid character ' '" },
+                { "a/b:c", "invalid character ':'" },
+                { "tab\there", "invalid character 0x09" },
+        };
+
+        mc_profile_init(&p);
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                struct mc_error err = {};
+                if (mc_profile_set(&p, "cgroup", "parent", good[i], NULL, 0, &env, &err) < 0)
+                        fail_msg("'%s': %s", good[i], err.msg);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                struct mc_error err = {};
+                assert_int_equal(mc_profile_set(&p, "cgroup", "parent", bad[i].in, NULL, 0, &env, &err),
+                                 -EINVAL);
+                char *want = format("invalid cgroup path '%s' for parent: %s; " CGROUP_FORMS, bad[i].in,
+                                    bad[i].why);
+                assert_string_equal(err.msg, want);
+                free(want);
+        }
+        struct mc_error err = {};
+        assert_int_equal(mc_profile_set(&p, "cgroup", "parent", long_bad, NULL, 0, &env, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, ": component longer than 255 characters; "));
+        mc_profile_free(&p);
+}
+
+static void test_profile_free(void **state)
+{
+        struct mc_profile p;
+
+        memset(&p, 0, sizeof(p));
+        mc_profile_free(&p);
+        mc_profile_init(&p);
+        mc_profile_free(&p);
+        mc_profile_free(&p);
+        assert_null(p.name);
+        assert_null(p.chain);
+
+        struct mc_profile_env env = env_default();
+        write_file("p1/f.ini", 0644, "[profile]\ninherit = g\n");
+        write_file("p1/g.ini", 0644, "[memory]\nmax = 1G\n");
+        load_ok("f", &env, &p);
+        mc_profile_free(&p);
+        mc_profile_free(&p);
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++)
+                assert_null(p.settings[k].value);
+}
+
+/* ---- the profiles memcage ships ---- */
+
+static void test_shipped_profiles(void **state)
+{
+        const char *dir = TEST_SRCDIR "/../../profiles";
+        struct mc_profile_env env = env_default();
+        DIR *d = opendir(dir);
+        size_t n = 0;
+
+        assert_non_null(d);
+        for (struct dirent *de; (de = readdir(d));) {
+                size_t len = strlen(de->d_name);
+                if (len < 5 || !streq(de->d_name + len - 4, ".ini"))
+                        continue;
+                char *path = format("%s/%s", dir, de->d_name);
+                struct mc_profile p;
+                load_ok(path, &env, &p);
+                /* Every shipped profile says what it is for and sets a wall. */
+                assert_non_null(p.settings[MC_KEY_PROFILE_DESCRIPTION].value);
+                assert_non_null(p.settings[MC_KEY_MEMORY_MAX].value);
+                mc_profile_free(&p);
+                free(path);
+                n++;
+        }
+        closedir(d);
+        assert_true(n >= 4);
+
+        static const struct {
+                const char *name;
+                const char *max, *high, *low, *swap_max, *oom_group;
+        } want[] = {
+                { "db", "4G", "3.5G", "1G", "1G", "1" },
+                { "ci", "2G", "1.8G", NULL, "512M", "1" },
+                { "build", "8G", "6G", NULL, "2G", "0" },
+                { "strict", "1G", NULL, NULL, "0", "1" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                char *path = format("%s/%s.ini", dir, want[i].name);
+                struct mc_profile p;
+                load_ok(path, &env, &p);
+                const struct {
+                        enum mc_key k;
+                        const char *v;
+                } kv[] = {
+                        { MC_KEY_MEMORY_MAX, want[i].max },
+                        { MC_KEY_MEMORY_HIGH, want[i].high },
+                        { MC_KEY_MEMORY_LOW, want[i].low },
+                        { MC_KEY_MEMORY_SWAP_MAX, want[i].swap_max },
+                        { MC_KEY_MEMORY_OOM_GROUP, want[i].oom_group },
+                };
+                for (size_t j = 0; j < ELEMENTSOF(kv); j++) {
+                        const char *v = p.settings[kv[j].k].value;
+                        if (!kv[j].v)
+                                assert_null(v);
+                        else if (!v || !streq(v, kv[j].v))
+                                fail_msg("%s: %s = %s, want %s", want[i].name, mc_key_info(kv[j].k)->name,
+                                         v ? v : "(unset)", kv[j].v);
+                }
+                mc_profile_free(&p);
+                free(path);
+        }
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                T(test_key_table),
+                T(test_parse_bool),
+                T(test_load_every_key),
+                T(test_load_tolerated_syntax),
+                T(test_load_indented_is_not_continuation),
+                T(test_load_empty_file),
+                T(test_unknown_section),
+                T(test_unknown_key),
+                T(test_key_outside_section),
+                T(test_duplicate_key),
+                T(test_invalid_values),
+                T(test_syntax_errors),
+                T(test_line_too_long),
+                T(test_search_dirs),
+                T(test_find_order),
+                T(test_find_xdg_and_home),
+                T(test_find_not_found),
+                T(test_find_names),
+                T(test_load_path_errors),
+                T(test_inherit_override),
+                T(test_inherit_chain),
+                T(test_inherit_paths),
+                T(test_inherit_cycles),
+                T(test_inherit_depth),
+                T(test_inherit_errors),
+                T(test_owner_accepts_root_file),
+                T(test_owner_writable),
+                T(test_owner_symlink),
+                T(test_owner_fifo),
+                T(test_owner_not_root),
+                T(test_owner_inherited),
+                T(test_set),
+                T(test_cgroup_paths),
+                T(test_profile_free),
+                T(test_shipped_profiles),
+        };
+        return cmocka_run_group_tests_name("profile", tests, NULL, NULL);
+}

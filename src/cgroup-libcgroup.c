@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "cgroup-backend.h"
+#include "cgroup.h"
 #include "util.h"
 
 static void cgroup_freep(struct cgroup **cg)
@@ -124,6 +125,20 @@ static int create_one(const char *root, const char *relpath, const char *const *
         return 0;
 }
 
+/* True when the root's cgroup.subtree_control already lists every controller. */
+static bool root_enables(int root_fd, const char *const *controllers)
+{
+        _cleanup_free_ char *list = NULL;
+        struct mc_error ignored;
+
+        if (mc_read_file_at(root_fd, "cgroup.subtree_control", &list, &ignored) < 0)
+                return false;
+        for (const char *const *c = controllers; *c; c++)
+                if (!mc_cgroup_list_has(list, *c))
+                        return false;
+        return true;
+}
+
 static int libcgroup_create(const char *root, int root_fd, const char *relpath,
                             const char *const *controllers, struct mc_error *err)
 {
@@ -145,11 +160,12 @@ static int libcgroup_create(const char *root, int root_fd, const char *relpath,
         /*
          * For "a/b/leaf" libcgroup enables the controllers in a and a/b but
          * not in the root. Creating the existing "a" through libcgroup too
-         * has it write the root's cgroup.subtree_control (a no-op where the
-         * controllers are already enabled).
+         * has it write the root's cgroup.subtree_control; where the root
+         * already enables them, that call (a /proc/mounts parse and a
+         * mkdir -p) is skipped.
          */
         const char *slash = strchr(relpath, '/');
-        if (slash) {
+        if (slash && !root_enables(root_fd, controllers)) {
                 char first[NAME_MAX + 1];
                 size_t n = (size_t)(slash - relpath);
                 if (n == 0 || n >= sizeof(first))
@@ -163,42 +179,74 @@ static int libcgroup_create(const char *root, int root_fd, const char *relpath,
         return create_one(root, relpath, controllers, err);
 }
 
+/* Adds "memory.max" = value to cg under its controller ("memory"). */
+static int add_value(struct cgroup *cg, const struct mc_cgroup_kv *kv, struct mc_error *err)
+{
+        char controller[64];
+        size_t len = strcspn(kv->file, ".");
+
+        /* The file names its controller: "memory.max" belongs to "memory". */
+        if (kv->file[len] != '.' || len == 0 || len >= sizeof(controller))
+                return mc_error_set(err, EINVAL, "'%s' is not a controller file", kv->file);
+        memcpy(controller, kv->file, len);
+        controller[len] = '\0';
+
+        struct cgroup_controller *c = cgroup_get_controller(cg, controller);
+        if (!c)
+                c = cgroup_add_controller(cg, controller);
+        if (!c)
+                return mc_error_set(err, EINVAL, "libcgroup: cannot add controller %s", controller);
+        int code = cgroup_add_value_string(c, kv->file, kv->value);
+        if (code != 0)
+                return libcgroup_error(err, code, "libcgroup: add value");
+        return 0;
+}
+
+/* Writes values [from, to) in one cgroup_modify_cgroup(); returns its libcgroup code. */
+static int modify(const char *relpath, const struct mc_cgroup_kv *kv, size_t from, size_t to, int *ret_code,
+                  struct mc_error *err)
+{
+        _cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup(relpath);
+        if (!cg)
+                return mc_error_errno(err, ENOMEM, "group %s", relpath);
+        for (size_t i = from; i < to; i++) {
+                int r = add_value(cg, &kv[i], err);
+                if (r < 0)
+                        return r;
+        }
+        *ret_code = cgroup_modify_cgroup(cg);
+        return 0;
+}
+
 static int libcgroup_set(const char *root, int root_fd, const char *relpath, const struct mc_cgroup_kv *kv,
                          size_t n, struct mc_error *err)
 {
         char what[FILENAME_MAX + 512];
+        int code = 0;
         int r = libcgroup_init(root, err);
         if (r < 0)
                 return r;
 
-        /* One value per cgroup_modify_cgroup(): exact order, and an error names its file. */
+        /*
+         * One cgroup_modify_cgroup() for all values (each call parses
+         * /proc/mounts again); libcgroup writes them in the order added.
+         * Only when it fails are they written one by one, so that the
+         * error can name the file the kernel refused.
+         */
+        r = modify(relpath, kv, 0, n, &code, err);
+        if (r < 0 || code == 0)
+                return r;
         for (size_t i = 0; i < n; i++) {
-                _cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup(relpath);
-                char controller[64];
-                size_t len = strcspn(kv[i].file, ".");
-
-                if (!cg)
-                        return mc_error_errno(err, ENOMEM, "group %s", relpath);
-                /* The file names its controller: "memory.max" belongs to "memory". */
-                if (kv[i].file[len] != '.' || len == 0 || len >= sizeof(controller))
-                        return mc_error_set(err, EINVAL, "'%s' is not a controller file", kv[i].file);
-                memcpy(controller, kv[i].file, len);
-                controller[len] = '\0';
-
-                struct cgroup_controller *c = cgroup_add_controller(cg, controller);
-                if (!c)
-                        return mc_error_set(err, EINVAL, "libcgroup: cannot add controller %s to group %s",
-                                            controller, relpath);
-                int code = cgroup_add_value_string(c, kv[i].file, kv[i].value);
-                if (code == 0)
-                        code = cgroup_modify_cgroup(cg);
+                r = modify(relpath, kv, i, i + 1, &code, err);
+                if (r < 0)
+                        return r;
                 if (code != 0) {
                         snprintf(what, sizeof(what), "libcgroup: write '%s' to %s of group %s", kv[i].value,
                                  kv[i].file, relpath);
                         return libcgroup_error(err, code, what);
                 }
         }
-        return 0;
+        return libcgroup_error(err, code, "libcgroup: write values");
 }
 
 const struct mc_cgroup_backend mc_cgroup_backend_libcgroup = {

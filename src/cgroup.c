@@ -443,12 +443,9 @@ int mc_group_read_limits(int group_fd, struct mc_limits *ret, struct mc_error *e
                 const char *file = mc_limit_file(l);
                 uint64_t v;
 
-                if (faccessat(group_fd, file, F_OK, 0) < 0) {
-                        if (errno == ENOENT)
-                                continue; /* not on this kernel: stays unset */
-                        return mc_error_errno(err, errno, "%s", file);
-                }
                 int r = mc_read_u64_at(group_fd, file, &v, err);
+                if (r == -ENOENT)
+                        continue; /* not on this kernel: stays unset */
                 if (r < 0)
                         return r;
                 ret->v[l].set = true;

@@ -24,31 +24,30 @@ int mc_read_file_at(int dirfd, const char *name, char **ret, struct mc_error *er
         if (fd < 0)
                 return mc_error_errno(err, errno, "open '%s'", name);
 
-        size_t size = 0, cap = 4096;
-        _cleanup_free_ char *buf = malloc(cap);
-        if (!buf)
-                return mc_error_errno(err, ENOMEM, "read '%s'", name);
-        for (;;) {
-                if (cap - size < 2) {
-                        char *n = realloc(buf, cap * 2);
-                        if (!n)
-                                return mc_error_errno(err, ENOMEM, "read '%s'", name);
-                        buf = n;
-                        cap *= 2;
-                }
-                ssize_t k = read(fd, buf + size, cap - size - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
+        /*
+         * Kernel files (cgroupfs, procfs) hand out their whole content in one
+         * read() when the buffer is large enough, and report a meaningless
+         * st_size: read once, and only when the buffer came back full read
+         * again from the start with a larger one.
+         */
+        for (size_t cap = 4096;; cap *= 4) {
+                _cleanup_free_ char *buf = malloc(cap);
+                if (!buf)
+                        return mc_error_errno(err, ENOMEM, "read '%s'", name);
+                ssize_t k;
+                do
+                        k = pread(fd, buf, cap - 1, 0);
+                while (k < 0 && errno == EINTR);
+                if (k < 0)
                         return mc_error_errno(err, errno, "read '%s'", name);
+                if ((size_t)k < cap - 1) {
+                        buf[k] = '\0';
+                        *ret = TAKE_PTR(buf);
+                        return 0;
                 }
-                if (k == 0)
-                        break;
-                size += (size_t)k;
+                if (cap >= (16u << 20))
+                        return mc_error_set(err, EFBIG, "'%s' is larger than 16M", name);
         }
-        buf[size] = '\0';
-        *ret = TAKE_PTR(buf);
-        return 0;
 }
 
 int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_error *err)

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Bad profiles and group names are refused with file:line, exit 125, and
+# nothing is created in the cgroup tree.
+. "$(dirname "$0")/lib.sh"
+
+before=$(ls "$cg_root/memcage" 2>/dev/null | sort | tr '\n' ' ')
+
+expect_refused() { # FILE EXPECTED-MESSAGE
+        run_memcage run -p "$1" -- true
+        assert_eq "$rc" 125 "exit status for $1"
+        assert_contains "$err" "$2" "message for $1"
+}
+
+printf '[memory]\nmax = 1G\nbogus = 1\n' > "$tmpdir/unknown.ini"
+expect_refused "$tmpdir/unknown.ini" "$tmpdir/unknown.ini:3: unknown key 'bogus' in [memory]"
+printf '; comment\n[memory]\nmax = 12Q\n' > "$tmpdir/badsize.ini"
+expect_refused "$tmpdir/badsize.ini" "$tmpdir/badsize.ini:3:"
+printf '[profile]\ninherit = b.ini\n' > "$tmpdir/a.ini"
+printf '[profile]\ninherit = a.ini\n' > "$tmpdir/b.ini"
+sed -i 's/inherit = b.ini/inherit = .\/b.ini/; s/inherit = a.ini/inherit = .\/a.ini/' "$tmpdir/a.ini" "$tmpdir/b.ini"
+expect_refused "$tmpdir/a.ini" "inherit cycle"
+printf '[memory]\nmax = 1G\n' > "$tmpdir/open.ini"
+chmod 0666 "$tmpdir/open.ini"
+expect_refused "$tmpdir/open.ini" "writable by group or other"
+ln -s "$tmpdir/badsize.ini" "$tmpdir/link.ini"
+expect_refused "$tmpdir/link.ini" "link.ini"
+printf '[nosuch]\nx = 1\n' > "$tmpdir/section.ini"
+expect_refused "$tmpdir/section.ini" "$tmpdir/section.ini:1: unknown section [nosuch]"
+
+run_memcage run --max 12Q -- true
+assert_eq "$rc" 125 "bad size on the command line"
+run_memcage run --set memory.nope=1 -- true
+assert_eq "$rc" 125 "unknown key on the command line"
+
+for name in ../escape a/b .. . cgroup.procs memory.max "$(printf 'a\tb')" ""; do
+        run_memcage run --name "$name" -- true
+        assert_eq "$rc" 125 "group name '$name'"
+done
+run_memcage run --parent ../etc -- true
+assert_eq "$rc" 125 "parent with .."
+run_memcage run --parent /abs -- true
+assert_eq "$rc" 125 "absolute parent"
+
+after=$(ls "$cg_root/memcage" 2>/dev/null | sort | tr '\n' ' ')
+assert_eq "$after" "$before" "nothing created by refused runs"
+[ ! -e "$cg_root/etc" ] && [ ! -e "$cg_root/escape" ] || fail "a traversal name created a group"

@@ -28,5 +28,5 @@ apt-get install -y -qq --no-install-recommends \
         libcmocka-dev jq cgroup-tools \
         qemu-system-x86 busybox-static cpio xz-utils kmod \
         linux-image-amd64 linux-image-6.12-amd64 \
-        python3 attr >/dev/null
+        python3 attr clang-format >/dev/null
 echo "install-deps.sh: all build and test dependencies are installed"

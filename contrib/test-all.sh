@@ -10,6 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 (cd "$top" && ./autogen.sh >/dev/null 2>&1)
 
 status=0 passed=0 failed=0 skipped=0
+"$top/contrib/check-format.sh" || status=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for variant in plain asan; do

@@ -98,6 +98,11 @@ int mc_group_read_limits(int group_fd, struct mc_limits *ret, struct mc_error *e
 
 /* "populated" of cgroup.events. */
 int mc_group_is_populated(int group_fd, bool *ret, struct mc_error *err);
+/* The same from the text of cgroup.events, for a caller that polls the file itself. */
+int mc_group_parse_populated(const char *events, bool *ret, struct mc_error *err);
+
+/* Sends sig to every process in cgroup.procs (sig 0: none) and counts them. */
+int mc_group_signal_all(int group_fd, int sig, unsigned *ret_count, struct mc_error *err);
 
 /* Kills every process in the group: cgroup.kill (5.14+), else SIGKILL to each pid in cgroup.procs. */
 int mc_group_kill(int group_fd, struct mc_error *err);

@@ -6,10 +6,10 @@
 #include <stdio.h>
 
 /* Exit statuses of memcage itself; a run otherwise returns the command's own. */
-#define MC_EXIT_OK 0
-#define MC_EXIT_MEMCAGE 125  /* memcage failed (bad usage, profile, cgroup, ...) */
+#define MC_EXIT_OK          0
+#define MC_EXIT_MEMCAGE     125 /* memcage failed (bad usage, profile, cgroup, ...) */
 #define MC_EXIT_CANNOT_EXEC 126
-#define MC_EXIT_NOT_FOUND 127
+#define MC_EXIT_NOT_FOUND   127
 
 int cmd_run(int argc, char **argv);
 

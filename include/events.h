@@ -14,7 +14,7 @@
 
 #include "error.h"
 
-#define MC_COUNTERS_MAX 24
+#define MC_COUNTERS_MAX     24
 #define MC_COUNTER_NAME_MAX 32
 
 struct mc_counter {

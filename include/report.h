@@ -27,23 +27,23 @@ struct mc_report {
         bool has_limits;
         struct mc_limits limits; /* effective values read back from the group */
 
-        bool exited;             /* the command ran and ended */
-        int exit_code;           /* the status memcage returns: code, or 128+N */
-        int signal;              /* 0 when not killed by a signal */
+        bool exited;   /* the command ran and ended */
+        int exit_code; /* the status memcage returns: code, or 128+N */
+        int signal;    /* 0 when not killed by a signal */
         bool core_dumped;
 
         bool has_peak;
-        uint64_t peak;           /* memory.peak in bytes */
+        uint64_t peak; /* memory.peak in bytes */
 
         bool has_events;
         struct mc_counters events;       /* memory.events deltas (hierarchical) */
         struct mc_counters events_local; /* memory.events.local deltas */
 
         unsigned leftovers_killed;
-        double duration_s;       /* start of the command to the end of the group */
+        double duration_s; /* start of the command to the end of the group */
 
-        const char *error;       /* memcage's own failure, NULL when none */
-        int status;              /* memcage's exit status */
+        const char *error; /* memcage's own failure, NULL when none */
+        int status;        /* memcage's exit status */
 };
 
 /* The report as a JSON document (malloc'd, NUL-terminated, ending in a newline). */

@@ -15,20 +15,20 @@
 #include "error.h"
 
 enum mc_spawn_method {
-        MC_SPAWN_AUTO,  /* clone3, falling back to fork when refused */
-        MC_SPAWN_FORK,  /* force the fallback (tests, old kernels) */
+        MC_SPAWN_AUTO, /* clone3, falling back to fork when refused */
+        MC_SPAWN_FORK, /* force the fallback (tests, old kernels) */
 };
 
 struct mc_spawn_opts {
-        char *const *argv;          /* argv[0] is looked up in PATH like execvp */
-        int cgroup_fd;              /* O_DIRECTORY fd of the group */
+        char *const *argv; /* argv[0] is looked up in PATH like execvp */
+        int cgroup_fd;     /* O_DIRECTORY fd of the group */
         enum mc_spawn_method method;
         const sigset_t *child_sigmask; /* the signal mask the command starts with */
 };
 
 struct mc_child {
         pid_t pid;
-        int pidfd;      /* -EBADF when none */
+        int pidfd; /* -EBADF when none */
         bool via_clone3;
 };
 

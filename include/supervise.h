@@ -21,16 +21,16 @@ extern const size_t mc_forwarded_signals_count;
 struct mc_supervise_opts {
         int group_fd;
         const struct mc_child *child;
-        int signal_fd;  /* signalfd of mc_forwarded_signals, which the caller blocked */
-        bool wait_all;  /* after the command exits, wait for the rest of the group instead of killing it */
+        int signal_fd; /* signalfd of mc_forwarded_signals, which the caller blocked */
+        bool wait_all; /* after the command exits, wait for the rest of the group instead of killing it */
 };
 
 struct mc_supervise_result {
-        int exit_code;     /* the command's exit code, valid when !signaled */
+        int exit_code; /* the command's exit code, valid when !signaled */
         bool signaled;
-        int signal;        /* the signal that killed the command */
+        int signal; /* the signal that killed the command */
         bool core_dumped;
-        uint64_t exit_ns;  /* CLOCK_MONOTONIC when the command ended */
+        uint64_t exit_ns;   /* CLOCK_MONOTONIC when the command ended */
         unsigned forwarded; /* signals forwarded */
         unsigned leftovers; /* processes still in the group when the command ended */
         bool killed_leftovers;

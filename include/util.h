@@ -16,7 +16,10 @@
 #error "errno.h lacks EBADF"
 #endif
 
-static inline void mc_freep(void *p) { free(*(void **)p); }
+static inline void mc_freep(void *p)
+{
+        free(*(void **)p);
+}
 static inline void mc_closep(int *fd)
 {
         if (*fd >= 0) {
@@ -31,30 +34,33 @@ static inline void mc_fclosep(FILE **f)
                 fclose(*f);
 }
 void mc_strv_free(char **v);
-static inline void mc_strv_freep(char ***v) { mc_strv_free(*v); }
+static inline void mc_strv_freep(char ***v)
+{
+        mc_strv_free(*v);
+}
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _cleanup_free_ _cleanup_(mc_freep)
-#define _cleanup_close_ _cleanup_(mc_closep)
-#define _cleanup_fclose_ _cleanup_(mc_fclosep)
+#define _cleanup_(f)        __attribute__((cleanup(f)))
+#define _cleanup_free_      _cleanup_(mc_freep)
+#define _cleanup_close_     _cleanup_(mc_closep)
+#define _cleanup_fclose_    _cleanup_(mc_fclosep)
 #define _cleanup_strv_free_ _cleanup_(mc_strv_freep)
 
 /* Hands ownership out of a cleanup variable. */
-#define TAKE_PTR(p)                                                                                \
-        ({                                                                                         \
-                __typeof__(p) _p = (p);                                                            \
-                (p) = NULL;                                                                        \
-                _p;                                                                                \
+#define TAKE_PTR(p)                     \
+        ({                              \
+                __typeof__(p) _p = (p); \
+                (p) = NULL;             \
+                _p;                     \
         })
-#define TAKE_FD(fd)                                                                                \
-        ({                                                                                         \
-                int _fd = (fd);                                                                    \
-                (fd) = -EBADF;                                                                     \
-                _fd;                                                                               \
+#define TAKE_FD(fd)             \
+        ({                      \
+                int _fd = (fd); \
+                (fd) = -EBADF;  \
+                _fd;            \
         })
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
-#define streq(a, b) (strcmp((a), (b)) == 0)
+#define streq(a, b)   (strcmp((a), (b)) == 0)
 
 /*
  * Reads a whole (small) file relative to a directory fd into a NUL-terminated

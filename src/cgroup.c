@@ -454,12 +454,8 @@ int mc_group_read_limits(int group_fd, struct mc_limits *ret, struct mc_error *e
         return 0;
 }
 
-int mc_group_is_populated(int group_fd, bool *ret, struct mc_error *err)
+int mc_group_parse_populated(const char *events, bool *ret, struct mc_error *err)
 {
-        _cleanup_free_ char *events = NULL;
-        int r = mc_read_file_at(group_fd, "cgroup.events", &events, err);
-        if (r < 0)
-                return r;
         for (const char *p = events; p && *p;) {
                 if (strncmp(p, "populated ", 10) == 0) {
                         *ret = p[10] == '1';
@@ -470,6 +466,39 @@ int mc_group_is_populated(int group_fd, bool *ret, struct mc_error *err)
                         p++;
         }
         return mc_error_set(err, EINVAL, "cgroup.events has no 'populated' line");
+}
+
+int mc_group_is_populated(int group_fd, bool *ret, struct mc_error *err)
+{
+        _cleanup_free_ char *events = NULL;
+        int r = mc_read_file_at(group_fd, "cgroup.events", &events, err);
+        if (r < 0)
+                return r;
+        return mc_group_parse_populated(events, ret, err);
+}
+
+int mc_group_signal_all(int group_fd, int sig, unsigned *ret_count, struct mc_error *err)
+{
+        _cleanup_free_ char *procs = NULL;
+        unsigned n = 0;
+        int r = mc_read_file_at(group_fd, "cgroup.procs", &procs, err);
+        if (r < 0)
+                return r;
+        for (char *p = procs, *end; *p; p = end) {
+                long pid = strtol(p, &end, 10);
+                if (end == p) {
+                        end = p + 1;
+                        continue;
+                }
+                if (pid <= 0)
+                        continue;
+                n++;
+                /* ESRCH: it exited since cgroup.procs was read. */
+                if (sig > 0 && kill((pid_t)pid, sig) < 0 && errno != ESRCH)
+                        return mc_error_errno(err, errno, "signal pid %ld of the group", pid);
+        }
+        *ret_count = n;
+        return 0;
 }
 
 int mc_group_kill(int group_fd, struct mc_error *err)
@@ -484,25 +513,11 @@ int mc_group_kill(int group_fd, struct mc_error *err)
          * SIGKILL, in rounds: a process may fork while the others are killed.
          */
         for (int round = 0; round < KILL_ROUNDS; round++) {
-                _cleanup_free_ char *procs = NULL;
-                bool any = false;
-
-                r = mc_read_file_at(group_fd, "cgroup.procs", &procs, err);
+                unsigned n;
+                r = mc_group_signal_all(group_fd, SIGKILL, &n, err);
                 if (r < 0)
                         return r;
-                for (char *p = procs, *end; *p; p = end) {
-                        long pid = strtol(p, &end, 10);
-                        if (end == p) {
-                                end = p + 1;
-                                continue;
-                        }
-                        if (pid <= 0)
-                                continue;
-                        any = true;
-                        if (kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
-                                return mc_error_errno(err, errno, "kill pid %ld of the group", pid);
-                }
-                if (!any)
+                if (n == 0)
                         return 0;
                 sleep_ms(KILL_ROUND_MS);
         }

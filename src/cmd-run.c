@@ -121,7 +121,16 @@ static void run_opts_done(struct run_opts *o)
 /* Returns 0 to go on, 1 when --help was shown, negative on a usage error (already reported). */
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
-        enum { OPT_HIGH = 0x100, OPT_SWAP, OPT_SET, OPT_PARENT, OPT_NAME, OPT_WAIT_ALL, OPT_REPORT, OPT_FORK };
+        enum {
+                OPT_HIGH = 0x100,
+                OPT_SWAP,
+                OPT_SET,
+                OPT_PARENT,
+                OPT_NAME,
+                OPT_WAIT_ALL,
+                OPT_REPORT,
+                OPT_FORK
+        };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
                 { "max", required_argument, NULL, 'm' },
@@ -243,26 +252,25 @@ static int run_fail(struct run_state *s, int status, const char *fmt, ...)
         return status;
 }
 
+/* "group memcage/db-1234: max=64M swap.max=0": the requested limits as the kernel kept them. */
 static void print_limits(const struct run_state *s)
 {
-        char line[1024];
-        size_t off = 0;
         char buf[MC_SIZE_STR_MAX];
+        bool any = false;
 
-        off += (size_t)snprintf(line, sizeof(line), "group %s:", s->group.relpath);
-        for (int i = 0; i < _MC_LIMIT_COUNT && off < sizeof(line); i++) {
+        fprintf(stderr, "memcage: group %s:", s->group.relpath);
+        for (int i = 0; i < _MC_LIMIT_COUNT; i++) {
                 if (!s->limits.v[i].set)
                         continue;
                 const struct mc_limit_value *eff = &s->report.limits.v[i];
-                const char *val = !eff->set                ? "(not available)"
+                const char *val = !eff->set             ? "(not available)"
                                   : mc_limit_is_size(i) ? mc_size_format(eff->value, buf, sizeof(buf))
                                   : eff->value          ? "1"
                                                         : "0";
-                off += (size_t)snprintf(line + off, sizeof(line) - off, " %s=%s", mc_limit_name(i), val);
+                fprintf(stderr, " %s=%s", mc_limit_name(i), val);
+                any = true;
         }
-        if (off == strlen("group ") + strlen(s->group.relpath) + 1)
-                snprintf(line + off, sizeof(line) - off, " no limits set");
-        fprintf(stderr, "memcage: %s\n", line);
+        fputs(any ? "\n" : " no limits set\n", stderr);
 }
 
 /* Removes stale groups of dead launchers in the parent, reporting populated ones. */
@@ -413,8 +421,8 @@ static int create_group(struct run_state *s)
         };
         r = mc_group_create(&gopts, &s->group, &err);
         if (r < 0)
-                return run_fail(s, MC_EXIT_MEMCAGE, "cannot create group %s/%s: %s", parent,
-                                s->group_name, err.msg);
+                return run_fail(s, MC_EXIT_MEMCAGE, "cannot create group %s/%s: %s", parent, s->group_name,
+                                err.msg);
         s->group_created = true;
         s->report.cgroup = s->group.relpath;
         for (char **w = s->group.warnings; w && *w; w++)
@@ -512,8 +520,7 @@ static int remove_group(struct run_state *s)
         if (mc_group_is_populated(s->group.fd, &populated, &err) >= 0 && populated)
                 (void)mc_group_kill(s->group.fd, &err);
         if (mc_group_remove(&s->group, &err) < 0)
-                return run_fail(s, MC_EXIT_MEMCAGE, "cannot remove group %s: %s", s->group.relpath,
-                                err.msg);
+                return run_fail(s, MC_EXIT_MEMCAGE, "cannot remove group %s: %s", s->group.relpath, err.msg);
         s->group_created = false;
         return 0;
 }

@@ -9,8 +9,7 @@
 
 #include "error.h"
 
-static int error_vset(struct mc_error *err, int code, bool with_strerror, const char *fmt,
-                      va_list ap)
+static int error_vset(struct mc_error *err, int code, bool with_strerror, const char *fmt, va_list ap)
 {
         if (code < 0)
                 code = -code;

@@ -34,8 +34,7 @@ int mc_counters_parse(const char *text, struct mc_counters *ret, struct mc_error
                         return mc_error_set(err, EINVAL, "line %u: missing value", lineno);
                 for (const char *q = num; q < eol; q++) {
                         if (*q < '0' || *q > '9')
-                                return mc_error_set(err, EINVAL, "line %u: value is not a number",
-                                                    lineno);
+                                return mc_error_set(err, EINVAL, "line %u: value is not a number", lineno);
                         unsigned d = (unsigned)(*q - '0');
                         if (v > (UINT64_MAX - d) / 10)
                                 return mc_error_set(err, ERANGE, "line %u: value overflows", lineno);

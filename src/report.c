@@ -12,10 +12,10 @@
 #include "util.h"
 
 /* jansson signals failure only through NULL/-1; an allocation failure is all it can be here. */
-#define JSON_CHECK(expr)                                                                           \
-        do {                                                                                       \
-                if ((expr) < 0)                                                                    \
-                        return NULL;                                                               \
+#define JSON_CHECK(expr)             \
+        do {                         \
+                if ((expr) < 0)      \
+                        return NULL; \
         } while (0)
 
 static json_t *json_u64(uint64_t v)
@@ -104,8 +104,8 @@ static json_t *report_to_json(const struct mc_report *r)
         JSON_CHECK(json_object_set_new(root, "events_local",
                                        r->has_events ? counters_to_json(&r->events_local) : json_null()));
         JSON_CHECK(json_object_set_new(root, "leftovers_killed", json_integer(r->leftovers_killed)));
-        JSON_CHECK(json_object_set_new(root, "duration_s",
-                                       r->exited ? json_real(r->duration_s) : json_null()));
+        JSON_CHECK(
+                json_object_set_new(root, "duration_s", r->exited ? json_real(r->duration_s) : json_null()));
         JSON_CHECK(json_object_set_new(root, "error", string_or_null(r->error)));
         JSON_CHECK(json_object_set_new(root, "status", json_integer(r->status)));
         return TAKE_PTR(root);
@@ -182,8 +182,7 @@ const char *mc_report_summary(const struct mc_report *r, char *buf, size_t n)
         }
         if (r->signal) {
                 const char *abbrev = sigabbrev_np(r->signal);
-                snprintf(how, sizeof(how), "killed by SIG%s (exit %d)", abbrev ? abbrev : "?",
-                         r->exit_code);
+                snprintf(how, sizeof(how), "killed by SIG%s (exit %d)", abbrev ? abbrev : "?", r->exit_code);
         } else
                 snprintf(how, sizeof(how), "exit %d", r->exit_code);
         if (r->has_events)

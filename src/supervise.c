@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
-#include "events.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -35,37 +34,7 @@ static int read_populated(int events_fd, bool *ret, struct mc_error *err)
         if (k < 0)
                 return mc_error_errno(err, errno, "read cgroup.events");
         buf[k] = '\0';
-        struct mc_counters c;
-        uint64_t v;
-        int r = mc_counters_parse(buf, &c, err);
-        if (r < 0)
-                return mc_error_prefix(err, "cgroup.events");
-        if (!mc_counters_get(&c, "populated", &v))
-                return mc_error_set(err, EINVAL, "cgroup.events has no 'populated'");
-        *ret = v != 0;
-        return 0;
-}
-
-/* Counts the pids in cgroup.procs and, when sig > 0, sends each the signal. */
-static int for_each_pid(int group_fd, int sig, unsigned *ret_count, struct mc_error *err)
-{
-        _cleanup_free_ char *procs = NULL;
-        int r = mc_read_file_at(group_fd, "cgroup.procs", &procs, err);
-        if (r < 0)
-                return r;
-        unsigned n = 0;
-        for (char *p = procs, *end; *p; p = end) {
-                long pid = strtol(p, &end, 10);
-                if (end == p)
-                        break;
-                n++;
-                if (sig > 0 && pid > 0)
-                        kill((pid_t)pid, sig);
-                while (*end == '\n')
-                        end++;
-        }
-        *ret_count = n;
-        return 0;
+        return mc_group_parse_populated(buf, ret, err);
 }
 
 /*
@@ -94,8 +63,7 @@ static void record_exit(const siginfo_t *si, struct mc_supervise_result *res)
         }
 }
 
-int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *ret,
-                 struct mc_error *err)
+int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *ret, struct mc_error *err)
 {
         struct mc_supervise_result res = { 0 };
         _cleanup_close_ int events_fd = openat(o->group_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
@@ -125,7 +93,7 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                         if (!populated)
                                 break;
                         if (!o->wait_all && !killed) {
-                                r = for_each_pid(o->group_fd, 0, &res.leftovers, err);
+                                r = mc_group_signal_all(o->group_fd, 0, &res.leftovers, err);
                                 if (r < 0)
                                         return r;
                                 r = mc_group_kill(o->group_fd, err);
@@ -140,9 +108,10 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                 if (killed) {
                         uint64_t now = mc_now_ns();
                         if (now >= kill_deadline)
-                                return mc_error_set(err, ETIMEDOUT,
-                                                    "processes of the group still alive %d s after being killed",
-                                                    MC_KILL_TIMEOUT_MS / 1000);
+                                return mc_error_set(
+                                        err, ETIMEDOUT,
+                                        "processes of the group still alive %d s after being killed",
+                                        MC_KILL_TIMEOUT_MS / 1000);
                         timeout = (int)((kill_deadline - now) / 1000000ull) + 1;
                 }
 
@@ -171,12 +140,14 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                                 int sig = (int)si.ssi_signo;
                                 if (child_alive) {
                                         if (should_forward(&si, o->child->pid) &&
-                                            syscall(SYS_pidfd_send_signal, o->child->pidfd, sig, NULL, 0) == 0)
+                                            syscall(SYS_pidfd_send_signal, o->child->pidfd, sig, NULL, 0) ==
+                                                    0)
                                                 res.forwarded++;
                                 } else if (o->wait_all) {
                                         /* The command is gone; what remains of the group gets the signal. */
                                         unsigned count;
-                                        if (for_each_pid(o->group_fd, sig, &count, err) == 0 && count > 0)
+                                        if (mc_group_signal_all(o->group_fd, sig, &count, err) == 0 &&
+                                            count > 0)
                                                 res.forwarded++;
                                 }
                         }

@@ -38,8 +38,10 @@ static void fill_oom_report(struct mc_report *r)
         r->has_peak = true;
         r->peak = 67108864;
         r->has_events = true;
-        assert_int_equal(mc_counters_parse("low 0\nhigh 0\nmax 53\noom 1\noom_kill 1\n", &r->events, &err), 0);
-        assert_int_equal(mc_counters_parse("low 0\nhigh 0\nmax 53\noom 1\noom_kill 1\n", &r->events_local, &err), 0);
+        assert_int_equal(mc_counters_parse("low 0\nhigh 0\nmax 53\noom 1\noom_kill 1\n", &r->events, &err),
+                         0);
+        assert_int_equal(
+                mc_counters_parse("low 0\nhigh 0\nmax 53\noom 1\noom_kill 1\n", &r->events_local, &err), 0);
         r->duration_s = 1.25;
         r->status = 137;
 }
@@ -84,7 +86,8 @@ static void test_json_oom(void **state)
         assert_int_equal(json_integer_value(json_object_get(exit, "code")), 137);
         assert_int_equal(json_integer_value(json_object_get(exit, "signal")), 9);
         assert_true(json_is_false(json_object_get(exit, "core_dumped")));
-        assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "memory"), "peak")), 67108864);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "memory"), "peak")),
+                         67108864);
         assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "events"), "oom_kill")), 1);
         assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "events"), "max")), 53);
         assert_true(json_real_value(json_object_get(j, "duration_s")) == 1.25);
@@ -163,7 +166,8 @@ static void test_summary(void **state)
         r.exit_code = 3;
         r.limits.v[MC_LIMIT_MAX].value = UINT64_MAX;
         r.events.n = 0;
-        assert_string_equal(mc_report_summary(&r, buf, sizeof(buf)), "exit 3, peak 64M, 0 OOM kills, 1.25 s");
+        assert_string_equal(mc_report_summary(&r, buf, sizeof(buf)),
+                            "exit 3, peak 64M, 0 OOM kills, 1.25 s");
         r.exited = false;
         assert_string_equal(mc_report_summary(&r, buf, sizeof(buf)), "the command did not run");
 }

@@ -93,8 +93,12 @@ struct mc_group_opts {
  */
 int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, struct mc_error *err);
 
-/* Reads back the limit files that exist (the kernel rounds to pages). */
-int mc_group_read_limits(int group_fd, struct mc_limits *ret, struct mc_error *err);
+/*
+ * Reads back the limit files set in which (NULL: every one) that exist on
+ * this kernel; the kernel rounds sizes down to pages.
+ */
+int mc_group_read_limits(int group_fd, const struct mc_limits *which, struct mc_limits *ret,
+                         struct mc_error *err);
 
 /* "populated" of cgroup.events. */
 int mc_group_is_populated(int group_fd, bool *ret, struct mc_error *err);

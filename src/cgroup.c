@@ -436,13 +436,16 @@ fail:
         return r;
 }
 
-int mc_group_read_limits(int group_fd, struct mc_limits *ret, struct mc_error *err)
+int mc_group_read_limits(int group_fd, const struct mc_limits *which, struct mc_limits *ret,
+                         struct mc_error *err)
 {
         *ret = (struct mc_limits){ 0 };
         for (int l = 0; l < _MC_LIMIT_COUNT; l++) {
                 const char *file = mc_limit_file(l);
                 uint64_t v;
 
+                if (which && !which->v[l].set)
+                        continue;
                 int r = mc_read_u64_at(group_fd, file, &v, err);
                 if (r == -ENOENT)
                         continue; /* not on this kernel: stays unset */

@@ -428,7 +428,7 @@ static int create_group(struct run_state *s)
         for (char **w = s->group.warnings; w && *w; w++)
                 cli_warning("%s", *w);
 
-        r = mc_group_read_limits(s->group.fd, &s->report.limits, &err);
+        r = mc_group_read_limits(s->group.fd, &s->limits, &s->report.limits, &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "group %s: read back limits: %s", s->group.relpath,
                                 err.msg);

@@ -33,4 +33,9 @@ page=$(getconf PAGESIZE)
 expected=$(( 1000000 / page * page ))
 assert_eq "$out" "$expected" "memory.max rounded down to pages"
 assert_eq "$(jq -r .limits.max "$tmpdir/r.json")" "$expected" "report limits.max"
-assert_eq "$(jq -r .limits.high "$tmpdir/r.json")" "null" "report: unset high is max (null)"
+assert_eq "$(jq -r '.limits | has("high")' "$tmpdir/r.json")" false "report: a limit memcage did not set is not listed"
+
+# max reads back as null in the report.
+run_memcage run --name unlimited --max max --report "$tmpdir/m.json" -- true
+assert_eq "$(jq -r '.limits | has("max")' "$tmpdir/m.json")" true "report: max listed"
+assert_eq "$(jq -r '.limits.max' "$tmpdir/m.json")" null "report: max as null"

@@ -716,7 +716,7 @@ static void test_create_read_remove(void **state)
         assert_marked(g.fd, "db");
 
         struct mc_limits back;
-        assert_int_equal(mc_group_read_limits(g.fd, &back, &err), 0);
+        assert_int_equal(mc_group_read_limits(g.fd, NULL, &back, &err), 0);
         for (int l = 0; l < _MC_LIMIT_COUNT; l++)
                 assert_true(back.v[l].set);
         assert_int_equal(back.v[MC_LIMIT_MAX].value, 64ull << 20);
@@ -812,7 +812,7 @@ static void test_create_missing_kernel_files(void **state)
         assert_false(exists_at(g.fd, "memory.swap.max"));
         assert_file(g.fd, "memory.max", "67108864\n");
         struct mc_limits back;
-        assert_int_equal(mc_group_read_limits(g.fd, &back, &err), 0);
+        assert_int_equal(mc_group_read_limits(g.fd, NULL, &back, &err), 0);
         assert_false(back.v[MC_LIMIT_SWAP_MAX].set);
         assert_true(back.v[MC_LIMIT_MAX].set);
         assert_int_equal(mc_group_remove(&g, &err), 0);

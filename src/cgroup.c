@@ -341,7 +341,6 @@ int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, stru
         _cleanup_strv_free_ char **created = NULL;
         const char *controllers[3] = { "memory", NULL, NULL };
         struct mc_group g = { .fd = -EBADF, .parent_fd = -EBADF };
-        struct stat st;
         bool leaf_created = false;
         int r;
 
@@ -377,11 +376,7 @@ int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, stru
         if (r < 0)
                 goto fail;
 
-        if (fstatat(g.parent_fd, g.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-                r = mc_error_set(err, EEXIST, "group %s/%s exists: memcage never reuses a group", g.root,
-                                 g.relpath);
-                goto fail;
-        }
+        /* Every backend refuses an existing group with -EEXIST: a group is never reused. */
         r = backend->create(opts->root, opts->root_fd, g.relpath, controllers, err);
         if (r == -EEXIST) {
                 r = mc_error_set(err, EEXIST, "group %s/%s exists: memcage never reuses a group", g.root,

@@ -5,13 +5,23 @@
 
 #include <stdio.h>
 
+#include "profile.h"
+
 /* Exit statuses of memcage itself; a run otherwise returns the command's own. */
 #define MC_EXIT_OK          0
 #define MC_EXIT_MEMCAGE     125 /* memcage failed (bad usage, profile, cgroup, ...) */
 #define MC_EXIT_CANNOT_EXEC 126
 #define MC_EXIT_NOT_FOUND   127
+/* The operator commands (profiles, show, check): a bad option or argument. */
+#define MC_EXIT_USAGE 2
 
 int cmd_run(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* Where profiles are looked for, from the environment, as every command looks: see src/cli-profile.c. */
+void cli_profile_env(struct mc_profile_env *ret);
 
 /* "memcage: " + message + newline, on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

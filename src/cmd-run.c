@@ -348,16 +348,10 @@ static void reclaim_terminal(pid_t fg_at_start)
 static int load_profile(struct run_state *s)
 {
         struct mc_error err = { 0 };
-        uint64_t ram = mc_host_ram_bytes();
-        struct mc_profile_env env = {
-                .profile_path = getenv("MEMCAGE_PROFILE_PATH"),
-                .xdg_config_home = getenv("XDG_CONFIG_HOME"),
-                .home = getenv("HOME"),
-                .sysconfdir = SYSCONFDIR,
-                .check_owner = geteuid() == 0,
-                .ram_bytes = ram,
-        };
+        struct mc_profile_env env;
         int r;
+
+        cli_profile_env(&env);
 
         if (s->opts.profile)
                 r = mc_profile_load(s->opts.profile, &env, &s->profile, &err);
@@ -374,7 +368,7 @@ static int load_profile(struct run_state *s)
                 if (r < 0)
                         return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         }
-        r = mc_limits_from_profile(&s->profile, ram, &s->limits, &err);
+        r = mc_limits_from_profile(&s->profile, env.ram_bytes, &s->limits, &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         return 0;

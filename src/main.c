@@ -17,6 +17,9 @@ struct command {
 
 static const struct command commands[] = {
         { "run", cmd_run, "run a command in a new cgroup under a profile's memory limits" },
+        { "profiles", cmd_profiles, "list the profiles on the search path and which shadow which" },
+        { "show", cmd_show, "show a resolved profile with the file:line of every value" },
+        { "check", cmd_check, "validate profiles and warn about risky settings" },
 };
 
 static void vreport(const char *what, const char *fmt, va_list ap)

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The profile lookup every command shares: the same files for run, show, check and profiles. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "size.h"
+
+void cli_profile_env(struct mc_profile_env *ret)
+{
+        *ret = (struct mc_profile_env){
+                .profile_path = getenv("MEMCAGE_PROFILE_PATH"),
+                .xdg_config_home = getenv("XDG_CONFIG_HOME"),
+                .home = getenv("HOME"),
+                .sysconfdir = SYSCONFDIR,
+                /* Root puts a profile's values into groups it creates: only root's files count. */
+                .check_owner = geteuid() == 0,
+                .ram_bytes = mc_host_ram_bytes(),
+        };
+}

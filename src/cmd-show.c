@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* memcage show: a profile as run would apply it, with where every value comes from. */
+#include "config.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "cli.h"
+#include "profile.h"
+#include "size.h"
+#include "util.h"
+
+static void usage(void)
+{
+        printf("Usage: memcage show [OPTIONS] [-p] NAME\n"
+               "\n"
+               "Show the profile NAME as 'memcage run -p NAME' applies it: inheritance\n"
+               "applied, percentages resolved against this host's memory, and the file:line\n"
+               "every value comes from, after the chain of files loaded.\n"
+               "\n"
+               "Options:\n"
+               "  -p, --profile NAME  the profile: NAME.ini on the search path, or a file\n"
+               "                      when NAME contains '/'\n"
+               "      --json          print a JSON object instead\n"
+               "  -h, --help          show this help and exit\n"
+               "\n"
+               "Exit status: 0 when the profile loads, 1 when it does not, 2 on bad usage.\n");
+}
+
+/* The resolved form of a size: "4G (4294967296 bytes)", "50% = 7.8G (8388608000 bytes)", "max". */
+static void format_size(const char *value, uint64_t bytes, char *buf, size_t n)
+{
+        char sb[MC_SIZE_STR_MAX];
+
+        if (bytes == MC_SIZE_MAX)
+                snprintf(buf, n, "max");
+        else if (mc_size_is_percent(value))
+                snprintf(buf, n, "%s = %s (%" PRIu64 " bytes)", value, mc_size_format(bytes, sb, sizeof(sb)),
+                         bytes);
+        else
+                snprintf(buf, n, "%s (%" PRIu64 " bytes)", mc_size_format(bytes, sb, sizeof(sb)), bytes);
+}
+
+/* Sizes resolve here as in run: the profile loaded, so only a broken host (RAM unknown) fails. */
+static int resolve_sizes(const struct mc_profile *p, uint64_t ram, uint64_t bytes[_MC_KEY_COUNT])
+{
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
+                const struct mc_setting *s = &p->settings[k];
+                struct mc_error err = { 0 };
+                if (!s->value || mc_key_info(k)->type != MC_VALUE_SIZE)
+                        continue;
+                if (mc_size_parse(s->value, ram, &bytes[k], &err) < 0) {
+                        cli_error("%s:%u: %s: %s", s->file, s->line, mc_key_info(k)->name, err.msg);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+static void print_text(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_COUNT])
+{
+        char lines[_MC_KEY_COUNT][256];
+        int width = 0;
+
+        printf("profile %s\nfile    %s\nchain   ", p->name, p->path);
+        for (char **c = p->chain; c && *c; c++)
+                printf("%s%s", c == p->chain ? "" : " -> ", *c);
+        printf("\n\n");
+
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
+                const struct mc_key_info *ki = mc_key_info(k);
+                const struct mc_setting *s = &p->settings[k];
+                char vb[128];
+                lines[k][0] = '\0';
+                if (!s->value)
+                        continue;
+                if (ki->type == MC_VALUE_SIZE)
+                        format_size(s->value, bytes[k], vb, sizeof(vb));
+                else
+                        snprintf(vb, sizeof(vb), "%s", s->value);
+                int len = snprintf(lines[k], sizeof(lines[k]), "%s.%s = %s", ki->section, ki->name, vb);
+                if (len > width)
+                        width = len;
+        }
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
+                const struct mc_setting *s = &p->settings[k];
+                if (!s->value)
+                        continue;
+                printf("%-*s  %s:%u\n", width, lines[k], s->file, s->line);
+        }
+}
+
+static int print_json(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_COUNT])
+{
+        json_t *root = json_object(), *chain = json_array(), *settings = json_object();
+        int r = -ENOMEM;
+
+        if (!root || !chain || !settings) {
+                json_decref(chain);
+                json_decref(settings);
+                goto out;
+        }
+        json_object_set_new(root, "profile", json_string(p->name));
+        json_object_set_new(root, "path", json_string(p->path));
+        json_object_set_new(root, "chain", chain);
+        json_object_set_new(root, "settings", settings);
+        for (char **c = p->chain; c && *c; c++)
+                json_array_append_new(chain, json_string(*c));
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
+                const struct mc_key_info *ki = mc_key_info(k);
+                const struct mc_setting *s = &p->settings[k];
+                _cleanup_free_ char *key = NULL;
+                if (!s->value)
+                        continue;
+                if (asprintf(&key, "%s.%s", ki->section, ki->name) < 0)
+                        goto out;
+                bool has_bytes = ki->type == MC_VALUE_SIZE && bytes[k] != MC_SIZE_MAX;
+                json_t *o = json_pack("{s:s, s:o, s:s, s:I}", "value", s->value, "bytes",
+                                      has_bytes ? json_integer((json_int_t)bytes[k]) : json_null(), "file",
+                                      s->file ? s->file : "", "line", (json_int_t)s->line);
+                if (!o || json_object_set_new(settings, key, o) < 0)
+                        goto out;
+        }
+        if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+                goto out;
+        putchar('\n');
+        r = 0;
+out:
+        json_decref(root);
+        if (r < 0)
+                cli_error("show: cannot write JSON");
+        return r;
+}
+
+int cmd_show(int argc, char **argv)
+{
+        static const struct option options[] = {
+                { "profile", required_argument, NULL, 'p' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *name = NULL;
+        bool json = false;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "p:h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'p':
+                        name = optarg;
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                case 'h':
+                        usage();
+                        return MC_EXIT_OK;
+                default:
+                        cli_usage_hint("show");
+                        return MC_EXIT_USAGE;
+                }
+        }
+        if (!name && optind < argc)
+                name = argv[optind++];
+        if (!name || optind < argc) {
+                if (!name)
+                        cli_error("show: no profile given");
+                else
+                        cli_error("show: one profile at a time, got '%s' too", argv[optind]);
+                cli_usage_hint("show");
+                return MC_EXIT_USAGE;
+        }
+
+        struct mc_profile_env env;
+        _cleanup_(mc_profile_free) struct mc_profile p = {};
+        struct mc_error err = { 0 };
+        uint64_t bytes[_MC_KEY_COUNT] = { 0 };
+
+        cli_profile_env(&env);
+        if (mc_profile_load(name, &env, &p, &err) < 0) {
+                cli_error("%s", err.msg);
+                return 1;
+        }
+        if (resolve_sizes(&p, env.ram_bytes, bytes) < 0)
+                return 1;
+        if (json)
+                return print_json(&p, bytes) < 0 ? 1 : 0;
+        print_text(&p, bytes);
+        return fflush(stdout) == 0 ? 0 : 1;
+}

@@ -23,6 +23,10 @@ int cmd_check(int argc, char **argv);
 /* Where profiles are looked for, from the environment, as every command looks: see src/cli-profile.c. */
 void cli_profile_env(struct mc_profile_env *ret);
 
+struct json_t;
+/* Prints a JSON document on stdout (indented, newline-terminated); reports a failure once, -EIO. */
+int cli_print_json(const struct json_t *j, const char *command);
+
 /* "memcage: " + message + newline, on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -227,13 +227,11 @@ static int print_json(const struct listing *l)
                 if (!o || json_array_append_new(a, o) < 0)
                         r = -ENOMEM;
         }
-        if (r == 0 && json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
-                r = -EIO;
         if (r == 0)
-                putchar('\n');
+                r = cli_print_json(a, "profiles");
+        else
+                cli_error("profiles: out of memory");
         json_decref(a);
-        if (r < 0)
-                cli_error("profiles: cannot write JSON");
         return r;
 }
 

@@ -123,14 +123,11 @@ static int print_json(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_C
                 if (!o || json_object_set_new(settings, key, o) < 0)
                         goto out;
         }
-        if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
-                goto out;
-        putchar('\n');
-        r = 0;
+        r = cli_print_json(root, "show");
 out:
+        if (r == -ENOMEM)
+                cli_error("show: out of memory");
         json_decref(root);
-        if (r < 0)
-                cli_error("show: cannot write JSON");
         return r;
 }
 

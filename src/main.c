@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +47,17 @@ void cli_warning(const char *fmt, ...)
         va_start(ap, fmt);
         vreport("warning: ", fmt, ap);
         va_end(ap);
+}
+
+int cli_print_json(const struct json_t *j, const char *command)
+{
+        /* stdout is buffered: only the flush tells whether the document reached its reader. */
+        if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || putchar('\n') == EOF ||
+            fflush(stdout) == EOF) {
+                cli_error("%s: cannot write JSON", command);
+                return -EIO;
+        }
+        return 0;
 }
 
 int cli_usage_hint(const char *command)

@@ -21,9 +21,6 @@
 
 struct mc_cgroup_backend;
 
-/* Exit status memcage uses when the host cannot host a run (no usable cgroup v2 memory controller). */
-#define MC_EXIT_FAILURE 125
-
 enum mc_cgroup_layout {
         MC_CGROUP_UNIFIED, /* cgroup2 only (memory available there) */
         MC_CGROUP_HYBRID,  /* v1 hierarchies plus a cgroup2 mount, e.g. /sys/fs/cgroup/unified */

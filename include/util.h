@@ -12,10 +12,6 @@
 
 #include "error.h"
 
-#ifndef EBADF
-#error "errno.h lacks EBADF"
-#endif
-
 static inline void mc_freep(void *p)
 {
         free(*(void **)p);

@@ -2,7 +2,8 @@
 # The whole test suite from a fresh Debian 12 machine (root): installs the
 # dependencies, then builds memcage twice, plain and with ASan/UBSan, and runs
 # `make check` in each: cmocka unit tests on the host and the integration
-# suite in VMs on Debian's 6.1 and 6.12 kernels (MEMCAGE_TEST_KERNELS to choose).
+# suite in VMs on Debian's 6.1 and 6.12 kernels (MEMCAGE_TEST_KERNELS to choose),
+# then make distcheck (install, uninstall, the tarball builds and tests).
 # Ends with the totals of both runs on one line.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,17 @@ for variant in plain asan; do
         set -- $line
         passed=$((passed + $1)) failed=$((failed + $3)) skipped=$((skipped + ${5:-0}))
 done
+
+# The release tarball builds, tests (unit tests: the VM suite ran above),
+# installs and uninstalls cleanly.
+echo "=============== make distcheck ==============="
+if MEMCAGE_TEST_KERNELS=none make -C "$top/build-test-plain" -s distcheck >"$log" 2>&1; then
+        grep -A1 'archives ready' "$log" || true
+else
+        tail -n 40 "$log"
+        echo "make distcheck failed" >&2
+        status=1
+fi
 [ "$failed" -eq 0 ] || status=1
 echo "=============== both builds ==============="
 echo "$passed passed, $failed failed, $skipped skipped"

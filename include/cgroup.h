@@ -124,6 +124,15 @@ void mc_group_done(struct mc_group *g);
 #define MC_GROUP_XATTR_LAUNCHER "user.memcage.launcher" /* "PID STARTTIME" */
 #define MC_GROUP_XATTR_PROFILE  "user.memcage.profile"
 
+/*
+ * Reads memcage's mark of a group: the launcher's pid and whether it still
+ * runs (same pid and start time). -ENODATA when the group has no such mark.
+ */
+int mc_group_read_launcher(int group_fd, pid_t *ret_pid, bool *ret_alive);
+
+/* The names of the child groups of a group (NULL-terminated; NULL when none). */
+int mc_group_list_children(int parent_fd, char ***ret, struct mc_error *err);
+
 struct mc_stale {
         char *name;
         pid_t launcher;

@@ -15,13 +15,26 @@
 /* The operator commands (profiles, show, check): a bad option or argument. */
 #define MC_EXIT_USAGE 2
 
+/* The parent group of memcage's groups under the cgroup2 root, unless a profile or option says otherwise. */
+#define MC_DEFAULT_PARENT "memcage"
+
 int cmd_run(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 
 /* Where profiles are looked for, from the environment, as every command looks: see src/cli-profile.c. */
 void cli_profile_env(struct mc_profile_env *ret);
+
+/*
+ * Validates the parent path, finds the cgroup2 root and opens the parent
+ * (-EBADF in *ret_parent_fd when it does not exist, which is no error).
+ * Reports a failure itself and returns the exit status for it, else 0.
+ */
+int cli_open_parent(const char *command, const char *parent, char **ret_root_path, int *ret_root_fd,
+                    int *ret_parent_fd);
 
 struct json_t;
 /* Prints a JSON document on stdout (indented, newline-terminated); reports a failure once, -EIO. */

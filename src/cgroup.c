@@ -584,8 +584,26 @@ static bool parse_mark(const char *s, pid_t *ret_pid, unsigned long long *ret_st
         return true;
 }
 
-/* Reads the child group names of a directory; a fresh open so parent_fd's offset is untouched. */
-static int list_subdirs(int parent_fd, char ***ret, struct mc_error *err)
+int mc_group_read_launcher(int group_fd, pid_t *ret_pid, bool *ret_alive)
+{
+        char mark[64];
+        pid_t pid;
+        unsigned long long start, now_start;
+
+        ssize_t k = fgetxattr(group_fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark) - 1);
+        if (k < 0)
+                return -ENODATA; /* no mark (or no xattrs at all) */
+        mark[k] = '\0';
+        if (!parse_mark(mark, &pid, &start))
+                return -ENODATA;
+        *ret_pid = pid;
+        /* Same pid and start time: the launcher still runs; a reused pid differs in start time. */
+        *ret_alive = mc_proc_starttime(pid, &now_start) == 0 && now_start == start;
+        return 0;
+}
+
+/* A fresh open, so parent_fd's offset is untouched. */
+int mc_group_list_children(int parent_fd, char ***ret, struct mc_error *err)
 {
         _cleanup_strv_free_ char **names = NULL;
         int fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -633,7 +651,7 @@ int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend,
                 if (r < 0)
                         return r;
         }
-        r = list_subdirs(parent_fd, &names, err);
+        r = mc_group_list_children(parent_fd, &names, err);
         if (r < 0)
                 return r;
 

@@ -21,8 +21,6 @@
 #include "supervise.h"
 #include "util.h"
 
-#define MC_DEFAULT_PARENT "memcage"
-
 /* A value given on the command line, applied on top of the profile in the order given. */
 struct override {
         const char *section;

@@ -22,6 +22,8 @@ static const struct command commands[] = {
         { "profiles", cmd_profiles, "list the profiles on the search path and which shadow which" },
         { "show", cmd_show, "show a resolved profile with the file:line of every value" },
         { "check", cmd_check, "validate profiles and warn about risky settings" },
+        { "ps", cmd_ps, "list the groups memcage runs now: memory, limits, pressure, OOM kills" },
+        { "gc", cmd_gc, "remove the groups of launchers that died" },
 };
 
 static void vreport(const char *what, const char *fmt, va_list ap)

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* memcage gc: remove the groups of launchers that died. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "cgroup-gc.h"
+#include "cgroup.h"
+#include "cli.h"
+#include "util.h"
+
+static void usage(void)
+{
+        printf("Usage: memcage gc [OPTIONS]\n"
+               "\n"
+               "Remove the stale groups under the parent: groups memcage created whose\n"
+               "launcher is gone (killed, crashed). Empty ones are removed; ones that still\n"
+               "hold processes are listed and left alone unless --kill is given. Groups\n"
+               "without memcage's mark and groups whose launcher runs are never touched.\n"
+               "\n"
+               "Options:\n"
+               "      --parent PATH  parent group, relative to the cgroup2 root (default: memcage)\n"
+               "      --kill         kill the processes of populated stale groups, then remove them\n"
+               "  -n, --dry-run      only list what would be done\n"
+               "  -h, --help         show this help and exit\n"
+               "\n"
+               "Exit status: 0 when done, 1 when a group could not be removed or the\n"
+               "parent could not be read, 2 on bad usage.\n");
+}
+
+/* Prints one line; returns 1 when the group is still there against the user's wish. */
+static int print_result(const char *parent, const struct mc_gc_result *r)
+{
+        switch (r->state) {
+        case MC_GC_REMOVED:
+                printf("removed %s/%s (launcher %d gone, empty)\n", parent, r->name, (int)r->launcher);
+                return 0;
+        case MC_GC_KILLED:
+                printf("killed and removed %s/%s (launcher %d gone)\n", parent, r->name, (int)r->launcher);
+                return 0;
+        case MC_GC_KEPT:
+                printf("kept %s/%s (launcher %d gone, processes remain; --kill removes it)\n", parent,
+                       r->name, (int)r->launcher);
+                return 0;
+        case MC_GC_WOULD_REMOVE:
+                printf("would remove %s/%s (launcher %d gone, empty)\n", parent, r->name, (int)r->launcher);
+                return 0;
+        case MC_GC_WOULD_KILL:
+                printf("would kill and remove %s/%s (launcher %d gone)\n", parent, r->name,
+                       (int)r->launcher);
+                return 0;
+        case MC_GC_FAILED:
+                break;
+        }
+        cli_error("gc: cannot remove %s/%s (launcher %d gone): %s", parent, r->name, (int)r->launcher,
+                  r->message ? r->message : strerror(-r->error));
+        return 1;
+}
+
+int cmd_gc(int argc, char **argv)
+{
+        enum { OPT_PARENT = 256, OPT_KILL };
+        static const struct option options[] = {
+                { "parent", required_argument, NULL, OPT_PARENT },
+                { "kill", no_argument, NULL, OPT_KILL },
+                { "dry-run", no_argument, NULL, 'n' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        struct mc_gc_opts opts = { .parent_fd = -EBADF };
+        const char *parent = MC_DEFAULT_PARENT;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "nh", options, NULL)) >= 0) {
+                switch (c) {
+                case OPT_PARENT:
+                        parent = optarg;
+                        break;
+                case OPT_KILL:
+                        opts.kill = true;
+                        break;
+                case 'n':
+                        opts.dry_run = true;
+                        break;
+                case 'h':
+                        usage();
+                        return MC_EXIT_OK;
+                default:
+                        cli_usage_hint("gc");
+                        return MC_EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                cli_error("gc: unexpected argument '%s'", argv[optind]);
+                cli_usage_hint("gc");
+                return MC_EXIT_USAGE;
+        }
+
+        _cleanup_free_ char *root_path = NULL;
+        _cleanup_close_ int root_fd = -EBADF;
+        _cleanup_close_ int parent_fd = -EBADF;
+        struct mc_gc_result *res = NULL;
+        struct mc_error err = { 0 };
+        size_t n = 0;
+        unsigned removed = 0, kept = 0, failed = 0;
+
+        int status = cli_open_parent("gc", parent, &root_path, &root_fd, &parent_fd);
+        if (status != 0)
+                return status;
+        if (parent_fd < 0) {
+                printf("no group %s/%s: nothing to collect\n", root_path, parent);
+                return fflush(stdout) == 0 ? MC_EXIT_OK : 1;
+        }
+        opts.parent_fd = parent_fd;
+        if (mc_gc_collect(&opts, &res, &n, &err) < 0) {
+                cli_error("gc: %s/%s: %s", root_path, parent, err.msg);
+                return 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+                failed += (unsigned)print_result(parent, &res[i]);
+                if (res[i].state == MC_GC_REMOVED || res[i].state == MC_GC_KILLED ||
+                    res[i].state == MC_GC_WOULD_REMOVE || res[i].state == MC_GC_WOULD_KILL)
+                        removed++;
+                else if (res[i].state == MC_GC_KEPT)
+                        kept++;
+        }
+        mc_gc_results_free(res, n);
+        if (n == 0)
+                printf("no stale groups under %s\n", parent);
+        else
+                printf("%s%u stale group%s: %u %sremoved, %u kept, %u failed\n",
+                       opts.dry_run ? "dry run: " : "", removed + kept + failed,
+                       removed + kept + failed == 1 ? "" : "s", removed, opts.dry_run ? "would be " : "",
+                       kept, failed);
+        if (fflush(stdout) != 0)
+                return 1;
+        return failed ? 1 : MC_EXIT_OK;
+}

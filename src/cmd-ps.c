@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* memcage ps: the groups memcage runs now, their memory, limits, pressure and OOM kills. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "cgroup-ps.h"
+#include "cgroup.h"
+#include "cli.h"
+#include "size.h"
+#include "util.h"
+
+enum column { C_NAME, C_PROFILE, C_LAUNCHER, C_PIDS, C_CURRENT, C_PEAK, C_MAX, C_HIGH, C_PSI, C_OOM, C__N };
+
+static const char *const headers[C__N] = { "NAME", "PROFILE", "LAUNCHER", "PIDS",  "CURRENT",
+                                           "PEAK", "MAX",     "HIGH",     "PSI10", "OOM_KILL" };
+
+#define CELL_MAX 64
+
+static void usage(void)
+{
+        printf("Usage: memcage ps [OPTIONS]\n"
+               "\n"
+               "List the groups memcage created under the parent: NAME, PROFILE, the\n"
+               "LAUNCHER's pid ('gone' when it died: 'memcage gc' collects such groups),\n"
+               "PIDS in the group, CURRENT and PEAK memory, the MAX and HIGH limits ('-'\n"
+               "for none), PSI10 (memory pressure, some avg10, in %%) and OOM_KILL (OOM kills\n"
+               "in the group). Groups without memcage's mark are not listed.\n"
+               "\n"
+               "Options:\n"
+               "      --parent PATH  parent group, relative to the cgroup2 root (default: memcage)\n"
+               "      --json         print a JSON array instead (sizes in bytes, null for none)\n"
+               "  -h, --help         show this help and exit\n"
+               "\n"
+               "Exit status: 0, 1 when the groups cannot be read, 2 on bad usage.\n");
+}
+
+static void size_cell(uint64_t v, char *cell)
+{
+        char buf[MC_SIZE_STR_MAX];
+        snprintf(cell, CELL_MAX, "%s", v == MC_PS_NONE ? "-" : mc_size_format(v, buf, sizeof(buf)));
+}
+
+static void fill_row(const struct mc_ps_entry *e, char cells[C__N][CELL_MAX])
+{
+        snprintf(cells[C_NAME], CELL_MAX, "%s", e->name);
+        snprintf(cells[C_PROFILE], CELL_MAX, "%s", e->profile ? e->profile : "-");
+        snprintf(cells[C_LAUNCHER], CELL_MAX, "%d%s", (int)e->launcher, e->launcher_alive ? "" : " gone");
+        snprintf(cells[C_PIDS], CELL_MAX, "%llu", (unsigned long long)e->pids);
+        size_cell(e->current, cells[C_CURRENT]);
+        size_cell(e->peak, cells[C_PEAK]);
+        size_cell(e->max, cells[C_MAX]);
+        size_cell(e->high, cells[C_HIGH]);
+        if (e->have_psi)
+                snprintf(cells[C_PSI], CELL_MAX, "%.2f", e->psi_some_avg10);
+        else
+                snprintf(cells[C_PSI], CELL_MAX, "-");
+        if (e->oom_kill == MC_PS_NONE)
+                snprintf(cells[C_OOM], CELL_MAX, "-");
+        else
+                snprintf(cells[C_OOM], CELL_MAX, "%llu", (unsigned long long)e->oom_kill);
+}
+
+/* Name and profile to the left, numbers to the right. */
+static void print_row(char cells[C__N][CELL_MAX], const int *width)
+{
+        for (int c = 0; c < C__N; c++) {
+                bool left = c == C_NAME || c == C_PROFILE || c == C_LAUNCHER;
+                if (c == C__N - 1 && left)
+                        printf("%s", cells[c]);
+                else
+                        printf(left ? "%-*s" : "%*s", width[c], cells[c]);
+                putchar(c == C__N - 1 ? '\n' : ' ');
+        }
+}
+
+static int print_table(const struct mc_ps_entry *v, size_t n)
+{
+        char(*rows)[C__N][CELL_MAX] = calloc(n + 1, sizeof(*rows));
+        int width[C__N] = { 0 };
+
+        if (!rows) {
+                cli_error("ps: %s", strerror(ENOMEM));
+                return 1;
+        }
+        for (int c = 0; c < C__N; c++)
+                snprintf(rows[0][c], CELL_MAX, "%s", headers[c]);
+        for (size_t i = 0; i < n; i++)
+                fill_row(&v[i], rows[i + 1]);
+        for (size_t i = 0; i <= n; i++)
+                for (int c = 0; c < C__N; c++) {
+                        int len = (int)strlen(rows[i][c]);
+                        if (len > width[c])
+                                width[c] = len;
+                }
+        for (size_t i = 0; i <= n; i++)
+                print_row(rows[i], width);
+        free(rows);
+        return 0;
+}
+
+static json_t *json_size(uint64_t v)
+{
+        return v == MC_PS_NONE ? json_null() : json_integer((json_int_t)v);
+}
+
+static int print_json(const struct mc_ps_entry *v, size_t n)
+{
+        json_t *a = json_array();
+        int r = a ? 0 : -ENOMEM;
+
+        for (size_t i = 0; i < n && r == 0; i++) {
+                const struct mc_ps_entry *e = &v[i];
+                json_t *o = json_pack("{s:s, s:s?, s:i, s:b, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
+                                      e->name, "profile", e->profile, "launcher", (int)e->launcher,
+                                      "launcher_alive", e->launcher_alive, "pids", (json_int_t)e->pids,
+                                      "current", json_size(e->current), "peak", json_size(e->peak), "max",
+                                      json_size(e->max), "high", json_size(e->high), "psi_some_avg10",
+                                      e->have_psi ? json_real(e->psi_some_avg10) : json_null(), "oom_kill",
+                                      json_size(e->oom_kill));
+                if (!o || json_array_append_new(a, o) < 0)
+                        r = -ENOMEM;
+        }
+        if (r == 0)
+                r = cli_print_json(a, "ps");
+        else
+                cli_error("ps: cannot build JSON: %s", strerror(-r));
+        json_decref(a);
+        return r < 0 ? 1 : 0;
+}
+
+int cmd_ps(int argc, char **argv)
+{
+        enum { OPT_PARENT = 256, OPT_JSON };
+        static const struct option options[] = {
+                { "parent", required_argument, NULL, OPT_PARENT },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *parent = MC_DEFAULT_PARENT;
+        bool json = false;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case OPT_PARENT:
+                        parent = optarg;
+                        break;
+                case OPT_JSON:
+                        json = true;
+                        break;
+                case 'h':
+                        usage();
+                        return MC_EXIT_OK;
+                default:
+                        cli_usage_hint("ps");
+                        return MC_EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                cli_error("ps: unexpected argument '%s'", argv[optind]);
+                cli_usage_hint("ps");
+                return MC_EXIT_USAGE;
+        }
+
+        _cleanup_free_ char *root_path = NULL;
+        _cleanup_close_ int root_fd = -EBADF;
+        _cleanup_close_ int parent_fd = -EBADF;
+        struct mc_ps_entry *v = NULL;
+        struct mc_error err = { 0 };
+        size_t n = 0;
+        int status;
+
+        status = cli_open_parent("ps", parent, &root_path, &root_fd, &parent_fd);
+        if (status != 0)
+                return status;
+        if (parent_fd >= 0 && mc_ps_collect(parent_fd, &v, &n, &err) < 0) {
+                cli_error("ps: %s/%s: %s", root_path, parent, err.msg);
+                return 1;
+        }
+        status = json ? print_json(v, n) : print_table(v, n);
+        mc_ps_entries_free(v, n);
+        if (!json && fflush(stdout) != 0)
+                status = 1;
+        return status;
+}

@@ -689,17 +689,23 @@ int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend,
                 }
                 /* Populated: left in place and reported; a populated group is never reused or removed. */
                 r = mc_group_is_populated(fd, &populated, &e);
-                if (r < 0)
-                        stale[n].error = r;
-                else if (populated)
+                if (r >= 0 && populated)
                         stale[n].populated = true;
-                else {
+                else if (r >= 0) {
                         r = backend->remove(parent_fd, *name, &e);
-                        if (r < 0)
-                                stale[n].error = r;
-                        else
+                        if (r >= 0)
                                 stale[n].removed = true;
                 }
+                /*
+                 * ENOENT, ENODEV: the group went away since it was listed (its
+                 * launcher removed it as it exited): nothing stale is left.
+                 */
+                if (r == -ENOENT || r == -ENODEV) {
+                        free(stale[n].name);
+                        continue;
+                }
+                if (r < 0)
+                        stale[n].error = r;
                 n++;
         }
         *ret = stale;

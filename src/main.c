@@ -26,13 +26,15 @@ static const struct command commands[] = {
         { "gc", cmd_gc, "remove the groups of launchers that died" },
 };
 
+/*
+ * One write() per message: stderr is unbuffered, and launchers running side
+ * by side (a CI matrix, a shell loop) must not interleave their lines.
+ */
 static void vreport(const char *what, const char *fmt, va_list ap)
 {
-        fputs("memcage: ", stderr);
-        if (what)
-                fputs(what, stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+        char msg[4096];
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        fprintf(stderr, "memcage: %s%s\n", what ? what : "", msg);
 }
 
 void cli_error(const char *fmt, ...)

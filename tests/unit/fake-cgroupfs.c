@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -94,4 +97,39 @@ int fake_remove(int parent_fd, const char *name, struct mc_error *err)
         if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0)
                 return mc_error_errno(err, errno, "fake: rmdir %s", name);
         return 0;
+}
+
+char *fake_make_base(const char *name, bool *ret_xattr_ok, char *why, size_t why_len)
+{
+        const char *tmpdir = getenv("TMPDIR");
+        const char *candidates[] = { tmpdir && tmpdir[0] ? tmpdir : "/tmp", "/dev/shm", "." };
+        char *first = NULL;
+
+        *ret_xattr_ok = false;
+        why[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
+                char dir[512];
+                snprintf(dir, sizeof(dir), "%s/memcage-test-%s.XXXXXX", candidates[i], name);
+                const char *sep = why[0] ? "; " : "no temp directory with user.* xattrs: ";
+                if (!mkdtemp(dir)) {
+                        snprintf(why + strlen(why), why_len - strlen(why), "%s%s: mkdtemp: %s", sep,
+                                 candidates[i], strerror(errno));
+                        continue;
+                }
+                if (setxattr(dir, "user.memcage.probe", "1", 1, 0) == 0) {
+                        if (first) {
+                                rmdir(first);
+                                free(first);
+                        }
+                        *ret_xattr_ok = true;
+                        return strdup(dir);
+                }
+                snprintf(why + strlen(why), why_len - strlen(why), "%s%s: %s", sep, candidates[i],
+                         strerror(errno));
+                if (!first)
+                        first = strdup(dir);
+                else
+                        rmdir(dir);
+        }
+        return first;
 }

@@ -5,6 +5,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 
@@ -21,3 +22,11 @@ void rm_rf_at(int dir_fd, const char *name);
  * refused with EBUSY; otherwise its interface files go, then the directory.
  */
 int fake_remove(int parent_fd, const char *name, struct mc_error *err);
+
+/*
+ * A new temporary directory "memcage-test-NAME.*" in TMPDIR (or /tmp),
+ * /dev/shm or ".", the first where user.* xattrs work (tmpfs has them since
+ * 6.6, ext4 always); failing that the first one created, with why saying
+ * what each place answered. NULL when none could be created.
+ */
+char *fake_make_base(const char *name, bool *ret_xattr_ok, char *why, size_t why_len);

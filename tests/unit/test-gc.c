@@ -452,42 +452,12 @@ static void test_ps_many(void **state)
 /* user.* xattrs: tmpfs has them since 6.6, ext4 always; pick a place where they work. */
 static int setup_base(void **state)
 {
-        const char *tmpdir = getenv("TMPDIR");
-        const char *candidates[] = { tmpdir && tmpdir[0] ? tmpdir : "/tmp", "/dev/shm", "." };
-        char *first = NULL;
-
         (void)state;
-        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
-                char dir[512];
-                snprintf(dir, sizeof(dir), "%s/memcage-test-gc.XXXXXX", candidates[i]);
-                if (!mkdtemp(dir)) {
-                        snprintf(xattr_why + strlen(xattr_why), sizeof(xattr_why) - strlen(xattr_why),
-                                 "%s%s: mkdtemp: %s",
-                                 xattr_why[0] ? "; " : "no temp directory with user.* xattrs: ",
-                                 candidates[i], strerror(errno));
-                        continue;
-                }
-                if (setxattr(dir, "user.memcage.probe", "1", 1, 0) == 0) {
-                        if (first) {
-                                rmdir(first);
-                                free(first);
-                        }
-                        base = strdup(dir);
-                        xattr_ok = true;
-                        return 0;
-                }
-                snprintf(xattr_why + strlen(xattr_why), sizeof(xattr_why) - strlen(xattr_why), "%s%s: %s",
-                         xattr_why[0] ? "; " : "no temp directory with user.* xattrs: ", candidates[i],
-                         strerror(errno));
-                if (!first)
-                        first = strdup(dir);
-                else
-                        rmdir(dir);
-        }
-        if (!first)
+        base = fake_make_base("gc", &xattr_ok, xattr_why, sizeof(xattr_why));
+        if (!base)
                 return -1;
-        base = first;
-        print_message("NOTE: %s; tests that need them are skipped\n", xattr_why);
+        if (!xattr_ok)
+                print_message("NOTE: %s; tests that need them are skipped\n", xattr_why);
         return 0;
 }
 

@@ -8,6 +8,7 @@
  * (docs/report-schema.md) and as a short summary line for stderr.
  */
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -45,6 +46,9 @@ struct mc_report {
         const char *error; /* memcage's own failure, NULL when none */
         int status;        /* memcage's exit status */
 };
+
+/* The report as a jansson object (new reference), NULL when out of memory. */
+json_t *mc_report_to_jansson(const struct mc_report *r);
 
 /* The report as a JSON document (malloc'd, NUL-terminated, ending in a newline). */
 int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *err);

@@ -18,11 +18,27 @@
 extern const int mc_forwarded_signals[];
 extern const size_t mc_forwarded_signals_count;
 
+/*
+ * Another fd the loop waits on, for the observers of a run (memory events,
+ * pressure triggers, the sampler's timer). ready() runs when poll() reports
+ * any of the requested events (or POLLERR/POLLHUP); a negative return ends
+ * the supervision with err, after which the caller still owns the cleanup.
+ * A watch may set *fd to -1 from ready() to stop being polled.
+ */
+struct mc_watch {
+        int fd;
+        short events;
+        int (*ready)(void *userdata, short revents, struct mc_error *err);
+        void *userdata;
+};
+
 struct mc_supervise_opts {
         int group_fd;
         const struct mc_child *child;
         int signal_fd; /* signalfd of mc_forwarded_signals, which the caller blocked */
         bool wait_all; /* after the command exits, wait for the rest of the group instead of killing it */
+        struct mc_watch *watches; /* polled along with the command, in this order */
+        size_t n_watches;
 };
 
 struct mc_supervise_result {

@@ -68,6 +68,13 @@ int mc_read_file_at(int dirfd, const char *name, char **ret, struct mc_error *er
 /* Writes a string to an existing file relative to a directory fd, in one write(). */
 int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_error *err);
 
+/*
+ * Replaces path with data atomically: a temporary file beside it (mode 0666
+ * minus the umask), fsync, rename. A reader sees the old file or the whole new
+ * one, never half; on failure nothing is left behind.
+ */
+int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err);
+
 /* Reads an unsigned integer file ("123\n"); "max" gives UINT64_MAX. */
 int mc_read_u64_at(int dirfd, const char *name, uint64_t *ret, struct mc_error *err);
 

@@ -66,7 +66,7 @@ static json_t *string_or_null(const char *s)
         return s ? json_string(s) : json_null();
 }
 
-static json_t *report_to_json(const struct mc_report *r)
+json_t *mc_report_to_jansson(const struct mc_report *r)
 {
         json_auto_t *root = json_object();
         if (!root)
@@ -113,7 +113,7 @@ static json_t *report_to_json(const struct mc_report *r)
 
 int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *err)
 {
-        json_auto_t *root = report_to_json(r);
+        json_auto_t *root = mc_report_to_jansson(r);
         if (!root)
                 return mc_error_errno(err, ENOMEM, "build the JSON report");
         char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
@@ -133,41 +133,13 @@ int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *er
 
 int mc_report_write_json(const struct mc_report *r, const char *path, struct mc_error *err)
 {
-        _cleanup_free_ char *json = NULL, *tmp = NULL;
+        _cleanup_free_ char *json = NULL;
         int r2 = mc_report_to_json(r, &json, err);
         if (r2 < 0)
                 return r2;
-
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-                return mc_error_errno(err, ENOMEM, "report '%s'", path);
-        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return mc_error_errno(err, errno, "create a temporary file for report '%s'", path);
-
-        /* mkostemp creates 0600; a report is as readable as any file the user writes. */
-        mode_t mask = umask(0);
-        umask(mask);
-        size_t len = strlen(json), off = 0;
-        int e = 0;
-        if (fchmod(fd, 0666 & ~mask) < 0)
-                e = errno;
-        while (!e && off < len) {
-                ssize_t k = write(fd, json + off, len - off);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        e = errno;
-                } else
-                        off += (size_t)k;
-        }
-        if (!e && fsync(fd) < 0)
-                e = errno;
-        if (!e && rename(tmp, path) < 0)
-                e = errno;
-        if (e) {
-                unlink(tmp);
-                return mc_error_errno(err, e, "write report '%s'", path);
-        }
+        r2 = mc_write_file_atomic(path, json, strlen(json), err);
+        if (r2 < 0)
+                return mc_error_prefix(err, "report");
         return 0;
 }
 

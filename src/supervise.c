@@ -79,11 +79,16 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                 return r;
 
         enum { W_CHILD, W_SIGNAL, W_EVENTS, _W_COUNT };
-        struct pollfd pfd[_W_COUNT] = {
-                [W_CHILD] = { .fd = o->child->pidfd, .events = POLLIN },
-                [W_SIGNAL] = { .fd = o->signal_fd, .events = POLLIN },
-                [W_EVENTS] = { .fd = events_fd, .events = POLLPRI },
-        };
+        size_t n_pfd = _W_COUNT + o->n_watches;
+        _cleanup_free_ struct pollfd *pfd = calloc(n_pfd, sizeof(*pfd));
+        if (!pfd)
+                return mc_error_errno(err, ENOMEM, "poll set");
+        pfd[W_CHILD] = (struct pollfd){ .fd = o->child->pidfd, .events = POLLIN };
+        pfd[W_SIGNAL] = (struct pollfd){ .fd = o->signal_fd, .events = POLLIN };
+        pfd[W_EVENTS] = (struct pollfd){ .fd = events_fd, .events = POLLPRI };
+        for (size_t i = 0; i < o->n_watches; i++)
+                pfd[_W_COUNT + i] =
+                        (struct pollfd){ .fd = o->watches[i].fd, .events = o->watches[i].events };
 
         for (;;) {
                 if (!child_alive) {
@@ -115,7 +120,7 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                         timeout = (int)((kill_deadline - now) / 1000000ull) + 1;
                 }
 
-                int n = poll(pfd, _W_COUNT, timeout);
+                int n = poll(pfd, n_pfd, timeout);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -161,6 +166,17 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                         r = read_populated(events_fd, &populated, err);
                         if (r < 0)
                                 return r;
+                }
+
+                for (size_t i = 0; i < o->n_watches; i++) {
+                        struct mc_watch *w = &o->watches[i];
+                        short rev = pfd[_W_COUNT + i].revents;
+                        if (!rev || pfd[_W_COUNT + i].fd < 0)
+                                continue;
+                        r = w->ready(w->userdata, rev, err);
+                        if (r < 0)
+                                return r;
+                        pfd[_W_COUNT + i].fd = w->fd;
                 }
         }
 

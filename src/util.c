@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "util.h"
@@ -117,5 +118,41 @@ int mc_proc_starttime(pid_t pid, unsigned long long *ret)
         }
         if (sscanf(p, " %llu", ret) != 1)
                 return -EIO;
+        return 0;
+}
+
+int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err)
+{
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return mc_error_errno(err, ENOMEM, "write '%s'", path);
+        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "create a temporary file for '%s'", path);
+
+        /* mkostemp creates 0600; the file is as readable as any file the user writes. */
+        mode_t mask = umask(0);
+        umask(mask);
+        size_t off = 0;
+        int e = 0;
+        if (fchmod(fd, 0666 & ~mask) < 0)
+                e = errno;
+        while (!e && off < len) {
+                ssize_t k = write(fd, data + off, len - off);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        e = errno;
+                } else
+                        off += (size_t)k;
+        }
+        if (!e && fsync(fd) < 0)
+                e = errno;
+        if (!e && rename(tmp, path) < 0)
+                e = errno;
+        if (e) {
+                unlink(tmp);
+                return mc_error_errno(err, e, "write '%s'", path);
+        }
         return 0;
 }

@@ -22,7 +22,8 @@
 #define COLOR_OOM      "#d62728"
 #define COLOR_HIGHMAX  "#ff7f0e"
 #define COLOR_PRESSURE "#9467bd"
-#define COLOR_LIMIT    "#555555"
+#define COLOR_MAX      "#b22222"
+#define COLOR_HIGH     "#d98200"
 
 void mc_xml_escape(FILE *f, const char *s)
 {
@@ -251,17 +252,17 @@ static void series(const struct chart *c, const json_t *ts, const json_t *col, b
 }
 
 static void limit_line(const struct chart *c, const json_t *r, const char *key, const char *label,
-                       double *label_y)
+                       const char *color, double *label_y)
 {
         uint64_t v;
-        char buf[MC_SIZE_STR_MAX], s[64];
+        char buf[MC_SIZE_STR_MAX], s[64], style[96];
         if (!mc_rj_u64(mc_rj_obj(r, "limits"), key, &v))
                 return;
         double y = px_y(c, (double)v);
         fprintf(c->f,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" COLOR_LIMIT
-                "\" stroke-width=\"1.5\" stroke-dasharray=\"8 5\"/>\n",
-                X0, y, X1, y);
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" "
+                "stroke-dasharray=\"8 5\"/>\n",
+                X0, y, X1, y, color);
         /* Labels of limits close together (max 64M, swap.max 0 next to zero) must not overlap. */
         double ly = y - 5;
         if (*label_y - ly < 14 && *label_y - ly > -14)
@@ -270,7 +271,10 @@ static void limit_line(const struct chart *c, const json_t *r, const char *key, 
                 ly = y + 14;
         *label_y = ly;
         snprintf(s, sizeof(s), "%s %s", label, mc_size_format(v, buf, sizeof(buf)));
-        text(c, X1 - 6, ly, "end", "fill=\"" COLOR_LIMIT "\"", s);
+        /* A white halo keeps the label readable over the curves. */
+        snprintf(style, sizeof(style),
+                 "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"", color);
+        text(c, X1 - 6, ly, "end", style, s);
 }
 
 /* Which marker an event of the log gets: 1 OOM, 2 high/max, 4 pressure, 0 none. */
@@ -332,7 +336,7 @@ static void legend(const struct chart *c, bool swap, bool psi, unsigned kinds)
                 { "memory.swap.current", COLOR_SWAP, true, false, swap },
                 { "PSI some avg10", COLOR_SOME, true, true, psi },
                 { "PSI full avg10", COLOR_FULL, true, true, psi },
-                { "limit", COLOR_LIMIT, true, true, true },
+                { "limits (labelled)", "#555555", true, true, true },
                 { "OOM kill", COLOR_OOM, false, false, kinds & 1 },
                 { "high/max", COLOR_HIGHMAX, false, false, kinds & 2 },
                 { "pressure", COLOR_PRESSURE, false, false, kinds & 4 },
@@ -340,8 +344,14 @@ static void legend(const struct chart *c, bool swap, bool psi, unsigned kinds)
         double x = X0, y = Y1 + 66;
 
         for (size_t i = 0; i < ELEMENTSOF(items); i++) {
+                /* About 7 px a character at 12 px; a second row when this one is full. */
+                double w = 28 + 7 * (double)strlen(items[i].label);
                 if (!items[i].show)
                         continue;
+                if (x + w > X1) {
+                        x = X0;
+                        y += 20;
+                }
                 if (items[i].line)
                         fprintf(c->f,
                                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
@@ -352,7 +362,7 @@ static void legend(const struct chart *c, bool swap, bool psi, unsigned kinds)
                         fprintf(c->f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>\n", x + 11,
                                 y - 4, items[i].color);
                 text(c, x + 28, y, "start", NULL, items[i].label);
-                x += 28 + 7.5 * (double)strlen(items[i].label) + 22;
+                x += w + 18;
         }
 }
 
@@ -402,9 +412,9 @@ static int chart(FILE *f, const json_t *r, const json_t *tl)
         series(&c, ts, some, true, COLOR_SOME, "stroke-width=\"1.2\" stroke-dasharray=\"4 3\"", false);
         series(&c, ts, full, true, COLOR_FULL, "stroke-width=\"1.2\" stroke-dasharray=\"2 2\"", false);
         double label_y = 1e9;
-        limit_line(&c, r, "max", "memory.max", &label_y);
-        limit_line(&c, r, "high", "memory.high", &label_y);
-        limit_line(&c, r, "swap.max", "memory.swap.max", &label_y);
+        limit_line(&c, r, "max", "memory.max", COLOR_MAX, &label_y);
+        limit_line(&c, r, "high", "memory.high", COLOR_HIGH, &label_y);
+        limit_line(&c, r, "swap.max", "memory.swap.max", COLOR_SWAP, &label_y);
         unsigned kinds = markers(&c, r);
         legend(&c, swap != NULL, psi, kinds);
         return 0;

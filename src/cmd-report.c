@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "fail-on.h"
-#include "report-read.h"
+#include "report-json.h"
 #include "util.h"
 
 static void usage(void)

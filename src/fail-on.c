@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fail-on.h"
-#include "report-read.h"
+#include "report-json.h"
 #include "util.h"
 
 static const char *const names[] = { "oom", "high", "max", "swap", "hugetlb", "pressure" };

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "report-github.h"
-#include "report-read.h"
+#include "report-json.h"
 #include "size.h"
 #include "util.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report-read.h"
+#include "report-json.h"
 #include "report-svg.h"
 #include "size.h"
 #include "util.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report-read.h"
+#include "report-json.h"
 #include "report-text.h"
 #include "size.h"
 #include "util.h"

@@ -14,7 +14,7 @@
 
 #include "fail-on.h"
 #include "report-github.h"
-#include "report-read.h"
+#include "report-json.h"
 #include "report-svg.h"
 #include "report-text.h"
 #include "util.h"

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report-read.h"
+#include "report-json.h"
 #include "util.h"
 
 bool mc_rj_u64(const json_t *obj, const char *key, uint64_t *ret)

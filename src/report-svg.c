@@ -126,28 +126,50 @@ static void header(FILE *f)
                 MC_SVG_WIDTH, MC_SVG_HEIGHT, MC_SVG_WIDTH, MC_SVG_HEIGHT);
 }
 
-/* "memcage: COMMAND — VERDICT", the command cut to a readable length on a character boundary. */
+/*
+ * The command (in full as the SVG's <title>, cut on a character boundary to
+ * fit the width as the heading) and under it the verdict in its colour.
+ */
 static int title(FILE *f, const json_t *r)
 {
         _cleanup_free_ char *cmd = mc_rj_command_line(r);
         char verdict[256];
+        const char *color;
         if (!cmd)
                 return -ENOMEM;
-        size_t len = strlen(cmd);
-        if (len > 90) {
-                len = 90;
-                while (len > 0 && ((unsigned char)cmd[len] & 0xc0) == 0x80)
-                        len--;
-                strcpy(cmd + len, "…");
-        }
-        (void)mc_rj_verdict(r, verdict, sizeof(verdict));
         fputs("<title>memcage: ", f);
         mc_xml_escape(f, cmd);
-        fputs("</title>\n<text x=\"500\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" "
-              "font-weight=\"bold\">",
-              f);
+        fputs("</title>\n", f);
+
+        /* About 9 px a character at 15 px bold: 100 characters fill the width. */
+        size_t len = strlen(cmd);
+        if (len > 100) {
+                len = 96;
+                while (len > 0 && ((unsigned char)cmd[len] & 0xc0) == 0x80)
+                        len--;
+                strcpy(cmd + len, "…"); /* 3 bytes and the NUL fit: len + 4 <= 100 < strlen + 1 */
+        }
+        fputs("<text x=\"500\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">", f);
         mc_xml_escape(f, cmd);
-        fputs(" — ", f);
+        fputs("</text>\n", f);
+
+        switch (mc_rj_verdict(r, verdict, sizeof(verdict))) {
+        case MC_VERDICT_GOOD:
+                color = "#2a7a2a";
+                break;
+        case MC_VERDICT_WARN:
+                color = "#b36b00";
+                break;
+        case MC_VERDICT_BAD:
+                color = COLOR_OOM;
+                break;
+        default:
+                color = "#444444";
+        }
+        fprintf(f,
+                "<text x=\"500\" y=\"41\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\" "
+                "fill=\"%s\">",
+                color);
         mc_xml_escape(f, verdict);
         fputs("</text>\n", f);
         return 0;

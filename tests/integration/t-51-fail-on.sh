@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # memory.high without an OOM: throttled and reclaimed into swap, exits 0.
-run_memcage run --name fo-high --high 8M --fail-on high,oom --report "$tmpdir/h.json" -- "$HOG" 24
+run_memcage run --name fo-high --high 8M --fail-on high,oom --github --report "$tmpdir/h.json" -- "$HOG" 24
 assert_ge "$(jq -r .events.high "$tmpdir/h.json")" 1 "events.high of a 24M hog over an 8M memory.high"
 assert_eq "$(jq -r .exit.code "$tmpdir/h.json")" 0 "exit.code of the throttled hog"
 assert_eq "$(jq -r .events.oom_kill "$tmpdir/h.json")" 0 "events.oom_kill of the throttled hog"
@@ -14,6 +14,9 @@ assert_eq "$rc" 123 "exit status with --fail-on high after memory.high events"
 assert_eq "$(jq -c .fail_on "$tmpdir/h.json")" '{"conditions":["oom","high"],"matched":["high"]}' "fail_on"
 assert_eq "$(jq -r .status "$tmpdir/h.json")" 123 "report status"
 assert_contains "$err" "--fail-on high,oom matched: high" "fail-on line"
+# --github: a warning (not an error) for the throttling.
+assert_contains "$out" "::warning title=memcage::memory.high (8M) exceeded $(jq -r .events.high "$tmpdir/h.json") times" "run --github"
+assert_not_contains "$out" "::error" "run --github of a run without OOM kill"
 
 # The same report judged for other conditions by memcage report.
 run_memcage report --fail-on oom,max,pressure "$tmpdir/h.json"

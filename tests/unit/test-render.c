@@ -199,6 +199,30 @@ static void test_svg_escape(void **state)
         json_decref(j);
 }
 
+/* A long command: in full in <title>, cut on a character boundary in the heading. */
+static void test_svg_long_command(void **state)
+{
+        char arg[400];
+        struct mc_error err = { 0 };
+        char *svg = NULL;
+
+        /* "é" is two bytes: a cut in the middle would leave invalid UTF-8. */
+        for (size_t i = 0; i + 2 < sizeof(arg); i += 2)
+                memcpy(arg + i, "\xc3\xa9", 2);
+        arg[sizeof(arg) - 2] = '\0';
+        json_t *j = json_pack("{s:i, s:[s, s], s:n}", "schema", 1, "command", "echo", arg, "timeline");
+        assert_non_null(j);
+        assert_int_equal(mc_report_svg(j, &svg, &err), 0);
+        assert_non_null(strstr(svg, arg));
+        assert_non_null(strstr(svg, "\xc3\xa9…</text>"));
+        /* jansson refuses invalid UTF-8: the whole document loads back only if every cut is clean. */
+        json_t *back = json_pack("{s:s}", "svg", svg);
+        assert_non_null(back);
+        json_decref(back);
+        free(svg);
+        json_decref(j);
+}
+
 static void test_svg_full(void **state)
 {
         struct mc_error err = { 0 };
@@ -347,10 +371,10 @@ int main(void)
                 cmocka_unit_test(test_text_golden),   cmocka_unit_test(test_text_color),
                 cmocka_unit_test(test_text_minimal),  cmocka_unit_test(test_text_old_oom),
                 cmocka_unit_test(test_verdict_rules), cmocka_unit_test(test_schema),
-                cmocka_unit_test(test_svg_escape),    cmocka_unit_test(test_svg_full),
-                cmocka_unit_test(test_github),        cmocka_unit_test(test_github_escape),
-                cmocka_unit_test(test_fail_on_parse), cmocka_unit_test(test_fail_on_match),
-                cmocka_unit_test(test_fail_on_json),
+                cmocka_unit_test(test_svg_escape),    cmocka_unit_test(test_svg_long_command),
+                cmocka_unit_test(test_svg_full),      cmocka_unit_test(test_github),
+                cmocka_unit_test(test_github_escape), cmocka_unit_test(test_fail_on_parse),
+                cmocka_unit_test(test_fail_on_match), cmocka_unit_test(test_fail_on_json),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

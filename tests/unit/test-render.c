@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "fail-on.h"
 #include "report-github.h"
@@ -78,6 +80,35 @@ static void test_text_color(void **state)
                 strstr(got, "verdict      \033[1;31moom-killed (group limit): hog (pid 4251)\033[0m\n"));
         free(got);
         json_decref(j);
+}
+
+/* Colour on a terminal only, and never with a non-empty NO_COLOR (https://no-color.org). */
+static void test_color_wanted(void **state)
+{
+        int pipefd[2];
+        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) {
+                if (master >= 0)
+                        close(master);
+                skip(); /* no pseudo-terminals in this sandbox */
+        }
+        int tty = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        assert_true(tty >= 0);
+        assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+
+        unsetenv("NO_COLOR");
+        assert_true(mc_color_wanted(tty));
+        assert_false(mc_color_wanted(pipefd[1]));
+        setenv("NO_COLOR", "", 1);
+        assert_true(mc_color_wanted(tty));
+        setenv("NO_COLOR", "1", 1);
+        assert_false(mc_color_wanted(tty));
+        unsetenv("NO_COLOR");
+
+        close(tty);
+        close(master);
+        close(pipefd[0]);
+        close(pipefd[1]);
 }
 
 /* A report of schema 1 from before the observation fields, of a run that failed before starting. */
@@ -368,13 +399,14 @@ static void test_fail_on_json(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_text_golden),   cmocka_unit_test(test_text_color),
-                cmocka_unit_test(test_text_minimal),  cmocka_unit_test(test_text_old_oom),
-                cmocka_unit_test(test_verdict_rules), cmocka_unit_test(test_schema),
-                cmocka_unit_test(test_svg_escape),    cmocka_unit_test(test_svg_long_command),
-                cmocka_unit_test(test_svg_full),      cmocka_unit_test(test_github),
-                cmocka_unit_test(test_github_escape), cmocka_unit_test(test_fail_on_parse),
-                cmocka_unit_test(test_fail_on_match), cmocka_unit_test(test_fail_on_json),
+                cmocka_unit_test(test_text_golden),      cmocka_unit_test(test_text_color),
+                cmocka_unit_test(test_color_wanted),     cmocka_unit_test(test_text_minimal),
+                cmocka_unit_test(test_text_old_oom),     cmocka_unit_test(test_verdict_rules),
+                cmocka_unit_test(test_schema),           cmocka_unit_test(test_svg_escape),
+                cmocka_unit_test(test_svg_long_command), cmocka_unit_test(test_svg_full),
+                cmocka_unit_test(test_github),           cmocka_unit_test(test_github_escape),
+                cmocka_unit_test(test_fail_on_parse),    cmocka_unit_test(test_fail_on_match),
+                cmocka_unit_test(test_fail_on_json),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,11 +80,14 @@ int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
 
         enum mc_verdict_level level = mc_rj_verdict(r, verdict, sizeof(verdict));
         bool oom = mc_rj_oom_kills(r) > 0;
-        if (oom)
-                command(f, "error", "%s: %s in %s (memory.max %s)", cmd, verdict, cg,
-                        limit_str(r, "max", lim));
-        else if (level == MC_VERDICT_BAD &&
-                 (strncmp(verdict, "hugetlb-limit", 13) == 0 || strncmp(verdict, "swap-limit", 10) == 0))
+        if (oom) {
+                n = mc_rj_oom_kills(r);
+                const char *max = limit_str(r, "max", lim);
+                command(f, "error", "%s: %s, %llu OOM kill%s in %s%s%s%s", cmd, verdict,
+                        (unsigned long long)n, n == 1 ? "" : "s", cg, streq(max, "?") ? "" : " (memory.max ",
+                        streq(max, "?") ? "" : max, streq(max, "?") ? "" : ")");
+        } else if (level == MC_VERDICT_BAD &&
+                   (strncmp(verdict, "hugetlb-limit", 13) == 0 || strncmp(verdict, "swap-limit", 10) == 0))
                 command(f, "error", "%s: %s in %s", cmd, verdict, cg);
         json_array_foreach(kills, i, k)
         {
@@ -96,8 +99,6 @@ int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
                 command(f, "error", "OOM kill of %s (pid %llu) at %.2f s in %s (%s)", name ?: "?",
                         (unsigned long long)pid, when, cg, mc_rj_str(k, "cause") ?: "cause unknown");
         }
-        if (oom && json_array_size(kills) == 0 && (n = counter(events, "oom_kill")) > 0)
-                command(f, "error", "%llu OOM kill%s in %s", (unsigned long long)n, n == 1 ? "" : "s", cg);
         if ((n = counter(events, "high")) > 0)
                 command(f, "warning",
                         "memory.high (%s) exceeded %llu time%s in %s: the command was throttled",

@@ -52,3 +52,10 @@ assert_eq "$rc" 0 "--user with [run] group (stderr: $err)"
 assert_eq "$out" "$(id -u "$other")
 $(id -g nobody)
 $(id -g nobody)" "ids with --user $other and [run] group"
+
+# The fork fallback applies the same credentials.
+run_memcage run --fork --user nobody --set run.capabilities=CAP_IPC_LOCK -- \
+        sh -c 'id -u; grep -E "^Cap(Eff|Amb)" /proc/self/status'
+assert_eq "$rc" 0 "--fork --user (stderr: $err)"
+assert_eq "$out" "$(id -u nobody)
+$(printf 'CapEff:\t0000000000004000\nCapAmb:\t0000000000004000')" "--fork --user nobody"

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "events.h"
@@ -18,12 +19,25 @@
 
 #define MC_REPORT_SCHEMA 1
 
+/* Who the command ran as, when the [run] section changed it. */
+struct mc_report_run {
+        const char *user; /* NULL when no user was set */
+        uid_t uid;
+        bool has_gid;
+        gid_t gid;
+        bool has_groups;
+        const gid_t *groups; /* supplementary group ids */
+        size_t n_groups;
+        char *const *capabilities; /* NULL-terminated names; NULL when not set */
+};
+
 struct mc_report {
-        char *const *argv;        /* the command */
-        const char *profile;      /* name as given, NULL for none */
-        const char *profile_path; /* file loaded */
-        const char *cgroup;       /* relative path of the group, NULL before creation */
-        const char *launch;       /* "clone3" or "fork", NULL when not started */
+        char *const *argv;               /* the command */
+        const char *profile;             /* name as given, NULL for none */
+        const char *profile_path;        /* file loaded */
+        const char *cgroup;              /* relative path of the group, NULL before creation */
+        const char *launch;              /* "clone3" or "fork", NULL when not started */
+        const struct mc_report_run *run; /* NULL when [run] sets no identity */
 
         bool has_limits;
         struct mc_limits limits; /* effective values read back from the group */

@@ -12,6 +12,7 @@
 
 #include "cgroup.h"
 #include "cli.h"
+#include "credentials.h"
 #include "events.h"
 #include "limits.h"
 #include "profile.h"
@@ -34,6 +35,7 @@ struct run_opts {
         const char *parent;
         const char *name;
         const char *report_path;
+        const char *user; /* --user: replaces [run] user */
         bool wait_all;
         bool quiet;
         enum mc_spawn_method method;
@@ -60,6 +62,8 @@ static void usage(void)
                "      --parent PATH      parent group, relative to the cgroup2 root\n"
                "                         (default: [cgroup] parent of the profile, or memcage)\n"
                "      --name NAME        name of the group (default: PROFILE-PID)\n"
+               "  -u, --user USER        run COMMAND as USER (name or uid), with its primary\n"
+               "                         group and groups unless [run] sets them\n"
                "      --wait-all         after COMMAND exits, wait for the processes it left\n"
                "                         instead of killing them\n"
                "      --report FILE      write the JSON report to FILE (on every exit path)\n"
@@ -127,7 +131,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 OPT_NAME,
                 OPT_WAIT_ALL,
                 OPT_REPORT,
-                OPT_FORK
+                OPT_FORK,
         };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
@@ -140,6 +144,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 { "wait-all", no_argument, NULL, OPT_WAIT_ALL },
                 { "report", required_argument, NULL, OPT_REPORT },
                 { "fork", no_argument, NULL, OPT_FORK },
+                { "user", required_argument, NULL, 'u' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -151,7 +156,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 o->method = MC_SPAWN_FORK;
 
         /* '+': stop at the command, whose own options are not ours. */
-        while ((c = getopt_long(argc, argv, "+p:m:qh", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+p:m:u:qh", options, NULL)) >= 0) {
                 switch (c) {
                 case 'p':
                         o->profile = optarg;
@@ -182,6 +187,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                         break;
                 case OPT_FORK:
                         o->method = MC_SPAWN_FORK;
+                        break;
+                case 'u':
+                        o->user = optarg;
                         break;
                 case 'q':
                         o->quiet = true;
@@ -224,6 +232,8 @@ struct run_state {
         struct run_opts opts;
         struct mc_profile profile;
         struct mc_limits limits;
+        struct mc_credentials creds;
+        struct mc_report_run report_run;
         char *root_path;
         int root_fd;
         char *group_name;
@@ -369,6 +379,23 @@ static int load_profile(struct run_state *s)
         r = mc_limits_from_profile(&s->profile, env.ram_bytes, &s->limits, &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
+        /* Names are resolved now, before there is a group to leave behind. */
+        r = mc_credentials_prepare(&s->profile, s->opts.user, environ, &s->creds, &err);
+        if (r < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
+        if (s->creds.set_uid || s->creds.set_gid || s->creds.set_caps) {
+                s->report_run = (struct mc_report_run){
+                        .user = s->creds.set_uid ? s->creds.user : NULL,
+                        .uid = s->creds.uid,
+                        .has_gid = s->creds.set_gid,
+                        .gid = s->creds.gid,
+                        .has_groups = s->creds.set_groups,
+                        .groups = s->creds.groups,
+                        .n_groups = s->creds.n_groups,
+                        .capabilities = s->creds.set_caps ? s->creds.cap_names : NULL,
+                };
+                s->report.run = &s->report_run;
+        }
         return 0;
 }
 
@@ -456,9 +483,12 @@ static int launch_and_supervise(struct run_state *s)
                 .cgroup_fd = s->group.fd,
                 .method = s->opts.method,
                 .child_sigmask = &s->old_mask,
+                .creds = s->creds.active ? &s->creds : NULL,
         };
         uint64_t start = mc_now_ns();
         r = mc_spawn(&sopts, &child, &err);
+        if (r < 0 && child.failed_step != MC_CRED_STEP_EXEC)
+                return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         if (r < 0) {
                 /* The command's failures to execute are reported as a shell would. */
                 if (r == -ENOENT)
@@ -567,6 +597,7 @@ int cmd_run(int argc, char **argv)
         free(s.group_name);
         free(s.error);
         mc_profile_free(&s.profile);
+        mc_credentials_done(&s.creds);
         run_opts_done(&s.opts);
         return status;
 }

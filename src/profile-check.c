@@ -185,6 +185,22 @@ static void check_ram(struct collector *c, const struct mc_limits *l, const stru
         }
 }
 
+/* [run] keys that do less than they seem to without a user. */
+static void check_run(struct collector *c)
+{
+        const struct mc_setting *s = c->profile->settings;
+
+        if (s[MC_KEY_RUN_USER].value)
+                return;
+        if (s[MC_KEY_RUN_CAPABILITIES].value)
+                add(c, MC_CHECK_WARNING, MC_KEY_RUN_CAPABILITIES,
+                    "capabilities without user: a command started by root keeps uid 0 and with it root's "
+                    "access to files; set user to run it as an ordinary user");
+        if (s[MC_KEY_RUN_ENV_KEEP].value)
+                add(c, MC_CHECK_WARNING, MC_KEY_RUN_ENV_KEEP,
+                    "env_keep without user has no effect: the command inherits the whole environment");
+}
+
 int mc_check_profile(const struct mc_profile *p, const struct mc_host_facts *host,
                      struct mc_check_warning **ret, size_t *ret_n, struct mc_error *err)
 {
@@ -198,6 +214,7 @@ int mc_check_profile(const struct mc_profile *p, const struct mc_host_facts *hos
         check_protection(&c, &l);
         check_swap(&c, &l, host);
         check_ram(&c, &l, host);
+        check_run(&c);
         if (c.r < 0) {
                 mc_check_warnings_free(c.v, c.n);
                 return mc_error_errno(err, -c.r, "check profile");

@@ -66,6 +66,25 @@ static json_t *string_or_null(const char *s)
         return s ? json_string(s) : json_null();
 }
 
+static json_t *run_to_json(const struct mc_report_run *run)
+{
+        json_auto_t *o = json_object();
+        if (!o)
+                return NULL;
+        JSON_CHECK(json_object_set_new(o, "user", string_or_null(run->user)));
+        JSON_CHECK(json_object_set_new(o, "uid", run->user ? json_integer(run->uid) : json_null()));
+        JSON_CHECK(json_object_set_new(o, "gid", run->has_gid ? json_integer(run->gid) : json_null()));
+        json_t *groups = run->has_groups ? json_array() : json_null();
+        JSON_CHECK(json_object_set_new(o, "groups", groups));
+        for (size_t i = 0; run->has_groups && i < run->n_groups; i++)
+                JSON_CHECK(json_array_append_new(groups, json_integer(run->groups[i])));
+        json_t *caps = run->capabilities ? json_array() : json_null();
+        JSON_CHECK(json_object_set_new(o, "capabilities", caps));
+        for (char *const *c = run->capabilities; c && *c; c++)
+                JSON_CHECK(json_array_append_new(caps, json_string(*c)));
+        return TAKE_PTR(o);
+}
+
 json_t *mc_report_to_jansson(const struct mc_report *r)
 {
         json_auto_t *root = json_object();
@@ -82,6 +101,7 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
         JSON_CHECK(json_object_set_new(root, "profile_path", string_or_null(r->profile_path)));
         JSON_CHECK(json_object_set_new(root, "cgroup", string_or_null(r->cgroup)));
         JSON_CHECK(json_object_set_new(root, "launch", string_or_null(r->launch)));
+        JSON_CHECK(json_object_set_new(root, "run", r->run ? run_to_json(r->run) : json_null()));
         JSON_CHECK(json_object_set_new(root, "limits",
                                        r->has_limits ? limits_to_json(&r->limits) : json_null()));
 

@@ -77,6 +77,38 @@ static void assert_warning(const struct mc_check_warning *w, enum mc_check_level
         assert_string_equal(w->message, message);
 }
 
+static void set_run(struct fixture *f, const char *key, const char *value, unsigned line)
+{
+        struct mc_error err = {};
+        if (mc_profile_set(&f->p, "run", key, value, "t.ini", line, &env, &err) < 0)
+                fail_msg("set %s = %s: %s", key, value, err.msg);
+}
+
+static void test_run_without_user(void **state)
+{
+        struct fixture *f = *state;
+        set_run(f, "capabilities", "CAP_IPC_LOCK", 3);
+        set_run(f, "env_keep", "TZ", 4);
+        set_run(f, "env", "A=1", 5);
+        check(f, &good_host);
+        assert_int_equal(f->n, 2);
+        assert_warning(&f->w[0], MC_CHECK_WARNING, MC_KEY_RUN_CAPABILITIES, 3,
+                       "capabilities without user: a command started by root keeps uid 0 and with it root's "
+                       "access to files; set user to run it as an ordinary user");
+        assert_warning(&f->w[1], MC_CHECK_WARNING, MC_KEY_RUN_ENV_KEEP, 4,
+                       "env_keep without user has no effect: the command inherits the whole environment");
+}
+
+static void test_run_with_user(void **state)
+{
+        struct fixture *f = *state;
+        set_run(f, "user", "nobody", 2);
+        set_run(f, "capabilities", "CAP_IPC_LOCK", 3);
+        set_run(f, "env_keep", "TZ", 4);
+        check(f, &good_host);
+        assert_int_equal(f->n, 0);
+}
+
 static void test_no_warnings(void **state)
 {
         struct fixture *f = *state;
@@ -429,6 +461,8 @@ int main(void)
                 T(test_above_ram_unknown),
                 T(test_percent_resolved),
                 T(test_percent_without_ram),
+                T(test_run_without_user),
+                T(test_run_with_user),
                 cmocka_unit_test(test_host_facts_read),
                 cmocka_unit_test(test_host_swap_accounting),
         };

@@ -98,6 +98,53 @@ static void test_json_oom(void **state)
         free(s);
 }
 
+static void test_json_run(void **state)
+{
+        struct mc_report r;
+        struct mc_error err = { 0 };
+        char *s = NULL;
+        static const gid_t groups[] = { 65534, 27 };
+        static char *caps[] = { "CAP_IPC_LOCK", NULL };
+        struct mc_report_run run = {
+                .user = "nobody",
+                .uid = 65534,
+                .has_gid = true,
+                .gid = 65534,
+                .has_groups = true,
+                .groups = groups,
+                .n_groups = 2,
+                .capabilities = caps,
+        };
+
+        fill_oom_report(&r);
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        json_t *j = parse(s);
+        assert_true(json_is_null(json_object_get(j, "run")));
+        json_decref(j);
+        free(s);
+
+        r.run = &run;
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        j = parse(s);
+        json_t *want = json_pack("{s:s, s:i, s:i, s:[i,i], s:[s]}", "user", "nobody", "uid", 65534, "gid",
+                                 65534, "groups", 65534, 27, "capabilities", "CAP_IPC_LOCK");
+        assert_true(json_equal(json_object_get(j, "run"), want));
+        json_decref(want);
+        json_decref(j);
+        free(s);
+
+        /* Only capabilities: the ids stay null. */
+        run = (struct mc_report_run){ .capabilities = caps };
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        j = parse(s);
+        want = json_pack("{s:n, s:n, s:n, s:n, s:[s]}", "user", "uid", "gid", "groups", "capabilities",
+                         "CAP_IPC_LOCK");
+        assert_true(json_equal(json_object_get(j, "run"), want));
+        json_decref(want);
+        json_decref(j);
+        free(s);
+}
+
 static void test_json_failure_before_start(void **state)
 {
         struct mc_report r = { 0 };
@@ -176,6 +223,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_json_oom),
+                cmocka_unit_test(test_json_run),
                 cmocka_unit_test(test_json_failure_before_start),
                 cmocka_unit_test(test_write_atomic),
                 cmocka_unit_test(test_summary),

@@ -25,6 +25,25 @@ enum mc_key {
         MC_KEY_MEMORY_ZSWAP_MAX,
         MC_KEY_MEMORY_OOM_GROUP,
         MC_KEY_CGROUP_PARENT,
+        /* [hugetlb]: <size>.max, <size>.rsvd.max, <size>.reserve for each size of mc_hugetlb_size_names. */
+        MC_KEY_HUGETLB_64KB_MAX,
+        MC_KEY_HUGETLB_64KB_RSVD_MAX,
+        MC_KEY_HUGETLB_64KB_RESERVE,
+        MC_KEY_HUGETLB_2MB_MAX,
+        MC_KEY_HUGETLB_2MB_RSVD_MAX,
+        MC_KEY_HUGETLB_2MB_RESERVE,
+        MC_KEY_HUGETLB_16MB_MAX,
+        MC_KEY_HUGETLB_16MB_RSVD_MAX,
+        MC_KEY_HUGETLB_16MB_RESERVE,
+        MC_KEY_HUGETLB_32MB_MAX,
+        MC_KEY_HUGETLB_32MB_RSVD_MAX,
+        MC_KEY_HUGETLB_32MB_RESERVE,
+        MC_KEY_HUGETLB_512MB_MAX,
+        MC_KEY_HUGETLB_512MB_RSVD_MAX,
+        MC_KEY_HUGETLB_512MB_RESERVE,
+        MC_KEY_HUGETLB_1GB_MAX,
+        MC_KEY_HUGETLB_1GB_RSVD_MAX,
+        MC_KEY_HUGETLB_1GB_RESERVE,
         _MC_KEY_COUNT,
 };
 
@@ -34,6 +53,7 @@ enum mc_value_type {
         MC_VALUE_BOOL,        /* 0/1, yes/no, true/false, on/off */
         MC_VALUE_PROFILE,     /* a profile name or path */
         MC_VALUE_CGROUP_PATH, /* a relative cgroup path, each component a valid name */
+        MC_VALUE_HUGEPAGES,   /* pages ("2048") or bytes of pages ("4G"): mc_hugetlb_parse_reserve() */
 };
 
 struct mc_key_info {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hugetlb-pool.h"
 #include "profile.h"
 #include "size.h"
 #include "util.h"
@@ -32,6 +33,16 @@
         "use a relative path of names made of letters, digits, '-', '_' and '.', such as ci/jobs"
 #define BOOL_FORMS "use 1/0, yes/no, true/false or on/off"
 
+/* The sizes of mc_hugetlb_size_names; a size this host lacks is refused at run time. */
+#define HUGETLB_KEYS(size)                                                                                  \
+        [MC_KEY_HUGETLB_##size##_MAX] = { MC_KEY_HUGETLB_##size##_MAX, "hugetlb", #size ".max",             \
+                                          MC_VALUE_SIZE, "hugetlb." #size ".max" },                         \
+        [MC_KEY_HUGETLB_##size##_RSVD_MAX] = { MC_KEY_HUGETLB_##size##_RSVD_MAX, "hugetlb",                 \
+                                               #size ".rsvd.max", MC_VALUE_SIZE,                            \
+                                               "hugetlb." #size ".rsvd.max" },                              \
+        [MC_KEY_HUGETLB_##size##_RESERVE] = { MC_KEY_HUGETLB_##size##_RESERVE, "hugetlb", #size ".reserve", \
+                                              MC_VALUE_HUGEPAGES, NULL }
+
 static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_PROFILE_DESCRIPTION] = { MC_KEY_PROFILE_DESCRIPTION, "profile", "description",
                                          MC_VALUE_STRING, NULL },
@@ -49,6 +60,12 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_MEMORY_OOM_GROUP] = { MC_KEY_MEMORY_OOM_GROUP, "memory", "oom.group", MC_VALUE_BOOL,
                                       "memory.oom.group" },
         [MC_KEY_CGROUP_PARENT] = { MC_KEY_CGROUP_PARENT, "cgroup", "parent", MC_VALUE_CGROUP_PATH, NULL },
+        HUGETLB_KEYS(64KB),
+        HUGETLB_KEYS(2MB),
+        HUGETLB_KEYS(16MB),
+        HUGETLB_KEYS(32MB),
+        HUGETLB_KEYS(512MB),
+        HUGETLB_KEYS(1GB),
 };
 
 const struct mc_key_info *mc_key_info(enum mc_key key)
@@ -178,6 +195,12 @@ static int validate_value(const struct mc_key_info *ki, const char *value, const
                         return 0;
                 return mc_error_set(err, EINVAL, "invalid profile name '%s' for %s: " PROFILE_NAME_FORMS,
                                     value, ki->name);
+        case MC_VALUE_HUGEPAGES: {
+                uint64_t pages;
+                if (mc_hugetlb_parse_reserve(value, 0, &pages, err) < 0)
+                        return mc_error_prefix(err, "%s", ki->name);
+                return 0;
+        }
         case MC_VALUE_CGROUP_PATH: {
                 char buf[64];
                 const char *why = cgroup_path_problem(value, buf, sizeof(buf));

@@ -54,6 +54,13 @@ int mc_hugetlb_parse_reserve(const char *value, uint64_t page_bytes, uint64_t *r
  */
 int mc_hugetlb_host_sizes(const char *sysfs_dir, char ***ret, struct mc_error *err);
 
+/*
+ * -EOPNOTSUPP unless this host offers the page size (a hugepages-<kB>kB
+ * directory in sysfs_dir, NULL: MC_HUGETLB_SYSFS_DIR); the message names the
+ * sizes it does offer.
+ */
+int mc_hugetlb_require_size(const char *sysfs_dir, const char *size, struct mc_error *err);
+
 /* One page size's pool counters (nr_hugepages, free_hugepages, resv_hugepages). */
 struct mc_hugetlb_counts {
         uint64_t nr;

@@ -395,7 +395,6 @@ static const struct mc_setting *hugetlb_setting(const struct run_state *s, const
 static int hugetlb_prepare(struct run_state *s)
 {
         struct mc_hugetlb_request req[MC_REPORT_HUGETLB_MAX];
-        _cleanup_strv_free_ char **host = NULL;
         struct mc_error err = { 0 };
         size_t n_req = 0;
         int r;
@@ -414,25 +413,9 @@ static int hugetlb_prepare(struct run_state *s)
         if (s->report.n_hugetlb == 0)
                 return 0;
 
-        r = mc_hugetlb_host_sizes(NULL, &host, &err);
-        if (r < 0)
-                return run_fail(s, MC_EXIT_MEMCAGE, "[hugetlb]: %s", err.msg);
-        for (size_t i = 0; i < s->report.n_hugetlb; i++) {
-                const char *size = s->report.hugetlb[i].size;
-                bool found = false;
-                char list[256] = "";
-                size_t used = 0;
-                for (char **h = host; *h; h++) {
-                        found = found || streq(*h, size);
-                        int k = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", *h);
-                        if (k > 0 && (size_t)k < sizeof(list) - used)
-                                used += (size_t)k;
-                }
-                if (!found)
-                        return run_fail(s, MC_EXIT_MEMCAGE,
-                                        "[hugetlb]: this host has no %s huge pages; %s offers: %s", size,
-                                        MC_HUGETLB_SYSFS_DIR, used ? list : "none (no huge page support)");
-        }
+        for (size_t i = 0; i < s->report.n_hugetlb; i++)
+                if (mc_hugetlb_require_size(NULL, s->report.hugetlb[i].size, &err) < 0)
+                        return run_fail(s, MC_EXIT_MEMCAGE, "[hugetlb]: %s", err.msg);
 
         for (int l = 0; l < _MC_LIMIT_COUNT; l++) {
                 char page[MC_SIZE_STR_MAX], got[MC_SIZE_STR_MAX];

@@ -137,6 +137,27 @@ int mc_hugetlb_host_sizes(const char *sysfs_dir, char ***ret, struct mc_error *e
         return 0;
 }
 
+int mc_hugetlb_require_size(const char *sysfs_dir, const char *size, struct mc_error *err)
+{
+        _cleanup_strv_free_ char **host = NULL;
+        char list[256] = "";
+        size_t used = 0;
+
+        int r = mc_hugetlb_host_sizes(sysfs_dir, &host, err);
+        if (r < 0)
+                return r;
+        for (char **h = host; *h; h++) {
+                if (streq(*h, size))
+                        return 0;
+                int k = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", *h);
+                if (k > 0 && (size_t)k < sizeof(list) - used)
+                        used += (size_t)k;
+        }
+        return mc_error_set(err, EOPNOTSUPP, "this host has no %s huge pages; %s offers: %s", size,
+                            sysfs_dir ? sysfs_dir : MC_HUGETLB_SYSFS_DIR,
+                            used ? list : "none (no huge page support)");
+}
+
 uint64_t mc_hugetlb_pages_needed(const struct mc_hugetlb_counts *c, uint64_t reserve,
                                  uint64_t others_reserved)
 {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# timeout: 120
+# timeout: 300
 # [hugetlb] 2MB.reserve grows the host pool before the command and gives it
 # back afterwards; concurrent runs account for each other; an entry of a dead
 # launcher is given back by the next run; a pool the kernel cannot grow stops

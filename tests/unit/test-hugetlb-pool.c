@@ -223,12 +223,20 @@ static void test_host_sizes(void **state)
         assert_string_equal(v[1], "1GB");
         assert_null(v[2]);
         mc_strv_free(v);
+        assert_int_equal(mc_hugetlb_require_size(fx->sys, "2MB", &err), 0);
+        assert_int_equal(mc_hugetlb_require_size(fx->sys, "1GB", &err), 0);
+        assert_int_equal(mc_hugetlb_require_size(fx->sys, "64KB", &err), -EOPNOTSUPP);
+        char want[256];
+        snprintf(want, sizeof(want), "this host has no 64KB huge pages; %s offers: 2MB, 1GB", fx->sys);
+        assert_string_equal(err.msg, want);
         /* No hugepages directory at all (a kernel without hugetlbfs): no sizes. */
         char missing[160];
         snprintf(missing, sizeof(missing), "%s/none", fx->root);
         assert_int_equal(mc_hugetlb_host_sizes(missing, &v, &err), 0);
         assert_null(v[0]);
         mc_strv_free(v);
+        assert_int_equal(mc_hugetlb_require_size(missing, "2MB", &err), -EOPNOTSUPP);
+        assert_non_null(strstr(err.msg, "offers: none (no huge page support)"));
 }
 
 static void open_pool(const struct fixture *fx, struct mc_hugetlb_pool *p)

@@ -388,16 +388,12 @@ static const struct mc_setting *hugetlb_setting(const struct run_state *s, const
 }
 
 /*
- * Before the group: the page sizes the profile names must exist on this host,
- * rounded limits are noted, and reserves grow the host's pools (given back
- * by hugetlb_release() on every exit path).
+ * Before anything else: the page sizes the profile names must exist on this
+ * host, rounded limits are noted, reserves are resolved to pages.
  */
 static int hugetlb_prepare(struct run_state *s)
 {
-        struct mc_hugetlb_request req[MC_REPORT_HUGETLB_MAX];
         struct mc_error err = { 0 };
-        size_t n_req = 0;
-        int r;
 
         for (size_t i = 0; i < mc_hugetlb_size_count; i++) {
                 const char *size = mc_hugetlb_size_names[i];
@@ -437,10 +433,27 @@ static int hugetlb_prepare(struct run_state *s)
                         continue;
                 if (mc_hugetlb_parse_reserve(st->value, page, &h->reserved_pages, &err) < 0)
                         return run_fail(s, MC_EXIT_MEMCAGE, "[hugetlb] %s.reserve: %s", h->size, err.msg);
-                if (h->reserved_pages > 0)
-                        req[n_req++] =
-                                (struct mc_hugetlb_request){ .kb = page >> 10, .pages = h->reserved_pages };
         }
+        return 0;
+}
+
+/*
+ * Grows the host's pools for the reserves, once the cgroup2 root is known to
+ * be usable (a host that cannot run the group never sees its pool change).
+ */
+static int hugetlb_reserve(struct run_state *s)
+{
+        struct mc_hugetlb_request req[MC_REPORT_HUGETLB_MAX];
+        struct mc_error err = { 0 };
+        size_t n_req = 0;
+        int r;
+
+        for (size_t i = 0; i < s->report.n_hugetlb; i++)
+                if (s->report.hugetlb[i].reserved_pages > 0)
+                        req[n_req++] = (struct mc_hugetlb_request){
+                                .kb = mc_hugetlb_page_bytes(s->report.hugetlb[i].size) >> 10,
+                                .pages = s->report.hugetlb[i].reserved_pages,
+                        };
         if (n_req == 0)
                 return 0;
 
@@ -558,6 +571,11 @@ static int create_group(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
 
         sweep_stale(s, parent);
+
+        /* Given back by hugetlb_release() on every exit path. */
+        r = hugetlb_reserve(s);
+        if (r != 0)
+                return r;
 
         struct mc_group_opts gopts = {
                 .root = s->root_path,

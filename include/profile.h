@@ -40,6 +40,25 @@ enum mc_key {
         MC_KEY_RUN_RLIMIT_MEMLOCK,
         MC_KEY_RUN_RLIMIT_AS,
         MC_KEY_RUN_RLIMIT_DATA,
+        /* [hugetlb]: <size>.max, <size>.rsvd.max, <size>.reserve for each size of mc_hugetlb_size_names. */
+        MC_KEY_HUGETLB_64KB_MAX,
+        MC_KEY_HUGETLB_64KB_RSVD_MAX,
+        MC_KEY_HUGETLB_64KB_RESERVE,
+        MC_KEY_HUGETLB_2MB_MAX,
+        MC_KEY_HUGETLB_2MB_RSVD_MAX,
+        MC_KEY_HUGETLB_2MB_RESERVE,
+        MC_KEY_HUGETLB_16MB_MAX,
+        MC_KEY_HUGETLB_16MB_RSVD_MAX,
+        MC_KEY_HUGETLB_16MB_RESERVE,
+        MC_KEY_HUGETLB_32MB_MAX,
+        MC_KEY_HUGETLB_32MB_RSVD_MAX,
+        MC_KEY_HUGETLB_32MB_RESERVE,
+        MC_KEY_HUGETLB_512MB_MAX,
+        MC_KEY_HUGETLB_512MB_RSVD_MAX,
+        MC_KEY_HUGETLB_512MB_RESERVE,
+        MC_KEY_HUGETLB_1GB_MAX,
+        MC_KEY_HUGETLB_1GB_RSVD_MAX,
+        MC_KEY_HUGETLB_1GB_RESERVE,
         _MC_KEY_COUNT,
 };
 
@@ -59,6 +78,7 @@ enum mc_value_type {
         MC_VALUE_ENV_NAMES,   /* environment variable names, as MC_VALUE_GROUP_LIST */
         MC_VALUE_INT,         /* a decimal integer from min to max of the key */
         MC_VALUE_RLIMIT,      /* a size (mc_size_parse, no percentages) or infinity */
+        MC_VALUE_HUGEPAGES,   /* pages ("2048") or bytes of pages ("4G"): mc_hugetlb_parse_reserve() */
 };
 
 struct mc_key_info {

@@ -31,6 +31,20 @@ struct mc_report_run {
         char *const *capabilities; /* NULL-terminated names; NULL when not set */
 };
 
+#define MC_REPORT_HUGETLB_MAX 8
+
+/* One huge page size of a run (sizes in bytes). */
+struct mc_report_hugetlb {
+        char size[16]; /* "2MB" */
+        bool has_limits;
+        uint64_t max, rsvd_max; /* read back from the group; UINT64_MAX: no limit */
+        bool has_usage;
+        uint64_t current, rsvd_current; /* when the command had ended (leftovers may still hold pages) */
+        bool has_events;
+        uint64_t events_max;                  /* increase of hugetlb.<size>.events "max" over the run */
+        uint64_t reserved_pages, added_pages; /* [hugetlb] <size>.reserve, and what the pool grew by */
+};
+
 struct mc_report {
         char *const *argv;               /* the command */
         const char *profile;             /* name as given, NULL for none */
@@ -53,6 +67,10 @@ struct mc_report {
         bool has_events;
         struct mc_counters events;       /* memory.events deltas (hierarchical) */
         struct mc_counters events_local; /* memory.events.local deltas */
+
+        /* [hugetlb]: one entry per page size the profile names. */
+        size_t n_hugetlb;
+        struct mc_report_hugetlb hugetlb[MC_REPORT_HUGETLB_MAX];
 
         unsigned leftovers_killed;
         double duration_s; /* start of the command to the end of the group */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hugetlb-pool.h"
 #include "profile.h"
 #include "size.h"
 #include "util.h"
@@ -33,6 +34,16 @@
         "use a relative path of names made of letters, digits, '-', '_' and '.', such as ci/jobs"
 #define BOOL_FORMS   "use 1/0, yes/no, true/false or on/off"
 #define RLIMIT_FORMS "use bytes (4096), K, M, G or T (1024-based) or infinity"
+
+/* The sizes of mc_hugetlb_size_names; a size this host lacks is refused at run time. */
+#define HUGETLB_KEYS(size)                                                                                  \
+        [MC_KEY_HUGETLB_##size##_MAX] = { MC_KEY_HUGETLB_##size##_MAX, "hugetlb", #size ".max",             \
+                                          MC_VALUE_SIZE, "hugetlb." #size ".max" },                         \
+        [MC_KEY_HUGETLB_##size##_RSVD_MAX] = { MC_KEY_HUGETLB_##size##_RSVD_MAX, "hugetlb",                 \
+                                               #size ".rsvd.max", MC_VALUE_SIZE,                            \
+                                               "hugetlb." #size ".rsvd.max" },                              \
+        [MC_KEY_HUGETLB_##size##_RESERVE] = { MC_KEY_HUGETLB_##size##_RESERVE, "hugetlb", #size ".reserve", \
+                                              MC_VALUE_HUGEPAGES, NULL }
 
 static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_PROFILE_DESCRIPTION] = { MC_KEY_PROFILE_DESCRIPTION, "profile", "description",
@@ -67,6 +78,12 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
                                         NULL },
         [MC_KEY_RUN_RLIMIT_AS] = { MC_KEY_RUN_RLIMIT_AS, "run", "rlimit_as", MC_VALUE_RLIMIT, NULL },
         [MC_KEY_RUN_RLIMIT_DATA] = { MC_KEY_RUN_RLIMIT_DATA, "run", "rlimit_data", MC_VALUE_RLIMIT, NULL },
+        HUGETLB_KEYS(64KB),
+        HUGETLB_KEYS(2MB),
+        HUGETLB_KEYS(16MB),
+        HUGETLB_KEYS(32MB),
+        HUGETLB_KEYS(512MB),
+        HUGETLB_KEYS(1GB),
 };
 
 const struct mc_key_info *mc_key_info(enum mc_key key)
@@ -315,6 +332,12 @@ static int validate_value(const struct mc_key_info *ki, const char *value, const
                         return 0;
                 return mc_error_set(err, EINVAL, "invalid profile name '%s' for %s: " PROFILE_NAME_FORMS,
                                     value, ki->name);
+        case MC_VALUE_HUGEPAGES: {
+                uint64_t pages;
+                if (mc_hugetlb_parse_reserve(value, 0, &pages, err) < 0)
+                        return mc_error_prefix(err, "%s", ki->name);
+                return 0;
+        }
         case MC_VALUE_CGROUP_PATH: {
                 char buf[64];
                 const char *why = cgroup_path_problem(value, buf, sizeof(buf));

@@ -61,6 +61,51 @@ static json_t *limits_to_json(const struct mc_limits *l)
         return o;
 }
 
+static json_t *bytes_or_null(bool has, uint64_t v)
+{
+        return has && v != UINT64_MAX ? json_u64(v) : json_null();
+}
+
+/*
+ * hugetlb has no peak file in cgroup v2: "peak" stays null until usage is
+ * sampled during the run. A hit of the fault limit (SIGBUS) shows as
+ * events_max > 0.
+ */
+static json_t *hugetlb_to_json(const struct mc_report *r)
+{
+        json_auto_t *o = json_object();
+        if (!o)
+                return NULL;
+        for (size_t i = 0; i < r->n_hugetlb; i++) {
+                const struct mc_report_hugetlb *h = &r->hugetlb[i];
+                json_t *e = json_object();
+                JSON_CHECK(json_object_set_new(o, h->size, e));
+                JSON_CHECK(json_object_set_new(e, "max", bytes_or_null(h->has_limits, h->max)));
+                JSON_CHECK(json_object_set_new(e, "rsvd.max", bytes_or_null(h->has_limits, h->rsvd_max)));
+                JSON_CHECK(json_object_set_new(e, "current", bytes_or_null(h->has_usage, h->current)));
+                JSON_CHECK(json_object_set_new(e, "peak", json_null()));
+                JSON_CHECK(json_object_set_new(e, "rsvd_current",
+                                               bytes_or_null(h->has_usage, h->rsvd_current)));
+                JSON_CHECK(json_object_set_new(e, "events_max",
+                                               h->has_events ? json_u64(h->events_max) : json_null()));
+                JSON_CHECK(json_object_set_new(e, "reserved_pages", json_u64(h->reserved_pages)));
+                JSON_CHECK(json_object_set_new(e, "added_pages", json_u64(h->added_pages)));
+        }
+        return TAKE_PTR(o);
+}
+
+/* true when a hugetlb fault limit was hit during the run, null when unknown or no [hugetlb]. */
+static json_t *hugetlb_limit_hit(const struct mc_report *r)
+{
+        bool known = false, hit = false;
+        for (size_t i = 0; i < r->n_hugetlb; i++)
+                if (r->hugetlb[i].has_events) {
+                        known = true;
+                        hit = hit || r->hugetlb[i].events_max > 0;
+                }
+        return known ? json_boolean(hit) : json_null();
+}
+
 static json_t *string_or_null(const char *s)
 {
         return s ? json_string(s) : json_null();
@@ -123,6 +168,9 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
                                        r->has_events ? counters_to_json(&r->events) : json_null()));
         JSON_CHECK(json_object_set_new(root, "events_local",
                                        r->has_events ? counters_to_json(&r->events_local) : json_null()));
+        JSON_CHECK(
+                json_object_set_new(root, "hugetlb", r->n_hugetlb > 0 ? hugetlb_to_json(r) : json_null()));
+        JSON_CHECK(json_object_set_new(root, "hugetlb_limit_hit", hugetlb_limit_hit(r)));
         JSON_CHECK(json_object_set_new(root, "leftovers_killed", json_integer(r->leftovers_killed)));
         JSON_CHECK(
                 json_object_set_new(root, "duration_s", r->exited ? json_real(r->duration_s) : json_null()));

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hugetlb-pool.h"
 #include "profile.h"
 #include "size.h"
 #include "util.h"
@@ -191,9 +192,10 @@ static void test_key_table(void **state)
                 assert_int_equal(ki->key, k);
                 assert_ptr_equal(mc_key_lookup(ki->section, ki->name), ki);
                 assert_true(mc_section_known(ki->section));
-                if (streq(ki->section, "memory")) {
+                if (streq(ki->section, "memory") ||
+                    (streq(ki->section, "hugetlb") && ki->type == MC_VALUE_SIZE)) {
                         char want[64];
-                        snprintf(want, sizeof(want), "memory.%s", ki->name);
+                        snprintf(want, sizeof(want), "%s.%s", ki->section, ki->name);
                         assert_string_equal(ki->kernel_file, want);
                 } else
                         assert_null(ki->kernel_file);
@@ -218,7 +220,7 @@ static void test_key_table(void **state)
         assert_int_equal(mc_key_info(MC_KEY_RUN_NICE)->min, -20);
         assert_int_equal(mc_key_info(MC_KEY_RUN_NICE)->max, 19);
         /* Sections of later work are unknown today. */
-        assert_false(mc_section_known("hugetlb"));
+        assert_true(mc_section_known("hugetlb"));
         assert_false(mc_section_known("pressure"));
         assert_false(mc_section_known("Memory"));
         assert_false(mc_section_known(""));
@@ -342,10 +344,62 @@ static void test_load_empty_file(void **state)
         mc_profile_free(&p);
 }
 
+static void test_hugetlb_keys(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        struct mc_error err = {};
+        static const char *const sizes[] = { "64KB", "2MB", "32MB", "1GB" };
+
+        /* The sizes of common architectures are in the table, each with three keys. */
+        for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "%s.max", sizes[i]);
+                assert_int_equal(mc_key_lookup("hugetlb", name)->type, MC_VALUE_SIZE);
+                snprintf(name, sizeof(name), "%s.rsvd.max", sizes[i]);
+                assert_int_equal(mc_key_lookup("hugetlb", name)->type, MC_VALUE_SIZE);
+                snprintf(name, sizeof(name), "%s.reserve", sizes[i]);
+                assert_int_equal(mc_key_lookup("hugetlb", name)->type, MC_VALUE_HUGEPAGES);
+                assert_null(mc_key_lookup("hugetlb", name)->kernel_file);
+        }
+        assert_string_equal(mc_key_info(MC_KEY_HUGETLB_2MB_RSVD_MAX)->kernel_file, "hugetlb.2MB.rsvd.max");
+        /* The key table and the page sizes of hugetlb-pool.h name the same sizes. */
+        size_t n_reserve = 0;
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++)
+                n_reserve += mc_key_info(k)->type == MC_VALUE_HUGEPAGES;
+        assert_int_equal(n_reserve, mc_hugetlb_size_count);
+        for (size_t i = 0; i < mc_hugetlb_size_count; i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "%s.reserve", mc_hugetlb_size_names[i]);
+                assert_non_null(mc_key_lookup("hugetlb", name));
+        }
+        assert_null(mc_key_lookup("hugetlb", "3MB.max"));
+        assert_null(mc_key_lookup("hugetlb", "2mb.max"));
+
+        const char *f = write_file("h.ini", 0644,
+                                   "[hugetlb]\n2MB.max = 64M\n2MB.rsvd.max = 32M\n2MB.reserve = 2048\n"
+                                   "1GB.reserve = 4G\n");
+        assert_int_equal(mc_profile_load(f, &env, &p, &err), 0);
+        assert_string_equal(p.settings[MC_KEY_HUGETLB_2MB_MAX].value, "64M");
+        assert_string_equal(p.settings[MC_KEY_HUGETLB_2MB_RESERVE].value, "2048");
+        assert_string_equal(p.settings[MC_KEY_HUGETLB_1GB_RESERVE].value, "4G");
+        assert_int_equal(p.settings[MC_KEY_HUGETLB_2MB_RESERVE].line, 4);
+        mc_profile_free(&p);
+
+        f = write_file("h2.ini", 0644, "[hugetlb]\n2MB.reserve = 50%\n");
+        assert_int_equal(mc_profile_load(f, &env, &p, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "h2.ini:2: 2MB.reserve: invalid reserve '50%'"));
+        f = write_file("h3.ini", 0644, "[hugetlb]\n2MB.reserve = lots\n");
+        assert_int_equal(mc_profile_load(f, &env, &p, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "h3.ini:2: 2MB.reserve"));
+        f = write_file("h4.ini", 0644, "[hugetlb]\n3MB.max = 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: unknown key '3MB.max' in [hugetlb]", f);
+}
+
 static void test_unknown_section(void **state)
 {
         struct mc_profile_env env = env_default();
-        static const char *const sections[] = { "Run", "hugetlb", "pressure", "Memory", "", " memory" };
+        static const char *const sections[] = { "Run", "Hugetlb", "pressure", "Memory", "", " memory" };
 
         for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
                 char content[128];
@@ -1206,7 +1260,9 @@ static void test_set(void **state)
         assert_int_equal(mc_profile_set(&p, "memory", "maxx", "1G", NULL, 0, &env, &err), -EINVAL);
         assert_string_equal(err.msg, "unknown key 'maxx' in [memory]");
         assert_int_equal(mc_profile_set(&p, "hugetlb", "x", "x", NULL, 0, &env, &err), -EINVAL);
-        assert_string_equal(err.msg, "unknown section [hugetlb]");
+        assert_string_equal(err.msg, "unknown key 'x' in [hugetlb]");
+        assert_int_equal(mc_profile_set(&p, "nosuch", "x", "x", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg, "unknown section [nosuch]");
         assert_int_equal(mc_profile_set(&p, "memory", "oom.group", "2", NULL, 0, &env, &err), -EINVAL);
         assert_string_equal(err.msg,
                             "invalid boolean '2' for oom.group: use 1/0, yes/no, true/false or on/off");
@@ -1367,6 +1423,7 @@ int main(void)
                 T(test_load_indented_is_not_continuation),
                 T(test_load_empty_file),
                 T(test_unknown_section),
+                T(test_hugetlb_keys),
                 T(test_unknown_key),
                 T(test_key_outside_section),
                 T(test_duplicate_key),

@@ -100,6 +100,13 @@ struct mc_hugetlb_pool {
         /* This run in the ledger: the launcher's pid and start time. */
         pid_t pid;
         unsigned long long starttime;
+        /*
+         * Bytes the pool may grow by at most: 7/8 of MemAvailable when the pool
+         * was opened on the real sysfs (UINT64_MAX for other trees). Asking the
+         * kernel for more would turn free memory into huge pages until other
+         * processes are OOM-killed, before memcage could give them back.
+         */
+        uint64_t grow_limit;
 };
 
 /*
@@ -116,7 +123,8 @@ void mc_hugetlb_pool_close(struct mc_hugetlb_pool *p);
  * ledger. When the kernel provides fewer pages than asked (fragmented or too
  * little free memory) the pool goes back to its size before and the call
  * fails (-ENOMEM) with "asked for N more 2MB pages, the kernel provided M";
- * pools grown for earlier requests are given back too.
+ * pools grown for earlier requests are given back too. A growth beyond
+ * grow_limit is refused (-ENOMEM) without asking the kernel.
  */
 int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request *req, size_t n,
                             struct mc_error *err);

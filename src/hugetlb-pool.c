@@ -178,12 +178,35 @@ uint64_t mc_hugetlb_shrink_target(const struct mc_hugetlb_counts *c, uint64_t ad
         return target < c->nr ? target : c->nr;
 }
 
+/* MemAvailable of /proc/meminfo in bytes: what can be allocated without swapping. */
+static int mem_available(uint64_t *ret)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
+        char line[128];
+        unsigned long long kb;
+
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+                        *ret = (uint64_t)kb * 1024;
+                        return 0;
+                }
+        return -ENOENT;
+}
+
 int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const char *run_dir,
                          struct mc_error *err)
 {
-        *p = (struct mc_hugetlb_pool){ .sysfs_fd = -EBADF, .run_fd = -EBADF, .pid = getpid() };
-        if (!sysfs_dir)
+        *p = (struct mc_hugetlb_pool){
+                .sysfs_fd = -EBADF, .run_fd = -EBADF, .pid = getpid(), .grow_limit = UINT64_MAX
+        };
+        if (!sysfs_dir) {
                 sysfs_dir = MC_HUGETLB_SYSFS_DIR;
+                uint64_t avail = 0;
+                if (mem_available(&avail) == 0)
+                        p->grow_limit = avail / 8 * 7;
+        }
         if (!run_dir)
                 run_dir = MC_HUGETLB_RUN_DIR;
 
@@ -476,6 +499,13 @@ static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct
         if (need > 0) {
                 if (need > UINT64_MAX - c.nr)
                         return mc_error_set(err, ERANGE, "cannot add %" PRIu64 " %s pages", need, name);
+                uint64_t page = req->kb * 1024;
+                if (need > p->grow_limit / page)
+                        return mc_error_set(err, ENOMEM,
+                                            "asked for %" PRIu64
+                                            " more %s pages, this host can spare %" PRIu64
+                                            " (7/8 of its available memory): the pool is unchanged",
+                                            need, name, p->grow_limit / page);
                 r = write_nr(p->sysfs_fd, req->kb, c.nr + need, &nr, err);
                 if (r < 0)
                         return mc_error_prefix(err, "grow the %s huge page pool by %" PRIu64 " pages", name,

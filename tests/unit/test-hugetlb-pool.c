@@ -317,6 +317,33 @@ static void test_enough_free(void **state)
 }
 
 /* Two live runs: the second counts the first's reserve, each gives back its own. */
+static void test_grow_limit(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_pool p;
+        struct mc_error err = {};
+
+        /* 4 free, 0 promised; the host can spare 10 pages: 14 is fine, 15 is not. */
+        add_pool(fx, 2048, 4, 4, 0);
+        open_pool(fx, &p);
+        assert_int_equal(p.grow_limit, UINT64_MAX); /* a fake tree: no MemAvailable check */
+        p.grow_limit = 10 * 2048 * 1024 + 4096;
+        struct mc_hugetlb_request req = { .kb = 2048, .pages = 15 };
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), -ENOMEM);
+        assert_string_equal(err.msg, "asked for 11 more 2MB pages, this host can spare 10 (7/8 of its "
+                                     "available memory): the pool is unchanged");
+        assert_int_equal(req.added, 0);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 4);
+        _cleanup_free_ char *l = ledger(fx);
+        assert_string_equal(l, "");
+
+        req = (struct mc_hugetlb_request){ .kb = 2048, .pages = 14 };
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), 0);
+        assert_int_equal(req.added, 10);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 14);
+        mc_hugetlb_pool_close(&p);
+}
+
 static void test_two_runs(void **state)
 {
         struct fixture *fx = *state;
@@ -449,6 +476,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_host_sizes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reserve_release, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_enough_free, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_grow_limit, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_two_runs, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dead_launchers, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dead_and_reserve, setup, teardown),

@@ -21,10 +21,23 @@ enum mc_swap_accounting {
         MC_SWAP_ACCOUNTING_YES,
 };
 
+enum mc_hugetlb_controller {
+        MC_HUGETLB_CONTROLLER_UNKNOWN, /* no cgroup2 root to look at */
+        MC_HUGETLB_CONTROLLER_NO,      /* the root's cgroup.controllers lacks hugetlb */
+        MC_HUGETLB_CONTROLLER_YES,
+};
+
+#define MC_HOST_HUGETLB_SIZES_MAX 8
+
 struct mc_host_facts {
         uint64_t ram_bytes; /* physical RAM, 0 when unknown */
         bool swap_present;  /* /proc/swaps lists at least one device or file */
         enum mc_swap_accounting swap_accounting;
+        /* Huge page sizes of /sys/kernel/mm/hugepages ("2MB"); ignored unless hugetlb_sizes_known. */
+        bool hugetlb_sizes_known;
+        size_t n_hugetlb_sizes;
+        char hugetlb_sizes[MC_HOST_HUGETLB_SIZES_MAX][16];
+        enum mc_hugetlb_controller hugetlb_controller;
 };
 
 enum mc_check_level {
@@ -43,7 +56,9 @@ struct mc_check_warning {
 /*
  * Collects the warnings for p on host, in a fixed order (high without max,
  * high close to max without swap, min and low above max, swap.max without
- * swap or swap accounting, limits above physical RAM). Errors only for values
+ * swap or swap accounting, limits above physical RAM; then [hugetlb]: a page
+ * size the host lacks, a reserve above physical RAM, limits without the
+ * hugetlb controller). Errors only for values
  * that do not resolve (a percentage with ram_bytes 0) and allocation.
  */
 int mc_check_profile(const struct mc_profile *p, const struct mc_host_facts *host,
@@ -53,7 +68,9 @@ void mc_check_warnings_free(struct mc_check_warning *w, size_t n);
 
 /*
  * Reads the facts of this host: RAM, whether proc_swaps ("/proc/swaps") lists
- * any swap, and whether the memory groups below the cgroup2 root (root_fd,
- * negative when there is no usable cgroup2 mount) have memory.swap.max.
+ * any swap, whether the memory groups below the cgroup2 root (root_fd,
+ * negative when there is no usable cgroup2 mount) have memory.swap.max, the
+ * huge page sizes of /sys/kernel/mm/hugepages and whether the root offers
+ * hugetlb.
  */
 void mc_host_facts_read(const char *proc_swaps, int root_fd, struct mc_host_facts *ret);

@@ -25,6 +25,40 @@ enum mc_key {
         MC_KEY_MEMORY_ZSWAP_MAX,
         MC_KEY_MEMORY_OOM_GROUP,
         MC_KEY_CGROUP_PARENT,
+        /* [run]: who the command runs as and what it starts with (credentials.h) */
+        MC_KEY_RUN_USER,
+        MC_KEY_RUN_GROUP,
+        MC_KEY_RUN_GROUPS,
+        MC_KEY_RUN_CAPABILITIES,
+        MC_KEY_RUN_NO_NEW_PRIVS,
+        MC_KEY_RUN_CWD,
+        MC_KEY_RUN_UMASK,
+        MC_KEY_RUN_ENV,
+        MC_KEY_RUN_ENV_KEEP,
+        MC_KEY_RUN_NICE,
+        MC_KEY_RUN_OOM_SCORE_ADJ,
+        MC_KEY_RUN_RLIMIT_MEMLOCK,
+        MC_KEY_RUN_RLIMIT_AS,
+        MC_KEY_RUN_RLIMIT_DATA,
+        /* [hugetlb]: <size>.max, <size>.rsvd.max, <size>.reserve for each size of mc_hugetlb_size_names. */
+        MC_KEY_HUGETLB_64KB_MAX,
+        MC_KEY_HUGETLB_64KB_RSVD_MAX,
+        MC_KEY_HUGETLB_64KB_RESERVE,
+        MC_KEY_HUGETLB_2MB_MAX,
+        MC_KEY_HUGETLB_2MB_RSVD_MAX,
+        MC_KEY_HUGETLB_2MB_RESERVE,
+        MC_KEY_HUGETLB_16MB_MAX,
+        MC_KEY_HUGETLB_16MB_RSVD_MAX,
+        MC_KEY_HUGETLB_16MB_RESERVE,
+        MC_KEY_HUGETLB_32MB_MAX,
+        MC_KEY_HUGETLB_32MB_RSVD_MAX,
+        MC_KEY_HUGETLB_32MB_RESERVE,
+        MC_KEY_HUGETLB_512MB_MAX,
+        MC_KEY_HUGETLB_512MB_RSVD_MAX,
+        MC_KEY_HUGETLB_512MB_RESERVE,
+        MC_KEY_HUGETLB_1GB_MAX,
+        MC_KEY_HUGETLB_1GB_RSVD_MAX,
+        MC_KEY_HUGETLB_1GB_RESERVE,
         _MC_KEY_COUNT,
 };
 
@@ -34,6 +68,17 @@ enum mc_value_type {
         MC_VALUE_BOOL,        /* 0/1, yes/no, true/false, on/off */
         MC_VALUE_PROFILE,     /* a profile name or path */
         MC_VALUE_CGROUP_PATH, /* a relative cgroup path, each component a valid name */
+        MC_VALUE_USER,        /* a user name or numeric uid (resolved when the command starts) */
+        MC_VALUE_GROUP,       /* a group name or numeric gid */
+        MC_VALUE_GROUP_LIST,  /* groups separated by commas and/or blanks, may be empty */
+        MC_VALUE_CAPS,        /* capability names (CAP_IPC_LOCK), as MC_VALUE_GROUP_LIST */
+        MC_VALUE_ABS_PATH,    /* an absolute path */
+        MC_VALUE_UMASK,       /* octal, 0 to 0777 */
+        MC_VALUE_ENV,         /* NAME=VALUE; repeatable, one value per NAME */
+        MC_VALUE_ENV_NAMES,   /* environment variable names, as MC_VALUE_GROUP_LIST */
+        MC_VALUE_INT,         /* a decimal integer from min to max of the key */
+        MC_VALUE_RLIMIT,      /* a size (mc_size_parse, no percentages) or infinity */
+        MC_VALUE_HUGEPAGES,   /* pages ("2048") or bytes of pages ("4G"): mc_hugetlb_parse_reserve() */
 };
 
 struct mc_key_info {
@@ -42,6 +87,8 @@ struct mc_key_info {
         const char *name;    /* "swap.max" */
         enum mc_value_type type;
         const char *kernel_file; /* "memory.swap.max", or NULL when not a kernel file */
+        long min, max;           /* MC_VALUE_INT: the accepted range */
+        bool repeatable;         /* each line adds a value (struct mc_setting.next) */
 };
 
 /* The table entry for a key; never NULL for a valid key. */
@@ -54,10 +101,25 @@ bool mc_section_known(const char *section);
 /* The booleans of MC_VALUE_BOOL: 1/0, yes/no, true/false, on/off (any case); -EINVAL otherwise. */
 int mc_profile_parse_bool(const char *s, bool *ret);
 
+/* The parsers behind the value types, for the code that applies the values; -EINVAL when invalid. */
+/* Splits a list on commas and blanks, skipping empty items; *ret NULL-terminated (mc_strv_free). */
+int mc_profile_split_list(const char *s, char ***ret);
+int mc_profile_parse_int(const char *s, long min, long max, long *ret);
+int mc_profile_parse_umask(const char *s, unsigned *ret);
+/* A size or infinity/unlimited/max; *ret is UINT64_MAX for no limit. */
+int mc_profile_parse_rlimit(const char *s, uint64_t *ret);
+
+/*
+ * One value and where it was set. A repeatable key keeps its further values
+ * in next, in the order set; a value whose identity (for MC_VALUE_ENV the
+ * NAME before '=') matches an earlier one replaces it in place, so a profile
+ * overrides what it inherits one NAME at a time.
+ */
 struct mc_setting {
         char *value;   /* NULL when unset */
         char *file;    /* where it was set: a path, or "command line" */
         unsigned line; /* 0 when not from a file */
+        struct mc_setting *next;
 };
 
 struct mc_profile {

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "events.h"
@@ -18,12 +19,39 @@
 
 #define MC_REPORT_SCHEMA 1
 
+/* Who the command ran as, when the [run] section changed it. */
+struct mc_report_run {
+        const char *user; /* NULL when no user was set */
+        uid_t uid;
+        bool has_gid;
+        gid_t gid;
+        bool has_groups;
+        const gid_t *groups; /* supplementary group ids */
+        size_t n_groups;
+        char *const *capabilities; /* NULL-terminated names; NULL when not set */
+};
+
+#define MC_REPORT_HUGETLB_MAX 8
+
+/* One huge page size of a run (sizes in bytes). */
+struct mc_report_hugetlb {
+        char size[16]; /* "2MB" */
+        bool has_limits;
+        uint64_t max, rsvd_max; /* read back from the group; UINT64_MAX: no limit */
+        bool has_usage;
+        uint64_t current, rsvd_current; /* when the command had ended (leftovers may still hold pages) */
+        bool has_events;
+        uint64_t events_max;                  /* increase of hugetlb.<size>.events "max" over the run */
+        uint64_t reserved_pages, added_pages; /* [hugetlb] <size>.reserve, and what the pool grew by */
+};
+
 struct mc_report {
-        char *const *argv;        /* the command */
-        const char *profile;      /* name as given, NULL for none */
-        const char *profile_path; /* file loaded */
-        const char *cgroup;       /* relative path of the group, NULL before creation */
-        const char *launch;       /* "clone3" or "fork", NULL when not started */
+        char *const *argv;               /* the command */
+        const char *profile;             /* name as given, NULL for none */
+        const char *profile_path;        /* file loaded */
+        const char *cgroup;              /* relative path of the group, NULL before creation */
+        const char *launch;              /* "clone3" or "fork", NULL when not started */
+        const struct mc_report_run *run; /* NULL when [run] sets no identity */
 
         bool has_limits;
         struct mc_limits limits; /* effective values read back from the group */
@@ -39,6 +67,10 @@ struct mc_report {
         bool has_events;
         struct mc_counters events;       /* memory.events deltas (hierarchical) */
         struct mc_counters events_local; /* memory.events.local deltas */
+
+        /* [hugetlb]: one entry per page size the profile names. */
+        size_t n_hugetlb;
+        struct mc_report_hugetlb hugetlb[MC_REPORT_HUGETLB_MAX];
 
         unsigned leftovers_killed;
         double duration_s; /* start of the command to the end of the group */

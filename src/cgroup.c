@@ -247,6 +247,9 @@ static const char *missing_reason(enum mc_limit l)
         case MC_LIMIT_MIN:
                 return "it needs Linux 4.18 or later";
         default:
+                if (mc_limit_hugetlb_page(l) > 0)
+                        return "the hugetlb controller is not enabled for the group, or the kernel "
+                               "has no such huge page size (rsvd.max needs Linux 5.7 or later)";
                 return "the memory controller is not enabled for the group";
         }
 }
@@ -256,8 +259,27 @@ static const char *missing_reason(enum mc_limit l)
  * decides which failure is reported first: memory before swap.
  */
 static const enum mc_limit write_order[] = {
-        MC_LIMIT_OOM_GROUP, MC_LIMIT_MIN,       MC_LIMIT_LOW,      MC_LIMIT_HIGH,
-        MC_LIMIT_MAX,       MC_LIMIT_SWAP_HIGH, MC_LIMIT_SWAP_MAX, MC_LIMIT_ZSWAP_MAX,
+        MC_LIMIT_OOM_GROUP,
+        MC_LIMIT_MIN,
+        MC_LIMIT_LOW,
+        MC_LIMIT_HIGH,
+        MC_LIMIT_MAX,
+        MC_LIMIT_SWAP_HIGH,
+        MC_LIMIT_SWAP_MAX,
+        MC_LIMIT_ZSWAP_MAX,
+        /* hugetlb: rsvd.max first, so that a fault limit never exceeds a reservation limit being set. */
+        MC_LIMIT_HUGETLB_64KB_RSVD_MAX,
+        MC_LIMIT_HUGETLB_64KB_MAX,
+        MC_LIMIT_HUGETLB_2MB_RSVD_MAX,
+        MC_LIMIT_HUGETLB_2MB_MAX,
+        MC_LIMIT_HUGETLB_16MB_RSVD_MAX,
+        MC_LIMIT_HUGETLB_16MB_MAX,
+        MC_LIMIT_HUGETLB_32MB_RSVD_MAX,
+        MC_LIMIT_HUGETLB_32MB_MAX,
+        MC_LIMIT_HUGETLB_512MB_RSVD_MAX,
+        MC_LIMIT_HUGETLB_512MB_MAX,
+        MC_LIMIT_HUGETLB_1GB_RSVD_MAX,
+        MC_LIMIT_HUGETLB_1GB_MAX,
 };
 _Static_assert(ELEMENTSOF(write_order) == _MC_LIMIT_COUNT, "write_order lists every limit");
 

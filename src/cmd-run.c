@@ -12,8 +12,10 @@
 
 #include "cgroup.h"
 #include "cli.h"
+#include "credentials.h"
 #include "events.h"
 #include "fail-on.h"
+#include "hugetlb-pool.h"
 #include "limits.h"
 #include "profile.h"
 #include "report.h"
@@ -40,6 +42,7 @@ struct run_opts {
         bool github;           /* --github: workflow commands on stdout */
         unsigned fail_on;      /* --fail-on: mask of enum mc_fail_on */
         const char *fail_on_arg;
+        const char *user; /* --user: replaces [run] user */
         bool wait_all;
         bool quiet;
         enum mc_spawn_method method;
@@ -66,6 +69,8 @@ static void usage(void)
                "      --parent PATH      parent group, relative to the cgroup2 root\n"
                "                         (default: [cgroup] parent of the profile, or memcage)\n"
                "      --name NAME        name of the group (default: PROFILE-PID)\n"
+               "  -u, --user USER        run COMMAND as USER (name or uid), with its primary\n"
+               "                         group and groups unless [run] sets them\n"
                "      --wait-all         after COMMAND exits, wait for the processes it left\n"
                "                         instead of killing them\n"
                "      --report FILE      write the JSON report to FILE (on every exit path)\n"
@@ -160,6 +165,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 { "plot", required_argument, NULL, OPT_PLOT },
                 { "github", no_argument, NULL, OPT_GITHUB },
                 { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+                { "user", required_argument, NULL, 'u' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -171,7 +177,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 o->method = MC_SPAWN_FORK;
 
         /* '+': stop at the command, whose own options are not ours. */
-        while ((c = getopt_long(argc, argv, "+p:m:qh", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+p:m:u:qh", options, NULL)) >= 0) {
                 switch (c) {
                 case 'p':
                         o->profile = optarg;
@@ -220,6 +226,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                         o->fail_on_arg = optarg;
                         break;
                 }
+                case 'u':
+                        o->user = optarg;
+                        break;
                 case 'q':
                         o->quiet = true;
                         break;
@@ -261,6 +270,8 @@ struct run_state {
         struct run_opts opts;
         struct mc_profile profile;
         struct mc_limits limits;
+        struct mc_credentials creds;
+        struct mc_report_run report_run;
         char *root_path;
         int root_fd;
         char *group_name;
@@ -270,6 +281,10 @@ struct run_state {
         sigset_t old_mask;
         struct mc_report report;
         char *error; /* memcage's own failure, for the report */
+        /* [hugetlb]: the sizes named (report.hugetlb[].size), pool reservations, events before. */
+        struct mc_hugetlb_pool pool;
+        bool pool_open;
+        struct mc_counters hugetlb_events[MC_REPORT_HUGETLB_MAX];
 };
 
 /* Reports memcage's own failure once: on stderr now, into the report later. */
@@ -406,6 +421,187 @@ static int load_profile(struct run_state *s)
         r = mc_limits_from_profile(&s->profile, env.ram_bytes, &s->limits, &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
+        /* Names are resolved now, before there is a group to leave behind. */
+        r = mc_credentials_prepare(&s->profile, s->opts.user, environ, &s->creds, &err);
+        if (r < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
+        if (s->creds.set_uid || s->creds.set_gid || s->creds.set_caps) {
+                s->report_run = (struct mc_report_run){
+                        .user = s->creds.set_uid ? s->creds.user : NULL,
+                        .uid = s->creds.uid,
+                        .has_gid = s->creds.set_gid,
+                        .gid = s->creds.gid,
+                        .has_groups = s->creds.set_groups,
+                        .groups = s->creds.groups,
+                        .n_groups = s->creds.n_groups,
+                        .capabilities = s->creds.set_caps ? s->creds.cap_names : NULL,
+                };
+                s->report.run = &s->report_run;
+        }
+        return 0;
+}
+
+/* The [hugetlb] key of size: "max", "rsvd.max" or "reserve". */
+static const struct mc_setting *hugetlb_setting(const struct run_state *s, const char *size,
+                                                const char *what)
+{
+        char name[64];
+        snprintf(name, sizeof(name), "%s.%s", size, what);
+        const struct mc_key_info *ki = mc_key_lookup("hugetlb", name);
+        return ki ? &s->profile.settings[ki->key] : NULL;
+}
+
+/*
+ * Before anything else: the page sizes the profile names must exist on this
+ * host, rounded limits are noted, reserves are resolved to pages.
+ */
+static int hugetlb_prepare(struct run_state *s)
+{
+        struct mc_error err = { 0 };
+
+        for (size_t i = 0; i < mc_hugetlb_size_count; i++) {
+                const char *size = mc_hugetlb_size_names[i];
+                if (!hugetlb_setting(s, size, "max")->value &&
+                    !hugetlb_setting(s, size, "rsvd.max")->value &&
+                    !hugetlb_setting(s, size, "reserve")->value)
+                        continue;
+                if (s->report.n_hugetlb == MC_REPORT_HUGETLB_MAX)
+                        return run_fail(s, MC_EXIT_MEMCAGE, "[hugetlb]: too many page sizes");
+                struct mc_report_hugetlb *h = &s->report.hugetlb[s->report.n_hugetlb++];
+                snprintf(h->size, sizeof(h->size), "%s", size);
+        }
+        if (s->report.n_hugetlb == 0)
+                return 0;
+
+        for (size_t i = 0; i < s->report.n_hugetlb; i++)
+                if (mc_hugetlb_require_size(NULL, s->report.hugetlb[i].size, &err) < 0)
+                        return run_fail(s, MC_EXIT_MEMCAGE, "[hugetlb]: %s", err.msg);
+
+        for (int l = 0; l < _MC_LIMIT_COUNT; l++) {
+                char page[MC_SIZE_STR_MAX], got[MC_SIZE_STR_MAX];
+                if (!s->limits.rounded[l])
+                        continue;
+                const struct mc_key_info *ki =
+                        mc_key_lookup("hugetlb", mc_limit_name(l) + strlen("hugetlb."));
+                cli_warning("%s = %s is not a whole number of %s pages: using %s", mc_limit_name(l),
+                            ki ? s->profile.settings[ki->key].value : "?",
+                            mc_size_format(mc_limit_hugetlb_page(l), page, sizeof(page)),
+                            mc_size_format(s->limits.v[l].value, got, sizeof(got)));
+        }
+
+        for (size_t i = 0; i < s->report.n_hugetlb; i++) {
+                struct mc_report_hugetlb *h = &s->report.hugetlb[i];
+                const struct mc_setting *st = hugetlb_setting(s, h->size, "reserve");
+                uint64_t page = mc_hugetlb_page_bytes(h->size);
+                if (!st->value)
+                        continue;
+                if (mc_hugetlb_parse_reserve(st->value, page, &h->reserved_pages, &err) < 0)
+                        return run_fail(s, MC_EXIT_MEMCAGE, "[hugetlb] %s.reserve: %s", h->size, err.msg);
+        }
+        return 0;
+}
+
+/*
+ * Grows the host's pools for the reserves, once the cgroup2 root is known to
+ * be usable (a host that cannot run the group never sees its pool change).
+ */
+static int hugetlb_reserve(struct run_state *s)
+{
+        struct mc_hugetlb_request req[MC_REPORT_HUGETLB_MAX];
+        struct mc_error err = { 0 };
+        size_t n_req = 0;
+        int r;
+
+        for (size_t i = 0; i < s->report.n_hugetlb; i++)
+                if (s->report.hugetlb[i].reserved_pages > 0)
+                        req[n_req++] = (struct mc_hugetlb_request){
+                                .kb = mc_hugetlb_page_bytes(s->report.hugetlb[i].size) >> 10,
+                                .pages = s->report.hugetlb[i].reserved_pages,
+                        };
+        if (n_req == 0)
+                return 0;
+
+        r = mc_hugetlb_pool_open(&s->pool, NULL, NULL, &err);
+        if (r < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "[hugetlb] reserve: %s", err.msg);
+        s->pool_open = true;
+        r = mc_hugetlb_pool_reserve(&s->pool, req, n_req, &err);
+        if (r < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "[hugetlb] reserve: %s", err.msg);
+        for (size_t i = 0, k = 0; i < s->report.n_hugetlb && k < n_req; i++)
+                if (s->report.hugetlb[i].reserved_pages > 0)
+                        s->report.hugetlb[i].added_pages = req[k++].added;
+        if (!s->opts.quiet)
+                for (size_t i = 0; i < s->report.n_hugetlb; i++)
+                        if (s->report.hugetlb[i].reserved_pages > 0)
+                                fprintf(stderr,
+                                        "memcage: reserved %llu %s huge pages (the pool grew by %llu)\n",
+                                        (unsigned long long)s->report.hugetlb[i].reserved_pages,
+                                        s->report.hugetlb[i].size,
+                                        (unsigned long long)s->report.hugetlb[i].added_pages);
+        return 0;
+}
+
+/* Reads hugetlb.<size>.<what> of the group. */
+static int hugetlb_read(const struct run_state *s, const char *size, const char *what, uint64_t *ret)
+{
+        char file[64];
+        struct mc_error err = { 0 };
+        snprintf(file, sizeof(file), "hugetlb.%s.%s", size, what);
+        return mc_read_u64_at(s->group.fd, file, ret, &err);
+}
+
+/* After the group exists: the limits as the kernel kept them, and the event counters to compare later. */
+static void hugetlb_start(struct run_state *s)
+{
+        for (size_t i = 0; i < s->report.n_hugetlb; i++) {
+                struct mc_report_hugetlb *h = &s->report.hugetlb[i];
+                char file[64];
+                struct mc_error err = { 0 };
+                h->rsvd_max = UINT64_MAX;
+                /* rsvd.* came with Linux 5.7: without it the limit stays "no limit". */
+                h->has_limits = hugetlb_read(s, h->size, "max", &h->max) >= 0;
+                if (h->has_limits)
+                        (void)hugetlb_read(s, h->size, "rsvd.max", &h->rsvd_max);
+                snprintf(file, sizeof(file), "hugetlb.%s.events", h->size);
+                if (mc_counters_read_at(s->group.fd, file, &s->hugetlb_events[i], &err) < 0)
+                        s->hugetlb_events[i].n = SIZE_MAX; /* unknown: no delta later */
+        }
+}
+
+/* When the command has ended: usage left, and how often the fault limit was hit. */
+static void hugetlb_end(struct run_state *s)
+{
+        for (size_t i = 0; i < s->report.n_hugetlb; i++) {
+                struct mc_report_hugetlb *h = &s->report.hugetlb[i];
+                struct mc_counters after, delta;
+                struct mc_error err = { 0 };
+                char file[64];
+                h->has_usage = hugetlb_read(s, h->size, "current", &h->current) >= 0;
+                if (h->has_usage && hugetlb_read(s, h->size, "rsvd.current", &h->rsvd_current) < 0)
+                        h->rsvd_current = 0; /* before 5.7 there are no reservation counters */
+                snprintf(file, sizeof(file), "hugetlb.%s.events", h->size);
+                if (s->hugetlb_events[i].n == SIZE_MAX ||
+                    mc_counters_read_at(s->group.fd, file, &after, &err) < 0)
+                        continue;
+                mc_counters_delta(&s->hugetlb_events[i], &after, &delta);
+                h->has_events = true;
+                h->events_max = 0;
+                (void)mc_counters_get(&delta, "max", &h->events_max);
+        }
+}
+
+/* After the group is gone: the pool gives back what this run added. */
+static int hugetlb_release(struct run_state *s)
+{
+        struct mc_error err = { 0 };
+        if (!s->pool_open)
+                return 0;
+        int r = mc_hugetlb_pool_release(&s->pool, &err);
+        mc_hugetlb_pool_close(&s->pool);
+        s->pool_open = false;
+        if (r < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "[hugetlb] give back reserved pages: %s", err.msg);
         return 0;
 }
 
@@ -440,6 +636,11 @@ static int create_group(struct run_state *s)
 
         sweep_stale(s, parent);
 
+        /* Given back by hugetlb_release() on every exit path. */
+        r = hugetlb_reserve(s);
+        if (r != 0)
+                return r;
+
         struct mc_group_opts gopts = {
                 .root = s->root_path,
                 .root_fd = s->root_fd,
@@ -447,6 +648,7 @@ static int create_group(struct run_state *s)
                 .name = s->group_name,
                 .limits = &s->limits,
                 .profile = s->opts.profile,
+                .use_hugetlb = s->report.n_hugetlb > 0,
         };
         r = mc_group_create(&gopts, &s->group, &err);
         if (r < 0)
@@ -462,6 +664,7 @@ static int create_group(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "group %s: read back limits: %s", s->group.relpath,
                                 err.msg);
         s->report.has_limits = true;
+        hugetlb_start(s);
         if (!s->opts.quiet)
                 print_limits(s);
         return 0;
@@ -493,9 +696,12 @@ static int launch_and_supervise(struct run_state *s)
                 .cgroup_fd = s->group.fd,
                 .method = s->opts.method,
                 .child_sigmask = &s->old_mask,
+                .creds = s->creds.active ? &s->creds : NULL,
         };
         uint64_t start = mc_now_ns();
         r = mc_spawn(&sopts, &child, &err);
+        if (r < 0 && child.failed_step != MC_CRED_STEP_EXEC)
+                return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         if (r < 0) {
                 /* The command's failures to execute are reported as a shell would. */
                 if (r == -ENOENT)
@@ -525,6 +731,7 @@ static int launch_and_supervise(struct run_state *s)
         s->report.core_dumped = res.core_dumped;
         s->report.leftovers_killed = res.killed_leftovers ? res.leftovers : 0;
         s->report.duration_s = (double)(mc_now_ns() - start) / 1e9;
+        hugetlb_end(s);
 
         /* memory.peak exists since Linux 5.19; without it the peak stays unknown. */
         if (mc_read_u64_at(s->group.fd, "memory.peak", &s->report.peak, &err) >= 0)
@@ -614,6 +821,7 @@ static int remove_group(struct run_state *s)
 int cmd_run(int argc, char **argv)
 {
         struct run_state s = {
+                .pool = { .sysfs_fd = -EBADF, .run_fd = -EBADF },
                 .root_fd = -EBADF,
                 .signal_fd = -EBADF,
                 .group = { .fd = -EBADF, .parent_fd = -EBADF },
@@ -634,11 +842,14 @@ int cmd_run(int argc, char **argv)
                 status = run_fail(&s, MC_EXIT_MEMCAGE, "%s", err.msg);
         else if ((status = load_profile(&s)) == 0) {
                 s.report.profile_path = s.profile.path;
-                if ((status = create_group(&s)) == 0)
+                if ((status = hugetlb_prepare(&s)) == 0 && (status = create_group(&s)) == 0)
                         status = launch_and_supervise(&s);
         }
         /* A group left behind is a failure, but the command's own status still wins. */
         if (remove_group(&s) < 0 && !s.report.exited)
+                status = MC_EXIT_MEMCAGE;
+        /* After the group: its pages are free again, so the pool can shrink. */
+        if (hugetlb_release(&s) < 0 && !s.report.exited)
                 status = MC_EXIT_MEMCAGE;
 
         s.report.error = s.error;
@@ -652,6 +863,7 @@ int cmd_run(int argc, char **argv)
         free(s.group_name);
         free(s.error);
         mc_profile_free(&s.profile);
+        mc_credentials_done(&s.creds);
         run_opts_done(&s.opts);
         return status;
 }

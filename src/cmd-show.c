@@ -59,9 +59,21 @@ static int resolve_sizes(const struct mc_profile *p, uint64_t ram, uint64_t byte
         return 0;
 }
 
+/* "section.key = value" of one value, sizes with their bytes. */
+static int format_line(const struct mc_key_info *ki, const struct mc_setting *s, uint64_t bytes, char *buf,
+                       size_t n)
+{
+        char vb[128];
+        if (ki->type == MC_VALUE_SIZE)
+                format_size(s->value, bytes, vb, sizeof(vb));
+        else
+                snprintf(vb, sizeof(vb), "%s", s->value);
+        return snprintf(buf, n, "%s.%s = %s", ki->section, ki->name, vb);
+}
+
 static void print_text(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_COUNT])
 {
-        char lines[_MC_KEY_COUNT][256];
+        char line[256];
         int width = 0;
 
         printf("profile %s\nfile    %s\nchain   ", p->name, p->path);
@@ -69,27 +81,18 @@ static void print_text(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_
                 printf("%s%s", c == p->chain ? "" : " -> ", *c);
         printf("\n\n");
 
-        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
-                const struct mc_key_info *ki = mc_key_info(k);
-                const struct mc_setting *s = &p->settings[k];
-                char vb[128];
-                lines[k][0] = '\0';
-                if (!s->value)
-                        continue;
-                if (ki->type == MC_VALUE_SIZE)
-                        format_size(s->value, bytes[k], vb, sizeof(vb));
-                else
-                        snprintf(vb, sizeof(vb), "%s", s->value);
-                int len = snprintf(lines[k], sizeof(lines[k]), "%s.%s = %s", ki->section, ki->name, vb);
-                if (len > width)
-                        width = len;
-        }
-        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
-                const struct mc_setting *s = &p->settings[k];
-                if (!s->value)
-                        continue;
-                printf("%-*s  %s:%u\n", width, lines[k], s->file, s->line);
-        }
+        /* A repeatable key (run.env) shows one line a value. */
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++)
+                for (const struct mc_setting *s = &p->settings[k]; s && s->value; s = s->next) {
+                        int len = format_line(mc_key_info(k), s, bytes[k], line, sizeof(line));
+                        if (len > width)
+                                width = len < (int)sizeof(line) ? len : (int)sizeof(line) - 1;
+                }
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++)
+                for (const struct mc_setting *s = &p->settings[k]; s && s->value; s = s->next) {
+                        format_line(mc_key_info(k), s, bytes[k], line, sizeof(line));
+                        printf("%-*s  %s:%u\n", width, line, s->file, s->line);
+                }
 }
 
 static int print_json(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_COUNT])
@@ -116,6 +119,20 @@ static int print_json(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_C
                         continue;
                 if (asprintf(&key, "%s.%s", ki->section, ki->name) < 0)
                         goto out;
+                if (ki->repeatable) {
+                        /* One object a value, in order. */
+                        json_t *a = json_array();
+                        if (!a || json_object_set_new(settings, key, a) < 0)
+                                goto out;
+                        for (; s && s->value; s = s->next) {
+                                json_t *o =
+                                        json_pack("{s:s, s:n, s:s, s:I}", "value", s->value, "bytes", "file",
+                                                  s->file ? s->file : "", "line", (json_int_t)s->line);
+                                if (!o || json_array_append_new(a, o) < 0)
+                                        goto out;
+                        }
+                        continue;
+                }
                 bool has_bytes = ki->type == MC_VALUE_SIZE && bytes[k] != MC_SIZE_MAX;
                 json_t *o = json_pack("{s:s, s:o, s:s, s:I}", "value", s->value, "bytes",
                                       has_bytes ? json_integer((json_int_t)bytes[k]) : json_null(), "file",

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hugetlb-pool.h"
 #include "limits.h"
 #include "profile.h"
 #include "size.h"
@@ -21,6 +22,18 @@ static const enum mc_key limit_keys[_MC_LIMIT_COUNT] = {
         [MC_LIMIT_SWAP_HIGH] = MC_KEY_MEMORY_SWAP_HIGH,
         [MC_LIMIT_ZSWAP_MAX] = MC_KEY_MEMORY_ZSWAP_MAX,
         [MC_LIMIT_OOM_GROUP] = MC_KEY_MEMORY_OOM_GROUP,
+        [MC_LIMIT_HUGETLB_64KB_MAX] = MC_KEY_HUGETLB_64KB_MAX,
+        [MC_LIMIT_HUGETLB_64KB_RSVD_MAX] = MC_KEY_HUGETLB_64KB_RSVD_MAX,
+        [MC_LIMIT_HUGETLB_2MB_MAX] = MC_KEY_HUGETLB_2MB_MAX,
+        [MC_LIMIT_HUGETLB_2MB_RSVD_MAX] = MC_KEY_HUGETLB_2MB_RSVD_MAX,
+        [MC_LIMIT_HUGETLB_16MB_MAX] = MC_KEY_HUGETLB_16MB_MAX,
+        [MC_LIMIT_HUGETLB_16MB_RSVD_MAX] = MC_KEY_HUGETLB_16MB_RSVD_MAX,
+        [MC_LIMIT_HUGETLB_32MB_MAX] = MC_KEY_HUGETLB_32MB_MAX,
+        [MC_LIMIT_HUGETLB_32MB_RSVD_MAX] = MC_KEY_HUGETLB_32MB_RSVD_MAX,
+        [MC_LIMIT_HUGETLB_512MB_MAX] = MC_KEY_HUGETLB_512MB_MAX,
+        [MC_LIMIT_HUGETLB_512MB_RSVD_MAX] = MC_KEY_HUGETLB_512MB_RSVD_MAX,
+        [MC_LIMIT_HUGETLB_1GB_MAX] = MC_KEY_HUGETLB_1GB_MAX,
+        [MC_LIMIT_HUGETLB_1GB_RSVD_MAX] = MC_KEY_HUGETLB_1GB_RSVD_MAX,
 };
 
 static const struct mc_key_info *limit_info(enum mc_limit l)
@@ -39,6 +52,8 @@ const char *mc_limit_file(enum mc_limit l)
 const char *mc_limit_name(enum mc_limit l)
 {
         const struct mc_key_info *ki = limit_info(l);
+        if (ki && streq(ki->section, "hugetlb"))
+                return ki->kernel_file; /* "2MB.max" alone would not say which controller */
         return ki ? ki->name : NULL;
 }
 
@@ -46,6 +61,18 @@ bool mc_limit_is_size(enum mc_limit l)
 {
         const struct mc_key_info *ki = limit_info(l);
         return ki && ki->type == MC_VALUE_SIZE;
+}
+
+uint64_t mc_limit_hugetlb_page(enum mc_limit l)
+{
+        const struct mc_key_info *ki = limit_info(l);
+        char size[MC_HUGETLB_NAME_MAX];
+
+        if (!ki || !streq(ki->section, "hugetlb"))
+                return 0;
+        /* The key's name is "<size>.max" or "<size>.rsvd.max". */
+        snprintf(size, sizeof(size), "%.*s", (int)strcspn(ki->name, "."), ki->name);
+        return mc_hugetlb_page_bytes(size);
 }
 
 /* Names the setting's origin: "db.ini:4: max: ..." or "command line: max: ...". */
@@ -80,7 +107,12 @@ int mc_limits_from_profile(const struct mc_profile *p, uint64_t ram_bytes, struc
                         }
                         v = b;
                 }
+                uint64_t page = mc_limit_hugetlb_page(l);
+                bool rounded = page > 0 && v != MC_SIZE_MAX && v % page != 0;
+                if (rounded)
+                        v -= v % page;
                 limits.v[l] = (struct mc_limit_value){ .set = true, .value = v };
+                limits.rounded[l] = rounded;
         }
         *ret = limits;
         return 0;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "hugetlb-pool.h"
 #include "limits.h"
 #include "profile-check.h"
 #include "size.h"
@@ -185,6 +186,97 @@ static void check_ram(struct collector *c, const struct mc_limits *l, const stru
         }
 }
 
+/* [run] keys that do less than they seem to without a user. */
+static void check_run(struct collector *c)
+{
+        const struct mc_setting *s = c->profile->settings;
+
+        if (s[MC_KEY_RUN_USER].value)
+                return;
+        if (s[MC_KEY_RUN_CAPABILITIES].value)
+                add(c, MC_CHECK_WARNING, MC_KEY_RUN_CAPABILITIES,
+                    "capabilities without user: a command started by root keeps uid 0 and with it root's "
+                    "access to files; set user to run it as an ordinary user");
+        if (s[MC_KEY_RUN_ENV_KEEP].value)
+                add(c, MC_CHECK_WARNING, MC_KEY_RUN_ENV_KEEP,
+                    "env_keep without user has no effect: the command inherits the whole environment");
+}
+
+static const struct mc_setting *hugetlb_setting(const struct mc_profile *p, const char *size,
+                                                const char *what, enum mc_key *ret_key)
+{
+        char name[64];
+        snprintf(name, sizeof(name), "%s.%s", size, what);
+        const struct mc_key_info *ki = mc_key_lookup("hugetlb", name);
+        if (!ki)
+                return NULL;
+        *ret_key = ki->key;
+        return &p->settings[ki->key];
+}
+
+static bool host_has_size(const struct mc_host_facts *host, const char *size)
+{
+        for (size_t i = 0; i < host->n_hugetlb_sizes; i++)
+                if (streq(host->hugetlb_sizes[i], size))
+                        return true;
+        return false;
+}
+
+static void check_hugetlb(struct collector *c, const struct mc_host_facts *host)
+{
+        static const char *const what[] = { "max", "rsvd.max", "reserve" };
+        char list[128] = "", rb[MC_SIZE_STR_MAX], vb[MC_SIZE_STR_MAX];
+        size_t used = 0;
+        bool limits_warned = false;
+
+        for (size_t i = 0; i < host->n_hugetlb_sizes; i++) {
+                int k = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "",
+                                 host->hugetlb_sizes[i]);
+                if (k > 0 && (size_t)k < sizeof(list) - used)
+                        used += (size_t)k;
+        }
+        for (size_t i = 0; i < mc_hugetlb_size_count; i++) {
+                const char *size = mc_hugetlb_size_names[i];
+                bool size_warned = false;
+                for (size_t w = 0; w < ELEMENTSOF(what); w++) {
+                        enum mc_key key;
+                        const struct mc_setting *s = hugetlb_setting(c->profile, size, what[w], &key);
+                        if (!s || !s->value)
+                                continue;
+                        if (host->hugetlb_sizes_known && !size_warned && !host_has_size(host, size)) {
+                                add(c, MC_CHECK_WARNING, key,
+                                    "this host has no %s huge pages (it has: %s): memcage run refuses "
+                                    "the profile here",
+                                    size, used ? list : "none");
+                                size_warned = true;
+                        }
+                        if (w < 2 && !limits_warned &&
+                            host->hugetlb_controller == MC_HUGETLB_CONTROLLER_NO) {
+                                add(c, MC_CHECK_WARNING, key,
+                                    "%s.%s needs the hugetlb controller, which the cgroup2 root does "
+                                    "not offer (not in its cgroup.controllers): the group cannot be "
+                                    "created",
+                                    size, what[w]);
+                                limits_warned = true;
+                        }
+                        uint64_t pages;
+                        struct mc_error ignored = { 0 };
+                        uint64_t page = mc_hugetlb_page_bytes(size);
+                        if (w == 2 && host->ram_bytes > 0 &&
+                            mc_hugetlb_parse_reserve(s->value, page, &pages, &ignored) == 0 &&
+                            pages > host->ram_bytes / page)
+                                add(c, MC_CHECK_WARNING, key,
+                                    "%s.reserve (%llu pages, %s) is more than this host's physical "
+                                    "memory (%s): the pool cannot grow that far and the run will stop "
+                                    "before launch",
+                                    size, (unsigned long long)pages,
+                                    pages <= UINT64_MAX / page ? mc_size_format(pages * page, vb, sizeof(vb))
+                                                               : "too large",
+                                    mc_size_format(host->ram_bytes, rb, sizeof(rb)));
+                }
+        }
+}
+
 int mc_check_profile(const struct mc_profile *p, const struct mc_host_facts *host,
                      struct mc_check_warning **ret, size_t *ret_n, struct mc_error *err)
 {
@@ -198,6 +290,8 @@ int mc_check_profile(const struct mc_profile *p, const struct mc_host_facts *hos
         check_protection(&c, &l);
         check_swap(&c, &l, host);
         check_ram(&c, &l, host);
+        check_run(&c);
+        check_hugetlb(&c, host);
         if (c.r < 0) {
                 mc_check_warnings_free(c.v, c.n);
                 return mc_error_errno(err, -c.r, "check profile");
@@ -270,6 +364,24 @@ static enum mc_swap_accounting swap_accounting(int root_fd)
         return acc;
 }
 
+static void hugetlb_facts(int root_fd, struct mc_host_facts *ret)
+{
+        _cleanup_strv_free_ char **sizes = NULL;
+        _cleanup_free_ char *controllers = NULL;
+        struct mc_error err = { 0 };
+
+        if (mc_hugetlb_host_sizes(NULL, &sizes, &err) >= 0) {
+                ret->hugetlb_sizes_known = true;
+                for (char **s = sizes; *s && ret->n_hugetlb_sizes < MC_HOST_HUGETLB_SIZES_MAX; s++)
+                        snprintf(ret->hugetlb_sizes[ret->n_hugetlb_sizes++], sizeof(ret->hugetlb_sizes[0]),
+                                 "%s", *s);
+        }
+        if (root_fd >= 0 && mc_read_file_at(root_fd, "cgroup.controllers", &controllers, &err) >= 0)
+                ret->hugetlb_controller = mc_cgroup_list_has(controllers, "hugetlb")
+                                                  ? MC_HUGETLB_CONTROLLER_YES
+                                                  : MC_HUGETLB_CONTROLLER_NO;
+}
+
 void mc_host_facts_read(const char *proc_swaps, int root_fd, struct mc_host_facts *ret)
 {
         *ret = (struct mc_host_facts){
@@ -277,4 +389,5 @@ void mc_host_facts_read(const char *proc_swaps, int root_fd, struct mc_host_fact
                 .swap_present = swaps_listed(proc_swaps),
                 .swap_accounting = swap_accounting(root_fd),
         };
+        hugetlb_facts(root_fd, ret);
 }

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hugetlb-pool.h"
 #include "profile.h"
 #include "size.h"
 #include "util.h"
@@ -30,7 +32,18 @@
         "use letters, digits, '-', '_' and '.', not starting with '.', or a path containing '/'"
 #define CGROUP_PATH_FORMS \
         "use a relative path of names made of letters, digits, '-', '_' and '.', such as ci/jobs"
-#define BOOL_FORMS "use 1/0, yes/no, true/false or on/off"
+#define BOOL_FORMS   "use 1/0, yes/no, true/false or on/off"
+#define RLIMIT_FORMS "use bytes (4096), K, M, G or T (1024-based) or infinity"
+
+/* The sizes of mc_hugetlb_size_names; a size this host lacks is refused at run time. */
+#define HUGETLB_KEYS(size)                                                                                  \
+        [MC_KEY_HUGETLB_##size##_MAX] = { MC_KEY_HUGETLB_##size##_MAX, "hugetlb", #size ".max",             \
+                                          MC_VALUE_SIZE, "hugetlb." #size ".max" },                         \
+        [MC_KEY_HUGETLB_##size##_RSVD_MAX] = { MC_KEY_HUGETLB_##size##_RSVD_MAX, "hugetlb",                 \
+                                               #size ".rsvd.max", MC_VALUE_SIZE,                            \
+                                               "hugetlb." #size ".rsvd.max" },                              \
+        [MC_KEY_HUGETLB_##size##_RESERVE] = { MC_KEY_HUGETLB_##size##_RESERVE, "hugetlb", #size ".reserve", \
+                                              MC_VALUE_HUGEPAGES, NULL }
 
 static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_PROFILE_DESCRIPTION] = { MC_KEY_PROFILE_DESCRIPTION, "profile", "description",
@@ -49,6 +62,28 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_MEMORY_OOM_GROUP] = { MC_KEY_MEMORY_OOM_GROUP, "memory", "oom.group", MC_VALUE_BOOL,
                                       "memory.oom.group" },
         [MC_KEY_CGROUP_PARENT] = { MC_KEY_CGROUP_PARENT, "cgroup", "parent", MC_VALUE_CGROUP_PATH, NULL },
+        [MC_KEY_RUN_USER] = { MC_KEY_RUN_USER, "run", "user", MC_VALUE_USER, NULL },
+        [MC_KEY_RUN_GROUP] = { MC_KEY_RUN_GROUP, "run", "group", MC_VALUE_GROUP, NULL },
+        [MC_KEY_RUN_GROUPS] = { MC_KEY_RUN_GROUPS, "run", "groups", MC_VALUE_GROUP_LIST, NULL },
+        [MC_KEY_RUN_CAPABILITIES] = { MC_KEY_RUN_CAPABILITIES, "run", "capabilities", MC_VALUE_CAPS, NULL },
+        [MC_KEY_RUN_NO_NEW_PRIVS] = { MC_KEY_RUN_NO_NEW_PRIVS, "run", "no_new_privs", MC_VALUE_BOOL, NULL },
+        [MC_KEY_RUN_CWD] = { MC_KEY_RUN_CWD, "run", "cwd", MC_VALUE_ABS_PATH, NULL },
+        [MC_KEY_RUN_UMASK] = { MC_KEY_RUN_UMASK, "run", "umask", MC_VALUE_UMASK, NULL },
+        [MC_KEY_RUN_ENV] = { MC_KEY_RUN_ENV, "run", "env", MC_VALUE_ENV, NULL, .repeatable = true },
+        [MC_KEY_RUN_ENV_KEEP] = { MC_KEY_RUN_ENV_KEEP, "run", "env_keep", MC_VALUE_ENV_NAMES, NULL },
+        [MC_KEY_RUN_NICE] = { MC_KEY_RUN_NICE, "run", "nice", MC_VALUE_INT, NULL, -20, 19 },
+        [MC_KEY_RUN_OOM_SCORE_ADJ] = { MC_KEY_RUN_OOM_SCORE_ADJ, "run", "oom_score_adj", MC_VALUE_INT, NULL,
+                                       -1000, 1000 },
+        [MC_KEY_RUN_RLIMIT_MEMLOCK] = { MC_KEY_RUN_RLIMIT_MEMLOCK, "run", "rlimit_memlock", MC_VALUE_RLIMIT,
+                                        NULL },
+        [MC_KEY_RUN_RLIMIT_AS] = { MC_KEY_RUN_RLIMIT_AS, "run", "rlimit_as", MC_VALUE_RLIMIT, NULL },
+        [MC_KEY_RUN_RLIMIT_DATA] = { MC_KEY_RUN_RLIMIT_DATA, "run", "rlimit_data", MC_VALUE_RLIMIT, NULL },
+        HUGETLB_KEYS(64KB),
+        HUGETLB_KEYS(2MB),
+        HUGETLB_KEYS(16MB),
+        HUGETLB_KEYS(32MB),
+        HUGETLB_KEYS(512MB),
+        HUGETLB_KEYS(1GB),
 };
 
 const struct mc_key_info *mc_key_info(enum mc_key key)
@@ -90,6 +125,125 @@ int mc_profile_parse_bool(const char *s, bool *ret)
                 }
         }
         return -EINVAL;
+}
+
+int mc_profile_split_list(const char *s, char ***ret)
+{
+        _cleanup_strv_free_ char **v = calloc(1, sizeof(char *));
+        size_t n = 0;
+
+        if (!v)
+                return -ENOMEM;
+        for (const char *p = s;;) {
+                p += strspn(p, ", \t");
+                if (*p == '\0')
+                        break;
+                size_t len = strcspn(p, ", \t");
+                char **nv = realloc(v, (n + 2) * sizeof(char *));
+                if (!nv)
+                        return -ENOMEM;
+                v = nv;
+                v[n] = strndup(p, len);
+                if (!v[n])
+                        return -ENOMEM;
+                v[++n] = NULL;
+                p += len;
+        }
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+int mc_profile_parse_int(const char *s, long min, long max, long *ret)
+{
+        char *end;
+
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (s[0] == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int mc_profile_parse_umask(const char *s, unsigned *ret)
+{
+        char *end;
+
+        if (s[0] < '0' || s[0] > '7')
+                return -EINVAL;
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 8);
+        if (*end != '\0' || errno != 0 || v > 0777)
+                return -EINVAL;
+        *ret = (unsigned)v;
+        return 0;
+}
+
+int mc_profile_parse_rlimit(const char *s, uint64_t *ret)
+{
+        struct mc_error err;
+
+        if (strcasecmp(s, "infinity") == 0 || strcasecmp(s, "unlimited") == 0 || strcasecmp(s, "max") == 0) {
+                *ret = UINT64_MAX;
+                return 0;
+        }
+        /* A percentage of RAM makes no sense for an address space; ram 0 refuses it. */
+        if (mc_size_is_percent(s) || mc_size_parse(s, 0, ret, &err) < 0)
+                return -EINVAL;
+        return 0;
+}
+
+/* User and group names as useradd(8) takes them (plus numeric ids): no ':', blanks or '/'. */
+static bool account_name_is_valid(const char *s)
+{
+        size_t len = strlen(s);
+
+        if (len == 0 || len > 256 || s[0] == '-')
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                char c = s[i];
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.' || (c == '$' && i == len - 1)))
+                        return false;
+        }
+        return true;
+}
+
+static bool env_name_is_valid(const char *s, size_t len)
+{
+        if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+                        return false;
+        return true;
+}
+
+/* Checks each item of a list value with ok(); the first bad one is named. */
+static int validate_list(const struct mc_key_info *ki, const char *value, bool (*ok)(const char *),
+                         const char *what, const char *forms, struct mc_error *err)
+{
+        _cleanup_strv_free_ char **items = NULL;
+
+        if (mc_profile_split_list(value, &items) < 0)
+                return mc_error_errno(err, ENOMEM, "%s", ki->name);
+        for (char **i = items; *i; i++)
+                if (!ok(*i))
+                        return mc_error_set(err, EINVAL, "%s '%s' for %s: %s", what, *i, ki->name, forms);
+        return 0;
+}
+
+static bool cap_name_is_known(const char *s)
+{
+        cap_value_t c;
+        /* cap_from_name() also takes numbers; a profile names its capabilities. */
+        return (s[0] < '0' || s[0] > '9') && cap_from_name(s, &c) == 0;
+}
+
+static bool env_name_ok(const char *s)
+{
+        return env_name_is_valid(s, strlen(s));
 }
 
 static bool is_name_char(char c)
@@ -178,6 +332,12 @@ static int validate_value(const struct mc_key_info *ki, const char *value, const
                         return 0;
                 return mc_error_set(err, EINVAL, "invalid profile name '%s' for %s: " PROFILE_NAME_FORMS,
                                     value, ki->name);
+        case MC_VALUE_HUGEPAGES: {
+                uint64_t pages;
+                if (mc_hugetlb_parse_reserve(value, 0, &pages, err) < 0)
+                        return mc_error_prefix(err, "%s", ki->name);
+                return 0;
+        }
         case MC_VALUE_CGROUP_PATH: {
                 char buf[64];
                 const char *why = cgroup_path_problem(value, buf, sizeof(buf));
@@ -185,6 +345,61 @@ static int validate_value(const struct mc_key_info *ki, const char *value, const
                         return 0;
                 return mc_error_set(err, EINVAL, "invalid cgroup path '%s' for %s: %s; " CGROUP_PATH_FORMS,
                                     value, ki->name, why);
+        }
+        case MC_VALUE_USER:
+                if (account_name_is_valid(value))
+                        return 0;
+                return mc_error_set(err, EINVAL,
+                                    "invalid user '%s' for %s: use a user name or a numeric uid", value,
+                                    ki->name);
+        case MC_VALUE_GROUP:
+                if (account_name_is_valid(value))
+                        return 0;
+                return mc_error_set(err, EINVAL,
+                                    "invalid group '%s' for %s: use a group name or a numeric gid", value,
+                                    ki->name);
+        case MC_VALUE_GROUP_LIST:
+                return validate_list(ki, value, account_name_is_valid, "invalid group",
+                                     "use group names or numeric gids separated by commas", err);
+        case MC_VALUE_CAPS:
+                return validate_list(ki, value, cap_name_is_known, "unknown capability",
+                                     "use names such as CAP_IPC_LOCK, see capabilities(7)", err);
+        case MC_VALUE_ENV_NAMES:
+                return validate_list(ki, value, env_name_ok, "invalid variable name",
+                                     "use letters, digits and '_', not starting with a digit", err);
+        case MC_VALUE_ABS_PATH:
+                if (value[0] == '/')
+                        return 0;
+                return mc_error_set(err, EINVAL, "invalid path '%s' for %s: use an absolute path", value,
+                                    ki->name);
+        case MC_VALUE_UMASK: {
+                unsigned m;
+                if (mc_profile_parse_umask(value, &m) == 0)
+                        return 0;
+                return mc_error_set(err, EINVAL,
+                                    "invalid umask '%s' for %s: use octal from 0 to 0777, e.g. 027", value,
+                                    ki->name);
+        }
+        case MC_VALUE_ENV:
+                if (env_name_is_valid(value, strcspn(value, "=")) && strchr(value, '='))
+                        return 0;
+                return mc_error_set(err, EINVAL,
+                                    "invalid environment entry '%s' for %s: use NAME=VALUE, NAME made of "
+                                    "letters, digits and '_', not starting with a digit",
+                                    value, ki->name);
+        case MC_VALUE_INT: {
+                long v;
+                if (mc_profile_parse_int(value, ki->min, ki->max, &v) == 0)
+                        return 0;
+                return mc_error_set(err, EINVAL, "invalid value '%s' for %s: use an integer from %ld to %ld",
+                                    value, ki->name, ki->min, ki->max);
+        }
+        case MC_VALUE_RLIMIT: {
+                uint64_t v;
+                if (mc_profile_parse_rlimit(value, &v) == 0)
+                        return 0;
+                return mc_error_set(err, EINVAL, "invalid limit '%s' for %s: " RLIMIT_FORMS, value,
+                                    ki->name);
         }
         }
         return mc_error_set(err, EINVAL, "%s: no validation for this key", ki->name);
@@ -221,13 +436,55 @@ static int setting_replace(struct mc_setting *s, const char *value, const char *
         }
         free(s->value);
         free(s->file);
-        *s = (struct mc_setting){ .value = v, .file = f, .line = line };
+        *s = (struct mc_setting){ .value = v, .file = f, .line = line, .next = s->next };
+        return 0;
+}
+
+/* How much of a repeatable value names it: "NAME" of "NAME=VALUE". */
+static size_t identity_len(const struct mc_key_info *ki, const char *value)
+{
+        return ki->type == MC_VALUE_ENV ? strcspn(value, "=") : strlen(value);
+}
+
+/* The value of a repeatable key with the same identity as value, or NULL. */
+static struct mc_setting *setting_find(struct mc_setting *head, const struct mc_key_info *ki,
+                                       const char *value)
+{
+        size_t n = identity_len(ki, value);
+        for (struct mc_setting *s = head; s && s->value; s = s->next)
+                if (identity_len(ki, s->value) == n && strncmp(s->value, value, n) == 0)
+                        return s;
+        return NULL;
+}
+
+/* Adds a value of a repeatable key: replaces the one with the same identity, else appends. */
+static int setting_add(struct mc_setting *head, const struct mc_key_info *ki, const char *value,
+                       const char *file, unsigned line)
+{
+        struct mc_setting *s = setting_find(head, ki, value);
+        if (s || !head->value)
+                return setting_replace(s ? s : head, value, file, line);
+        struct mc_setting *last = head;
+        while (last->next)
+                last = last->next;
+        s = calloc(1, sizeof(*s));
+        if (!s || setting_replace(s, value, file, line) < 0) {
+                free(s);
+                return -ENOMEM;
+        }
+        last->next = s;
         return 0;
 }
 
 static void settings_free(struct mc_setting *settings)
 {
         for (size_t i = 0; i < _MC_KEY_COUNT; i++) {
+                for (struct mc_setting *s = settings[i].next, *next; s; s = next) {
+                        next = s->next;
+                        free(s->value);
+                        free(s->file);
+                        free(s);
+                }
                 free(settings[i].value);
                 free(settings[i].file);
                 settings[i] = (struct mc_setting){};
@@ -260,7 +517,11 @@ int mc_profile_set(struct mc_profile *p, const char *section, const char *key, c
                 r = validate_value(ki, value, env, err);
         if (r < 0)
                 return line > 0 ? mc_error_prefix(err, "%s:%u", file, line) : r;
-        if (setting_replace(&p->settings[ki->key], value, file, line) < 0)
+        if (ki->repeatable)
+                r = setting_add(&p->settings[ki->key], ki, value, file, line);
+        else
+                r = setting_replace(&p->settings[ki->key], value, file, line);
+        if (r < 0)
                 return mc_error_errno(err, ENOMEM, "set %s '%s'", ki->name, value);
         return 0;
 }
@@ -557,12 +818,19 @@ static int handle_value(void *user, const char *section, const char *name, const
                 return 0;
         }
         int r = lookup_key(section, name, &ki, st->err);
-        if (r >= 0 && st->settings[ki->key].value)
+        if (r >= 0 && !ki->repeatable && st->settings[ki->key].value)
                 r = mc_error_set(st->err, EINVAL, "duplicate key '%s' in [%s] (first set on line %u)", name,
                                  section, st->settings[ki->key].line);
         if (r >= 0)
                 r = validate_value(ki, value, st->env, st->err);
-        if (r >= 0 && setting_replace(&st->settings[ki->key], value, st->path, st->lineno) < 0)
+        const struct mc_setting *dup =
+                r >= 0 && ki->repeatable ? setting_find(&st->settings[ki->key], ki, value) : NULL;
+        if (dup)
+                r = mc_error_set(st->err, EINVAL, "duplicate %s '%.*s' in [%s] (first set on line %u)", name,
+                                 (int)identity_len(ki, value), value, section, dup->line);
+        else if (r >= 0 &&
+                 (ki->repeatable ? setting_add(&st->settings[ki->key], ki, value, st->path, st->lineno)
+                                 : setting_replace(&st->settings[ki->key], value, st->path, st->lineno)) < 0)
                 r = mc_error_errno(st->err, ENOMEM, "set %s '%s'", name, value);
         if (r < 0) {
                 parse_fail(st);
@@ -691,9 +959,14 @@ static int load_file(struct loader *l, const char *path, const char *name, const
 
         /* Applied after the inherited profile, so this file's values win. */
         for (size_t k = 0; k < _MC_KEY_COUNT; k++) {
-                const struct mc_setting *s = &ps.settings[k];
-                if (s->value && setting_replace(&l->profile->settings[k], s->value, s->file, s->line) < 0)
-                        return mc_error_errno(err, ENOMEM, "load profile '%s'", path);
+                const struct mc_key_info *ki = &key_table[k];
+                for (const struct mc_setting *s = &ps.settings[k]; s && s->value; s = s->next) {
+                        r = ki->repeatable
+                                    ? setting_add(&l->profile->settings[k], ki, s->value, s->file, s->line)
+                                    : setting_replace(&l->profile->settings[k], s->value, s->file, s->line);
+                        if (r < 0)
+                                return mc_error_errno(err, ENOMEM, "load profile '%s'", path);
+                }
         }
         return 0;
 }

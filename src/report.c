@@ -61,9 +61,73 @@ static json_t *limits_to_json(const struct mc_limits *l)
         return o;
 }
 
+static json_t *bytes_or_null(bool has, uint64_t v)
+{
+        return has && v != UINT64_MAX ? json_u64(v) : json_null();
+}
+
+/*
+ * hugetlb has no peak file in cgroup v2: "peak" stays null until usage is
+ * sampled during the run. A hit of the fault limit (SIGBUS) shows as
+ * events_max > 0.
+ */
+static json_t *hugetlb_to_json(const struct mc_report *r)
+{
+        json_auto_t *o = json_object();
+        if (!o)
+                return NULL;
+        for (size_t i = 0; i < r->n_hugetlb; i++) {
+                const struct mc_report_hugetlb *h = &r->hugetlb[i];
+                json_t *e = json_object();
+                JSON_CHECK(json_object_set_new(o, h->size, e));
+                JSON_CHECK(json_object_set_new(e, "max", bytes_or_null(h->has_limits, h->max)));
+                JSON_CHECK(json_object_set_new(e, "rsvd.max", bytes_or_null(h->has_limits, h->rsvd_max)));
+                JSON_CHECK(json_object_set_new(e, "current", bytes_or_null(h->has_usage, h->current)));
+                JSON_CHECK(json_object_set_new(e, "peak", json_null()));
+                JSON_CHECK(json_object_set_new(e, "rsvd_current",
+                                               bytes_or_null(h->has_usage, h->rsvd_current)));
+                JSON_CHECK(json_object_set_new(e, "events_max",
+                                               h->has_events ? json_u64(h->events_max) : json_null()));
+                JSON_CHECK(json_object_set_new(e, "reserved_pages", json_u64(h->reserved_pages)));
+                JSON_CHECK(json_object_set_new(e, "added_pages", json_u64(h->added_pages)));
+        }
+        return TAKE_PTR(o);
+}
+
+/* true when a hugetlb fault limit was hit during the run, null when unknown or no [hugetlb]. */
+static json_t *hugetlb_limit_hit(const struct mc_report *r)
+{
+        bool known = false, hit = false;
+        for (size_t i = 0; i < r->n_hugetlb; i++)
+                if (r->hugetlb[i].has_events) {
+                        known = true;
+                        hit = hit || r->hugetlb[i].events_max > 0;
+                }
+        return known ? json_boolean(hit) : json_null();
+}
+
 static json_t *string_or_null(const char *s)
 {
         return s ? json_string(s) : json_null();
+}
+
+static json_t *run_to_json(const struct mc_report_run *run)
+{
+        json_auto_t *o = json_object();
+        if (!o)
+                return NULL;
+        JSON_CHECK(json_object_set_new(o, "user", string_or_null(run->user)));
+        JSON_CHECK(json_object_set_new(o, "uid", run->user ? json_integer(run->uid) : json_null()));
+        JSON_CHECK(json_object_set_new(o, "gid", run->has_gid ? json_integer(run->gid) : json_null()));
+        json_t *groups = run->has_groups ? json_array() : json_null();
+        JSON_CHECK(json_object_set_new(o, "groups", groups));
+        for (size_t i = 0; run->has_groups && i < run->n_groups; i++)
+                JSON_CHECK(json_array_append_new(groups, json_integer(run->groups[i])));
+        json_t *caps = run->capabilities ? json_array() : json_null();
+        JSON_CHECK(json_object_set_new(o, "capabilities", caps));
+        for (char *const *c = run->capabilities; c && *c; c++)
+                JSON_CHECK(json_array_append_new(caps, json_string(*c)));
+        return TAKE_PTR(o);
 }
 
 json_t *mc_report_to_jansson(const struct mc_report *r)
@@ -82,6 +146,7 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
         JSON_CHECK(json_object_set_new(root, "profile_path", string_or_null(r->profile_path)));
         JSON_CHECK(json_object_set_new(root, "cgroup", string_or_null(r->cgroup)));
         JSON_CHECK(json_object_set_new(root, "launch", string_or_null(r->launch)));
+        JSON_CHECK(json_object_set_new(root, "run", r->run ? run_to_json(r->run) : json_null()));
         JSON_CHECK(json_object_set_new(root, "limits",
                                        r->has_limits ? limits_to_json(&r->limits) : json_null()));
 
@@ -103,6 +168,9 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
                                        r->has_events ? counters_to_json(&r->events) : json_null()));
         JSON_CHECK(json_object_set_new(root, "events_local",
                                        r->has_events ? counters_to_json(&r->events_local) : json_null()));
+        JSON_CHECK(
+                json_object_set_new(root, "hugetlb", r->n_hugetlb > 0 ? hugetlb_to_json(r) : json_null()));
+        JSON_CHECK(json_object_set_new(root, "hugetlb_limit_hit", hugetlb_limit_hit(r)));
         JSON_CHECK(json_object_set_new(root, "leftovers_killed", json_integer(r->leftovers_killed)));
         JSON_CHECK(
                 json_object_set_new(root, "duration_s", r->exited ? json_real(r->duration_s) : json_null()));

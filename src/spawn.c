@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "spawn.h"
 #include "util.h"
@@ -41,6 +42,12 @@ struct mc_clone_args {
         uint64_t cgroup;
 };
 
+/* What a failed child sends through the pipe: the errno and the step that failed. */
+struct exec_failure {
+        int err;
+        int step; /* enum mc_cred_step */
+};
+
 /*
  * Runs in the child, between clone/fork and exec: only async-signal-safe
  * calls. On failure the errno goes to the parent through the CLOEXEC pipe,
@@ -48,6 +55,7 @@ struct mc_clone_args {
  */
 static _Noreturn void child_exec(const struct mc_spawn_opts *opts, int err_fd, int go_fd)
 {
+        enum mc_cred_step step = MC_CRED_STEP_EXEC;
         int e;
 
         if (go_fd >= 0) {
@@ -64,11 +72,20 @@ static _Noreturn void child_exec(const struct mc_spawn_opts *opts, int err_fd, i
         }
         if (opts->child_sigmask)
                 sigprocmask(SIG_SETMASK, opts->child_sigmask, NULL);
+        if (opts->creds) {
+                e = mc_credentials_apply(opts->creds, &step);
+                if (e != 0)
+                        goto fail;
+                /* execvp() looks the command up in the PATH of the new environment. */
+                if (opts->creds->envp)
+                        environ = opts->creds->envp;
+        }
         execvp(opts->argv[0], opts->argv);
         e = errno;
-fail:
-        (void)!write(err_fd, &e, sizeof(e));
-        _exit(e == ENOENT ? 127 : 126);
+fail:;
+        struct exec_failure f = { .err = e, .step = (int)step };
+        (void)!write(err_fd, &f, sizeof(f));
+        _exit(step != MC_CRED_STEP_EXEC ? 125 : e == ENOENT ? 127 : 126);
 }
 
 static pid_t clone3_into_cgroup(int cgroup_fd, int *ret_pidfd)
@@ -87,20 +104,21 @@ static pid_t clone3_into_cgroup(int cgroup_fd, int *ret_pidfd)
 }
 
 /* Collects the exec result: 0 once exec happened, else the child's errno (child reaped). */
-static int await_exec(int err_fd, pid_t pid)
+static int await_exec(int err_fd, pid_t pid, enum mc_cred_step *ret_step)
 {
-        int e = 0;
+        struct exec_failure f = { 0 };
         ssize_t k;
         do
-                k = read(err_fd, &e, sizeof(e));
+                k = read(err_fd, &f, sizeof(f));
         while (k < 0 && errno == EINTR);
         if (k == 0)
                 return 0;
-        if (k != sizeof(e))
-                e = EIO;
+        if (k != sizeof(f) || f.err <= 0 || f.step < 0 || f.step >= _MC_CRED_STEP_COUNT)
+                f = (struct exec_failure){ .err = EIO, .step = MC_CRED_STEP_EXEC };
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
-        return e;
+        *ret_step = (enum mc_cred_step)f.step;
+        return f.err;
 }
 
 int mc_spawn(const struct mc_spawn_opts *opts, struct mc_child *ret, struct mc_error *err)
@@ -176,7 +194,12 @@ int mc_spawn(const struct mc_spawn_opts *opts, struct mc_child *ret, struct mc_e
 
         /* Only the child may hold the write end now, so EOF means exec happened. */
         close(TAKE_FD(err_w));
-        int e = await_exec(err_r, pid);
+        enum mc_cred_step step = MC_CRED_STEP_EXEC;
+        int e = await_exec(err_r, pid, &step);
+        ret->failed_step = step;
+        if (e != 0 && step != MC_CRED_STEP_EXEC)
+                return mc_error_errno(err, e, "cannot start '%s': %s", opts->argv[0],
+                                      mc_cred_step_name(step));
         if (e != 0)
                 return mc_error_errno(err, e, "cannot execute '%s'", opts->argv[0]);
 

@@ -37,15 +37,28 @@ static void test_names_and_files(void **state)
                 { MC_LIMIT_ZSWAP_MAX, "zswap.max", "memory.zswap.max", true },
                 { MC_LIMIT_OOM_GROUP, "oom.group", "memory.oom.group", false },
         };
-        assert_int_equal(ELEMENTSOF(want), _MC_LIMIT_COUNT);
         for (size_t i = 0; i < ELEMENTSOF(want); i++) {
                 assert_int_equal(want[i].l, i);
                 assert_string_equal(mc_limit_name(want[i].l), want[i].name);
                 assert_string_equal(mc_limit_file(want[i].l), want[i].file);
                 assert_int_equal(mc_limit_is_size(want[i].l), want[i].size);
-                /* Every limit is a [memory] key of the same name. */
+                assert_int_equal(mc_limit_hugetlb_page(want[i].l), 0);
+                /* Every memory limit is a [memory] key of the same name. */
                 assert_non_null(mc_key_lookup("memory", want[i].name));
         }
+        /* The rest are hugetlb limits, named by their kernel file. */
+        for (enum mc_limit l = ELEMENTSOF(want); l < _MC_LIMIT_COUNT; l++) {
+                assert_true(mc_limit_is_size(l));
+                assert_string_equal(mc_limit_name(l), mc_limit_file(l));
+                assert_int_equal(strncmp(mc_limit_name(l), "hugetlb.", 8), 0);
+                assert_true(mc_limit_hugetlb_page(l) >= 64 * 1024);
+                assert_non_null(mc_key_lookup("hugetlb", mc_limit_name(l) + 8));
+        }
+        assert_string_equal(mc_limit_name(MC_LIMIT_HUGETLB_2MB_MAX), "hugetlb.2MB.max");
+        assert_string_equal(mc_limit_file(MC_LIMIT_HUGETLB_2MB_RSVD_MAX), "hugetlb.2MB.rsvd.max");
+        assert_int_equal(mc_limit_hugetlb_page(MC_LIMIT_HUGETLB_2MB_MAX), 2 * MiB);
+        assert_int_equal(mc_limit_hugetlb_page(MC_LIMIT_HUGETLB_1GB_RSVD_MAX), GiB);
+        assert_int_equal(mc_limit_hugetlb_page(MC_LIMIT_HUGETLB_64KB_MAX), 64 * 1024);
         assert_null(mc_limit_name(_MC_LIMIT_COUNT));
         assert_null(mc_limit_file(_MC_LIMIT_COUNT));
         assert_false(mc_limit_is_size(_MC_LIMIT_COUNT));
@@ -93,8 +106,10 @@ static void test_resolve(void **state)
         assert_int_equal(mc_profile_set(&p, "profile", "description", "x", NULL, 0, &env, &err), 0);
 
         assert_int_equal(mc_limits_from_profile(&p, RAM, &l, &err), 0);
-        for (size_t i = 0; i < _MC_LIMIT_COUNT; i++)
+        for (size_t i = 0; i <= MC_LIMIT_OOM_GROUP; i++)
                 assert_true(l.v[i].set);
+        for (size_t i = MC_LIMIT_OOM_GROUP + 1; i < _MC_LIMIT_COUNT; i++)
+                assert_false(l.v[i].set);
         assert_int_equal(l.v[MC_LIMIT_MAX].value, 4 * GiB);
         assert_int_equal(l.v[MC_LIMIT_HIGH].value, 12 * GiB);
         assert_int_equal(l.v[MC_LIMIT_LOW].value, 2 * GiB);
@@ -228,6 +243,40 @@ static void test_shipped_db(void **state)
         mc_profile_free(&p);
 }
 
+static void test_hugetlb_rounding(void **state)
+{
+        struct mc_profile p;
+        struct mc_limits l;
+        struct mc_error err = {};
+
+        mc_profile_init(&p);
+        assert_int_equal(mc_profile_set(&p, "hugetlb", "2MB.max", "64M", NULL, 0, &env, &err), 0);
+        assert_int_equal(mc_profile_set(&p, "hugetlb", "2MB.rsvd.max", "5M", NULL, 0, &env, &err), 0);
+        assert_int_equal(mc_profile_set(&p, "hugetlb", "1GB.max", "max", NULL, 0, &env, &err), 0);
+        assert_int_equal(mc_profile_set(&p, "hugetlb", "64KB.max", "100K", NULL, 0, &env, &err), 0);
+        assert_int_equal(mc_profile_set(&p, "hugetlb", "1GB.rsvd.max", "1M", NULL, 0, &env, &err), 0);
+        assert_int_equal(mc_limits_from_profile(&p, RAM, &l, &err), 0);
+        /* Whole pages stay as they are. */
+        assert_true(l.v[MC_LIMIT_HUGETLB_2MB_MAX].set);
+        assert_int_equal(l.v[MC_LIMIT_HUGETLB_2MB_MAX].value, 64 * MiB);
+        assert_false(l.rounded[MC_LIMIT_HUGETLB_2MB_MAX]);
+        /* Others go down to whole pages, marked for the notice. */
+        assert_int_equal(l.v[MC_LIMIT_HUGETLB_2MB_RSVD_MAX].value, 4 * MiB);
+        assert_true(l.rounded[MC_LIMIT_HUGETLB_2MB_RSVD_MAX]);
+        assert_int_equal(l.v[MC_LIMIT_HUGETLB_64KB_MAX].value, 64 * 1024);
+        assert_true(l.rounded[MC_LIMIT_HUGETLB_64KB_MAX]);
+        /* Less than a page is no page at all. */
+        assert_int_equal(l.v[MC_LIMIT_HUGETLB_1GB_RSVD_MAX].value, 0);
+        assert_true(l.rounded[MC_LIMIT_HUGETLB_1GB_RSVD_MAX]);
+        assert_true(l.v[MC_LIMIT_HUGETLB_1GB_MAX].value == MC_SIZE_MAX);
+        assert_false(l.rounded[MC_LIMIT_HUGETLB_1GB_MAX]);
+        assert_false(l.v[MC_LIMIT_MAX].set);
+        char buf[24];
+        assert_string_equal(mc_limit_format_kernel(MC_LIMIT_HUGETLB_1GB_MAX, MC_SIZE_MAX, buf, sizeof(buf)),
+                            "max");
+        mc_profile_free(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -240,6 +289,7 @@ int main(void)
                 cmocka_unit_test(test_unvalidated_values),
                 cmocka_unit_test(test_format_kernel),
                 cmocka_unit_test(test_shipped_db),
+                cmocka_unit_test(test_hugetlb_rounding),
         };
         return cmocka_run_group_tests_name("limits", tests, NULL, NULL);
 }

@@ -77,6 +77,38 @@ static void assert_warning(const struct mc_check_warning *w, enum mc_check_level
         assert_string_equal(w->message, message);
 }
 
+static void set_run(struct fixture *f, const char *key, const char *value, unsigned line)
+{
+        struct mc_error err = {};
+        if (mc_profile_set(&f->p, "run", key, value, "t.ini", line, &env, &err) < 0)
+                fail_msg("set %s = %s: %s", key, value, err.msg);
+}
+
+static void test_run_without_user(void **state)
+{
+        struct fixture *f = *state;
+        set_run(f, "capabilities", "CAP_IPC_LOCK", 3);
+        set_run(f, "env_keep", "TZ", 4);
+        set_run(f, "env", "A=1", 5);
+        check(f, &good_host);
+        assert_int_equal(f->n, 2);
+        assert_warning(&f->w[0], MC_CHECK_WARNING, MC_KEY_RUN_CAPABILITIES, 3,
+                       "capabilities without user: a command started by root keeps uid 0 and with it root's "
+                       "access to files; set user to run it as an ordinary user");
+        assert_warning(&f->w[1], MC_CHECK_WARNING, MC_KEY_RUN_ENV_KEEP, 4,
+                       "env_keep without user has no effect: the command inherits the whole environment");
+}
+
+static void test_run_with_user(void **state)
+{
+        struct fixture *f = *state;
+        set_run(f, "user", "nobody", 2);
+        set_run(f, "capabilities", "CAP_IPC_LOCK", 3);
+        set_run(f, "env_keep", "TZ", 4);
+        check(f, &good_host);
+        assert_int_equal(f->n, 0);
+}
+
 static void test_no_warnings(void **state)
 {
         struct fixture *f = *state;
@@ -404,6 +436,61 @@ static void test_host_swap_accounting(void **state)
         assert_int_equal(rmdir(root), 0);
 }
 
+static void set_hugetlb(struct fixture *f, const char *key, const char *value, unsigned line)
+{
+        struct mc_error err = {};
+        if (mc_profile_set(&f->p, "hugetlb", key, value, "t.ini", line, &env, &err) < 0)
+                fail_msg("set %s = %s: %s", key, value, err.msg);
+}
+
+static void test_hugetlb_fine(void **state)
+{
+        struct fixture *f = *state;
+        struct mc_host_facts host = good_host;
+        host.hugetlb_sizes_known = true;
+        host.n_hugetlb_sizes = 2;
+        strcpy(host.hugetlb_sizes[0], "2MB");
+        strcpy(host.hugetlb_sizes[1], "1GB");
+        host.hugetlb_controller = MC_HUGETLB_CONTROLLER_YES;
+        set_hugetlb(f, "2MB.max", "1G", 2);
+        set_hugetlb(f, "2MB.reserve", "4G", 3);
+        set_hugetlb(f, "1GB.reserve", "16", 4);
+        check(f, &host);
+        assert_int_equal(f->n, 0);
+}
+
+static void test_hugetlb_warnings(void **state)
+{
+        struct fixture *f = *state;
+        struct mc_host_facts host = good_host;
+        host.hugetlb_sizes_known = true;
+        host.n_hugetlb_sizes = 1;
+        strcpy(host.hugetlb_sizes[0], "2MB");
+        host.hugetlb_controller = MC_HUGETLB_CONTROLLER_NO;
+        set_hugetlb(f, "1GB.rsvd.max", "2G", 2);
+        set_hugetlb(f, "1GB.max", "2G", 3);
+        set_hugetlb(f, "2MB.reserve", "9000", 4);
+        check(f, &host);
+        assert_int_equal(f->n, 3);
+        assert_warning(&f->w[0], MC_CHECK_WARNING, MC_KEY_HUGETLB_2MB_RESERVE, 4,
+                       "2MB.reserve (9000 pages, 17.57G) is more than this host's physical memory (16G): "
+                       "the pool cannot grow that far and the run will stop before launch");
+        assert_warning(&f->w[1], MC_CHECK_WARNING, MC_KEY_HUGETLB_1GB_MAX, 3,
+                       "this host has no 1GB huge pages (it has: 2MB): memcage run refuses the "
+                       "profile here");
+        assert_warning(&f->w[2], MC_CHECK_WARNING, MC_KEY_HUGETLB_1GB_MAX, 3,
+                       "1GB.max needs the hugetlb controller, which the cgroup2 root does not offer "
+                       "(not in "
+                       "its cgroup.controllers): the group cannot be created");
+
+        /* Facts not known: no hugetlb warnings at all. */
+        mc_check_warnings_free(f->w, f->n);
+        f->w = NULL;
+        check(f, &good_host);
+        assert_int_equal(f->n, 1); /* the reserve above RAM needs only RAM */
+        assert_int_equal(f->w[0].key, MC_KEY_HUGETLB_2MB_RESERVE);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -429,6 +516,10 @@ int main(void)
                 T(test_above_ram_unknown),
                 T(test_percent_resolved),
                 T(test_percent_without_ram),
+                T(test_run_without_user),
+                T(test_run_with_user),
+                T(test_hugetlb_fine),
+                T(test_hugetlb_warnings),
                 cmocka_unit_test(test_host_facts_read),
                 cmocka_unit_test(test_host_swap_accounting),
         };

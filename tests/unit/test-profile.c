@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hugetlb-pool.h"
 #include "profile.h"
 #include "size.h"
 #include "util.h"
@@ -191,9 +192,10 @@ static void test_key_table(void **state)
                 assert_int_equal(ki->key, k);
                 assert_ptr_equal(mc_key_lookup(ki->section, ki->name), ki);
                 assert_true(mc_section_known(ki->section));
-                if (streq(ki->section, "memory")) {
+                if (streq(ki->section, "memory") ||
+                    (streq(ki->section, "hugetlb") && ki->type == MC_VALUE_SIZE)) {
                         char want[64];
-                        snprintf(want, sizeof(want), "memory.%s", ki->name);
+                        snprintf(want, sizeof(want), "%s.%s", ki->section, ki->name);
                         assert_string_equal(ki->kernel_file, want);
                 } else
                         assert_null(ki->kernel_file);
@@ -212,9 +214,13 @@ static void test_key_table(void **state)
         assert_true(mc_section_known("profile"));
         assert_true(mc_section_known("memory"));
         assert_true(mc_section_known("cgroup"));
+        assert_true(mc_section_known("run"));
+        assert_true(mc_key_lookup("run", "env")->repeatable);
+        assert_false(mc_key_lookup("run", "env_keep")->repeatable);
+        assert_int_equal(mc_key_info(MC_KEY_RUN_NICE)->min, -20);
+        assert_int_equal(mc_key_info(MC_KEY_RUN_NICE)->max, 19);
         /* Sections of later work are unknown today. */
-        assert_false(mc_section_known("run"));
-        assert_false(mc_section_known("hugetlb"));
+        assert_true(mc_section_known("hugetlb"));
         assert_false(mc_section_known("pressure"));
         assert_false(mc_section_known("Memory"));
         assert_false(mc_section_known(""));
@@ -338,10 +344,62 @@ static void test_load_empty_file(void **state)
         mc_profile_free(&p);
 }
 
+static void test_hugetlb_keys(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        struct mc_error err = {};
+        static const char *const sizes[] = { "64KB", "2MB", "32MB", "1GB" };
+
+        /* The sizes of common architectures are in the table, each with three keys. */
+        for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "%s.max", sizes[i]);
+                assert_int_equal(mc_key_lookup("hugetlb", name)->type, MC_VALUE_SIZE);
+                snprintf(name, sizeof(name), "%s.rsvd.max", sizes[i]);
+                assert_int_equal(mc_key_lookup("hugetlb", name)->type, MC_VALUE_SIZE);
+                snprintf(name, sizeof(name), "%s.reserve", sizes[i]);
+                assert_int_equal(mc_key_lookup("hugetlb", name)->type, MC_VALUE_HUGEPAGES);
+                assert_null(mc_key_lookup("hugetlb", name)->kernel_file);
+        }
+        assert_string_equal(mc_key_info(MC_KEY_HUGETLB_2MB_RSVD_MAX)->kernel_file, "hugetlb.2MB.rsvd.max");
+        /* The key table and the page sizes of hugetlb-pool.h name the same sizes. */
+        size_t n_reserve = 0;
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++)
+                n_reserve += mc_key_info(k)->type == MC_VALUE_HUGEPAGES;
+        assert_int_equal(n_reserve, mc_hugetlb_size_count);
+        for (size_t i = 0; i < mc_hugetlb_size_count; i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "%s.reserve", mc_hugetlb_size_names[i]);
+                assert_non_null(mc_key_lookup("hugetlb", name));
+        }
+        assert_null(mc_key_lookup("hugetlb", "3MB.max"));
+        assert_null(mc_key_lookup("hugetlb", "2mb.max"));
+
+        const char *f = write_file("h.ini", 0644,
+                                   "[hugetlb]\n2MB.max = 64M\n2MB.rsvd.max = 32M\n2MB.reserve = 2048\n"
+                                   "1GB.reserve = 4G\n");
+        assert_int_equal(mc_profile_load(f, &env, &p, &err), 0);
+        assert_string_equal(p.settings[MC_KEY_HUGETLB_2MB_MAX].value, "64M");
+        assert_string_equal(p.settings[MC_KEY_HUGETLB_2MB_RESERVE].value, "2048");
+        assert_string_equal(p.settings[MC_KEY_HUGETLB_1GB_RESERVE].value, "4G");
+        assert_int_equal(p.settings[MC_KEY_HUGETLB_2MB_RESERVE].line, 4);
+        mc_profile_free(&p);
+
+        f = write_file("h2.ini", 0644, "[hugetlb]\n2MB.reserve = 50%\n");
+        assert_int_equal(mc_profile_load(f, &env, &p, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "h2.ini:2: 2MB.reserve: invalid reserve '50%'"));
+        f = write_file("h3.ini", 0644, "[hugetlb]\n2MB.reserve = lots\n");
+        assert_int_equal(mc_profile_load(f, &env, &p, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "h3.ini:2: 2MB.reserve"));
+        f = write_file("h4.ini", 0644, "[hugetlb]\n3MB.max = 1G\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: unknown key '3MB.max' in [hugetlb]", f);
+}
+
 static void test_unknown_section(void **state)
 {
         struct mc_profile_env env = env_default();
-        static const char *const sections[] = { "run", "hugetlb", "pressure", "Memory", "", " memory" };
+        static const char *const sections[] = { "Run", "Hugetlb", "pressure", "Memory", "", " memory" };
 
         for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
                 char content[128];
@@ -861,6 +919,210 @@ static void test_inherit_errors(void **state)
         mc_profile_free(&p);
 }
 
+/* ---- [run] ---- */
+
+static void test_run_keys(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        const char *f = write_file("run.ini", 0644,
+                                   "[run]\n"                                             /* 1 */
+                                   "user = nobody\n"                                     /* 2 */
+                                   "group = 65534\n"                                     /* 3 */
+                                   "groups = adm, video  disk\n"                         /* 4 */
+                                   "capabilities = CAP_IPC_LOCK, cap_net_bind_service\n" /* 5 */
+                                   "no_new_privs = off\n"                                /* 6 */
+                                   "cwd = /tmp\n"                                        /* 7 */
+                                   "umask = 027\n"                                       /* 8 */
+                                   "env = A=1\n"                                         /* 9 */
+                                   "env = B=x=y\n"                                       /* 10 */
+                                   "env = EMPTY=\n"                                      /* 11 */
+                                   "env_keep = TZ DISPLAY\n"                             /* 12 */
+                                   "nice = -5\n"                                         /* 13 */
+                                   "oom_score_adj = 500\n"                               /* 14 */
+                                   "rlimit_memlock = 64M\n"                              /* 15 */
+                                   "rlimit_as = infinity\n"                              /* 16 */
+                                   "rlimit_data = 1073741824\n");                        /* 17 */
+
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_RUN_USER, "nobody", f, 2);
+        expect_setting(&p, MC_KEY_RUN_GROUP, "65534", f, 3);
+        expect_setting(&p, MC_KEY_RUN_GROUPS, "adm, video  disk", f, 4);
+        expect_setting(&p, MC_KEY_RUN_CAPABILITIES, "CAP_IPC_LOCK, cap_net_bind_service", f, 5);
+        expect_setting(&p, MC_KEY_RUN_NO_NEW_PRIVS, "off", f, 6);
+        expect_setting(&p, MC_KEY_RUN_CWD, "/tmp", f, 7);
+        expect_setting(&p, MC_KEY_RUN_UMASK, "027", f, 8);
+        expect_setting(&p, MC_KEY_RUN_ENV, "A=1", f, 9);
+        assert_non_null(p.settings[MC_KEY_RUN_ENV].next);
+        assert_string_equal(p.settings[MC_KEY_RUN_ENV].next->value, "B=x=y");
+        assert_int_equal(p.settings[MC_KEY_RUN_ENV].next->line, 10);
+        assert_string_equal(p.settings[MC_KEY_RUN_ENV].next->next->value, "EMPTY=");
+        assert_null(p.settings[MC_KEY_RUN_ENV].next->next->next);
+        expect_setting(&p, MC_KEY_RUN_ENV_KEEP, "TZ DISPLAY", f, 12);
+        expect_setting(&p, MC_KEY_RUN_NICE, "-5", f, 13);
+        expect_setting(&p, MC_KEY_RUN_OOM_SCORE_ADJ, "500", f, 14);
+        expect_setting(&p, MC_KEY_RUN_RLIMIT_MEMLOCK, "64M", f, 15);
+        expect_setting(&p, MC_KEY_RUN_RLIMIT_AS, "infinity", f, 16);
+        expect_setting(&p, MC_KEY_RUN_RLIMIT_DATA, "1073741824", f, 17);
+        /* Non-repeatable keys never get a next. */
+        assert_null(p.settings[MC_KEY_RUN_USER].next);
+        mc_profile_free(&p);
+}
+
+static void test_run_bad_values(void **state)
+{
+        struct mc_profile_env env = env_default();
+        static const struct {
+                const char *line;
+                const char *msg;
+        } cases[] = {
+                { "user = a:b", "invalid user 'a:b' for user: use a user name or a numeric uid" },
+                { "user = -x", "invalid user '-x' for user: use a user name or a numeric uid" },
+                { "user =", "invalid user '' for user: use a user name or a numeric uid" },
+                { "group = a b", "invalid group 'a b' for group: use a group name or a numeric gid" },
+                { "groups = adm, x/y", "invalid group 'x/y' for groups: use group names or numeric gids "
+                                       "separated by commas" },
+                { "capabilities = CAP_IPC_LOCK, CAP_NOPE",
+                  "unknown capability 'CAP_NOPE' for capabilities: use names such as CAP_IPC_LOCK, see "
+                  "capabilities(7)" },
+                { "capabilities = 14", "unknown capability '14' for capabilities: use names such as "
+                                       "CAP_IPC_LOCK, see capabilities(7)" },
+                { "no_new_privs = maybe", "invalid boolean 'maybe' for no_new_privs: use 1/0, yes/no, "
+                                          "true/false or on/off" },
+                { "cwd = tmp", "invalid path 'tmp' for cwd: use an absolute path" },
+                { "umask = 0800", "invalid umask '0800' for umask: use octal from 0 to 0777, e.g. 027" },
+                { "umask = 01000", "invalid umask '01000' for umask: use octal from 0 to 0777, e.g. 027" },
+                { "umask = -1", "invalid umask '-1' for umask: use octal from 0 to 0777, e.g. 027" },
+                { "env = NOEQUALS",
+                  "invalid environment entry 'NOEQUALS' for env: use NAME=VALUE, NAME made "
+                  "of letters, digits and '_', not starting with a digit" },
+                { "env = 1X=2", "invalid environment entry '1X=2' for env: use NAME=VALUE, NAME made of "
+                                "letters, digits and '_', not starting with a digit" },
+                { "env = =v",
+                  "invalid environment entry '=v' for env: use NAME=VALUE, NAME made of letters, "
+                  "digits and '_', not starting with a digit" },
+                { "env_keep = TZ, A-B", "invalid variable name 'A-B' for env_keep: use letters, digits and "
+                                        "'_', not starting with a digit" },
+                { "nice = 20", "invalid value '20' for nice: use an integer from -20 to 19" },
+                { "nice = -21", "invalid value '-21' for nice: use an integer from -20 to 19" },
+                { "nice = 1.5", "invalid value '1.5' for nice: use an integer from -20 to 19" },
+                { "oom_score_adj = 1001",
+                  "invalid value '1001' for oom_score_adj: use an integer from -1000 "
+                  "to 1000" },
+                { "rlimit_memlock = lots",
+                  "invalid limit 'lots' for rlimit_memlock: use bytes (4096), K, M, "
+                  "G or T (1024-based) or infinity" },
+                { "rlimit_as = 50%", "invalid limit '50%' for rlimit_as: use bytes (4096), K, M, G or T "
+                                     "(1024-based) or infinity" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char content[256];
+                snprintf(content, sizeof(content), "[run]\nuser = root\n%s\n", cases[i].line);
+                if (strncmp(cases[i].line, "user", 4) == 0)
+                        snprintf(content, sizeof(content), "[run]\ncwd = /\n%s\n", cases[i].line);
+                const char *f = write_file("bad.ini", 0644, content);
+                expect_load_error(f, &env, EINVAL, "%s:3: %s", f, cases[i].msg);
+        }
+}
+
+static void test_run_env_duplicates(void **state)
+{
+        struct mc_profile_env env = env_default();
+        const char *f;
+
+        /* One NAME per file; other NAMEs repeat freely. */
+        f = write_file("e.ini", 0644, "[run]\nenv = A=1\nenv = B=2\n\nenv = A=3\n");
+        expect_load_error(f, &env, EINVAL, "%s:5: duplicate env 'A' in [run] (first set on line 2)", f);
+        /* A prefix is another name. */
+        f = write_file("e.ini", 0644, "[run]\nenv = AB=1\nenv = A=2\n");
+        struct mc_profile p;
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_RUN_ENV, "AB=1", f, 2);
+        assert_string_equal(p.settings[MC_KEY_RUN_ENV].next->value, "A=2");
+        mc_profile_free(&p);
+        /* Non-repeatable [run] keys stay single. */
+        f = write_file("e.ini", 0644, "[run]\nuser = a\nuser = b\n");
+        expect_load_error(f, &env, EINVAL, "%s:3: duplicate key 'user' in [run] (first set on line 2)", f);
+}
+
+static void test_run_env_inherit(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        struct mc_error err = {};
+        const char *base = write_file("p2/base.ini", 0644,
+                                      "[run]\nenv = A=base\nenv = B=base\nuser = nobody\nenv = C=base\n");
+        const char *child = write_file("p1/child.ini", 0644,
+                                       "[profile]\ninherit = base\n[run]\nenv = B=child\nenv = D=child\n");
+
+        load_ok("child", &env, &p);
+        /* Inherited order, B replaced in place with where it now comes from, D appended. */
+        const struct mc_setting *s = &p.settings[MC_KEY_RUN_ENV];
+        const char *want[][2] = {
+                { "A=base", base }, { "B=child", child }, { "C=base", base }, { "D=child", child }
+        };
+        const unsigned lines[] = { 2, 4, 5, 5 };
+        for (size_t i = 0; i < ELEMENTSOF(want); i++, s = s->next) {
+                assert_non_null(s);
+                assert_string_equal(s->value, want[i][0]);
+                assert_string_equal(s->file, want[i][1]);
+                assert_int_equal(s->line, lines[i]);
+        }
+        assert_null(s);
+        expect_setting(&p, MC_KEY_RUN_USER, "nobody", base, 4);
+
+        /* The command line adds and overrides the same way. */
+        assert_int_equal(mc_profile_set(&p, "run", "env", "A=cli", NULL, 0, &env, &err), 0);
+        assert_int_equal(mc_profile_set(&p, "run", "env", "E=cli", NULL, 0, &env, &err), 0);
+        expect_setting(&p, MC_KEY_RUN_ENV, "A=cli", "command line", 0);
+        s = p.settings[MC_KEY_RUN_ENV].next->next->next->next;
+        assert_string_equal(s->value, "E=cli");
+        assert_null(s->next);
+        assert_int_equal(mc_profile_set(&p, "run", "env", "bad", NULL, 0, &env, &err), -EINVAL);
+        assert_int_equal(mc_profile_set(&p, "run", "capabilities", "CAP_BOGUS", NULL, 0, &env, &err),
+                         -EINVAL);
+        assert_string_equal(err.msg, "unknown capability 'CAP_BOGUS' for capabilities: use names such as "
+                                     "CAP_IPC_LOCK, see capabilities(7)");
+        mc_profile_free(&p);
+        /* Freed, the profile is init'd and can be freed again. */
+        assert_null(p.settings[MC_KEY_RUN_ENV].value);
+        assert_null(p.settings[MC_KEY_RUN_ENV].next);
+        mc_profile_free(&p);
+}
+
+static void test_run_value_parsers(void **state)
+{
+        char **v = NULL;
+        long l;
+        unsigned m;
+        uint64_t b;
+
+        assert_int_equal(mc_profile_split_list(" a,b  c,,\td, ", &v), 0);
+        assert_int_equal(strv_length(v), 4);
+        assert_string_equal(v[0], "a");
+        assert_string_equal(v[3], "d");
+        mc_strv_free(v);
+        assert_int_equal(mc_profile_split_list("", &v), 0);
+        assert_int_equal(strv_length(v), 0);
+        mc_strv_free(v);
+
+        assert_int_equal(mc_profile_parse_int("-20", -20, 19, &l), 0);
+        assert_int_equal(l, -20);
+        assert_int_equal(mc_profile_parse_int("", -20, 19, &l), -EINVAL);
+        assert_int_equal(mc_profile_parse_int("3x", -20, 19, &l), -EINVAL);
+        assert_int_equal(mc_profile_parse_umask("0", &m), 0);
+        assert_int_equal(m, 0);
+        assert_int_equal(mc_profile_parse_umask("777", &m), 0);
+        assert_int_equal(m, 0777);
+        assert_int_equal(mc_profile_parse_umask("", &m), -EINVAL);
+        assert_int_equal(mc_profile_parse_rlimit("unlimited", &b), 0);
+        assert_true(b == UINT64_MAX);
+        assert_int_equal(mc_profile_parse_rlimit("16M", &b), 0);
+        assert_true(b == 16 << 20);
+        assert_int_equal(mc_profile_parse_rlimit("10%", &b), -EINVAL);
+}
+
 /* ---- ownership checks for root runs ---- */
 
 static bool running_as_root(void)
@@ -997,8 +1259,10 @@ static void test_set(void **state)
         assert_string_equal(err.msg, "y.ini:4: invalid size 'lots' for max: not a number; " SIZE_FORMS);
         assert_int_equal(mc_profile_set(&p, "memory", "maxx", "1G", NULL, 0, &env, &err), -EINVAL);
         assert_string_equal(err.msg, "unknown key 'maxx' in [memory]");
-        assert_int_equal(mc_profile_set(&p, "run", "user", "x", NULL, 0, &env, &err), -EINVAL);
-        assert_string_equal(err.msg, "unknown section [run]");
+        assert_int_equal(mc_profile_set(&p, "hugetlb", "x", "x", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg, "unknown key 'x' in [hugetlb]");
+        assert_int_equal(mc_profile_set(&p, "nosuch", "x", "x", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg, "unknown section [nosuch]");
         assert_int_equal(mc_profile_set(&p, "memory", "oom.group", "2", NULL, 0, &env, &err), -EINVAL);
         assert_string_equal(err.msg,
                             "invalid boolean '2' for oom.group: use 1/0, yes/no, true/false or on/off");
@@ -1159,6 +1423,7 @@ int main(void)
                 T(test_load_indented_is_not_continuation),
                 T(test_load_empty_file),
                 T(test_unknown_section),
+                T(test_hugetlb_keys),
                 T(test_unknown_key),
                 T(test_key_outside_section),
                 T(test_duplicate_key),
@@ -1177,6 +1442,11 @@ int main(void)
                 T(test_inherit_cycles),
                 T(test_inherit_depth),
                 T(test_inherit_errors),
+                T(test_run_keys),
+                T(test_run_bad_values),
+                T(test_run_env_duplicates),
+                T(test_run_env_inherit),
+                T(test_run_value_parsers),
                 T(test_owner_accepts_root_file),
                 T(test_owner_writable),
                 T(test_owner_symlink),

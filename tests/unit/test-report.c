@@ -98,6 +98,115 @@ static void test_json_oom(void **state)
         free(s);
 }
 
+static void test_json_hugetlb(void **state)
+{
+        struct mc_report r;
+        struct mc_error err = { 0 };
+        char *s = NULL;
+
+        fill_oom_report(&r);
+        /* Without [hugetlb]: both fields null. */
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        json_t *j = parse(s);
+        assert_true(json_is_null(json_object_get(j, "hugetlb")));
+        assert_true(json_is_null(json_object_get(j, "hugetlb_limit_hit")));
+        json_decref(j);
+        free(s);
+
+        r.signal = 7;
+        r.exit_code = 135;
+        r.limits.v[MC_LIMIT_HUGETLB_2MB_MAX] = (struct mc_limit_value){ true, 2097152 };
+        r.n_hugetlb = 2;
+        r.hugetlb[0] = (struct mc_report_hugetlb){ .size = "2MB",
+                                                   .has_limits = true,
+                                                   .max = 2097152,
+                                                   .rsvd_max = UINT64_MAX,
+                                                   .has_usage = true,
+                                                   .current = 0,
+                                                   .rsvd_current = 0,
+                                                   .has_events = true,
+                                                   .events_max = 3,
+                                                   .reserved_pages = 8,
+                                                   .added_pages = 6 };
+        r.hugetlb[1] = (struct mc_report_hugetlb){ .size = "1GB" };
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        j = parse(s);
+        assert_int_equal(
+                json_integer_value(json_object_get(json_object_get(j, "limits"), "hugetlb.2MB.max")),
+                2097152);
+        json_t *h = json_object_get(json_object_get(j, "hugetlb"), "2MB");
+        assert_int_equal(json_integer_value(json_object_get(h, "max")), 2097152);
+        assert_true(json_is_null(json_object_get(h, "rsvd.max")));
+        assert_int_equal(json_integer_value(json_object_get(h, "current")), 0);
+        assert_true(json_is_null(json_object_get(h, "peak")));
+        assert_int_equal(json_integer_value(json_object_get(h, "rsvd_current")), 0);
+        assert_int_equal(json_integer_value(json_object_get(h, "events_max")), 3);
+        assert_int_equal(json_integer_value(json_object_get(h, "reserved_pages")), 8);
+        assert_int_equal(json_integer_value(json_object_get(h, "added_pages")), 6);
+        /* A size whose group files were never read: unknowns are null. */
+        json_t *g = json_object_get(json_object_get(j, "hugetlb"), "1GB");
+        assert_true(json_is_null(json_object_get(g, "max")));
+        assert_true(json_is_null(json_object_get(g, "current")));
+        assert_true(json_is_null(json_object_get(g, "events_max")));
+        assert_true(json_is_true(json_object_get(j, "hugetlb_limit_hit")));
+        json_decref(j);
+        free(s);
+
+        r.hugetlb[0].events_max = 0;
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        j = parse(s);
+        assert_true(json_is_false(json_object_get(j, "hugetlb_limit_hit")));
+        json_decref(j);
+        free(s);
+}
+
+static void test_json_run(void **state)
+{
+        struct mc_report r;
+        struct mc_error err = { 0 };
+        char *s = NULL;
+        static const gid_t groups[] = { 65534, 27 };
+        static char *caps[] = { "CAP_IPC_LOCK", NULL };
+        struct mc_report_run run = {
+                .user = "nobody",
+                .uid = 65534,
+                .has_gid = true,
+                .gid = 65534,
+                .has_groups = true,
+                .groups = groups,
+                .n_groups = 2,
+                .capabilities = caps,
+        };
+
+        fill_oom_report(&r);
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        json_t *j = parse(s);
+        assert_true(json_is_null(json_object_get(j, "run")));
+        json_decref(j);
+        free(s);
+
+        r.run = &run;
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        j = parse(s);
+        json_t *want = json_pack("{s:s, s:i, s:i, s:[i,i], s:[s]}", "user", "nobody", "uid", 65534, "gid",
+                                 65534, "groups", 65534, 27, "capabilities", "CAP_IPC_LOCK");
+        assert_true(json_equal(json_object_get(j, "run"), want));
+        json_decref(want);
+        json_decref(j);
+        free(s);
+
+        /* Only capabilities: the ids stay null. */
+        run = (struct mc_report_run){ .capabilities = caps };
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        j = parse(s);
+        want = json_pack("{s:n, s:n, s:n, s:n, s:[s]}", "user", "uid", "gid", "groups", "capabilities",
+                         "CAP_IPC_LOCK");
+        assert_true(json_equal(json_object_get(j, "run"), want));
+        json_decref(want);
+        json_decref(j);
+        free(s);
+}
+
 static void test_json_failure_before_start(void **state)
 {
         struct mc_report r = { 0 };
@@ -175,10 +284,9 @@ static void test_summary(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_json_oom),
-                cmocka_unit_test(test_json_failure_before_start),
-                cmocka_unit_test(test_write_atomic),
-                cmocka_unit_test(test_summary),
+                cmocka_unit_test(test_json_oom),     cmocka_unit_test(test_json_run),
+                cmocka_unit_test(test_json_hugetlb), cmocka_unit_test(test_json_failure_before_start),
+                cmocka_unit_test(test_write_atomic), cmocka_unit_test(test_summary),
         };
         return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Huge pages: the page sizes memcage knows, and the host's pools
+ * (/sys/kernel/mm/hugepages/hugepages-<kB>kB). A run with [hugetlb]
+ * <size>.reserve grows the pool before launch and gives back what it added
+ * afterwards. Every change is made under an exclusive flock on
+ * /run/memcage/hugetlb.lock and recorded in /run/memcage/hugetlb.ledger, one
+ * line per run and size ("PID STARTTIME KB RESERVED ADDED"), so that
+ * concurrent runs account for each other and the next run gives back what a
+ * launcher that died had added. Both directories are parameters, so unit
+ * tests run the same code on a temporary tree.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define MC_HUGETLB_SYSFS_DIR "/sys/kernel/mm/hugepages"
+#define MC_HUGETLB_RUN_DIR   "/run/memcage"
+#define MC_HUGETLB_LOCK      "hugetlb.lock"
+#define MC_HUGETLB_LEDGER    "hugetlb.ledger"
+
+/* Names as the kernel writes them in hugetlb.<size>.* ("64KB", "2MB", "1GB"). */
+#define MC_HUGETLB_NAME_MAX 16
+
+/* The page sizes profiles may name, as Linux offers them on common architectures. */
+extern const char *const mc_hugetlb_size_names[];
+extern const size_t mc_hugetlb_size_count;
+
+/* Bytes of a page size name ("2MB" -> 2097152); 0 when name is not a known size. */
+uint64_t mc_hugetlb_page_bytes(const char *name);
+
+/* The kernel's name of a page size in kB (2048 -> "2MB"). buf of MC_HUGETLB_NAME_MAX bytes. */
+const char *mc_hugetlb_size_name(uint64_t kb, char *buf, size_t n);
+
+/*
+ * A <size>.reserve value: a plain integer is a number of pages ("2048"), a
+ * size with a unit is bytes of pages ("4G" of 2MB pages = 2048 pages),
+ * rounded up to whole pages since a reserve is what the run needs at least.
+ * Percentages and "max" are refused. page_bytes 0 only checks the form.
+ */
+int mc_hugetlb_parse_reserve(const char *value, uint64_t page_bytes, uint64_t *ret_pages,
+                             struct mc_error *err);
+
+/*
+ * The page sizes of this host (NULL-terminated names, caller frees with
+ * mc_strv_free), smallest first, from the hugepages-<kB>kB directories of
+ * sysfs_dir (NULL: MC_HUGETLB_SYSFS_DIR). An absent directory gives none.
+ */
+int mc_hugetlb_host_sizes(const char *sysfs_dir, char ***ret, struct mc_error *err);
+
+/*
+ * -EOPNOTSUPP unless this host offers the page size (a hugepages-<kB>kB
+ * directory in sysfs_dir, NULL: MC_HUGETLB_SYSFS_DIR); the message names the
+ * sizes it does offer.
+ */
+int mc_hugetlb_require_size(const char *sysfs_dir, const char *size, struct mc_error *err);
+
+/* One page size's pool counters (nr_hugepages, free_hugepages, resv_hugepages). */
+struct mc_hugetlb_counts {
+        uint64_t nr;
+        uint64_t free;
+        uint64_t resv;
+};
+
+/*
+ * Pages to add to a pool so that this run's reserve is available: free pages
+ * not promised to mappings (free - resv) minus what other live runs reserved
+ * are what the run can count on; the rest must be added. Counting the other
+ * runs' whole reservations (not knowing how much of it they already use)
+ * errs towards a larger pool, never a smaller one.
+ */
+uint64_t mc_hugetlb_pages_needed(const struct mc_hugetlb_counts *c, uint64_t reserve,
+                                 uint64_t others_reserved);
+
+/*
+ * The nr_hugepages to go back to when a run that added `added` pages ends:
+ * nr - added, but never below the pages in use ((nr - free) + resv: huge
+ * pages mapped or promised to mappings, which the kernel would keep anyway
+ * as surplus) nor below what live runs still hold added (others_added), and
+ * never above nr.
+ */
+uint64_t mc_hugetlb_shrink_target(const struct mc_hugetlb_counts *c, uint64_t added, uint64_t others_added);
+
+/* What one run reserves of one page size; added is filled by the reservation. */
+struct mc_hugetlb_request {
+        uint64_t kb;
+        uint64_t pages;
+        uint64_t added; /* pages this run added to the pool */
+};
+
+struct mc_hugetlb_pool {
+        int sysfs_fd; /* /sys/kernel/mm/hugepages */
+        int run_fd;   /* /run/memcage */
+        /* This run in the ledger: the launcher's pid and start time. */
+        pid_t pid;
+        unsigned long long starttime;
+        /*
+         * Bytes the pool may grow by at most: 7/8 of MemAvailable when the pool
+         * was opened on the real sysfs (UINT64_MAX for other trees). Asking the
+         * kernel for more would turn free memory into huge pages until other
+         * processes are OOM-killed, before memcage could give them back.
+         */
+        uint64_t grow_limit;
+};
+
+/*
+ * Opens the pool directories (NULL: the defaults), creating run_dir (0755)
+ * when missing, and records the calling process as the run.
+ */
+int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const char *run_dir,
+                         struct mc_error *err);
+void mc_hugetlb_pool_close(struct mc_hugetlb_pool *p);
+
+/*
+ * Under the lock: gives back what dead launchers added, then grows each
+ * requested pool as mc_hugetlb_pages_needed() says and records the run in the
+ * ledger. When the kernel provides fewer pages than asked (fragmented or too
+ * little free memory) the pool goes back to its size before and the call
+ * fails (-ENOMEM) with "asked for N more 2MB pages, the kernel provided M";
+ * pools grown for earlier requests are given back too. A growth beyond
+ * grow_limit is refused (-ENOMEM) without asking the kernel.
+ */
+int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request *req, size_t n,
+                            struct mc_error *err);
+
+/*
+ * Under the lock: removes the run's ledger entries and shrinks each pool by
+ * what the run added (mc_hugetlb_shrink_target()); dead launchers' entries
+ * are given back the same way. The ledger is rewritten before any pool
+ * shrinks, so a crash in between leaves pages in the pool rather than taking
+ * them twice. A run without entries only cleans up after dead ones.
+ */
+int mc_hugetlb_pool_release(struct mc_hugetlb_pool *p, struct mc_error *err);

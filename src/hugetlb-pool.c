@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Huge page sizes and the host's pools: reservations for a run, recorded in a ledger. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hugetlb-pool.h"
+#include "size.h"
+#include "util.h"
+
+const char *const mc_hugetlb_size_names[] = { "64KB", "2MB", "16MB", "32MB", "512MB", "1GB" };
+const size_t mc_hugetlb_size_count = ELEMENTSOF(mc_hugetlb_size_names);
+
+uint64_t mc_hugetlb_page_bytes(const char *name)
+{
+        char *end;
+
+        if (!name || name[0] < '0' || name[0] > '9')
+                return 0;
+        errno = 0;
+        unsigned long long v = strtoull(name, &end, 10);
+        if (errno || v == 0)
+                return 0;
+        uint64_t unit = streq(end, "KB")   ? 1ull << 10
+                        : streq(end, "MB") ? 1ull << 20
+                        : streq(end, "GB") ? 1ull << 30
+                                           : 0;
+        if (unit == 0 || v > UINT64_MAX / unit)
+                return 0;
+        for (size_t i = 0; i < mc_hugetlb_size_count; i++)
+                if (streq(mc_hugetlb_size_names[i], name))
+                        return v * unit;
+        return 0;
+}
+
+/* As the kernel's hugetlb cgroup names its files (mm/hugetlb_cgroup.c, mem_fmt). */
+const char *mc_hugetlb_size_name(uint64_t kb, char *buf, size_t n)
+{
+        if (kb >= (1ull << 20) && kb % (1ull << 20) == 0)
+                snprintf(buf, n, "%" PRIu64 "GB", kb >> 20);
+        else if (kb >= (1ull << 10) && kb % (1ull << 10) == 0)
+                snprintf(buf, n, "%" PRIu64 "MB", kb >> 10);
+        else
+                snprintf(buf, n, "%" PRIu64 "KB", kb);
+        return buf;
+}
+
+int mc_hugetlb_parse_reserve(const char *value, uint64_t page_bytes, uint64_t *ret_pages,
+                             struct mc_error *err)
+{
+        const char *s = value + strspn(value, " \t");
+        size_t digits = strspn(s, "0123456789");
+        uint64_t bytes;
+
+        if (digits > 0 && s[digits + strspn(s + digits, " \t")] == '\0') {
+                errno = 0;
+                unsigned long long pages = strtoull(s, NULL, 10);
+                if (errno)
+                        return mc_error_set(err, ERANGE, "invalid page count '%s': too large", value);
+                *ret_pages = pages;
+                return 0;
+        }
+        if (mc_size_is_percent(value) || strstr(value, "max") || strstr(value, "infinity"))
+                return mc_error_set(err, EINVAL,
+                                    "invalid reserve '%s': use a number of pages (2048) or a size of "
+                                    "pages (4G)",
+                                    value);
+        int r = mc_size_parse(value, 0, &bytes, err);
+        if (r < 0)
+                return mc_error_prefix(err, "invalid reserve");
+        if (page_bytes == 0)
+                *ret_pages = 0;
+        else
+                *ret_pages = bytes / page_bytes + (bytes % page_bytes != 0);
+        return 0;
+}
+
+static int kb_of_dirname(const char *name, uint64_t *ret)
+{
+        char *end;
+        if (strncmp(name, "hugepages-", 10) != 0 || name[10] < '0' || name[10] > '9')
+                return -EINVAL;
+        errno = 0;
+        unsigned long long kb = strtoull(name + 10, &end, 10);
+        if (errno || !streq(end, "kB") || kb == 0)
+                return -EINVAL;
+        *ret = kb;
+        return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+        return x < y ? -1 : x > y;
+}
+
+int mc_hugetlb_host_sizes(const char *sysfs_dir, char ***ret, struct mc_error *err)
+{
+        uint64_t kbs[64];
+        size_t n = 0;
+
+        if (!sysfs_dir)
+                sysfs_dir = MC_HUGETLB_SYSFS_DIR;
+        DIR *d = opendir(sysfs_dir);
+        if (!d) {
+                if (errno != ENOENT)
+                        return mc_error_errno(err, errno, "open %s", sysfs_dir);
+        } else {
+                struct dirent *de;
+                while ((de = readdir(d)) && n < ELEMENTSOF(kbs))
+                        if (kb_of_dirname(de->d_name, &kbs[n]) == 0)
+                                n++;
+                closedir(d);
+        }
+        qsort(kbs, n, sizeof(kbs[0]), cmp_u64);
+        char **v = calloc(n + 1, sizeof(char *));
+        if (!v)
+                return mc_error_errno(err, ENOMEM, "list huge page sizes");
+        for (size_t i = 0; i < n; i++) {
+                char buf[MC_HUGETLB_NAME_MAX];
+                v[i] = strdup(mc_hugetlb_size_name(kbs[i], buf, sizeof(buf)));
+                if (!v[i]) {
+                        mc_strv_free(v);
+                        return mc_error_errno(err, ENOMEM, "list huge page sizes");
+                }
+        }
+        *ret = v;
+        return 0;
+}
+
+int mc_hugetlb_require_size(const char *sysfs_dir, const char *size, struct mc_error *err)
+{
+        _cleanup_strv_free_ char **host = NULL;
+        char list[256] = "";
+        size_t used = 0;
+
+        int r = mc_hugetlb_host_sizes(sysfs_dir, &host, err);
+        if (r < 0)
+                return r;
+        for (char **h = host; *h; h++) {
+                if (streq(*h, size))
+                        return 0;
+                int k = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", *h);
+                if (k > 0 && (size_t)k < sizeof(list) - used)
+                        used += (size_t)k;
+        }
+        return mc_error_set(err, EOPNOTSUPP, "this host has no %s huge pages; %s offers: %s", size,
+                            sysfs_dir ? sysfs_dir : MC_HUGETLB_SYSFS_DIR,
+                            used ? list : "none (no huge page support)");
+}
+
+uint64_t mc_hugetlb_pages_needed(const struct mc_hugetlb_counts *c, uint64_t reserve,
+                                 uint64_t others_reserved)
+{
+        uint64_t avail = c->free > c->resv ? c->free - c->resv : 0;
+        avail = avail > others_reserved ? avail - others_reserved : 0;
+        return reserve > avail ? reserve - avail : 0;
+}
+
+uint64_t mc_hugetlb_shrink_target(const struct mc_hugetlb_counts *c, uint64_t added, uint64_t others_added)
+{
+        uint64_t target = c->nr > added ? c->nr - added : 0;
+        uint64_t in_use = (c->nr > c->free ? c->nr - c->free : 0) + c->resv;
+
+        if (target < in_use)
+                target = in_use;
+        if (target < others_added)
+                target = others_added;
+        return target < c->nr ? target : c->nr;
+}
+
+/* MemAvailable of /proc/meminfo in bytes: what can be allocated without swapping. */
+static int mem_available(uint64_t *ret)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
+        char line[128];
+        unsigned long long kb;
+
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+                        *ret = (uint64_t)kb * 1024;
+                        return 0;
+                }
+        return -ENOENT;
+}
+
+int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const char *run_dir,
+                         struct mc_error *err)
+{
+        *p = (struct mc_hugetlb_pool){
+                .sysfs_fd = -EBADF, .run_fd = -EBADF, .pid = getpid(), .grow_limit = UINT64_MAX
+        };
+        if (!sysfs_dir) {
+                sysfs_dir = MC_HUGETLB_SYSFS_DIR;
+                uint64_t avail = 0;
+                if (mem_available(&avail) == 0)
+                        p->grow_limit = avail / 8 * 7;
+        }
+        if (!run_dir)
+                run_dir = MC_HUGETLB_RUN_DIR;
+
+        int r = mc_proc_starttime(p->pid, &p->starttime);
+        if (r < 0)
+                return mc_error_errno(err, -r, "read the start time of pid %d", (int)p->pid);
+        p->sysfs_fd = open(sysfs_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (p->sysfs_fd < 0)
+                return mc_error_errno(err, errno, "open %s", sysfs_dir);
+        if (mkdir(run_dir, 0755) < 0 && errno != EEXIST) {
+                r = mc_error_errno(err, errno, "create %s", run_dir);
+                mc_hugetlb_pool_close(p);
+                return r;
+        }
+        p->run_fd = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (p->run_fd < 0) {
+                r = mc_error_errno(err, errno, "open %s", run_dir);
+                mc_hugetlb_pool_close(p);
+                return r;
+        }
+        return 0;
+}
+
+void mc_hugetlb_pool_close(struct mc_hugetlb_pool *p)
+{
+        mc_closep(&p->sysfs_fd);
+        mc_closep(&p->run_fd);
+}
+
+struct entry {
+        pid_t pid;
+        unsigned long long starttime;
+        uint64_t kb;
+        uint64_t reserved;
+        uint64_t added;
+};
+
+struct ledger {
+        struct entry *e;
+        size_t n;
+};
+
+static void ledger_done(struct ledger *l)
+{
+        free(l->e);
+        *l = (struct ledger){};
+}
+
+static int ledger_push(struct ledger *l, const struct entry *e)
+{
+        struct entry *ne = realloc(l->e, (l->n + 1) * sizeof(*ne));
+        if (!ne)
+                return -ENOMEM;
+        l->e = ne;
+        l->e[l->n++] = *e;
+        return 0;
+}
+
+static int ledger_read(int run_fd, struct ledger *ret, struct mc_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        struct ledger l = {};
+
+        int r = mc_read_file_at(run_fd, MC_HUGETLB_LEDGER, &text, err);
+        if (r == -ENOENT) {
+                mc_error_clear(err);
+                *ret = l;
+                return 0;
+        }
+        if (r < 0)
+                return mc_error_prefix(err, "hugetlb ledger");
+        unsigned lineno = 0;
+        for (char *line = text, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                lineno++;
+                if (line[0] == '\0')
+                        continue;
+                struct entry e;
+                int pid, used = 0;
+                uint64_t kb, res, add;
+                if (sscanf(line, "%d %llu %" SCNu64 " %" SCNu64 " %" SCNu64 "%n", &pid, &e.starttime, &kb,
+                           &res, &add, &used) != 5 ||
+                    line[used] != '\0' || pid <= 0 || kb == 0) {
+                        ledger_done(&l);
+                        return mc_error_set(err, EBADMSG,
+                                            "%s/%s:%u: malformed line '%s' (expected PID STARTTIME KB "
+                                            "RESERVED ADDED): fix or remove the file",
+                                            MC_HUGETLB_RUN_DIR, MC_HUGETLB_LEDGER, lineno, line);
+                }
+                e.pid = pid;
+                e.kb = kb;
+                e.reserved = res;
+                e.added = add;
+                if (ledger_push(&l, &e) < 0) {
+                        ledger_done(&l);
+                        return mc_error_errno(err, ENOMEM, "hugetlb ledger");
+                }
+        }
+        *ret = l;
+        return 0;
+}
+
+/* Atomically: a temporary file, then rename; no entries left removes the file. */
+static int ledger_write(int run_fd, const struct ledger *l, struct mc_error *err)
+{
+        static const char tmp[] = MC_HUGETLB_LEDGER ".tmp";
+
+        if (l->n == 0) {
+                if (unlinkat(run_fd, MC_HUGETLB_LEDGER, 0) < 0 && errno != ENOENT)
+                        return mc_error_errno(err, errno, "remove %s/%s", MC_HUGETLB_RUN_DIR,
+                                              MC_HUGETLB_LEDGER);
+                return 0;
+        }
+        _cleanup_close_ int fd =
+                openat(run_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "create %s/%s", MC_HUGETLB_RUN_DIR, tmp);
+        _cleanup_fclose_ FILE *f = fdopen(fd, "w");
+        if (!f)
+                return mc_error_errno(err, errno, "write %s/%s", MC_HUGETLB_RUN_DIR, tmp);
+        TAKE_FD(fd);
+        for (size_t i = 0; i < l->n; i++)
+                fprintf(f, "%d %llu %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", (int)l->e[i].pid,
+                        l->e[i].starttime, l->e[i].kb, l->e[i].reserved, l->e[i].added);
+        if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
+                int e = errno ? errno : EIO;
+                unlinkat(run_fd, tmp, 0);
+                return mc_error_errno(err, e, "write %s/%s", MC_HUGETLB_RUN_DIR, tmp);
+        }
+        if (renameat(run_fd, tmp, run_fd, MC_HUGETLB_LEDGER) < 0) {
+                int e = errno;
+                unlinkat(run_fd, tmp, 0);
+                return mc_error_errno(err, e, "rename %s/%s", MC_HUGETLB_RUN_DIR, tmp);
+        }
+        return 0;
+}
+
+static bool entry_alive(const struct entry *e)
+{
+        unsigned long long st;
+        return mc_proc_starttime(e->pid, &st) == 0 && st == e->starttime;
+}
+
+static bool entry_is_self(const struct mc_hugetlb_pool *p, const struct entry *e)
+{
+        return e->pid == p->pid && e->starttime == p->starttime;
+}
+
+static int pool_dir(uint64_t kb, char *buf, size_t n)
+{
+        snprintf(buf, n, "hugepages-%" PRIu64 "kB", kb);
+        return 0;
+}
+
+static int read_counts(int sysfs_fd, uint64_t kb, struct mc_hugetlb_counts *ret, struct mc_error *err)
+{
+        char dir[64];
+        pool_dir(kb, dir, sizeof(dir));
+        _cleanup_close_ int fd = openat(sysfs_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open %s/%s", MC_HUGETLB_SYSFS_DIR, dir);
+        int r = mc_read_u64_at(fd, "nr_hugepages", &ret->nr, err);
+        if (r >= 0)
+                r = mc_read_u64_at(fd, "free_hugepages", &ret->free, err);
+        if (r >= 0)
+                r = mc_read_u64_at(fd, "resv_hugepages", &ret->resv, err);
+        return r < 0 ? mc_error_prefix(err, "%s/%s", MC_HUGETLB_SYSFS_DIR, dir) : 0;
+}
+
+/* Writes nr_hugepages and reads back what the kernel made of it. */
+static int write_nr(int sysfs_fd, uint64_t kb, uint64_t nr, uint64_t *ret_nr, struct mc_error *err)
+{
+        char dir[64], value[24];
+        pool_dir(kb, dir, sizeof(dir));
+        _cleanup_close_ int fd = openat(sysfs_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open %s/%s", MC_HUGETLB_SYSFS_DIR, dir);
+        int len = snprintf(value, sizeof(value), "%" PRIu64 "\n", nr);
+        /* O_TRUNC as a shell's '>' would: sysfs ignores it, a plain file in tests needs it. */
+        _cleanup_close_ int wfd = openat(fd, "nr_hugepages", O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+        int r = 0;
+        if (wfd < 0)
+                r = mc_error_errno(err, errno, "open nr_hugepages");
+        else {
+                ssize_t k = write(wfd, value, (size_t)len);
+                if (k < 0)
+                        r = mc_error_errno(err, errno, "write %" PRIu64 " to nr_hugepages", nr);
+                else if (k != len)
+                        r = mc_error_set(err, EIO, "write %" PRIu64 " to nr_hugepages: short write", nr);
+        }
+        if (r >= 0)
+                r = mc_read_u64_at(fd, "nr_hugepages", ret_nr, err);
+        return r < 0 ? mc_error_prefix(err, "%s/%s", MC_HUGETLB_SYSFS_DIR, dir) : 0;
+}
+
+static int lock_pool(const struct mc_hugetlb_pool *p, int *ret_fd, struct mc_error *err)
+{
+        int fd = openat(p->run_fd, MC_HUGETLB_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open %s/%s", MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK);
+        while (flock(fd, LOCK_EX) < 0) {
+                if (errno == EINTR)
+                        continue;
+                int e = errno;
+                close(fd);
+                return mc_error_errno(err, e, "lock %s/%s", MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK);
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+/* Sum of reserved (or added) pages of kb over the entries other than skip. */
+static uint64_t ledger_sum(const struct ledger *l, uint64_t kb, size_t skip, bool added)
+{
+        uint64_t sum = 0;
+        for (size_t i = 0; i < l->n; i++)
+                if (i != skip && l->e[i].kb == kb)
+                        sum += added ? l->e[i].added : l->e[i].reserved;
+        return sum;
+}
+
+/* Gives back what the entries chosen by drop[] added; the ledger is written first. */
+static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bool *drop,
+                     struct mc_error *err)
+{
+        struct ledger gone = {};
+        struct ledger keep = {};
+        int r = 0;
+
+        for (size_t i = 0; i < l->n && r >= 0; i++)
+                r = ledger_push(drop[i] ? &gone : &keep, &l->e[i]);
+        if (r < 0) {
+                ledger_done(&gone);
+                ledger_done(&keep);
+                return mc_error_errno(err, ENOMEM, "hugetlb ledger");
+        }
+        if (gone.n == 0) {
+                ledger_done(&keep);
+                return 0;
+        }
+        r = ledger_write(p->run_fd, &keep, err);
+        for (size_t i = 0; i < gone.n && r >= 0; i++) {
+                struct mc_hugetlb_counts c;
+                uint64_t nr;
+                if (gone.e[i].added == 0)
+                        continue;
+                r = read_counts(p->sysfs_fd, gone.e[i].kb, &c, err);
+                if (r < 0)
+                        break;
+                uint64_t target = mc_hugetlb_shrink_target(&c, gone.e[i].added,
+                                                           ledger_sum(&keep, gone.e[i].kb, SIZE_MAX, true));
+                if (target != c.nr)
+                        r = write_nr(p->sysfs_fd, gone.e[i].kb, target, &nr, err);
+        }
+        if (r >= 0) {
+                ledger_done(l);
+                *l = keep;
+        } else
+                ledger_done(&keep);
+        ledger_done(&gone);
+        return r;
+}
+
+/* Drops the entries of dead launchers (and of this run when self), giving back their pages. */
+static int clean(const struct mc_hugetlb_pool *p, struct ledger *l, bool self, struct mc_error *err)
+{
+        _cleanup_free_ bool *drop = calloc(l->n + 1, sizeof(bool));
+        if (!drop)
+                return mc_error_errno(err, ENOMEM, "hugetlb ledger");
+        for (size_t i = 0; i < l->n; i++)
+                drop[i] = entry_is_self(p, &l->e[i]) ? self : !entry_alive(&l->e[i]);
+        return give_back(p, l, drop, err);
+}
+
+static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct mc_hugetlb_request *req,
+                       struct mc_error *err)
+{
+        struct mc_hugetlb_counts c;
+        char name[MC_HUGETLB_NAME_MAX];
+        uint64_t nr;
+
+        mc_hugetlb_size_name(req->kb, name, sizeof(name));
+        req->added = 0;
+        int r = read_counts(p->sysfs_fd, req->kb, &c, err);
+        if (r < 0)
+                return r;
+        uint64_t need = mc_hugetlb_pages_needed(&c, req->pages, ledger_sum(l, req->kb, SIZE_MAX, false));
+        if (need > 0) {
+                if (need > UINT64_MAX - c.nr)
+                        return mc_error_set(err, ERANGE, "cannot add %" PRIu64 " %s pages", need, name);
+                uint64_t page = req->kb * 1024;
+                if (need > p->grow_limit / page)
+                        return mc_error_set(err, ENOMEM,
+                                            "asked for %" PRIu64
+                                            " more %s pages, this host can spare %" PRIu64
+                                            " (7/8 of its available memory): the pool is unchanged",
+                                            need, name, p->grow_limit / page);
+                r = write_nr(p->sysfs_fd, req->kb, c.nr + need, &nr, err);
+                if (r < 0)
+                        return mc_error_prefix(err, "grow the %s huge page pool by %" PRIu64 " pages", name,
+                                               need);
+                uint64_t got = nr > c.nr ? nr - c.nr : 0;
+                if (got < need) {
+                        struct mc_error ignored = { 0 };
+                        uint64_t back;
+                        (void)write_nr(p->sysfs_fd, req->kb, c.nr, &back, &ignored);
+                        return mc_error_set(err, ENOMEM,
+                                            "asked for %" PRIu64
+                                            " more %s pages, the kernel provided %" PRIu64
+                                            " (nr_hugepages %" PRIu64 " -> %" PRIu64
+                                            "): too little free or too fragmented memory; the pool "
+                                            "is back to %" PRIu64 " pages",
+                                            need, name, got, c.nr, nr, c.nr);
+                }
+        }
+        struct entry e = { p->pid, p->starttime, req->kb, req->pages, need };
+        if (ledger_push(l, &e) < 0)
+                return mc_error_errno(err, ENOMEM, "hugetlb ledger");
+        req->added = need;
+        /* Recorded before the next size: a failure later gives this one back through the ledger. */
+        return ledger_write(p->run_fd, l, err);
+}
+
+int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request *req, size_t n,
+                            struct mc_error *err)
+{
+        _cleanup_close_ int lock = -EBADF;
+        struct ledger l = {};
+
+        int r = lock_pool(p, &lock, err);
+        if (r < 0)
+                return r;
+        r = ledger_read(p->run_fd, &l, err);
+        if (r >= 0)
+                r = clean(p, &l, false, err);
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = reserve_one(p, &l, &req[i], err);
+        if (r < 0) {
+                struct mc_error ignored = { 0 };
+                /* What this run added so far goes back now: nothing stays without a run. */
+                ledger_done(&l);
+                if (ledger_read(p->run_fd, &l, &ignored) >= 0)
+                        (void)clean(p, &l, true, &ignored);
+                for (size_t i = 0; i < n; i++)
+                        req[i].added = 0;
+        }
+        ledger_done(&l);
+        return r;
+}
+
+int mc_hugetlb_pool_release(struct mc_hugetlb_pool *p, struct mc_error *err)
+{
+        _cleanup_close_ int lock = -EBADF;
+        struct ledger l = {};
+
+        int r = lock_pool(p, &lock, err);
+        if (r < 0)
+                return r;
+        r = ledger_read(p->run_fd, &l, err);
+        if (r >= 0)
+                r = clean(p, &l, true, err);
+        ledger_done(&l);
+        return r;
+}

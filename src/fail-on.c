@@ -53,6 +53,8 @@ static bool hugetlb_hit(const json_t *report)
         const char *size;
         json_t *v;
 
+        if (json_is_true(json_object_get(report, "hugetlb_limit_hit")))
+                return true;
         /* One object per page size: "events_max", or an "events" object with "max". */
         json_object_foreach(h, size, v)
         {

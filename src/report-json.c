@@ -84,6 +84,8 @@ static bool hugetlb_max_hit(const json_t *root)
         json_t *v;
         uint64_t n;
 
+        if (json_is_true(json_object_get(root, "hugetlb_limit_hit")))
+                return true;
         json_object_foreach(h, size, v)
         {
                 if ((mc_rj_u64(v, "events_max", &n) && n > 0) ||

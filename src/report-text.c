@@ -321,54 +321,63 @@ static void line_cpu(FILE *f, const json_t *r)
                 fprintf(f, "unknown\n");
 }
 
-/* One line per page size; members that are counts (events_*, *count*) print as numbers, the rest as sizes.
- */
+/* A hugetlb size or limit: null is "max" (no limit). */
+static void put_hugetlb_size(FILE *f, const char **sep, const char *label, const json_t *v)
+{
+        char a[MC_SIZE_STR_MAX];
+        if (json_is_null(v))
+                fprintf(f, "%s%s max", *sep, label);
+        else if (json_is_integer(v) && json_integer_value(v) >= 0)
+                fprintf(f, "%s%s %s", *sep, label, size_str((uint64_t)json_integer_value(v), a));
+        else
+                return;
+        *sep = ", ";
+}
+
+/* One line per page size of the report's hugetlb object (docs/report-schema.md). */
 static void lines_hugetlb(FILE *f, const json_t *r)
 {
         json_t *h = mc_rj_obj(r, "hugetlb");
-        const char *size, *k;
-        json_t *o, *v;
+        const char *size;
+        json_t *o;
         bool first = true;
         char a[MC_SIZE_STR_MAX];
+        uint64_t v, added;
 
         if (!h) {
                 put_key(f, "hugetlb");
-                fprintf(f, "unknown\n");
+                fprintf(f, "%s\n",
+                        json_is_null(json_object_get(r, "hugetlb")) ? "none ([hugetlb] not set)"
+                                                                    : "unknown");
                 return;
         }
         json_object_foreach(h, size, o)
         {
-                bool any = false;
                 put_key(f, first ? "hugetlb" : "");
                 first = false;
-                fprintf(f, "%s:", size);
-                json_object_foreach(o, k, v)
-                {
-                        fprintf(f, "%s %s ", any ? "," : "", k);
-                        any = true;
-                        if (json_is_null(v))
-                                fputs(strstr(k, "max") && !strstr(k, "events") ? "max" : "unknown", f);
-                        else if (json_is_object(v)) {
-                                /* "events": {"max": N} */
-                                const char *ek;
-                                json_t *ev;
-                                bool e_any = false;
-                                json_object_foreach(v, ek, ev)
-                                {
-                                        fprintf(f, "%s%s %lld", e_any ? " " : "", ek,
-                                                (long long)json_integer_value(ev));
-                                        e_any = true;
-                                }
-                        } else if (json_is_integer(v) && json_integer_value(v) >= 0) {
-                                if (strstr(k, "events") || strstr(k, "count") || strstr(k, "pages"))
-                                        fprintf(f, "%lld", (long long)json_integer_value(v));
-                                else
-                                        fputs(size_str((uint64_t)json_integer_value(v), a), f);
-                        } else if (json_is_string(v))
-                                fputs(json_string_value(v), f);
-                        else
-                                fputs("?", f);
+                const char *sep = ": ";
+                fprintf(f, "%s", size);
+                if (json_object_get(o, "max"))
+                        put_hugetlb_size(f, &sep, "max", json_object_get(o, "max"));
+                if (json_object_get(o, "rsvd.max"))
+                        put_hugetlb_size(f, &sep, "rsvd.max", json_object_get(o, "rsvd.max"));
+                if (mc_rj_u64(o, "peak", &v)) {
+                        fprintf(f, "%speak %s", sep, size_str(v, a));
+                        sep = ", ";
                 }
+                if (mc_rj_u64(o, "events_max", &v)) {
+                        fprintf(f, "%slimit hit %llu time%s", sep, (unsigned long long)v, v == 1 ? "" : "s");
+                        sep = ", ";
+                }
+                if (mc_rj_u64(o, "reserved_pages", &v) && v > 0) {
+                        fprintf(f, "%s%llu page%s reserved", sep, (unsigned long long)v, v == 1 ? "" : "s");
+                        sep = ", ";
+                        if (mc_rj_u64(o, "added_pages", &added) && added > 0)
+                                fprintf(f, " (%llu added to the pool)", (unsigned long long)added);
+                }
+                /* Pages still charged after the run are held by something that outlived it. */
+                if (mc_rj_u64(o, "current", &v) && v > 0)
+                        fprintf(f, "%s%s still in use", sep, size_str(v, a));
                 fputc('\n', f);
         }
         if (first) {

@@ -25,6 +25,7 @@ enum mc_key {
         MC_KEY_MEMORY_ZSWAP_MAX,
         MC_KEY_MEMORY_OOM_GROUP,
         MC_KEY_CGROUP_PARENT,
+        MC_KEY_REPORT_INTERVAL,
         _MC_KEY_COUNT,
 };
 
@@ -34,6 +35,7 @@ enum mc_value_type {
         MC_VALUE_BOOL,        /* 0/1, yes/no, true/false, on/off */
         MC_VALUE_PROFILE,     /* a profile name or path */
         MC_VALUE_CGROUP_PATH, /* a relative cgroup path, each component a valid name */
+        MC_VALUE_INTERVAL,    /* mc_interval_parse(): 250ms, 1s, 0 */
 };
 
 struct mc_key_info {

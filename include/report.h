@@ -15,6 +15,7 @@
 #include "error.h"
 #include "events.h"
 #include "limits.h"
+#include "sampler.h"
 
 #define MC_REPORT_SCHEMA 1
 
@@ -39,6 +40,9 @@ struct mc_report {
         bool has_events;
         struct mc_counters events;       /* memory.events deltas (hierarchical) */
         struct mc_counters events_local; /* memory.events.local deltas */
+
+        /* The sampler's observations (swap peak, breakdown, processes, cpu, timeline), NULL when none. */
+        const struct mc_sample_summary *samples;
 
         unsigned leftovers_killed;
         double duration_s; /* start of the command to the end of the group */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "sampler.h"
 #include "size.h"
 #include "util.h"
 
@@ -49,6 +50,7 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_MEMORY_OOM_GROUP] = { MC_KEY_MEMORY_OOM_GROUP, "memory", "oom.group", MC_VALUE_BOOL,
                                       "memory.oom.group" },
         [MC_KEY_CGROUP_PARENT] = { MC_KEY_CGROUP_PARENT, "cgroup", "parent", MC_VALUE_CGROUP_PATH, NULL },
+        [MC_KEY_REPORT_INTERVAL] = { MC_KEY_REPORT_INTERVAL, "report", "interval", MC_VALUE_INTERVAL, NULL },
 };
 
 const struct mc_key_info *mc_key_info(enum mc_key key)
@@ -185,6 +187,12 @@ static int validate_value(const struct mc_key_info *ki, const char *value, const
                         return 0;
                 return mc_error_set(err, EINVAL, "invalid cgroup path '%s' for %s: %s; " CGROUP_PATH_FORMS,
                                     value, ki->name, why);
+        }
+        case MC_VALUE_INTERVAL: {
+                uint64_t ms;
+                if (mc_interval_parse(value, &ms, err) < 0)
+                        return mc_error_prefix(err, "%s", ki->name);
+                return 0;
         }
         }
         return mc_error_set(err, EINVAL, "%s: no validation for this key", ki->name);

@@ -9,8 +9,14 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include "fake-cgroupfs.h"
 #include "sampler.h"
+#include "util.h"
 
 /* memory.stat of a 6.12 group holding 64 MiB of anonymous memory (abridged: the fields read, and others). */
 static const char stat_612[] = "anon 67473408\n"
@@ -230,6 +236,154 @@ static void test_timeline_long_run(void **state)
         mc_timeline_free(&tl);
 }
 
+static void write_u64(int dirfd, const char *name, unsigned long long v)
+{
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%llu\n", v);
+        write_at(dirfd, name, buf);
+}
+
+/*
+ * The sampler on a directory shaped like a group, with this test process in
+ * its cgroup.procs: samples, the snapshot rule (a new maximum 1/16 above the
+ * last snapshot, at most once a second, the command's exit exempt), the
+ * start/end deltas and the sampled swap peak.
+ */
+static void test_sampler_on_fake_group(void **state)
+{
+        char why[256];
+        bool xattr;
+        char *base = fake_make_base("sampler", &xattr, why, sizeof(why));
+        assert_non_null(base);
+        int g = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(g >= 0);
+        char procs[32];
+        snprintf(procs, sizeof(procs), "%d\n", (int)getpid());
+        write_at(g, "cgroup.procs", procs);
+        write_at(g, "memory.stat", "anon 1000\nfile 0\nshmem 0\npgmajfault 5\n");
+        write_at(g, "cpu.stat", "usage_usec 30\nuser_usec 10\nsystem_usec 20\n");
+        write_u64(g, "memory.current", 1 << 20);
+        write_u64(g, "memory.swap.current", 0);
+        write_at(g, "memory.pressure",
+                 "some avg10=1.50 avg60=0.00 avg300=0.00 total=9\n"
+                 "full avg10=0.25 avg60=0.00 avg300=0.00 total=3\n");
+        write_u64(g, "hugetlb.2MB.current", 0);
+        write_u64(g, "hugetlb.2MB.rsvd.current", 0); /* not a page size of its own */
+
+        struct mc_sampler *s;
+        struct mc_error err = { 0 };
+        struct mc_watch w[2];
+        int pipefd[2];
+        assert_int_equal(pipe(pipefd), 0); /* stands for the command's pidfd */
+        assert_int_equal(mc_sampler_new(g, 100, &s, &err), 0);
+        const struct mc_sample_summary *sum = mc_sampler_summary(s);
+        assert_int_equal(sum->n_hugetlb, 1);
+        assert_string_equal(sum->hugetlb[0].size, "2MB");
+
+        /* The first sample snapshots whatever is there. */
+        assert_int_equal(mc_sampler_start(s, mc_now_ns(), pipefd[0], w, &err), 2);
+        assert_ptr_equal(w[0].userdata, s);
+        assert_int_equal(w[0].events, POLLIN);
+        assert_int_equal(w[1].fd, pipefd[0]);
+        assert_int_equal(sum->timeline->n, 1);
+        assert_int_equal(sum->snapshots, 1);
+        assert_int_equal(sum->snapshot.current, 1 << 20);
+        assert_int_equal(sum->snapshot.stat.anon, 1000);
+        assert_int_equal(sum->snapshot.n_top, 1);
+        assert_int_equal(sum->snapshot.top[0].pid, getpid());
+        assert_true(sum->snapshot.top[0].mem.rss > 0);
+        assert_true(sum->snapshot.top[0].mem.pss > 0);
+
+        /* A higher maximum within the second waits; so does growth below 1/16. */
+        write_u64(g, "memory.current", 4 << 20);
+        write_u64(g, "memory.swap.current", 777);
+        write_u64(g, "hugetlb.2MB.current", 2 << 20);
+        write_at(g, "memory.stat", "anon 4000\nfile 0\nshmem 0\npgmajfault 5\n");
+        assert_int_equal(w[0].ready(w[0].userdata, POLLIN, &err), 0);
+        assert_int_equal(sum->timeline->n, 2);
+        assert_int_equal(sum->timeline->memory_current[1], 4 << 20);
+        assert_int_equal(sum->timeline->swap_current[1], 777);
+        assert_int_equal(sum->timeline->some_avg10[1], 150);
+        assert_int_equal(sum->timeline->full_avg10[1], 25);
+        assert_int_equal(sum->snapshots, 1);
+        assert_int_equal(sum->hugetlb[0].max, 2 << 20);
+
+        /* The command's exit takes the pending snapshot at once, and stops watching the pidfd. */
+        write_u64(g, "hugetlb.2MB.current", 0);
+        assert_int_equal(w[1].ready(w[1].userdata, POLLIN, &err), 0);
+        assert_int_equal(w[1].fd, -1);
+        assert_int_equal(sum->snapshots, 2);
+        assert_int_equal(sum->snapshot.current, 4 << 20);
+        assert_int_equal(sum->snapshot.stat.anon, 4000);
+        assert_int_equal(sum->hugetlb[0].max, 2 << 20);
+
+        /* Growth below 1/16 of the last snapshot is not worth another. */
+        write_u64(g, "memory.current", (4 << 20) + (4 << 20) / 32);
+        assert_int_equal(w[1].ready(w[1].userdata, POLLIN, &err), 0);
+        assert_int_equal(sum->snapshots, 2);
+        assert_int_equal(sum->timeline->n, 4);
+
+        /* The end: deltas since mc_sampler_new, the swap peak from the samples (no memory.swap.peak). */
+        write_at(g, "memory.stat", "anon 0\nfile 0\nshmem 0\npgmajfault 12\n");
+        write_at(g, "cpu.stat", "usage_usec 1030\nuser_usec 510\nsystem_usec 520\n");
+        mc_sampler_finish(s);
+        assert_true(sum->has_pgmajfault);
+        assert_int_equal(sum->pgmajfault, 7);
+        assert_true(sum->has_cpu);
+        assert_int_equal(sum->user_usec, 500);
+        assert_int_equal(sum->system_usec, 500);
+        assert_true(sum->has_swap_peak);
+        assert_int_equal(sum->swap_peak, 777);
+        assert_string_equal(sum->swap_peak_source, "sampled");
+        assert_true(sum->has_psi);
+        assert_int_equal(sum->some_avg10_max, 150);
+
+        /* memory.swap.peak, where the kernel has it, wins. */
+        write_u64(g, "memory.swap.peak", 4096);
+        mc_sampler_finish(s);
+        assert_int_equal(sum->swap_peak, 4096);
+        assert_string_equal(sum->swap_peak_source, "kernel");
+
+        mc_sampler_free(s);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        close(g);
+        rm_rf_at(AT_FDCWD, base);
+        free(base);
+}
+
+/* --interval 0: no timer, no timeline; the start/end readings remain. */
+static void test_sampler_off(void **state)
+{
+        char why[256];
+        bool xattr;
+        char *base = fake_make_base("sampler-off", &xattr, why, sizeof(why));
+        assert_non_null(base);
+        int g = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(g >= 0);
+        write_at(g, "memory.stat", "anon 0\nfile 0\nshmem 0\npgmajfault 0\n");
+        write_at(g, "cpu.stat", "user_usec 0\nsystem_usec 0\n");
+
+        struct mc_sampler *s;
+        struct mc_error err = { 0 };
+        struct mc_watch w[2];
+        assert_int_equal(mc_sampler_new(g, 0, &s, &err), 0);
+        assert_int_equal(mc_sampler_start(s, mc_now_ns(), -1, w, &err), 0);
+        write_at(g, "cpu.stat", "user_usec 3\nsystem_usec 4\n");
+        mc_sampler_finish(s);
+        const struct mc_sample_summary *sum = mc_sampler_summary(s);
+        assert_null(sum->timeline);
+        assert_false(sum->has_snapshot);
+        assert_false(sum->has_psi);
+        assert_false(sum->has_swap_peak);
+        assert_true(sum->has_cpu);
+        assert_int_equal(sum->user_usec, 3);
+        mc_sampler_free(s);
+        close(g);
+        rm_rf_at(AT_FDCWD, base);
+        free(base);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -239,6 +393,8 @@ int main(void)
                 cmocka_unit_test(test_interval),
                 cmocka_unit_test(test_timeline_merge),
                 cmocka_unit_test(test_timeline_long_run),
+                cmocka_unit_test(test_sampler_on_fake_group),
+                cmocka_unit_test(test_sampler_off),
         };
         return cmocka_run_group_tests_name("sampler", tests, NULL, NULL);
 }

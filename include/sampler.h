@@ -78,7 +78,8 @@ struct mc_timeline_point {
         uint64_t t_ns; /* since the command started */
         uint64_t memory_current;
         uint64_t swap_current;
-        uint32_t some_avg10, full_avg10; /* hundredths of a percent */
+        uint32_t some_avg10, full_avg10;                /* hundredths of a percent */
+        uint64_t hugetlb_current[MC_HUGETLB_SIZES_MAX]; /* in the order of the timeline's hugetlb columns */
 };
 
 struct mc_timeline {
@@ -87,10 +88,15 @@ struct mc_timeline {
         bool has_swap, has_psi;
         uint64_t *t_ns, *memory_current, *swap_current;
         uint32_t *some_avg10, *full_avg10;
+        size_t n_hugetlb; /* hugetlb.<size>.current columns */
+        char hugetlb_size[MC_HUGETLB_SIZES_MAX][MC_HUGETLB_SIZE_NAME_MAX];
+        uint64_t *hugetlb_current[MC_HUGETLB_SIZES_MAX];
 };
 
 /* capacity must be even and >= 2. */
 int mc_timeline_init(struct mc_timeline *tl, size_t capacity, uint64_t interval_ns, struct mc_error *err);
+/* Adds a hugetlb.<size>.current column; before the first append only. */
+int mc_timeline_add_hugetlb(struct mc_timeline *tl, const char *size, struct mc_error *err);
 /* Appends; when full, merges neighbouring pairs first and returns 1 (the interval doubled), else 0. */
 int mc_timeline_append(struct mc_timeline *tl, const struct mc_timeline_point *p);
 void mc_timeline_free(struct mc_timeline *tl);

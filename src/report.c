@@ -138,11 +138,19 @@ static json_t *timeline_to_json(const struct mc_timeline *tl)
                 JSON_CHECK(json_array_append_new(t, json_seconds(tl->t_ns[i])));
         if (!t)
                 return NULL;
-        return json_pack("{s:o, s:O, s:o, s:o, s:o, s:o}", "interval_s", json_seconds(tl->interval_ns), "t",
-                         t, "memory_current", column_u64(tl->memory_current, tl->n), "swap_current",
+        /* By page size, {"2MB": [...]}; null where the group has no hugetlb controller. */
+        json_auto_t *huge = tl->n_hugetlb ? json_object() : json_null();
+        if (!huge)
+                return NULL;
+        for (size_t h = 0; h < tl->n_hugetlb; h++)
+                JSON_CHECK(json_object_set_new(huge, tl->hugetlb_size[h],
+                                               column_u64(tl->hugetlb_current[h], tl->n)));
+        return json_pack("{s:o, s:O, s:o, s:o, s:o, s:o, s:O}", "interval_s", json_seconds(tl->interval_ns),
+                         "t", t, "memory_current", column_u64(tl->memory_current, tl->n), "swap_current",
                          tl->has_swap ? column_u64(tl->swap_current, tl->n) : json_null(), "some_avg10",
                          tl->has_psi ? column_avg10(tl->some_avg10, tl->n) : json_null(), "full_avg10",
-                         tl->has_psi ? column_avg10(tl->full_avg10, tl->n) : json_null());
+                         tl->has_psi ? column_avg10(tl->full_avg10, tl->n) : json_null(), "hugetlb_current",
+                         huge);
 }
 
 /*

@@ -296,6 +296,18 @@ int mc_timeline_init(struct mc_timeline *tl, size_t capacity, uint64_t interval_
 
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+int mc_timeline_add_hugetlb(struct mc_timeline *tl, const char *size, struct mc_error *err)
+{
+        if (tl->n > 0 || tl->n_hugetlb == MC_HUGETLB_SIZES_MAX || strlen(size) >= MC_HUGETLB_SIZE_NAME_MAX)
+                return mc_error_set(err, EINVAL, "cannot add a hugetlb column for %s", size);
+        tl->hugetlb_current[tl->n_hugetlb] = calloc(tl->capacity, sizeof(uint64_t));
+        if (!tl->hugetlb_current[tl->n_hugetlb])
+                return mc_error_errno(err, ENOMEM, "timeline");
+        strcpy(tl->hugetlb_size[tl->n_hugetlb], size);
+        tl->n_hugetlb++;
+        return 0;
+}
+
 int mc_timeline_append(struct mc_timeline *tl, const struct mc_timeline_point *p)
 {
         int merged = 0;
@@ -308,6 +320,9 @@ int mc_timeline_append(struct mc_timeline *tl, const struct mc_timeline_point *p
                         tl->swap_current[i] = MAX(tl->swap_current[a], tl->swap_current[b]);
                         tl->some_avg10[i] = MAX(tl->some_avg10[a], tl->some_avg10[b]);
                         tl->full_avg10[i] = MAX(tl->full_avg10[a], tl->full_avg10[b]);
+                        for (size_t h = 0; h < tl->n_hugetlb; h++)
+                                tl->hugetlb_current[h][i] =
+                                        MAX(tl->hugetlb_current[h][a], tl->hugetlb_current[h][b]);
                 }
                 tl->n /= 2;
                 tl->interval_ns *= 2;
@@ -319,6 +334,8 @@ int mc_timeline_append(struct mc_timeline *tl, const struct mc_timeline_point *p
         tl->swap_current[i] = p->swap_current;
         tl->some_avg10[i] = p->some_avg10;
         tl->full_avg10[i] = p->full_avg10;
+        for (size_t h = 0; h < tl->n_hugetlb; h++)
+                tl->hugetlb_current[h][i] = p->hugetlb_current[h];
         return merged;
 }
 
@@ -329,6 +346,8 @@ void mc_timeline_free(struct mc_timeline *tl)
         free(tl->swap_current);
         free(tl->some_avg10);
         free(tl->full_avg10);
+        for (size_t h = 0; h < tl->n_hugetlb; h++)
+                free(tl->hugetlb_current[h]);
         *tl = (struct mc_timeline){ 0 };
 }
 
@@ -493,7 +512,10 @@ static void sample(struct mc_sampler *s, bool final)
         }
         for (size_t i = 0; i < sum->n_hugetlb; i++) {
                 uint64_t v;
-                if (pread_u64(s->hugetlb[i].fd, s->buf, sizeof(s->buf), &v) && v > sum->hugetlb[i].max)
+                if (!pread_u64(s->hugetlb[i].fd, s->buf, sizeof(s->buf), &v))
+                        continue;
+                pt.hugetlb_current[i] = v;
+                if (v > sum->hugetlb[i].max)
                         sum->hugetlb[i].max = v;
         }
 
@@ -658,6 +680,9 @@ int mc_sampler_new(int group_fd, uint64_t interval_ms, struct mc_sampler **ret, 
         if (s->proc_fd < 0)
                 s->proc_fd = -EBADF;
         open_hugetlb(s);
+        for (size_t i = 0; i < s->summary.n_hugetlb; i++)
+                if ((r = mc_timeline_add_hugetlb(&s->timeline, s->summary.hugetlb[i].size, err)) < 0)
+                        goto fail;
 
         s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
         if (s->timer_fd < 0) {

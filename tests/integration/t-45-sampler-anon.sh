@@ -43,6 +43,13 @@ done
 if [ -e "$cg_root/memcage/memory.swap.current" ]; then
         assert_eq "$(jq '.timeline.swap_current | length' "$r")" "$n" "length of timeline.swap_current"
 fi
+for col in $(jq -r '.timeline.hugetlb_current // {} | keys[]' "$r"); do
+        assert_eq "$(jq ".timeline.hugetlb_current[\"$col\"] | length" "$r")" "$n" "length of timeline.hugetlb_current.$col"
+        assert_eq "$(jq ".timeline.hugetlb_current[\"$col\"] | max" "$r")" 0 "hugetlb_current.$col of hog"
+done
+if [ -e "$cg_root/memcage/hugetlb.2MB.current" ]; then
+        assert_eq "$(jq '.timeline.hugetlb_current | has("2MB")' "$r")" true "timeline.hugetlb_current has 2MB"
+fi
 # Times rise.
 assert_eq "$(jq '.timeline.t | . == sort' "$r")" true "timeline t sorted"
 assert_ge "$(jq '.timeline.memory_current | max' "$r")" $((60 * MB)) "timeline memory_current max"

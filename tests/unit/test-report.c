@@ -131,6 +131,7 @@ static void test_json_samples(void **state)
         char *s = NULL;
         uint64_t t[] = { 0, 100000000, 250000000 }, cur[] = { 4096, 67108864, 8192 }, swap[] = { 0, 0, 0 };
         uint32_t some[] = { 0, 1250, 50 }, full[] = { 0, 100, 0 };
+        uint64_t huge[] = { 0, 2097152, 0 };
         struct mc_timeline tl = { .n = 3,
                                   .capacity = 3,
                                   .interval_ns = 100000000,
@@ -139,7 +140,10 @@ static void test_json_samples(void **state)
                                   .memory_current = cur,
                                   .swap_current = swap,
                                   .some_avg10 = some,
-                                  .full_avg10 = full };
+                                  .full_avg10 = full,
+                                  .n_hugetlb = 1,
+                                  .hugetlb_size = { "2MB" },
+                                  .hugetlb_current = { huge } };
         struct mc_sample_summary sum = {
                 .has_swap_peak = true,
                 .swap_peak = 1024,
@@ -228,6 +232,15 @@ static void test_json_samples(void **state)
         assert_int_equal(json_integer_value(json_array_get(json_object_get(tlj, "memory_current"), 1)),
                          67108864);
         assert_true(json_real_value(json_array_get(json_object_get(tlj, "some_avg10"), 1)) == 12.5);
+        json_t *h = json_object_get(json_object_get(tlj, "hugetlb_current"), "2MB");
+        assert_int_equal(json_array_size(h), 3);
+        assert_int_equal(json_integer_value(json_array_get(h, 1)), 2097152);
+        tl.n_hugetlb = 0;
+        json_decref(j);
+        free(s);
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        j = parse(s);
+        assert_true(json_is_null(json_object_get(json_object_get(j, "timeline"), "hugetlb_current")));
         json_decref(j);
         free(s);
 }

@@ -170,14 +170,18 @@ static void test_timeline_merge(void **state)
 
         assert_int_equal(mc_timeline_init(&tl, 3, 100, &err), -EINVAL);
         assert_int_equal(mc_timeline_init(&tl, 4, 100, &err), 0);
+        assert_int_equal(mc_timeline_add_hugetlb(&tl, "2MB", &err), 0);
         for (uint64_t i = 0; i < 4; i++) {
                 struct mc_timeline_point p = { .t_ns = i * 100,
                                                .memory_current = i == 1 ? 50 : 10 * i,
                                                .swap_current = 3 - i,
                                                .some_avg10 = (uint32_t)i,
-                                               .full_avg10 = i == 0 ? 7 : 0 };
+                                               .full_avg10 = i == 0 ? 7 : 0,
+                                               .hugetlb_current = { i == 2 ? 4 : 0 } };
                 assert_int_equal(mc_timeline_append(&tl, &p), 0);
         }
+        /* Columns come before the points. */
+        assert_int_equal(mc_timeline_add_hugetlb(&tl, "1GB", &err), -EINVAL);
         assert_int_equal(tl.n, 4);
 
         /* Full: pairs merge to their larger values and the time of the first, the interval doubles. */
@@ -196,6 +200,8 @@ static void test_timeline_merge(void **state)
         assert_int_equal(tl.some_avg10[0], 1);
         assert_int_equal(tl.some_avg10[1], 3);
         assert_int_equal(tl.full_avg10[0], 7);
+        assert_int_equal(tl.hugetlb_current[0][0], 0);
+        assert_int_equal(tl.hugetlb_current[0][1], 4);
 
         p.t_ns = 600;
         assert_int_equal(mc_timeline_append(&tl, &p), 0);
@@ -305,6 +311,10 @@ static void test_sampler_on_fake_group(void **state)
         assert_int_equal(sum->timeline->swap_current[1], 777);
         assert_int_equal(sum->timeline->some_avg10[1], 150);
         assert_int_equal(sum->timeline->full_avg10[1], 25);
+        assert_int_equal(sum->timeline->n_hugetlb, 1);
+        assert_string_equal(sum->timeline->hugetlb_size[0], "2MB");
+        assert_int_equal(sum->timeline->hugetlb_current[0][0], 0);
+        assert_int_equal(sum->timeline->hugetlb_current[0][1], 2 << 20);
         assert_int_equal(sum->snapshots, 1);
         assert_int_equal(sum->hugetlb[0].max, 2 << 20);
 

@@ -16,6 +16,12 @@ assert_ge "$(jq .memory.peak "$r")" $((16 << 20)) "memory.peak with --interval 0
 assert_eq "$(jq '.cpu.user_s + .cpu.system_s > 0' "$r")" true "cpu with --interval 0"
 assert_ge "$(jq .memory.pgmajfault "$r")" 0 "pgmajfault with --interval 0"
 
+# A command shorter than the interval still has a sample at its start and one at its exit.
+run_memcage run --name t48 --interval 1s --report "$r" -- true
+assert_eq "$rc" 0 "exit status ($err)"
+assert_ge "$(jq '.timeline.t | length' "$r")" 2 "timeline points of a short command"
+assert_eq "$(jq '.timeline.t | .[0] < .[1]' "$r")" true "start and exit samples in order"
+
 run_memcage run --name t48 --interval 5x -- true
 assert_eq "$rc" 125 "exit status of a bad --interval"
 assert_contains "$err" "--interval: invalid interval '5x'" "bad --interval message"

@@ -14,8 +14,9 @@
  * process of the group and its descendants), is taken only when
  * memory.current reaches a new maximum that is at least 1/16 above the last
  * snapshot's, at most once a second: a higher maximum within that second is
- * remembered and snapshotted at the first sample after it, if memory.current
- * is still above the last snapshot's by then. The report's breakdown is the
+ * remembered and snapshotted at the first sample after the second (or at the
+ * command's exit, whatever the time), if memory.current is still 1/16 above
+ * the last snapshot's then. The report's breakdown is the
  * snapshot of the highest memory.current, read while the processes held it
  * (after the run the group is empty and memory.current is about 0).
  *

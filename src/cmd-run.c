@@ -18,6 +18,7 @@
 #include "limits.h"
 #include "profile.h"
 #include "report.h"
+#include "sampler.h"
 #include "size.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -36,7 +37,8 @@ struct run_opts {
         const char *parent;
         const char *name;
         const char *report_path;
-        const char *user; /* --user: replaces [run] user */
+        const char *user;     /* --user: replaces [run] user */
+        const char *interval; /* --interval, NULL for [report] interval or the default */
         bool wait_all;
         bool quiet;
         enum mc_spawn_method method;
@@ -68,6 +70,10 @@ static void usage(void)
                "      --wait-all         after COMMAND exits, wait for the processes it left\n"
                "                         instead of killing them\n"
                "      --report FILE      write the JSON report to FILE (on every exit path)\n"
+               "      --interval DURATION\n"
+               "                         sample memory for the report every DURATION (250ms,\n"
+               "                         1s; default: [report] interval of the profile, or\n"
+               "                         100ms); 0 turns sampling off\n"
                "      --fork             start COMMAND with fork + cgroup.procs instead of\n"
                "                         clone3(CLONE_INTO_CGROUP) (also MEMCAGE_SPAWN=fork)\n"
                "  -q, --quiet            print only errors\n"
@@ -133,6 +139,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 OPT_WAIT_ALL,
                 OPT_REPORT,
                 OPT_FORK,
+                OPT_INTERVAL,
         };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
@@ -146,6 +153,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 { "report", required_argument, NULL, OPT_REPORT },
                 { "fork", no_argument, NULL, OPT_FORK },
                 { "user", required_argument, NULL, 'u' },
+                { "interval", required_argument, NULL, OPT_INTERVAL },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -191,6 +199,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                         break;
                 case 'u':
                         o->user = optarg;
+                        break;
+                case OPT_INTERVAL:
+                        o->interval = optarg;
                         break;
                 case 'q':
                         o->quiet = true;
@@ -243,11 +254,13 @@ struct run_state {
         int signal_fd;
         sigset_t old_mask;
         struct mc_report report;
-        char *error; /* memcage's own failure, for the report */
         /* [hugetlb]: the sizes named (report.hugetlb[].size), pool reservations, events before. */
         struct mc_hugetlb_pool pool;
         bool pool_open;
         struct mc_counters hugetlb_events[MC_REPORT_HUGETLB_MAX];
+        uint64_t interval_ms;       /* sampling interval, 0 for none */
+        struct mc_sampler *sampler; /* NULL when it could not start; outlives the report */
+        char *error;                /* memcage's own failure, for the report */
 };
 
 /* Reports memcage's own failure once: on stderr now, into the report later. */
@@ -401,6 +414,15 @@ static int load_profile(struct run_state *s)
                 };
                 s->report.run = &s->report_run;
         }
+
+        /* --interval wins over the profile; the profile's value was validated when it was loaded. */
+        const struct mc_setting *iv = &s->profile.settings[MC_KEY_REPORT_INTERVAL];
+        s->interval_ms = MC_SAMPLER_DEFAULT_INTERVAL_MS;
+        if (s->opts.interval) {
+                if (mc_interval_parse(s->opts.interval, &s->interval_ms, &err) < 0)
+                        return run_fail(s, MC_EXIT_MEMCAGE, "--interval: %s", err.msg);
+        } else if (iv->value && mc_interval_parse(iv->value, &s->interval_ms, &err) < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "%s:%u: interval: %s", iv->file, iv->line, err.msg);
         return 0;
 }
 
@@ -640,6 +662,8 @@ static int launch_and_supervise(struct run_state *s)
         struct mc_counters before = { 0 }, before_local = { 0 }, after, after_local;
         struct mc_child child = { .pidfd = -EBADF };
         struct mc_supervise_result res;
+        struct mc_watch watches[2];
+        size_t n_watches = 0;
         int r, sig;
 
         r = mc_counters_read_at(s->group.fd, "memory.events", &before, &err);
@@ -652,6 +676,10 @@ static int launch_and_supervise(struct run_state *s)
         if (sig)
                 return run_fail(s, 128 + sig, "interrupted by SIG%s before the command started",
                                 sigabbrev_np(sig));
+
+        /* The sampler observes: a failure to set it up costs the report its observations, not the run. */
+        if (mc_sampler_new(s->group.fd, s->interval_ms, &s->sampler, &err) < 0)
+                cli_warning("group %s: sampling off: %s", s->group.relpath, err.msg);
 
         pid_t fg = isatty(STDIN_FILENO) ? tcgetpgrp(STDIN_FILENO) : -1;
         struct mc_spawn_opts sopts = {
@@ -675,12 +703,22 @@ static int launch_and_supervise(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         }
         s->report.launch = child.via_clone3 ? "clone3" : "fork";
+        if (s->sampler) {
+                r = mc_sampler_start(s->sampler, start, child.pidfd, watches + n_watches, &err);
+                if (r < 0) {
+                        cli_warning("group %s: sampling off: %s", s->group.relpath, err.msg);
+                        mc_sampler_free(TAKE_PTR(s->sampler));
+                } else
+                        n_watches += (size_t)r;
+        }
 
         struct mc_supervise_opts vopts = {
                 .group_fd = s->group.fd,
                 .child = &child,
                 .signal_fd = s->signal_fd,
                 .wait_all = s->opts.wait_all,
+                .watches = watches,
+                .n_watches = n_watches,
         };
         r = mc_supervise(&vopts, &res, &err);
         mc_child_done(&child);
@@ -704,6 +742,10 @@ static int launch_and_supervise(struct run_state *s)
                 mc_counters_delta(&before, &after, &s->report.events);
                 mc_counters_delta(&before_local, &after_local, &s->report.events_local);
                 s->report.has_events = true;
+        }
+        if (s->sampler) {
+                mc_sampler_finish(s->sampler);
+                s->report.samples = mc_sampler_summary(s->sampler);
         }
         return s->report.exit_code;
 }
@@ -771,6 +813,7 @@ int cmd_run(int argc, char **argv)
                         status = MC_EXIT_MEMCAGE;
         }
 
+        mc_sampler_free(s.sampler);
         mc_group_done(&s.group);
         mc_closep(&s.root_fd);
         mc_closep(&s.signal_fd);

@@ -59,6 +59,7 @@ enum mc_key {
         MC_KEY_HUGETLB_1GB_MAX,
         MC_KEY_HUGETLB_1GB_RSVD_MAX,
         MC_KEY_HUGETLB_1GB_RESERVE,
+        MC_KEY_REPORT_INTERVAL,
         _MC_KEY_COUNT,
 };
 
@@ -79,6 +80,7 @@ enum mc_value_type {
         MC_VALUE_INT,         /* a decimal integer from min to max of the key */
         MC_VALUE_RLIMIT,      /* a size (mc_size_parse, no percentages) or infinity */
         MC_VALUE_HUGEPAGES,   /* pages ("2048") or bytes of pages ("4G"): mc_hugetlb_parse_reserve() */
+        MC_VALUE_INTERVAL,    /* mc_interval_parse(): 250ms, 1s, 0 */
 };
 
 struct mc_key_info {

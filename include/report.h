@@ -16,6 +16,7 @@
 #include "error.h"
 #include "events.h"
 #include "limits.h"
+#include "sampler.h"
 
 #define MC_REPORT_SCHEMA 1
 
@@ -71,6 +72,8 @@ struct mc_report {
         /* [hugetlb]: one entry per page size the profile names. */
         size_t n_hugetlb;
         struct mc_report_hugetlb hugetlb[MC_REPORT_HUGETLB_MAX];
+        /* The sampler's observations (swap peak, breakdown, processes, cpu, timeline), NULL when none. */
+        const struct mc_sample_summary *samples;
 
         unsigned leftovers_killed;
         double duration_s; /* start of the command to the end of the group */

@@ -19,6 +19,7 @@
 #include "limits.h"
 #include "profile.h"
 #include "report.h"
+#include "sampler.h"
 #include "size.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -37,12 +38,13 @@ struct run_opts {
         const char *parent;
         const char *name;
         const char *report_path;
+        const char *user;      /* --user: replaces [run] user */
+        const char *interval;  /* --interval, NULL for [report] interval or the default */
         const char *text_path; /* --text: the text report, "-" for stderr */
         const char *plot_path; /* --plot: the SVG chart */
         bool github;           /* --github: workflow commands on stdout */
         unsigned fail_on;      /* --fail-on: mask of enum mc_fail_on */
         const char *fail_on_arg;
-        const char *user; /* --user: replaces [run] user */
         bool wait_all;
         bool quiet;
         enum mc_spawn_method method;
@@ -74,6 +76,10 @@ static void usage(void)
                "      --wait-all         after COMMAND exits, wait for the processes it left\n"
                "                         instead of killing them\n"
                "      --report FILE      write the JSON report to FILE (on every exit path)\n"
+               "      --interval DURATION\n"
+               "                         sample memory for the report every DURATION (250ms,\n"
+               "                         1s; default: [report] interval of the profile, or\n"
+               "                         100ms); 0 turns sampling off\n"
                "      --text FILE        write the text report to FILE ('-': stderr)\n"
                "      --plot FILE        write an SVG chart of the run to FILE\n"
                "      --github           print GitHub Actions ::error/::warning lines on stdout\n"
@@ -145,6 +151,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 OPT_WAIT_ALL,
                 OPT_REPORT,
                 OPT_FORK,
+                OPT_INTERVAL,
                 OPT_TEXT,
                 OPT_PLOT,
                 OPT_GITHUB,
@@ -166,6 +173,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 { "github", no_argument, NULL, OPT_GITHUB },
                 { "fail-on", required_argument, NULL, OPT_FAIL_ON },
                 { "user", required_argument, NULL, 'u' },
+                { "interval", required_argument, NULL, OPT_INTERVAL },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -229,6 +237,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 case 'u':
                         o->user = optarg;
                         break;
+                case OPT_INTERVAL:
+                        o->interval = optarg;
+                        break;
                 case 'q':
                         o->quiet = true;
                         break;
@@ -280,11 +291,13 @@ struct run_state {
         int signal_fd;
         sigset_t old_mask;
         struct mc_report report;
-        char *error; /* memcage's own failure, for the report */
         /* [hugetlb]: the sizes named (report.hugetlb[].size), pool reservations, events before. */
         struct mc_hugetlb_pool pool;
         bool pool_open;
         struct mc_counters hugetlb_events[MC_REPORT_HUGETLB_MAX];
+        uint64_t interval_ms;       /* sampling interval, 0 for none */
+        struct mc_sampler *sampler; /* NULL when it could not start; outlives the report */
+        char *error;                /* memcage's own failure, for the report */
 };
 
 /* Reports memcage's own failure once: on stderr now, into the report later. */
@@ -438,6 +451,15 @@ static int load_profile(struct run_state *s)
                 };
                 s->report.run = &s->report_run;
         }
+
+        /* --interval wins over the profile; the profile's value was validated when it was loaded. */
+        const struct mc_setting *iv = &s->profile.settings[MC_KEY_REPORT_INTERVAL];
+        s->interval_ms = MC_SAMPLER_DEFAULT_INTERVAL_MS;
+        if (s->opts.interval) {
+                if (mc_interval_parse(s->opts.interval, &s->interval_ms, &err) < 0)
+                        return run_fail(s, MC_EXIT_MEMCAGE, "--interval: %s", err.msg);
+        } else if (iv->value && mc_interval_parse(iv->value, &s->interval_ms, &err) < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "%s:%u: interval: %s", iv->file, iv->line, err.msg);
         return 0;
 }
 
@@ -677,6 +699,8 @@ static int launch_and_supervise(struct run_state *s)
         struct mc_counters before = { 0 }, before_local = { 0 }, after, after_local;
         struct mc_child child = { .pidfd = -EBADF };
         struct mc_supervise_result res;
+        struct mc_watch watches[2];
+        size_t n_watches = 0;
         int r, sig;
 
         r = mc_counters_read_at(s->group.fd, "memory.events", &before, &err);
@@ -689,6 +713,10 @@ static int launch_and_supervise(struct run_state *s)
         if (sig)
                 return run_fail(s, 128 + sig, "interrupted by SIG%s before the command started",
                                 sigabbrev_np(sig));
+
+        /* The sampler observes: a failure to set it up costs the report its observations, not the run. */
+        if (mc_sampler_new(s->group.fd, s->interval_ms, &s->sampler, &err) < 0)
+                cli_warning("group %s: sampling off: %s", s->group.relpath, err.msg);
 
         pid_t fg = isatty(STDIN_FILENO) ? tcgetpgrp(STDIN_FILENO) : -1;
         struct mc_spawn_opts sopts = {
@@ -712,12 +740,22 @@ static int launch_and_supervise(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         }
         s->report.launch = child.via_clone3 ? "clone3" : "fork";
+        if (s->sampler) {
+                r = mc_sampler_start(s->sampler, start, child.pidfd, watches + n_watches, &err);
+                if (r < 0) {
+                        cli_warning("group %s: sampling off: %s", s->group.relpath, err.msg);
+                        mc_sampler_free(TAKE_PTR(s->sampler));
+                } else
+                        n_watches += (size_t)r;
+        }
 
         struct mc_supervise_opts vopts = {
                 .group_fd = s->group.fd,
                 .child = &child,
                 .signal_fd = s->signal_fd,
                 .wait_all = s->opts.wait_all,
+                .watches = watches,
+                .n_watches = n_watches,
         };
         r = mc_supervise(&vopts, &res, &err);
         mc_child_done(&child);
@@ -741,6 +779,10 @@ static int launch_and_supervise(struct run_state *s)
                 mc_counters_delta(&before, &after, &s->report.events);
                 mc_counters_delta(&before_local, &after_local, &s->report.events_local);
                 s->report.has_events = true;
+        }
+        if (s->sampler) {
+                mc_sampler_finish(s->sampler);
+                s->report.samples = mc_sampler_summary(s->sampler);
         }
         return s->report.exit_code;
 }
@@ -856,6 +898,7 @@ int cmd_run(int argc, char **argv)
         s.report.status = status;
         status = finish_report(&s, status);
 
+        mc_sampler_free(s.sampler);
         mc_group_done(&s.group);
         mc_closep(&s.root_fd);
         mc_closep(&s.signal_fd);

@@ -14,6 +14,7 @@
 
 #include "hugetlb-pool.h"
 #include "profile.h"
+#include "sampler.h"
 #include "size.h"
 #include "util.h"
 
@@ -84,6 +85,7 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         HUGETLB_KEYS(32MB),
         HUGETLB_KEYS(512MB),
         HUGETLB_KEYS(1GB),
+        [MC_KEY_REPORT_INTERVAL] = { MC_KEY_REPORT_INTERVAL, "report", "interval", MC_VALUE_INTERVAL, NULL },
 };
 
 const struct mc_key_info *mc_key_info(enum mc_key key)
@@ -401,6 +403,12 @@ static int validate_value(const struct mc_key_info *ki, const char *value, const
                 return mc_error_set(err, EINVAL, "invalid limit '%s' for %s: " RLIMIT_FORMS, value,
                                     ki->name);
         }
+        case MC_VALUE_INTERVAL: {
+                uint64_t ms;
+                if (mc_interval_parse(value, &ms, err) < 0)
+                        return mc_error_prefix(err, "%s", ki->name);
+                return 0;
+        }
         }
         return mc_error_set(err, EINVAL, "%s: no validation for this key", ki->name);
 }
@@ -600,8 +608,8 @@ int mc_profile_find(const char *name, const struct mc_profile_env *env, char **r
                 _cleanup_free_ char *p = NULL;
                 if (asprintf(&p, "%s/%s.ini", *d, name) < 0)
                         return mc_error_errno(err, ENOMEM, "find profile '%s'", name);
-                /* lstat(): a dangling symlink still shadows later directories, and loading says why it
-                 * fails. */
+                /* lstat(): a dangling symlink still shadows later directories, and loading says why
+                 * it fails. */
                 struct stat st;
                 if (lstat(p, &st) == 0) {
                         *ret_path = TAKE_PTR(p);

@@ -67,10 +67,19 @@ static json_t *bytes_or_null(bool has, uint64_t v)
 }
 
 /*
- * hugetlb has no peak file in cgroup v2: "peak" stays null until usage is
- * sampled during the run. A hit of the fault limit (SIGBUS) shows as
- * events_max > 0.
+ * hugetlb has no peak file in cgroup v2: "peak" is the highest
+ * hugetlb.<size>.current the sampler saw (null without sampling). A hit of
+ * the fault limit (SIGBUS) shows as events_max > 0.
  */
+static json_t *hugetlb_peak(const struct mc_report *r, const char *size)
+{
+        const struct mc_sample_summary *s = r->samples;
+        for (size_t i = 0; s && s->timeline && i < s->n_hugetlb; i++)
+                if (streq(s->hugetlb[i].size, size))
+                        return json_u64(s->hugetlb[i].max);
+        return json_null();
+}
+
 static json_t *hugetlb_to_json(const struct mc_report *r)
 {
         json_auto_t *o = json_object();
@@ -83,7 +92,7 @@ static json_t *hugetlb_to_json(const struct mc_report *r)
                 JSON_CHECK(json_object_set_new(e, "max", bytes_or_null(h->has_limits, h->max)));
                 JSON_CHECK(json_object_set_new(e, "rsvd.max", bytes_or_null(h->has_limits, h->rsvd_max)));
                 JSON_CHECK(json_object_set_new(e, "current", bytes_or_null(h->has_usage, h->current)));
-                JSON_CHECK(json_object_set_new(e, "peak", json_null()));
+                JSON_CHECK(json_object_set_new(e, "peak", hugetlb_peak(r, h->size)));
                 JSON_CHECK(json_object_set_new(e, "rsvd_current",
                                                bytes_or_null(h->has_usage, h->rsvd_current)));
                 JSON_CHECK(json_object_set_new(e, "events_max",
@@ -130,6 +139,130 @@ static json_t *run_to_json(const struct mc_report_run *run)
         return TAKE_PTR(o);
 }
 
+static json_t *u64_or_null(bool has, uint64_t v)
+{
+        return has ? json_u64(v) : json_null();
+}
+
+/* Seconds, from the sampler's nanoseconds. */
+static json_t *json_seconds(uint64_t ns)
+{
+        return json_real((double)ns / 1e9);
+}
+
+/* avg10 in percent, from hundredths. */
+static json_t *json_avg10(uint32_t v)
+{
+        return json_real(v / 100.0);
+}
+
+static json_t *breakdown_to_json(const struct mc_snapshot *s)
+{
+        return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "t", json_seconds(s->t_ns), "current",
+                         json_u64(s->current), "anon", json_u64(s->stat.anon), "file",
+                         json_u64(s->stat.file), "shmem", json_u64(s->stat.shmem), "kernel",
+                         json_u64(s->stat.kernel), "sock", json_u64(s->stat.sock), "file_mapped",
+                         json_u64(s->stat.file_mapped));
+}
+
+static json_t *processes_to_json(const struct mc_snapshot *s)
+{
+        json_auto_t *top = json_array();
+        if (!top)
+                return NULL;
+        for (size_t i = 0; i < s->n_top; i++) {
+                const struct mc_proc_mem *p = &s->top[i];
+                json_t *e = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "pid", (int)p->pid, "name",
+                                      p->name[0] ? json_string(p->name) : json_null(), "rss",
+                                      json_u64(p->mem.rss), "pss", json_u64(p->mem.pss), "uss",
+                                      json_u64(p->mem.uss), "swap", json_u64(p->mem.swap));
+                JSON_CHECK(json_array_append_new(top, e));
+        }
+        return json_pack("{s:o, s:O}", "t", json_seconds(s->t_ns), "top", top);
+}
+
+/* One column of the timeline. */
+static json_t *column_u64(const uint64_t *v, size_t n)
+{
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < n; i++)
+                if (json_array_append_new(a, json_u64(v[i])) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        return a;
+}
+
+static json_t *column_avg10(const uint32_t *v, size_t n)
+{
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < n; i++)
+                if (json_array_append_new(a, json_avg10(v[i])) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        return a;
+}
+
+static json_t *timeline_to_json(const struct mc_timeline *tl)
+{
+        json_auto_t *t = json_array();
+        for (size_t i = 0; t && i < tl->n; i++)
+                JSON_CHECK(json_array_append_new(t, json_seconds(tl->t_ns[i])));
+        if (!t)
+                return NULL;
+        /* By page size, {"2MB": [...]}; null where the group has no hugetlb controller. */
+        json_auto_t *huge = tl->n_hugetlb ? json_object() : json_null();
+        if (!huge)
+                return NULL;
+        for (size_t h = 0; h < tl->n_hugetlb; h++)
+                JSON_CHECK(json_object_set_new(huge, tl->hugetlb_size[h],
+                                               column_u64(tl->hugetlb_current[h], tl->n)));
+        return json_pack("{s:o, s:O, s:o, s:o, s:o, s:o, s:O}", "interval_s", json_seconds(tl->interval_ns),
+                         "t", t, "memory_current", column_u64(tl->memory_current, tl->n), "swap_current",
+                         tl->has_swap ? column_u64(tl->swap_current, tl->n) : json_null(), "some_avg10",
+                         tl->has_psi ? column_avg10(tl->some_avg10, tl->n) : json_null(), "full_avg10",
+                         tl->has_psi ? column_avg10(tl->full_avg10, tl->n) : json_null(), "hugetlb_current",
+                         huge);
+}
+
+/*
+ * The sampler's fields (docs/report-schema.md, "Fields of the run's
+ * observations"): memory.swap_peak, .swap_peak_source, .breakdown,
+ * .pgmajfault, and pressure (the avg10 maxima), processes, cpu, timeline.
+ */
+static int add_samples(json_t *root, json_t *mem, const struct mc_sample_summary *s)
+{
+        static const struct mc_sample_summary none = { 0 };
+        if (!s)
+                s = &none;
+        bool snap = s->has_snapshot;
+
+        if (json_object_set_new(mem, "swap_peak", u64_or_null(s->has_swap_peak, s->swap_peak)) < 0 ||
+            json_object_set_new(mem, "swap_peak_source", string_or_null(s->swap_peak_source)) < 0 ||
+            json_object_set_new(mem, "breakdown", snap ? breakdown_to_json(&s->snapshot) : json_null()) <
+                    0 ||
+            json_object_set_new(mem, "pgmajfault", u64_or_null(s->has_pgmajfault, s->pgmajfault)) < 0)
+                return -1;
+
+        json_t *pressure = json_null();
+        if (s->has_psi)
+                pressure = json_pack("{s:o, s:o}", "some_avg10_max", json_avg10(s->some_avg10_max),
+                                     "full_avg10_max", json_avg10(s->full_avg10_max));
+        json_t *cpu = json_null();
+        if (s->has_cpu)
+                cpu = json_pack("{s:o, s:o}", "user_s", json_real((double)s->user_usec / 1e6), "system_s",
+                                json_real((double)s->system_usec / 1e6));
+        if (json_object_set_new(root, "pressure", pressure) < 0 ||
+            json_object_set_new(root, "processes", snap ? processes_to_json(&s->snapshot) : json_null()) <
+                    0 ||
+            json_object_set_new(root, "cpu", cpu) < 0 ||
+            json_object_set_new(root, "timeline",
+                                s->timeline ? timeline_to_json(s->timeline) : json_null()) < 0)
+                return -1;
+        return 0;
+}
+
 json_t *mc_report_to_jansson(const struct mc_report *r)
 {
         json_auto_t *root = json_object();
@@ -171,6 +304,7 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
         JSON_CHECK(
                 json_object_set_new(root, "hugetlb", r->n_hugetlb > 0 ? hugetlb_to_json(r) : json_null()));
         JSON_CHECK(json_object_set_new(root, "hugetlb_limit_hit", hugetlb_limit_hit(r)));
+        JSON_CHECK(add_samples(root, mem, r->samples));
         JSON_CHECK(json_object_set_new(root, "leftovers_killed", json_integer(r->leftovers_killed)));
         JSON_CHECK(
                 json_object_set_new(root, "duration_s", r->exited ? json_real(r->duration_s) : json_null()));

@@ -16,7 +16,7 @@ cat >"$tmpdir/p.ini" <<'INI'
 INI
 g=$cg_root/memcage/ht70
 run_memcage run -p "$tmpdir/p.ini" --name ht70 --report "$tmpdir/r.json" -- \
-        sh -c "cat $g/hugetlb.2MB.max $g/hugetlb.2MB.rsvd.max; grep -c hugetlb $cg_root/memcage/cgroup.subtree_control; $HT 1"
+        sh -c "cat $g/hugetlb.2MB.max $g/hugetlb.2MB.rsvd.max; grep -c hugetlb $cg_root/memcage/cgroup.subtree_control; $HT 1 1"
 assert_eq "$rc" 0 "exit status"
 assert_eq "$(printf '%s\n' "$out" | sed -n 1p)" 2097152 "hugetlb.2MB.max in the group"
 assert_eq "$(printf '%s\n' "$out" | sed -n 2p)" 4194304 "hugetlb.2MB.rsvd.max in the group (5M rounded down)"
@@ -32,7 +32,8 @@ assert_eq "$(jq -r '.hugetlb["2MB"].max' "$r")" 2097152 "report hugetlb.2MB.max"
 assert_eq "$(jq -r '.hugetlb["2MB"]["rsvd.max"]' "$r")" 4194304 "report hugetlb.2MB.rsvd.max"
 assert_eq "$(jq -r '.hugetlb["2MB"].current' "$r")" 0 "report hugetlb.2MB.current after the run"
 assert_eq "$(jq -r '.hugetlb["2MB"].rsvd_current' "$r")" 0 "report hugetlb.2MB.rsvd_current after the run"
-assert_eq "$(jq -r '.hugetlb["2MB"].peak' "$r")" null "report hugetlb.2MB.peak (no sampling yet)"
+# The page was held for a second: the sampler (10 Hz) saw it.
+assert_eq "$(jq -r '.hugetlb["2MB"].peak' "$r")" 2097152 "report hugetlb.2MB.peak (sampled)"
 assert_eq "$(jq -r '.hugetlb["2MB"].events_max' "$r")" 0 "report hugetlb.2MB.events_max"
 assert_eq "$(jq -r '.hugetlb["2MB"].reserved_pages' "$r")" 0 "report reserved_pages"
 assert_eq "$(jq -r '.hugetlb_limit_hit' "$r")" false "report hugetlb_limit_hit"

@@ -206,6 +206,7 @@ static void test_key_table(void **state)
         assert_int_equal(mc_key_info(MC_KEY_PROFILE_INHERIT)->type, MC_VALUE_PROFILE);
         assert_int_equal(mc_key_info(MC_KEY_PROFILE_DESCRIPTION)->type, MC_VALUE_STRING);
         assert_int_equal(mc_key_info(MC_KEY_CGROUP_PARENT)->type, MC_VALUE_CGROUP_PATH);
+        assert_int_equal(mc_key_info(MC_KEY_REPORT_INTERVAL)->type, MC_VALUE_INTERVAL);
         assert_null(mc_key_lookup("memory", "nope"));
         assert_null(mc_key_lookup("profile", "max"));
         assert_null(mc_key_lookup("", "max"));
@@ -219,11 +220,32 @@ static void test_key_table(void **state)
         assert_false(mc_key_lookup("run", "env_keep")->repeatable);
         assert_int_equal(mc_key_info(MC_KEY_RUN_NICE)->min, -20);
         assert_int_equal(mc_key_info(MC_KEY_RUN_NICE)->max, 19);
+        assert_true(mc_section_known("report"));
         /* Sections of later work are unknown today. */
         assert_true(mc_section_known("hugetlb"));
         assert_false(mc_section_known("pressure"));
         assert_false(mc_section_known("Memory"));
         assert_false(mc_section_known(""));
+}
+
+/* [report] interval: loaded with its origin, and overridden like any key. */
+static void test_report_interval(void **state)
+{
+        struct mc_profile_env env = { .sysconfdir = at("etc") };
+        struct mc_profile p;
+        struct mc_error err = { 0 };
+        const char *f = write_file("i.ini", 0644, "[memory]\nmax = 1G\n[report]\ninterval = 250ms\n");
+
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_REPORT_INTERVAL, "250ms", f, 4);
+        assert_int_equal(mc_profile_set(&p, "report", "interval", "0", NULL, 0, &env, &err), 0);
+        expect_setting(&p, MC_KEY_REPORT_INTERVAL, "0", "command line", 0);
+        assert_int_equal(mc_profile_set(&p, "report", "interval", "1m", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg,
+                            "interval: invalid interval '1m': the unit must be ms or s (e.g. 250ms, 1s)");
+        assert_int_equal(mc_profile_set(&p, "report", "period", "1s", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg, "unknown key 'period' in [report]");
+        mc_profile_free(&p);
 }
 
 static void test_parse_bool(void **state)
@@ -493,6 +515,14 @@ static void test_invalid_values(void **state)
                           "%s:2: invalid cgroup path '/system.slice' for parent: the path must be "
                           "relative; " CGROUP_FORMS,
                           f);
+        f = write_file("v.ini", 0644, "[report]\ninterval = 100\n");
+        expect_load_error(
+                f, &env, EINVAL,
+                "%s:2: interval: invalid interval '100': the unit must be ms or s (e.g. 250ms, 1s)", f);
+        f = write_file("v.ini", 0644, "[report]\n\ninterval = 5ms\n");
+        expect_load_error(
+                f, &env, ERANGE,
+                "%s:3: interval: invalid interval '5ms': must be 0 (off) or between 10 ms and 3600 s", f);
         /* Percentages are valid whatever the host. */
         f = write_file("v.ini", 0644, "[memory]\nmax = 50%\nhigh = 37.5%\n");
         env.ram_bytes = 0;
@@ -1418,6 +1448,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 T(test_key_table),
                 T(test_parse_bool),
+                T(test_report_interval),
                 T(test_load_every_key),
                 T(test_load_tolerated_syntax),
                 T(test_load_indented_is_not_continuation),

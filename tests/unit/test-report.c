@@ -231,6 +231,129 @@ static void test_json_failure_before_start(void **state)
         free(s);
 }
 
+/* The sampler's fields: null without a sampler, filled from its summary with one. */
+static void test_json_samples(void **state)
+{
+        struct mc_report r = { 0 };
+        struct mc_error err = { 0 };
+        char *argv[] = { "hog", NULL };
+        char *s = NULL;
+        uint64_t t[] = { 0, 100000000, 250000000 }, cur[] = { 4096, 67108864, 8192 }, swap[] = { 0, 0, 0 };
+        uint32_t some[] = { 0, 1250, 50 }, full[] = { 0, 100, 0 };
+        uint64_t huge[] = { 0, 2097152, 0 };
+        struct mc_timeline tl = { .n = 3,
+                                  .capacity = 3,
+                                  .interval_ns = 100000000,
+                                  .has_psi = true,
+                                  .t_ns = t,
+                                  .memory_current = cur,
+                                  .swap_current = swap,
+                                  .some_avg10 = some,
+                                  .full_avg10 = full,
+                                  .n_hugetlb = 1,
+                                  .hugetlb_size = { "2MB" },
+                                  .hugetlb_current = { huge } };
+        struct mc_sample_summary sum = {
+                .has_swap_peak = true,
+                .swap_peak = 1024,
+                .swap_peak_source = "sampled",
+                .has_snapshot = true,
+                .snapshot = { .t_ns = 1500000000,
+                              .current = 67108864,
+                              .stat = { .anon = 60,
+                                        .file = 2,
+                                        .shmem = 3,
+                                        .kernel = 4,
+                                        .sock = 5,
+                                        .file_mapped = 6 },
+                              .n_top = 2,
+                              .top = { { .pid = 42, .name = "hog", .mem = { 10, 9, 8, 7 } },
+                                       { .pid = 41, .name = "", .mem = { 1, 1, 1, 0 } } } },
+                .has_pgmajfault = true,
+                .pgmajfault = 3,
+                .has_cpu = true,
+                .user_usec = 1500000,
+                .system_usec = 250000,
+                .has_psi = true,
+                .some_avg10_max = 1250,
+                .full_avg10_max = 100,
+                .timeline = &tl,
+        };
+
+        r.argv = argv;
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        json_t *j = parse(s);
+        json_t *mem = json_object_get(j, "memory");
+        static const char *const mem_keys[] = { "swap_peak", "swap_peak_source", "breakdown", "pgmajfault" };
+        for (size_t i = 0; i < 4; i++)
+                assert_true(json_is_null(json_object_get(mem, mem_keys[i])));
+        static const char *const keys[] = { "pressure", "processes", "cpu", "timeline" };
+        for (size_t i = 0; i < 4; i++)
+                assert_true(json_is_null(json_object_get(j, keys[i])));
+        json_decref(j);
+        free(s);
+
+        r.samples = &sum;
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        j = parse(s);
+        mem = json_object_get(j, "memory");
+        assert_int_equal(json_integer_value(json_object_get(mem, "swap_peak")), 1024);
+        assert_string_equal(json_string_value(json_object_get(mem, "swap_peak_source")), "sampled");
+        assert_int_equal(json_integer_value(json_object_get(mem, "pgmajfault")), 3);
+        json_t *b = json_object_get(mem, "breakdown");
+        assert_true(json_real_value(json_object_get(b, "t")) == 1.5);
+        assert_int_equal(json_integer_value(json_object_get(b, "current")), 67108864);
+        assert_int_equal(json_integer_value(json_object_get(b, "anon")), 60);
+        assert_int_equal(json_integer_value(json_object_get(b, "file")), 2);
+        assert_int_equal(json_integer_value(json_object_get(b, "shmem")), 3);
+        assert_int_equal(json_integer_value(json_object_get(b, "kernel")), 4);
+        assert_int_equal(json_integer_value(json_object_get(b, "sock")), 5);
+        assert_int_equal(json_integer_value(json_object_get(b, "file_mapped")), 6);
+
+        json_t *pr = json_object_get(j, "pressure");
+        assert_true(json_real_value(json_object_get(pr, "some_avg10_max")) == 12.5);
+        assert_true(json_real_value(json_object_get(pr, "full_avg10_max")) == 1.0);
+
+        json_t *procs = json_object_get(j, "processes");
+        assert_true(json_real_value(json_object_get(procs, "t")) == 1.5);
+        json_t *top = json_object_get(procs, "top");
+        assert_int_equal(json_array_size(top), 2);
+        json_t *p0 = json_array_get(top, 0);
+        assert_int_equal(json_integer_value(json_object_get(p0, "pid")), 42);
+        assert_string_equal(json_string_value(json_object_get(p0, "name")), "hog");
+        assert_int_equal(json_integer_value(json_object_get(p0, "rss")), 10);
+        assert_int_equal(json_integer_value(json_object_get(p0, "pss")), 9);
+        assert_int_equal(json_integer_value(json_object_get(p0, "uss")), 8);
+        assert_int_equal(json_integer_value(json_object_get(p0, "swap")), 7);
+        assert_true(json_is_null(json_object_get(json_array_get(top, 1), "name")));
+
+        json_t *cpu = json_object_get(j, "cpu");
+        assert_true(json_real_value(json_object_get(cpu, "user_s")) == 1.5);
+        assert_true(json_real_value(json_object_get(cpu, "system_s")) == 0.25);
+
+        json_t *tlj = json_object_get(j, "timeline");
+        assert_true(json_real_value(json_object_get(tlj, "interval_s")) == 0.1);
+        static const char *const cols[] = { "t", "memory_current", "some_avg10", "full_avg10" };
+        for (size_t i = 0; i < 4; i++)
+                assert_int_equal(json_array_size(json_object_get(tlj, cols[i])), 3);
+        assert_true(json_is_null(json_object_get(tlj, "swap_current"))); /* no swap accounting */
+        assert_true(json_real_value(json_array_get(json_object_get(tlj, "t"), 2)) == 0.25);
+        assert_int_equal(json_integer_value(json_array_get(json_object_get(tlj, "memory_current"), 1)),
+                         67108864);
+        assert_true(json_real_value(json_array_get(json_object_get(tlj, "some_avg10"), 1)) == 12.5);
+        json_t *h = json_object_get(json_object_get(tlj, "hugetlb_current"), "2MB");
+        assert_int_equal(json_array_size(h), 3);
+        assert_int_equal(json_integer_value(json_array_get(h, 1)), 2097152);
+        tl.n_hugetlb = 0;
+        json_decref(j);
+        free(s);
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        j = parse(s);
+        assert_true(json_is_null(json_object_get(json_object_get(j, "timeline"), "hugetlb_current")));
+        json_decref(j);
+        free(s);
+}
+
 static void test_write_atomic(void **state)
 {
         char dir[] = "/tmp/memcage-test-report-XXXXXX";
@@ -286,7 +409,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_json_oom),     cmocka_unit_test(test_json_run),
                 cmocka_unit_test(test_json_hugetlb), cmocka_unit_test(test_json_failure_before_start),
-                cmocka_unit_test(test_write_atomic), cmocka_unit_test(test_summary),
+                cmocka_unit_test(test_json_samples), cmocka_unit_test(test_write_atomic),
+                cmocka_unit_test(test_summary),
         };
         return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

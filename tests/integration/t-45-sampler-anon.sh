@@ -1,0 +1,70 @@
+#!/bin/bash
+# The sampler on an anonymous-memory workload (hog 64 MiB, held 1 s, then the
+# peak read back from inside the group): memory.peak as the group had it, the
+# breakdown and the processes at the peak, equal-length timeline columns at
+# 100 ms, the group's CPU time, the swap peak.
+. "$(dirname "$0")/lib.sh"
+require_file "$cg_root/cgroup.controllers"
+
+r="$tmpdir/r.json"
+# The command reads its own group's memory.peak while the group still exists.
+run_memcage run --name t45 --report "$r" -- sh -c \
+        '"$HOG" 64 1 && cat "/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/memory.peak" > "$0"' "$tmpdir/peak"
+assert_eq "$rc" 0 "exit status ($err)"
+
+if [ -s "$tmpdir/peak" ]; then
+        assert_eq "$(jq .memory.peak "$r")" "$(cat "$tmpdir/peak")" "report memory.peak vs the group's"
+fi
+
+MB=$((1 << 20))
+b=$(jq -c .memory.breakdown "$r")
+[ "$b" != null ] || fail "no breakdown in the report"
+anon=$(jq .memory.breakdown.anon "$r")
+file=$(jq .memory.breakdown.file "$r")
+assert_ge "$anon" $((60 * MB)) "breakdown anon ($b)"
+[ "$anon" -gt "$file" ] || fail "breakdown anon $anon not above file $file"
+assert_ge "$(jq .memory.breakdown.current "$r")" "$anon" "breakdown current"
+assert_le "$(jq .memory.breakdown.shmem "$r")" $((4 * MB)) "breakdown shmem"
+
+procs=$(jq -c '.processes.top' "$r")
+assert_eq "$(jq -r '.processes.top[0].name' "$r")" hog "largest process ($procs)"
+assert_ge "$(jq '.processes.top[0].pss' "$r")" $((60 * MB)) "hog's pss"
+assert_ge "$(jq '.processes.top[0].rss' "$r")" "$(jq '.processes.top[0].pss' "$r")" "hog's rss >= pss"
+assert_ge "$(jq '.processes.top[0].uss' "$r")" $((60 * MB)) "hog's uss"
+# Sorted by PSS, largest first.
+assert_eq "$(jq '[.processes.top[].pss] | . == (sort | reverse)' "$r")" true "processes sorted by pss"
+
+assert_eq "$(jq .timeline.interval_s "$r")" 0.1 "timeline interval"
+n=$(jq '.timeline.t | length' "$r")
+assert_ge "$n" 10 "timeline points"
+for col in memory_current some_avg10 full_avg10; do
+        assert_eq "$(jq ".timeline.$col | length" "$r")" "$n" "length of timeline.$col"
+done
+if [ -e "$cg_root/memcage/memory.swap.current" ]; then
+        assert_eq "$(jq '.timeline.swap_current | length' "$r")" "$n" "length of timeline.swap_current"
+fi
+for col in $(jq -r '.timeline.hugetlb_current // {} | keys[]' "$r"); do
+        assert_eq "$(jq ".timeline.hugetlb_current[\"$col\"] | length" "$r")" "$n" "length of timeline.hugetlb_current.$col"
+        assert_eq "$(jq ".timeline.hugetlb_current[\"$col\"] | max" "$r")" 0 "hugetlb_current.$col of hog"
+done
+if [ -e "$cg_root/memcage/hugetlb.2MB.current" ]; then
+        assert_eq "$(jq '.timeline.hugetlb_current | has("2MB")' "$r")" true "timeline.hugetlb_current has 2MB"
+fi
+# Times rise.
+assert_eq "$(jq '.timeline.t | . == sort' "$r")" true "timeline t sorted"
+assert_ge "$(jq '.timeline.memory_current | max' "$r")" $((60 * MB)) "timeline memory_current max"
+assert_le "$(jq '.timeline.memory_current | max' "$r")" "$(jq .memory.peak "$r")" "timeline max vs peak"
+
+assert_eq "$(jq '.cpu.user_s + .cpu.system_s > 0' "$r")" true "cpu time ($(jq -c .cpu "$r"))"
+# Major faults come from the binaries read over the 9p root, not from hog: a count, not 0.
+assert_ge "$(jq .memory.pgmajfault "$r")" 0 "pgmajfault"
+if [ -e "$cg_root/memcage/memory.swap.peak" ]; then
+        assert_eq "$(jq -r .memory.swap_peak_source "$r")" kernel "swap_peak_source"
+elif [ -e "$cg_root/memcage/memory.swap.current" ]; then
+        assert_eq "$(jq -r .memory.swap_peak_source "$r")" sampled "swap_peak_source"
+fi
+if [ -e "$cg_root/memcage/memory.pressure" ]; then
+        assert_eq "$(jq '.pressure.some_avg10_max >= 0 and .pressure.full_avg10_max >= 0' "$r")" true \
+                "pressure maxima"
+fi
+[ ! -e "$cg_root/memcage/t45" ] || fail "group left behind"

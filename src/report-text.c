@@ -99,6 +99,33 @@ static void line_cgroup(FILE *f, const json_t *r)
         fputc('\n', f);
 }
 
+/* Who the command ran as, when [run] or --user changed it (no line otherwise). */
+static void line_run_as(FILE *f, const json_t *r)
+{
+        json_t *run = mc_rj_obj(r, "run"), *v;
+        const char *user = mc_rj_str(run, "user");
+        uint64_t id;
+        size_t i;
+
+        if (!run)
+                return;
+        put_key(f, "run as");
+        fprintf(f, "%s", user ? user : "?");
+        if (mc_rj_u64(run, "uid", &id))
+                fprintf(f, " (uid %llu", (unsigned long long)id);
+        else
+                fputs(" (uid ?", f);
+        if (mc_rj_u64(run, "gid", &id))
+                fprintf(f, ", gid %llu", (unsigned long long)id);
+        fputc(')', f);
+        json_t *groups = mc_rj_array(run, "groups"), *caps = mc_rj_array(run, "capabilities");
+        json_array_foreach(groups, i, v)
+                fprintf(f, "%s%lld", i ? "," : ", groups ", (long long)json_integer_value(v));
+        json_array_foreach(caps, i, v)
+                fprintf(f, "%s%s", i ? "," : ", capabilities ", json_string_value(v) ?: "?");
+        fputc('\n', f);
+}
+
 static void line_exit(FILE *f, const json_t *r)
 {
         json_t *e = mc_rj_obj(r, "exit");
@@ -508,6 +535,7 @@ int mc_report_text(const json_t *r, unsigned flags, char **ret, struct mc_error 
         }
         line_profile(f, r);
         line_cgroup(f, r);
+        line_run_as(f, r);
         line_exit(f, r);
         line_duration(f, r);
         line_limits(f, r);

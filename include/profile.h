@@ -25,6 +25,9 @@ enum mc_key {
         MC_KEY_MEMORY_ZSWAP_MAX,
         MC_KEY_MEMORY_OOM_GROUP,
         MC_KEY_CGROUP_PARENT,
+        /* [pressure]: PSI triggers on the group's memory.pressure */
+        MC_KEY_PRESSURE_SOME,
+        MC_KEY_PRESSURE_FULL,
         _MC_KEY_COUNT,
 };
 
@@ -34,6 +37,7 @@ enum mc_value_type {
         MC_VALUE_BOOL,        /* 0/1, yes/no, true/false, on/off */
         MC_VALUE_PROFILE,     /* a profile name or path */
         MC_VALUE_CGROUP_PATH, /* a relative cgroup path, each component a valid name */
+        MC_VALUE_PRESSURE,    /* a PSI trigger, STALL/WINDOW: mc_pressure_parse_trigger() */
 };
 
 struct mc_key_info {

@@ -11,6 +11,7 @@
 #include <termios.h>
 
 #include "cgroup.h"
+#include "cli-events.h"
 #include "cli.h"
 #include "events.h"
 #include "limits.h"
@@ -34,6 +35,7 @@ struct run_opts {
         const char *parent;
         const char *name;
         const char *report_path;
+        const char *events_path;
         bool wait_all;
         bool quiet;
         enum mc_spawn_method method;
@@ -63,6 +65,7 @@ static void usage(void)
                "      --wait-all         after COMMAND exits, wait for the processes it left\n"
                "                         instead of killing them\n"
                "      --report FILE      write the JSON report to FILE (on every exit path)\n"
+               "      --events FILE      write each memory event to FILE as a JSON line\n"
                "      --fork             start COMMAND with fork + cgroup.procs instead of\n"
                "                         clone3(CLONE_INTO_CGROUP) (also MEMCAGE_SPAWN=fork)\n"
                "  -q, --quiet            print only errors\n"
@@ -127,6 +130,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 OPT_NAME,
                 OPT_WAIT_ALL,
                 OPT_REPORT,
+                OPT_EVENTS,
                 OPT_FORK
         };
         static const struct option options[] = {
@@ -139,6 +143,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 { "name", required_argument, NULL, OPT_NAME },
                 { "wait-all", no_argument, NULL, OPT_WAIT_ALL },
                 { "report", required_argument, NULL, OPT_REPORT },
+                { "events", required_argument, NULL, OPT_EVENTS },
                 { "fork", no_argument, NULL, OPT_FORK },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
@@ -179,6 +184,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                         break;
                 case OPT_REPORT:
                         o->report_path = optarg;
+                        break;
+                case OPT_EVENTS:
+                        o->events_path = optarg;
                         break;
                 case OPT_FORK:
                         o->method = MC_SPAWN_FORK;
@@ -232,6 +240,7 @@ struct run_state {
         int signal_fd;
         sigset_t old_mask;
         struct mc_report report;
+        struct cli_events events;
         char *error; /* memcage's own failure, for the report */
 };
 
@@ -369,6 +378,9 @@ static int load_profile(struct run_state *s)
         r = mc_limits_from_profile(&s->profile, env.ram_bytes, &s->limits, &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
+        r = cli_events_prepare(&s->events, &s->profile, s->opts.events_path, s->opts.quiet, &err);
+        if (r < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         return 0;
 }
 
@@ -437,11 +449,15 @@ static int launch_and_supervise(struct run_state *s)
         struct mc_counters before = { 0 }, before_local = { 0 }, after, after_local;
         struct mc_child child = { .pidfd = -EBADF };
         struct mc_supervise_result res;
+        struct mc_watch *watches = NULL;
+        size_t n_watches = 0;
         int r, sig;
 
         r = mc_counters_read_at(s->group.fd, "memory.events", &before, &err);
         if (r >= 0)
                 r = mc_counters_read_at(s->group.fd, "memory.events.local", &before_local, &err);
+        if (r >= 0)
+                r = cli_events_watch(&s->events, s->group.fd, s->group.relpath, &watches, &n_watches, &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "group %s: %s", s->group.relpath, err.msg);
 
@@ -469,12 +485,15 @@ static int launch_and_supervise(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         }
         s->report.launch = child.via_clone3 ? "clone3" : "fork";
+        cli_events_start(&s->events, start, child.pid);
 
         struct mc_supervise_opts vopts = {
                 .group_fd = s->group.fd,
                 .child = &child,
                 .signal_fd = s->signal_fd,
                 .wait_all = s->opts.wait_all,
+                .watches = watches,
+                .n_watches = n_watches,
         };
         r = mc_supervise(&vopts, &res, &err);
         mc_child_done(&child);
@@ -498,6 +517,7 @@ static int launch_and_supervise(struct run_state *s)
                 mc_counters_delta(&before_local, &after_local, &s->report.events_local);
                 s->report.has_events = true;
         }
+        cli_events_finish(&s->events, &s->report);
         return s->report.exit_code;
 }
 
@@ -559,6 +579,8 @@ int cmd_run(int argc, char **argv)
                 if (status == 0)
                         status = MC_EXIT_MEMCAGE;
         }
+        if (cli_events_done(&s.events) < 0 && status == 0)
+                status = MC_EXIT_MEMCAGE;
 
         mc_group_done(&s.group);
         mc_closep(&s.root_fd);

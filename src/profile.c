@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pressure.h"
 #include "profile.h"
 #include "size.h"
 #include "util.h"
@@ -31,6 +32,9 @@
 #define CGROUP_PATH_FORMS \
         "use a relative path of names made of letters, digits, '-', '_' and '.', such as ci/jobs"
 #define BOOL_FORMS "use 1/0, yes/no, true/false or on/off"
+#define PRESSURE_FORMS                                                                                      \
+        "use STALL/WINDOW, e.g. 150ms/1s or 10%%/2s (stall in us, ms, s or %% of the window; window 500ms " \
+        "to 10s)"
 
 static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_PROFILE_DESCRIPTION] = { MC_KEY_PROFILE_DESCRIPTION, "profile", "description",
@@ -49,6 +53,8 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_MEMORY_OOM_GROUP] = { MC_KEY_MEMORY_OOM_GROUP, "memory", "oom.group", MC_VALUE_BOOL,
                                       "memory.oom.group" },
         [MC_KEY_CGROUP_PARENT] = { MC_KEY_CGROUP_PARENT, "cgroup", "parent", MC_VALUE_CGROUP_PATH, NULL },
+        [MC_KEY_PRESSURE_SOME] = { MC_KEY_PRESSURE_SOME, "pressure", "some", MC_VALUE_PRESSURE, NULL },
+        [MC_KEY_PRESSURE_FULL] = { MC_KEY_PRESSURE_FULL, "pressure", "full", MC_VALUE_PRESSURE, NULL },
 };
 
 const struct mc_key_info *mc_key_info(enum mc_key key)
@@ -184,6 +190,16 @@ static int validate_value(const struct mc_key_info *ki, const char *value, const
                 if (!why)
                         return 0;
                 return mc_error_set(err, EINVAL, "invalid cgroup path '%s' for %s: %s; " CGROUP_PATH_FORMS,
+                                    value, ki->name, why);
+        }
+        case MC_VALUE_PRESSURE: {
+                struct mc_pressure_trigger t;
+                enum mc_psi_kind kind = ki->key == MC_KEY_PRESSURE_FULL ? MC_PSI_FULL : MC_PSI_SOME;
+                if (mc_pressure_parse_trigger(value, kind, &t, err) >= 0)
+                        return 0;
+                char why[MC_ERROR_MSG_MAX];
+                snprintf(why, sizeof(why), "%s", err->msg);
+                return mc_error_set(err, EINVAL, "invalid pressure trigger '%s' for %s: %s; " PRESSURE_FORMS,
                                     value, ki->name, why);
         }
         }

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <libgen.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "report.h"
@@ -66,6 +67,75 @@ static json_t *string_or_null(const char *s)
         return s ? json_string(s) : json_null();
 }
 
+static json_t *verdict_to_json(const struct mc_verdict *v)
+{
+        const char *cause = mc_oom_cause_name(v->cause);
+        return json_pack("{s:s, s:o, s:o, s:s}", "code", mc_verdict_code_name(v->code), "cause",
+                         cause ? json_string(cause) : json_null(), "signal",
+                         v->signal ? json_integer(v->signal) : json_null(), "text", v->text);
+}
+
+static json_t *oom_kills_to_json(const struct mc_report *r)
+{
+        json_auto_t *a = json_array();
+        if (!a)
+                return NULL;
+        for (size_t i = 0; i < r->n_oom_kills; i++) {
+                const struct mc_oom_kill *k = &r->oom_kills[i];
+                const char *cause = mc_oom_cause_name(k->cause);
+                json_t *o = json_pack("{s:f, s:o, s:o, s:o}", "t", k->t, "pid",
+                                      k->known ? json_integer(k->pid) : json_null(), "name",
+                                      k->known ? json_string(k->name) : json_null(), "cause",
+                                      cause ? json_string(cause) : json_null());
+                if (json_array_append_new(a, o) < 0)
+                        return NULL;
+        }
+        return TAKE_PTR(a);
+}
+
+static json_t *pressure_to_json(const struct mc_report *r)
+{
+        json_auto_t *o = json_object();
+        json_t *trig = json_array();
+        if (!o || json_object_set_new(o, "some_total_us", json_u64(r->pressure_total_us[MC_PSI_SOME])) < 0 ||
+            json_object_set_new(o, "full_total_us", json_u64(r->pressure_total_us[MC_PSI_FULL])) < 0)
+                return NULL;
+        for (int k = 0; k < _MC_PSI_KIND_COUNT; k++) {
+                char key[32];
+                snprintf(key, sizeof(key), "%s_avg10_max", mc_psi_kind_name(k));
+                if (json_object_set_new(o, key,
+                                        r->has_pressure_avg10_max ? json_real(r->pressure_avg10_max[k])
+                                                                  : json_null()) < 0)
+                        return NULL;
+        }
+        if (json_object_set_new(o, "triggers", trig) < 0)
+                return NULL;
+        for (size_t i = 0; i < r->n_pressure_triggers; i++) {
+                const struct mc_pressure_trigger *t = &r->pressure_triggers[i];
+                if (json_array_append_new(
+                            trig, json_pack("{s:s, s:I, s:I, s:i}", "kind", mc_psi_kind_name(t->kind),
+                                            "stall_us", (json_int_t)t->stall_us, "window_us",
+                                            (json_int_t)t->window_us, "fired", (int)t->fired)) < 0)
+                        return NULL;
+        }
+        return TAKE_PTR(o);
+}
+
+/* The fields of the event watcher and the verdict ("Fields of the run's observations"). */
+static int observations_to_json(json_t *root, const struct mc_report *r)
+{
+        if (json_object_set_new(root, "verdict",
+                                r->has_verdict ? verdict_to_json(&r->verdict) : json_null()) < 0 ||
+            json_object_set_new(root, "oom_kills", oom_kills_to_json(r)) < 0 ||
+            json_object_set_new(root, "swap_events",
+                                r->has_swap_events ? counters_to_json(&r->swap_events) : json_null()) < 0 ||
+            json_object_set_new(root, "pressure", r->has_pressure ? pressure_to_json(r) : json_null()) < 0 ||
+            json_object_set_new(root, "log", r->log ? json_deep_copy(r->log) : json_array()) < 0 ||
+            json_object_set_new(root, "log_truncated", json_boolean(r->log_truncated)) < 0)
+                return -1;
+        return 0;
+}
+
 json_t *mc_report_to_jansson(const struct mc_report *r)
 {
         json_auto_t *root = json_object();
@@ -108,6 +178,7 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
                 json_object_set_new(root, "duration_s", r->exited ? json_real(r->duration_s) : json_null()));
         JSON_CHECK(json_object_set_new(root, "error", string_or_null(r->error)));
         JSON_CHECK(json_object_set_new(root, "status", json_integer(r->status)));
+        JSON_CHECK(observations_to_json(root, r));
         return TAKE_PTR(root);
 }
 

@@ -1,0 +1,23 @@
+#!/bin/bash
+# A grandchild is OOM-killed while the command survives and exits 0: the
+# verdict is still oom-killed, and the victim is the grandchild.
+. "$(dirname "$0")/lib.sh"
+
+r=$tmpdir/r.json
+# shellcheck disable=SC2016 # expanded by the inner shell
+run_memcage run --name ev41 --max 64M --swap 0 --report "$r" -- sh -c '"$HOG" 300; echo survived; exit 0'
+assert_eq "$rc" 0 "exit status of the surviving command"
+assert_contains "$out" survived "stdout"
+assert_eq "$(jq -r .exit.code "$r")" 0 "exit.code"
+assert_eq "$(jq -r .verdict.code "$r")" oom-killed "verdict.code"
+assert_eq "$(jq -r .verdict.text "$r")" "oom-killed (group limit)" "verdict.text"
+assert_eq "$(jq -r .verdict.signal "$r")" null "verdict.signal"
+assert_ge "$(jq -r .events.oom_kill "$r")" 1 "events.oom_kill"
+assert_eq "$(jq -r '.oom_kills[0].name' "$r")" hog "victim name"
+pid=$(jq -r '.oom_kills[0].pid' "$r")
+cmd=$(jq -r '.log[] | select(.type == "start") | .pid' "$r")
+[ "$pid" != "$cmd" ] || fail "the victim is the command itself, not the grandchild"
+dmesg | grep -q "Killed process $pid (hog)" || fail "no 'Killed process $pid (hog)' in the kernel log"
+assert_contains "$err" "OOM kill: hog (pid $pid) by the group limit" "stderr"
+assert_eq "$(jq -r '.log[-1].type' "$r")" exit "last log entry"
+assert_eq "$(jq -r '.log[-1].verdict' "$r")" "oom-killed (group limit)" "exit event verdict"

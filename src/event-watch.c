@@ -232,6 +232,15 @@ int mc_kmsg_parse_oom(const char *record, const char *group, bool *ours, enum mc
         return 1;
 }
 
+static void kmsg_stop(struct mc_event_watch *w)
+{
+        for (size_t i = 0; i < w->n_watches; i++)
+                if (w->sources[i].kind == SRC_KMSG)
+                        w->watches[i].fd = -1;
+        mc_closep(&w->kmsg_fd);
+        w->kmsg_fd = -EBADF;
+}
+
 /* Reads every record available; victims of the group are appended. */
 static int kmsg_drain(struct mc_event_watch *w)
 {
@@ -247,7 +256,10 @@ static int kmsg_drain(struct mc_event_watch *w)
                                 continue;
                         if (errno == EAGAIN)
                                 return 0;
-                        return -errno;
+                        /* The log is a help for names, not a need: stop reading it rather than fail the run.
+                         */
+                        kmsg_stop(w);
+                        return 0;
                 }
                 if (n == 0)
                         return 0;

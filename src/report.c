@@ -62,6 +62,12 @@ static json_t *limits_to_json(const struct mc_limits *l)
         return o;
 }
 
+/* Seconds rounded to microseconds, the precision of every time in the report. */
+static double round_us(double s)
+{
+        return (double)(int64_t)(s * 1e6 + 0.5) / 1e6;
+}
+
 static json_t *string_or_null(const char *s)
 {
         return s ? json_string(s) : json_null();
@@ -83,7 +89,7 @@ static json_t *oom_kills_to_json(const struct mc_report *r)
         for (size_t i = 0; i < r->n_oom_kills; i++) {
                 const struct mc_oom_kill *k = &r->oom_kills[i];
                 const char *cause = mc_oom_cause_name(k->cause);
-                json_t *o = json_pack("{s:f, s:o, s:o, s:o}", "t", k->t, "pid",
+                json_t *o = json_pack("{s:f, s:o, s:o, s:o}", "t", round_us(k->t), "pid",
                                       k->known ? json_integer(k->pid) : json_null(), "name",
                                       k->known ? json_string(k->name) : json_null(), "cause",
                                       cause ? json_string(cause) : json_null());
@@ -174,8 +180,8 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
         JSON_CHECK(json_object_set_new(root, "events_local",
                                        r->has_events ? counters_to_json(&r->events_local) : json_null()));
         JSON_CHECK(json_object_set_new(root, "leftovers_killed", json_integer(r->leftovers_killed)));
-        JSON_CHECK(
-                json_object_set_new(root, "duration_s", r->exited ? json_real(r->duration_s) : json_null()));
+        JSON_CHECK(json_object_set_new(root, "duration_s",
+                                       r->exited ? json_real(round_us(r->duration_s)) : json_null()));
         JSON_CHECK(json_object_set_new(root, "error", string_or_null(r->error)));
         JSON_CHECK(json_object_set_new(root, "status", json_integer(r->status)));
         JSON_CHECK(observations_to_json(root, r));
@@ -187,7 +193,12 @@ int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *er
         json_auto_t *root = mc_report_to_jansson(r);
         if (!root)
                 return mc_error_errno(err, ENOMEM, "build the JSON report");
-        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        /*
+         * Times are rounded to microseconds where they are made; 15 digits
+         * keep them exact at any run length, so that "log" holds the lines
+         * of --events as they were written.
+         */
+        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         if (!s)
                 return mc_error_errno(err, ENOMEM, "format the JSON report");
         size_t len = strlen(s);

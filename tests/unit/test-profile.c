@@ -421,7 +421,9 @@ static void test_hugetlb_keys(void **state)
 static void test_unknown_section(void **state)
 {
         struct mc_profile_env env = env_default();
-        static const char *const sections[] = { "Run", "Hugetlb", "Pressure", "cpu", "Memory", "", " memory" };
+        static const char *const sections[] = {
+                "Run", "Hugetlb", "Pressure", "cpu", "Memory", "", " memory"
+        };
 
         for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
                 char content[128];

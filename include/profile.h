@@ -60,6 +60,9 @@ enum mc_key {
         MC_KEY_HUGETLB_1GB_RSVD_MAX,
         MC_KEY_HUGETLB_1GB_RESERVE,
         MC_KEY_REPORT_INTERVAL,
+        /* [pressure]: PSI triggers on the group's memory.pressure */
+        MC_KEY_PRESSURE_SOME,
+        MC_KEY_PRESSURE_FULL,
         _MC_KEY_COUNT,
 };
 
@@ -81,6 +84,7 @@ enum mc_value_type {
         MC_VALUE_RLIMIT,      /* a size (mc_size_parse, no percentages) or infinity */
         MC_VALUE_HUGEPAGES,   /* pages ("2048") or bytes of pages ("4G"): mc_hugetlb_parse_reserve() */
         MC_VALUE_INTERVAL,    /* mc_interval_parse(): 250ms, 1s, 0 */
+        MC_VALUE_PRESSURE,    /* a PSI trigger, STALL/WINDOW: mc_pressure_parse_trigger() */
 };
 
 struct mc_key_info {

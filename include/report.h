@@ -14,9 +14,12 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "event-watch.h"
 #include "events.h"
 #include "limits.h"
 #include "sampler.h"
+#include "pressure.h"
+#include "verdict.h"
 
 #define MC_REPORT_SCHEMA 1
 
@@ -80,6 +83,20 @@ struct mc_report {
 
         const char *error; /* memcage's own failure, NULL when none */
         int status;        /* memcage's exit status */
+
+        /* Observations of the event watcher (event-watch.h) and the verdict (verdict.h). */
+        bool has_verdict;
+        struct mc_verdict verdict;
+        const struct mc_oom_kill *oom_kills;
+        size_t n_oom_kills;
+        bool has_swap_events;
+        struct mc_counters swap_events; /* memory.swap.events deltas */
+        bool has_pressure;
+        uint64_t pressure_total_us[_MC_PSI_KIND_COUNT]; /* stall during the run */
+        const struct mc_pressure_trigger *pressure_triggers;
+        size_t n_pressure_triggers;
+        const json_t *log; /* the events as written by --events; NULL: none */
+        bool log_truncated;
 };
 
 /* The report as a jansson object (new reference), NULL when out of memory. */

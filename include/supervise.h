@@ -37,7 +37,7 @@ struct mc_supervise_opts {
         const struct mc_child *child;
         int signal_fd; /* signalfd of mc_forwarded_signals, which the caller blocked */
         bool wait_all; /* after the command exits, wait for the rest of the group instead of killing it */
-        struct mc_watch *watches; /* polled along with the command, in this order */
+        struct mc_watch *const *watches; /* each owned by its observer; polled in this order */
         size_t n_watches;
 };
 

@@ -11,6 +11,7 @@
 #include <termios.h>
 
 #include "cgroup.h"
+#include "cli-events.h"
 #include "cli.h"
 #include "credentials.h"
 #include "events.h"
@@ -38,8 +39,9 @@ struct run_opts {
         const char *parent;
         const char *name;
         const char *report_path;
-        const char *user;      /* --user: replaces [run] user */
-        const char *interval;  /* --interval, NULL for [report] interval or the default */
+        const char *user;     /* --user: replaces [run] user */
+        const char *interval; /* --interval, NULL for [report] interval or the default */
+        const char *events_path;
         const char *text_path; /* --text: the text report, "-" for stderr */
         const char *plot_path; /* --plot: the SVG chart */
         bool github;           /* --github: workflow commands on stdout */
@@ -80,6 +82,7 @@ static void usage(void)
                "                         sample memory for the report every DURATION (250ms,\n"
                "                         1s; default: [report] interval of the profile, or\n"
                "                         100ms); 0 turns sampling off\n"
+               "      --events FILE      write each memory event to FILE as a JSON line\n"
                "      --text FILE        write the text report to FILE ('-': stderr)\n"
                "      --plot FILE        write an SVG chart of the run to FILE\n"
                "      --github           print GitHub Actions ::error/::warning lines on stdout\n"
@@ -152,6 +155,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 OPT_REPORT,
                 OPT_FORK,
                 OPT_INTERVAL,
+                OPT_EVENTS,
                 OPT_TEXT,
                 OPT_PLOT,
                 OPT_GITHUB,
@@ -167,6 +171,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 { "name", required_argument, NULL, OPT_NAME },
                 { "wait-all", no_argument, NULL, OPT_WAIT_ALL },
                 { "report", required_argument, NULL, OPT_REPORT },
+                { "events", required_argument, NULL, OPT_EVENTS },
                 { "fork", no_argument, NULL, OPT_FORK },
                 { "text", required_argument, NULL, OPT_TEXT },
                 { "plot", required_argument, NULL, OPT_PLOT },
@@ -213,6 +218,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                         break;
                 case OPT_REPORT:
                         o->report_path = optarg;
+                        break;
+                case OPT_EVENTS:
+                        o->events_path = optarg;
                         break;
                 case OPT_FORK:
                         o->method = MC_SPAWN_FORK;
@@ -297,7 +305,8 @@ struct run_state {
         struct mc_counters hugetlb_events[MC_REPORT_HUGETLB_MAX];
         uint64_t interval_ms;       /* sampling interval, 0 for none */
         struct mc_sampler *sampler; /* NULL when it could not start; outlives the report */
-        char *error;                /* memcage's own failure, for the report */
+        struct cli_events events;
+        char *error; /* memcage's own failure, for the report */
 };
 
 /* Reports memcage's own failure once: on stderr now, into the report later. */
@@ -460,6 +469,10 @@ static int load_profile(struct run_state *s)
                         return run_fail(s, MC_EXIT_MEMCAGE, "--interval: %s", err.msg);
         } else if (iv->value && mc_interval_parse(iv->value, &s->interval_ms, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s:%u: interval: %s", iv->file, iv->line, err.msg);
+
+        r = cli_events_prepare(&s->events, &s->profile, s->opts.events_path, s->opts.quiet, &err);
+        if (r < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         return 0;
 }
 
@@ -699,13 +712,16 @@ static int launch_and_supervise(struct run_state *s)
         struct mc_counters before = { 0 }, before_local = { 0 }, after, after_local;
         struct mc_child child = { .pidfd = -EBADF };
         struct mc_supervise_result res;
-        struct mc_watch watches[2];
-        size_t n_watches = 0;
+        struct mc_watch *event_watches = NULL, sampler_watches[2];
+        size_t n_event_watches = 0, n_sampler_watches = 0;
         int r, sig;
 
         r = mc_counters_read_at(s->group.fd, "memory.events", &before, &err);
         if (r >= 0)
                 r = mc_counters_read_at(s->group.fd, "memory.events.local", &before_local, &err);
+        if (r >= 0)
+                r = cli_events_watch(&s->events, s->group.fd, s->group.relpath, &event_watches,
+                                     &n_event_watches, &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "group %s: %s", s->group.relpath, err.msg);
 
@@ -717,6 +733,11 @@ static int launch_and_supervise(struct run_state *s)
         /* The sampler observes: a failure to set it up costs the report its observations, not the run. */
         if (mc_sampler_new(s->group.fd, s->interval_ms, &s->sampler, &err) < 0)
                 cli_warning("group %s: sampling off: %s", s->group.relpath, err.msg);
+        size_t n_watches = 0;
+        _cleanup_free_ struct mc_watch **watches =
+                calloc(n_event_watches + ELEMENTSOF(sampler_watches), sizeof(*watches));
+        if (!watches)
+                return run_fail(s, MC_EXIT_MEMCAGE, "out of memory");
 
         pid_t fg = isatty(STDIN_FILENO) ? tcgetpgrp(STDIN_FILENO) : -1;
         struct mc_spawn_opts sopts = {
@@ -741,13 +762,20 @@ static int launch_and_supervise(struct run_state *s)
         }
         s->report.launch = child.via_clone3 ? "clone3" : "fork";
         if (s->sampler) {
-                r = mc_sampler_start(s->sampler, start, child.pidfd, watches + n_watches, &err);
+                r = mc_sampler_start(s->sampler, start, child.pidfd, sampler_watches, &err);
                 if (r < 0) {
                         cli_warning("group %s: sampling off: %s", s->group.relpath, err.msg);
                         mc_sampler_free(TAKE_PTR(s->sampler));
                 } else
-                        n_watches += (size_t)r;
+                        n_sampler_watches = (size_t)r;
         }
+        cli_events_start(&s->events, start, child.pid);
+
+        /* Each observer keeps its own watches (they switch themselves off): the loop gets pointers. */
+        for (size_t i = 0; i < n_event_watches; i++)
+                watches[n_watches++] = &event_watches[i];
+        for (size_t i = 0; i < n_sampler_watches; i++)
+                watches[n_watches++] = &sampler_watches[i];
 
         struct mc_supervise_opts vopts = {
                 .group_fd = s->group.fd,
@@ -784,6 +812,7 @@ static int launch_and_supervise(struct run_state *s)
                 mc_sampler_finish(s->sampler);
                 s->report.samples = mc_sampler_summary(s->sampler);
         }
+        cli_events_finish(&s->events, &s->report);
         return s->report.exit_code;
 }
 
@@ -897,6 +926,8 @@ int cmd_run(int argc, char **argv)
         s.report.error = s.error;
         s.report.status = status;
         status = finish_report(&s, status);
+        if (cli_events_done(&s.events) < 0 && status == 0)
+                status = MC_EXIT_MEMCAGE;
 
         mc_sampler_free(s.sampler);
         mc_group_done(&s.group);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hugetlb-pool.h"
+#include "pressure.h"
 #include "profile.h"
 #include "sampler.h"
 #include "size.h"
@@ -45,6 +46,9 @@
                                                "hugetlb." #size ".rsvd.max" },                              \
         [MC_KEY_HUGETLB_##size##_RESERVE] = { MC_KEY_HUGETLB_##size##_RESERVE, "hugetlb", #size ".reserve", \
                                               MC_VALUE_HUGEPAGES, NULL }
+#define PRESSURE_FORMS                                                                                      \
+        "use STALL/WINDOW, e.g. 150ms/1s or 10%%/2s (stall in us, ms, s or %% of the window; window 500ms " \
+        "to 10s)"
 
 static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_PROFILE_DESCRIPTION] = { MC_KEY_PROFILE_DESCRIPTION, "profile", "description",
@@ -86,6 +90,8 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         HUGETLB_KEYS(512MB),
         HUGETLB_KEYS(1GB),
         [MC_KEY_REPORT_INTERVAL] = { MC_KEY_REPORT_INTERVAL, "report", "interval", MC_VALUE_INTERVAL, NULL },
+        [MC_KEY_PRESSURE_SOME] = { MC_KEY_PRESSURE_SOME, "pressure", "some", MC_VALUE_PRESSURE, NULL },
+        [MC_KEY_PRESSURE_FULL] = { MC_KEY_PRESSURE_FULL, "pressure", "full", MC_VALUE_PRESSURE, NULL },
 };
 
 const struct mc_key_info *mc_key_info(enum mc_key key)
@@ -408,6 +414,16 @@ static int validate_value(const struct mc_key_info *ki, const char *value, const
                 if (mc_interval_parse(value, &ms, err) < 0)
                         return mc_error_prefix(err, "%s", ki->name);
                 return 0;
+        }
+        case MC_VALUE_PRESSURE: {
+                struct mc_pressure_trigger t;
+                enum mc_psi_kind kind = ki->key == MC_KEY_PRESSURE_FULL ? MC_PSI_FULL : MC_PSI_SOME;
+                if (mc_pressure_parse_trigger(value, kind, &t, err) >= 0)
+                        return 0;
+                char why[MC_ERROR_MSG_MAX];
+                snprintf(why, sizeof(why), "%s", err->msg);
+                return mc_error_set(err, EINVAL, "invalid pressure trigger '%s' for %s: %s; " PRESSURE_FORMS,
+                                    value, ki->name, why);
         }
         }
         return mc_error_set(err, EINVAL, "%s: no validation for this key", ki->name);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -115,6 +116,12 @@ static json_t *hugetlb_limit_hit(const struct mc_report *r)
         return known ? json_boolean(hit) : json_null();
 }
 
+/* Seconds rounded to microseconds, the precision of every time in the report. */
+static double round_us(double s)
+{
+        return (double)(int64_t)(s * 1e6 + 0.5) / 1e6;
+}
+
 static json_t *string_or_null(const char *s)
 {
         return s ? json_string(s) : json_null();
@@ -144,10 +151,10 @@ static json_t *u64_or_null(bool has, uint64_t v)
         return has ? json_u64(v) : json_null();
 }
 
-/* Seconds, from the sampler's nanoseconds. */
+/* Seconds, from the sampler's nanoseconds, to the microsecond like every time of the report. */
 static json_t *json_seconds(uint64_t ns)
 {
-        return json_real((double)ns / 1e9);
+        return json_real(round_us((double)ns / 1e9));
 }
 
 /* avg10 in percent, from hundredths. */
@@ -245,20 +252,81 @@ static int add_samples(json_t *root, json_t *mem, const struct mc_sample_summary
             json_object_set_new(mem, "pgmajfault", u64_or_null(s->has_pgmajfault, s->pgmajfault)) < 0)
                 return -1;
 
-        json_t *pressure = json_null();
-        if (s->has_psi)
-                pressure = json_pack("{s:o, s:o}", "some_avg10_max", json_avg10(s->some_avg10_max),
-                                     "full_avg10_max", json_avg10(s->full_avg10_max));
         json_t *cpu = json_null();
         if (s->has_cpu)
                 cpu = json_pack("{s:o, s:o}", "user_s", json_real((double)s->user_usec / 1e6), "system_s",
                                 json_real((double)s->system_usec / 1e6));
-        if (json_object_set_new(root, "pressure", pressure) < 0 ||
-            json_object_set_new(root, "processes", snap ? processes_to_json(&s->snapshot) : json_null()) <
+        if (json_object_set_new(root, "processes", snap ? processes_to_json(&s->snapshot) : json_null()) <
                     0 ||
             json_object_set_new(root, "cpu", cpu) < 0 ||
             json_object_set_new(root, "timeline",
                                 s->timeline ? timeline_to_json(s->timeline) : json_null()) < 0)
+                return -1;
+        return 0;
+}
+
+static json_t *verdict_to_json(const struct mc_verdict *v)
+{
+        const char *cause = mc_oom_cause_name(v->cause);
+        return json_pack("{s:s, s:o, s:o, s:s}", "code", mc_verdict_code_name(v->code), "cause",
+                         cause ? json_string(cause) : json_null(), "signal",
+                         v->signal ? json_integer(v->signal) : json_null(), "text", v->text);
+}
+
+static json_t *oom_kills_to_json(const struct mc_report *r)
+{
+        json_auto_t *a = json_array();
+        if (!a)
+                return NULL;
+        for (size_t i = 0; i < r->n_oom_kills; i++) {
+                const struct mc_oom_kill *k = &r->oom_kills[i];
+                const char *cause = mc_oom_cause_name(k->cause);
+                json_t *o = json_pack("{s:f, s:o, s:o, s:o}", "t", round_us(k->t), "pid",
+                                      k->known ? json_integer(k->pid) : json_null(), "name",
+                                      k->known ? json_string(k->name) : json_null(), "cause",
+                                      cause ? json_string(cause) : json_null());
+                if (json_array_append_new(a, o) < 0)
+                        return NULL;
+        }
+        return TAKE_PTR(a);
+}
+
+/* The watcher's stall totals and triggers, with the sampler's highest avg10 (null without sampling). */
+static json_t *pressure_to_json(const struct mc_report *r)
+{
+        const struct mc_sample_summary *smp = r->samples && r->samples->has_psi ? r->samples : NULL;
+        json_auto_t *o = json_object();
+        json_t *trig = json_array();
+        if (!o || json_object_set_new(o, "some_total_us", json_u64(r->pressure_total_us[MC_PSI_SOME])) < 0 ||
+            json_object_set_new(o, "full_total_us", json_u64(r->pressure_total_us[MC_PSI_FULL])) < 0 ||
+            json_object_set_new(o, "some_avg10_max", smp ? json_avg10(smp->some_avg10_max) : json_null()) <
+                    0 ||
+            json_object_set_new(o, "full_avg10_max", smp ? json_avg10(smp->full_avg10_max) : json_null()) <
+                    0 ||
+            json_object_set_new(o, "triggers", trig) < 0)
+                return NULL;
+        for (size_t i = 0; i < r->n_pressure_triggers; i++) {
+                const struct mc_pressure_trigger *t = &r->pressure_triggers[i];
+                if (json_array_append_new(
+                            trig, json_pack("{s:s, s:I, s:I, s:i}", "kind", mc_psi_kind_name(t->kind),
+                                            "stall_us", (json_int_t)t->stall_us, "window_us",
+                                            (json_int_t)t->window_us, "fired", (int)t->fired)) < 0)
+                        return NULL;
+        }
+        return TAKE_PTR(o);
+}
+
+/* The fields of the event watcher and the verdict ("Fields of the run's observations"). */
+static int observations_to_json(json_t *root, const struct mc_report *r)
+{
+        if (json_object_set_new(root, "verdict",
+                                r->has_verdict ? verdict_to_json(&r->verdict) : json_null()) < 0 ||
+            json_object_set_new(root, "oom_kills", oom_kills_to_json(r)) < 0 ||
+            json_object_set_new(root, "swap_events",
+                                r->has_swap_events ? counters_to_json(&r->swap_events) : json_null()) < 0 ||
+            json_object_set_new(root, "pressure", r->has_pressure ? pressure_to_json(r) : json_null()) < 0 ||
+            json_object_set_new(root, "log", r->log ? json_deep_copy(r->log) : json_array()) < 0 ||
+            json_object_set_new(root, "log_truncated", json_boolean(r->log_truncated)) < 0)
                 return -1;
         return 0;
 }
@@ -306,10 +374,11 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
         JSON_CHECK(json_object_set_new(root, "hugetlb_limit_hit", hugetlb_limit_hit(r)));
         JSON_CHECK(add_samples(root, mem, r->samples));
         JSON_CHECK(json_object_set_new(root, "leftovers_killed", json_integer(r->leftovers_killed)));
-        JSON_CHECK(
-                json_object_set_new(root, "duration_s", r->exited ? json_real(r->duration_s) : json_null()));
+        JSON_CHECK(json_object_set_new(root, "duration_s",
+                                       r->exited ? json_real(round_us(r->duration_s)) : json_null()));
         JSON_CHECK(json_object_set_new(root, "error", string_or_null(r->error)));
         JSON_CHECK(json_object_set_new(root, "status", json_integer(r->status)));
+        JSON_CHECK(observations_to_json(root, r));
         return TAKE_PTR(root);
 }
 
@@ -318,7 +387,12 @@ int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *er
         json_auto_t *root = mc_report_to_jansson(r);
         if (!root)
                 return mc_error_errno(err, ENOMEM, "build the JSON report");
-        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        /*
+         * Times are rounded to microseconds where they are made; 15 digits
+         * keep them exact at any run length, so that "log" holds the lines
+         * of --events as they were written.
+         */
+        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         if (!s)
                 return mc_error_errno(err, ENOMEM, "format the JSON report");
         size_t len = strlen(s);

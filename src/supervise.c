@@ -88,7 +88,7 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
         pfd[W_EVENTS] = (struct pollfd){ .fd = events_fd, .events = POLLPRI };
         for (size_t i = 0; i < o->n_watches; i++)
                 pfd[_W_COUNT + i] =
-                        (struct pollfd){ .fd = o->watches[i].fd, .events = o->watches[i].events };
+                        (struct pollfd){ .fd = o->watches[i]->fd, .events = o->watches[i]->events };
 
         for (;;) {
                 if (!child_alive) {
@@ -169,7 +169,7 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                 }
 
                 for (size_t i = 0; i < o->n_watches; i++) {
-                        struct mc_watch *w = &o->watches[i];
+                        struct mc_watch *w = o->watches[i];
                         short rev = pfd[_W_COUNT + i].revents;
                         if (!rev || pfd[_W_COUNT + i].fd < 0)
                                 continue;

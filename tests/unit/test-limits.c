@@ -240,6 +240,10 @@ static void test_shipped_db(void **state)
         assert_false(l.v[MC_LIMIT_MIN].set);
         assert_false(l.v[MC_LIMIT_SWAP_HIGH].set);
         assert_false(l.v[MC_LIMIT_ZSWAP_MAX].set);
+        /* 576 2MB pages for PostgreSQL's shared memory, as limit and as reservation limit. */
+        assert_int_equal(l.v[MC_LIMIT_HUGETLB_2MB_MAX].value, 576 * 2 * MiB);
+        assert_int_equal(l.v[MC_LIMIT_HUGETLB_2MB_RSVD_MAX].value, 576 * 2 * MiB);
+        assert_false(l.rounded[MC_LIMIT_HUGETLB_2MB_MAX]);
         mc_profile_free(&p);
 }
 

@@ -294,6 +294,7 @@ static void test_json_samples(void **state)
         free(s);
 
         r.samples = &sum;
+        r.has_pressure = true; /* the watcher's object, where the sampler's maxima go */
         assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
         j = parse(s);
         mem = json_object_get(j, "memory");
@@ -354,6 +355,89 @@ static void test_json_samples(void **state)
         free(s);
 }
 
+/* The fields of the event watcher and the verdict. */
+static void test_json_observations(void **state)
+{
+        struct mc_report r;
+        struct mc_error err = { 0 };
+        char *s = NULL;
+        struct mc_oom_kill kills[] = {
+                { .t = 0.8312344,
+                  .pid = 187,
+                  .name = "hog",
+                  .known = true,
+                  .cause = MC_OOM_CAUSE_GROUP_LIMIT },
+                { .t = 0.9, .cause = MC_OOM_CAUSE_SYSTEM },
+        };
+        struct mc_pressure_trigger trig = {
+                .kind = MC_PSI_FULL, .stall_us = 200000, .window_us = 2000000, .fired = 3
+        };
+        json_t *log = json_pack("[{s:f, s:s}]", "t", 123.456789, "type", "start");
+
+        fill_oom_report(&r);
+        r.duration_s = 123.4567891;
+        mc_verdict_judge(
+                &(struct mc_verdict_input){ .signaled = true, .signal = 9, .oom_kill = 1, .oom = 1 },
+                &r.verdict);
+        r.has_verdict = true;
+        r.oom_kills = kills;
+        r.n_oom_kills = 2;
+        r.has_swap_events = true;
+        assert_int_equal(mc_counters_parse("high 0\nmax 2\nfail 2\n", &r.swap_events, &err), 0);
+        r.has_pressure = true;
+        r.pressure_total_us[MC_PSI_SOME] = 500;
+        r.pressure_total_us[MC_PSI_FULL] = 400;
+        r.pressure_triggers = &trig;
+        r.n_pressure_triggers = 1;
+        r.log = log;
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        json_t *j = parse(s);
+        json_t *v = json_object_get(j, "verdict");
+        assert_string_equal(json_string_value(json_object_get(v, "code")), "oom-killed");
+        assert_string_equal(json_string_value(json_object_get(v, "cause")), "group-limit");
+        assert_int_equal(json_integer_value(json_object_get(v, "signal")), 9);
+        assert_string_equal(json_string_value(json_object_get(v, "text")), "oom-killed (group limit)");
+        json_t *k = json_object_get(j, "oom_kills");
+        assert_int_equal(json_array_size(k), 2);
+        assert_true(json_real_value(json_object_get(json_array_get(k, 0), "t")) == 0.831234);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(k, 0), "pid")), 187);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(k, 0), "name")), "hog");
+        assert_true(json_is_null(json_object_get(json_array_get(k, 1), "pid")));
+        assert_true(json_is_null(json_object_get(json_array_get(k, 1), "name")));
+        assert_string_equal(json_string_value(json_object_get(json_array_get(k, 1), "cause")), "system");
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "swap_events"), "fail")), 2);
+        json_t *p = json_object_get(j, "pressure");
+        assert_int_equal(json_integer_value(json_object_get(p, "some_total_us")), 500);
+        assert_int_equal(json_integer_value(json_object_get(p, "full_total_us")), 400);
+        assert_true(json_is_null(json_object_get(p, "some_avg10_max")));
+        assert_true(json_is_null(json_object_get(p, "full_avg10_max")));
+        json_t *t = json_array_get(json_object_get(p, "triggers"), 0);
+        assert_string_equal(json_string_value(json_object_get(t, "kind")), "full");
+        assert_int_equal(json_integer_value(json_object_get(t, "stall_us")), 200000);
+        assert_int_equal(json_integer_value(json_object_get(t, "window_us")), 2000000);
+        assert_int_equal(json_integer_value(json_object_get(t, "fired")), 3);
+        /* The log as the events file has it, to the microsecond even after minutes. */
+        assert_true(json_equal(json_object_get(j, "log"), log));
+        assert_true(strstr(s, "123.456789") != NULL);
+        assert_true(json_real_value(json_object_get(j, "duration_s")) == 123.456789);
+        assert_true(json_is_false(json_object_get(j, "log_truncated")));
+        json_decref(j);
+        json_decref(log);
+        free(s);
+
+        /* A run that did not start: no verdict, no observations, empty lists. */
+        struct mc_report none = { .status = 125 };
+        assert_int_equal(mc_report_to_json(&none, &s, &err), 0);
+        j = parse(s);
+        assert_true(json_is_null(json_object_get(j, "verdict")));
+        assert_int_equal(json_array_size(json_object_get(j, "oom_kills")), 0);
+        assert_true(json_is_null(json_object_get(j, "swap_events")));
+        assert_true(json_is_null(json_object_get(j, "pressure")));
+        assert_int_equal(json_array_size(json_object_get(j, "log")), 0);
+        json_decref(j);
+        free(s);
+}
+
 static void test_write_atomic(void **state)
 {
         char dir[] = "/tmp/memcage-test-report-XXXXXX";
@@ -409,8 +493,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_json_oom),     cmocka_unit_test(test_json_run),
                 cmocka_unit_test(test_json_hugetlb), cmocka_unit_test(test_json_failure_before_start),
-                cmocka_unit_test(test_json_samples), cmocka_unit_test(test_write_atomic),
-                cmocka_unit_test(test_summary),
+                cmocka_unit_test(test_json_samples), cmocka_unit_test(test_json_observations),
+                cmocka_unit_test(test_write_atomic), cmocka_unit_test(test_summary),
         };
         return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

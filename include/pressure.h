@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * PSI on a group's memory.pressure: the trigger values of a profile's
+ * [pressure] section ("150ms/1s", "10%/2s") and the text of the file
+ * ("some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull ...").
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* The kernel's bounds for a trigger window (kernel/sched/psi.c). */
+#define MC_PSI_WINDOW_MIN_US 500000ull
+#define MC_PSI_WINDOW_MAX_US 10000000ull
+/* Without CAP_SYS_RESOURCE a window must be a multiple of this (Linux 6.4+). */
+#define MC_PSI_UNPRIV_WINDOW_US 2000000ull
+
+enum mc_psi_kind {
+        MC_PSI_SOME,
+        MC_PSI_FULL,
+        _MC_PSI_KIND_COUNT,
+};
+
+const char *mc_psi_kind_name(enum mc_psi_kind k);
+
+struct mc_pressure_trigger {
+        enum mc_psi_kind kind;
+        uint64_t stall_us;
+        uint64_t window_us;
+        char spec[32];  /* as written ("10%/2s"), for messages */
+        unsigned fired; /* times the kernel signalled it */
+};
+
+/*
+ * Parses "STALL/WINDOW": STALL a duration (us, ms, s; decimals allowed) or
+ * a percentage of the window, WINDOW a duration between 500ms and 10s;
+ * STALL at most WINDOW. The message says what is wrong and the forms.
+ */
+int mc_pressure_parse_trigger(const char *value, enum mc_psi_kind kind, struct mc_pressure_trigger *ret,
+                              struct mc_error *err);
+
+/* The line written to memory.pressure to register a trigger: "some 150000 1000000". */
+int mc_pressure_trigger_line(const struct mc_pressure_trigger *t, char *buf, size_t n);
+
+struct mc_pressure_line {
+        bool present;
+        double avg10;
+        uint64_t total_us;
+};
+
+/* Parses the text of memory.pressure; a kind missing from the text stays !present. */
+int mc_pressure_parse(const char *text, struct mc_pressure_line ret[_MC_PSI_KIND_COUNT],
+                      struct mc_error *err);

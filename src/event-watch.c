@@ -1,0 +1,930 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "event-watch.h"
+#include "util.h"
+
+/* One polled fd of the watch: what it is, for the ready callback. */
+struct mc_event_source {
+        struct mc_event_watch *w;
+        enum { SRC_KMSG, SRC_EVENTS, SRC_SWAP, SRC_HUGETLB, SRC_TRIGGER, SRC_TIMER } kind;
+        size_t index; /* of hugetlb or triggers */
+};
+
+static const char *const type_names[_MC_EVENT_TYPE_COUNT] = {
+        [MC_EVENT_START] = "start",
+        [MC_EVENT_HIGH] = "high",
+        [MC_EVENT_MAX] = "max",
+        [MC_EVENT_OOM] = "oom",
+        [MC_EVENT_OOM_KILL] = "oom_kill",
+        [MC_EVENT_OOM_GROUP_KILL] = "oom_group_kill",
+        [MC_EVENT_SWAP_HIGH] = "swap_high",
+        [MC_EVENT_SWAP_MAX] = "swap_max",
+        [MC_EVENT_SWAP_FAIL] = "swap_fail",
+        [MC_EVENT_HUGETLB_MAX] = "hugetlb_max",
+        [MC_EVENT_PRESSURE] = "pressure",
+        [MC_EVENT_EXIT] = "exit",
+};
+
+const char *mc_event_type_name(enum mc_event_type t)
+{
+        return (unsigned)t < _MC_EVENT_TYPE_COUNT ? type_names[t] : "unknown";
+}
+
+/* The counters of memory.events and memory.swap.events that become lines of their own. */
+static const struct {
+        const char *counter;
+        enum mc_event_type type;
+} memory_counters[] = {
+        { "high", MC_EVENT_HIGH },
+        { "max", MC_EVENT_MAX },
+        { "oom", MC_EVENT_OOM },
+        { "oom_group_kill", MC_EVENT_OOM_GROUP_KILL },
+}, swap_counters[] = {
+        { "high", MC_EVENT_SWAP_HIGH },
+        { "max", MC_EVENT_SWAP_MAX },
+        { "fail", MC_EVENT_SWAP_FAIL },
+};
+
+/* ---- JSON ---- */
+
+static json_t *u64_or_null(bool has, uint64_t v)
+{
+        return has ? json_integer((json_int_t)v) : json_null();
+}
+
+json_t *mc_event_to_json(const struct mc_event *ev)
+{
+        json_auto_t *o = json_object();
+        if (!o)
+                return NULL;
+        /* Microseconds are all a line needs; the rounding keeps the lines short. */
+        double t = (double)(int64_t)(ev->t * 1e6 + 0.5) / 1e6;
+        if (json_object_set_new(o, "t", json_real(t)) < 0 ||
+            json_object_set_new(o, "type", json_string(mc_event_type_name(ev->type))) < 0)
+                return NULL;
+
+        int r = 0;
+        switch (ev->type) {
+        case MC_EVENT_START:
+                r = json_object_set_new(o, "pid", json_integer(ev->pid));
+                if (r >= 0)
+                        r = json_object_set_new(o, "cgroup",
+                                                ev->cgroup ? json_string(ev->cgroup) : json_null());
+                break;
+        case MC_EVENT_HIGH:
+        case MC_EVENT_MAX:
+        case MC_EVENT_OOM:
+        case MC_EVENT_OOM_GROUP_KILL:
+                r = json_object_set_new(o, "count", json_integer((json_int_t)ev->count));
+                if (r >= 0)
+                        r = json_object_set_new(o, "current", u64_or_null(ev->has_current, ev->current));
+                break;
+        case MC_EVENT_OOM_KILL: {
+                const char *cause = mc_oom_cause_name(ev->cause);
+                r = json_object_set_new(o, "pid", ev->pid > 0 ? json_integer(ev->pid) : json_null());
+                if (r >= 0)
+                        r = json_object_set_new(o, "name", ev->name ? json_string(ev->name) : json_null());
+                if (r >= 0)
+                        r = json_object_set_new(o, "cause", cause ? json_string(cause) : json_null());
+                break;
+        }
+        case MC_EVENT_SWAP_HIGH:
+        case MC_EVENT_SWAP_MAX:
+        case MC_EVENT_SWAP_FAIL:
+                r = json_object_set_new(o, "count", json_integer((json_int_t)ev->count));
+                if (r >= 0)
+                        r = json_object_set_new(o, "swap_current",
+                                                u64_or_null(ev->has_current, ev->current));
+                break;
+        case MC_EVENT_HUGETLB_MAX:
+                r = json_object_set_new(o, "size", json_string(ev->size ? ev->size : ""));
+                if (r >= 0)
+                        r = json_object_set_new(o, "count", json_integer((json_int_t)ev->count));
+                break;
+        case MC_EVENT_PRESSURE:
+                r = json_object_set_new(o, "kind", json_string(mc_psi_kind_name(ev->trigger->kind)));
+                if (r >= 0)
+                        r = json_object_set_new(o, "stall_us",
+                                                json_integer((json_int_t)ev->trigger->stall_us));
+                if (r >= 0)
+                        r = json_object_set_new(o, "window_us",
+                                                json_integer((json_int_t)ev->trigger->window_us));
+                if (r >= 0)
+                        r = json_object_set_new(o, "avg10",
+                                                ev->has_avg10 ? json_real(ev->avg10) : json_null());
+                break;
+        case MC_EVENT_EXIT:
+                r = json_object_set_new(o, "code", json_integer(ev->code));
+                if (r >= 0)
+                        r = json_object_set_new(o, "signal",
+                                                ev->signal ? json_integer(ev->signal) : json_null());
+                if (r >= 0)
+                        r = json_object_set_new(o, "verdict",
+                                                ev->verdict ? json_string(ev->verdict) : json_null());
+                break;
+        case _MC_EVENT_TYPE_COUNT:
+                break;
+        }
+        if (r < 0)
+                return NULL;
+        return TAKE_PTR(o);
+}
+
+/* ---- rate limit ---- */
+
+bool mc_event_rate_add(struct mc_event_rate *r, uint64_t now_ns, uint64_t delta, uint64_t *ret_count)
+{
+        if (delta == 0)
+                return false;
+        r->pending += delta;
+        return mc_event_rate_take(r, now_ns, false, ret_count);
+}
+
+bool mc_event_rate_deadline(const struct mc_event_rate *r, uint64_t *ret_ns)
+{
+        if (r->pending == 0)
+                return false;
+        *ret_ns = r->emitted ? r->last_ns + MC_EVENT_RATE_NS : 0;
+        return true;
+}
+
+bool mc_event_rate_take(struct mc_event_rate *r, uint64_t now_ns, bool force, uint64_t *ret_count)
+{
+        uint64_t due;
+        if (!mc_event_rate_deadline(r, &due) || (!force && now_ns < due))
+                return false;
+        *ret_count = r->pending;
+        r->pending = 0;
+        r->emitted = true;
+        r->last_ns = now_ns;
+        return true;
+}
+
+/* ---- kernel log ---- */
+
+/* True when path (up to a ',' or the end) is group or below it. */
+static bool path_within(const char *path, const char *group)
+{
+        size_t n = strlen(group);
+        return strncmp(path, group, n) == 0 &&
+               (path[n] == ',' || path[n] == '/' || path[n] == '\0' || path[n] == ' ' || path[n] == '\n');
+}
+
+int mc_kmsg_parse_oom(const char *record, const char *group, bool *ours, enum mc_oom_cause *cause,
+                      struct mc_oom_kill *ret)
+{
+        const char *msg = strchr(record, ';');
+        if (!msg)
+                return 0;
+        msg++;
+        const char *eol = strchrnul(msg, '\n');
+        _cleanup_free_ char *m = strndup(msg, (size_t)(eol - msg));
+        if (!m)
+                return -ENOMEM;
+
+        /* The one-line summary of an OOM (dump_header(), mm/oom_kill.c); rate limited by the kernel. */
+        if (strncmp(m, "oom-kill:", 9) == 0) {
+                const char *task = strstr(m, ",task_memcg=");
+                const char *memcg = strstr(m, ",oom_memcg=");
+                *ours = task && path_within(task + strlen(",task_memcg="), group);
+                if (*ours)
+                        *cause = memcg && path_within(memcg + strlen(",oom_memcg="), group)
+                                         ? MC_OOM_CAUSE_GROUP_LIMIT
+                                         : MC_OOM_CAUSE_SYSTEM;
+                return 0;
+        }
+        /* memory.oom.group: mem_cgroup_print_oom_group() before the members are killed. */
+        const char *tasks = "Tasks in ";
+        if (strncmp(m, tasks, strlen(tasks)) == 0 && strstr(m, " are going to be killed")) {
+                if (path_within(m + strlen(tasks), group)) {
+                        if (!*ours)
+                                *cause = MC_OOM_CAUSE_GROUP_LIMIT;
+                        *ours = true;
+                }
+                return 0;
+        }
+        /* __oom_kill_process(): one line per kill, the same calls that count oom_kill. */
+        const char *k = strstr(m, "Killed process ");
+        if (!k || !*ours)
+                return 0;
+        char *end;
+        long pid = strtol(k + strlen("Killed process "), &end, 10);
+        if (pid <= 0 || strncmp(end, " (", 2) != 0)
+                return 0;
+        const char *name = end + 2;
+        /* A name may hold ")": the fields after it start with ") total-vm:". */
+        const char *close = strstr(name, ") total-vm:");
+        if (!close)
+                close = strrchr(name, ')');
+        if (!close)
+                return 0;
+        struct mc_oom_kill v = { .pid = (pid_t)pid, .known = true, .cause = *cause };
+        snprintf(v.name, sizeof(v.name), "%.*s", (int)(close - name), name);
+        *ret = v;
+        return 1;
+}
+
+static void kmsg_stop(struct mc_event_watch *w)
+{
+        for (size_t i = 0; i < w->n_watches; i++)
+                if (w->sources[i].kind == SRC_KMSG)
+                        w->watches[i].fd = -1;
+        mc_closep(&w->kmsg_fd);
+        w->kmsg_fd = -EBADF;
+}
+
+/* Reads every record available; victims of the group are appended. */
+static int kmsg_drain(struct mc_event_watch *w)
+{
+        char buf[8192];
+
+        if (w->kmsg_fd < 0)
+                return 0;
+        for (;;) {
+                ssize_t n = read(w->kmsg_fd, buf, sizeof(buf) - 1);
+                if (n < 0) {
+                        /* EPIPE: records were overwritten before we read them; go on with the next. */
+                        if (errno == EPIPE || errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return 0;
+                        /* The log is a help for names, not a need: stop reading it rather than fail the run.
+                         */
+                        kmsg_stop(w);
+                        return 0;
+                }
+                if (n == 0)
+                        return 0;
+                buf[n] = '\0';
+                struct mc_oom_kill v;
+                int r = mc_kmsg_parse_oom(buf, w->kmsg_group, &w->kmsg_ours, &w->kmsg_cause, &v);
+                if (r < 0)
+                        return r;
+                if (r > 0 && w->n_victims < MC_EVENT_KEEP_MAX) {
+                        struct mc_oom_kill *nv = realloc(w->victims, (w->n_victims + 1) * sizeof(*nv));
+                        if (!nv)
+                                return -ENOMEM;
+                        w->victims = nv;
+                        w->victims[w->n_victims++] = v;
+                }
+        }
+}
+
+/* ---- emitting ---- */
+
+static double since_start(const struct mc_event_watch *w, uint64_t now)
+{
+        return w->started && now > w->start_ns ? (double)(now - w->start_ns) / 1e9 : 0.0;
+}
+
+static int emit(struct mc_event_watch *w, struct mc_event *ev)
+{
+        json_auto_t *j = mc_event_to_json(ev);
+        if (!j)
+                return -ENOMEM;
+        if (json_array_size(w->log) < MC_EVENT_KEEP_MAX) {
+                if (json_array_append(w->log, j) < 0)
+                        return -ENOMEM;
+        } else
+                w->log_truncated = true;
+        if (w->o.emit)
+                w->o.emit(w->o.userdata, ev, j);
+        return 0;
+}
+
+static int emit_counter(struct mc_event_watch *w, enum mc_event_type type, uint64_t count, const char *size)
+{
+        struct mc_error ignored = { 0 };
+        uint64_t now = mc_now_ns();
+        struct mc_event ev = {
+                .type = type,
+                .t = since_start(w, now),
+                .count = count,
+                .has_limit = w->has_limit[type],
+                .limit = w->limit[type],
+                .size = size,
+        };
+        bool swap = type == MC_EVENT_SWAP_HIGH || type == MC_EVENT_SWAP_MAX || type == MC_EVENT_SWAP_FAIL;
+        if (type != MC_EVENT_HUGETLB_MAX &&
+            mc_read_u64_at(w->o.group_fd, swap ? "memory.swap.current" : "memory.current", &ev.current,
+                           &ignored) >= 0)
+                ev.has_current = true;
+        return emit(w, &ev);
+}
+
+static int emit_oom_kill(struct mc_event_watch *w, const struct mc_oom_kill *k)
+{
+        struct mc_event ev = {
+                .type = MC_EVENT_OOM_KILL,
+                .t = k->t,
+                .pid = k->pid,
+                .name = k->known ? k->name : NULL,
+                .cause = k->cause,
+                .has_limit = w->has_limit[MC_EVENT_MAX],
+                .limit = w->limit[MC_EVENT_MAX],
+        };
+        return emit(w, &ev);
+}
+
+/* ---- counters ---- */
+
+static int counters_pread(int fd, const char *file, struct mc_counters *ret, struct mc_error *err)
+{
+        char buf[1024];
+        /* pread at 0 re-arms kernfs's POLLPRI for the next change. */
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+        if (n < 0)
+                return mc_error_errno(err, errno, "read %s", file);
+        buf[n] = '\0';
+        int r = mc_counters_parse(buf, ret, err);
+        return r < 0 ? mc_error_prefix(err, "%s", file) : 0;
+}
+
+static uint64_t counter_delta(const struct mc_counters *before, const struct mc_counters *after,
+                              const char *name)
+{
+        uint64_t b = 0, a = 0;
+        mc_counters_get(before, name, &b);
+        mc_counters_get(after, name, &a);
+        return a > b ? a - b : 0;
+}
+
+static int rate_event(struct mc_event_watch *w, struct mc_event_rate *rate, enum mc_event_type type,
+                      uint64_t delta, const char *size)
+{
+        uint64_t count;
+        if (mc_event_rate_add(rate, mc_now_ns(), delta, &count))
+                return emit_counter(w, type, count, size);
+        return 0;
+}
+
+/* The victim the kernel log named for kill i, once its line was read. */
+static void kill_name(struct mc_event_watch *w, size_t i)
+{
+        struct mc_oom_kill *k = &w->kills[i];
+        if (k->known || i >= w->n_victims)
+                return;
+        k->pid = w->victims[i].pid;
+        k->known = true;
+        k->cause = w->victims[i].cause;
+        memcpy(k->name, w->victims[i].name, sizeof(k->name));
+}
+
+/*
+ * Writes the oom_kill lines of counted kills, in order. The kernel counts a
+ * kill just before it logs the victim's name: a kill without its log line
+ * yet waits for it, at most MC_KMSG_WAIT_NS (or until force), then goes
+ * out without a name.
+ */
+static int kills_emit(struct mc_event_watch *w, bool force)
+{
+        uint64_t now = mc_now_ns();
+        while (w->n_kills_emitted < w->n_kills) {
+                struct mc_oom_kill *k = &w->kills[w->n_kills_emitted];
+                kill_name(w, w->n_kills_emitted);
+                if (!k->known && !force && w->kmsg_fd >= 0 && now < k->counted_ns + MC_KMSG_WAIT_NS)
+                        break;
+                int r = emit_oom_kill(w, k);
+                if (r < 0)
+                        return r;
+                w->n_kills_emitted++;
+        }
+        return 0;
+}
+
+static int oom_kills_counted(struct mc_event_watch *w, uint64_t delta)
+{
+        uint64_t now = mc_now_ns(), oom = counter_delta(&w->events_base, &w->events_last, "oom");
+        int r = kmsg_drain(w);
+        if (r < 0)
+                return r;
+        for (uint64_t i = 0; i < delta && w->n_kills < MC_EVENT_KEEP_MAX; i++) {
+                struct mc_oom_kill *nk = realloc(w->kills, (w->n_kills + 1) * sizeof(*nk));
+                if (!nk)
+                        return -ENOMEM;
+                w->kills = nk;
+                w->kills[w->n_kills++] = (struct mc_oom_kill){
+                        .t = since_start(w, now),
+                        .counted_ns = now,
+                        /* Without the log: oom counts the group's own limit being hit. */
+                        .cause = oom > 0 ? MC_OOM_CAUSE_GROUP_LIMIT : MC_OOM_CAUSE_SYSTEM,
+                };
+        }
+        return kills_emit(w, false);
+}
+
+static int events_changed(struct mc_event_watch *w, struct mc_error *err)
+{
+        struct mc_counters now;
+        int r = counters_pread(w->events_fd, "memory.events", &now, err);
+        if (r < 0)
+                return r;
+        struct mc_counters prev = w->events_last;
+        w->events_last = now;
+        for (size_t i = 0; i < ELEMENTSOF(memory_counters); i++) {
+                r = rate_event(w, &w->rates[memory_counters[i].type], memory_counters[i].type,
+                               counter_delta(&prev, &now, memory_counters[i].counter), NULL);
+                if (r < 0)
+                        return mc_error_errno(err, -r, "memory event");
+                /* The kill after the oom that caused it. */
+                if (memory_counters[i].type == MC_EVENT_OOM) {
+                        r = oom_kills_counted(w, counter_delta(&prev, &now, "oom_kill"));
+                        if (r < 0)
+                                return mc_error_errno(err, -r, "OOM kill");
+                }
+        }
+        return 0;
+}
+
+static int swap_changed(struct mc_event_watch *w, struct mc_error *err)
+{
+        struct mc_counters now;
+        int r = counters_pread(w->swap_fd, "memory.swap.events", &now, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(swap_counters); i++) {
+                r = rate_event(w, &w->rates[swap_counters[i].type], swap_counters[i].type,
+                               counter_delta(&w->swap_last, &now, swap_counters[i].counter), NULL);
+                if (r < 0)
+                        return mc_error_errno(err, -r, "swap event");
+        }
+        w->swap_last = now;
+        return 0;
+}
+
+static int hugetlb_changed(struct mc_event_watch *w, size_t i, struct mc_error *err)
+{
+        struct mc_hugetlb_events *h = &w->hugetlb[i];
+        struct mc_counters now;
+        char file[64];
+        snprintf(file, sizeof(file), "hugetlb.%s.events", h->size);
+        int r = counters_pread(h->fd, file, &now, err);
+        if (r < 0)
+                return r;
+        r = rate_event(w, &h->rate, MC_EVENT_HUGETLB_MAX, counter_delta(&h->last, &now, "max"), h->size);
+        if (r < 0)
+                return mc_error_errno(err, -r, "hugetlb event");
+        h->last = now;
+        return 0;
+}
+
+static int trigger_fired(struct mc_event_watch *w, size_t i)
+{
+        struct mc_error ignored = { 0 };
+        struct mc_pressure_trigger *t = &w->triggers[i];
+        _cleanup_free_ char *text = NULL;
+        struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
+        struct mc_event ev = {
+                .type = MC_EVENT_PRESSURE,
+                .t = since_start(w, mc_now_ns()),
+                .trigger = t,
+        };
+
+        t->fired++;
+        if (mc_read_file_at(w->o.group_fd, "memory.pressure", &text, &ignored) >= 0 &&
+            mc_pressure_parse(text, lines, &ignored) >= 0 && lines[t->kind].present) {
+                ev.has_avg10 = true;
+                ev.avg10 = lines[t->kind].avg10;
+        }
+        return emit(w, &ev);
+}
+
+/* ---- the timer of waiting lines ---- */
+
+static int flush_rates(struct mc_event_watch *w, bool force)
+{
+        uint64_t now = mc_now_ns(), count;
+        int r;
+
+        for (int t = 0; t < _MC_EVENT_TYPE_COUNT; t++)
+                if (mc_event_rate_take(&w->rates[t], now, force, &count) &&
+                    (r = emit_counter(w, (enum mc_event_type)t, count, NULL)) < 0)
+                        return r;
+        for (size_t i = 0; i < w->n_hugetlb; i++)
+                if (mc_event_rate_take(&w->hugetlb[i].rate, now, force, &count) &&
+                    (r = emit_counter(w, MC_EVENT_HUGETLB_MAX, count, w->hugetlb[i].size)) < 0)
+                        return r;
+        return 0;
+}
+
+/* Armed for the earliest waiting line, disarmed when none waits: no wakeups while idle. */
+static int timer_rearm(struct mc_event_watch *w, struct mc_error *err)
+{
+        uint64_t next = UINT64_MAX, d;
+        for (int t = 0; t < _MC_EVENT_TYPE_COUNT; t++)
+                if (mc_event_rate_deadline(&w->rates[t], &d) && d < next)
+                        next = d;
+        for (size_t i = 0; i < w->n_hugetlb; i++)
+                if (mc_event_rate_deadline(&w->hugetlb[i].rate, &d) && d < next)
+                        next = d;
+        if (w->n_kills_emitted < w->n_kills &&
+            w->kills[w->n_kills_emitted].counted_ns + MC_KMSG_WAIT_NS < next)
+                next = w->kills[w->n_kills_emitted].counted_ns + MC_KMSG_WAIT_NS;
+        struct itimerspec its = { 0 };
+        if (next != UINT64_MAX) {
+                /* A zero it_value disarms: a deadline already passed is 1 ns. */
+                next = next ? next : 1;
+                its.it_value.tv_sec = (time_t)(next / 1000000000ull);
+                its.it_value.tv_nsec = (long)(next % 1000000000ull);
+        }
+        if (timerfd_settime(w->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+                return mc_error_errno(err, errno, "arm the event timer");
+        return 0;
+}
+
+static int source_ready(void *userdata, short revents, struct mc_error *err)
+{
+        struct mc_event_source *s = userdata;
+        struct mc_event_watch *w = s->w;
+        int r = 0;
+
+        switch (s->kind) {
+        case SRC_KMSG:
+                r = kmsg_drain(w);
+                if (r >= 0)
+                        r = kills_emit(w, false);
+                if (r < 0)
+                        r = mc_error_errno(err, -r, "read the kernel log");
+                break;
+        case SRC_EVENTS:
+                r = events_changed(w, err);
+                break;
+        case SRC_SWAP:
+                r = swap_changed(w, err);
+                break;
+        case SRC_HUGETLB:
+                r = hugetlb_changed(w, s->index, err);
+                break;
+        case SRC_TRIGGER:
+                /* POLLERR alone: the trigger is gone with its group; stop polling it. */
+                if (revents & POLLPRI)
+                        r = trigger_fired(w, s->index);
+                else if (revents & (POLLERR | POLLHUP | POLLNVAL))
+                        w->watches[s - w->sources].fd = -1;
+                if (r < 0)
+                        r = mc_error_errno(err, -r, "pressure event");
+                break;
+        case SRC_TIMER: {
+                uint64_t expirations;
+                if (read(w->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+                        return mc_error_errno(err, errno, "read the event timer");
+                r = flush_rates(w, false);
+                if (r >= 0)
+                        r = kills_emit(w, false);
+                if (r < 0)
+                        r = mc_error_errno(err, -r, "memory event");
+                break;
+        }
+        }
+        if (r < 0)
+                return r;
+        return timer_rearm(w, err);
+}
+
+/* ---- setup ---- */
+
+static int add_source(struct mc_event_watch *w, int fd, short events, int kind, size_t index)
+{
+        size_t n = w->n_watches + 1;
+        struct mc_watch *nw = realloc(w->watches, n * sizeof(*nw));
+        if (!nw)
+                return -ENOMEM;
+        w->watches = nw;
+        struct mc_event_source *ns = realloc(w->sources, n * sizeof(*ns));
+        if (!ns)
+                return -ENOMEM;
+        w->sources = ns;
+        w->sources[w->n_watches] = (struct mc_event_source){ .w = w, .kind = kind, .index = index };
+        w->watches[w->n_watches] = (struct mc_watch){ .fd = fd, .events = events, .ready = source_ready };
+        w->n_watches = n;
+        return 0;
+}
+
+/* The counter file of the group, opened to poll, and its first reading (which also arms POLLPRI). */
+static int open_counters(int group_fd, const char *file, int *ret_fd, struct mc_counters *ret,
+                         struct mc_error *err)
+{
+        _cleanup_close_ int fd = openat(group_fd, file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : mc_error_errno(err, errno, "open %s", file);
+        int r = counters_pread(fd, file, ret, err);
+        if (r < 0)
+                return r;
+        *ret_fd = TAKE_FD(fd);
+        return 1;
+}
+
+static int open_hugetlb(struct mc_event_watch *w, struct mc_error *err)
+{
+        int fd = openat(w->o.group_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open the group");
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return mc_error_errno(err, errno, "open the group");
+        }
+        int r = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                /* hugetlb.<size>.events, not .events.local */
+                if (strncmp(de->d_name, "hugetlb.", 8) != 0 || len < 16 ||
+                    !streq(de->d_name + len - 7, ".events") || len - 15 >= sizeof(w->hugetlb->size))
+                        continue;
+                struct mc_hugetlb_events *nh = realloc(w->hugetlb, (w->n_hugetlb + 1) * sizeof(*nh));
+                if (!nh) {
+                        r = mc_error_errno(err, ENOMEM, "hugetlb events");
+                        break;
+                }
+                w->hugetlb = nh;
+                struct mc_hugetlb_events *h = &w->hugetlb[w->n_hugetlb];
+                *h = (struct mc_hugetlb_events){ .fd = -EBADF };
+                snprintf(h->size, sizeof(h->size), "%.*s", (int)(len - 15), de->d_name + 8);
+                r = open_counters(w->o.group_fd, de->d_name, &h->fd, &h->base, err);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue;
+                h->last = h->base;
+                w->n_hugetlb++;
+                r = 0;
+        }
+        closedir(d);
+        return r;
+}
+
+static int read_pressure_totals(int group_fd, uint64_t ret[_MC_PSI_KIND_COUNT], struct mc_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
+        int r = mc_read_file_at(group_fd, "memory.pressure", &text, err);
+        if (r < 0)
+                return r;
+        r = mc_pressure_parse(text, lines, err);
+        if (r < 0)
+                return r;
+        for (int k = 0; k < _MC_PSI_KIND_COUNT; k++)
+                ret[k] = lines[k].total_us;
+        return 0;
+}
+
+/* One trigger, one fd (the kernel allows one per open file). */
+static int register_trigger(struct mc_event_watch *w, const struct mc_pressure_trigger *t,
+                            struct mc_error *err)
+{
+        char line[64];
+        if (mc_pressure_trigger_line(t, line, sizeof(line)) < 0)
+                return mc_error_set(err, EINVAL, "pressure trigger too long");
+        _cleanup_close_ int fd = openat(w->o.group_fd, "memory.pressure", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open memory.pressure for the trigger %s = %s",
+                                      mc_psi_kind_name(t->kind), t->spec);
+        if (write(fd, line, strlen(line) + 1) < 0)
+                return mc_error_errno(err, errno, "register the pressure trigger %s = %s ('%s')",
+                                      mc_psi_kind_name(t->kind), t->spec, line);
+        size_t n = w->n_triggers + 1;
+        struct mc_pressure_trigger *nt = realloc(w->triggers, n * sizeof(*nt));
+        if (!nt)
+                return mc_error_errno(err, ENOMEM, "pressure trigger");
+        w->triggers = nt;
+        int *nf = realloc(w->trigger_fds, n * sizeof(*nf));
+        if (!nf)
+                return mc_error_errno(err, ENOMEM, "pressure trigger");
+        w->trigger_fds = nf;
+        w->triggers[w->n_triggers] = *t;
+        w->triggers[w->n_triggers].fired = 0;
+        w->trigger_fds[w->n_triggers] = TAKE_FD(fd);
+        w->n_triggers = n;
+        return 0;
+}
+
+/* What a counter is measured against, for the lines: memory.high for high, and so on. */
+static void read_limits(struct mc_event_watch *w)
+{
+        static const struct {
+                enum mc_event_type type;
+                const char *file;
+        } files[] = {
+                { MC_EVENT_HIGH, "memory.high" },         { MC_EVENT_MAX, "memory.max" },
+                { MC_EVENT_OOM, "memory.max" },           { MC_EVENT_SWAP_HIGH, "memory.swap.high" },
+                { MC_EVENT_SWAP_MAX, "memory.swap.max" }, { MC_EVENT_SWAP_FAIL, "memory.swap.max" },
+        };
+        struct mc_error ignored = { 0 };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                w->has_limit[files[i].type] = mc_read_u64_at(w->o.group_fd, files[i].file,
+                                                             &w->limit[files[i].type], &ignored) >= 0;
+}
+
+static void close_fds(struct mc_event_watch *w)
+{
+        mc_closep(&w->events_fd);
+        mc_closep(&w->swap_fd);
+        mc_closep(&w->kmsg_fd);
+        mc_closep(&w->timer_fd);
+        w->events_fd = w->swap_fd = w->kmsg_fd = w->timer_fd = -EBADF;
+        for (size_t i = 0; i < w->n_hugetlb; i++) {
+                mc_closep(&w->hugetlb[i].fd);
+                w->hugetlb[i].fd = -EBADF;
+        }
+        for (size_t i = 0; i < w->n_triggers; i++) {
+                mc_closep(&w->trigger_fds[i]);
+                w->trigger_fds[i] = -EBADF;
+        }
+        for (size_t i = 0; i < w->n_watches; i++)
+                w->watches[i].fd = -1;
+}
+
+static int watch_open(struct mc_event_watch *w, struct mc_error *err)
+{
+        int r;
+
+        w->log = json_array();
+        if (!w->log)
+                return mc_error_errno(err, ENOMEM, "event log");
+        read_limits(w);
+
+        if (w->o.kmsg_path && w->o.cgroup) {
+                /* Unreadable (not root, dmesg_restrict): victims stay unnamed, kills are still counted. */
+                w->kmsg_fd = open(w->o.kmsg_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+                if (w->kmsg_fd >= 0) {
+                        /* Only what happens from now on. */
+                        if (lseek(w->kmsg_fd, 0, SEEK_END) < 0 ||
+                            asprintf(&w->kmsg_group, "/%s", w->o.cgroup) < 0) {
+                                w->kmsg_group = NULL;
+                                mc_closep(&w->kmsg_fd);
+                                w->kmsg_fd = -EBADF;
+                        } else if (add_source(w, w->kmsg_fd, POLLIN, SRC_KMSG, 0) < 0)
+                                return mc_error_errno(err, ENOMEM, "event watch");
+                }
+        }
+
+        r = open_counters(w->o.group_fd, "memory.events", &w->events_fd, &w->events_base, err);
+        if (r == 0)
+                return mc_error_set(err, ENOENT, "the group has no memory.events");
+        if (r < 0)
+                return r;
+        w->events_last = w->events_base;
+        if (add_source(w, w->events_fd, POLLPRI, SRC_EVENTS, 0) < 0)
+                return mc_error_errno(err, ENOMEM, "event watch");
+
+        r = open_counters(w->o.group_fd, "memory.swap.events", &w->swap_fd, &w->swap_base, err);
+        if (r < 0)
+                return r;
+        w->swap_last = w->swap_base;
+        w->has_swap_events = r > 0;
+        if (r > 0 && add_source(w, w->swap_fd, POLLPRI, SRC_SWAP, 0) < 0)
+                return mc_error_errno(err, ENOMEM, "event watch");
+
+        r = open_hugetlb(w, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < w->n_hugetlb; i++)
+                if (add_source(w, w->hugetlb[i].fd, POLLPRI, SRC_HUGETLB, i) < 0)
+                        return mc_error_errno(err, ENOMEM, "event watch");
+
+        /* Without PSI (psi=0, CONFIG_PSI off) the file is missing: no pressure, no triggers. */
+        w->has_pressure = read_pressure_totals(w->o.group_fd, w->pressure_total_us, err) >= 0;
+        mc_error_clear(err);
+        for (size_t i = 0; i < w->o.n_triggers; i++) {
+                r = w->has_pressure
+                            ? register_trigger(w, &w->o.triggers[i], err)
+                            : mc_error_set(err, EOPNOTSUPP,
+                                           "pressure trigger %s = %s: no PSI "
+                                           "on this kernel (memory.pressure is missing)",
+                                           mc_psi_kind_name(w->o.triggers[i].kind), w->o.triggers[i].spec);
+                if (r < 0 && !w->o.triggers_optional)
+                        return r;
+                mc_error_clear(err);
+        }
+        for (size_t i = 0; i < w->n_triggers; i++)
+                if (add_source(w, w->trigger_fds[i], POLLPRI, SRC_TRIGGER, i) < 0)
+                        return mc_error_errno(err, ENOMEM, "event watch");
+
+        w->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (w->timer_fd < 0)
+                return mc_error_errno(err, errno, "event timer");
+        if (add_source(w, w->timer_fd, POLLIN, SRC_TIMER, 0) < 0)
+                return mc_error_errno(err, ENOMEM, "event watch");
+        return 0;
+}
+
+int mc_event_watch_open(struct mc_event_watch *w, const struct mc_event_watch_opts *opts,
+                        struct mc_error *err)
+{
+        *w = (struct mc_event_watch){
+                .o = *opts,
+                .events_fd = -EBADF,
+                .swap_fd = -EBADF,
+                .kmsg_fd = -EBADF,
+                .timer_fd = -EBADF,
+        };
+        int r = watch_open(w, err);
+        if (r < 0) {
+                mc_event_watch_done(w);
+                return r;
+        }
+        return 0;
+}
+
+void mc_event_watch_get_watches(struct mc_event_watch *w, struct mc_watch **ret, size_t *ret_n)
+{
+        /* realloc may have moved sources while they were added: point the watches at them now. */
+        for (size_t i = 0; i < w->n_watches; i++)
+                w->watches[i].userdata = &w->sources[i];
+        *ret = w->watches;
+        *ret_n = w->n_watches;
+}
+
+void mc_event_watch_start(struct mc_event_watch *w, uint64_t start_ns, pid_t pid)
+{
+        w->start_ns = start_ns;
+        w->started = true;
+        struct mc_event ev = {
+                .type = MC_EVENT_START,
+                .t = since_start(w, mc_now_ns()),
+                .pid = pid,
+                .cgroup = w->o.cgroup,
+        };
+        (void)emit(w, &ev);
+}
+
+int mc_event_watch_finish(struct mc_event_watch *w, struct mc_error *err)
+{
+        int r;
+
+        /* Changes the loop had no turn to see before the group emptied. */
+        r = events_changed(w, err);
+        if (r >= 0 && w->swap_fd >= 0)
+                r = swap_changed(w, err);
+        for (size_t i = 0; r >= 0 && i < w->n_hugetlb; i++)
+                r = hugetlb_changed(w, i, err);
+        if (r < 0)
+                return r;
+        r = flush_rates(w, true);
+        /* The group is empty: every kill is logged by now; the lines still waiting go out, named. */
+        if (r >= 0)
+                r = kmsg_drain(w);
+        if (r >= 0)
+                r = kills_emit(w, true);
+        if (r < 0)
+                return mc_error_errno(err, -r, "memory events");
+        /* A kill whose line went out unnamed (the wait ran out) still gets its name in the report. */
+        for (size_t i = 0; i < w->n_kills; i++)
+                kill_name(w, i);
+
+        if (w->has_swap_events)
+                mc_counters_delta(&w->swap_base, &w->swap_last, &w->swap_events);
+        for (size_t i = 0; i < w->n_hugetlb; i++)
+                w->hugetlb_max += counter_delta(&w->hugetlb[i].base, &w->hugetlb[i].last, "max");
+        if (w->has_pressure) {
+                uint64_t now[_MC_PSI_KIND_COUNT];
+                if (read_pressure_totals(w->o.group_fd, now, err) >= 0)
+                        for (int k = 0; k < _MC_PSI_KIND_COUNT; k++)
+                                w->pressure_total_us[k] = now[k] > w->pressure_total_us[k]
+                                                                  ? now[k] - w->pressure_total_us[k]
+                                                                  : 0;
+                else
+                        w->has_pressure = false;
+                mc_error_clear(err);
+        }
+        close_fds(w);
+        return 0;
+}
+
+void mc_event_watch_exit(struct mc_event_watch *w, int code, int signal, const char *verdict)
+{
+        struct mc_event ev = {
+                .type = MC_EVENT_EXIT,
+                .t = since_start(w, mc_now_ns()),
+                .code = code,
+                .signal = signal,
+                .verdict = verdict,
+        };
+        (void)emit(w, &ev);
+}
+
+void mc_event_watch_done(struct mc_event_watch *w)
+{
+        close_fds(w);
+        free(w->hugetlb);
+        free(w->triggers);
+        free(w->trigger_fds);
+        free(w->kmsg_group);
+        free(w->victims);
+        free(w->kills);
+        free(w->watches);
+        free(w->sources);
+        json_decref(w->log);
+        *w = (struct mc_event_watch){
+                .events_fd = -EBADF, .swap_fd = -EBADF, .kmsg_fd = -EBADF, .timer_fd = -EBADF
+        };
+}

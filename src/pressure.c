@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pressure.h"
+#include "util.h"
+
+const char *mc_psi_kind_name(enum mc_psi_kind k)
+{
+        return k == MC_PSI_FULL ? "full" : "some";
+}
+
+/*
+ * A decimal number without sign or exponent ("150", "2.5"), scaled by
+ * mult and rounded down: strtod would take "inf", "0x10" and " 1".
+ */
+static int parse_scaled(const char *s, size_t len, uint64_t mult, uint64_t *ret)
+{
+        uint64_t whole = 0, frac = 0, frac_div = 1;
+        bool dot = false, digits = false;
+
+        for (size_t i = 0; i < len; i++) {
+                char c = s[i];
+                if (c == '.' && !dot) {
+                        dot = true;
+                        continue;
+                }
+                if (c < '0' || c > '9')
+                        return -EINVAL;
+                digits = true;
+                unsigned d = (unsigned)(c - '0');
+                if (!dot) {
+                        if (whole > (UINT64_MAX / 10 - d) / mult)
+                                return -ERANGE;
+                        whole = whole * 10 + d;
+                } else if (frac_div < 1000000000ull) {
+                        frac = frac * 10 + d;
+                        frac_div *= 10;
+                }
+        }
+        if (!digits)
+                return -EINVAL;
+        *ret = whole * mult + frac * mult / frac_div;
+        return 0;
+}
+
+/* "150ms", "1s", "500000us", "1.5s" in microseconds. */
+static int parse_duration(const char *s, size_t len, uint64_t *ret, const char **why)
+{
+        static const struct {
+                const char *suffix;
+                uint64_t mult;
+        } units[] = { { "us", 1 }, { "ms", 1000 }, { "s", 1000000 } };
+
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                size_t sl = strlen(units[i].suffix);
+                if (len <= sl || strncmp(s + len - sl, units[i].suffix, sl) != 0)
+                        continue;
+                /* "ms" also ends in "s": the number must not end in a letter. */
+                char last = s[len - sl - 1];
+                if (last != '.' && (last < '0' || last > '9'))
+                        continue;
+                int r = parse_scaled(s, len - sl, units[i].mult, ret);
+                if (r < 0)
+                        *why = r == -ERANGE ? "duration too large" : "not a duration";
+                return r;
+        }
+        *why = "a duration needs a unit (us, ms or s)";
+        return -EINVAL;
+}
+
+int mc_pressure_parse_trigger(const char *value, enum mc_psi_kind kind, struct mc_pressure_trigger *ret,
+                              struct mc_error *err)
+{
+        struct mc_pressure_trigger t = { .kind = kind };
+        const char *why = NULL;
+        uint64_t window, stall;
+
+        const char *slash = strchr(value, '/');
+        if (!*value)
+                return mc_error_set(err, EINVAL, "empty value");
+        if (!slash)
+                return mc_error_set(err, EINVAL, "missing '/' between stall and window");
+        if (parse_duration(slash + 1, strlen(slash + 1), &window, &why) < 0)
+                return mc_error_set(err, EINVAL, "window '%s': %s", slash + 1, why);
+        if (window < MC_PSI_WINDOW_MIN_US || window > MC_PSI_WINDOW_MAX_US)
+                return mc_error_set(err, ERANGE, "window '%s' is not between 500ms and 10s", slash + 1);
+
+        size_t slen = (size_t)(slash - value);
+        if (slen > 0 && value[slen - 1] == '%') {
+                uint64_t milli; /* thousandths of a percent */
+                if (parse_scaled(value, slen - 1, 1000, &milli) < 0)
+                        return mc_error_set(err, EINVAL, "stall '%.*s': not a percentage", (int)slen, value);
+                if (milli == 0 || milli > 100000)
+                        return mc_error_set(err, ERANGE,
+                                            "stall '%.*s': a percentage above 0 and at most 100%%",
+                                            (int)slen, value);
+                stall = window * milli / 100000;
+        } else if (parse_duration(value, slen, &stall, &why) < 0)
+                return mc_error_set(err, EINVAL, "stall '%.*s': %s", (int)slen, value, why);
+        if (stall == 0)
+                return mc_error_set(err, ERANGE, "stall '%.*s' must be above 0", (int)slen, value);
+        if (stall > window)
+                return mc_error_set(err, ERANGE, "stall '%.*s' is longer than the window '%s'", (int)slen,
+                                    value, slash + 1);
+        t.stall_us = stall;
+        t.window_us = window;
+        snprintf(t.spec, sizeof(t.spec), "%s", value);
+        *ret = t;
+        return 0;
+}
+
+int mc_pressure_trigger_line(const struct mc_pressure_trigger *t, char *buf, size_t n)
+{
+        int k = snprintf(buf, n, "%s %llu %llu", mc_psi_kind_name(t->kind), (unsigned long long)t->stall_us,
+                         (unsigned long long)t->window_us);
+        return k < 0 || (size_t)k >= n ? -ENOBUFS : 0;
+}
+
+int mc_pressure_parse(const char *text, struct mc_pressure_line ret[_MC_PSI_KIND_COUNT],
+                      struct mc_error *err)
+{
+        struct mc_pressure_line out[_MC_PSI_KIND_COUNT] = {};
+
+        for (const char *p = text; *p;) {
+                const char *eol = strchrnul(p, '\n');
+                char kind[8];
+                double a10, a60, a300;
+                unsigned long long total;
+                _cleanup_free_ char *line = strndup(p, (size_t)(eol - p));
+                if (!line)
+                        return mc_error_errno(err, ENOMEM, "memory.pressure");
+                if (*line) {
+                        if (sscanf(line, "%7s avg10=%lf avg60=%lf avg300=%lf total=%llu", kind, &a10, &a60,
+                                   &a300, &total) != 5)
+                                return mc_error_set(err, EINVAL, "memory.pressure: unexpected line '%s'",
+                                                    line);
+                        int k = streq(kind, "some") ? MC_PSI_SOME : streq(kind, "full") ? MC_PSI_FULL : -1;
+                        if (k >= 0)
+                                out[k] = (struct mc_pressure_line){ .present = true,
+                                                                    .avg10 = a10,
+                                                                    .total_us = total };
+                }
+                p = *eol ? eol + 1 : eol;
+        }
+        memcpy(ret, out, sizeof(out));
+        return 0;
+}

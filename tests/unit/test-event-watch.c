@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "event-watch.h"
+#include "util.h"
+
+#define SEC 1000000000ull
+
+/* ---- one line per type per second ---- */
+
+static void test_rate(void **state)
+{
+        struct mc_event_rate r = { 0 };
+        uint64_t count = 0, due = 0;
+
+        assert_false(mc_event_rate_add(&r, 10 * SEC, 0, &count));
+        assert_false(mc_event_rate_deadline(&r, &due));
+        /* The first line goes out at once. */
+        assert_true(mc_event_rate_add(&r, 10 * SEC, 3, &count));
+        assert_int_equal(count, 3);
+        assert_false(mc_event_rate_deadline(&r, &due));
+        /* Within the second: counts wait for the line due a second after the last. */
+        assert_false(mc_event_rate_add(&r, 10 * SEC + 100, 5, &count));
+        assert_false(mc_event_rate_add(&r, 10 * SEC + SEC / 2, 7, &count));
+        assert_true(mc_event_rate_deadline(&r, &due));
+        assert_int_equal(due, 11 * SEC);
+        assert_false(mc_event_rate_take(&r, 11 * SEC - 1, false, &count));
+        assert_true(mc_event_rate_take(&r, 11 * SEC, false, &count));
+        assert_int_equal(count, 12);
+        assert_false(mc_event_rate_deadline(&r, &due));
+        /* A count after the pause goes out at once with what waited. */
+        assert_false(mc_event_rate_add(&r, 11 * SEC + 10, 1, &count));
+        assert_true(mc_event_rate_add(&r, 12 * SEC + 10, 2, &count));
+        assert_int_equal(count, 3);
+        /* force: the end of the run writes what waits. */
+        assert_false(mc_event_rate_add(&r, 12 * SEC + 20, 4, &count));
+        assert_true(mc_event_rate_take(&r, 12 * SEC + 30, true, &count));
+        assert_int_equal(count, 4);
+        assert_false(mc_event_rate_take(&r, 12 * SEC + 40, true, &count));
+}
+
+/* ---- the kernel log ---- */
+
+static const char *const kmsg_oom[] = {
+        "4,1001,10211707,-;hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n",
+        "6,1030,10226076,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
+        "oom_memcg=/memcage/x,task_memcg=/memcage/x,task=hog,pid=187,uid=0\n",
+        "3,1031,10243662,-;Memory cgroup out of memory: Killed process 187 (hog) total-vm:68260kB, "
+        "anon-rss:65024kB, file-rss:960kB, shmem-rss:0kB, UID:0 pgtables:172kB oom_score_adj:0\n",
+};
+
+static void test_kmsg(void **state)
+{
+        bool ours = false;
+        enum mc_oom_cause cause = MC_OOM_CAUSE_NONE;
+        struct mc_oom_kill k;
+
+        assert_int_equal(mc_kmsg_parse_oom(kmsg_oom[0], "/memcage/x", &ours, &cause, &k), 0);
+        assert_int_equal(mc_kmsg_parse_oom(kmsg_oom[1], "/memcage/x", &ours, &cause, &k), 0);
+        assert_true(ours);
+        assert_int_equal(cause, MC_OOM_CAUSE_GROUP_LIMIT);
+        assert_int_equal(mc_kmsg_parse_oom(kmsg_oom[2], "/memcage/x", &ours, &cause, &k), 1);
+        assert_int_equal(k.pid, 187);
+        assert_string_equal(k.name, "hog");
+        assert_true(k.known);
+        assert_int_equal(k.cause, MC_OOM_CAUSE_GROUP_LIMIT);
+
+        /* Another group's OOM, and a group whose name starts like ours. */
+        ours = false;
+        assert_int_equal(mc_kmsg_parse_oom(kmsg_oom[1], "/memcage/x2", &ours, &cause, &k), 0);
+        assert_false(ours);
+        assert_int_equal(mc_kmsg_parse_oom(kmsg_oom[2], "/memcage/x2", &ours, &cause, &k), 0);
+        assert_int_equal(mc_kmsg_parse_oom(kmsg_oom[1], "/memcage", &ours, &cause, &k), 0);
+        assert_true(ours); /* a child group of ours */
+
+        /* The machine ran out: no oom_memcg, the victim is ours. */
+        ours = false;
+        assert_int_equal(mc_kmsg_parse_oom("6,5,6,-;oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),"
+                                           "cpuset=/,mems_allowed=0,global_oom,task_memcg=/memcage/x/sub,"
+                                           "task=a b),c,pid=9,uid=0\n",
+                                           "/memcage/x", &ours, &cause, &k),
+                         0);
+        assert_true(ours);
+        assert_int_equal(cause, MC_OOM_CAUSE_SYSTEM);
+        assert_int_equal(mc_kmsg_parse_oom("3,6,7,-;Out of memory: Killed process 9 (a b)) total-vm:1kB\n",
+                                           "/memcage/x", &ours, &cause, &k),
+                         1);
+        assert_string_equal(k.name, "a b)");
+        assert_int_equal(k.cause, MC_OOM_CAUSE_SYSTEM);
+
+        /* memory.oom.group: the members' kills follow this line. */
+        ours = false;
+        assert_int_equal(mc_kmsg_parse_oom("6,7,8,-;Tasks in /memcage/x are going to be killed due to "
+                                           "memory.oom.group set\n",
+                                           "/memcage/x", &ours, &cause, &k),
+                         0);
+        assert_true(ours);
+        assert_int_equal(mc_kmsg_parse_oom("3,8,9,-;Memory cgroup out of memory: Killed process 10 (sh) "
+                                           "total-vm:1kB\n",
+                                           "/memcage/x", &ours, &cause, &k),
+                         1);
+        assert_int_equal(k.pid, 10);
+        assert_string_equal(k.name, "sh");
+
+        /* Records that are not the OOM killer's, or broken ones. */
+        assert_int_equal(
+                mc_kmsg_parse_oom("6,9,10,-;random: crng init done\n", "/memcage/x", &ours, &cause, &k), 0);
+        assert_int_equal(mc_kmsg_parse_oom("no separator", "/memcage/x", &ours, &cause, &k), 0);
+        assert_int_equal(
+                mc_kmsg_parse_oom("3,8,9,-;Killed process x (sh)\n", "/memcage/x", &ours, &cause, &k), 0);
+}
+
+/* ---- JSON lines ---- */
+
+static void expect_json(const struct mc_event *ev, const char *want)
+{
+        json_auto_t *j = mc_event_to_json(ev);
+        assert_non_null(j);
+        _cleanup_free_ char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        assert_string_equal(s, want);
+}
+
+static void test_json(void **state)
+{
+        struct mc_pressure_trigger trig = { .kind = MC_PSI_FULL, .stall_us = 200000, .window_us = 2000000 };
+
+        expect_json(
+                &(struct mc_event){
+                        .type = MC_EVENT_START, .t = 0.0000004, .pid = 42, .cgroup = "memcage/x" },
+                "{\"t\":0.0,\"type\":\"start\",\"pid\":42,\"cgroup\":\"memcage/x\"}");
+        expect_json(&(struct mc_event){ .type = MC_EVENT_HIGH,
+                                        .t = 2.3145678,
+                                        .count = 240,
+                                        .has_current = true,
+                                        .current = 50222120 },
+                    "{\"t\":2.314568,\"type\":\"high\",\"count\":240,\"current\":50222120}");
+        expect_json(
+                &(struct mc_event){ .type = MC_EVENT_OOM_KILL,
+                                    .t = 1.5,
+                                    .pid = 123,
+                                    .name = "hog",
+                                    .cause = MC_OOM_CAUSE_GROUP_LIMIT },
+                "{\"t\":1.5,\"type\":\"oom_kill\",\"pid\":123,\"name\":\"hog\",\"cause\":\"group-limit\"}");
+        expect_json(&(struct mc_event){ .type = MC_EVENT_OOM_KILL, .t = 1.5, .cause = MC_OOM_CAUSE_SYSTEM },
+                    "{\"t\":1.5,\"type\":\"oom_kill\",\"pid\":null,\"name\":null,\"cause\":\"system\"}");
+        expect_json(&(struct mc_event){ .type = MC_EVENT_SWAP_MAX, .t = 3, .count = 2 },
+                    "{\"t\":3.0,\"type\":\"swap_max\",\"count\":2,\"swap_current\":null}");
+        expect_json(&(struct mc_event){ .type = MC_EVENT_HUGETLB_MAX, .t = 3, .count = 1, .size = "2MB" },
+                    "{\"t\":3.0,\"type\":\"hugetlb_max\",\"size\":\"2MB\",\"count\":1}");
+        expect_json(&(struct mc_event){ .type = MC_EVENT_PRESSURE,
+                                        .t = 4,
+                                        .trigger = &trig,
+                                        .has_avg10 = true,
+                                        .avg10 = 12.5 },
+                    "{\"t\":4.0,\"type\":\"pressure\",\"kind\":\"full\",\"stall_us\":200000,"
+                    "\"window_us\":2000000,\"avg10\":12.5}");
+        expect_json(&(struct mc_event){ .type = MC_EVENT_EXIT,
+                                        .t = 5,
+                                        .code = 137,
+                                        .signal = 9,
+                                        .verdict = "oom-killed (group limit)" },
+                    "{\"t\":5.0,\"type\":\"exit\",\"code\":137,\"signal\":9,\"verdict\":\"oom-killed (group "
+                    "limit)\"}");
+        expect_json(&(struct mc_event){ .type = MC_EVENT_EXIT, .t = 5 },
+                    "{\"t\":5.0,\"type\":\"exit\",\"code\":0,\"signal\":null,\"verdict\":null}");
+}
+
+/* ---- a watch over a directory shaped like a group ---- */
+
+static char dir[64];
+static char seen[4096];
+
+static void put(int dfd, const char *name, const char *text)
+{
+        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+        close(fd);
+}
+
+static void record(void *userdata, const struct mc_event *ev, const json_t *json)
+{
+        size_t n = strlen(seen);
+        snprintf(seen + n, sizeof(seen) - n, "%s:%llu ", mc_event_type_name(ev->type),
+                 (unsigned long long)(ev->type == MC_EVENT_START ? (uint64_t)ev->pid : ev->count));
+        assert_non_null(json);
+        (*(int *)userdata)++;
+}
+
+static void test_watch(void **state)
+{
+        struct mc_event_watch w;
+        struct mc_error err = { 0 };
+        struct mc_watch *watches;
+        size_t n;
+        int calls = 0;
+
+        snprintf(dir, sizeof(dir), "/tmp/memcage-test-watch-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+        put(dfd, "memory.events", "low 0\nhigh 10\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
+        put(dfd, "memory.swap.events", "high 0\nmax 4\nfail 4\n");
+        put(dfd, "hugetlb.2MB.events", "max 0\n");
+        put(dfd, "hugetlb.2MB.events.local", "max 0\n");
+        put(dfd, "memory.current", "1048576\n");
+        put(dfd, "memory.max", "67108864\n");
+        put(dfd, "memory.high", "max\n");
+
+        struct mc_event_watch_opts o = {
+                .group_fd = dfd, .cgroup = "memcage/x", .emit = record, .userdata = &calls
+        };
+        assert_int_equal(mc_event_watch_open(&w, &o, &err), 0);
+        mc_event_watch_get_watches(&w, &watches, &n);
+        /* memory.events, memory.swap.events, one hugetlb size, the timer; no kernel log, no PSI. */
+        assert_int_equal(n, 4);
+        assert_int_equal(w.n_hugetlb, 1);
+        assert_string_equal(w.hugetlb[0].size, "2MB");
+        assert_false(w.has_pressure);
+        mc_event_watch_start(&w, mc_now_ns(), 42);
+
+        /* The kernel moves the counters; the first change of each type is a line at once. */
+        put(dfd, "memory.events", "low 0\nhigh 15\nmax 2\noom 1\noom_kill 1\noom_group_kill 0\n");
+        assert_int_equal(watches[0].ready(watches[0].userdata, POLLPRI, &err), 0);
+        assert_string_equal(seen, "start:42 high:5 max:2 oom:1 oom_kill:0 ");
+        /* More within the second waits... */
+        put(dfd, "memory.events", "low 0\nhigh 40\nmax 2\noom 1\noom_kill 1\noom_group_kill 0\n");
+        assert_int_equal(watches[0].ready(watches[0].userdata, POLLPRI, &err), 0);
+        assert_string_equal(seen, "start:42 high:5 max:2 oom:1 oom_kill:0 ");
+        /* ...and the end of the run writes it, with the swap and hugetlb counts. */
+        put(dfd, "memory.swap.events", "high 0\nmax 6\nfail 7\n");
+        put(dfd, "hugetlb.2MB.events", "max 3\n");
+        assert_int_equal(mc_event_watch_finish(&w, &err), 0);
+        assert_string_equal(seen, "start:42 high:5 max:2 oom:1 oom_kill:0 swap_max:2 swap_fail:3 "
+                                  "hugetlb_max:3 high:25 ");
+        mc_event_watch_exit(&w, 137, 9, "oom-killed (group limit)");
+        assert_int_equal(calls, 10);
+
+        /* Results: the kill without a kernel log has no name; its cause comes from oom. */
+        assert_int_equal(w.n_kills, 1);
+        assert_false(w.kills[0].known);
+        assert_int_equal(w.kills[0].cause, MC_OOM_CAUSE_GROUP_LIMIT);
+        assert_true(w.has_swap_events);
+        uint64_t v;
+        assert_true(mc_counters_get(&w.swap_events, "fail", &v));
+        assert_int_equal(v, 3);
+        assert_int_equal(w.hugetlb_max, 3);
+        assert_int_equal(json_array_size(w.log), 10);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(w.log, 9), "type")), "exit");
+        assert_false(w.log_truncated);
+        mc_event_watch_done(&w);
+
+        /* Without memory.events there is nothing to watch. */
+        unlinkat(dfd, "memory.events", 0);
+        assert_int_equal(mc_event_watch_open(&w, &o, &err), -ENOENT);
+        assert_string_equal(err.msg, "the group has no memory.events");
+
+        const char *files[] = { "memory.swap.events", "hugetlb.2MB.events", "hugetlb.2MB.events.local",
+                                "memory.current",     "memory.max",         "memory.high" };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                unlinkat(dfd, files[i], 0);
+        close(dfd);
+        rmdir(dir);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_rate),
+                cmocka_unit_test(test_kmsg),
+                cmocka_unit_test(test_json),
+                cmocka_unit_test(test_watch),
+        };
+        return cmocka_run_group_tests_name("event-watch", tests, NULL, NULL);
+}

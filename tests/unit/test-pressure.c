@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "pressure.h"
+#include "profile.h"
+#include "util.h"
+
+static void expect_trigger(const char *value, uint64_t stall, uint64_t window)
+{
+        struct mc_pressure_trigger t;
+        struct mc_error err = { 0 };
+        print_message("%s\n", value);
+        assert_int_equal(mc_pressure_parse_trigger(value, MC_PSI_FULL, &t, &err), 0);
+        assert_int_equal(t.stall_us, stall);
+        assert_int_equal(t.window_us, window);
+        assert_int_equal(t.kind, MC_PSI_FULL);
+        assert_string_equal(t.spec, value);
+}
+
+static void expect_bad(const char *value, const char *msg)
+{
+        struct mc_pressure_trigger t;
+        struct mc_error err = { 0 };
+        print_message("%s\n", value);
+        assert_true(mc_pressure_parse_trigger(value, MC_PSI_SOME, &t, &err) < 0);
+        assert_string_equal(err.msg, msg);
+}
+
+static void test_parse_trigger(void **state)
+{
+        expect_trigger("150ms/1s", 150000, 1000000);
+        expect_trigger("10%/2s", 200000, 2000000);
+        expect_trigger("100%/500ms", 500000, 500000);
+        expect_trigger("0.5%/10s", 50000, 10000000);
+        expect_trigger("500000us/1.5s", 500000, 1500000);
+        expect_trigger("1s/10000ms", 1000000, 10000000);
+        expect_trigger("1us/500000us", 1, 500000);
+
+        expect_bad("", "empty value");
+        expect_bad("150ms", "missing '/' between stall and window");
+        expect_bad("150ms/1", "window '1': a duration needs a unit (us, ms or s)");
+        expect_bad("150ms/1m", "window '1m': a duration needs a unit (us, ms or s)");
+        expect_bad("150ms/xs", "window 'xs': a duration needs a unit (us, ms or s)");
+        expect_bad("150ms/1.2.3s", "window '1.2.3s': not a duration");
+        expect_bad("100ms/400ms", "window '400ms' is not between 500ms and 10s");
+        expect_bad("1s/11s", "window '11s' is not between 500ms and 10s");
+        expect_bad("2s/1s", "stall '2s' is longer than the window '1s'");
+        expect_bad("0ms/1s", "stall '0ms' must be above 0");
+        expect_bad("0%/1s", "stall '0%': a percentage above 0 and at most 100%");
+        expect_bad("101%/1s", "stall '101%': a percentage above 0 and at most 100%");
+        expect_bad("x%/1s", "stall 'x%': not a percentage");
+        expect_bad("-1ms/1s", "stall '-1ms': not a duration");
+        expect_bad("/1s", "stall '': a duration needs a unit (us, ms or s)");
+        expect_bad("150/1s", "stall '150': a duration needs a unit (us, ms or s)");
+}
+
+static void test_trigger_line(void **state)
+{
+        struct mc_pressure_trigger t;
+        struct mc_error err = { 0 };
+        char line[64];
+        assert_int_equal(mc_pressure_parse_trigger("150ms/1s", MC_PSI_SOME, &t, &err), 0);
+        assert_int_equal(mc_pressure_trigger_line(&t, line, sizeof(line)), 0);
+        assert_string_equal(line, "some 150000 1000000");
+        assert_int_equal(mc_pressure_parse_trigger("10%/2s", MC_PSI_FULL, &t, &err), 0);
+        assert_int_equal(mc_pressure_trigger_line(&t, line, sizeof(line)), 0);
+        assert_string_equal(line, "full 200000 2000000");
+        assert_int_equal(mc_pressure_trigger_line(&t, line, 5), -ENOBUFS);
+}
+
+static void test_parse_file(void **state)
+{
+        struct mc_pressure_line l[_MC_PSI_KIND_COUNT];
+        struct mc_error err = { 0 };
+
+        assert_int_equal(mc_pressure_parse("some avg10=12.50 avg60=3.00 avg300=0.61 total=37867584\n"
+                                           "full avg10=11.25 avg60=2.00 avg300=0.50 total=3786758\n",
+                                           l, &err),
+                         0);
+        assert_true(l[MC_PSI_SOME].present);
+        assert_true(l[MC_PSI_FULL].present);
+        assert_true(l[MC_PSI_SOME].avg10 > 12.49 && l[MC_PSI_SOME].avg10 < 12.51);
+        assert_int_equal(l[MC_PSI_SOME].total_us, 37867584);
+        assert_true(l[MC_PSI_FULL].avg10 > 11.24 && l[MC_PSI_FULL].avg10 < 11.26);
+        assert_int_equal(l[MC_PSI_FULL].total_us, 3786758);
+
+        /* /proc/pressure/cpu before 5.13 had only "some". */
+        assert_int_equal(mc_pressure_parse("some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n", l, &err), 0);
+        assert_true(l[MC_PSI_SOME].present);
+        assert_false(l[MC_PSI_FULL].present);
+
+        assert_true(mc_pressure_parse("some avg10=x\n", l, &err) < 0);
+        assert_string_equal(err.msg, "memory.pressure: unexpected line 'some avg10=x'");
+}
+
+/* [pressure] in a profile: errors carry file:line, as every key's do. */
+static void test_profile_keys(void **state)
+{
+        char dir[] = "/tmp/memcage-test-pressure-XXXXXX";
+        char path[128], want[512];
+        struct mc_profile p;
+        struct mc_error err = { 0 };
+        struct mc_profile_env env = { .profile_path = "" };
+
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/p.ini", dir);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("[memory]\nmax = 1G\n[pressure]\nsome = 150ms/1s\nfull = 10%/2s\n", f);
+        fclose(f);
+        assert_int_equal(mc_profile_load(path, &env, &p, &err), 0);
+        assert_string_equal(p.settings[MC_KEY_PRESSURE_SOME].value, "150ms/1s");
+        assert_int_equal(p.settings[MC_KEY_PRESSURE_SOME].line, 4);
+        assert_string_equal(p.settings[MC_KEY_PRESSURE_FULL].value, "10%/2s");
+        assert_int_equal(mc_key_info(MC_KEY_PRESSURE_FULL)->type, MC_VALUE_PRESSURE);
+        mc_profile_free(&p);
+
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("[pressure]\n\nfull = 3s/2s\n", f);
+        fclose(f);
+        assert_true(mc_profile_load(path, &env, &p, &err) < 0);
+        snprintf(want, sizeof(want),
+                 "%s:3: invalid pressure trigger '3s/2s' for full: stall '3s' is longer than the window "
+                 "'2s'; "
+                 "use STALL/WINDOW, e.g. 150ms/1s or 10%%/2s (stall in us, ms, s or %% of the window; "
+                 "window 500ms to 10s)",
+                 path);
+        assert_string_equal(err.msg, want);
+
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("[pressure]\nmedium = 1s/2s\n", f);
+        fclose(f);
+        assert_true(mc_profile_load(path, &env, &p, &err) < 0);
+        snprintf(want, sizeof(want), "%s:2: unknown key 'medium' in [pressure]", path);
+        assert_string_equal(err.msg, want);
+
+        /* --set goes through the same validation. */
+        mc_profile_init(&p);
+        assert_int_equal(mc_profile_set(&p, "pressure", "some", "5%/2s", "command line", 0, &env, &err), 0);
+        assert_true(mc_profile_set(&p, "pressure", "some", "5%/20s", "command line", 0, &env, &err) < 0);
+        assert_string_equal(
+                err.msg, "invalid pressure trigger '5%/20s' for some: window '20s' is not between 500ms and "
+                         "10s; use STALL/WINDOW, e.g. 150ms/1s or 10%/2s (stall in us, ms, s or % of the "
+                         "window; window 500ms to 10s)");
+        mc_profile_free(&p);
+        unlink(path);
+        rmdir(dir);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_parse_trigger),
+                cmocka_unit_test(test_trigger_line),
+                cmocka_unit_test(test_parse_file),
+                cmocka_unit_test(test_profile_keys),
+        };
+        return cmocka_run_group_tests_name("pressure", tests, NULL, NULL);
+}

@@ -44,7 +44,8 @@ int cli_render(const json_t *report, enum cli_format format, const char *path, F
                 break;
         case CLI_FORMAT_JSON:
         default:
-                out = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+                /* As mc_report_to_json(): 15 digits keep the microsecond times of "log" exact. */
+                out = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
                 r = out ? 0 : mc_error_errno(&err, ENOMEM, "format the JSON report");
                 if (out) {
                         char *t = realloc(out, strlen(out) + 2);

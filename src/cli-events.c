@@ -127,8 +127,8 @@ static void format_event(const struct mc_event *ev, char *buf, size_t n)
                 break;
         }
         case MC_EVENT_SWAP_HIGH:
-                snprintf(buf, n, "memory.swap.high reached %llu %s: swap %s of %s", count, times(count), c,
-                         l);
+                snprintf(buf, n, "memory.swap.high reached %llu %s: swap %s of high %s", count, times(count),
+                         c, l);
                 break;
         case MC_EVENT_SWAP_MAX:
                 snprintf(buf, n, "memory.swap.max reached %llu %s: swap %s of max %s", count, times(count),

@@ -50,7 +50,8 @@ assert_eq "$(jq -c '.pressure.triggers | map({kind, stall_us, window_us})' "$r")
 assert_eq "$(jq -r '.pressure.triggers[0].fired' "$r")" \
         "$(jq -s '[.[] | select(.type == "pressure")] | length' "$ev")" "triggers[0].fired"
 assert_ge "$(jq -r .pressure.some_total_us "$r")" 100000 "pressure.some_total_us"
-assert_eq "$(jq -r .pressure.some_avg10_max "$r")" null "some_avg10_max (the sampler's)"
+# The sampler's highest avg10 of the same throttling.
+assert_eq "$(jq -r '.pressure.some_avg10_max > 0' "$r")" true "pressure.some_avg10_max (sampled)"
 
 # A trigger that cannot be right is refused before anything runs.
 run_memcage run --name ev42x --set pressure.some=2s/1s -- touch "$tmpdir/ran"

@@ -9,7 +9,7 @@ require_file "$cg_root/cgroup.controllers"
 r="$tmpdir/r.json"
 run_memcage run --name t48 --interval 0 --report "$r" -- "$HOG" 16
 assert_eq "$rc" 0 "exit status ($err)"
-for f in .timeline .memory.breakdown .processes .pressure; do
+for f in .timeline .memory.breakdown .processes .pressure.some_avg10_max .pressure.full_avg10_max; do
         assert_eq "$(jq -c "$f" "$r")" null "$f with --interval 0"
 done
 assert_ge "$(jq .memory.peak "$r")" $((16 << 20)) "memory.peak with --interval 0"

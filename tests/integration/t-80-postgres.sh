@@ -123,7 +123,9 @@ assert_eq "$(jq -r '.hugetlb["2MB"].events_max' "$r")" 0 "report events_max"
 assert_eq "$(jq -r .hugetlb_limit_hit "$r")" false "report hugetlb_limit_hit"
 assert_eq "$(jq -r .run.user "$r")" postgres "report run.user"
 assert_eq "$(jq -c .run.capabilities "$r")" '["CAP_IPC_LOCK"]' "report run.capabilities"
-# After merging the verdict branch: assert .verdict.text == "ok" here.
+assert_eq "$(jq -r .verdict.text "$r")" ok "report verdict"
+# The sampler saw the server's huge pages (shared buffers are touched at start).
+assert_ge "$(jq -r '.hugetlb["2MB"].peak' "$r")" $((2 << 20)) "report hugetlb peak"
 assert_eq "$(cat $pool/nr_hugepages)" 0 "nr_hugepages after the run"
 [ ! -s $ledger ] || fail "ledger not empty after the run: $(cat $ledger)"
 [ ! -e "$g" ] || fail "group $g left behind"
@@ -152,7 +154,7 @@ assert_eq "$(jq -r .exit.code "$r")" 1 "report exit.code (rsvd.max)"
 assert_eq "$(jq -r '.hugetlb["2MB"]["rsvd.max"]' "$r")" $((16 << 20)) "report rsvd.max"
 assert_ge "$(jq -r '.hugetlb["2MB"].events_max' "$r")" 1 "report events_max (rsvd.max)"
 assert_eq "$(jq -r .hugetlb_limit_hit "$r")" true "report hugetlb_limit_hit (rsvd.max)"
-# After merging the verdict branch: assert .verdict.text == "hugetlb-limit" here.
+assert_eq "$(jq -r .verdict.text "$r")" hugetlb-limit "report verdict (rsvd.max)"
 assert_eq "$(cat $pool/nr_hugepages)" 0 "nr_hugepages after the rsvd.max run"
 [ ! -e "$memcage_parent/pg80r" ] || fail "group pg80r left behind"
 
@@ -170,7 +172,7 @@ assert_eq "$(jq -r '.hugetlb["2MB"].reserved_pages' "$r")" 8 "report reserved_pa
 assert_eq "$(jq -r '.hugetlb["2MB"].added_pages' "$r")" 8 "report added_pages (pool)"
 assert_eq "$(jq -r '.hugetlb["2MB"].events_max' "$r")" 0 "report events_max (pool)"
 assert_eq "$(jq -r .hugetlb_limit_hit "$r")" false "report hugetlb_limit_hit (pool)"
-# After merging the verdict branch: this is "exit-nonzero", not "hugetlb-limit".
+assert_eq "$(jq -r .verdict.text "$r")" exit-nonzero "report verdict (pool)"
 assert_eq "$(cat $pool/nr_hugepages)" 0 "nr_hugepages after the pool run"
 [ ! -s $ledger ] || fail "ledger not empty after the pool run: $(cat $ledger)"
 [ ! -e "$memcage_parent/pg80p" ] || fail "group pg80p left behind"

@@ -45,3 +45,18 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "Try 'memcage COMMAND --help' for more information." and returns MC_EXIT_MEMCAGE. */
 int cli_usage_hint(const char *command);
+
+/* memcage report, and the renderings of `memcage run` (src/cli-render.c). */
+#define MC_EXIT_FAIL_ON 123 /* the command succeeded but a --fail-on condition was met */
+int cmd_report(int argc, char **argv);
+
+enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_SVG, CLI_FORMAT_GITHUB };
+/* "text", "json", "svg", "github"; -EINVAL for anything else. */
+int cli_format_parse(const char *s, enum cli_format *ret);
+/*
+ * Renders a report to path (written atomically), or to stream when path is
+ * NULL or "-" (colour for text when stream is a terminal and NO_COLOR is
+ * unset). Reports a failure itself, once; returns 0 or a negative errno.
+ */
+int cli_render(const struct json_t *report, enum cli_format format, const char *path, FILE *stream,
+               const char *command);

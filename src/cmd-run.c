@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "credentials.h"
 #include "events.h"
+#include "fail-on.h"
 #include "hugetlb-pool.h"
 #include "limits.h"
 #include "profile.h"
@@ -41,6 +42,11 @@ struct run_opts {
         const char *user;     /* --user: replaces [run] user */
         const char *interval; /* --interval, NULL for [report] interval or the default */
         const char *events_path;
+        const char *text_path; /* --text: the text report, "-" for stderr */
+        const char *plot_path; /* --plot: the SVG chart */
+        bool github;           /* --github: workflow commands on stdout */
+        unsigned fail_on;      /* --fail-on: mask of enum mc_fail_on */
+        const char *fail_on_arg;
         bool wait_all;
         bool quiet;
         enum mc_spawn_method method;
@@ -77,6 +83,12 @@ static void usage(void)
                "                         1s; default: [report] interval of the profile, or\n"
                "                         100ms); 0 turns sampling off\n"
                "      --events FILE      write each memory event to FILE as a JSON line\n"
+               "      --text FILE        write the text report to FILE ('-': stderr)\n"
+               "      --plot FILE        write an SVG chart of the run to FILE\n"
+               "      --github           print GitHub Actions ::error/::warning lines on stdout\n"
+               "                         for OOM kills, limits hit and pressure\n"
+               "      --fail-on LIST     exit 123 when COMMAND exited 0 but a condition of LIST\n"
+               "                         was met: oom, high, max, swap, hugetlb, pressure, any\n"
                "      --fork             start COMMAND with fork + cgroup.procs instead of\n"
                "                         clone3(CLONE_INTO_CGROUP) (also MEMCAGE_SPAWN=fork)\n"
                "  -q, --quiet            print only errors\n"
@@ -86,8 +98,8 @@ static void usage(void)
                "decimals allowed (1.5G), max, or N%% of physical memory.\n"
                "\n"
                "Exit status: COMMAND's own; 128+N when it was killed by signal N;\n"
-               "125 when memcage fails; 126 when COMMAND cannot be executed; 127 when it\n"
-               "is not found.\n");
+               "123 when it exited 0 but a --fail-on condition was met; 125 when memcage\n"
+               "fails; 126 when COMMAND cannot be executed; 127 when it is not found.\n");
 }
 
 static int add_override(struct run_opts *o, const char *section, const char *key, const char *value,
@@ -144,6 +156,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 OPT_FORK,
                 OPT_INTERVAL,
                 OPT_EVENTS,
+                OPT_TEXT,
+                OPT_PLOT,
+                OPT_GITHUB,
+                OPT_FAIL_ON
         };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
@@ -157,6 +173,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 { "report", required_argument, NULL, OPT_REPORT },
                 { "events", required_argument, NULL, OPT_EVENTS },
                 { "fork", no_argument, NULL, OPT_FORK },
+                { "text", required_argument, NULL, OPT_TEXT },
+                { "plot", required_argument, NULL, OPT_PLOT },
+                { "github", no_argument, NULL, OPT_GITHUB },
+                { "fail-on", required_argument, NULL, OPT_FAIL_ON },
                 { "user", required_argument, NULL, 'u' },
                 { "interval", required_argument, NULL, OPT_INTERVAL },
                 { "quiet", no_argument, NULL, 'q' },
@@ -205,6 +225,23 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 case OPT_FORK:
                         o->method = MC_SPAWN_FORK;
                         break;
+                case OPT_TEXT:
+                        o->text_path = optarg;
+                        break;
+                case OPT_PLOT:
+                        o->plot_path = optarg;
+                        break;
+                case OPT_GITHUB:
+                        o->github = true;
+                        break;
+                case OPT_FAIL_ON: {
+                        struct mc_error err = { 0 };
+                        r = mc_fail_on_parse(optarg, &o->fail_on, &err);
+                        if (r < 0)
+                                cli_error("run: %s", err.msg);
+                        o->fail_on_arg = optarg;
+                        break;
+                }
                 case 'u':
                         o->user = optarg;
                         break;
@@ -779,6 +816,63 @@ static int launch_and_supervise(struct run_state *s)
         return s->report.exit_code;
 }
 
+/*
+ * The report's renderings, all from its JSON: --fail-on judges it first (a
+ * match turns a successful run into MC_EXIT_FAIL_ON and is recorded), then
+ * the summary line, --text, --plot, --report and --github. Returns the final
+ * status.
+ */
+static int finish_report(struct run_state *s, int status)
+{
+        json_auto_t *j = mc_report_to_jansson(&s->report);
+        char line[256];
+
+        if (!j) {
+                cli_error("run: out of memory building the report");
+                return status == 0 ? MC_EXIT_MEMCAGE : status;
+        }
+        if (s->opts.fail_on) {
+                unsigned matched = mc_fail_on_match(j, s->opts.fail_on);
+                json_t *fo = mc_fail_on_to_json(s->opts.fail_on, matched);
+                if (!fo || json_object_set_new(j, "fail_on", fo) < 0) {
+                        cli_error("run: out of memory building the report");
+                        return status == 0 ? MC_EXIT_MEMCAGE : status;
+                }
+                /* The command's own failure says more than the condition: it wins. */
+                if (matched && status == 0) {
+                        char names[64];
+                        cli_error("run: the command exited 0, but --fail-on %s matched: %s (exit status %d)",
+                                  s->opts.fail_on_arg, mc_fail_on_format(matched, names, sizeof(names)),
+                                  MC_EXIT_FAIL_ON);
+                        status = s->report.status = MC_EXIT_FAIL_ON;
+                        json_object_set_new(j, "status", json_integer(status));
+                }
+        }
+        if (s->report.exited && !s->opts.quiet)
+                fprintf(stderr, "memcage: %s: %s\n", s->report.cgroup,
+                        mc_report_summary(&s->report, line, sizeof(line)));
+
+        const struct {
+                const char *path;
+                enum cli_format format;
+                FILE *stream;
+                const char *what;
+        } outputs[] = {
+                { s->opts.text_path, CLI_FORMAT_TEXT, stderr, "text report" },
+                { s->opts.plot_path, CLI_FORMAT_SVG, stdout, "plot" },
+                { s->opts.report_path, CLI_FORMAT_JSON, stdout, "report" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(outputs); i++)
+                if (outputs[i].path &&
+                    cli_render(j, outputs[i].format, outputs[i].path, outputs[i].stream, outputs[i].what) <
+                            0 &&
+                    status == 0)
+                        status = MC_EXIT_MEMCAGE;
+        if (s->opts.github && cli_render(j, CLI_FORMAT_GITHUB, NULL, stdout, "github") < 0 && status == 0)
+                status = MC_EXIT_MEMCAGE;
+        return status;
+}
+
 static int remove_group(struct run_state *s)
 {
         struct mc_error err = { 0 };
@@ -831,16 +925,7 @@ int cmd_run(int argc, char **argv)
 
         s.report.error = s.error;
         s.report.status = status;
-        if (s.report.exited && !s.opts.quiet) {
-                char line[256];
-                fprintf(stderr, "memcage: %s: %s\n", s.report.cgroup,
-                        mc_report_summary(&s.report, line, sizeof(line)));
-        }
-        if (s.opts.report_path && mc_report_write_json(&s.report, s.opts.report_path, &err) < 0) {
-                cli_error("%s", err.msg);
-                if (status == 0)
-                        status = MC_EXIT_MEMCAGE;
-        }
+        status = finish_report(&s, status);
         if (cli_events_done(&s.events) < 0 && status == 0)
                 status = MC_EXIT_MEMCAGE;
 

@@ -24,6 +24,7 @@ static const struct command commands[] = {
         { "check", cmd_check, "validate profiles and warn about risky settings" },
         { "ps", cmd_ps, "list the groups memcage runs now: memory, limits, pressure, OOM kills" },
         { "gc", cmd_gc, "remove the groups of launchers that died" },
+        { "report", cmd_report, "render a run's JSON report as text, an SVG chart or CI annotations" },
 };
 
 /*

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * GitHub Actions workflow commands for a report: "::error title=memcage::..."
+ * for OOM kills and the verdicts oom-killed, hugetlb-limit and swap-limit,
+ * "::warning title=memcage::..." for memory.high / memory.max events, swap.max
+ * events and PSI triggers that fired. Reads only the JSON.
+ */
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "error.h"
+
+/* The lines (malloc'd, each ending in a newline; "" when there is nothing to say). */
+int mc_report_github(const json_t *report, char **ret, struct mc_error *err);
+
+/* Appends msg to f escaped as workflow command data: '%' -> %25, '\r' -> %0D, '\n' -> %0A. */
+void mc_github_escape_data(FILE *f, const char *msg);

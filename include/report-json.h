@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Reading a report back from its JSON (docs/report-schema.md), for the
+ * renderers and --fail-on. Every field may be missing or null (older reports,
+ * sampling off, a kernel without the file): the getters say so by returning
+ * false, and callers show "unknown" rather than guess.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* The highest schema this memcage reads. */
+#define MC_REPORT_SCHEMA_READ 1
+
+/* obj[key] as a non-negative integer (a real is truncated); false when absent, null or another type. */
+bool mc_rj_u64(const json_t *obj, const char *key, uint64_t *ret);
+/* obj[key] as a number. */
+bool mc_rj_double(const json_t *obj, const char *key, double *ret);
+/* obj[key] as a string, NULL otherwise. */
+const char *mc_rj_str(const json_t *obj, const char *key);
+/* obj[key] when it is an object, NULL otherwise. */
+json_t *mc_rj_obj(const json_t *obj, const char *key);
+/* obj[key] when it is an array, NULL otherwise. */
+json_t *mc_rj_array(const json_t *obj, const char *key);
+
+/* Checks that root is a report of a schema this memcage reads. */
+int mc_rj_check_schema(const json_t *root, struct mc_error *err);
+
+enum mc_verdict_level {
+        MC_VERDICT_UNKNOWN, /* the command did not run */
+        MC_VERDICT_GOOD,    /* ok */
+        MC_VERDICT_WARN,    /* exit-nonzero */
+        MC_VERDICT_BAD,     /* oom-killed, hugetlb-limit, swap-limit, killed */
+};
+
+/*
+ * The verdict for people: the report's verdict.text, or (for a report
+ * without the field) the same judgement by the rules of the schema from
+ * exit and the counters; then ": NAME (pid N)" of the first OOM victim when
+ * known. Returns the level for colouring. buf of 256 bytes suffices.
+ */
+enum mc_verdict_level mc_rj_verdict(const json_t *root, char *buf, size_t n);
+
+/* The number of OOM kills: the length of oom_kills, else events.oom_kill, else 0. */
+uint64_t mc_rj_oom_kills(const json_t *root);
+
+/* The command as one shell-quoted line (malloc'd), "?" when the report has none; NULL when out of memory. */
+char *mc_rj_command_line(const json_t *root);

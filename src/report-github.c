@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report-github.h"
+#include "report-json.h"
+#include "size.h"
+#include "util.h"
+
+void mc_github_escape_data(FILE *f, const char *msg)
+{
+        for (const char *p = msg; *p; p++) {
+                switch (*p) {
+                case '%':
+                        fputs("%25", f);
+                        break;
+                case '\r':
+                        fputs("%0D", f);
+                        break;
+                case '\n':
+                        fputs("%0A", f);
+                        break;
+                default:
+                        fputc(*p, f);
+                }
+        }
+}
+
+/* One workflow command; the title is a constant without ':' or ',' and needs no property escaping. */
+static void command(FILE *f, const char *level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void command(FILE *f, const char *level, const char *fmt, ...)
+{
+        char msg[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        fprintf(f, "::%s title=memcage::", level);
+        mc_github_escape_data(f, msg);
+        fputc('\n', f);
+}
+
+static uint64_t counter(const json_t *obj, const char *key)
+{
+        uint64_t v = 0;
+        (void)mc_rj_u64(obj, key, &v);
+        return v;
+}
+
+static const char *limit_str(const json_t *r, const char *key, char *buf)
+{
+        uint64_t v;
+        if (mc_rj_u64(mc_rj_obj(r, "limits"), key, &v))
+                return mc_size_format(v, buf, MC_SIZE_STR_MAX);
+        return "?";
+}
+
+int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
+{
+        _cleanup_free_ char *s = NULL, *cmd = NULL;
+        size_t len = 0;
+        char verdict[256], lim[MC_SIZE_STR_MAX];
+        json_t *events = mc_rj_obj(r, "events"), *swap = mc_rj_obj(r, "swap_events");
+        json_t *kills = mc_rj_array(r, "oom_kills"), *k;
+        json_t *triggers = mc_rj_array(mc_rj_obj(r, "pressure"), "triggers"), *t;
+        const char *cg = mc_rj_str(r, "cgroup") ?: "?";
+        uint64_t n;
+        size_t i;
+
+        cmd = mc_rj_command_line(r);
+        FILE *f = open_memstream(&s, &len);
+        if (!cmd || !f) {
+                if (f)
+                        fclose(f);
+                return mc_error_errno(err, ENOMEM, "render the GitHub annotations");
+        }
+
+        enum mc_verdict_level level = mc_rj_verdict(r, verdict, sizeof(verdict));
+        bool oom = mc_rj_oom_kills(r) > 0;
+        if (oom) {
+                n = mc_rj_oom_kills(r);
+                const char *max = limit_str(r, "max", lim);
+                command(f, "error", "%s: %s, %llu OOM kill%s in %s%s%s%s", cmd, verdict,
+                        (unsigned long long)n, n == 1 ? "" : "s", cg, streq(max, "?") ? "" : " (memory.max ",
+                        streq(max, "?") ? "" : max, streq(max, "?") ? "" : ")");
+        } else if (level == MC_VERDICT_BAD &&
+                   (strncmp(verdict, "hugetlb-limit", 13) == 0 || strncmp(verdict, "swap-limit", 10) == 0))
+                command(f, "error", "%s: %s in %s", cmd, verdict, cg);
+        json_array_foreach(kills, i, k)
+        {
+                const char *name = mc_rj_str(k, "name");
+                uint64_t pid = 0;
+                double when = 0;
+                (void)mc_rj_u64(k, "pid", &pid);
+                (void)mc_rj_double(k, "t", &when);
+                command(f, "error", "OOM kill of %s (pid %llu) at %.2f s in %s (%s)", name ?: "?",
+                        (unsigned long long)pid, when, cg, mc_rj_str(k, "cause") ?: "cause unknown");
+        }
+        if ((n = counter(events, "high")) > 0)
+                command(f, "warning",
+                        "memory.high (%s) exceeded %llu time%s in %s: the command was throttled",
+                        limit_str(r, "high", lim), (unsigned long long)n, n == 1 ? "" : "s", cg);
+        if ((n = counter(events, "max")) > 0)
+                command(f, "warning", "memory.max (%s) reached %llu time%s in %s", limit_str(r, "max", lim),
+                        (unsigned long long)n, n == 1 ? "" : "s", cg);
+        if ((n = counter(swap, "max")) > 0)
+                command(f, "warning", "memory.swap.max (%s) reached %llu time%s in %s",
+                        limit_str(r, "swap.max", lim), (unsigned long long)n, n == 1 ? "" : "s", cg);
+        json_array_foreach(triggers, i, t)
+        {
+                if ((n = counter(t, "fired")) == 0)
+                        continue;
+                command(f, "warning",
+                        "memory pressure (%s) over %llu ms in %llu ms: fired %llu time%s in %s",
+                        mc_rj_str(t, "kind") ?: "?", (unsigned long long)(counter(t, "stall_us") / 1000),
+                        (unsigned long long)(counter(t, "window_us") / 1000), (unsigned long long)n,
+                        n == 1 ? "" : "s", cg);
+        }
+        if (fclose(f) != 0)
+                return mc_error_errno(err, ENOMEM, "render the GitHub annotations");
+        *ret = TAKE_PTR(s);
+        return 0;
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report-json.h"
+#include "util.h"
+
+bool mc_rj_u64(const json_t *obj, const char *key, uint64_t *ret)
+{
+        json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+        if (json_is_integer(v) && json_integer_value(v) >= 0) {
+                *ret = (uint64_t)json_integer_value(v);
+                return true;
+        }
+        if (json_is_real(v) && json_real_value(v) >= 0) {
+                *ret = (uint64_t)json_real_value(v);
+                return true;
+        }
+        return false;
+}
+
+bool mc_rj_double(const json_t *obj, const char *key, double *ret)
+{
+        json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+        if (!json_is_number(v))
+                return false;
+        *ret = json_number_value(v);
+        return true;
+}
+
+const char *mc_rj_str(const json_t *obj, const char *key)
+{
+        return json_is_object(obj) ? json_string_value(json_object_get(obj, key)) : NULL;
+}
+
+json_t *mc_rj_obj(const json_t *obj, const char *key)
+{
+        json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+        return json_is_object(v) ? v : NULL;
+}
+
+json_t *mc_rj_array(const json_t *obj, const char *key)
+{
+        json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+        return json_is_array(v) ? v : NULL;
+}
+
+int mc_rj_check_schema(const json_t *root, struct mc_error *err)
+{
+        if (!json_is_object(root))
+                return mc_error_set(err, EINVAL, "not a memcage report: the document is not a JSON object");
+        json_t *s = json_object_get(root, "schema");
+        if (!json_is_integer(s))
+                return mc_error_set(err, EINVAL, "not a memcage report: no integer 'schema' field");
+        json_int_t v = json_integer_value(s);
+        if (v > MC_REPORT_SCHEMA_READ)
+                return mc_error_set(
+                        err, EPROTONOSUPPORT,
+                        "report schema %lld is newer than this memcage reads (%d): use a newer memcage",
+                        (long long)v, MC_REPORT_SCHEMA_READ);
+        if (v < 1)
+                return mc_error_set(err, EINVAL, "not a memcage report: schema %lld", (long long)v);
+        return 0;
+}
+
+uint64_t mc_rj_oom_kills(const json_t *root)
+{
+        json_t *kills = mc_rj_array(root, "oom_kills");
+        uint64_t n = 0;
+        if (kills && json_array_size(kills) > 0)
+                return json_array_size(kills);
+        (void)mc_rj_u64(mc_rj_obj(root, "events"), "oom_kill", &n);
+        return n;
+}
+
+/* Any hugetlb size whose max event counter moved (see mc_fail_on for the layout accepted). */
+static bool hugetlb_max_hit(const json_t *root)
+{
+        json_t *h = mc_rj_obj(root, "hugetlb");
+        const char *size;
+        json_t *v;
+        uint64_t n;
+
+        if (json_is_true(json_object_get(root, "hugetlb_limit_hit")))
+                return true;
+        json_object_foreach(h, size, v)
+        {
+                if ((mc_rj_u64(v, "events_max", &n) && n > 0) ||
+                    (mc_rj_u64(mc_rj_obj(v, "events"), "max", &n) && n > 0))
+                        return true;
+        }
+        return false;
+}
+
+enum mc_verdict_level mc_rj_verdict(const json_t *root, char *buf, size_t n)
+{
+        json_t *verdict = mc_rj_obj(root, "verdict");
+        json_t *exit = mc_rj_obj(root, "exit");
+        json_t *events = mc_rj_obj(root, "events");
+        const char *code = mc_rj_str(verdict, "code");
+        const char *text = mc_rj_str(verdict, "text");
+        enum mc_verdict_level level;
+        char derived[64];
+        uint64_t ec = 0, sig = 0, oom = 0, fail = 0;
+
+        if (!exit && !code) {
+                snprintf(buf, n, "unknown (the command did not run)");
+                return MC_VERDICT_UNKNOWN;
+        }
+        (void)mc_rj_u64(exit, "code", &ec);
+        (void)mc_rj_u64(exit, "signal", &sig);
+        if (!code) {
+                /* A report from before the verdict field: the same rules, from the same counters. */
+                (void)mc_rj_u64(mc_rj_obj(root, "swap_events"), "fail", &fail);
+                (void)mc_rj_u64(events, "oom", &oom);
+                bool failed = sig != 0 || ec != 0;
+                if (mc_rj_oom_kills(root) > 0) {
+                        code = "oom-killed";
+                        text = oom > 0 ? "oom-killed (group limit)" : "oom-killed (system)";
+                } else if (failed && hugetlb_max_hit(root))
+                        code = text = "hugetlb-limit";
+                else if (failed && fail > 0)
+                        code = text = "swap-limit";
+                else if (sig != 0) {
+                        code = "killed";
+                        snprintf(derived, sizeof(derived), "killed (signal %llu)", (unsigned long long)sig);
+                        text = derived;
+                } else if (ec != 0)
+                        code = text = "exit-nonzero";
+                else
+                        code = text = "ok";
+        }
+        if (!text)
+                text = code;
+        if (streq(code, "ok"))
+                level = MC_VERDICT_GOOD;
+        else if (streq(code, "exit-nonzero"))
+                level = MC_VERDICT_WARN;
+        else
+                level = MC_VERDICT_BAD;
+
+        json_t *victim = json_array_get(mc_rj_array(root, "oom_kills"), 0);
+        const char *name = mc_rj_str(victim, "name");
+        uint64_t pid;
+        if (streq(code, "oom-killed") && mc_rj_u64(victim, "pid", &pid))
+                snprintf(buf, n, "%s: %s (pid %llu)", text, name ? name : "?", (unsigned long long)pid);
+        else
+                snprintf(buf, n, "%s", text);
+        return level;
+}
+
+/* Quotes a word for a POSIX shell when it needs it: 'it'\''s'. */
+static int quote_word(FILE *f, const char *w)
+{
+        if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") ==
+                          strlen(w))
+                return fputs(w, f);
+        fputc('\'', f);
+        for (const char *p = w; *p; p++) {
+                if (*p == '\'')
+                        fputs("'\\''", f);
+                else
+                        fputc(*p, f);
+        }
+        return fputc('\'', f);
+}
+
+char *mc_rj_command_line(const json_t *root)
+{
+        json_t *cmd = mc_rj_array(root, "command");
+        char *s = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&s, &len);
+        if (!f)
+                return NULL;
+        size_t i;
+        json_t *w;
+        bool any = false;
+        json_array_foreach(cmd, i, w)
+        {
+                if (!json_is_string(w))
+                        continue;
+                if (any)
+                        fputc(' ', f);
+                quote_word(f, json_string_value(w));
+                any = true;
+        }
+        if (!any)
+                fputc('?', f);
+        if (fclose(f) != 0) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The renderings of a report's JSON: text, SVG, GitHub annotations, and --fail-on. */
+#include "config.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "fail-on.h"
+#include "report-github.h"
+#include "report-json.h"
+#include "report-svg.h"
+#include "report-text.h"
+#include "util.h"
+
+static json_t *load_fixture(const char *name)
+{
+        char path[512];
+        json_error_t jerr;
+        snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
+        json_t *j = json_load_file(path, 0, &jerr);
+        if (!j)
+                fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
+        return j;
+}
+
+static char *read_fixture(const char *name)
+{
+        char path[512];
+        snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
+        FILE *f = fopen(path, "re");
+        assert_non_null(f);
+        char *s = NULL;
+        size_t n = 0;
+        assert_true(getdelim(&s, &n, '\0', f) > 0);
+        fclose(f);
+        return s;
+}
+
+static json_t *parse(const char *s)
+{
+        json_error_t jerr;
+        json_t *j = json_loads(s, 0, &jerr);
+        if (!j)
+                fail_msg("invalid JSON at line %d: %s", jerr.line, jerr.text);
+        return j;
+}
+
+/* The whole text report of a report with every field, byte for byte (no colour). */
+static void test_text_golden(void **state)
+{
+        struct mc_error err = { 0 };
+        json_t *j = load_fixture("report-full.json");
+        char *want = read_fixture("report-full.txt"), *got = NULL;
+
+        assert_int_equal(mc_report_text(j, 0, &got, &err), 0);
+        if (!streq(got, want))
+                fail_msg("text report differs from report-full.txt; got:\n%s", got);
+        free(got);
+        free(want);
+        json_decref(j);
+}
+
+static void test_text_color(void **state)
+{
+        struct mc_error err = { 0 };
+        json_t *j = load_fixture("report-full.json");
+        char *got = NULL;
+
+        assert_int_equal(mc_report_text(j, MC_TEXT_COLOR, &got, &err), 0);
+        assert_non_null(
+                strstr(got, "verdict      \033[1;31moom-killed (group limit): hog (pid 4251)\033[0m\n"));
+        free(got);
+        json_decref(j);
+}
+
+/* Colour on a terminal only, and never with a non-empty NO_COLOR (https://no-color.org). */
+static void test_color_wanted(void **state)
+{
+        int pipefd[2];
+        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) {
+                if (master >= 0)
+                        close(master);
+                skip(); /* no pseudo-terminals in this sandbox */
+        }
+        int tty = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        assert_true(tty >= 0);
+        assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+
+        unsetenv("NO_COLOR");
+        assert_true(mc_color_wanted(tty));
+        assert_false(mc_color_wanted(pipefd[1]));
+        setenv("NO_COLOR", "", 1);
+        assert_true(mc_color_wanted(tty));
+        setenv("NO_COLOR", "1", 1);
+        assert_false(mc_color_wanted(tty));
+        unsetenv("NO_COLOR");
+
+        close(tty);
+        close(master);
+        close(pipefd[0]);
+        close(pipefd[1]);
+}
+
+/* A report of schema 1 from before the observation fields, of a run that failed before starting. */
+static const char minimal_failed[] =
+        "{\"schema\": 1, \"version\": \"0.1.0\", \"command\": [\"true\"], \"profile\": null,"
+        " \"profile_path\": null, \"cgroup\": null, \"launch\": null, \"limits\": null, \"exit\": null,"
+        " \"memory\": {\"peak\": null}, \"events\": null, \"events_local\": null, \"leftovers_killed\": 0,"
+        " \"duration_s\": null, \"error\": \"cannot create group\", \"status\": 125}";
+
+static void test_text_minimal(void **state)
+{
+        struct mc_error err = { 0 };
+        json_t *j = parse(minimal_failed);
+        char *got = NULL;
+
+        assert_int_equal(mc_report_text(j, 0, &got, &err), 0);
+        assert_non_null(strstr(got, "verdict      unknown (the command did not run)\n"));
+        assert_non_null(strstr(got, "exit         none (the command did not run)\n"));
+        assert_non_null(strstr(got, "peak         unknown\n"));
+        assert_non_null(strstr(got, "pressure     unknown\n"));
+        assert_non_null(strstr(got, "timeline     none (sampling was off)\n"));
+        assert_non_null(strstr(got, "error        cannot create group\n"));
+        free(got);
+        json_decref(j);
+}
+
+/* An old report of an OOM-killed run: the verdict follows the schema's rules from the counters. */
+static void test_text_old_oom(void **state)
+{
+        static const char old[] =
+                "{\"schema\": 1, \"command\": [\"hog\", \"300\"], \"limits\": {\"max\": 67108864, "
+                "\"swap.max\": 0},"
+                " \"exit\": {\"code\": 137, \"signal\": 9, \"core_dumped\": false},"
+                " \"memory\": {\"peak\": 67108864}, \"events\": {\"low\": 0, \"high\": 0, \"max\": 37,"
+                " \"oom\": 1, \"oom_kill\": 1}, \"leftovers_killed\": 0, \"duration_s\": 0.5,"
+                " \"error\": null, \"status\": 137}";
+        struct mc_error err = { 0 };
+        json_t *j = parse(old);
+        char *got = NULL;
+
+        assert_int_equal(mc_report_text(j, 0, &got, &err), 0);
+        assert_non_null(strstr(got, "verdict      oom-killed (group limit)\n"));
+        assert_non_null(strstr(got, "exit         137 (killed by SIGKILL)\n"));
+        assert_non_null(strstr(got, "limits       max 64M, swap.max 0\n"));
+        assert_non_null(strstr(got, "peak         64M (100% of max 64M)\n"));
+        assert_non_null(strstr(got, "events       max 37, oom 1, oom_kill 1\n"));
+        free(got);
+        json_decref(j);
+}
+
+static void test_verdict_rules(void **state)
+{
+        static const struct {
+                const char *json, *want;
+                enum mc_verdict_level level;
+        } cases[] = {
+                { "{\"exit\": {\"code\": 0, \"signal\": null}, \"events\": {\"oom_kill\": 0}}", "ok",
+                  MC_VERDICT_GOOD },
+                { "{\"exit\": {\"code\": 3, \"signal\": null}}", "exit-nonzero", MC_VERDICT_WARN },
+                { "{\"exit\": {\"code\": 143, \"signal\": 15}}", "killed (signal 15)", MC_VERDICT_BAD },
+                { "{\"exit\": {\"code\": 0, \"signal\": null}, \"events\": {\"oom\": 0, \"oom_kill\": 1}}",
+                  "oom-killed (system)", MC_VERDICT_BAD },
+                { "{\"exit\": {\"code\": 135, \"signal\": 7}, \"hugetlb\": {\"2MB\": {\"events_max\": 1}}}",
+                  "hugetlb-limit", MC_VERDICT_BAD },
+                { "{\"exit\": {\"code\": 1, \"signal\": null}, \"hugetlb_limit_hit\": true}",
+                  "hugetlb-limit", MC_VERDICT_BAD },
+                { "{\"exit\": {\"code\": 0, \"signal\": null}, \"hugetlb\": {\"2MB\": {\"events_max\": 1}}}",
+                  "ok", MC_VERDICT_GOOD },
+                { "{\"exit\": {\"code\": 1, \"signal\": null}, \"swap_events\": {\"fail\": 2}}",
+                  "swap-limit", MC_VERDICT_BAD },
+                /* The report's own verdict wins over the rules. */
+                { "{\"exit\": {\"code\": 0}, \"verdict\": {\"code\": \"exit-nonzero\", \"text\": "
+                  "\"exit-nonzero\"}}",
+                  "exit-nonzero", MC_VERDICT_WARN },
+        };
+        char buf[256];
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                json_t *j = parse(cases[i].json);
+                assert_int_equal(mc_rj_verdict(j, buf, sizeof(buf)), cases[i].level);
+                assert_string_equal(buf, cases[i].want);
+                json_decref(j);
+        }
+}
+
+static void test_schema(void **state)
+{
+        struct mc_error err = { 0 };
+        json_t *j = parse("{\"schema\": 2}");
+        assert_int_equal(mc_rj_check_schema(j, &err), -EPROTONOSUPPORT);
+        assert_non_null(strstr(err.msg, "schema 2 is newer"));
+        json_decref(j);
+        j = parse("{\"version\": \"0.1.0\"}");
+        assert_int_equal(mc_rj_check_schema(j, &err), -EINVAL);
+        json_decref(j);
+        j = parse("[1]");
+        assert_int_equal(mc_rj_check_schema(j, &err), -EINVAL);
+        json_decref(j);
+        j = parse(minimal_failed);
+        assert_int_equal(mc_rj_check_schema(j, &err), 0);
+        json_decref(j);
+}
+
+static void test_svg_escape(void **state)
+{
+        static const char doc[] =
+                "{\"schema\": 1, \"command\": [\"sh\", \"-c\", \"a <b & \\\"c\\\" > d\\u0001\"],"
+                " \"exit\": {\"code\": 0, \"signal\": null}, \"memory\": {\"peak\": 1048576},"
+                " \"timeline\": null, \"status\": 0}";
+        struct mc_error err = { 0 };
+        json_t *j = parse(doc);
+        char *svg = NULL;
+
+        assert_int_equal(mc_report_svg(j, &svg, &err), 0);
+        /* The shell quoting of the title, then XML escaping: no raw <, & or " from the command. */
+        assert_non_null(strstr(svg, "sh -c &apos;a &lt;b &amp; &quot;c&quot; &gt; d\xef\xbf\xbd&apos;"));
+        assert_null(strstr(svg, "<b "));
+        assert_non_null(strstr(svg, "no timeline (sampling was off)"));
+        assert_null(strstr(svg, "<script"));
+        assert_null(strstr(svg, "href"));
+        free(svg);
+        json_decref(j);
+}
+
+/* A long command: in full in <title>, cut on a character boundary in the heading. */
+static void test_svg_long_command(void **state)
+{
+        char arg[400];
+        struct mc_error err = { 0 };
+        char *svg = NULL;
+
+        /* "é" is two bytes: a cut in the middle would leave invalid UTF-8. */
+        for (size_t i = 0; i + 2 < sizeof(arg); i += 2)
+                memcpy(arg + i, "\xc3\xa9", 2);
+        arg[sizeof(arg) - 2] = '\0';
+        json_t *j = json_pack("{s:i, s:[s, s], s:n}", "schema", 1, "command", "echo", arg, "timeline");
+        assert_non_null(j);
+        assert_int_equal(mc_report_svg(j, &svg, &err), 0);
+        assert_non_null(strstr(svg, arg));
+        assert_non_null(strstr(svg, "\xc3\xa9…</text>"));
+        /* jansson refuses invalid UTF-8: the whole document loads back only if every cut is clean. */
+        json_t *back = json_pack("{s:s}", "svg", svg);
+        assert_non_null(back);
+        json_decref(back);
+        free(svg);
+        json_decref(j);
+}
+
+static void test_svg_full(void **state)
+{
+        struct mc_error err = { 0 };
+        json_t *j = load_fixture("report-full.json");
+        char *svg = NULL;
+
+        assert_int_equal(mc_report_svg(j, &svg, &err), 0);
+        assert_true(strncmp(svg, "<?xml", 5) == 0);
+        assert_non_null(strstr(svg, "<polyline"));
+        assert_non_null(strstr(svg, "memory.max 64M"));
+        assert_non_null(strstr(svg, "memory.high 48M"));
+        assert_non_null(strstr(svg, "memory.swap.max 32M"));
+        assert_non_null(strstr(svg, "OOM kill of hog (pid 4251)"));
+        assert_non_null(strstr(svg, "oom-killed (group limit)"));
+        assert_non_null(strstr(svg, "PSI avg10"));
+        assert_null(strstr(svg, "no timeline"));
+        assert_non_null(strstr(svg, "</svg>\n"));
+        free(svg);
+        json_decref(j);
+}
+
+static void test_github(void **state)
+{
+        struct mc_error err = { 0 };
+        json_t *j = load_fixture("report-full.json");
+        char *out = NULL;
+
+        assert_int_equal(mc_report_github(j, &out, &err), 0);
+        assert_non_null(strstr(out, "::error title=memcage::sh -c 'hog 300 && echo \"<done>\" & wait': "
+                                    "oom-killed (group limit): hog (pid 4251), 1 OOM kill in "
+                                    "memcage/ci-4242 (memory.max 64M)\n"));
+        assert_non_null(strstr(out, "::error title=memcage::OOM kill of hog (pid 4251) at 3.81 s"));
+        assert_non_null(strstr(out, "::warning title=memcage::memory.high (48M) exceeded 1834 times"));
+        assert_non_null(strstr(out, "::warning title=memcage::memory.max (64M) reached 61 times"));
+        assert_non_null(strstr(
+                out, "::warning title=memcage::memory pressure (some) over 150 ms in 1000 ms: fired 2"));
+        /* The trigger that did not fire says nothing. */
+        assert_null(strstr(out, "(full)"));
+        free(out);
+        json_decref(j);
+
+        /* A clean run: nothing. */
+        j = parse("{\"exit\": {\"code\": 0, \"signal\": null}, \"events\": {\"high\": 0, \"oom_kill\": 0}}");
+        assert_int_equal(mc_report_github(j, &out, &err), 0);
+        assert_string_equal(out, "");
+        free(out);
+        json_decref(j);
+}
+
+static void test_github_escape(void **state)
+{
+        char *s = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&s, &n);
+        mc_github_escape_data(f, "50% done\r\nnext: a,b::c");
+        fclose(f);
+        assert_string_equal(s, "50%25 done%0D%0Anext: a,b::c");
+        free(s);
+
+        /* A command with a newline stays on one annotation line. */
+        json_t *j = parse(
+                "{\"command\": [\"sh\", \"-c\", \"x\\ny 100%\"], \"cgroup\": \"memcage/x\","
+                " \"exit\": {\"code\": 137, \"signal\": 9}, \"events\": {\"oom\": 1, \"oom_kill\": 1}}");
+        struct mc_error err = { 0 };
+        assert_int_equal(mc_report_github(j, &s, &err), 0);
+        assert_string_equal(
+                s, "::error title=memcage::sh -c 'x%0Ay 100%25': oom-killed (group limit), 1 OOM kill "
+                   "in memcage/x\n");
+        free(s);
+        json_decref(j);
+}
+
+static void test_fail_on_parse(void **state)
+{
+        struct mc_error err = { 0 };
+        unsigned m = 0;
+        char buf[64];
+
+        assert_int_equal(mc_fail_on_parse("oom", &m, &err), 0);
+        assert_int_equal(m, MC_FAIL_ON_OOM);
+        assert_int_equal(mc_fail_on_parse("high,max,swap", &m, &err), 0);
+        assert_int_equal(m, MC_FAIL_ON_HIGH | MC_FAIL_ON_MAX | MC_FAIL_ON_SWAP);
+        assert_int_equal(mc_fail_on_parse("any", &m, &err), 0);
+        assert_int_equal(m, MC_FAIL_ON_ALL);
+        assert_string_equal(mc_fail_on_format(m, buf, sizeof(buf)),
+                            "oom, high, max, swap, hugetlb, pressure");
+        assert_int_equal(mc_fail_on_parse("oom,bogus", &m, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "'bogus'"));
+        assert_non_null(strstr(err.msg, "oom, high, max, swap, hugetlb, pressure, any"));
+        assert_int_equal(mc_fail_on_parse("", &m, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse("oom,", &m, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse("anything", &m, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse("OOM", &m, &err), -EINVAL);
+}
+
+static void test_fail_on_match(void **state)
+{
+        static const struct {
+                const char *json;
+                unsigned want;
+        } cases[] = {
+                { "{}", 0 },
+                { "{\"events\": null, \"swap_events\": null, \"pressure\": null, \"hugetlb\": null}", 0 },
+                { "{\"events\": {\"high\": 0, \"max\": 0, \"oom\": 0, \"oom_kill\": 0}}", 0 },
+                { "{\"events\": {\"oom_kill\": 2}}", MC_FAIL_ON_OOM },
+                /* oom_kills listed though the counter was not read */
+                { "{\"oom_kills\": [{\"pid\": 1}]}", MC_FAIL_ON_OOM },
+                { "{\"oom_kills\": []}", 0 },
+                { "{\"events\": {\"high\": 5}}", MC_FAIL_ON_HIGH },
+                { "{\"events\": {\"max\": 1, \"oom\": 1}}", MC_FAIL_ON_MAX },
+                { "{\"swap_events\": {\"high\": 3, \"max\": 0, \"fail\": 0}}", 0 },
+                { "{\"swap_events\": {\"max\": 1}}", MC_FAIL_ON_SWAP },
+                { "{\"swap_events\": {\"fail\": 1}}", MC_FAIL_ON_SWAP },
+                { "{\"hugetlb\": {\"2MB\": {\"events_max\": 0}, \"1GB\": {\"events_max\": 1}}}",
+                  MC_FAIL_ON_HUGETLB },
+                { "{\"hugetlb\": {\"2MB\": {\"events\": {\"max\": 4}}}}", MC_FAIL_ON_HUGETLB },
+                { "{\"hugetlb\": {\"2MB\": {\"events_max\": 0}}}", 0 },
+                { "{\"hugetlb_limit_hit\": true}", MC_FAIL_ON_HUGETLB },
+                { "{\"hugetlb_limit_hit\": false, \"hugetlb\": null}", 0 },
+                { "{\"pressure\": {\"triggers\": [{\"fired\": 0}, {\"fired\": 3}]}}", MC_FAIL_ON_PRESSURE },
+                { "{\"pressure\": {\"triggers\": [{\"fired\": 0}]}}", 0 },
+                { "{\"events\": {\"high\": 1, \"max\": 1, \"oom_kill\": 1}, \"swap_events\": {\"fail\": 1}}",
+                  MC_FAIL_ON_OOM | MC_FAIL_ON_HIGH | MC_FAIL_ON_MAX | MC_FAIL_ON_SWAP },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                json_t *j = parse(cases[i].json);
+                if (mc_fail_on_match(j, MC_FAIL_ON_ALL) != cases[i].want)
+                        fail_msg("case %zu %s: got %#x, want %#x", i, cases[i].json,
+                                 mc_fail_on_match(j, MC_FAIL_ON_ALL), cases[i].want);
+                /* Only the conditions asked for. */
+                assert_int_equal(mc_fail_on_match(j, MC_FAIL_ON_HIGH), cases[i].want & MC_FAIL_ON_HIGH);
+                json_decref(j);
+        }
+}
+
+static void test_fail_on_json(void **state)
+{
+        json_t *j = mc_fail_on_to_json(MC_FAIL_ON_OOM | MC_FAIL_ON_PRESSURE, MC_FAIL_ON_OOM);
+        char *s = json_dumps(j, JSON_COMPACT);
+        assert_string_equal(s, "{\"conditions\":[\"oom\",\"pressure\"],\"matched\":[\"oom\"]}");
+        free(s);
+        json_decref(j);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_text_golden),      cmocka_unit_test(test_text_color),
+                cmocka_unit_test(test_color_wanted),     cmocka_unit_test(test_text_minimal),
+                cmocka_unit_test(test_text_old_oom),     cmocka_unit_test(test_verdict_rules),
+                cmocka_unit_test(test_schema),           cmocka_unit_test(test_svg_escape),
+                cmocka_unit_test(test_svg_long_command), cmocka_unit_test(test_svg_full),
+                cmocka_unit_test(test_github),           cmocka_unit_test(test_github_escape),
+                cmocka_unit_test(test_fail_on_parse),    cmocka_unit_test(test_fail_on_match),
+                cmocka_unit_test(test_fail_on_json),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

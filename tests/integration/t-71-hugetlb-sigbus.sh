@@ -1,6 +1,6 @@
 #!/bin/bash
 # Beyond hugetlb.2MB.max the faulting task gets SIGBUS: exit 135, and the
-# report counts the hit (events_max, hugetlb_limit_hit).
+# report counts the hit (events_max, hugetlb_limit_hit) and says hugetlb-limit.
 . "$(dirname "$0")/lib.sh"
 
 HT=${MEMCAGE_BUILDDIR:-$(dirname -- "$MEMCAGE")}/tests/hugetlb-test
@@ -15,6 +15,7 @@ r=$tmpdir/r.json
 assert_eq "$(jq -r .exit.signal "$r")" 7 "report exit.signal (SIGBUS)"
 assert_ge "$(jq -r '.hugetlb["2MB"].events_max' "$r")" 1 "report hugetlb.2MB.events_max"
 assert_eq "$(jq -r '.hugetlb_limit_hit' "$r")" true "report hugetlb_limit_hit"
+assert_eq "$(jq -r '.verdict.text' "$r")" hugetlb-limit "report verdict"
 assert_eq "$(jq -r '.limits["hugetlb.2MB.max"]' "$r")" 2097152 "report limits hugetlb.2MB.max"
 assert_contains "$err" "killed by SIGBUS (exit 135)" "summary line"
 assert_not_contains "$out" "touched 2 pages" "output"

@@ -3,6 +3,7 @@
 
 /* Cleanup attributes and small file helpers shared by every module. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,6 +31,8 @@ static inline void mc_fclosep(FILE **f)
                 fclose(*f);
 }
 void mc_strv_free(char **v);
+/* Appends s (taken over, freed on failure) to the NULL-terminated vector *v of *n entries; -ENOMEM. */
+int mc_strv_push(char ***v, size_t *n, char *s);
 static inline void mc_strv_freep(char ***v)
 {
         mc_strv_free(*v);
@@ -77,6 +80,12 @@ int mc_write_file_atomic(const char *path, const char *data, size_t len, struct 
 
 /* Reads an unsigned integer file ("123\n"); "max" gives UINT64_MAX. */
 int mc_read_u64_at(int dirfd, const char *name, uint64_t *ret, struct mc_error *err);
+
+/*
+ * Opens path relative to dirfd (".": dirfd itself) as a directory stream of
+ * its own, so that reading it never moves dirfd's offset. NULL with errno.
+ */
+DIR *mc_opendir_at(int dirfd, const char *path);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t mc_now_ns(void);

@@ -107,16 +107,9 @@ int mc_ps_collect(int parent_fd, struct mc_ps_entry **ret, size_t *ret_n, struct
 
         *ret = NULL;
         *ret_n = 0;
-        /* A fresh open: the listing must not move parent_fd's offset. */
-        int dfd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return mc_error_errno(err, errno, "open the parent group");
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                int e = errno;
-                close(dfd);
-                return mc_error_errno(err, e, "read the parent group");
-        }
+        DIR *d = mc_opendir_at(parent_fd, ".");
+        if (!d)
+                return mc_error_errno(err, errno, "read the parent group");
         int e = 0;
         for (;;) {
                 errno = 0;

@@ -628,15 +628,9 @@ int mc_group_read_launcher(int group_fd, pid_t *ret_pid, bool *ret_alive)
 int mc_group_list_children(int parent_fd, char ***ret, struct mc_error *err)
 {
         _cleanup_strv_free_ char **names = NULL;
-        int fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return mc_error_errno(err, errno, "open the parent group");
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                int e = errno;
-                close(fd);
-                return mc_error_errno(err, e, "read the parent group");
-        }
+        DIR *d = mc_opendir_at(parent_fd, ".");
+        if (!d)
+                return mc_error_errno(err, errno, "read the parent group");
         struct dirent *de;
         errno = 0;
         while ((de = readdir(d))) {

@@ -244,22 +244,6 @@ static int prepare_caps(struct mc_credentials *c, const struct mc_setting *s, st
         return 0;
 }
 
-/* Appends "name=value" (formatted) to a NULL-terminated vector of *n entries. */
-static int env_push(char ***v, size_t *n, char *entry)
-{
-        if (!entry)
-                return -ENOMEM;
-        char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-        if (!nv) {
-                free(entry);
-                return -ENOMEM;
-        }
-        nv[(*n)++] = entry;
-        nv[*n] = NULL;
-        *v = nv;
-        return 0;
-}
-
 static char *env_entry(const char *name, const char *value)
 {
         char *s;
@@ -281,7 +265,7 @@ static int env_set(char ***v, size_t *n, const char *entry)
                         (*v)[i] = d;
                         return 0;
                 }
-        return env_push(v, n, strdup(entry));
+        return mc_strv_push(v, n, strdup(entry));
 }
 
 static bool env_name_is(const char *entry, const char *name)
@@ -322,21 +306,21 @@ static int prepare_env(struct mc_credentials *c, const struct mc_profile *p, con
                 const char *kv = p->settings[MC_KEY_RUN_ENV_KEEP].value;
                 if (kv && mc_profile_split_list(kv, &keep) < 0)
                         return mc_error_errno(err, ENOMEM, "environment");
-                r = env_push(&v, &n, env_entry("HOME", a->home));
+                r = mc_strv_push(&v, &n, env_entry("HOME", a->home));
                 if (r >= 0)
-                        r = env_push(&v, &n, env_entry("USER", a->name));
+                        r = mc_strv_push(&v, &n, env_entry("USER", a->name));
                 if (r >= 0)
-                        r = env_push(&v, &n, env_entry("LOGNAME", a->name));
+                        r = mc_strv_push(&v, &n, env_entry("LOGNAME", a->name));
                 if (r >= 0)
-                        r = env_push(&v, &n, env_entry("SHELL", a->shell));
+                        r = mc_strv_push(&v, &n, env_entry("SHELL", a->shell));
                 if (r >= 0)
-                        r = env_push(&v, &n, strdup("PATH=" USER_PATH));
+                        r = mc_strv_push(&v, &n, strdup("PATH=" USER_PATH));
                 for (char *const *e = caller_env; r >= 0 && e && *e; e++)
                         if (keep_for_user(*e, keep))
                                 r = env_set(&v, &n, *e);
         } else
                 for (char *const *e = caller_env; r >= 0 && e && *e; e++)
-                        r = env_push(&v, &n, strdup(*e));
+                        r = mc_strv_push(&v, &n, strdup(*e));
         for (const struct mc_setting *s = lines; r >= 0 && s && s->value; s = s->next)
                 r = env_set(&v, &n, s->value);
         if (r < 0)

@@ -624,14 +624,9 @@ static int open_counters(int group_fd, const char *file, int *ret_fd, struct mc_
 
 static int open_hugetlb(struct mc_event_watch *w, struct mc_error *err)
 {
-        int fd = openat(w->o.group_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        DIR *d = mc_opendir_at(w->o.group_fd, ".");
+        if (!d)
                 return mc_error_errno(err, errno, "open the group");
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return mc_error_errno(err, errno, "open the group");
-        }
         int r = 0;
         struct dirent *de;
         while ((de = readdir(d))) {

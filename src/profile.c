@@ -550,22 +550,6 @@ int mc_profile_set(struct mc_profile *p, const char *section, const char *key, c
         return 0;
 }
 
-/* Appends s (taken over, freed on failure) to a NULL-terminated vector of n entries. */
-static int strv_push(char ***v, size_t *n, char *s)
-{
-        if (!s)
-                return -ENOMEM;
-        char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-        if (!nv) {
-                free(s);
-                return -ENOMEM;
-        }
-        nv[(*n)++] = s;
-        nv[*n] = NULL;
-        *v = nv;
-        return 0;
-}
-
 static char *path_join(const char *dir, const char *name)
 {
         char *p;
@@ -583,17 +567,18 @@ int mc_profile_search_dirs(const struct mc_profile_env *env, char ***ret, struct
         for (const char *p = env->profile_path; p && *p && r >= 0;) {
                 size_t len = strcspn(p, ":");
                 if (len > 0)
-                        r = strv_push(&dirs, &n, strndup(p, len));
+                        r = mc_strv_push(&dirs, &n, strndup(p, len));
                 p += len + (p[len] == ':');
         }
         /* Per the XDG base directory spec a relative XDG_CONFIG_HOME is invalid: fall back. */
         if (r >= 0 && env->xdg_config_home && env->xdg_config_home[0] == '/')
-                r = strv_push(&dirs, &n, path_join(env->xdg_config_home, "memcage/profiles"));
+                r = mc_strv_push(&dirs, &n, path_join(env->xdg_config_home, "memcage/profiles"));
         else if (r >= 0 && env->home && env->home[0] != '\0')
-                r = strv_push(&dirs, &n, path_join(env->home, ".config/memcage/profiles"));
+                r = mc_strv_push(&dirs, &n, path_join(env->home, ".config/memcage/profiles"));
         if (r >= 0)
-                r = strv_push(&dirs, &n,
-                              path_join(env->sysconfdir ? env->sysconfdir : SYSCONFDIR, "memcage/profiles"));
+                r = mc_strv_push(
+                        &dirs, &n,
+                        path_join(env->sysconfdir ? env->sysconfdir : SYSCONFDIR, "memcage/profiles"));
         if (r < 0)
                 return mc_error_errno(err, ENOMEM, "list profile directories");
         *ret = TAKE_PTR(dirs);
@@ -962,7 +947,7 @@ static int load_file(struct loader *l, const char *path, const char *name, const
         if (l->depth == INHERIT_DEPTH_MAX)
                 return mc_error_set(err, ELOOP, "%s:%u: inherit chain too deep: more than %d profiles", from,
                                     from_line, INHERIT_DEPTH_MAX);
-        if (strv_push(&l->profile->chain, &l->n_chain, strdup(path)) < 0)
+        if (mc_strv_push(&l->profile->chain, &l->n_chain, strdup(path)) < 0)
                 return mc_error_errno(err, ENOMEM, "load profile '%s'", path);
 
         _cleanup_(parse_state_done) struct parse_state ps = {

@@ -420,14 +420,9 @@ static void snapshot_group(struct mc_sampler *s, int dirfd, unsigned depth, stru
         if (depth >= MAX_GROUP_DEPTH)
                 return;
 
-        int dup_fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dup_fd < 0)
+        DIR *d = mc_opendir_at(dirfd, ".");
+        if (!d)
                 return;
-        DIR *d = fdopendir(dup_fd);
-        if (!d) {
-                close(dup_fd);
-                return;
-        }
         struct dirent *de;
         while ((de = readdir(d))) {
                 if (de->d_type != DT_DIR || de->d_name[0] == '.')
@@ -581,14 +576,9 @@ static int open_optional(int dirfd, const char *name, int *ret, struct mc_error 
 /* hugetlb.<size>.current (not .rsvd.current) of each page size the group accounts. */
 static void open_hugetlb(struct mc_sampler *s)
 {
-        int dup_fd = openat(s->group_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dup_fd < 0)
+        DIR *d = mc_opendir_at(s->group_fd, ".");
+        if (!d)
                 return;
-        DIR *d = fdopendir(dup_fd);
-        if (!d) {
-                close(dup_fd);
-                return;
-        }
         struct dirent *de;
         while ((de = readdir(d)) && s->summary.n_hugetlb < MC_HUGETLB_SIZES_MAX) {
                 const char *name = de->d_name;

@@ -7,6 +7,7 @@
 #               qemu + busybox + Debian's 6.1 and 6.12 kernels for the test VM,
 #               cgroup-tools (cgexec, the benchmark's point of comparison),
 #               groff-base and python3-yaml (man page warnings, workflow YAML),
+#               python3-jsonschema (reports against docs/report-schema.json),
 #               postgresql-15 (the server, initdb and pgbench for t-80-postgres),
 #               chromium (renders the SVG chart headless in tests/render)
 set -eu
@@ -31,6 +32,6 @@ apt-get install -y -qq --no-install-recommends \
         libcmocka-dev jq cgroup-tools \
         qemu-system-x86 busybox-static cpio xz-utils kmod \
         linux-image-amd64 linux-image-6.12-amd64 \
-        python3 python3-yaml groff-base attr clang-format postgresql-15 \
+        python3 python3-yaml python3-jsonschema groff-base attr clang-format postgresql-15 \
         chromium >/dev/null
 echo "install-deps.sh: all build and test dependencies are installed"

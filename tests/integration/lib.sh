@@ -70,6 +70,19 @@ assert_not_contains() { # HAYSTACK NEEDLE WHAT
         fi
 }
 
+# The report FILE validates against docs/report-schema.json (every error is
+# printed with its JSON path). Needs python3's jsonschema module, from the
+# host's root filesystem: without it the test fails rather than pass unchecked.
+assert_report_valid() { # FILE
+        local srcdir=${MEMCAGE_SRCDIR:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)}
+        local msg vrc=0
+        msg=$("$srcdir/tests/validate-report" "$srcdir/docs/report-schema.json" "$1" 2>&1) || vrc=$?
+        [ "$vrc" -eq 0 ] && return 0
+        printf '%s\n' "$msg" | sed 's/^/    /' >&2
+        [ "$vrc" -eq 77 ] && fail "report $1 not validated: python3's jsonschema module is missing (contrib/install-deps.sh)"
+        fail "report $1 does not validate against docs/report-schema.json"
+}
+
 # A kernel feature is checked by its file, never by the version.
 require_file() { # PATH
         [ -e "$1" ] || skip "this kernel has no $1"

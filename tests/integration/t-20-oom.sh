@@ -6,6 +6,7 @@
 run_memcage run --name oom --max 64M --swap 0 --report "$tmpdir/r.json" -- "$HOG" 300
 assert_eq "$rc" 137 "exit status of an OOM-killed command"
 r="$tmpdir/r.json"
+assert_report_valid "$r"
 assert_eq "$(jq -r .exit.code "$r")" 137 "report exit.code"
 assert_eq "$(jq -r .exit.signal "$r")" 9 "report exit.signal"
 assert_ge "$(jq -r .events.oom_kill "$r")" 1 "report events.oom_kill"

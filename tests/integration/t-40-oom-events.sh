@@ -14,6 +14,7 @@ fi
 ev=$tmpdir/events.jsonl r=$tmpdir/r.json
 run_memcage run --name ev40 --max 64M --swap 0 --events "$ev" --report "$r" -- "$HOG" 300
 assert_eq "$rc" 137 "exit status of the OOM-killed command"
+assert_report_valid "$r"
 assert_eq "$(jq -r .verdict.code "$r")" oom-killed "verdict.code"
 assert_eq "$(jq -r .verdict.cause "$r")" group-limit "verdict.cause"
 assert_eq "$(jq -r .verdict.text "$r")" "oom-killed (group limit)" "verdict.text"

@@ -11,6 +11,7 @@ r="$tmpdir/r.json"
 run_memcage run --name t45 --report "$r" -- sh -c \
         '"$HOG" 64 1 && cat "/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/memory.peak" > "$0"' "$tmpdir/peak"
 assert_eq "$rc" 0 "exit status ($err)"
+assert_report_valid "$r"
 
 if [ -s "$tmpdir/peak" ]; then
         assert_eq "$(jq .memory.peak "$r")" "$(cat "$tmpdir/peak")" "report memory.peak vs the group's"

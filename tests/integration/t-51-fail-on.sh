@@ -13,6 +13,7 @@ assert_eq "$(jq -r .events.oom_kill "$tmpdir/h.json")" 0 "events.oom_kill of the
 assert_eq "$rc" 123 "exit status with --fail-on high after memory.high events"
 assert_eq "$(jq -c .fail_on "$tmpdir/h.json")" '{"conditions":["oom","high"],"matched":["high"]}' "fail_on"
 assert_eq "$(jq -r .status "$tmpdir/h.json")" 123 "report status"
+assert_report_valid "$tmpdir/h.json"
 assert_contains "$err" "--fail-on high,oom matched: high" "fail-on line"
 # --github: a warning (not an error) for the throttling.
 assert_contains "$out" "::warning title=memcage::memory.high (8M) exceeded $(jq -r .events.high "$tmpdir/h.json") times" "run --github"

@@ -84,6 +84,7 @@ assert_eq "$envs" "$want" "environment"
 jq -e '.run == {"user": "nobody", "uid": '"$nobody_uid"', "gid": '"$nobody_gid"',
                 "groups": ['"$(id -G nobody | tr ' ' ',')"'], "capabilities": ["CAP_IPC_LOCK"]}' \
         "$tmpdir/r.json" >/dev/null || fail "report run: $(jq -c .run "$tmpdir/r.json")"
+assert_report_valid "$tmpdir/r.json"
 
 # Without [run] user the environment and the files are memcage's, and env lines still apply.
 exec 7</dev/null
@@ -94,3 +95,4 @@ assert_contains "$out" "foo=bar added=yes" "inherited environment plus env"
 assert_contains "$out" "0 1 2 7 " "fds of a plain run are inherited as before"
 assert_contains "$out" "$(printf 'NoNewPrivs:\t0')" "no_new_privs only with user or capabilities"
 jq -e '.run == null' "$tmpdir/r2.json" >/dev/null || fail "report run of a plain run: $(jq -c .run "$tmpdir/r2.json")"
+assert_report_valid "$tmpdir/r2.json"

@@ -26,6 +26,7 @@ assert_contains "$err" "hugetlb.2MB.rsvd.max = 5M is not a whole number of 2M pa
 assert_contains "$err" "hugetlb.2MB.max=2M" "limits line"
 
 r=$tmpdir/r.json
+assert_report_valid "$r"
 assert_eq "$(jq -r '.limits["hugetlb.2MB.max"]' "$r")" 2097152 "report limits hugetlb.2MB.max"
 assert_eq "$(jq -r '.limits["hugetlb.2MB.rsvd.max"]' "$r")" 4194304 "report limits hugetlb.2MB.rsvd.max"
 assert_eq "$(jq -r '.hugetlb["2MB"].max' "$r")" 2097152 "report hugetlb.2MB.max"
@@ -43,6 +44,7 @@ assert_eq "$(jq -r '.hugetlb_limit_hit' "$r")" false "report hugetlb_limit_hit"
 run_memcage run --name ht70b --report "$tmpdir/r2.json" -- true
 assert_eq "$rc" 0 "plain run"
 assert_eq "$(jq -r '.hugetlb' "$tmpdir/r2.json")" null "report hugetlb without [hugetlb]"
+assert_report_valid "$tmpdir/r2.json"
 
 # A size this host does not have: exit 125 naming the sizes it has.
 missing=

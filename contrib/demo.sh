@@ -2,7 +2,8 @@
 # memcage's main job on a real example, from a fresh Debian 12 machine (root):
 # installs the dependencies, builds, then runs a memory-hungry command
 # (300 MiB) under the shipped 'strict' profile with a 64 MiB limit, which the
-# kernel enforces with an OOM kill; prints memcage's output and JSON report.
+# kernel enforces with an OOM kill; prints memcage's live events, its text
+# report and the JSON report (without the timeline's columns).
 # Runs on this host when it has a usable cgroup v2 memory controller, else in
 # the test VM (Debian's 6.12 kernel under qemu).
 set -eu
@@ -21,13 +22,13 @@ if [ "${1:-}" != --in-vm ]; then
 fi
 
 report=$(mktemp /tmp/memcage-demo.XXXXXX)
-echo "== memcage run -p strict --max 64M --report REPORT -- hog 300   (hog allocates 300 MiB)"
+echo "== memcage run -p strict --max 64M --text - --report REPORT -- hog 300   (hog allocates 300 MiB)"
 set +e
-MEMCAGE_PROFILE_PATH="$top/profiles" "$top/build/memcage" run -p strict --max 64M --report "$report" \
+MEMCAGE_PROFILE_PATH="$top/profiles" "$top/build/memcage" run -p strict --max 64M --text - --report "$report" \
         -- "$top/build/tests/hog" 300
 status=$?
 set -e
 echo "== exit status: $status (137 = SIGKILL: the OOM killer enforced memory.max)"
-echo "== JSON report:"
-cat "$report"
+echo "== JSON report (timeline columns left out):"
+jq '.timeline |= (if . then with_entries(select(.key == "interval_s")) + {points: (.t | length)} else . end)' "$report"
 rm -f "$report"

@@ -37,6 +37,9 @@ struct cli_events {
         bool default_trigger;
         bool watching;
         struct mc_event_watch watch;
+        /* Victims named so far: memory.oom.group kills the first victim a second time. */
+        pid_t oom_pids[16];
+        size_t n_oom_pids;
 };
 
 /*

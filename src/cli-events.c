@@ -84,7 +84,7 @@ static const char *times(uint64_t n)
 }
 
 /* The stderr line of an event (without prefix); empty for events that have none. */
-static void format_event(const struct mc_event *ev, char *buf, size_t n)
+static void format_event(const struct mc_event *ev, bool again, char *buf, size_t n)
 {
         char cur[MC_SIZE_STR_MAX], lim[MC_SIZE_STR_MAX];
         const char *c = size_or_unknown(ev->has_current, ev->current, cur, sizeof(cur));
@@ -123,7 +123,13 @@ static void format_event(const struct mc_event *ev, char *buf, size_t n)
                         snprintf(by, sizeof(by), "by the group limit (max %s)", l);
                 else
                         snprintf(by, sizeof(by), "by a system OOM (the machine or a parent group)");
-                snprintf(buf, n, "OOM kill: %s %s", who, by);
+                if (again)
+                        snprintf(buf, n,
+                                 "OOM kill: %s again (the kernel counted a second kill, as memory.oom.group "
+                                 "does)",
+                                 who);
+                else
+                        snprintf(buf, n, "OOM kill: %s %s", who, by);
                 break;
         }
         case MC_EVENT_SWAP_HIGH:
@@ -170,7 +176,14 @@ static void emit_event(void *userdata, const struct mc_event *ev, const json_t *
         }
         if (!ce->quiet) {
                 char text[512], line[600];
-                format_event(ev, text, sizeof(text));
+                bool again = false;
+                if (ev->type == MC_EVENT_OOM_KILL && ev->name) {
+                        for (size_t i = 0; i < ce->n_oom_pids; i++)
+                                again = again || ce->oom_pids[i] == ev->pid;
+                        if (!again && ce->n_oom_pids < ELEMENTSOF(ce->oom_pids))
+                                ce->oom_pids[ce->n_oom_pids++] = ev->pid;
+                }
+                format_event(ev, again, text, sizeof(text));
                 if (!text[0])
                         return;
                 int k = snprintf(line, sizeof(line), "memcage: +%.2fs %s\n", ev->t, text);

@@ -13,8 +13,14 @@
 #define NSEC_PER_MSEC 1000000ull
 #define NSEC_PER_SEC  1000000000ull
 
-/* Snapshots are expensive (a /proc walk): at most one per second. */
-#define SNAPSHOT_MIN_GAP_NS NSEC_PER_SEC
+/*
+ * Snapshots are expensive (a /proc walk): while memory grows, one at most
+ * every SNAPSHOT_COST_FACTOR times the last one took (their cost stays under
+ * 5% of a CPU), and never more than a second apart. A fixed second missed
+ * the peak of every command shorter than that.
+ */
+#define SNAPSHOT_COST_FACTOR 20
+#define SNAPSHOT_MAX_GAP_NS  NSEC_PER_SEC
 /* Ticks jitter by a few ms: a tick a hair early still counts as a second later. */
 #define SNAPSHOT_SLACK_NS (10 * NSEC_PER_MSEC)
 /* Descendant groups deeper than this are not walked for processes. */
@@ -44,6 +50,7 @@ struct mc_sampler {
         uint64_t swap_max;
         bool snapshot_pending;
         uint64_t last_snapshot_ns;
+        uint64_t last_snapshot_took_ns;
 
         struct mc_timeline timeline;
         struct mc_sample_summary summary;
@@ -458,6 +465,7 @@ int mc_sampler_snapshot(struct mc_sampler *s, struct mc_error *err)
         s->summary.snapshots++;
         s->last_snapshot_ns = begin;
         uint64_t took = mc_now_ns() - begin;
+        s->last_snapshot_took_ns = took;
         if (took > s->summary.snapshot_ns_max)
                 s->summary.snapshot_ns_max = took;
         return 0;
@@ -529,8 +537,11 @@ static void sample(struct mc_sampler *s, bool final)
                 if (!sum->has_snapshot || cur >= threshold)
                         s->snapshot_pending = true;
         }
-        if (s->snapshot_pending && (final || !sum->has_snapshot ||
-                                    now + SNAPSHOT_SLACK_NS - s->last_snapshot_ns >= SNAPSHOT_MIN_GAP_NS)) {
+        uint64_t gap = s->last_snapshot_took_ns * SNAPSHOT_COST_FACTOR;
+        if (gap > SNAPSHOT_MAX_GAP_NS)
+                gap = SNAPSHOT_MAX_GAP_NS;
+        if (s->snapshot_pending &&
+            (final || !sum->has_snapshot || now + SNAPSHOT_SLACK_NS - s->last_snapshot_ns >= gap)) {
                 s->snapshot_pending = false;
                 /* Memory may have dropped since the maximum: then the last snapshot stays the better one. */
                 if (!sum->has_snapshot || cur >= threshold) {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -300,7 +301,12 @@ static void test_sampler_on_fake_group(void **state)
         assert_true(sum->snapshot.top[0].mem.rss > 0);
         assert_true(sum->snapshot.top[0].mem.pss > 0);
 
-        /* A higher maximum within the second waits; so does growth below 1/16. */
+        /*
+         * A higher maximum is snapshotted at the next tick once 20 times the
+         * last snapshot's cost has passed (the first one's: microseconds here).
+         */
+        struct timespec pause = { 0, (long)(20 * sum->snapshot_ns_max + 1000000) };
+        nanosleep(&pause, NULL);
         write_u64(g, "memory.current", 4 << 20);
         write_u64(g, "memory.swap.current", 777);
         write_u64(g, "hugetlb.2MB.current", 2 << 20);
@@ -315,22 +321,27 @@ static void test_sampler_on_fake_group(void **state)
         assert_string_equal(sum->timeline->hugetlb_size[0], "2MB");
         assert_int_equal(sum->timeline->hugetlb_current[0][0], 0);
         assert_int_equal(sum->timeline->hugetlb_current[0][1], 2 << 20);
-        assert_int_equal(sum->snapshots, 1);
-        assert_int_equal(sum->hugetlb[0].max, 2 << 20);
-
-        /* The command's exit takes the pending snapshot at once, and stops watching the pidfd. */
-        write_u64(g, "hugetlb.2MB.current", 0);
-        assert_int_equal(w[1].ready(w[1].userdata, POLLIN, &err), 0);
-        assert_int_equal(w[1].fd, -1);
         assert_int_equal(sum->snapshots, 2);
         assert_int_equal(sum->snapshot.current, 4 << 20);
         assert_int_equal(sum->snapshot.stat.anon, 4000);
         assert_int_equal(sum->hugetlb[0].max, 2 << 20);
 
-        /* Growth below 1/16 of the last snapshot is not worth another. */
-        write_u64(g, "memory.current", (4 << 20) + (4 << 20) / 32);
+        /* The command's exit takes a higher maximum at once, whatever the gap, and stops watching the pidfd.
+         */
+        write_u64(g, "memory.current", 8 << 20);
+        write_at(g, "memory.stat", "anon 8000\nfile 0\nshmem 0\npgmajfault 5\n");
+        write_u64(g, "hugetlb.2MB.current", 0);
         assert_int_equal(w[1].ready(w[1].userdata, POLLIN, &err), 0);
-        assert_int_equal(sum->snapshots, 2);
+        assert_int_equal(w[1].fd, -1);
+        assert_int_equal(sum->snapshots, 3);
+        assert_int_equal(sum->snapshot.current, 8 << 20);
+        assert_int_equal(sum->snapshot.stat.anon, 8000);
+        assert_int_equal(sum->hugetlb[0].max, 2 << 20);
+
+        /* Growth below 1/16 of the last snapshot is not worth another. */
+        write_u64(g, "memory.current", (8 << 20) + (8 << 20) / 32);
+        assert_int_equal(w[1].ready(w[1].userdata, POLLIN, &err), 0);
+        assert_int_equal(sum->snapshots, 3);
         assert_int_equal(sum->timeline->n, 4);
 
         /* The end: deltas since mc_sampler_new, the swap peak from the samples (no memory.swap.peak). */

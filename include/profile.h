@@ -101,6 +101,11 @@ struct mc_key_info {
 const struct mc_key_info *mc_key_info(enum mc_key key);
 /* The entry for section/name, NULL when unknown. */
 const struct mc_key_info *mc_key_lookup(const char *section, const char *name);
+/*
+ * The [hugetlb] key "<size>.<what>" (what: "max", "rsvd.max", "reserve"),
+ * or NULL when size is not one the key table lists.
+ */
+const struct mc_key_info *mc_hugetlb_key(const char *size, const char *what);
 /* True when the section exists (so the error can say "unknown key" vs "unknown section"). */
 bool mc_section_known(const char *section);
 

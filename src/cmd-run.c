@@ -480,9 +480,7 @@ static int load_profile(struct run_state *s)
 static const struct mc_setting *hugetlb_setting(const struct run_state *s, const char *size,
                                                 const char *what)
 {
-        char name[64];
-        snprintf(name, sizeof(name), "%s.%s", size, what);
-        const struct mc_key_info *ki = mc_key_lookup("hugetlb", name);
+        const struct mc_key_info *ki = mc_hugetlb_key(size, what);
         return ki ? &s->profile.settings[ki->key] : NULL;
 }
 

@@ -205,9 +205,7 @@ static void check_run(struct collector *c)
 static const struct mc_setting *hugetlb_setting(const struct mc_profile *p, const char *size,
                                                 const char *what, enum mc_key *ret_key)
 {
-        char name[64];
-        snprintf(name, sizeof(name), "%s.%s", size, what);
-        const struct mc_key_info *ki = mc_key_lookup("hugetlb", name);
+        const struct mc_key_info *ki = mc_hugetlb_key(size, what);
         if (!ki)
                 return NULL;
         *ret_key = ki->key;

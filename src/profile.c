@@ -109,6 +109,14 @@ const struct mc_key_info *mc_key_lookup(const char *section, const char *name)
         return NULL;
 }
 
+const struct mc_key_info *mc_hugetlb_key(const char *size, const char *what)
+{
+        char name[64];
+        if ((size_t)snprintf(name, sizeof(name), "%s.%s", size, what) >= sizeof(name))
+                return NULL;
+        return mc_key_lookup("hugetlb", name);
+}
+
 bool mc_section_known(const char *section)
 {
         for (size_t i = 0; i < ELEMENTSOF(key_table); i++)

@@ -373,6 +373,12 @@ static void test_hugetlb_keys(void **state)
         struct mc_error err = {};
         static const char *const sizes[] = { "64KB", "2MB", "32MB", "1GB" };
 
+        assert_int_equal(mc_hugetlb_key("2MB", "max")->key, MC_KEY_HUGETLB_2MB_MAX);
+        assert_int_equal(mc_hugetlb_key("1GB", "rsvd.max")->key, MC_KEY_HUGETLB_1GB_RSVD_MAX);
+        assert_int_equal(mc_hugetlb_key("64KB", "reserve")->key, MC_KEY_HUGETLB_64KB_RESERVE);
+        assert_null(mc_hugetlb_key("3MB", "max"));
+        assert_null(mc_hugetlb_key("2MB", "min"));
+
         /* The sizes of common architectures are in the table, each with three keys. */
         for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
                 char name[32];

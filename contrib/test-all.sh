@@ -12,6 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 status=0 passed=0 failed=0 skipped=0
 "$top/contrib/check-format.sh" || status=1
+"$top/contrib/check-layers.sh" || status=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for variant in plain asan; do

@@ -4,7 +4,7 @@
 /*
  * How groups are created and their values written. libcgroup is the
  * production backend and the only code that includes <libcgroup.h>
- * (src/cgroup-libcgroup.c); the direct backend (src/cgroup-direct.c) uses
+ * (src/lib/cgroup-libcgroup.c); the direct backend (src/lib/cgroup-direct.c) uses
  * mkdirat/openat on the root fd and serves tests on fake cgroupfs trees.
  */
 

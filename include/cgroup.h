@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "limits.h"
+#include "group-limits.h"
 
 struct mc_cgroup_backend;
 

@@ -4,7 +4,7 @@
 /*
  * Errors travel up from library code as a negative errno return value plus a
  * struct mc_error carrying the message. Library code never prints: only the
- * CLI layer (src/main.c, src/cmd-*.c) reports, once, with the context it adds.
+ * CLI layer (src/cli/) reports, once, with the context it adds.
  */
 
 #include <stdarg.h>

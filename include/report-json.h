@@ -33,10 +33,10 @@ json_t *mc_rj_array(const json_t *obj, const char *key);
 int mc_rj_check_schema(const json_t *root, struct mc_error *err);
 
 enum mc_verdict_level {
-        MC_VERDICT_UNKNOWN, /* the command did not run */
-        MC_VERDICT_GOOD,    /* ok */
-        MC_VERDICT_WARN,    /* exit-nonzero */
-        MC_VERDICT_BAD,     /* oom-killed, hugetlb-limit, swap-limit, killed */
+        MC_LEVEL_UNKNOWN, /* the command did not run */
+        MC_LEVEL_GOOD,    /* ok */
+        MC_LEVEL_WARN,    /* exit-nonzero */
+        MC_LEVEL_BAD,     /* oom-killed, hugetlb-limit, swap-limit, killed */
 };
 
 /*

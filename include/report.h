@@ -16,7 +16,7 @@
 #include "error.h"
 #include "event-watch.h"
 #include "events.h"
-#include "limits.h"
+#include "group-limits.h"
 #include "sampler.h"
 #include "pressure.h"
 #include "verdict.h"

@@ -9,7 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/limits.h> /* NAME_MAX: <limits.h> would find include/limits.h */
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>

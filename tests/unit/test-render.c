@@ -166,23 +166,23 @@ static void test_verdict_rules(void **state)
                 enum mc_verdict_level level;
         } cases[] = {
                 { "{\"exit\": {\"code\": 0, \"signal\": null}, \"events\": {\"oom_kill\": 0}}", "ok",
-                  MC_VERDICT_GOOD },
-                { "{\"exit\": {\"code\": 3, \"signal\": null}}", "exit-nonzero", MC_VERDICT_WARN },
-                { "{\"exit\": {\"code\": 143, \"signal\": 15}}", "killed (signal 15)", MC_VERDICT_BAD },
+                  MC_LEVEL_GOOD },
+                { "{\"exit\": {\"code\": 3, \"signal\": null}}", "exit-nonzero", MC_LEVEL_WARN },
+                { "{\"exit\": {\"code\": 143, \"signal\": 15}}", "killed (signal 15)", MC_LEVEL_BAD },
                 { "{\"exit\": {\"code\": 0, \"signal\": null}, \"events\": {\"oom\": 0, \"oom_kill\": 1}}",
-                  "oom-killed (system)", MC_VERDICT_BAD },
+                  "oom-killed (system)", MC_LEVEL_BAD },
                 { "{\"exit\": {\"code\": 135, \"signal\": 7}, \"hugetlb\": {\"2MB\": {\"events_max\": 1}}}",
-                  "hugetlb-limit", MC_VERDICT_BAD },
+                  "hugetlb-limit", MC_LEVEL_BAD },
                 { "{\"exit\": {\"code\": 1, \"signal\": null}, \"hugetlb_limit_hit\": true}",
-                  "hugetlb-limit", MC_VERDICT_BAD },
+                  "hugetlb-limit", MC_LEVEL_BAD },
                 { "{\"exit\": {\"code\": 0, \"signal\": null}, \"hugetlb\": {\"2MB\": {\"events_max\": 1}}}",
-                  "ok", MC_VERDICT_GOOD },
+                  "ok", MC_LEVEL_GOOD },
                 { "{\"exit\": {\"code\": 1, \"signal\": null}, \"swap_events\": {\"fail\": 2}}",
-                  "swap-limit", MC_VERDICT_BAD },
+                  "swap-limit", MC_LEVEL_BAD },
                 /* The report's own verdict wins over the rules. */
                 { "{\"exit\": {\"code\": 0}, \"verdict\": {\"code\": \"exit-nonzero\", \"text\": "
                   "\"exit-nonzero\"}}",
-                  "exit-nonzero", MC_VERDICT_WARN },
+                  "exit-nonzero", MC_LEVEL_WARN },
         };
         char buf[256];
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

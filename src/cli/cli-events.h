@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The CLI side of live events (src/cli-events.c): the PSI triggers of the
+ * The CLI side of live events (src/cli/cli-events.c): the PSI triggers of the
  * profile, the --events file, one stderr line per event, and the verdict
  * and observations put into the report. cmd-run.c calls these hooks.
  */

@@ -25,7 +25,7 @@ int cmd_check(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 
-/* Where profiles are looked for, from the environment, as every command looks: see src/cli-profile.c. */
+/* Where profiles are looked for, from the environment, as every command looks: see src/cli/cli-profile.c. */
 void cli_profile_env(struct mc_profile_env *ret);
 
 /*
@@ -46,7 +46,7 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "Try 'memcage COMMAND --help' for more information." and returns MC_EXIT_MEMCAGE. */
 int cli_usage_hint(const char *command);
 
-/* memcage report, and the renderings of `memcage run` (src/cli-render.c). */
+/* memcage report, and the renderings of `memcage run` (src/cli/cli-render.c). */
 #define MC_EXIT_FAIL_ON 123 /* the command succeeded but a --fail-on condition was met */
 int cmd_report(int argc, char **argv);
 

@@ -17,7 +17,7 @@
 #include "events.h"
 #include "fail-on.h"
 #include "hugetlb-pool.h"
-#include "limits.h"
+#include "group-limits.h"
 #include "profile.h"
 #include "report.h"
 #include "sampler.h"

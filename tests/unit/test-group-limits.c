@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "limits.h"
+#include "group-limits.h"
 #include "profile.h"
 #include "size.h"
 #include "util.h"

@@ -50,13 +50,13 @@ static void line_verdict(FILE *f, const json_t *r, unsigned flags)
         if (flags & MC_TEXT_COLOR) {
                 off = "\033[0m";
                 switch (level) {
-                case MC_VERDICT_GOOD:
+                case MC_LEVEL_GOOD:
                         on = "\033[1;32m";
                         break;
-                case MC_VERDICT_WARN:
+                case MC_LEVEL_WARN:
                         on = "\033[1;33m";
                         break;
-                case MC_VERDICT_BAD:
+                case MC_LEVEL_BAD:
                         on = "\033[1;31m";
                         break;
                 default:

@@ -23,7 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcgroup.h>
-#include <linux/limits.h> /* NAME_MAX, PATH_MAX: <limits.h> would find include/limits.h */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>

@@ -154,13 +154,13 @@ static int title(FILE *f, const json_t *r)
         fputs("</text>\n", f);
 
         switch (mc_rj_verdict(r, verdict, sizeof(verdict))) {
-        case MC_VERDICT_GOOD:
+        case MC_LEVEL_GOOD:
                 color = "#2a7a2a";
                 break;
-        case MC_VERDICT_WARN:
+        case MC_LEVEL_WARN:
                 color = "#b36b00";
                 break;
-        case MC_VERDICT_BAD:
+        case MC_LEVEL_BAD:
                 color = COLOR_OOM;
                 break;
         default:

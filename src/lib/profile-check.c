@@ -11,7 +11,7 @@
 
 #include "cgroup.h"
 #include "hugetlb-pool.h"
-#include "limits.h"
+#include "group-limits.h"
 #include "profile-check.h"
 #include "size.h"
 #include "util.h"

@@ -108,7 +108,7 @@ enum mc_verdict_level mc_rj_verdict(const json_t *root, char *buf, size_t n)
 
         if (!exit && !code) {
                 snprintf(buf, n, "unknown (the command did not run)");
-                return MC_VERDICT_UNKNOWN;
+                return MC_LEVEL_UNKNOWN;
         }
         (void)mc_rj_u64(exit, "code", &ec);
         (void)mc_rj_u64(exit, "signal", &sig);
@@ -136,11 +136,11 @@ enum mc_verdict_level mc_rj_verdict(const json_t *root, char *buf, size_t n)
         if (!text)
                 text = code;
         if (streq(code, "ok"))
-                level = MC_VERDICT_GOOD;
+                level = MC_LEVEL_GOOD;
         else if (streq(code, "exit-nonzero"))
-                level = MC_VERDICT_WARN;
+                level = MC_LEVEL_WARN;
         else
-                level = MC_VERDICT_BAD;
+                level = MC_LEVEL_BAD;
 
         json_t *victim = json_array_get(mc_rj_array(root, "oom_kills"), 0);
         const char *name = mc_rj_str(victim, "name");

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hugetlb-pool.h"
-#include "limits.h"
+#include "group-limits.h"
 #include "profile.h"
 #include "size.h"
 #include "util.h"

@@ -86,7 +86,7 @@ int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
                 command(f, "error", "%s: %s, %llu OOM kill%s in %s%s%s%s", cmd, verdict,
                         (unsigned long long)n, n == 1 ? "" : "s", cg, streq(max, "?") ? "" : " (memory.max ",
                         streq(max, "?") ? "" : max, streq(max, "?") ? "" : ")");
-        } else if (level == MC_VERDICT_BAD &&
+        } else if (level == MC_LEVEL_BAD &&
                    (strncmp(verdict, "hugetlb-limit", 13) == 0 || strncmp(verdict, "swap-limit", 10) == 0))
                 command(f, "error", "%s: %s in %s", cmd, verdict, cg);
         json_array_foreach(kills, i, k)

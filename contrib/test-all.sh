@@ -17,8 +17,9 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for variant in plain asan; do
         dir="$top/build-test-$variant"
-        args=
-        [ "$variant" = asan ] && args=--enable-sanitizers
+        # Warnings are errors here (CI), not in a user's build of the tarball.
+        args=--enable-werror
+        [ "$variant" = asan ] && args="$args --enable-sanitizers"
         echo "=============== $variant build ==============="
         # shellcheck disable=SC2086
         "$top/contrib/build.sh" "$dir" $args

@@ -29,8 +29,24 @@ json_t *mc_rj_obj(const json_t *obj, const char *key);
 /* obj[key] when it is an array, NULL otherwise. */
 json_t *mc_rj_array(const json_t *obj, const char *key);
 
-/* Checks that root is a report of a schema this memcage reads. */
+/* 2^64: every number of a report (counts, bytes, seconds) lies in [0, 2^64] (2^64-1 read as a double is
+ * 2^64). */
+#define MC_RJ_NUMBER_LIMIT 18446744073709551616.0
+
+/*
+ * Checks that root is a report of a schema this memcage reads, and that
+ * every number in it is in range (mc_rj_check_numbers()): a report is a
+ * file anyone can hand to `memcage report`.
+ */
 int mc_rj_check_schema(const json_t *root, struct mc_error *err);
+
+/*
+ * Every number of the document is finite, non-negative and below 2^64
+ * (-ERANGE otherwise, with the path of the first wrong field, e.g.
+ * "timeline.memory_current[3]"): the renderers then never see a value they
+ * would overflow on.
+ */
+int mc_rj_check_numbers(const json_t *root, struct mc_error *err);
 
 enum mc_verdict_level {
         MC_LEVEL_UNKNOWN, /* the command did not run */

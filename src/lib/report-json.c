@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +16,8 @@ bool mc_rj_u64(const json_t *obj, const char *key, uint64_t *ret)
                 *ret = (uint64_t)json_integer_value(v);
                 return true;
         }
-        if (json_is_real(v) && json_real_value(v) >= 0) {
+        /* Converting a double at or above 2^64 to uint64_t is undefined: such a value is no count. */
+        if (json_is_real(v) && json_real_value(v) >= 0 && json_real_value(v) < MC_RJ_NUMBER_LIMIT) {
                 *ret = (uint64_t)json_real_value(v);
                 return true;
         }
@@ -63,7 +65,62 @@ int mc_rj_check_schema(const json_t *root, struct mc_error *err)
                         (long long)v, MC_REPORT_SCHEMA_READ);
         if (v < 1)
                 return mc_error_set(err, EINVAL, "not a memcage report: schema %lld", (long long)v);
+        return mc_rj_check_numbers(root, err);
+}
+
+/* Appends ".key" or "[i]" to the path of a value for messages; a path too long for buf ends in "...". */
+static void path_push(char *buf, size_t n, size_t len, const char *key, size_t index)
+{
+        int k = key ? snprintf(buf + len, n - len, "%s%s", len ? "." : "", key)
+                    : snprintf(buf + len, n - len, "[%zu]", index);
+        if (k < 0 || (size_t)k >= n - len)
+                snprintf(buf + n - 4, 4, "...");
+}
+
+static int check_numbers(const json_t *v, char *path, size_t n, struct mc_error *err)
+{
+        size_t len = strlen(path);
+        if (json_is_integer(v) && json_integer_value(v) < 0)
+                return mc_error_set(err, ERANGE,
+                                    "report field %s: %lld is negative (a report's numbers are counts, "
+                                    "bytes and seconds, below 2^64)",
+                                    path, (long long)json_integer_value(v));
+        if (json_is_real(v) && !(isfinite(json_real_value(v)) && json_real_value(v) >= 0 &&
+                                 json_real_value(v) <= MC_RJ_NUMBER_LIMIT))
+                return mc_error_set(err, ERANGE,
+                                    "report field %s: %g is out of range (a report's numbers are counts, "
+                                    "bytes and seconds, below 2^64)",
+                                    path, json_real_value(v));
+        if (json_is_object(v)) {
+                const char *key;
+                json_t *item;
+                json_object_foreach((json_t *)v, key, item)
+                {
+                        path_push(path, n, len, key, 0);
+                        int r = check_numbers(item, path, n, err);
+                        path[len] = '\0';
+                        if (r < 0)
+                                return r;
+                }
+        } else if (json_is_array(v)) {
+                size_t i;
+                json_t *item;
+                json_array_foreach(v, i, item)
+                {
+                        path_push(path, n, len, NULL, i);
+                        int r = check_numbers(item, path, n, err);
+                        path[len] = '\0';
+                        if (r < 0)
+                                return r;
+                }
+        }
         return 0;
+}
+
+int mc_rj_check_numbers(const json_t *root, struct mc_error *err)
+{
+        char path[256] = "";
+        return check_numbers(root, path, sizeof(path), err);
 }
 
 uint64_t mc_rj_oom_kills(const json_t *root)

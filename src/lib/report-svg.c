@@ -448,6 +448,9 @@ int mc_report_svg(const json_t *r, char **ret, struct mc_error *err)
         size_t len = 0;
         json_t *tl = mc_rj_obj(r, "timeline");
 
+        /* The axes step through the value range: a value near DBL_MAX would never end the loop. */
+        if (mc_rj_check_numbers(r, err) < 0)
+                return mc_error_prefix(err, "render the SVG chart");
         FILE *f = open_memstream(&s, &len);
         if (!f)
                 return mc_error_errno(err, errno, "render the SVG chart");

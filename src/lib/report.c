@@ -21,8 +21,14 @@
 
 static json_t *json_u64(uint64_t v)
 {
-        /* JSON numbers are doubles in many readers; byte counts fit 2^53 on any real machine. */
-        return json_integer((json_int_t)v);
+        /*
+         * JSON numbers are doubles in many readers; byte counts fit 2^53 on
+         * any real machine. jansson's integers are signed: a value above
+         * INT64_MAX would come out negative, so it saturates there. No
+         * kernel value gets that far: the event counters are atomic_long_t,
+         * and "max" or unknown values are written as null, not as numbers.
+         */
+        return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
 }
 
 static json_t *counters_to_json(const struct mc_counters *c)

@@ -211,6 +211,39 @@ static void test_schema(void **state)
         json_decref(j);
 }
 
+/* Numbers out of a report's range are refused with their path; the SVG renderer checks on its own. */
+static void test_schema_numbers(void **state)
+{
+        static const struct {
+                const char *json;
+                const char *field;
+        } bad[] = {
+                { "{\"schema\": 1, \"memory\": {\"peak\": -1}}", "memory.peak: -1 is negative" },
+                { "{\"schema\": 1, \"timeline\": {\"t\": [0, 1.7976931348623157e308]}}", "timeline.t[1]" },
+                { "{\"schema\": 1, \"processes\": {\"top\": [{\"pss\": 1e20}]}}", "processes.top[0].pss" },
+                { "{\"schema\": 1, \"log\": [{\"t\": -0.5}]}", "log[0].t" },
+        };
+        struct mc_error err = { 0 };
+        char *out = NULL;
+        uint64_t v;
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                json_t *j = parse(bad[i].json);
+                assert_int_equal(mc_rj_check_schema(j, &err), -ERANGE);
+                if (!strstr(err.msg, bad[i].field))
+                        fail_msg("case %zu: '%s' does not name %s", i, err.msg, bad[i].field);
+                assert_int_equal(mc_report_svg(j, &out, &err), -ERANGE);
+                assert_null(out);
+                json_decref(j);
+        }
+        /* A real beyond 2^64 is no count (converting it would be undefined). */
+        json_t *j = parse("{\"a\": 1e20, \"b\": 18446744073709551616.0, \"c\": 1.5}");
+        assert_false(mc_rj_u64(j, "a", &v));
+        assert_false(mc_rj_u64(j, "b", &v));
+        assert_true(mc_rj_u64(j, "c", &v) && v == 1);
+        json_decref(j);
+}
+
 static void test_svg_escape(void **state)
 {
         static const char doc[] =
@@ -403,14 +436,14 @@ static void test_fail_on_json(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_text_golden),      cmocka_unit_test(test_text_color),
-                cmocka_unit_test(test_color_wanted),     cmocka_unit_test(test_text_minimal),
-                cmocka_unit_test(test_text_old_oom),     cmocka_unit_test(test_verdict_rules),
-                cmocka_unit_test(test_schema),           cmocka_unit_test(test_svg_escape),
-                cmocka_unit_test(test_svg_long_command), cmocka_unit_test(test_svg_full),
-                cmocka_unit_test(test_github),           cmocka_unit_test(test_github_escape),
-                cmocka_unit_test(test_fail_on_parse),    cmocka_unit_test(test_fail_on_match),
-                cmocka_unit_test(test_fail_on_json),
+                cmocka_unit_test(test_text_golden),   cmocka_unit_test(test_text_color),
+                cmocka_unit_test(test_color_wanted),  cmocka_unit_test(test_text_minimal),
+                cmocka_unit_test(test_text_old_oom),  cmocka_unit_test(test_verdict_rules),
+                cmocka_unit_test(test_schema),        cmocka_unit_test(test_schema_numbers),
+                cmocka_unit_test(test_svg_escape),    cmocka_unit_test(test_svg_long_command),
+                cmocka_unit_test(test_svg_full),      cmocka_unit_test(test_github),
+                cmocka_unit_test(test_github_escape), cmocka_unit_test(test_fail_on_parse),
+                cmocka_unit_test(test_fail_on_match), cmocka_unit_test(test_fail_on_json),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "report-json.h"
 #include "report.h"
 #include "util.h"
 
@@ -94,6 +95,27 @@ static void test_json_oom(void **state)
         assert_true(json_is_null(json_object_get(j, "error")));
         assert_int_equal(json_integer_value(json_object_get(j, "status")), 137);
 
+        json_decref(j);
+        free(s);
+}
+
+/* A counter above INT64_MAX (which jansson cannot hold) saturates there instead of turning negative. */
+static void test_json_counter_near_2_64(void **state)
+{
+        struct mc_report r;
+        struct mc_error err = { 0 };
+        char *s = NULL;
+
+        fill_oom_report(&r);
+        assert_int_equal(mc_counters_parse("max 18446744073709551615\noom_kill 9223372036854775808\n",
+                                           &r.events, &err),
+                         0);
+        assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
+        json_t *j = parse(s);
+        json_t *ev = json_object_get(j, "events");
+        assert_true(json_integer_value(json_object_get(ev, "max")) == INT64_MAX);
+        assert_true(json_integer_value(json_object_get(ev, "oom_kill")) == INT64_MAX);
+        assert_int_equal(mc_rj_check_numbers(j, &err), 0);
         json_decref(j);
         free(s);
 }
@@ -491,10 +513,15 @@ static void test_summary(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_json_oom),     cmocka_unit_test(test_json_run),
-                cmocka_unit_test(test_json_hugetlb), cmocka_unit_test(test_json_failure_before_start),
-                cmocka_unit_test(test_json_samples), cmocka_unit_test(test_json_observations),
-                cmocka_unit_test(test_write_atomic), cmocka_unit_test(test_summary),
+                cmocka_unit_test(test_json_oom),
+                cmocka_unit_test(test_json_run),
+                cmocka_unit_test(test_json_hugetlb),
+                cmocka_unit_test(test_json_failure_before_start),
+                cmocka_unit_test(test_json_samples),
+                cmocka_unit_test(test_json_observations),
+                cmocka_unit_test(test_write_atomic),
+                cmocka_unit_test(test_summary),
+                cmocka_unit_test(test_json_counter_near_2_64),
         };
         return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #               python3-jsonschema (reports against docs/report-schema.json),
 #               postgresql-15 (the server, initdb and pgbench for t-80-postgres),
 #               chromium (renders the SVG chart headless in tests/render)
+#   fuzzing:    clang and libclang-rt-14-dev (libFuzzer, for tests/fuzz)
 set -eu
 
 if [ "$(id -u)" != 0 ]; then
@@ -33,5 +34,6 @@ apt-get install -y -qq --no-install-recommends \
         qemu-system-x86 busybox-static cpio xz-utils kmod \
         linux-image-amd64 linux-image-6.12-amd64 \
         python3 python3-yaml python3-jsonschema groff-base attr clang-format postgresql-15 \
+        clang libclang-rt-14-dev \
         chromium >/dev/null
 echo "install-deps.sh: all build and test dependencies are installed"

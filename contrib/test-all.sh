@@ -3,6 +3,7 @@
 # dependencies, then builds memcage twice, plain and with ASan/UBSan, and runs
 # `make check` in each: cmocka unit tests on the host and the integration
 # suite in VMs on Debian's 6.1 and 6.12 kernels (MEMCAGE_TEST_KERNELS to choose),
+# then the libFuzzer targets of tests/fuzz (FUZZ_SECONDS each, default 60),
 # then make distcheck (install, uninstall, the tarball builds and tests).
 # Ends with the totals of both runs on one line.
 set -eu
@@ -36,6 +37,27 @@ for variant in plain asan; do
         set -- $line
         passed=$((passed + $1)) failed=$((failed + $3)) skipped=$((skipped + ${5:-0}))
 done
+
+# The parsers a user's input reaches (sizes, durations, profiles with inherit,
+# reports and their renderers) under libFuzzer with ASan/UBSan: the corpus and
+# the regressions replayed, then each target fuzzed for FUZZ_SECONDS (60).
+echo "=============== fuzzers ==============="
+fuzzdir="$top/build-test-fuzz"
+if "$top/contrib/build.sh" "$fuzzdir" CC=clang --enable-fuzzers --enable-sanitizers --disable-tests &&
+        make -C "$fuzzdir" -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >"$log" 2>&1; then
+        :
+else
+        status=1
+fi
+grep -vE '^# #[0-9]+' "$log" || true
+line=$(grep -E '^# fuzz: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+if [ -n "$line" ]; then
+        set -- $line
+        passed=$((passed + $3)) failed=$((failed + $5))
+else
+        echo "fuzzers: no totals" >&2
+        status=1
+fi
 
 # The release tarball builds, tests (unit tests: the VM suite ran above),
 # installs and uninstalls cleanly.

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer target: a report as `memcage report` reads it (any JSON a user
+ * may hand over), then every rendering of it: text (plain and coloured),
+ * SVG, GitHub annotations, --fail-on and the verdict line. A report that is
+ * refused must say why; one that is accepted must render or fail with a
+ * message, never crash, hang or grow without bound (libFuzzer's -timeout and
+ * -rss_limit_mb catch the last two).
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "fail-on.h"
+#include "report-github.h"
+#include "report-json.h"
+#include "report-svg.h"
+#include "report-text.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void render(int (*fn)(const json_t *, char **, struct mc_error *), const json_t *j)
+{
+        struct mc_error err = { 0 };
+        char *out = NULL;
+        if (fn(j, &out, &err) < 0)
+                assert(err.msg[0] != '\0');
+        else
+                assert(out);
+        free(out);
+}
+
+static int text_plain(const json_t *j, char **ret, struct mc_error *err)
+{
+        return mc_report_text(j, 0, ret, err);
+}
+
+static int text_color(const json_t *j, char **ret, struct mc_error *err)
+{
+        return mc_report_text(j, MC_TEXT_COLOR, ret, err);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        struct mc_error err = { 0 };
+        json_error_t jerr;
+        json_t *j = json_loadb((const char *)data, size, 0, &jerr);
+        char verdict[256];
+
+        if (!j)
+                return 0;
+        if (mc_rj_check_schema(j, &err) < 0) {
+                assert(err.msg[0] != '\0');
+                json_decref(j);
+                return 0;
+        }
+        render(text_plain, j);
+        render(text_color, j);
+        render(mc_report_svg, j);
+        render(mc_report_github, j);
+        (void)mc_fail_on_match(j, MC_FAIL_ON_ALL);
+        (void)mc_rj_verdict(j, verdict, sizeof(verdict));
+        (void)mc_rj_oom_kills(j);
+        free(mc_rj_command_line(j));
+        json_decref(j);
+        return 0;
+}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "util.h"
 
 struct command {
@@ -33,9 +34,11 @@ static const struct command commands[] = {
  */
 static void vreport(const char *what, const char *fmt, va_list ap)
 {
-        char msg[4096];
+        char msg[4096], shown[4096];
         vsnprintf(msg, sizeof(msg), fmt, ap);
-        fprintf(stderr, "memcage: %s%s\n", what ? what : "", msg);
+        /* Messages quote file names, commands and kernel text: a terminal must not act on any of it. */
+        mc_escape_text(msg, shown, sizeof(shown));
+        fprintf(stderr, "memcage: %s%s\n", what ? what : "", shown);
 }
 
 void cli_error(const char *fmt, ...)

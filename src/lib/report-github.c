@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report-github.h"
 #include "report-json.h"
 #include "size.h"
@@ -12,20 +13,18 @@
 
 void mc_github_escape_data(FILE *f, const char *msg)
 {
-        for (const char *p = msg; *p; p++) {
-                switch (*p) {
-                case '%':
-                        fputs("%25", f);
-                        break;
-                case '\r':
-                        fputs("%0D", f);
-                        break;
-                case '\n':
-                        fputs("%0A", f);
-                        break;
-                default:
-                        fputc(*p, f);
+        for (const char *p = msg; *p;) {
+                size_t run = strcspn(p, "%\r\n");
+                if (run > 0) {
+                        /* Anything else a terminal or the log viewer would act on (ESC, ...) is escaped. */
+                        _cleanup_free_ char *part = strndup(p, run),
+                                            *shown = part ? mc_escape_text_dup(part) : NULL;
+                        fputs(shown ? shown : "?", f);
+                        p += run;
+                        continue;
                 }
+                fputs(*p == '%' ? "%25" : *p == '\r' ? "%0D" : "%0A", f);
+                p++;
         }
 }
 

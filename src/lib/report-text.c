@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "report-json.h"
 #include "report-text.h"
 #include "size.h"
@@ -516,7 +517,7 @@ static void line_timeline(FILE *f, const json_t *r)
         fputc('\n', f);
 }
 
-int mc_report_text(const json_t *r, unsigned flags, char **ret, struct mc_error *err)
+static int render(const json_t *r, unsigned flags, char **ret, struct mc_error *err)
 {
         _cleanup_free_ char *s = NULL;
         size_t len = 0;
@@ -571,4 +572,13 @@ int mc_report_text(const json_t *r, unsigned flags, char **ret, struct mc_error 
                 return mc_error_errno(err, ENOMEM, "render the text report");
         *ret = TAKE_PTR(s);
         return 0;
+}
+
+int mc_report_text(const json_t *r, unsigned flags, char **ret, struct mc_error *err)
+{
+        /* Strings of the report (process names, the command) reach a terminal: no control characters. */
+        json_auto_t *printable = mc_json_printable_copy(r);
+        if (!printable)
+                return mc_error_errno(err, ENOMEM, "render the report");
+        return render(printable, flags, ret, err);
 }

@@ -361,6 +361,43 @@ static void test_github_escape(void **state)
         json_decref(j);
 }
 
+/*
+ * The caged command controls its process names and its command line: the
+ * text report and the annotations never carry a control character from them
+ * (the text report's own colour is the only ESC it writes).
+ */
+static void test_control_characters(void **state)
+{
+        static const char doc[] =
+                "{\"schema\": 1, \"command\": [\"sh\", \"-c\", \"\\u001b]0;owned\\u0007\"],"
+                " \"cgroup\": \"memcage/x\", \"exit\": {\"code\": 137, \"signal\": 9},"
+                " \"events\": {\"oom\": 1, \"oom_kill\": 1}, \"error\": \"bad \\u001b[2J\","
+                " \"oom_kills\": [{\"t\": 0.5, \"pid\": 42, \"name\": \"\\u001b[31mhog\\u009b\", \"cause\": "
+                "\"group-limit\"}],"
+                " \"processes\": {\"top\": [{\"pid\": 42, \"name\": \"x\\u001b[2J\", \"pss\": 1, \"rss\": "
+                "1, \"uss\": 1, \"swap\": 0}]},"
+                " \"status\": 137}";
+        struct mc_error err = { 0 };
+        json_t *j = parse(doc);
+        char *out = NULL;
+
+        assert_int_equal(mc_report_text(j, 0, &out, &err), 0);
+        assert_null(strchr(out, '\x1b'));
+        assert_null(strstr(out, "\xc2\x9b"));
+        assert_non_null(strstr(out, "\\x1b]0;owned\\x07"));
+        assert_non_null(strstr(out, "\\x1b[31mhog\\xc2\\x9b"));
+        free(out);
+        assert_int_equal(mc_report_text(j, MC_TEXT_COLOR, &out, &err), 0);
+        assert_null(strstr(out, "\x1b]0;"));
+        assert_null(strstr(out, "\x1b[2J"));
+        free(out);
+        assert_int_equal(mc_report_github(j, &out, &err), 0);
+        assert_null(strchr(out, '\x1b'));
+        assert_non_null(strstr(out, "\\x1b]0;owned\\x07"));
+        free(out);
+        json_decref(j);
+}
+
 static void test_fail_on_parse(void **state)
 {
         struct mc_error err = { 0 };
@@ -442,8 +479,9 @@ int main(void)
                 cmocka_unit_test(test_schema),        cmocka_unit_test(test_schema_numbers),
                 cmocka_unit_test(test_svg_escape),    cmocka_unit_test(test_svg_long_command),
                 cmocka_unit_test(test_svg_full),      cmocka_unit_test(test_github),
-                cmocka_unit_test(test_github_escape), cmocka_unit_test(test_fail_on_parse),
-                cmocka_unit_test(test_fail_on_match), cmocka_unit_test(test_fail_on_json),
+                cmocka_unit_test(test_github_escape), cmocka_unit_test(test_control_characters),
+                cmocka_unit_test(test_fail_on_parse), cmocka_unit_test(test_fail_on_match),
+                cmocka_unit_test(test_fail_on_json),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Text that reaches a terminal from somewhere memcage does not control: a
+ * process name (/proc/PID/comm, which the caged command sets), the command
+ * line, a report handed to `memcage report`, a file name in an error. A
+ * terminal acts on control characters (ESC ] 0 ; title BEL, ESC [ 2 J, the
+ * 8-bit CSI), so each is written as \xHH instead: C0 controls and DEL, the
+ * C1 controls (U+0080..U+009F, as UTF-8 and as bare bytes) and any byte that
+ * is not part of valid UTF-8. Everything else, backslashes included, passes
+ * as it is, so an escaped command line still reads as the command.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s needs no escaping. */
+bool mc_text_is_printable(const char *s);
+
+/*
+ * Writes s escaped into buf (always NUL-terminated when n > 0, cut at a
+ * whole character or escape); returns the length the whole escaped text
+ * needs, like snprintf.
+ */
+size_t mc_escape_text(const char *s, char *buf, size_t n);
+
+/* s escaped, malloc'd; NULL when out of memory. */
+char *mc_escape_text_dup(const char *s);
+
+/*
+ * A deep copy of a JSON document whose every string and object key is
+ * escaped, for the renderings meant for terminals and logs; a new
+ * reference, NULL when out of memory.
+ */
+json_t *mc_json_printable_copy(const json_t *j);

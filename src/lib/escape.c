@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+
+/*
+ * The length of the valid UTF-8 character at s that needs no escape, or 0:
+ * an ASCII control or DEL, a C1 control (U+0080..U+009F), an invalid,
+ * overlong or truncated sequence, a surrogate or a code point above U+10FFFF.
+ */
+static size_t printable_char(const unsigned char *s)
+{
+        uint32_t cp;
+        size_t len;
+
+        if (s[0] < 0x80)
+                return s[0] >= 0x20 && s[0] != 0x7f ? 1 : 0;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf)
+                len = 2, cp = s[0] & 0x1f;
+        else if (s[0] >= 0xe0 && s[0] <= 0xef)
+                len = 3, cp = s[0] & 0x0f;
+        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+                len = 4, cp = s[0] & 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0; /* also stops at the NUL of a truncated sequence */
+                cp = cp << 6 | (s[i] & 0x3f);
+        }
+        static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+        if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+                return 0;
+        return len;
+}
+
+bool mc_text_is_printable(const char *s)
+{
+        for (const unsigned char *p = (const unsigned char *)s; *p;) {
+                size_t k = printable_char(p);
+                if (k == 0)
+                        return false;
+                p += k;
+        }
+        return true;
+}
+
+size_t mc_escape_text(const char *s, char *buf, size_t n)
+{
+        size_t need = 0, used = 0;
+        bool cut = false;
+
+        for (const unsigned char *p = (const unsigned char *)s; *p;) {
+                char esc[5];
+                const char *piece = (const char *)p;
+                size_t k = printable_char(p), plen = k;
+                if (k == 0) {
+                        snprintf(esc, sizeof(esc), "\\x%02x", *p);
+                        piece = esc;
+                        plen = 4;
+                        k = 1;
+                }
+                /* Whole characters and whole escapes only: a cut never leaves half of one. */
+                if (!cut && used + plen < n) {
+                        memcpy(buf + used, piece, plen);
+                        used += plen;
+                } else
+                        cut = true;
+                need += plen;
+                p += k;
+        }
+        if (n > 0)
+                buf[used] = '\0';
+        return need;
+}
+
+char *mc_escape_text_dup(const char *s)
+{
+        size_t n = mc_escape_text(s, NULL, 0) + 1;
+        char *buf = malloc(n);
+        if (buf)
+                mc_escape_text(s, buf, n);
+        return buf;
+}
+
+json_t *mc_json_printable_copy(const json_t *j)
+{
+        if (json_is_string(j)) {
+                const char *s = json_string_value(j);
+                if (mc_text_is_printable(s))
+                        return json_string(s);
+                char *e = mc_escape_text_dup(s);
+                json_t *r = e ? json_string(e) : NULL;
+                free(e);
+                return r;
+        }
+        if (json_is_array(j)) {
+                json_t *a = json_array(), *item;
+                size_t i;
+                if (!a)
+                        return NULL;
+                json_array_foreach(j, i,
+                                   item) if (json_array_append_new(a, mc_json_printable_copy(item)) < 0)
+                {
+                        json_decref(a);
+                        return NULL;
+                }
+                return a;
+        }
+        if (json_is_object(j)) {
+                json_t *o = json_object(), *item;
+                const char *key;
+                if (!o)
+                        return NULL;
+                json_object_foreach((json_t *)j, key, item)
+                {
+                        char *ekey = mc_text_is_printable(key) ? NULL : mc_escape_text_dup(key);
+                        int r = json_object_set_new(o, ekey ? ekey : key, mc_json_printable_copy(item));
+                        free(ekey);
+                        if (r < 0) {
+                                json_decref(o);
+                                return NULL;
+                        }
+                }
+                return o;
+        }
+        /* Numbers, booleans and null have no text of their own. */
+        return json_deep_copy(j);
+}

@@ -5,12 +5,24 @@
  * Huge pages: the page sizes memcage knows, and the host's pools
  * (/sys/kernel/mm/hugepages/hugepages-<kB>kB). A run with [hugetlb]
  * <size>.reserve grows the pool before launch and gives back what it added
- * afterwards. Every change is made under an exclusive flock on
- * /run/memcage/hugetlb.lock and recorded in /run/memcage/hugetlb.ledger, one
- * line per run and size ("PID STARTTIME KB RESERVED ADDED"), so that
- * concurrent runs account for each other and the next run gives back what a
- * launcher that died had added. Both directories are parameters, so unit
- * tests run the same code on a temporary tree.
+ * afterwards. Every change is made under a lock on /run/memcage/hugetlb.lock
+ * (a POSIX record lock: the kernel names its holder) and recorded in
+ * /run/memcage/hugetlb.ledger, one line per run and size, so that concurrent
+ * runs account for each other and the next run gives back what a launcher
+ * that died had added:
+ *
+ *   PID STARTTIME PIDNS KB RESERVED ADDED        a growth made
+ *   PID STARTTIME PIDNS KB RESERVED ADDED FROM   a growth being made
+ *
+ * PIDNS is the inode of the launcher's pid namespace (/proc/self/ns/pid):
+ * launchers in other namespaces (containers sharing /run/memcage) are never
+ * judged dead by a pid this one cannot see. The second form is written
+ * before nr_hugepages is: FROM is the pool's size before the growth, so that
+ * a launcher killed between the two writes leaves a line from which the next
+ * run learns what was really added (nr_hugepages - FROM, at most ADDED).
+ * A malformed line is skipped with a warning and never acted on. Both
+ * directories are parameters, so unit tests run the same code on a
+ * temporary tree.
  */
 
 #include <stdbool.h>
@@ -97,21 +109,36 @@ struct mc_hugetlb_request {
 struct mc_hugetlb_pool {
         int sysfs_fd; /* /sys/kernel/mm/hugepages */
         int run_fd;   /* /run/memcage */
-        /* This run in the ledger: the launcher's pid and start time. */
+        /* This run in the ledger: the launcher's pid, start time and pid namespace. */
         pid_t pid;
         unsigned long long starttime;
+        uint64_t pidns;
         /*
-         * Bytes the pool may grow by at most: 7/8 of MemAvailable when the pool
-         * was opened on the real sysfs (UINT64_MAX for other trees). Asking the
-         * kernel for more would turn free memory into huge pages until other
+         * /proc/meminfo on the real sysfs, NULL for other trees: the pools may
+         * grow by at most 7/8 of its MemAvailable, read under the lock and
+         * counting what the same reservation already added. Asking the kernel
+         * for more would turn free memory into huge pages until other
          * processes are OOM-killed, before memcage could give them back.
          */
-        uint64_t grow_limit;
+        const char *meminfo;
+        /*
+         * The lock is waited for at most lock_timeout_ms (default
+         * MC_HUGETLB_LOCK_TIMEOUT_MS); a readable interrupt_fd (memcage's
+         * signalfd; -EBADF: none) ends the wait early with -EINTR.
+         */
+        unsigned lock_timeout_ms;
+        int interrupt_fd;
+        /* Malformed ledger lines seen and skipped: messages for the CLI (NULL-terminated, may be NULL). */
+        char **warnings;
+        size_t n_warnings;
 };
+
+#define MC_HUGETLB_LOCK_TIMEOUT_MS 30000
 
 /*
  * Opens the pool directories (NULL: the defaults), creating run_dir (0755)
  * when missing, and records the calling process as the run.
+ * mc_hugetlb_pool_close() frees the warnings too.
  */
 int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const char *run_dir,
                          struct mc_error *err);
@@ -123,8 +150,10 @@ void mc_hugetlb_pool_close(struct mc_hugetlb_pool *p);
  * ledger. When the kernel provides fewer pages than asked (fragmented or too
  * little free memory) the pool goes back to its size before and the call
  * fails (-ENOMEM) with "asked for N more 2MB pages, the kernel provided M";
- * pools grown for earlier requests are given back too. A growth beyond
- * grow_limit is refused (-ENOMEM) without asking the kernel.
+ * pools grown for earlier requests are given back too. A growth beyond 7/8
+ * of MemAvailable (see meminfo) is refused (-ENOMEM) without asking the
+ * kernel. The lock not had within lock_timeout_ms: -ETIMEDOUT naming the
+ * holder.
  */
 int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request *req, size_t n,
                             struct mc_error *err);

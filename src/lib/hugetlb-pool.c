@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -178,10 +180,10 @@ uint64_t mc_hugetlb_shrink_target(const struct mc_hugetlb_counts *c, uint64_t ad
         return target < c->nr ? target : c->nr;
 }
 
-/* MemAvailable of /proc/meminfo in bytes: what can be allocated without swapping. */
-static int mem_available(uint64_t *ret)
+/* MemAvailable of a meminfo file in bytes: what can be allocated without swapping. */
+static int mem_available(const char *meminfo, uint64_t *ret)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
+        _cleanup_fclose_ FILE *f = fopen(meminfo, "re");
         char line[128];
         unsigned long long kb;
 
@@ -195,17 +197,27 @@ static int mem_available(uint64_t *ret)
         return -ENOENT;
 }
 
+/* The inode of this process's pid namespace: pids in the ledger mean something only within it. */
+static uint64_t own_pidns(void)
+{
+        struct stat st;
+        return stat("/proc/self/ns/pid", &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
 int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const char *run_dir,
                          struct mc_error *err)
 {
         *p = (struct mc_hugetlb_pool){
-                .sysfs_fd = -EBADF, .run_fd = -EBADF, .pid = getpid(), .grow_limit = UINT64_MAX
+                .sysfs_fd = -EBADF,
+                .run_fd = -EBADF,
+                .pid = getpid(),
+                .pidns = own_pidns(),
+                .lock_timeout_ms = MC_HUGETLB_LOCK_TIMEOUT_MS,
+                .interrupt_fd = -EBADF,
         };
         if (!sysfs_dir) {
                 sysfs_dir = MC_HUGETLB_SYSFS_DIR;
-                uint64_t avail = 0;
-                if (mem_available(&avail) == 0)
-                        p->grow_limit = avail / 8 * 7;
+                p->meminfo = "/proc/meminfo";
         }
         if (!run_dir)
                 run_dir = MC_HUGETLB_RUN_DIR;
@@ -234,14 +246,20 @@ void mc_hugetlb_pool_close(struct mc_hugetlb_pool *p)
 {
         mc_closep(&p->sysfs_fd);
         mc_closep(&p->run_fd);
+        mc_strv_free(p->warnings);
+        p->warnings = NULL;
+        p->n_warnings = 0;
 }
 
 struct entry {
         pid_t pid;
         unsigned long long starttime;
+        uint64_t pidns;
         uint64_t kb;
         uint64_t reserved;
-        uint64_t added;
+        uint64_t added; /* when pending: the growth asked for */
+        bool pending;   /* written before nr_hugepages: what was added is nr - from */
+        uint64_t from;
 };
 
 struct ledger {
@@ -265,12 +283,70 @@ static int ledger_push(struct ledger *l, const struct entry *e)
         return 0;
 }
 
-static int ledger_read(int run_fd, struct ledger *ret, struct mc_error *err)
+/* A ledger field: decimal digits only (no sign, no blanks), without overflow. */
+static bool parse_field(const char *s, uint64_t *ret)
+{
+        uint64_t v = 0;
+        if (!*s)
+                return false;
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+                        return false;
+                v = v * 10 + (uint64_t)(*s - '0');
+        }
+        *ret = v;
+        return true;
+}
+
+/* One line of the ledger, strictly: 6 or 7 fields (see hugetlb-pool.h). */
+static bool parse_entry(char *line, struct entry *ret)
+{
+        uint64_t f[7];
+        size_t n = 0;
+        for (char *save = NULL, *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+                if (n == ELEMENTSOF(f) || !parse_field(w, &f[n]))
+                        return false;
+                n++;
+        }
+        if ((n != 6 && n != 7) || f[0] == 0 || f[0] > INT_MAX || f[3] == 0)
+                return false;
+        *ret = (struct entry){
+                .pid = (pid_t)f[0],
+                .starttime = f[1],
+                .pidns = f[2],
+                .kb = f[3],
+                .reserved = f[4],
+                .added = f[5],
+                .pending = n == 7,
+                .from = n == 7 ? f[6] : 0,
+        };
+        return true;
+}
+
+static void warn(struct mc_hugetlb_pool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct mc_hugetlb_pool *p, const char *fmt, ...)
+{
+        char *msg = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        if (msg)
+                (void)mc_strv_push(&p->warnings, &p->n_warnings, msg);
+}
+
+/*
+ * A malformed line (a truncated write by an older memcage, a hand edit) is
+ * skipped and reported: acting on a wrong count could shrink a pool that
+ * others use; what it recorded stays in the pool.
+ */
+static int ledger_read(struct mc_hugetlb_pool *p, struct ledger *ret, struct mc_error *err)
 {
         _cleanup_free_ char *text = NULL;
         struct ledger l = {};
 
-        int r = mc_read_file_at(run_fd, MC_HUGETLB_LEDGER, &text, err);
+        int r = mc_read_file_at(p->run_fd, MC_HUGETLB_LEDGER, &text, err);
         if (r == -ENOENT) {
                 mc_error_clear(err);
                 *ret = l;
@@ -287,21 +363,16 @@ static int ledger_read(int run_fd, struct ledger *ret, struct mc_error *err)
                 if (line[0] == '\0')
                         continue;
                 struct entry e;
-                int pid, used = 0;
-                uint64_t kb, res, add;
-                if (sscanf(line, "%d %llu %" SCNu64 " %" SCNu64 " %" SCNu64 "%n", &pid, &e.starttime, &kb,
-                           &res, &add, &used) != 5 ||
-                    line[used] != '\0' || pid <= 0 || kb == 0) {
-                        ledger_done(&l);
-                        return mc_error_set(err, EBADMSG,
-                                            "%s/%s:%u: malformed line '%s' (expected PID STARTTIME KB "
-                                            "RESERVED ADDED): fix or remove the file",
-                                            MC_HUGETLB_RUN_DIR, MC_HUGETLB_LEDGER, lineno, line);
+                char shown[64];
+                snprintf(shown, sizeof(shown), "%s", line);
+                if (!parse_entry(line, &e)) {
+                        warn(p,
+                             "%s/%s:%u: malformed line '%s%s' skipped (expected PID STARTTIME PIDNS KB "
+                             "RESERVED ADDED [FROM]); the pages it recorded, if any, stay in the pool",
+                             MC_HUGETLB_RUN_DIR, MC_HUGETLB_LEDGER, lineno, shown,
+                             strlen(shown) == sizeof(shown) - 1 ? "..." : "");
+                        continue;
                 }
-                e.pid = pid;
-                e.kb = kb;
-                e.reserved = res;
-                e.added = add;
                 if (ledger_push(&l, &e) < 0) {
                         ledger_done(&l);
                         return mc_error_errno(err, ENOMEM, "hugetlb ledger");
@@ -330,9 +401,14 @@ static int ledger_write(int run_fd, const struct ledger *l, struct mc_error *err
         if (!f)
                 return mc_error_errno(err, errno, "write %s/%s", MC_HUGETLB_RUN_DIR, tmp);
         TAKE_FD(fd);
-        for (size_t i = 0; i < l->n; i++)
-                fprintf(f, "%d %llu %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", (int)l->e[i].pid,
-                        l->e[i].starttime, l->e[i].kb, l->e[i].reserved, l->e[i].added);
+        for (size_t i = 0; i < l->n; i++) {
+                const struct entry *e = &l->e[i];
+                fprintf(f, "%d %llu %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, (int)e->pid, e->starttime,
+                        e->pidns, e->kb, e->reserved, e->added);
+                if (e->pending)
+                        fprintf(f, " %" PRIu64, e->from);
+                fputc('\n', f);
+        }
         if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
                 int e = errno ? errno : EIO;
                 unlinkat(run_fd, tmp, 0);
@@ -346,15 +422,21 @@ static int ledger_write(int run_fd, const struct ledger *l, struct mc_error *err
         return 0;
 }
 
-static bool entry_alive(const struct entry *e)
+/*
+ * A launcher of another pid namespace counts as alive: its pid means
+ * nothing here, and a run that may be live is never cleaned up.
+ */
+static bool entry_alive(const struct mc_hugetlb_pool *p, const struct entry *e)
 {
         unsigned long long st;
+        if (e->pidns != p->pidns)
+                return true;
         return mc_proc_starttime(e->pid, &st) == 0 && st == e->starttime;
 }
 
 static bool entry_is_self(const struct mc_hugetlb_pool *p, const struct entry *e)
 {
-        return e->pid == p->pid && e->starttime == p->starttime;
+        return e->pid == p->pid && e->starttime == p->starttime && e->pidns == p->pidns;
 }
 
 static int pool_dir(uint64_t kb, char *buf, size_t n)
@@ -404,19 +486,69 @@ static int write_nr(int sysfs_fd, uint64_t kb, uint64_t nr, uint64_t *ret_nr, st
         return r < 0 ? mc_error_prefix(err, "%s/%s", MC_HUGETLB_SYSFS_DIR, dir) : 0;
 }
 
+/* The pid holding a write lock on fd, 0 when none or unknown (F_GETLK names it in our namespace). */
+static pid_t lock_holder(int fd)
+{
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+                return 0;
+        return fl.l_pid > 0 ? fl.l_pid : 0;
+}
+
+/*
+ * A POSIX record lock rather than flock(): F_GETLK tells who holds it, for
+ * the message when the wait ends. The wait is bounded and ends early when
+ * interrupt_fd becomes readable (memcage blocks SIGINT and SIGTERM and reads
+ * them from a signalfd, so a plain blocking wait could not be interrupted).
+ */
 static int lock_pool(const struct mc_hugetlb_pool *p, int *ret_fd, struct mc_error *err)
 {
-        int fd = openat(p->run_fd, MC_HUGETLB_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        _cleanup_close_ int fd =
+                openat(p->run_fd, MC_HUGETLB_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return mc_error_errno(err, errno, "open %s/%s", MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK);
-        while (flock(fd, LOCK_EX) < 0) {
-                if (errno == EINTR)
-                        continue;
-                int e = errno;
-                close(fd);
-                return mc_error_errno(err, e, "lock %s/%s", MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK);
+        uint64_t deadline = mc_now_ns() + (uint64_t)p->lock_timeout_ms * 1000000ull;
+        int wait_ms = 1;
+        for (;;) {
+                struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+                if (fcntl(fd, F_SETLK, &fl) == 0)
+                        break;
+                if (errno != EACCES && errno != EAGAIN && errno != EINTR)
+                        return mc_error_errno(err, errno, "lock %s/%s", MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK);
+                uint64_t now = mc_now_ns();
+                if (now >= deadline) {
+                        pid_t holder = lock_holder(fd);
+                        char comm[64] = "";
+                        if (holder > 0) {
+                                char path[64];
+                                snprintf(path, sizeof(path), "/proc/%d/comm", (int)holder);
+                                _cleanup_fclose_ FILE *f = fopen(path, "re");
+                                if (f && fgets(comm, sizeof(comm), f))
+                                        comm[strcspn(comm, "\n")] = '\0';
+                        }
+                        if (holder > 0)
+                                return mc_error_set(
+                                        err, ETIMEDOUT,
+                                        "%s/%s is held by pid %d (%s) for more than %u ms: another "
+                                        "run is changing the huge page pools (or is stuck: end it)",
+                                        MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK, (int)holder,
+                                        comm[0] ? comm : "?", p->lock_timeout_ms);
+                        return mc_error_set(err, ETIMEDOUT,
+                                            "%s/%s is held by a process of another pid namespace for more "
+                                            "than %u ms",
+                                            MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK, p->lock_timeout_ms);
+                }
+                uint64_t left_ms = (deadline - now + 999999) / 1000000;
+                struct pollfd pfd = { .fd = p->interrupt_fd, .events = POLLIN };
+                int k = poll(&pfd, p->interrupt_fd >= 0 ? 1 : 0,
+                             (int)(left_ms < (uint64_t)wait_ms ? left_ms : (uint64_t)wait_ms));
+                if (k > 0)
+                        return mc_error_set(err, EINTR, "interrupted while waiting for %s/%s",
+                                            MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK);
+                if (wait_ms < 50)
+                        wait_ms *= 2;
         }
-        *ret_fd = fd;
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }
 
@@ -452,14 +584,25 @@ static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bo
         r = ledger_write(p->run_fd, &keep, err);
         for (size_t i = 0; i < gone.n && r >= 0; i++) {
                 struct mc_hugetlb_counts c;
-                uint64_t nr;
-                if (gone.e[i].added == 0)
+                uint64_t nr, added = gone.e[i].added;
+                if (added == 0)
                         continue;
                 r = read_counts(p->sysfs_fd, gone.e[i].kb, &c, err);
                 if (r < 0)
                         break;
-                uint64_t target = mc_hugetlb_shrink_target(&c, gone.e[i].added,
-                                                           ledger_sum(&keep, gone.e[i].kb, SIZE_MAX, true));
+                /*
+                 * A growth being made when its launcher died: nobody changed
+                 * the pool since (the launcher held the lock), so what it added
+                 * is what the pool holds above its size before.
+                 */
+                if (gone.e[i].pending)
+                        added = c.nr > gone.e[i].from ? c.nr - gone.e[i].from : 0;
+                if (added > gone.e[i].added)
+                        added = gone.e[i].added;
+                if (added == 0)
+                        continue;
+                uint64_t target =
+                        mc_hugetlb_shrink_target(&c, added, ledger_sum(&keep, gone.e[i].kb, SIZE_MAX, true));
                 if (target != c.nr)
                         r = write_nr(p->sysfs_fd, gone.e[i].kb, target, &nr, err);
         }
@@ -479,12 +622,17 @@ static int clean(const struct mc_hugetlb_pool *p, struct ledger *l, bool self, s
         if (!drop)
                 return mc_error_errno(err, ENOMEM, "hugetlb ledger");
         for (size_t i = 0; i < l->n; i++)
-                drop[i] = entry_is_self(p, &l->e[i]) ? self : !entry_alive(&l->e[i]);
+                drop[i] = entry_is_self(p, &l->e[i]) ? self : !entry_alive(p, &l->e[i]);
         return give_back(p, l, drop, err);
 }
 
+/*
+ * spare: bytes the pools may still grow by in this reservation (7/8 of
+ * MemAvailable read under the lock, less what earlier sizes of the same
+ * reservation added); UINT64_MAX for a tree without meminfo.
+ */
 static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct mc_hugetlb_request *req,
-                       struct mc_error *err)
+                       uint64_t *spare, struct mc_error *err)
 {
         struct mc_hugetlb_counts c;
         char name[MC_HUGETLB_NAME_MAX];
@@ -496,16 +644,23 @@ static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct
         if (r < 0)
                 return r;
         uint64_t need = mc_hugetlb_pages_needed(&c, req->pages, ledger_sum(l, req->kb, SIZE_MAX, false));
+        struct entry e = { p->pid, p->starttime, p->pidns, req->kb, req->pages, need, need > 0, c.nr };
         if (need > 0) {
                 if (need > UINT64_MAX - c.nr)
                         return mc_error_set(err, ERANGE, "cannot add %" PRIu64 " %s pages", need, name);
                 uint64_t page = req->kb * 1024;
-                if (need > p->grow_limit / page)
+                if (need > *spare / page)
                         return mc_error_set(err, ENOMEM,
                                             "asked for %" PRIu64
                                             " more %s pages, this host can spare %" PRIu64
                                             " (7/8 of its available memory): the pool is unchanged",
-                                            need, name, p->grow_limit / page);
+                                            need, name, *spare / page);
+                /* The growth is in the ledger before the kernel sees it: a kill in between leaks nothing. */
+                if (ledger_push(l, &e) < 0)
+                        return mc_error_errno(err, ENOMEM, "hugetlb ledger");
+                r = ledger_write(p->run_fd, l, err);
+                if (r < 0)
+                        return r;
                 r = write_nr(p->sysfs_fd, req->kb, c.nr + need, &nr, err);
                 if (r < 0)
                         return mc_error_prefix(err, "grow the %s huge page pool by %" PRIu64 " pages", name,
@@ -523,9 +678,9 @@ static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct
                                             "is back to %" PRIu64 " pages",
                                             need, name, got, c.nr, nr, c.nr);
                 }
-        }
-        struct entry e = { p->pid, p->starttime, req->kb, req->pages, need };
-        if (ledger_push(l, &e) < 0)
+                *spare -= need * page;
+                l->e[l->n - 1].pending = false;
+        } else if (ledger_push(l, &e) < 0)
                 return mc_error_errno(err, ENOMEM, "hugetlb ledger");
         req->added = need;
         /* Recorded before the next size: a failure later gives this one back through the ledger. */
@@ -541,16 +696,25 @@ int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request
         int r = lock_pool(p, &lock, err);
         if (r < 0)
                 return r;
-        r = ledger_read(p->run_fd, &l, err);
+        r = ledger_read(p, &l, err);
         if (r >= 0)
                 r = clean(p, &l, false, err);
+        /* Under the lock and after dead runs gave back: what other launchers took is no longer available. */
+        uint64_t spare = UINT64_MAX, avail = 0;
+        if (r >= 0 && p->meminfo) {
+                r = mem_available(p->meminfo, &avail);
+                if (r < 0)
+                        r = mc_error_errno(err, -r, "read MemAvailable of %s", p->meminfo);
+                else
+                        spare = avail / 8 * 7;
+        }
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = reserve_one(p, &l, &req[i], err);
+                r = reserve_one(p, &l, &req[i], &spare, err);
         if (r < 0) {
                 struct mc_error ignored = { 0 };
                 /* What this run added so far goes back now: nothing stays without a run. */
                 ledger_done(&l);
-                if (ledger_read(p->run_fd, &l, &ignored) >= 0)
+                if (ledger_read(p, &l, &ignored) >= 0)
                         (void)clean(p, &l, true, &ignored);
                 for (size_t i = 0; i < n; i++)
                         req[i].added = 0;
@@ -567,7 +731,7 @@ int mc_hugetlb_pool_release(struct mc_hugetlb_pool *p, struct mc_error *err)
         int r = lock_pool(p, &lock, err);
         if (r < 0)
                 return r;
-        r = ledger_read(p->run_fd, &l, err);
+        r = ledger_read(p, &l, err);
         if (r >= 0)
                 r = clean(p, &l, true, err);
         ledger_done(&l);

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hugetlb-pool.h"
@@ -92,6 +94,14 @@ static char *ledger(const struct fixture *fx)
                 fclose(f);
         }
         return buf;
+}
+
+/* This process's pid namespace, as the ledger records it. */
+static unsigned long long pidns(void)
+{
+        struct stat st;
+        assert_int_equal(stat("/proc/self/ns/pid", &st), 0);
+        return (unsigned long long)st.st_ino;
 }
 
 static int setup(void **state)
@@ -266,7 +276,7 @@ static void test_reserve_release(void **state)
         assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 8);
         _cleanup_free_ char *l1 = ledger(fx);
         char want[128];
-        snprintf(want, sizeof(want), "%d %llu 2048 8 8\n", (int)p.pid, p.starttime);
+        snprintf(want, sizeof(want), "%d %llu %llu 2048 8 8\n", (int)p.pid, p.starttime, pidns());
         assert_string_equal(l1, want);
         char lock[160];
         snprintf(lock, sizeof(lock), "%s/%s", fx->run, MC_HUGETLB_LOCK);
@@ -323,11 +333,14 @@ static void test_grow_limit(void **state)
         struct mc_hugetlb_pool p;
         struct mc_error err = {};
 
-        /* 4 free, 0 promised; the host can spare 10 pages: 14 is fine, 15 is not. */
+        /* 4 free, 0 promised; the host can spare 10 pages (7/8 of 23406 kB): 14 is fine, 15 is not. */
         add_pool(fx, 2048, 4, 4, 0);
         open_pool(fx, &p);
-        assert_int_equal(p.grow_limit, UINT64_MAX); /* a fake tree: no MemAvailable check */
-        p.grow_limit = 10 * 2048 * 1024 + 4096;
+        assert_null(p.meminfo); /* a fake tree: no MemAvailable check unless the test names one */
+        put(fx->root, "meminfo", "MemTotal: 1000000 kB\nMemAvailable: 23406 kB\n");
+        char meminfo[160];
+        snprintf(meminfo, sizeof(meminfo), "%s/meminfo", fx->root);
+        p.meminfo = meminfo;
         struct mc_hugetlb_request req = { .kb = 2048, .pages = 15 };
         assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), -ENOMEM);
         assert_string_equal(err.msg, "asked for 11 more 2MB pages, this host can spare 10 (7/8 of its "
@@ -372,7 +385,7 @@ static void test_two_runs(void **state)
         put_u64(fx, 2048, "free_hugepages", 8);
         _cleanup_free_ char *l = ledger(fx);
         char want[128];
-        snprintf(want, sizeof(want), "%d %llu 2048 8 8\n", (int)b.pid, b.starttime);
+        snprintf(want, sizeof(want), "%d %llu %llu 2048 8 8\n", (int)b.pid, b.starttime, pidns());
         assert_string_equal(l, want);
         assert_int_equal(mc_hugetlb_pool_release(&b, &err), 0);
         assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 0);
@@ -393,8 +406,8 @@ static void test_dead_launchers(void **state)
         add_pool(fx, 2048, 14, 12, 0);
         open_pool(fx, &p);
         /* 2 pages in use: the dead runs' 12 pages cannot all go. */
-        snprintf(text, sizeof(text), "%d %llu 2048 8 8\n%d %llu 2048 4 4\n", 0x3ffffff, 1ull, (int)getpid(),
-                 p.starttime + 1);
+        snprintf(text, sizeof(text), "%d %llu %llu 2048 8 8\n%d %llu %llu 2048 4 4\n", 0x3ffffff, 1ull,
+                 pidns(), (int)getpid(), p.starttime + 1, pidns());
         put(fx->run, MC_HUGETLB_LEDGER, text);
         assert_int_equal(mc_hugetlb_pool_release(&p, &err), 0);
         /* 14 - 8 = 6, then 6 - 4 = 2 (and 2 are in use). */
@@ -414,7 +427,7 @@ static void test_dead_and_reserve(void **state)
         add_pool(fx, 2048, 4, 4, 0);
         link_free(fx, 2048);
         open_pool(fx, &p);
-        snprintf(text, sizeof(text), "%d %llu 2048 4 4\n", 0x3ffffff, 1ull);
+        snprintf(text, sizeof(text), "%d %llu %llu 2048 4 4\n", 0x3ffffff, 1ull, pidns());
         put(fx->run, MC_HUGETLB_LEDGER, text);
         /* The dead run's 4 pages go first (not counted as free); then this run adds its own 6. */
         struct mc_hugetlb_request req = { .kb = 2048, .pages = 6 };
@@ -422,28 +435,176 @@ static void test_dead_and_reserve(void **state)
         assert_int_equal(req.added, 6);
         assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 6);
         _cleanup_free_ char *l = ledger(fx);
-        snprintf(text, sizeof(text), "%d %llu 2048 6 6\n", (int)p.pid, p.starttime);
+        snprintf(text, sizeof(text), "%d %llu %llu 2048 6 6\n", (int)p.pid, p.starttime, pidns());
         assert_string_equal(l, text);
         assert_int_equal(mc_hugetlb_pool_release(&p, &err), 0);
         assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 0);
         mc_hugetlb_pool_close(&p);
 }
 
+/*
+ * Malformed lines are skipped with a warning and never acted on: "-1" is not
+ * 2^64-1 (which once shrank a pool to 0), and a truncated line does not stop
+ * every later run.
+ */
 static void test_bad_ledger(void **state)
 {
         struct fixture *fx = *state;
         struct mc_hugetlb_pool p;
         struct mc_error err = {};
+        char text[256];
+
+        add_pool(fx, 2048, 16, 16, 0);
+        open_pool(fx, &p);
+        snprintf(text, sizeof(text), "%d 1 %llu 2048 8 -1\n12 34 5\n%d 1 %llu 2048 +8 8\n", 0x3ffffff,
+                 pidns(), 0x3fffffe, pidns());
+        put(fx->run, MC_HUGETLB_LEDGER, text);
+        struct mc_hugetlb_request req = { .kb = 2048, .pages = 4 };
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), 0);
+        assert_int_equal(req.added, 0);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 16);
+        assert_int_equal(p.n_warnings, 3);
+        assert_non_null(strstr(p.warnings[0], "hugetlb.ledger:1: malformed line '67108863 1 "));
+        assert_non_null(strstr(p.warnings[1], "hugetlb.ledger:2: malformed line '12 34 5' skipped"));
+        assert_non_null(strstr(p.warnings[2], "hugetlb.ledger:3: "));
+        _cleanup_free_ char *l = ledger(fx);
+        snprintf(text, sizeof(text), "%d %llu %llu 2048 4 0\n", (int)p.pid, p.starttime, pidns());
+        assert_string_equal(l, text);
+        assert_int_equal(mc_hugetlb_pool_release(&p, &err), 0);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 16);
+        mc_hugetlb_pool_close(&p);
+}
+
+/*
+ * A launcher killed between recording a growth and finishing it: the pending
+ * line says the pool's size before, and the next run gives back exactly what
+ * the kernel had added, whether the write happened or not.
+ */
+static void test_pending_entry(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_pool p;
+        struct mc_error err = {};
+        char text[256];
+
+        /* Grown from 10 to 18 before the launcher died. */
+        add_pool(fx, 2048, 18, 18, 0);
+        open_pool(fx, &p);
+        snprintf(text, sizeof(text), "%d 1 %llu 2048 8 8 10\n", 0x3ffffff, pidns());
+        put(fx->run, MC_HUGETLB_LEDGER, text);
+        assert_int_equal(mc_hugetlb_pool_release(&p, &err), 0);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 10);
+        _cleanup_free_ char *l = ledger(fx);
+        assert_string_equal(l, "");
+
+        /* Killed before the kernel saw the write: nothing to give back, other pages untouched. */
+        put_u64(fx, 2048, "free_hugepages", 10);
+        put(fx->run, MC_HUGETLB_LEDGER, text);
+        assert_int_equal(mc_hugetlb_pool_release(&p, &err), 0);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 10);
+        mc_hugetlb_pool_close(&p);
+}
+
+/* A launcher of another pid namespace is never taken for dead: its entry and pages stay. */
+static void test_other_pidns(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_pool p;
+        struct mc_error err = {};
+        char text[256];
+
+        add_pool(fx, 2048, 8, 8, 0);
+        open_pool(fx, &p);
+        snprintf(text, sizeof(text), "%d 1 %llu 2048 8 8\n", 0x3ffffff, pidns() + 1);
+        put(fx->run, MC_HUGETLB_LEDGER, text);
+        assert_int_equal(mc_hugetlb_pool_release(&p, &err), 0);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 8);
+        _cleanup_free_ char *l = ledger(fx);
+        assert_string_equal(l, text);
+        mc_hugetlb_pool_close(&p);
+}
+
+/* Two sizes of one reservation share what the host can spare. */
+static void test_grow_limit_two_sizes(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_pool p;
+        struct mc_error err = {};
+        char meminfo[160];
+
+        add_pool(fx, 2048, 0, 0, 0);
+        add_pool(fx, 4096, 0, 0, 0);
+        link_free(fx, 2048);
+        link_free(fx, 4096);
+        open_pool(fx, &p);
+        /* 7/8 of 23406 kB: 10 pages of 2MB. 6 of 2MB (12M) fit; 3 of 4MB (12M more) do not. */
+        put(fx->root, "meminfo", "MemAvailable: 23406 kB\n");
+        snprintf(meminfo, sizeof(meminfo), "%s/meminfo", fx->root);
+        p.meminfo = meminfo;
+        struct mc_hugetlb_request req[2] = { { .kb = 2048, .pages = 6 }, { .kb = 4096, .pages = 3 } };
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, req, 2, &err), -ENOMEM);
+        assert_non_null(strstr(err.msg, "asked for 3 more 4MB pages, this host can spare 2"));
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 0);
+        assert_int_equal(get_u64(fx, 4096, "nr_hugepages"), 0);
+        _cleanup_free_ char *l = ledger(fx);
+        assert_string_equal(l, "");
+        mc_hugetlb_pool_close(&p);
+}
+
+/* The lock is waited for a bounded time, the holder named; an interrupt ends the wait at once. */
+static void test_lock_wait(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_pool p;
+        struct mc_error err = {};
+        int ready[2], intr[2];
+        char lock[192], buf[1];
 
         add_pool(fx, 2048, 0, 0, 0);
         open_pool(fx, &p);
-        put(fx->run, MC_HUGETLB_LEDGER, "1 2 2048 8 8\ngarbage here\n");
-        struct mc_hugetlb_request req = { .kb = 2048, .pages = 8 };
-        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), -EBADMSG);
-        assert_non_null(strstr(err.msg, "hugetlb.ledger:2: malformed line 'garbage here'"));
-        /* Nothing was changed. */
-        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 0);
-        assert_int_equal(req.added, 0);
+        snprintf(lock, sizeof(lock), "%s/%s", fx->run, MC_HUGETLB_LOCK);
+        assert_int_equal(pipe(ready), 0);
+        pid_t holder = fork();
+        assert_true(holder >= 0);
+        if (holder == 0) {
+                int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+                struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+                if (fd < 0 || fcntl(fd, F_SETLK, &fl) < 0)
+                        _exit(1);
+                (void)!write(ready[1], "x", 1);
+                pause();
+                _exit(0);
+        }
+        assert_int_equal(read(ready[0], buf, 1), 1);
+
+        struct mc_hugetlb_request req = { .kb = 2048, .pages = 1 };
+        p.lock_timeout_ms = 200;
+        uint64_t t0 = mc_now_ns();
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), -ETIMEDOUT);
+        uint64_t waited = mc_now_ns() - t0;
+        assert_true(waited >= 200000000ull && waited < 5000000000ull);
+        char want[64];
+        snprintf(want, sizeof(want), "is held by pid %d (", (int)holder);
+        if (!strstr(err.msg, want))
+                fail_msg("'%s' does not name the holder %d", err.msg, (int)holder);
+
+        assert_int_equal(pipe(intr), 0);
+        assert_int_equal(write(intr[1], "x", 1), 1);
+        p.interrupt_fd = intr[0];
+        p.lock_timeout_ms = 60000;
+        t0 = mc_now_ns();
+        assert_int_equal(mc_hugetlb_pool_release(&p, &err), -EINTR);
+        assert_true(mc_now_ns() - t0 < 5000000000ull);
+
+        kill(holder, SIGKILL);
+        assert_int_equal(waitpid(holder, NULL, 0), holder);
+        p.interrupt_fd = -EBADF;
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), 0);
+        assert_int_equal(mc_hugetlb_pool_release(&p, &err), 0);
+        for (int i = 0; i < 2; i++) {
+                close(ready[i]);
+                close(intr[i]);
+        }
         mc_hugetlb_pool_close(&p);
 }
 
@@ -481,6 +642,10 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_dead_launchers, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dead_and_reserve, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_ledger, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_pending_entry, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_other_pidns, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_grow_limit_two_sizes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_lock_wait, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failure_gives_back, setup, teardown),
         };
         return cmocka_run_group_tests_name("hugetlb-pool", tests, NULL, NULL);

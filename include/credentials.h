@@ -25,6 +25,8 @@ enum mc_cred_step {
         MC_CRED_STEP_RLIMIT,
         MC_CRED_STEP_NICE,
         MC_CRED_STEP_OOM_SCORE_ADJ,
+        MC_CRED_STEP_SETSID,
+        MC_CRED_STEP_TTY_GUARD,
         MC_CRED_STEP_SETGROUPS,
         MC_CRED_STEP_SETRESGID,
         MC_CRED_STEP_BOUNDING_SET,
@@ -62,6 +64,13 @@ struct mc_credentials {
         char **cap_names; /* canonical names, for the report */
         int last_cap;     /* the kernel's highest capability number */
         bool no_new_privs;
+        /*
+         * Another user's command must not type into the launcher's terminal
+         * (tty-guard.h): with a terminal on stdin, the TIOCSTI/TIOCLINUX
+         * filter; without one, a session of its own (and the filter too).
+         */
+        bool tty_guard;
+        bool new_session;
         bool close_fds;    /* mark fds >= 3 close-on-exec */
         int close_fds_max; /* the fallback loop's end when close_range() is missing */
 
@@ -83,6 +92,8 @@ struct mc_credentials {
  * Fails with a message naming the setting for an unknown user or group, and
  * for capabilities the launcher does not have in its permitted set.
  * Without any [run] key *ret is inactive and mc_credentials_apply() a no-op.
+ * A user to run as also sets tty_guard, and new_session when memcage's
+ * stdin (which the command inherits) is not a terminal.
  */
 int mc_credentials_prepare(const struct mc_profile *p, const char *user, char *const *caller_env,
                            struct mc_credentials *ret, struct mc_error *err);

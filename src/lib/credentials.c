@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "credentials.h"
+#include "tty-guard.h"
 #include "util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -34,6 +35,8 @@ static const char *const step_names[_MC_CRED_STEP_COUNT] = {
         [MC_CRED_STEP_RLIMIT] = "setrlimit",
         [MC_CRED_STEP_NICE] = "setpriority (nice)",
         [MC_CRED_STEP_OOM_SCORE_ADJ] = "write /proc/self/oom_score_adj",
+        [MC_CRED_STEP_SETSID] = "setsid",
+        [MC_CRED_STEP_TTY_GUARD] = "seccomp filter against terminal input injection",
         [MC_CRED_STEP_SETGROUPS] = "setgroups",
         [MC_CRED_STEP_SETRESGID] = "setresgid",
         [MC_CRED_STEP_BOUNDING_SET] = "drop capabilities from the bounding set",
@@ -468,6 +471,11 @@ int mc_credentials_prepare(const struct mc_profile *p, const char *user, char *c
         if (r < 0)
                 return r;
 
+        if (c.set_uid) {
+                c.tty_guard = true;
+                /* Without a terminal on stdin nothing needs memcage's session: leave it. */
+                c.new_session = !isatty(STDIN_FILENO);
+        }
         c.active = c.active || c.set_uid || c.set_gid || c.set_groups || c.set_caps || c.no_new_privs ||
                    c.cwd || c.set_umask || c.set_nice || c.set_oom_score_adj || c.envp;
         *ret = c;
@@ -543,6 +551,12 @@ int mc_credentials_apply(const struct mc_credentials *c, enum mc_cred_step *ret_
                 return fail(MC_CRED_STEP_NICE, ret_step);
         if (c->set_oom_score_adj && write_oom_score_adj(c->oom_score_adj) < 0)
                 return fail(MC_CRED_STEP_OOM_SCORE_ADJ, ret_step);
+
+        /* Both before the uid changes: a filter without no_new_privs needs CAP_SYS_ADMIN. */
+        if (c->new_session && setsid() < 0)
+                return fail(MC_CRED_STEP_SETSID, ret_step);
+        if (c->tty_guard && mc_tty_guard_install() < 0)
+                return fail(MC_CRED_STEP_TTY_GUARD, ret_step);
 
         if (c->set_groups && setgroups(c->n_groups, c->groups) < 0)
                 return fail(MC_CRED_STEP_SETGROUPS, ret_step);

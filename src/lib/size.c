@@ -9,13 +9,11 @@
 #include <strings.h>
 #include <sys/sysinfo.h>
 
+#include "decimal.h"
 #include "size.h"
 #include "util.h"
 
 #define BLANKS " \t\n"
-
-/* Decimals beyond this are dropped (rounding down); keeps the arithmetic within 128 bits. */
-#define FRACTION_DIGITS_MAX 9
 
 #define SIZE_FORMS                                                                              \
         "use bytes (4096), K, M, G or T with optional B or iB (512M, 1.5G, 2GiB; 1024-based), " \
@@ -60,47 +58,26 @@ int mc_size_parse(const char *s, uint64_t ram_bytes, uint64_t *ret, struct mc_er
         }
         if (t[0] == '-')
                 return size_error(err, s, "sizes cannot be negative");
-        if (t[0] < '0' || t[0] > '9') {
+
+        struct mc_decimal d;
+        const char *q = t + mc_decimal_scan(t, &d);
+        if (q == t) {
                 if (t[0] == '%' || unit_multiplier(t) != 0)
                         return size_error(err, s, "a number must come before the unit");
                 return size_error(err, s, "not a number");
         }
-
-        /* Digits are parsed by hand: strtoull() would take "+5", "0x10" and " 5". */
-        const char *q = t;
-        uint64_t whole = 0;
-        bool overflow = false;
-        for (; *q >= '0' && *q <= '9'; q++) {
-                unsigned d = (unsigned)(*q - '0');
-                if (whole > (UINT64_MAX - d) / 10)
-                        overflow = true;
-                else
-                        whole = whole * 10 + d;
-        }
-        uint64_t frac = 0, scale = 1;
-        bool has_fraction = false, dropped = false;
-        if (*q == '.') {
-                q++;
-                if (*q < '0' || *q > '9')
-                        return size_error(err, s, "digits must follow '.'");
-                has_fraction = true;
-                for (unsigned n = 0; *q >= '0' && *q <= '9'; q++, n++)
-                        if (n < FRACTION_DIGITS_MAX) {
-                                frac = frac * 10 + (uint64_t)(*q - '0');
-                                scale *= 10;
-                        } else if (*q != '0')
-                                dropped = true;
-        }
+        if (q[0] == '.' && !d.has_fraction)
+                return size_error(err, s, "digits must follow '.'");
         q += strspn(q, BLANKS);
 
         if (streq(q, "%")) {
-                if (overflow || whole > 100 || (whole == 100 && (frac > 0 || dropped)))
+                if (d.overflow || d.whole > 100 || (d.whole == 100 && (d.fraction > 0 || d.dropped)))
                         return size_error(err, s, "more than 100% of RAM");
                 if (ram_bytes == 0)
                         return mc_error_set(err, EINVAL,
                                             "cannot resolve size '%s': size of physical RAM unknown", s);
-                unsigned __int128 v = (unsigned __int128)ram_bytes * (whole * scale + frac);
-                *ret = (uint64_t)(v / ((unsigned __int128)100 * scale));
+                unsigned __int128 v = (unsigned __int128)ram_bytes * (d.whole * d.scale + d.fraction);
+                *ret = (uint64_t)(v / ((unsigned __int128)100 * d.scale));
                 return 0;
         }
 
@@ -110,14 +87,12 @@ int mc_size_parse(const char *s, uint64_t ram_bytes, uint64_t *ret, struct mc_er
                 snprintf(why, sizeof(why), "unknown unit '%.*s'", MC_ERROR_MSG_MAX / 4, q);
                 return size_error(err, s, why);
         }
-        if (mult == 1 && has_fraction)
+        if (mult == 1 && d.has_fraction)
                 return size_error(err, s, "a byte count cannot have decimals");
-        unsigned __int128 v = (unsigned __int128)whole * mult + (unsigned __int128)frac * mult / scale;
-        if (overflow || v > UINT64_MAX)
+        if (mc_decimal_scale(&d, mult, ret, NULL) < 0)
                 return size_error(err, s,
                                   "too large, the largest size is 18446744073709551615 bytes "
                                   "(use max for no limit)");
-        *ret = (uint64_t)v;
         return 0;
 }
 

@@ -154,6 +154,7 @@ static const struct bad_case bad_cases[] = {
         { "1.", 0, "invalid size '1.': digits must follow '.'; " FORMS },
         { "1.G", 0, "invalid size '1.G': digits must follow '.'; " FORMS },
         { "1..5G", 0, "invalid size '1..5G': digits must follow '.'; " FORMS },
+        { "1.5.3G", 0, "invalid size '1.5.3G': unknown unit '.3G'; " FORMS },
         /* overflow */
         { "17179869184G", 0, "invalid size '17179869184G': " TOO_LARGE "; " FORMS },
         { "16777216T", 0, "invalid size '16777216T': " TOO_LARGE "; " FORMS },

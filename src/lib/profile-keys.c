@@ -295,20 +295,6 @@ static const char *cgroup_path_problem(const char *s, char *buf, size_t n)
         }
 }
 
-/* mc_size_parse() says "invalid size 'V': why"; a profile message names the key as well. */
-static int size_error_for_key(struct mc_error *err, const char *value, const char *key)
-{
-        char prefix[MC_ERROR_MSG_MAX];
-        char why[MC_ERROR_MSG_MAX];
-
-        snprintf(prefix, sizeof(prefix), "invalid size '%s': ", value);
-        size_t n = strlen(prefix);
-        if (strncmp(err->msg, prefix, n) != 0)
-                return mc_error_prefix(err, "%s", key);
-        snprintf(why, sizeof(why), "%s", err->msg + n);
-        return mc_error_set(err, err->code, "invalid size '%s' for %s: %s", value, key, why);
-}
-
 int mc_profile_validate_value(const struct mc_key_info *ki, const char *value,
                               const struct mc_profile_env *env, struct mc_error *err)
 {
@@ -319,9 +305,7 @@ int mc_profile_validate_value(const struct mc_key_info *ki, const char *value,
                 /* Only the form matters here; mc_limits_from_profile() resolves percentages. */
                 uint64_t ram = env && env->ram_bytes > 0 ? env->ram_bytes : UINT64_MAX;
                 uint64_t bytes;
-                if (mc_size_parse(value, ram, &bytes, err) < 0)
-                        return size_error_for_key(err, value, ki->name);
-                return 0;
+                return mc_size_parse_for(value, ki->name, ram, &bytes, err);
         }
         case MC_VALUE_BOOL: {
                 bool b;

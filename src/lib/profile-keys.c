@@ -9,11 +9,11 @@
 #include <strings.h>
 #include <sys/capability.h>
 
+#include "duration.h"
 #include "hugetlb-pool.h"
 #include "pressure.h"
 #include "profile-internal.h"
 #include "profile.h"
-#include "sampler.h"
 #include "size.h"
 #include "util.h"
 

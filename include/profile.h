@@ -12,7 +12,7 @@
 
 #include "error.h"
 
-/* Every key a profile may set. profile.c holds the one table describing them. */
+/* Every key a profile may set. profile-keys.c holds the one table describing them. */
 enum mc_key {
         MC_KEY_PROFILE_DESCRIPTION,
         MC_KEY_PROFILE_INHERIT,

@@ -33,24 +33,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "duration.h" /* the interval: mc_interval_parse() */
 #include "error.h"
 #include "supervise.h"
 
 #define MC_SAMPLER_DEFAULT_INTERVAL_MS 100
-#define MC_SAMPLER_MIN_INTERVAL_MS     10
-#define MC_SAMPLER_MAX_INTERVAL_MS     3600000
+#define MC_SAMPLER_MIN_INTERVAL_MS     MC_INTERVAL_MIN_MS
+#define MC_SAMPLER_MAX_INTERVAL_MS     MC_INTERVAL_MAX_MS
 #define MC_TIMELINE_CAPACITY           2048
 #define MC_TOP_PROCESSES               10
 #define MC_HUGETLB_SIZES_MAX           4
 #define MC_HUGETLB_SIZE_NAME_MAX       8  /* "64KB", "2MB", "1GB", "16GB" */
 #define MC_PROC_NAME_MAX               16 /* TASK_COMM_LEN */
-
-/*
- * A duration for --interval and [report] interval: a number with unit ms or s
- * ("250ms", "1s", "0.5s"), or "0" (no sampling). Between
- * MC_SAMPLER_MIN_INTERVAL_MS and MC_SAMPLER_MAX_INTERVAL_MS unless 0.
- */
-int mc_interval_parse(const char *s, uint64_t *ret_ms, struct mc_error *err);
 
 /* The memory.stat fields of the breakdown, in bytes (file is page cache: file minus shmem). */
 struct mc_memory_stat {

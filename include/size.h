@@ -23,6 +23,14 @@
  */
 int mc_size_parse(const char *s, uint64_t ram_bytes, uint64_t *ret, struct mc_error *err);
 
+/*
+ * As mc_size_parse(), for the value of a setting named key: the message is
+ * built with it, "invalid size 'VALUE' for KEY: why; use ...". key NULL is
+ * mc_size_parse().
+ */
+int mc_size_parse_for(const char *s, const char *key, uint64_t ram_bytes, uint64_t *ret,
+                      struct mc_error *err);
+
 /* True when s is a percentage ("75%"), i.e. depends on the host. */
 int mc_size_is_percent(const char *s);
 

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
+#include "duration.h"
 #include "pressure.h"
 #include "util.h"
 
@@ -13,94 +16,52 @@ const char *mc_psi_kind_name(enum mc_psi_kind k)
         return k == MC_PSI_FULL ? "full" : "some";
 }
 
-/*
- * A decimal number without sign or exponent ("150", "2.5"), scaled by
- * mult and rounded down: strtod would take "inf", "0x10" and " 1".
- */
-static int parse_scaled(const char *s, size_t len, uint64_t mult, uint64_t *ret)
+/* A part of a trigger (what: "stall" or "window", s of len bytes) in microseconds. */
+static int parse_part(const char *what, const char *s, size_t len, uint64_t *ret_us, struct mc_error *err)
 {
-        uint64_t whole = 0, frac = 0, frac_div = 1;
-        bool dot = false, digits = false;
-
-        for (size_t i = 0; i < len; i++) {
-                char c = s[i];
-                if (c == '.' && !dot) {
-                        dot = true;
-                        continue;
-                }
-                if (c < '0' || c > '9')
-                        return -EINVAL;
-                digits = true;
-                unsigned d = (unsigned)(c - '0');
-                if (!dot) {
-                        if (whole > (UINT64_MAX / 10 - d) / mult)
-                                return -ERANGE;
-                        whole = whole * 10 + d;
-                } else if (frac_div < 1000000000ull) {
-                        frac = frac * 10 + d;
-                        frac_div *= 10;
-                }
-        }
-        if (!digits)
-                return -EINVAL;
-        *ret = whole * mult + frac * mult / frac_div;
+        _cleanup_free_ char *t = strndup(s, len);
+        if (!t)
+                return mc_error_errno(err, ENOMEM, "%s", what);
+        if (mc_duration_parse(t, ret_us, err) < 0)
+                return mc_error_prefix(err, "%s '%s'", what, t);
         return 0;
-}
-
-/* "150ms", "1s", "500000us", "1.5s" in microseconds. */
-static int parse_duration(const char *s, size_t len, uint64_t *ret, const char **why)
-{
-        static const struct {
-                const char *suffix;
-                uint64_t mult;
-        } units[] = { { "us", 1 }, { "ms", 1000 }, { "s", 1000000 } };
-
-        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
-                size_t sl = strlen(units[i].suffix);
-                if (len <= sl || strncmp(s + len - sl, units[i].suffix, sl) != 0)
-                        continue;
-                /* "ms" also ends in "s": the number must not end in a letter. */
-                char last = s[len - sl - 1];
-                if (last != '.' && (last < '0' || last > '9'))
-                        continue;
-                int r = parse_scaled(s, len - sl, units[i].mult, ret);
-                if (r < 0)
-                        *why = r == -ERANGE ? "duration too large" : "not a duration";
-                return r;
-        }
-        *why = "a duration needs a unit (us, ms or s)";
-        return -EINVAL;
 }
 
 int mc_pressure_parse_trigger(const char *value, enum mc_psi_kind kind, struct mc_pressure_trigger *ret,
                               struct mc_error *err)
 {
         struct mc_pressure_trigger t = { .kind = kind };
-        const char *why = NULL;
         uint64_t window, stall;
+        int r;
 
         const char *slash = strchr(value, '/');
         if (!*value)
                 return mc_error_set(err, EINVAL, "empty value");
         if (!slash)
                 return mc_error_set(err, EINVAL, "missing '/' between stall and window");
-        if (parse_duration(slash + 1, strlen(slash + 1), &window, &why) < 0)
-                return mc_error_set(err, EINVAL, "window '%s': %s", slash + 1, why);
+        r = parse_part("window", slash + 1, strlen(slash + 1), &window, err);
+        if (r < 0)
+                return r;
         if (window < MC_PSI_WINDOW_MIN_US || window > MC_PSI_WINDOW_MAX_US)
                 return mc_error_set(err, ERANGE, "window '%s' is not between 500ms and 10s", slash + 1);
 
         size_t slen = (size_t)(slash - value);
         if (slen > 0 && value[slen - 1] == '%') {
+                struct mc_decimal d;
                 uint64_t milli; /* thousandths of a percent */
-                if (parse_scaled(value, slen - 1, 1000, &milli) < 0)
+                size_t n = mc_decimal_scan(value, &d);
+                if (n == 0 || n != slen - 1 || mc_decimal_scale(&d, 1000, &milli, NULL) < 0)
                         return mc_error_set(err, EINVAL, "stall '%.*s': not a percentage", (int)slen, value);
                 if (milli == 0 || milli > 100000)
                         return mc_error_set(err, ERANGE,
                                             "stall '%.*s': a percentage above 0 and at most 100%%",
                                             (int)slen, value);
                 stall = window * milli / 100000;
-        } else if (parse_duration(value, slen, &stall, &why) < 0)
-                return mc_error_set(err, EINVAL, "stall '%.*s': %s", (int)slen, value, why);
+        } else {
+                r = parse_part("stall", value, slen, &stall, err);
+                if (r < 0)
+                        return r;
+        }
         if (stall == 0)
                 return mc_error_set(err, ERANGE, "stall '%.*s' must be above 0", (int)slen, value);
         if (stall > window)

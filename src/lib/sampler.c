@@ -240,48 +240,6 @@ int mc_psi_parse(const char *text, struct mc_psi_avg *ret, struct mc_error *err)
         return 0;
 }
 
-int mc_interval_parse(const char *s, uint64_t *ret_ms, struct mc_error *err)
-{
-        const char *p = s;
-        uint64_t whole, frac = 0, frac_div = 1, ms;
-
-        if (streq(s, "0")) {
-                *ret_ms = 0;
-                return 0;
-        }
-        if (!parse_u64(&p, &whole) || whole > MC_SAMPLER_MAX_INTERVAL_MS)
-                return mc_error_set(err, EINVAL, "invalid interval '%s': expected a number with ms or s", s);
-        if (*p == '.') {
-                p++;
-                if (*p < '0' || *p > '9')
-                        return mc_error_set(err, EINVAL, "invalid interval '%s': expected digits after '.'",
-                                            s);
-                for (; *p >= '0' && *p <= '9'; p++) {
-                        if (frac_div >= 1000000)
-                                return mc_error_set(err, EINVAL, "invalid interval '%s': too many decimals",
-                                                    s);
-                        frac = frac * 10 + (uint64_t)(*p - '0');
-                        frac_div *= 10;
-                }
-        }
-        if (streq(p, "ms"))
-                ms = whole + frac / frac_div;
-        else if (streq(p, "s"))
-                ms = whole * 1000 + frac * 1000 / frac_div;
-        else
-                return mc_error_set(err, EINVAL,
-                                    "invalid interval '%s': the unit must be ms or s (e.g. 250ms, 1s)", s);
-        if (frac * (streq(p, "s") ? 1000 : 1) % frac_div != 0)
-                return mc_error_set(err, EINVAL, "invalid interval '%s': not a whole number of milliseconds",
-                                    s);
-        if (ms < MC_SAMPLER_MIN_INTERVAL_MS || ms > MC_SAMPLER_MAX_INTERVAL_MS)
-                return mc_error_set(err, ERANGE,
-                                    "invalid interval '%s': must be 0 (off) or between %d ms and %d s", s,
-                                    MC_SAMPLER_MIN_INTERVAL_MS, MC_SAMPLER_MAX_INTERVAL_MS / 1000);
-        *ret_ms = ms;
-        return 0;
-}
-
 /* ---- timeline ---- */
 
 int mc_timeline_init(struct mc_timeline *tl, size_t capacity, uint64_t interval_ns, struct mc_error *err)

@@ -9,21 +9,21 @@
 #include <strings.h>
 #include <sys/sysinfo.h>
 
+#include "decimal.h"
 #include "size.h"
 #include "util.h"
 
 #define BLANKS " \t\n"
 
-/* Decimals beyond this are dropped (rounding down); keeps the arithmetic within 128 bits. */
-#define FRACTION_DIGITS_MAX 9
-
 #define SIZE_FORMS                                                                              \
         "use bytes (4096), K, M, G or T with optional B or iB (512M, 1.5G, 2GiB; 1024-based), " \
         "a percentage of RAM (50%%) or max"
 
-static int size_error(struct mc_error *err, const char *s, const char *why)
+/* "invalid size 'V' for KEY: why; use ...", without " for KEY" when key is NULL. */
+static int size_error(struct mc_error *err, const char *s, const char *key, const char *why)
 {
-        return mc_error_set(err, EINVAL, "invalid size '%s': %s; " SIZE_FORMS, s, why);
+        return mc_error_set(err, EINVAL, "invalid size '%s'%s%s: %s; " SIZE_FORMS, s, key ? " for " : "",
+                            key ? key : "", why);
 }
 
 /* The multiplier of a unit: "", "B", "K", "KB", "KiB", ... (any case). 0 when unknown. */
@@ -42,7 +42,8 @@ static uint64_t unit_multiplier(const char *u)
         return UINT64_C(1) << (10 * (l - letters + 1));
 }
 
-int mc_size_parse(const char *s, uint64_t ram_bytes, uint64_t *ret, struct mc_error *err)
+int mc_size_parse_for(const char *s, const char *key, uint64_t ram_bytes, uint64_t *ret,
+                      struct mc_error *err)
 {
         const char *p = s + strspn(s, BLANKS);
         size_t len = strlen(p);
@@ -53,54 +54,34 @@ int mc_size_parse(const char *s, uint64_t ram_bytes, uint64_t *ret, struct mc_er
                 return mc_error_errno(err, ENOMEM, "parse size '%s'", s);
 
         if (t[0] == '\0')
-                return size_error(err, s, "empty value");
+                return size_error(err, s, key, "empty value");
         if (strcasecmp(t, "max") == 0 || strcasecmp(t, "infinity") == 0) {
                 *ret = MC_SIZE_MAX;
                 return 0;
         }
         if (t[0] == '-')
-                return size_error(err, s, "sizes cannot be negative");
-        if (t[0] < '0' || t[0] > '9') {
-                if (t[0] == '%' || unit_multiplier(t) != 0)
-                        return size_error(err, s, "a number must come before the unit");
-                return size_error(err, s, "not a number");
-        }
+                return size_error(err, s, key, "sizes cannot be negative");
 
-        /* Digits are parsed by hand: strtoull() would take "+5", "0x10" and " 5". */
-        const char *q = t;
-        uint64_t whole = 0;
-        bool overflow = false;
-        for (; *q >= '0' && *q <= '9'; q++) {
-                unsigned d = (unsigned)(*q - '0');
-                if (whole > (UINT64_MAX - d) / 10)
-                        overflow = true;
-                else
-                        whole = whole * 10 + d;
+        struct mc_decimal d;
+        const char *q = t + mc_decimal_scan(t, &d);
+        if (q == t) {
+                if (t[0] == '%' || unit_multiplier(t) != 0)
+                        return size_error(err, s, key, "a number must come before the unit");
+                return size_error(err, s, key, "not a number");
         }
-        uint64_t frac = 0, scale = 1;
-        bool has_fraction = false, dropped = false;
-        if (*q == '.') {
-                q++;
-                if (*q < '0' || *q > '9')
-                        return size_error(err, s, "digits must follow '.'");
-                has_fraction = true;
-                for (unsigned n = 0; *q >= '0' && *q <= '9'; q++, n++)
-                        if (n < FRACTION_DIGITS_MAX) {
-                                frac = frac * 10 + (uint64_t)(*q - '0');
-                                scale *= 10;
-                        } else if (*q != '0')
-                                dropped = true;
-        }
+        if (q[0] == '.' && !d.has_fraction)
+                return size_error(err, s, key, "digits must follow '.'");
         q += strspn(q, BLANKS);
 
         if (streq(q, "%")) {
-                if (overflow || whole > 100 || (whole == 100 && (frac > 0 || dropped)))
-                        return size_error(err, s, "more than 100% of RAM");
+                if (d.overflow || d.whole > 100 || (d.whole == 100 && (d.fraction > 0 || d.dropped)))
+                        return size_error(err, s, key, "more than 100% of RAM");
                 if (ram_bytes == 0)
                         return mc_error_set(err, EINVAL,
-                                            "cannot resolve size '%s': size of physical RAM unknown", s);
-                unsigned __int128 v = (unsigned __int128)ram_bytes * (whole * scale + frac);
-                *ret = (uint64_t)(v / ((unsigned __int128)100 * scale));
+                                            "cannot resolve size '%s'%s%s: size of physical RAM unknown", s,
+                                            key ? " for " : "", key ? key : "");
+                unsigned __int128 v = (unsigned __int128)ram_bytes * (d.whole * d.scale + d.fraction);
+                *ret = (uint64_t)(v / ((unsigned __int128)100 * d.scale));
                 return 0;
         }
 
@@ -108,17 +89,20 @@ int mc_size_parse(const char *s, uint64_t ram_bytes, uint64_t *ret, struct mc_er
         if (mult == 0) {
                 char why[64 + MC_ERROR_MSG_MAX / 4];
                 snprintf(why, sizeof(why), "unknown unit '%.*s'", MC_ERROR_MSG_MAX / 4, q);
-                return size_error(err, s, why);
+                return size_error(err, s, key, why);
         }
-        if (mult == 1 && has_fraction)
-                return size_error(err, s, "a byte count cannot have decimals");
-        unsigned __int128 v = (unsigned __int128)whole * mult + (unsigned __int128)frac * mult / scale;
-        if (overflow || v > UINT64_MAX)
-                return size_error(err, s,
+        if (mult == 1 && d.has_fraction)
+                return size_error(err, s, key, "a byte count cannot have decimals");
+        if (mc_decimal_scale(&d, mult, ret, NULL) < 0)
+                return size_error(err, s, key,
                                   "too large, the largest size is 18446744073709551615 bytes "
                                   "(use max for no limit)");
-        *ret = (uint64_t)v;
         return 0;
+}
+
+int mc_size_parse(const char *s, uint64_t ram_bytes, uint64_t *ret, struct mc_error *err)
+{
+        return mc_size_parse_for(s, NULL, ram_bytes, ret, err);
 }
 
 int mc_size_is_percent(const char *s)

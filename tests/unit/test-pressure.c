@@ -46,6 +46,9 @@ static void test_parse_trigger(void **state)
         expect_trigger("500000us/1.5s", 500000, 1500000);
         expect_trigger("1s/10000ms", 1000000, 10000000);
         expect_trigger("1us/500000us", 1, 500000);
+        expect_trigger("0.25s/0.5s", 250000, 500000);
+        expect_trigger("33.333%/1s", 333330, 1000000);
+        expect_trigger("1.0000009ms/1s", 1000, 1000000); /* fractional microseconds round down */
 
         expect_bad("", "empty value");
         expect_bad("150ms", "missing '/' between stall and window");
@@ -60,9 +63,19 @@ static void test_parse_trigger(void **state)
         expect_bad("0%/1s", "stall '0%': a percentage above 0 and at most 100%");
         expect_bad("101%/1s", "stall '101%': a percentage above 0 and at most 100%");
         expect_bad("x%/1s", "stall 'x%': not a percentage");
+        expect_bad("%/1s", "stall '%': not a percentage");
         expect_bad("-1ms/1s", "stall '-1ms': not a duration");
         expect_bad("/1s", "stall '': a duration needs a unit (us, ms or s)");
         expect_bad("150/1s", "stall '150': a duration needs a unit (us, ms or s)");
+        /* Numbers as sizes take them (mc_decimal_scan): digits first, and digits after a '.'. */
+        expect_bad(".5s/1s", "stall '.5s': not a duration");
+        expect_bad("1.s/2s", "stall '1.s': not a duration");
+        expect_bad("150ms/1.s", "window '1.s': not a duration");
+        expect_bad(".5%/1s", "stall '.5%': not a percentage");
+        expect_bad("5.%/1s", "stall '5.%': not a percentage");
+        expect_bad("150ms/18446744073709551616us", "window '18446744073709551616us': duration too large");
+        expect_bad("18446744073709551616us/1s", "stall '18446744073709551616us': duration too large");
+        expect_bad("99999999999999999999%/1s", "stall '99999999999999999999%': not a percentage");
 }
 
 static void test_trigger_line(void **state)

@@ -154,6 +154,7 @@ static const struct bad_case bad_cases[] = {
         { "1.", 0, "invalid size '1.': digits must follow '.'; " FORMS },
         { "1.G", 0, "invalid size '1.G': digits must follow '.'; " FORMS },
         { "1..5G", 0, "invalid size '1..5G': digits must follow '.'; " FORMS },
+        { "1.5.3G", 0, "invalid size '1.5.3G': unknown unit '.3G'; " FORMS },
         /* overflow */
         { "17179869184G", 0, "invalid size '17179869184G': " TOO_LARGE "; " FORMS },
         { "16777216T", 0, "invalid size '16777216T': " TOO_LARGE "; " FORMS },
@@ -187,6 +188,37 @@ static void test_parse_errors(void **state)
                 /* A failed parse leaves the output alone. */
                 assert_int_equal(v, 42);
         }
+}
+
+/* With a key, every message names it after the value: the same text as without, " for KEY" added. */
+static void test_parse_for_key(void **state)
+{
+        for (size_t i = 0; i < ELEMENTSOF(bad_cases); i++) {
+                struct mc_error err = {};
+                uint64_t v = 42;
+                char want[MC_ERROR_MSG_MAX];
+                if (!bad_cases[i].msg)
+                        continue;
+                const char *quote_end = strstr(bad_cases[i].msg, "': ");
+                assert_non_null(quote_end);
+                snprintf(want, sizeof(want), "%.*s' for swap.max%s", (int)(quote_end - bad_cases[i].msg),
+                         bad_cases[i].msg, quote_end + 1);
+                int r = mc_size_parse_for(bad_cases[i].in, "swap.max", bad_cases[i].ram, &v, &err);
+                if (r != -EINVAL || err.code != EINVAL)
+                        fail_msg("'%s': r=%d, expected -EINVAL", bad_cases[i].in, r);
+                if (!streq(err.msg, want))
+                        fail_msg("'%s':\n got: %s\nwant: %s", bad_cases[i].in, err.msg, want);
+                assert_int_equal(v, 42);
+        }
+        struct mc_error err = {};
+        uint64_t v;
+        assert_int_equal(mc_size_parse_for("50%", "max", 0, &v, &err), -EINVAL);
+        assert_string_equal(err.msg, "cannot resolve size '50%' for max: size of physical RAM unknown");
+        /* Without a key, it is mc_size_parse(). */
+        assert_int_equal(mc_size_parse_for("1Q", NULL, 0, &v, &err), -EINVAL);
+        assert_string_equal(err.msg, "invalid size '1Q': unknown unit 'Q'; " FORMS);
+        assert_int_equal(mc_size_parse_for("1.5G", "max", 0, &v, &err), 0);
+        assert_int_equal(v, 1610612736);
 }
 
 static void test_is_percent(void **state)
@@ -328,10 +360,10 @@ static void test_host_ram(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_ok),           cmocka_unit_test(test_parse_errors),
-                cmocka_unit_test(test_is_percent),         cmocka_unit_test(test_format),
-                cmocka_unit_test(test_format_parses_back), cmocka_unit_test(test_format_fits),
-                cmocka_unit_test(test_host_ram),
+                cmocka_unit_test(test_parse_ok),      cmocka_unit_test(test_parse_errors),
+                cmocka_unit_test(test_parse_for_key), cmocka_unit_test(test_is_percent),
+                cmocka_unit_test(test_format),        cmocka_unit_test(test_format_parses_back),
+                cmocka_unit_test(test_format_fits),   cmocka_unit_test(test_host_ram),
         };
         return cmocka_run_group_tests_name("size", tests, NULL, NULL);
 }

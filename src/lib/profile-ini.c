@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The inih adapter: one profile file read line by line into its own settings, errors at file:line. */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "profile-internal.h"
+#include "profile.h"
+#include "util.h"
+
+/* One file being parsed: its own values, before inheritance is applied. */
+struct parse_state {
+        const char *path;
+        FILE *f;
+        unsigned lineno;
+        const struct mc_profile_env *env;
+        struct mc_error *err;
+        bool failed;
+        struct mc_setting *settings; /* _MC_KEY_COUNT of them, the caller's */
+};
+
+/* Records the first error at the current line; inih keeps going, we stop feeding it lines. */
+static void parse_fail(struct parse_state *st)
+{
+        mc_error_prefix(st->err, "%s:%u", st->path, st->lineno);
+        st->failed = true;
+}
+
+/* As inih reads a line: the first of chars, an inline comment (';' after a blank), or the end. */
+static char *find_chars_or_comment(char *s, const char *chars)
+{
+        bool was_space = false;
+        for (; *s; s++) {
+                if (strchr(chars, *s) || (was_space && *s == ';'))
+                        break;
+                was_space = *s == ' ' || *s == '\t' || *s == '\f' || *s == '\v';
+        }
+        return s;
+}
+
+/*
+ * Checks a line the way inih will read it, so that errors come in line order
+ * (inih goes on after a syntax error and reports it only at the end), and an
+ * unknown section is reported at its header even when no key follows.
+ */
+static int check_line(struct parse_state *st, char *line)
+{
+        if (line[0] == '\0' || line[0] == ';' || line[0] == '#')
+                return 0;
+        if (line[0] != '[') {
+                char *sep = find_chars_or_comment(line, "=:");
+                if (*sep != '=' && *sep != ':')
+                        return mc_error_set(st->err, EINVAL,
+                                            "syntax error: expected [section], key = value or a comment");
+                return 0;
+        }
+        char *end = find_chars_or_comment(line + 1, "]");
+        if (*end != ']')
+                return mc_error_set(st->err, EINVAL, "syntax error: missing ']'");
+        const char *tail = end + 1 + strspn(end + 1, " \t");
+        *end = '\0';
+        int r = 0;
+        if (!mc_section_known(line + 1))
+                r = mc_error_set(st->err, EINVAL, "unknown section [%s]", line + 1);
+        else if (*tail != '\0' && *tail != ';' && *tail != '#')
+                r = mc_error_set(st->err, EINVAL, "unexpected text after [%s]: '%s'", line + 1, tail);
+        *end = ']';
+        return r;
+}
+
+/*
+ * The ini_reader: hands inih one physical line per call, so inih's line
+ * numbers are ours. Lines that would not fit inih's buffer (num bytes, with
+ * "\n\0") are errors rather than silently split. Leading blanks are dropped:
+ * inih would take an indented line for the continuation of the previous value.
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+        struct parse_state *st = stream;
+
+        if (st->failed)
+                return NULL;
+        if (num < 3) {
+                mc_error_set(st->err, EINVAL, "%s: cannot parse profile: inih offers %d bytes a line",
+                             st->path, num);
+                st->failed = true;
+                return NULL;
+        }
+        int c = getc(st->f);
+        if (c == EOF) {
+                if (ferror(st->f)) {
+                        mc_error_errno(st->err, errno, "%s: cannot read profile", st->path);
+                        st->failed = true;
+                }
+                return NULL;
+        }
+        st->lineno++;
+
+        size_t max = (size_t)num - 2, n = 0;
+        for (; c != EOF && c != '\n'; c = getc(st->f)) {
+                if (c == '\r') {
+                        int next = getc(st->f);
+                        if (next == '\n' || next == EOF)
+                                break;
+                        ungetc(next, st->f);
+                }
+                if (c == '\0') {
+                        mc_error_set(st->err, EINVAL, "NUL byte in line");
+                        parse_fail(st);
+                        return NULL;
+                }
+                if (n == max) {
+                        mc_error_set(st->err, EINVAL, "line too long (more than %zu characters)", max);
+                        parse_fail(st);
+                        return NULL;
+                }
+                str[n++] = (char)c;
+        }
+        if (ferror(st->f)) {
+                mc_error_errno(st->err, errno, "%s: cannot read profile", st->path);
+                st->failed = true;
+                return NULL;
+        }
+        str[n] = '\0';
+
+        char *start = str;
+        /* Some editors start UTF-8 files with a byte order mark. */
+        if (st->lineno == 1 && strncmp(start, "\xEF\xBB\xBF", 3) == 0)
+                start += 3;
+        start += strspn(start, " \t\f\v");
+        if (check_line(st, start) < 0) {
+                parse_fail(st);
+                return NULL;
+        }
+        size_t len = strlen(start);
+        memmove(str, start, len);
+        str[len] = '\n';
+        str[len + 1] = '\0';
+        return str;
+}
+
+static int handle_value(void *user, const char *section, const char *name, const char *value)
+{
+        struct parse_state *st = user;
+        const struct mc_key_info *ki = NULL;
+
+        if (st->failed)
+                return 0;
+        /* Only reachable with an inih built to allow keys without '='. */
+        if (!value) {
+                mc_error_set(st->err, EINVAL, "missing '=' after '%s'", name);
+                parse_fail(st);
+                return 0;
+        }
+        int r = mc_profile_lookup_key(section, name, &ki, st->err);
+        if (r >= 0 && !ki->repeatable && st->settings[ki->key].value)
+                r = mc_error_set(st->err, EINVAL, "duplicate key '%s' in [%s] (first set on line %u)", name,
+                                 section, st->settings[ki->key].line);
+        if (r >= 0)
+                r = mc_profile_validate_value(ki, value, st->env, st->err);
+        const struct mc_setting *dup =
+                r >= 0 && ki->repeatable ? mc_setting_find(&st->settings[ki->key], ki, value) : NULL;
+        if (dup)
+                r = mc_error_set(st->err, EINVAL, "duplicate %s '%.*s' in [%s] (first set on line %u)", name,
+                                 (int)mc_setting_identity_len(ki, value), value, section, dup->line);
+        else if (r >= 0 &&
+                 (ki->repeatable
+                          ? mc_setting_add(&st->settings[ki->key], ki, value, st->path, st->lineno)
+                          : mc_setting_replace(&st->settings[ki->key], value, st->path, st->lineno)) < 0)
+                r = mc_error_errno(st->err, ENOMEM, "set %s '%s'", name, value);
+        if (r < 0) {
+                parse_fail(st);
+                return 0;
+        }
+        return 1;
+}
+
+int mc_profile_parse_file(const char *path, FILE *f, const struct mc_profile_env *env,
+                          struct mc_setting settings[_MC_KEY_COUNT], struct mc_error *err)
+{
+        struct parse_state state = { .path = path, .f = f, .env = env, .err = err, .settings = settings };
+        struct parse_state *st = &state;
+
+        int r = ini_parse_stream(read_line, st, handle_value, st);
+        if (st->failed)
+                return -st->err->code;
+        if (r > 0)
+                return mc_error_set(st->err, EINVAL,
+                                    "%s:%d: syntax error: expected [section], key = value or a "
+                                    "comment",
+                                    st->path, r);
+        if (r == -2)
+                return mc_error_errno(st->err, ENOMEM, "%s: cannot parse profile", st->path);
+        if (r < 0)
+                return mc_error_set(st->err, EIO, "%s: cannot parse profile", st->path);
+        return 0;
+}

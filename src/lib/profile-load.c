@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Loading a profile: the file opened (ownership checked for root runs), what
+ * it inherits loaded first, cycles and depth refused, values merged so the
+ * including file wins; and the values of struct mc_profile themselves.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile-internal.h"
+#include "profile.h"
+#include "util.h"
+
+/* Longer chains are a mistake rather than a design; this also bounds the recursion. */
+#define INHERIT_DEPTH_MAX 16
+
+int mc_setting_replace(struct mc_setting *s, const char *value, const char *file, unsigned line)
+{
+        char *v = strdup(value);
+        char *f = strdup(file);
+        if (!v || !f) {
+                free(v);
+                free(f);
+                return -ENOMEM;
+        }
+        free(s->value);
+        free(s->file);
+        *s = (struct mc_setting){ .value = v, .file = f, .line = line, .next = s->next };
+        return 0;
+}
+
+size_t mc_setting_identity_len(const struct mc_key_info *ki, const char *value)
+{
+        return ki->type == MC_VALUE_ENV ? strcspn(value, "=") : strlen(value);
+}
+
+struct mc_setting *mc_setting_find(struct mc_setting *head, const struct mc_key_info *ki, const char *value)
+{
+        size_t n = mc_setting_identity_len(ki, value);
+        for (struct mc_setting *s = head; s && s->value; s = s->next)
+                if (mc_setting_identity_len(ki, s->value) == n && strncmp(s->value, value, n) == 0)
+                        return s;
+        return NULL;
+}
+
+int mc_setting_add(struct mc_setting *head, const struct mc_key_info *ki, const char *value,
+                   const char *file, unsigned line)
+{
+        struct mc_setting *s = mc_setting_find(head, ki, value);
+        if (s || !head->value)
+                return mc_setting_replace(s ? s : head, value, file, line);
+        struct mc_setting *last = head;
+        while (last->next)
+                last = last->next;
+        s = calloc(1, sizeof(*s));
+        if (!s || mc_setting_replace(s, value, file, line) < 0) {
+                free(s);
+                return -ENOMEM;
+        }
+        last->next = s;
+        return 0;
+}
+
+void mc_settings_free(struct mc_setting settings[_MC_KEY_COUNT])
+{
+        for (size_t i = 0; i < _MC_KEY_COUNT; i++) {
+                for (struct mc_setting *s = settings[i].next, *next; s; s = next) {
+                        next = s->next;
+                        free(s->value);
+                        free(s->file);
+                        free(s);
+                }
+                free(settings[i].value);
+                free(settings[i].file);
+                settings[i] = (struct mc_setting){};
+        }
+}
+
+void mc_profile_init(struct mc_profile *p)
+{
+        *p = (struct mc_profile){};
+}
+
+void mc_profile_free(struct mc_profile *p)
+{
+        free(p->name);
+        free(p->path);
+        mc_settings_free(p->settings);
+        mc_strv_free(p->chain);
+        mc_profile_init(p);
+}
+
+int mc_profile_set(struct mc_profile *p, const char *section, const char *key, const char *value,
+                   const char *file, unsigned line, const struct mc_profile_env *env, struct mc_error *err)
+{
+        const struct mc_key_info *ki = NULL;
+
+        if (!file)
+                file = "command line";
+        int r = mc_profile_lookup_key(section, key, &ki, err);
+        if (r >= 0)
+                r = mc_profile_validate_value(ki, value, env, err);
+        if (r < 0)
+                return line > 0 ? mc_error_prefix(err, "%s:%u", file, line) : r;
+        if (ki->repeatable)
+                r = mc_setting_add(&p->settings[ki->key], ki, value, file, line);
+        else
+                r = mc_setting_replace(&p->settings[ki->key], value, file, line);
+        if (r < 0)
+                return mc_error_errno(err, ENOMEM, "set %s '%s'", ki->name, value);
+        return 0;
+}
+
+/*
+ * Opens a profile file. For root runs (check_owner) only a regular file owned
+ * by root and writable by nobody else is read, as sudo does for sudoers: its
+ * values end up in a group root creates. The checks are made on the open fd,
+ * so the file read is the file checked.
+ */
+static int open_profile(const char *path, const struct mc_profile_env *env, FILE **ret_f,
+                        struct stat *ret_st, struct mc_error *err)
+{
+        int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+        /* O_NONBLOCK: a FIFO must not hang the open before fstat() refuses it. */
+        if (env->check_owner)
+                flags |= O_NOFOLLOW | O_NONBLOCK;
+
+        _cleanup_close_ int fd = open(path, flags);
+        if (fd < 0) {
+                if (errno == ELOOP && env->check_owner)
+                        return mc_error_set(err, EPERM, "%s: refusing profile: it is a symbolic link", path);
+                return mc_error_errno(err, errno, "%s: cannot open profile", path);
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return mc_error_errno(err, errno, "%s: cannot open profile", path);
+        if (S_ISDIR(st.st_mode))
+                return mc_error_errno(err, EISDIR, "%s: cannot read profile", path);
+        if (env->check_owner) {
+                if (!S_ISREG(st.st_mode))
+                        return mc_error_set(err, EPERM, "%s: refusing profile: not a regular file", path);
+                if (st.st_mode & (S_IWGRP | S_IWOTH))
+                        return mc_error_set(err, EPERM,
+                                            "%s: refusing profile: writable by group or other "
+                                            "(chmod go-w %s)",
+                                            path, path);
+                if (st.st_uid != 0)
+                        return mc_error_set(err, EPERM,
+                                            "%s: refusing profile: owned by uid %u, not root "
+                                            "(chown root %s)",
+                                            path, (unsigned)st.st_uid, path);
+        }
+        FILE *f = fdopen(fd, "r");
+        if (!f)
+                return mc_error_errno(err, errno, "%s: cannot open profile", path);
+        TAKE_FD(fd);
+        *ret_f = f;
+        *ret_st = st;
+        return 0;
+}
+
+struct load_frame {
+        dev_t dev;
+        ino_t ino;
+        const char *name; /* as written: the requested name or an inherit value */
+};
+
+struct loader {
+        const struct mc_profile_env *env;
+        struct mc_profile *profile;
+        size_t n_chain;
+        unsigned depth;
+        struct load_frame frames[INHERIT_DEPTH_MAX];
+};
+
+static int inherit_cycle_error(const struct loader *l, const char *name, const char *from,
+                               unsigned from_line, struct mc_error *err)
+{
+        char chain[MC_ERROR_MSG_MAX] = "";
+        size_t used = 0;
+
+        for (unsigned i = 0; i <= l->depth && used < sizeof(chain); i++) {
+                int k = snprintf(chain + used, sizeof(chain) - used, "%s -> ",
+                                 i < l->depth ? l->frames[i].name : name);
+                if (k > 0)
+                        used += (size_t)k;
+        }
+        if (used >= 4 && used < sizeof(chain))
+                chain[used - 4] = '\0';
+        return mc_error_set(err, ELOOP, "%s:%u: inherit cycle: %s", from, from_line, chain);
+}
+
+/* A name with '/' is relative to the including file, like #include "x.h"; others are searched. */
+static int resolve_inherit(const char *value, const char *including, const struct mc_profile_env *env,
+                           char **ret, struct mc_error *err)
+{
+        if (!strchr(value, '/'))
+                return mc_profile_find(value, env, ret, err);
+        const char *slash = strrchr(including, '/');
+        char *p;
+        if (value[0] == '/' || !slash)
+                p = strdup(value);
+        else if (asprintf(&p, "%.*s/%s", (int)(slash - including), including, value) < 0)
+                p = NULL;
+        if (!p)
+                return mc_error_errno(err, ENOMEM, "resolve '%s'", value);
+        *ret = p;
+        return 0;
+}
+
+static int load_file(struct loader *l, const char *path, const char *name, const char *from,
+                     unsigned from_line, struct mc_error *err);
+
+/* The profile path:own inherits, if any, loaded into l->profile. */
+static int load_inherited(struct loader *l, const char *path, const struct mc_setting *own,
+                          struct mc_error *err)
+{
+        const struct mc_setting *inherit = &own[MC_KEY_PROFILE_INHERIT];
+        _cleanup_free_ char *inherited = NULL;
+
+        if (!inherit->value)
+                return 0;
+        int r = resolve_inherit(inherit->value, path, l->env, &inherited, err);
+        if (r < 0)
+                return mc_error_prefix(err, "%s:%u", path, inherit->line);
+        return load_file(l, inherited, inherit->value, path, inherit->line, err);
+}
+
+static void settings_done(struct mc_setting (*settings)[_MC_KEY_COUNT])
+{
+        mc_settings_free(*settings);
+}
+
+/* Loads path and what it inherits into l->profile; from:from_line is the inherit line, if any. */
+static int load_file(struct loader *l, const char *path, const char *name, const char *from,
+                     unsigned from_line, struct mc_error *err)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        struct stat st = { 0 };
+
+        int r = open_profile(path, l->env, &f, &st, err);
+        if (r < 0)
+                return from ? mc_error_prefix(err, "%s:%u", from, from_line) : r;
+        /* Identity by inode, so "a" and "./a.ini" are the same file. */
+        for (unsigned i = 0; i < l->depth; i++)
+                if (l->frames[i].dev == st.st_dev && l->frames[i].ino == st.st_ino)
+                        return inherit_cycle_error(l, name, from, from_line, err);
+        if (l->depth == INHERIT_DEPTH_MAX)
+                return mc_error_set(err, ELOOP, "%s:%u: inherit chain too deep: more than %d profiles", from,
+                                    from_line, INHERIT_DEPTH_MAX);
+        if (mc_strv_push(&l->profile->chain, &l->n_chain, strdup(path)) < 0)
+                return mc_error_errno(err, ENOMEM, "load profile '%s'", path);
+
+        _cleanup_(settings_done) struct mc_setting own[_MC_KEY_COUNT] = {};
+        r = mc_profile_parse_file(path, f, l->env, own, err);
+        if (r < 0)
+                return r;
+
+        l->frames[l->depth++] = (struct load_frame){ .dev = st.st_dev, .ino = st.st_ino, .name = name };
+        r = load_inherited(l, path, own, err);
+        l->depth--;
+        if (r < 0)
+                return r;
+
+        /* Applied after the inherited profile, so this file's values win. */
+        for (size_t k = 0; k < _MC_KEY_COUNT; k++) {
+                const struct mc_key_info *ki = mc_key_info(k);
+                for (const struct mc_setting *s = &own[k]; s && s->value; s = s->next) {
+                        r = ki->repeatable ? mc_setting_add(&l->profile->settings[k], ki, s->value, s->file,
+                                                            s->line)
+                                           : mc_setting_replace(&l->profile->settings[k], s->value, s->file,
+                                                                s->line);
+                        if (r < 0)
+                                return mc_error_errno(err, ENOMEM, "load profile '%s'", path);
+                }
+        }
+        return 0;
+}
+
+int mc_profile_load(const char *name, const struct mc_profile_env *env, struct mc_profile *ret,
+                    struct mc_error *err)
+{
+        _cleanup_(mc_profile_free) struct mc_profile p = {};
+        _cleanup_free_ char *path = NULL;
+
+        int r = mc_profile_find(name, env, &path, err);
+        if (r < 0)
+                return r;
+        p.name = strdup(name);
+        if (!p.name)
+                return mc_error_errno(err, ENOMEM, "load profile '%s'", name);
+
+        struct loader l = { .env = env, .profile = &p };
+        r = load_file(&l, path, name, NULL, 0, err);
+        if (r < 0)
+                return r;
+        p.path = TAKE_PTR(path);
+        *ret = p;
+        mc_profile_init(&p);
+        return 0;
+}

@@ -40,6 +40,7 @@ enum mc_key {
         MC_KEY_RUN_RLIMIT_MEMLOCK,
         MC_KEY_RUN_RLIMIT_AS,
         MC_KEY_RUN_RLIMIT_DATA,
+        MC_KEY_RUN_ALLOW_ROOT,
         /* [hugetlb]: <size>.max, <size>.rsvd.max, <size>.reserve for each size of mc_hugetlb_size_names. */
         MC_KEY_HUGETLB_64KB_MAX,
         MC_KEY_HUGETLB_64KB_RSVD_MAX,

@@ -416,6 +416,30 @@ int mc_credentials_prepare(const struct mc_profile *p, const char *user, char *c
         if (s->value && (r = prepare_caps(&c, s, err)) < 0)
                 return r;
 
+        /*
+         * Capabilities without another user leave the command as uid 0 with a
+         * smaller set: it still owns root's 0644 files, its group's memory.max
+         * and the root's cgroup.procs among them, so it can lift its limit or
+         * leave its group. That takes a profile that says so.
+         */
+        if (c.set_caps && (c.set_uid ? c.uid : geteuid()) == 0) {
+                bool allow = false;
+                s = &p->settings[MC_KEY_RUN_ALLOW_ROOT];
+                if (s->value && mc_profile_parse_bool(s->value, &allow) < 0) {
+                        mc_error_set(err, EINVAL, "invalid boolean '%s'", s->value);
+                        return setting_error(err, s, NULL);
+                }
+                if (!allow) {
+                        s = &p->settings[MC_KEY_RUN_CAPABILITIES];
+                        mc_error_set(err, EPERM,
+                                     "capabilities without a user other than root: the command would run as "
+                                     "uid 0, which owns its group's memory.max and can lift its limit or "
+                                     "leave its group; set [run] user (or --user), or allow_root = true to "
+                                     "accept that");
+                        return setting_error(err, s, NULL);
+                }
+        }
+
         /* On by default as soon as identity or capabilities change; elsewhere only when asked. */
         bool nnp = c.set_uid || c.set_caps;
         s = &p->settings[MC_KEY_RUN_NO_NEW_PRIVS];

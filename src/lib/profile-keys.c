@@ -70,6 +70,7 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
                                         NULL },
         [MC_KEY_RUN_RLIMIT_AS] = { MC_KEY_RUN_RLIMIT_AS, "run", "rlimit_as", MC_VALUE_RLIMIT, NULL },
         [MC_KEY_RUN_RLIMIT_DATA] = { MC_KEY_RUN_RLIMIT_DATA, "run", "rlimit_data", MC_VALUE_RLIMIT, NULL },
+        [MC_KEY_RUN_ALLOW_ROOT] = { MC_KEY_RUN_ALLOW_ROOT, "run", "allow_root", MC_VALUE_BOOL, NULL },
         HUGETLB_KEYS(64KB),
         HUGETLB_KEYS(2MB),
         HUGETLB_KEYS(16MB),

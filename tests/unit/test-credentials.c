@@ -206,10 +206,39 @@ static void test_unknown_names(void **state)
         assert_int_equal(f->c.n_groups, 0);
 }
 
+/* Capabilities for a command that stays root (no user, or user root) need allow_root. */
+static void test_capabilities_as_root(void **state)
+{
+        struct fixture *f = *state;
+        const char *msg =
+                "t.ini:6: capabilities without a user other than root: the command would run as uid 0, "
+                "which owns its group's memory.max and can lift its limit or leave its group; set "
+                "[run] user (or --user), or allow_root = true to accept that";
+        if (geteuid() != 0)
+                skip(); /* memcage's own uid is the command's: the rule is about root */
+        set(f, "capabilities", "CAP_IPC_LOCK", 6);
+        prepare_fails(f, NULL, EPERM, msg);
+        prepare_fails(f, "root", EPERM, msg);
+        set(f, "allow_root", "false", 7);
+        prepare_fails(f, NULL, EPERM, msg);
+        set(f, "allow_root", "true", 7);
+        prepare_ok(f, NULL);
+        assert_true(f->c.set_caps);
+        assert_false(f->c.set_uid);
+        mc_credentials_done(&f->c);
+        /* Another user needs no such word. */
+        mc_profile_free(&f->p);
+        mc_profile_init(&f->p);
+        set(f, "capabilities", "CAP_IPC_LOCK", 6);
+        prepare_ok(f, "nobody");
+        assert_true(f->c.set_uid && f->c.uid != 0);
+}
+
 static void test_capabilities(void **state)
 {
         struct fixture *f = *state;
         set(f, "capabilities", "cap_ipc_lock CAP_NET_BIND_SERVICE", 6);
+        set(f, "allow_root", "true", 7);
 
         cap_t own = cap_get_proc();
         cap_flag_value_t have = CAP_CLEAR;
@@ -357,6 +386,7 @@ int main(void)
                 T(test_user_override_and_groups),
                 T(test_unknown_names),
                 T(test_capabilities),
+                T(test_capabilities_as_root),
                 T(test_values),
                 T(test_apply),
                 cmocka_unit_test(test_step_names),

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/timerfd.h>
 
+#include "events.h"
 #include "sampler.h"
 #include "util.h"
 
@@ -78,44 +79,34 @@ static bool parse_u64(const char **p, uint64_t *ret)
 }
 
 /*
- * Keyed lines, "name value" (memory.stat, cpu.stat) or "Name:   value kB"
- * (smaps_rollup, values then in KiB): stores the value of each wanted name
- * found, sets the bit of its index in *found. Other lines are skipped
- * unparsed, so fields a newer kernel adds pass through.
+ * /proc/PID/smaps_rollup: a header line, then "Name:   value kB" lines
+ * (values in KiB). Not a cgroup keyed file (a colon, padding, a unit), so
+ * not the events module's parser. Stores the bytes of each wanted name
+ * found; other lines, the header included, pass through unparsed.
  */
-static int keyed_parse(const char *text, const char *const *names, size_t n, uint64_t *vals, uint64_t *found,
-                       struct mc_error *err)
+static int smaps_fields(const char *text, const char *const *names, size_t n, uint64_t *vals,
+                        struct mc_error *err)
 {
-        const char *p = text;
         unsigned lineno = 0;
 
-        *found = 0;
-        while (*p) {
+        for (const char *p = text; *p;) {
                 const char *eol = strchrnul(p, '\n');
-                const char *end = p;
+                const char *colon = memchr(p, ':', (size_t)(eol - p));
                 lineno++;
-                while (end < eol && *end != ' ' && *end != ':')
-                        end++;
-                size_t len = (size_t)(end - p);
-                for (size_t i = 0; i < n; i++) {
+                for (size_t i = 0; colon && i < n; i++) {
+                        size_t len = (size_t)(colon - p);
                         if (strlen(names[i]) != len || memcmp(p, names[i], len) != 0)
                                 continue;
-                        const char *v = end;
-                        if (*v == ':')
-                                v++;
+                        const char *v = colon + 1;
                         while (*v == ' ' || *v == '\t')
                                 v++;
                         uint64_t x;
-                        if (!parse_u64(&v, &x))
+                        if (!parse_u64(&v, &x) || strncmp(v, " kB", 3) != 0 || v + 3 != eol)
                                 return mc_error_set(err, EINVAL, "line %u: bad value for %s", lineno,
                                                     names[i]);
-                        if (strncmp(v, " kB", 3) == 0) {
-                                if (x > UINT64_MAX / 1024)
-                                        return mc_error_set(err, ERANGE, "line %u: value overflows", lineno);
-                                x *= 1024;
-                        }
-                        vals[i] = x;
-                        *found |= 1ull << i;
+                        if (x > UINT64_MAX / 1024)
+                                return mc_error_set(err, ERANGE, "line %u: value overflows", lineno);
+                        vals[i] = x * 1024;
                         break;
                 }
                 p = *eol ? eol + 1 : eol;
@@ -139,39 +130,36 @@ int mc_memory_stat_parse(const char *text, struct mc_memory_stat *ret, struct mc
                 PGMAJFAULT,
                 _N
         };
-        static const char *const names[_N] = {
-                [ANON] = "anon",
-                [FILE_] = "file",
-                [SHMEM] = "shmem",
-                [KERNEL] = "kernel",
-                [KSTACK] = "kernel_stack",
-                [PAGETABLES] = "pagetables",
-                [SLAB] = "slab",
-                [PERCPU] = "percpu",
-                [SOCK] = "sock",
-                [FILE_MAPPED] = "file_mapped",
-                [PGMAJFAULT] = "pgmajfault",
+        /* anon, file and shmem are in every memory.stat since cgroup v2 has one. */
+        struct mc_keyed_field f[_N] = {
+                [ANON] = { .name = "anon" },
+                [FILE_] = { .name = "file" },
+                [SHMEM] = { .name = "shmem" },
+                [KERNEL] = { .name = "kernel", .optional = true },
+                [KSTACK] = { .name = "kernel_stack", .optional = true },
+                [PAGETABLES] = { .name = "pagetables", .optional = true },
+                [SLAB] = { .name = "slab", .optional = true },
+                [PERCPU] = { .name = "percpu", .optional = true },
+                [SOCK] = { .name = "sock", .optional = true },
+                [FILE_MAPPED] = { .name = "file_mapped", .optional = true },
+                [PGMAJFAULT] = { .name = "pgmajfault", .optional = true },
         };
-        uint64_t v[_N] = { 0 }, found;
-        int r = keyed_parse(text, names, _N, v, &found, err);
+        int r = mc_keyed_get(text, f, _N, err);
         if (r < 0)
                 return r;
-        /* Present in every memory.stat since cgroup v2 has one. */
-        for (int i = ANON; i <= SHMEM; i++)
-                if (!(found & (1ull << i)))
-                        return mc_error_set(err, EINVAL, "no %s field", names[i]);
 
         struct mc_memory_stat s = {
-                .anon = v[ANON],
+                .anon = f[ANON].value,
                 /* file counts shmem too (it lives in the page cache); the breakdown shows them apart. */
-                .file = v[FILE_] >= v[SHMEM] ? v[FILE_] - v[SHMEM] : 0,
-                .shmem = v[SHMEM],
+                .file = f[FILE_].value >= f[SHMEM].value ? f[FILE_].value - f[SHMEM].value : 0,
+                .shmem = f[SHMEM].value,
                 /* "kernel" exists since Linux 6.3; before, its main parts. */
-                .kernel = (found & (1ull << KERNEL)) ? v[KERNEL]
-                                                     : v[KSTACK] + v[PAGETABLES] + v[SLAB] + v[PERCPU],
-                .sock = v[SOCK],
-                .file_mapped = v[FILE_MAPPED],
-                .pgmajfault = v[PGMAJFAULT],
+                .kernel = f[KERNEL].found
+                                  ? f[KERNEL].value
+                                  : f[KSTACK].value + f[PAGETABLES].value + f[SLAB].value + f[PERCPU].value,
+                .sock = f[SOCK].value,
+                .file_mapped = f[FILE_MAPPED].value,
+                .pgmajfault = f[PGMAJFAULT].value,
         };
         *ret = s;
         return 0;
@@ -181,8 +169,8 @@ int mc_smaps_parse(const char *text, struct mc_smaps *ret, struct mc_error *err)
 {
         enum { RSS, PSS, PCLEAN, PDIRTY, SWAP, _N };
         static const char *const names[_N] = { "Rss", "Pss", "Private_Clean", "Private_Dirty", "Swap" };
-        uint64_t v[_N] = { 0 }, found;
-        int r = keyed_parse(text, names, _N, v, &found, err);
+        uint64_t v[_N] = { 0 };
+        int r = smaps_fields(text, names, _N, v, err);
         if (r < 0)
                 return r;
         *ret = (struct mc_smaps){
@@ -613,19 +601,12 @@ static void open_hugetlb(struct mc_sampler *s)
 /* user_usec and system_usec of cpu.stat (every v2 group has it, with or without the cpu controller). */
 static int read_cpu(int group_fd, uint64_t *user, uint64_t *system, struct mc_error *err)
 {
-        static const char *const names[] = { "user_usec", "system_usec" };
-        _cleanup_free_ char *text = NULL;
-        uint64_t v[2] = { 0 }, found;
-        int r = mc_read_file_at(group_fd, "cpu.stat", &text, err);
+        struct mc_keyed_field f[] = { { .name = "user_usec" }, { .name = "system_usec" } };
+        int r = mc_keyed_read_at(group_fd, "cpu.stat", f, ELEMENTSOF(f), err);
         if (r < 0)
                 return r;
-        r = keyed_parse(text, names, 2, v, &found, err);
-        if (r < 0)
-                return mc_error_prefix(err, "cpu.stat");
-        if (found != 3)
-                return mc_error_set(err, EINVAL, "cpu.stat: no user_usec or system_usec");
-        *user = v[0];
-        *system = v[1];
+        *user = f[0].value;
+        *system = f[1].value;
         return 0;
 }
 

@@ -41,6 +41,3 @@ struct mc_ps_entry {
  */
 int mc_ps_collect(int parent_fd, struct mc_ps_entry **ret, size_t *ret_n, struct mc_error *err);
 void mc_ps_entries_free(struct mc_ps_entry *e, size_t n);
-
-/* "some avg10=0.00 avg60=..." of memory.pressure: the some avg10 value. */
-int mc_ps_parse_psi_some_avg10(const char *text, double *ret);

@@ -78,6 +78,12 @@ int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_e
  */
 int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err);
 
+/*
+ * The decimal digits at *p, advancing *p past them: -EINVAL when there are
+ * none (no sign, no blank accepted), -ERANGE when they do not fit 64 bits.
+ */
+int mc_parse_u64(const char **p, uint64_t *ret);
+
 /* Reads an unsigned integer file ("123\n"); "max" gives UINT64_MAX. */
 int mc_read_u64_at(int dirfd, const char *name, uint64_t *ret, struct mc_error *err);
 

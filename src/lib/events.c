@@ -40,15 +40,13 @@ static int keyed_next(const char **p, unsigned *lineno, struct keyed_line *ret, 
         const char *num = sp + 1;
         if (num == eol)
                 return mc_error_set(err, EINVAL, "line %u: missing value", *lineno);
-        uint64_t v = 0;
-        for (const char *q = num; q < eol; q++) {
-                if (*q < '0' || *q > '9')
-                        return mc_error_set(err, EINVAL, "line %u: value is not a number", *lineno);
-                unsigned d = (unsigned)(*q - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return mc_error_set(err, ERANGE, "line %u: value overflows", *lineno);
-                v = v * 10 + d;
-        }
+        uint64_t v;
+        const char *q = num;
+        int r = mc_parse_u64(&q, &v);
+        if (r == -ERANGE)
+                return mc_error_set(err, ERANGE, "line %u: value overflows", *lineno);
+        if (r < 0 || q != eol)
+                return mc_error_set(err, EINVAL, "line %u: value is not a number", *lineno);
         *ret = (struct keyed_line){ .name = s, .name_len = (size_t)(sp - s), .value = v };
         *p = *eol ? eol + 1 : eol;
         return 1;

@@ -8,6 +8,7 @@
 #include <sys/timerfd.h>
 
 #include "events.h"
+#include "pressure.h"
 #include "sampler.h"
 #include "util.h"
 
@@ -63,19 +64,7 @@ struct mc_sampler {
 /* Digits at *p, advancing it; false when there are none or the value overflows. */
 static bool parse_u64(const char **p, uint64_t *ret)
 {
-        const char *q = *p;
-        uint64_t v = 0;
-        if (*q < '0' || *q > '9')
-                return false;
-        for (; *q >= '0' && *q <= '9'; q++) {
-                unsigned d = (unsigned)(*q - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return false;
-                v = v * 10 + d;
-        }
-        *p = q;
-        *ret = v;
-        return true;
+        return mc_parse_u64(p, ret) == 0;
 }
 
 /*
@@ -176,55 +165,6 @@ int mc_smaps_parse(const char *text, struct mc_smaps *ret, struct mc_error *err)
         *ret = (struct mc_smaps){
                 .rss = v[RSS], .pss = v[PSS], .uss = v[PCLEAN] + v[PDIRTY], .swap = v[SWAP]
         };
-        return 0;
-}
-
-/* "12.34" at p in hundredths. */
-static bool parse_hundredths(const char *p, uint32_t *ret)
-{
-        uint64_t whole, frac = 0;
-        if (!parse_u64(&p, &whole) || whole > 100)
-                return false;
-        if (*p == '.') {
-                p++;
-                int digits = 0;
-                for (; *p >= '0' && *p <= '9'; p++, digits++)
-                        if (digits < 2)
-                                frac = frac * 10 + (uint64_t)(*p - '0');
-                if (digits == 0)
-                        return false;
-                if (digits == 1)
-                        frac *= 10;
-        }
-        *ret = (uint32_t)(whole * 100 + frac);
-        return true;
-}
-
-int mc_psi_parse(const char *text, struct mc_psi_avg *ret, struct mc_error *err)
-{
-        struct mc_psi_avg out = { 0 };
-        bool some = false;
-
-        for (const char *p = text; *p;) {
-                const char *eol = strchrnul(p, '\n');
-                bool is_some = strncmp(p, "some ", 5) == 0, is_full = strncmp(p, "full ", 5) == 0;
-                if (is_some || is_full) {
-                        const char *a = strstr(p, "avg10=");
-                        uint32_t v;
-                        if (!a || a > eol || !parse_hundredths(a + 6, &v))
-                                return mc_error_set(err, EINVAL, "bad avg10 on the %s line",
-                                                    is_some ? "some" : "full");
-                        if (is_some) {
-                                out.some = v;
-                                some = true;
-                        } else
-                                out.full = v;
-                }
-                p = *eol ? eol + 1 : eol;
-        }
-        if (!some)
-                return mc_error_set(err, EINVAL, "no 'some' line");
-        *ret = out;
         return 0;
 }
 
@@ -488,16 +428,17 @@ static void sample(struct mc_sampler *s, bool final)
                 s->swap_max = pt.swap_current;
         if (s->pressure_fd >= 0) {
                 ssize_t k = pread(s->pressure_fd, s->buf, sizeof(s->buf) - 1, 0);
-                struct mc_psi_avg avg;
+                struct mc_pressure_line psi[_MC_PSI_KIND_COUNT];
                 struct mc_error err;
                 if (k > 0) {
                         s->buf[k] = '\0';
-                        if (mc_psi_parse(s->buf, &avg, &err) == 0) {
-                                pt.some_avg10 = avg.some;
-                                pt.full_avg10 = avg.full;
+                        /* A kind without its line (never so for memory.pressure) reads 0. */
+                        if (mc_pressure_parse(s->buf, psi, &err) == 0) {
+                                pt.some_avg10 = psi[MC_PSI_SOME].avg10_centi;
+                                pt.full_avg10 = psi[MC_PSI_FULL].avg10_centi;
                                 sum->has_psi = true;
-                                sum->some_avg10_max = MAX(sum->some_avg10_max, avg.some);
-                                sum->full_avg10_max = MAX(sum->full_avg10_max, avg.full);
+                                sum->some_avg10_max = MAX(sum->some_avg10_max, pt.some_avg10);
+                                sum->full_avg10_max = MAX(sum->full_avg10_max, pt.full_avg10);
                         }
                 }
         }

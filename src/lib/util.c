@@ -95,6 +95,24 @@ int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_e
         return 0;
 }
 
+int mc_parse_u64(const char **p, uint64_t *ret)
+{
+        const char *q = *p;
+        uint64_t v = 0;
+
+        if (*q < '0' || *q > '9')
+                return -EINVAL;
+        for (; *q >= '0' && *q <= '9'; q++) {
+                unsigned d = (unsigned)(*q - '0');
+                if (v > (UINT64_MAX - d) / 10)
+                        return -ERANGE;
+                v = v * 10 + d;
+        }
+        *p = q;
+        *ret = v;
+        return 0;
+}
+
 int mc_read_u64_at(int dirfd, const char *name, uint64_t *ret, struct mc_error *err)
 {
         _cleanup_free_ char *s = NULL;

@@ -123,30 +123,6 @@ static void test_smaps(void **state)
         assert_int_equal(mc_smaps_parse("Pss: 18014398509481984 kB\n", &m, &err), -ERANGE);
 }
 
-static void test_psi(void **state)
-{
-        struct mc_psi_avg a;
-        struct mc_error err = { 0 };
-
-        assert_int_equal(mc_psi_parse("some avg10=12.34 avg60=0.50 avg300=0.00 total=123456\n"
-                                      "full avg10=90.05 avg60=0.00 avg300=0.00 total=1000\n",
-                                      &a, &err),
-                         0);
-        assert_int_equal(a.some, 1234);
-        assert_int_equal(a.full, 9005);
-        assert_int_equal(mc_psi_parse("some avg10=100.00 avg60=0.00 avg300=0.00 total=0\n", &a, &err), 0);
-        assert_int_equal(a.some, 10000);
-        assert_int_equal(a.full, 0);
-        assert_int_equal(mc_psi_parse("some avg10=0.5 avg60=0.00 avg300=0.00 total=0\n", &a, &err), 0);
-        assert_int_equal(a.some, 50);
-        assert_int_equal(mc_psi_parse("full avg10=1.00 avg60=0.00 avg300=0.00 total=0\n", &a, &err),
-                         -EINVAL);
-        assert_string_equal(err.msg, "no 'some' line");
-        assert_int_equal(mc_psi_parse("some avg60=1.00 total=0\nfull avg10=1.00\n", &a, &err), -EINVAL);
-        assert_string_equal(err.msg, "bad avg10 on the some line");
-        assert_int_equal(mc_psi_parse("some avg10=x\n", &a, &err), -EINVAL);
-}
-
 static void test_interval(void **state)
 {
         struct {
@@ -416,13 +392,9 @@ static void test_sampler_off(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_memory_stat),
-                cmocka_unit_test(test_smaps),
-                cmocka_unit_test(test_psi),
-                cmocka_unit_test(test_interval),
-                cmocka_unit_test(test_timeline_merge),
-                cmocka_unit_test(test_timeline_long_run),
-                cmocka_unit_test(test_sampler_on_fake_group),
+                cmocka_unit_test(test_memory_stat),       cmocka_unit_test(test_smaps),
+                cmocka_unit_test(test_interval),          cmocka_unit_test(test_timeline_merge),
+                cmocka_unit_test(test_timeline_long_run), cmocka_unit_test(test_sampler_on_fake_group),
                 cmocka_unit_test(test_sampler_off),
         };
         return cmocka_run_group_tests_name("sampler", tests, NULL, NULL);

@@ -29,7 +29,7 @@ struct mc_ps_entry {
         uint64_t max;      /* memory.max, MC_PS_NONE for "max" or absent */
         uint64_t high;     /* memory.high, likewise */
         uint64_t oom_kill; /* oom_kill of memory.events, MC_PS_NONE when absent */
-        bool have_psi;     /* memory.pressure readable (CONFIG_PSI, not psi=0) */
+        bool have_psi;     /* memory.pressure readable (CONFIG_PSI, not psi=0) and well-formed */
         double psi_some_avg10;
 };
 

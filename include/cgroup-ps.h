@@ -29,7 +29,7 @@ struct mc_ps_entry {
         uint64_t max;      /* memory.max, MC_PS_NONE for "max" or absent */
         uint64_t high;     /* memory.high, likewise */
         uint64_t oom_kill; /* oom_kill of memory.events, MC_PS_NONE when absent */
-        bool have_psi;     /* memory.pressure readable (CONFIG_PSI, not psi=0) */
+        bool have_psi;     /* memory.pressure readable (CONFIG_PSI, not psi=0) and well-formed */
         double psi_some_avg10;
 };
 
@@ -41,6 +41,3 @@ struct mc_ps_entry {
  */
 int mc_ps_collect(int parent_fd, struct mc_ps_entry **ret, size_t *ret_n, struct mc_error *err);
 void mc_ps_entries_free(struct mc_ps_entry *e, size_t n);
-
-/* "some avg10=0.00 avg60=..." of memory.pressure: the some avg10 value. */
-int mc_ps_parse_psi_some_avg10(const char *text, double *ret);

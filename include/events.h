@@ -2,10 +2,19 @@
 #pragma once
 
 /*
- * Flat keyed counter files of cgroup v2 ("low 0\nhigh 12\n..."):
- * memory.events, memory.events.local, memory.swap.events,
- * hugetlb.<size>.events. Parsed by name, so counters a newer kernel adds
- * (oom_group_kill since 5.17) pass through.
+ * Flat keyed files of cgroup v2, "name value" lines: the counters of
+ * memory.events, memory.events.local, memory.swap.events and
+ * hugetlb.<size>.events, and memory.stat and cpu.stat. One line scanner
+ * serves two readers: a whole file into a table (the counters, whose names
+ * a newer kernel extends: oom_group_kill since 5.17), and the values of a
+ * few wanted keys (systemd's cg_get_keyed_attribute). Both take a file as
+ * the kernel prints it or not at all: a line that is not "name value" (one
+ * space, a decimal value that fits 64 bits) is an error, as is a name that
+ * appears twice where the reader keeps it. Names a reader does not know
+ * pass through: kept in the table, skipped by the wanted-key reader.
+ *
+ * /proc/PID/smaps_rollup ("Rss:      123 kB") is another format and has its
+ * own parser (mc_smaps_parse).
  */
 
 #include <stdbool.h>
@@ -27,7 +36,7 @@ struct mc_counters {
         struct mc_counter c[MC_COUNTERS_MAX];
 };
 
-/* Parses "name value" lines; a malformed line or too many names is an error. */
+/* Parses every line into a table; too many names or one too long is an error too. */
 int mc_counters_parse(const char *text, struct mc_counters *ret, struct mc_error *err);
 
 /* Reads and parses a counter file of a group. */
@@ -43,3 +52,22 @@ void mc_counters_delta(const struct mc_counters *before, const struct mc_counter
 
 /* The value of name; false when absent. */
 bool mc_counters_get(const struct mc_counters *c, const char *name, uint64_t *ret);
+
+/* A key wanted from a keyed file: name and optional in, found and value out. */
+struct mc_keyed_field {
+        const char *name;
+        bool optional; /* absent is no error (a field newer kernels add) */
+        bool found;
+        uint64_t value; /* 0 when not found */
+};
+
+/*
+ * Fills the n fields from text. A key that is not optional and absent is
+ * -ENXIO, naming the first such key; a malformed line anywhere in the text is
+ * -EINVAL (-ERANGE for a value over 64 bits), a wanted key twice -EINVAL.
+ */
+int mc_keyed_get(const char *text, struct mc_keyed_field *fields, size_t n, struct mc_error *err);
+
+/* Reads file of the group at dirfd and fills the fields; messages start with the file's name. */
+int mc_keyed_read_at(int dirfd, const char *file, struct mc_keyed_field *fields, size_t n,
+                     struct mc_error *err);

@@ -45,12 +45,22 @@ int mc_pressure_parse_trigger(const char *value, enum mc_psi_kind kind, struct m
 /* The line written to memory.pressure to register a trigger: "some 150000 1000000". */
 int mc_pressure_trigger_line(const struct mc_pressure_trigger *t, char *buf, size_t n);
 
+/* One line of a PSI file: "some avg10=12.34 avg60=... avg300=... total=N". */
 struct mc_pressure_line {
         bool present;
-        double avg10;
-        uint64_t total_us;
+        double avg10;         /* percent of the last 10 s, avg10_centi / 100 */
+        uint32_t avg10_centi; /* the same in hundredths of a percent, exact: 0 to 10000 */
+        uint64_t total_us;    /* stall time since the group was created */
 };
 
-/* Parses the text of memory.pressure; a kind missing from the text stays !present. */
+/*
+ * Parses the text of a PSI file (memory.pressure) into both kinds. Every
+ * line must be "some" or "full" with avg10, avg60, avg300 (0 to 100, one or
+ * two decimals) and total, in the kernel's order; a kind twice, or no "some"
+ * line, is malformed too (-EINVAL). A missing "full" line is not an error:
+ * that kind stays !present. memory.pressure and io.pressure have both lines
+ * since PSI came (4.20); cpu.pressure, and /proc/pressure/cpu, only "some"
+ * before 5.13.
+ */
 int mc_pressure_parse(const char *text, struct mc_pressure_line ret[_MC_PSI_KIND_COUNT],
                       struct mc_error *err);

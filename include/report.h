@@ -102,7 +102,15 @@ struct mc_report {
 /* The report as a jansson object (new reference), NULL when out of memory. */
 json_t *mc_report_to_jansson(const struct mc_report *r);
 
-/* The report as a JSON document (malloc'd, NUL-terminated, ending in a newline). */
+/*
+ * A report document as memcage writes it (malloc'd, NUL-terminated, ending
+ * in a newline): indented by 2, keys in their order, reals with 15
+ * significant digits. The one format of a report file, whether made by run
+ * or rendered again by `memcage report --format json`.
+ */
+int mc_report_json_dump(const json_t *doc, char **ret, struct mc_error *err);
+
+/* The report as a JSON document, by mc_report_json_dump(). */
 int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *err);
 
 /* Writes the JSON atomically: a temporary file beside path, fsync, rename. */

@@ -63,13 +63,6 @@ struct mc_smaps {
 /* Parses smaps_rollup text; empty text (a kernel thread, a zombie) gives zeros. */
 int mc_smaps_parse(const char *text, struct mc_smaps *ret, struct mc_error *err);
 
-/* avg10 of the "some" and "full" lines of a PSI file, in hundredths of a percent. */
-struct mc_psi_avg {
-        uint32_t some, full;
-};
-
-int mc_psi_parse(const char *text, struct mc_psi_avg *ret, struct mc_error *err);
-
 /* The columns of the report's timeline. */
 struct mc_timeline_point {
         uint64_t t_ns; /* since the command started */

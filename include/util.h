@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -72,11 +73,23 @@ int mc_read_file_at(int dirfd, const char *name, char **ret, struct mc_error *er
 int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_error *err);
 
 /*
- * Replaces path with data atomically: a temporary file beside it (mode 0666
- * minus the umask), fsync, rename. A reader sees the old file or the whole new
- * one, never half; on failure nothing is left behind.
+ * Replaces name in the directory dirfd with data atomically: a new
+ * temporary file beside it ("NAME.XXXXXX", mode minus the umask), fsync,
+ * renameat. A reader sees the old file or the whole new one, never half; on
+ * failure nothing is left behind. Relative to a directory fd, so that a
+ * caller that holds its directory open writes there and nowhere else.
  */
+int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                            struct mc_error *err);
+
+/* The same for a path (relative to the working directory), mode 0666 minus the umask. */
 int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err);
+
+/*
+ * The decimal digits at *p, advancing *p past them: -EINVAL when there are
+ * none (no sign, no blank accepted), -ERANGE when they do not fit 64 bits.
+ */
+int mc_parse_u64(const char **p, uint64_t *ret);
 
 /* Reads an unsigned integer file ("123\n"); "max" gives UINT64_MAX. */
 int mc_read_u64_at(int dirfd, const char *name, uint64_t *ret, struct mc_error *err);

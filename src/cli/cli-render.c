@@ -10,6 +10,7 @@
 #include "report-github.h"
 #include "report-svg.h"
 #include "report-text.h"
+#include "report.h"
 #include "util.h"
 
 int cli_format_parse(const char *s, enum cli_format *ret)
@@ -44,18 +45,7 @@ int cli_render(const json_t *report, enum cli_format format, const char *path, F
                 break;
         case CLI_FORMAT_JSON:
         default:
-                /* As mc_report_to_json(): 15 digits keep the microsecond times of "log" exact. */
-                out = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-                r = out ? 0 : mc_error_errno(&err, ENOMEM, "format the JSON report");
-                if (out) {
-                        char *t = realloc(out, strlen(out) + 2);
-                        if (!t)
-                                r = mc_error_errno(&err, ENOMEM, "format the JSON report");
-                        else {
-                                out = t;
-                                strcat(out, "\n");
-                        }
-                }
+                r = mc_report_json_dump(report, &out, &err);
                 break;
         }
         if (r < 0) {

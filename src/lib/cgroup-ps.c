@@ -12,25 +12,8 @@
 #include "cgroup-ps.h"
 #include "cgroup.h"
 #include "events.h"
+#include "pressure.h"
 #include "util.h"
-
-int mc_ps_parse_psi_some_avg10(const char *text, double *ret)
-{
-        const char *p = strstr(text, "some ");
-        /* The "some" line only: "full" follows it on the next line. */
-        if (!p || (p != text && p[-1] != '\n'))
-                return -EINVAL;
-        p = strstr(p, "avg10=");
-        if (!p)
-                return -EINVAL;
-        char *end;
-        errno = 0;
-        double v = strtod(p + 6, &end);
-        if (errno != 0 || end == p + 6)
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
 
 /* A u64 file; missing or unreadable gives MC_PS_NONE, as does "max". */
 static uint64_t read_u64_or_none(int fd, const char *file)
@@ -55,6 +38,7 @@ static int read_entry(int fd, struct mc_ps_entry *e)
         _cleanup_free_ char *procs = NULL, *pressure = NULL;
         struct mc_error err = { 0 };
         struct mc_counters events;
+        struct mc_pressure_line psi[_MC_PSI_KIND_COUNT];
         char profile[256];
         int r;
 
@@ -83,8 +67,10 @@ static int read_entry(int fd, struct mc_ps_entry *e)
                 e->oom_kill = MC_PS_NONE;
         /* Absent without CONFIG_PSI, EOPNOTSUPP with psi=0 on the command line. */
         if (mc_read_file_at(fd, "memory.pressure", &pressure, &err) == 0 &&
-            mc_ps_parse_psi_some_avg10(pressure, &e->psi_some_avg10) == 0)
+            mc_pressure_parse(pressure, psi, &err) == 0) {
                 e->have_psi = true;
+                e->psi_some_avg10 = psi[MC_PSI_SOME].avg10;
+        }
         return 0;
 }
 

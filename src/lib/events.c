@@ -6,46 +6,80 @@
 #include "events.h"
 #include "util.h"
 
+/* One "name value" line, the name pointing into the text. */
+struct keyed_line {
+        const char *name;
+        size_t name_len;
+        uint64_t value;
+};
+
+/*
+ * The next line at *p, advancing *p and *lineno: 1 with *ret filled, 0 at
+ * the end of the text, a negative errno for a malformed line. Blank lines
+ * (the file's last newline) are skipped.
+ */
+static int keyed_next(const char **p, unsigned *lineno, struct keyed_line *ret, struct mc_error *err)
+{
+        const char *s = *p;
+        const char *eol;
+
+        for (;;) {
+                if (!*s) {
+                        *p = s;
+                        return 0;
+                }
+                eol = strchrnul(s, '\n');
+                ++*lineno;
+                if (eol != s)
+                        break;
+                s = eol + 1; /* a blank line: *eol is its newline */
+        }
+        const char *sp = memchr(s, ' ', (size_t)(eol - s));
+        if (!sp || sp == s)
+                return mc_error_set(err, EINVAL, "line %u: expected 'name value'", *lineno);
+        const char *num = sp + 1;
+        if (num == eol)
+                return mc_error_set(err, EINVAL, "line %u: missing value", *lineno);
+        uint64_t v;
+        const char *q = num;
+        int r = mc_parse_u64(&q, &v);
+        if (r == -ERANGE)
+                return mc_error_set(err, ERANGE, "line %u: value overflows", *lineno);
+        if (r < 0 || q != eol)
+                return mc_error_set(err, EINVAL, "line %u: value is not a number", *lineno);
+        *ret = (struct keyed_line){ .name = s, .name_len = (size_t)(sp - s), .value = v };
+        *p = *eol ? eol + 1 : eol;
+        return 1;
+}
+
+static bool name_is(const struct keyed_line *l, const char *name)
+{
+        return strlen(name) == l->name_len && memcmp(l->name, name, l->name_len) == 0;
+}
+
 int mc_counters_parse(const char *text, struct mc_counters *ret, struct mc_error *err)
 {
         struct mc_counters out = { 0 };
-        const char *p = text;
+        struct keyed_line l;
         unsigned lineno = 0;
+        int r;
 
-        while (*p) {
-                const char *eol = strchrnul(p, '\n');
-                lineno++;
-                if (eol == p) { /* blank line */
-                        p = *eol ? eol + 1 : eol;
-                        continue;
-                }
-                const char *sp = memchr(p, ' ', (size_t)(eol - p));
-                if (!sp || sp == p)
-                        return mc_error_set(err, EINVAL, "line %u: expected 'name value'", lineno);
-                size_t nlen = (size_t)(sp - p);
-                if (nlen >= MC_COUNTER_NAME_MAX)
+        while ((r = keyed_next(&text, &lineno, &l, err)) > 0) {
+                if (l.name_len >= MC_COUNTER_NAME_MAX)
                         return mc_error_set(err, EINVAL, "line %u: counter name too long", lineno);
+                for (size_t i = 0; i < out.n; i++)
+                        if (name_is(&l, out.c[i].name))
+                                return mc_error_set(err, EINVAL, "line %u: '%s' appears twice", lineno,
+                                                    out.c[i].name);
                 if (out.n == MC_COUNTERS_MAX)
                         return mc_error_set(err, E2BIG, "more than %d counters", MC_COUNTERS_MAX);
-
-                const char *num = sp + 1;
-                uint64_t v = 0;
-                if (num == eol)
-                        return mc_error_set(err, EINVAL, "line %u: missing value", lineno);
-                for (const char *q = num; q < eol; q++) {
-                        if (*q < '0' || *q > '9')
-                                return mc_error_set(err, EINVAL, "line %u: value is not a number", lineno);
-                        unsigned d = (unsigned)(*q - '0');
-                        if (v > (UINT64_MAX - d) / 10)
-                                return mc_error_set(err, ERANGE, "line %u: value overflows", lineno);
-                        v = v * 10 + d;
-                }
-                memcpy(out.c[out.n].name, p, nlen);
-                out.c[out.n].name[nlen] = '\0';
-                out.c[out.n].value = v;
+                memcpy(out.c[out.n].name, l.name, l.name_len);
+                out.c[out.n].name[l.name_len] = '\0';
+                out.c[out.n].value = l.value;
                 out.n++;
-                p = *eol ? eol + 1 : eol;
         }
+        if (r < 0)
+                return r;
         *ret = out;
         return 0;
 }
@@ -84,4 +118,47 @@ void mc_counters_delta(const struct mc_counters *before, const struct mc_counter
                 out.c[i].value = after->c[i].value >= b ? after->c[i].value - b : 0;
         }
         *ret = out;
+}
+
+int mc_keyed_get(const char *text, struct mc_keyed_field *fields, size_t n, struct mc_error *err)
+{
+        struct keyed_line l;
+        unsigned lineno = 0;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                fields[i].found = false;
+                fields[i].value = 0;
+        }
+        /* The whole text, also after the last wanted key: malformed input fails whatever the keys' order. */
+        while ((r = keyed_next(&text, &lineno, &l, err)) > 0)
+                for (size_t i = 0; i < n; i++) {
+                        if (!name_is(&l, fields[i].name))
+                                continue;
+                        if (fields[i].found)
+                                return mc_error_set(err, EINVAL, "line %u: '%s' appears twice", lineno,
+                                                    fields[i].name);
+                        fields[i].found = true;
+                        fields[i].value = l.value;
+                        break;
+                }
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (!fields[i].found && !fields[i].optional)
+                        return mc_error_set(err, ENXIO, "no '%s' key", fields[i].name);
+        return 0;
+}
+
+int mc_keyed_read_at(int dirfd, const char *file, struct mc_keyed_field *fields, size_t n,
+                     struct mc_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        int r = mc_read_file_at(dirfd, file, &text, err);
+        if (r < 0)
+                return r;
+        r = mc_keyed_get(text, fields, n, err);
+        if (r < 0)
+                return mc_error_prefix(err, "%s", file);
+        return 0;
 }

@@ -382,25 +382,20 @@ static int ledger_read(struct mc_hugetlb_pool *p, struct ledger *ret, struct mc_
         return 0;
 }
 
-/* Atomically: a temporary file, then rename; no entries left removes the file. */
+/* Atomically (mc_write_file_atomic_at); no entries left removes the file. */
 static int ledger_write(int run_fd, const struct ledger *l, struct mc_error *err)
 {
-        static const char tmp[] = MC_HUGETLB_LEDGER ".tmp";
-
         if (l->n == 0) {
                 if (unlinkat(run_fd, MC_HUGETLB_LEDGER, 0) < 0 && errno != ENOENT)
                         return mc_error_errno(err, errno, "remove %s/%s", MC_HUGETLB_RUN_DIR,
                                               MC_HUGETLB_LEDGER);
                 return 0;
         }
-        _cleanup_close_ int fd =
-                openat(run_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return mc_error_errno(err, errno, "create %s/%s", MC_HUGETLB_RUN_DIR, tmp);
-        _cleanup_fclose_ FILE *f = fdopen(fd, "w");
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
         if (!f)
-                return mc_error_errno(err, errno, "write %s/%s", MC_HUGETLB_RUN_DIR, tmp);
-        TAKE_FD(fd);
+                return mc_error_errno(err, ENOMEM, "hugetlb ledger");
         for (size_t i = 0; i < l->n; i++) {
                 const struct entry *e = &l->e[i];
                 fprintf(f, "%d %llu %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, (int)e->pid, e->starttime,
@@ -409,16 +404,11 @@ static int ledger_write(int run_fd, const struct ledger *l, struct mc_error *err
                         fprintf(f, " %" PRIu64, e->from);
                 fputc('\n', f);
         }
-        if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
-                int e = errno ? errno : EIO;
-                unlinkat(run_fd, tmp, 0);
-                return mc_error_errno(err, e, "write %s/%s", MC_HUGETLB_RUN_DIR, tmp);
-        }
-        if (renameat(run_fd, tmp, run_fd, MC_HUGETLB_LEDGER) < 0) {
-                int e = errno;
-                unlinkat(run_fd, tmp, 0);
-                return mc_error_errno(err, e, "rename %s/%s", MC_HUGETLB_RUN_DIR, tmp);
-        }
+        if (fclose(f) != 0)
+                return mc_error_errno(err, ENOMEM, "hugetlb ledger");
+        int r = mc_write_file_atomic_at(run_fd, MC_HUGETLB_LEDGER, text, len, 0644, err);
+        if (r < 0)
+                return mc_error_prefix(err, "%s", MC_HUGETLB_RUN_DIR);
         return 0;
 }
 

@@ -81,6 +81,65 @@ int mc_pressure_trigger_line(const struct mc_pressure_trigger *t, char *buf, siz
         return k < 0 || (size_t)k >= n ? -ENOBUFS : 0;
 }
 
+/* "12.34" (also "12.3", "12") at *p in hundredths, at most 100.00, advancing *p. */
+static int parse_centi(const char **p, uint32_t *ret)
+{
+        const char *q = *p;
+        uint64_t whole, frac = 0;
+        int r = mc_parse_u64(&q, &whole);
+        if (r < 0)
+                return r;
+        if (*q == '.') {
+                q++;
+                int digits = 0;
+                for (; *q >= '0' && *q <= '9' && digits < 2; q++, digits++)
+                        frac = frac * 10 + (uint64_t)(*q - '0');
+                if (digits == 0 || (*q >= '0' && *q <= '9'))
+                        return -EINVAL;
+                if (digits == 1)
+                        frac *= 10;
+        }
+        if (whole > 100 || whole * 100 + frac > 10000)
+                return -ERANGE;
+        *p = q;
+        *ret = (uint32_t)(whole * 100 + frac);
+        return 0;
+}
+
+/* The literal word at *p, advancing *p past it. */
+static bool skip_word(const char **p, const char *word)
+{
+        size_t n = strlen(word);
+        if (strncmp(*p, word, n) != 0)
+                return false;
+        *p += n;
+        return true;
+}
+
+/* One line of [s, eol): the kernel's "%s avg10=%lu.%02lu avg60=... avg300=... total=%llu". */
+static int parse_psi_line(const char *s, const char *eol, int *ret_kind, struct mc_pressure_line *ret)
+{
+        uint32_t avg10, avg60, avg300;
+        uint64_t total;
+        int kind;
+
+        if (skip_word(&s, "some "))
+                kind = MC_PSI_SOME;
+        else if (skip_word(&s, "full "))
+                kind = MC_PSI_FULL;
+        else
+                return -EINVAL;
+        if (!skip_word(&s, "avg10=") || parse_centi(&s, &avg10) < 0 || !skip_word(&s, " avg60=") ||
+            parse_centi(&s, &avg60) < 0 || !skip_word(&s, " avg300=") || parse_centi(&s, &avg300) < 0 ||
+            !skip_word(&s, " total=") || mc_parse_u64(&s, &total) < 0 || s != eol)
+                return -EINVAL;
+        *ret_kind = kind;
+        *ret = (struct mc_pressure_line){
+                .present = true, .avg10 = avg10 / 100.0, .avg10_centi = avg10, .total_us = total
+        };
+        return 0;
+}
+
 int mc_pressure_parse(const char *text, struct mc_pressure_line ret[_MC_PSI_KIND_COUNT],
                       struct mc_error *err)
 {
@@ -88,25 +147,22 @@ int mc_pressure_parse(const char *text, struct mc_pressure_line ret[_MC_PSI_KIND
 
         for (const char *p = text; *p;) {
                 const char *eol = strchrnul(p, '\n');
-                char kind[8];
-                double a10, a60, a300;
-                unsigned long long total;
-                _cleanup_free_ char *line = strndup(p, (size_t)(eol - p));
-                if (!line)
-                        return mc_error_errno(err, ENOMEM, "memory.pressure");
-                if (*line) {
-                        if (sscanf(line, "%7s avg10=%lf avg60=%lf avg300=%lf total=%llu", kind, &a10, &a60,
-                                   &a300, &total) != 5)
-                                return mc_error_set(err, EINVAL, "memory.pressure: unexpected line '%s'",
-                                                    line);
-                        int k = streq(kind, "some") ? MC_PSI_SOME : streq(kind, "full") ? MC_PSI_FULL : -1;
-                        if (k >= 0)
-                                out[k] = (struct mc_pressure_line){ .present = true,
-                                                                    .avg10 = a10,
-                                                                    .total_us = total };
+                struct mc_pressure_line line;
+                int kind;
+                if (eol != p) {
+                        if (parse_psi_line(p, eol, &kind, &line) < 0)
+                                return mc_error_set(err, EINVAL, "memory.pressure: unexpected line '%.*s'",
+                                                    (int)(eol - p), p);
+                        if (out[kind].present)
+                                return mc_error_set(err, EINVAL, "memory.pressure: a second '%s' line",
+                                                    mc_psi_kind_name(kind));
+                        out[kind] = line;
                 }
                 p = *eol ? eol + 1 : eol;
         }
+        /* Every PSI file memcage reads has it; without it the text is not the kernel's. */
+        if (!out[MC_PSI_SOME].present)
+                return mc_error_set(err, EINVAL, "memory.pressure: no 'some' line");
         memcpy(ret, out, sizeof(out));
         return 0;
 }

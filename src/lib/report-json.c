@@ -8,6 +8,7 @@
 
 #include "report-json.h"
 #include "util.h"
+#include "verdict.h"
 
 bool mc_rj_u64(const json_t *obj, const char *key, uint64_t *ret)
 {
@@ -156,39 +157,32 @@ enum mc_verdict_level mc_rj_verdict(const json_t *root, char *buf, size_t n)
 {
         json_t *verdict = mc_rj_obj(root, "verdict");
         json_t *exit = mc_rj_obj(root, "exit");
-        json_t *events = mc_rj_obj(root, "events");
         const char *code = mc_rj_str(verdict, "code");
         const char *text = mc_rj_str(verdict, "text");
         enum mc_verdict_level level;
-        char derived[64];
-        uint64_t ec = 0, sig = 0, oom = 0, fail = 0;
+        struct mc_verdict v;
 
         if (!exit && !code) {
                 snprintf(buf, n, "unknown (the command did not run)");
                 return MC_LEVEL_UNKNOWN;
         }
-        (void)mc_rj_u64(exit, "code", &ec);
-        (void)mc_rj_u64(exit, "signal", &sig);
         if (!code) {
-                /* A report from before the verdict field: the same rules, from the same counters. */
-                (void)mc_rj_u64(mc_rj_obj(root, "swap_events"), "fail", &fail);
-                (void)mc_rj_u64(events, "oom", &oom);
-                bool failed = sig != 0 || ec != 0;
-                if (mc_rj_oom_kills(root) > 0) {
-                        code = "oom-killed";
-                        text = oom > 0 ? "oom-killed (group limit)" : "oom-killed (system)";
-                } else if (failed && hugetlb_max_hit(root))
-                        code = text = "hugetlb-limit";
-                else if (failed && fail > 0)
-                        code = text = "swap-limit";
-                else if (sig != 0) {
-                        code = "killed";
-                        snprintf(derived, sizeof(derived), "killed (signal %llu)", (unsigned long long)sig);
-                        text = derived;
-                } else if (ec != 0)
-                        code = text = "exit-nonzero";
-                else
-                        code = text = "ok";
+                /* A report from before the verdict field: the one set of rules, on its counters. */
+                struct mc_verdict_input in = { 0 };
+                uint64_t ec = 0, sig = 0;
+                (void)mc_rj_u64(exit, "code", &ec);
+                (void)mc_rj_u64(exit, "signal", &sig);
+                in.signaled = sig != 0;
+                in.signal = (int)sig;
+                in.exit_code = (int)ec;
+                in.oom_kill = mc_rj_oom_kills(root);
+                (void)mc_rj_u64(mc_rj_obj(root, "events"), "oom", &in.oom);
+                /* The rules ask only whether a max counter moved, and hugetlb_limit_hit carries no count. */
+                in.hugetlb_max = hugetlb_max_hit(root) ? 1 : 0;
+                (void)mc_rj_u64(mc_rj_obj(root, "swap_events"), "fail", &in.swap_fail);
+                mc_verdict_judge(&in, &v);
+                code = mc_verdict_code_name(v.code);
+                text = v.text;
         }
         if (!text)
                 text = code;

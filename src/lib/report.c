@@ -388,17 +388,14 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
         return TAKE_PTR(root);
 }
 
-int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *err)
+int mc_report_json_dump(const json_t *doc, char **ret, struct mc_error *err)
 {
-        json_auto_t *root = mc_report_to_jansson(r);
-        if (!root)
-                return mc_error_errno(err, ENOMEM, "build the JSON report");
         /*
          * Times are rounded to microseconds where they are made; 15 digits
          * keep them exact at any run length, so that "log" holds the lines
          * of --events as they were written.
          */
-        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         if (!s)
                 return mc_error_errno(err, ENOMEM, "format the JSON report");
         size_t len = strlen(s);
@@ -411,6 +408,14 @@ int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *er
         t[len + 1] = '\0';
         *ret = t;
         return 0;
+}
+
+int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *err)
+{
+        json_auto_t *root = mc_report_to_jansson(r);
+        if (!root)
+                return mc_error_errno(err, ENOMEM, "build the JSON report");
+        return mc_report_json_dump(root, ret, err);
 }
 
 int mc_report_write_json(const struct mc_report *r, const char *path, struct mc_error *err)

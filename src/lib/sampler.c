@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/timerfd.h>
 
+#include "events.h"
+#include "pressure.h"
 #include "sampler.h"
 #include "util.h"
 
@@ -62,60 +64,38 @@ struct mc_sampler {
 /* Digits at *p, advancing it; false when there are none or the value overflows. */
 static bool parse_u64(const char **p, uint64_t *ret)
 {
-        const char *q = *p;
-        uint64_t v = 0;
-        if (*q < '0' || *q > '9')
-                return false;
-        for (; *q >= '0' && *q <= '9'; q++) {
-                unsigned d = (unsigned)(*q - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return false;
-                v = v * 10 + d;
-        }
-        *p = q;
-        *ret = v;
-        return true;
+        return mc_parse_u64(p, ret) == 0;
 }
 
 /*
- * Keyed lines, "name value" (memory.stat, cpu.stat) or "Name:   value kB"
- * (smaps_rollup, values then in KiB): stores the value of each wanted name
- * found, sets the bit of its index in *found. Other lines are skipped
- * unparsed, so fields a newer kernel adds pass through.
+ * /proc/PID/smaps_rollup: a header line, then "Name:   value kB" lines
+ * (values in KiB). Not a cgroup keyed file (a colon, padding, a unit), so
+ * not the events module's parser. Stores the bytes of each wanted name
+ * found; other lines, the header included, pass through unparsed.
  */
-static int keyed_parse(const char *text, const char *const *names, size_t n, uint64_t *vals, uint64_t *found,
-                       struct mc_error *err)
+static int smaps_fields(const char *text, const char *const *names, size_t n, uint64_t *vals,
+                        struct mc_error *err)
 {
-        const char *p = text;
         unsigned lineno = 0;
 
-        *found = 0;
-        while (*p) {
+        for (const char *p = text; *p;) {
                 const char *eol = strchrnul(p, '\n');
-                const char *end = p;
+                const char *colon = memchr(p, ':', (size_t)(eol - p));
                 lineno++;
-                while (end < eol && *end != ' ' && *end != ':')
-                        end++;
-                size_t len = (size_t)(end - p);
-                for (size_t i = 0; i < n; i++) {
+                for (size_t i = 0; colon && i < n; i++) {
+                        size_t len = (size_t)(colon - p);
                         if (strlen(names[i]) != len || memcmp(p, names[i], len) != 0)
                                 continue;
-                        const char *v = end;
-                        if (*v == ':')
-                                v++;
+                        const char *v = colon + 1;
                         while (*v == ' ' || *v == '\t')
                                 v++;
                         uint64_t x;
-                        if (!parse_u64(&v, &x))
+                        if (!parse_u64(&v, &x) || strncmp(v, " kB", 3) != 0 || v + 3 != eol)
                                 return mc_error_set(err, EINVAL, "line %u: bad value for %s", lineno,
                                                     names[i]);
-                        if (strncmp(v, " kB", 3) == 0) {
-                                if (x > UINT64_MAX / 1024)
-                                        return mc_error_set(err, ERANGE, "line %u: value overflows", lineno);
-                                x *= 1024;
-                        }
-                        vals[i] = x;
-                        *found |= 1ull << i;
+                        if (x > UINT64_MAX / 1024)
+                                return mc_error_set(err, ERANGE, "line %u: value overflows", lineno);
+                        vals[i] = x * 1024;
                         break;
                 }
                 p = *eol ? eol + 1 : eol;
@@ -139,39 +119,36 @@ int mc_memory_stat_parse(const char *text, struct mc_memory_stat *ret, struct mc
                 PGMAJFAULT,
                 _N
         };
-        static const char *const names[_N] = {
-                [ANON] = "anon",
-                [FILE_] = "file",
-                [SHMEM] = "shmem",
-                [KERNEL] = "kernel",
-                [KSTACK] = "kernel_stack",
-                [PAGETABLES] = "pagetables",
-                [SLAB] = "slab",
-                [PERCPU] = "percpu",
-                [SOCK] = "sock",
-                [FILE_MAPPED] = "file_mapped",
-                [PGMAJFAULT] = "pgmajfault",
+        /* anon, file and shmem are in every memory.stat since cgroup v2 has one. */
+        struct mc_keyed_field f[_N] = {
+                [ANON] = { .name = "anon" },
+                [FILE_] = { .name = "file" },
+                [SHMEM] = { .name = "shmem" },
+                [KERNEL] = { .name = "kernel", .optional = true },
+                [KSTACK] = { .name = "kernel_stack", .optional = true },
+                [PAGETABLES] = { .name = "pagetables", .optional = true },
+                [SLAB] = { .name = "slab", .optional = true },
+                [PERCPU] = { .name = "percpu", .optional = true },
+                [SOCK] = { .name = "sock", .optional = true },
+                [FILE_MAPPED] = { .name = "file_mapped", .optional = true },
+                [PGMAJFAULT] = { .name = "pgmajfault", .optional = true },
         };
-        uint64_t v[_N] = { 0 }, found;
-        int r = keyed_parse(text, names, _N, v, &found, err);
+        int r = mc_keyed_get(text, f, _N, err);
         if (r < 0)
                 return r;
-        /* Present in every memory.stat since cgroup v2 has one. */
-        for (int i = ANON; i <= SHMEM; i++)
-                if (!(found & (1ull << i)))
-                        return mc_error_set(err, EINVAL, "no %s field", names[i]);
 
         struct mc_memory_stat s = {
-                .anon = v[ANON],
+                .anon = f[ANON].value,
                 /* file counts shmem too (it lives in the page cache); the breakdown shows them apart. */
-                .file = v[FILE_] >= v[SHMEM] ? v[FILE_] - v[SHMEM] : 0,
-                .shmem = v[SHMEM],
+                .file = f[FILE_].value >= f[SHMEM].value ? f[FILE_].value - f[SHMEM].value : 0,
+                .shmem = f[SHMEM].value,
                 /* "kernel" exists since Linux 6.3; before, its main parts. */
-                .kernel = (found & (1ull << KERNEL)) ? v[KERNEL]
-                                                     : v[KSTACK] + v[PAGETABLES] + v[SLAB] + v[PERCPU],
-                .sock = v[SOCK],
-                .file_mapped = v[FILE_MAPPED],
-                .pgmajfault = v[PGMAJFAULT],
+                .kernel = f[KERNEL].found
+                                  ? f[KERNEL].value
+                                  : f[KSTACK].value + f[PAGETABLES].value + f[SLAB].value + f[PERCPU].value,
+                .sock = f[SOCK].value,
+                .file_mapped = f[FILE_MAPPED].value,
+                .pgmajfault = f[PGMAJFAULT].value,
         };
         *ret = s;
         return 0;
@@ -181,62 +158,13 @@ int mc_smaps_parse(const char *text, struct mc_smaps *ret, struct mc_error *err)
 {
         enum { RSS, PSS, PCLEAN, PDIRTY, SWAP, _N };
         static const char *const names[_N] = { "Rss", "Pss", "Private_Clean", "Private_Dirty", "Swap" };
-        uint64_t v[_N] = { 0 }, found;
-        int r = keyed_parse(text, names, _N, v, &found, err);
+        uint64_t v[_N] = { 0 };
+        int r = smaps_fields(text, names, _N, v, err);
         if (r < 0)
                 return r;
         *ret = (struct mc_smaps){
                 .rss = v[RSS], .pss = v[PSS], .uss = v[PCLEAN] + v[PDIRTY], .swap = v[SWAP]
         };
-        return 0;
-}
-
-/* "12.34" at p in hundredths. */
-static bool parse_hundredths(const char *p, uint32_t *ret)
-{
-        uint64_t whole, frac = 0;
-        if (!parse_u64(&p, &whole) || whole > 100)
-                return false;
-        if (*p == '.') {
-                p++;
-                int digits = 0;
-                for (; *p >= '0' && *p <= '9'; p++, digits++)
-                        if (digits < 2)
-                                frac = frac * 10 + (uint64_t)(*p - '0');
-                if (digits == 0)
-                        return false;
-                if (digits == 1)
-                        frac *= 10;
-        }
-        *ret = (uint32_t)(whole * 100 + frac);
-        return true;
-}
-
-int mc_psi_parse(const char *text, struct mc_psi_avg *ret, struct mc_error *err)
-{
-        struct mc_psi_avg out = { 0 };
-        bool some = false;
-
-        for (const char *p = text; *p;) {
-                const char *eol = strchrnul(p, '\n');
-                bool is_some = strncmp(p, "some ", 5) == 0, is_full = strncmp(p, "full ", 5) == 0;
-                if (is_some || is_full) {
-                        const char *a = strstr(p, "avg10=");
-                        uint32_t v;
-                        if (!a || a > eol || !parse_hundredths(a + 6, &v))
-                                return mc_error_set(err, EINVAL, "bad avg10 on the %s line",
-                                                    is_some ? "some" : "full");
-                        if (is_some) {
-                                out.some = v;
-                                some = true;
-                        } else
-                                out.full = v;
-                }
-                p = *eol ? eol + 1 : eol;
-        }
-        if (!some)
-                return mc_error_set(err, EINVAL, "no 'some' line");
-        *ret = out;
         return 0;
 }
 
@@ -458,16 +386,17 @@ static void sample(struct mc_sampler *s, bool final)
                 s->swap_max = pt.swap_current;
         if (s->pressure_fd >= 0) {
                 ssize_t k = pread(s->pressure_fd, s->buf, sizeof(s->buf) - 1, 0);
-                struct mc_psi_avg avg;
+                struct mc_pressure_line psi[_MC_PSI_KIND_COUNT];
                 struct mc_error err;
                 if (k > 0) {
                         s->buf[k] = '\0';
-                        if (mc_psi_parse(s->buf, &avg, &err) == 0) {
-                                pt.some_avg10 = avg.some;
-                                pt.full_avg10 = avg.full;
+                        /* A kind without its line (never so for memory.pressure) reads 0. */
+                        if (mc_pressure_parse(s->buf, psi, &err) == 0) {
+                                pt.some_avg10 = psi[MC_PSI_SOME].avg10_centi;
+                                pt.full_avg10 = psi[MC_PSI_FULL].avg10_centi;
                                 sum->has_psi = true;
-                                sum->some_avg10_max = MAX(sum->some_avg10_max, avg.some);
-                                sum->full_avg10_max = MAX(sum->full_avg10_max, avg.full);
+                                sum->some_avg10_max = MAX(sum->some_avg10_max, pt.some_avg10);
+                                sum->full_avg10_max = MAX(sum->full_avg10_max, pt.full_avg10);
                         }
                 }
         }
@@ -571,19 +500,12 @@ static void open_hugetlb(struct mc_sampler *s)
 /* user_usec and system_usec of cpu.stat (every v2 group has it, with or without the cpu controller). */
 static int read_cpu(int group_fd, uint64_t *user, uint64_t *system, struct mc_error *err)
 {
-        static const char *const names[] = { "user_usec", "system_usec" };
-        _cleanup_free_ char *text = NULL;
-        uint64_t v[2] = { 0 }, found;
-        int r = mc_read_file_at(group_fd, "cpu.stat", &text, err);
+        struct mc_keyed_field f[] = { { .name = "user_usec" }, { .name = "system_usec" } };
+        int r = mc_keyed_read_at(group_fd, "cpu.stat", f, ELEMENTSOF(f), err);
         if (r < 0)
                 return r;
-        r = keyed_parse(text, names, 2, v, &found, err);
-        if (r < 0)
-                return mc_error_prefix(err, "cpu.stat");
-        if (found != 3)
-                return mc_error_set(err, EINVAL, "cpu.stat: no user_usec or system_usec");
-        *user = v[0];
-        *system = v[1];
+        *user = f[0].value;
+        *system = f[1].value;
         return 0;
 }
 

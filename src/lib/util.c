@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -95,6 +96,24 @@ int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_e
         return 0;
 }
 
+int mc_parse_u64(const char **p, uint64_t *ret)
+{
+        const char *q = *p;
+        uint64_t v = 0;
+
+        if (*q < '0' || *q > '9')
+                return -EINVAL;
+        for (; *q >= '0' && *q <= '9'; q++) {
+                unsigned d = (unsigned)(*q - '0');
+                if (v > (UINT64_MAX - d) / 10)
+                        return -ERANGE;
+                v = v * 10 + d;
+        }
+        *p = q;
+        *ret = v;
+        return 0;
+}
+
 int mc_read_u64_at(int dirfd, const char *name, uint64_t *ret, struct mc_error *err)
 {
         _cleanup_free_ char *s = NULL;
@@ -150,38 +169,63 @@ int mc_proc_starttime(pid_t pid, unsigned long long *ret)
         return 0;
 }
 
-int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err)
+/* Six characters for a temporary name, as mkstemp's: from getrandom, or the clock when it has none. */
+static void temp_suffix(char s[7])
+{
+        static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        uint64_t v;
+        if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+                v = mc_now_ns() ^ ((uint64_t)getpid() << 32);
+        for (int i = 0; i < 6; i++, v /= sizeof(chars) - 1)
+                s[i] = chars[v % (sizeof(chars) - 1)];
+        s[6] = '\0';
+}
+
+int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                            struct mc_error *err)
 {
         _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-                return mc_error_errno(err, ENOMEM, "write '%s'", path);
-        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return mc_error_errno(err, errno, "create a temporary file for '%s'", path);
+        _cleanup_close_ int fd = -EBADF;
+        char suffix[7];
 
-        /* mkostemp creates 0600; the file is as readable as any file the user writes. */
-        mode_t mask = umask(0);
-        umask(mask);
+        if (asprintf(&tmp, "%s.XXXXXX", name) < 0) {
+                tmp = NULL;
+                return mc_error_errno(err, ENOMEM, "write '%s'", name);
+        }
+        /* O_EXCL: a name someone else made (a file, a planted symlink) is never opened; try another. */
+        for (int tries = 0; fd < 0; tries++) {
+                temp_suffix(suffix);
+                memcpy(tmp + strlen(name) + 1, suffix, 6);
+                fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+                            mode);
+                if (fd < 0 && (errno != EEXIST || tries == 99))
+                        return mc_error_errno(err, errno, "create a temporary file for '%s'", name);
+        }
+
         size_t off = 0;
         int e = 0;
-        if (fchmod(fd, 0666 & ~mask) < 0)
-                e = errno;
-        while (!e && off < len) {
+        while (off < len) {
                 ssize_t k = write(fd, data + off, len - off);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
                         e = errno;
-                } else
-                        off += (size_t)k;
+                        break;
+                }
+                off += (size_t)k;
         }
         if (!e && fsync(fd) < 0)
                 e = errno;
-        if (!e && rename(tmp, path) < 0)
+        if (!e && renameat(dirfd, tmp, dirfd, name) < 0)
                 e = errno;
         if (e) {
-                unlink(tmp);
-                return mc_error_errno(err, e, "write '%s'", path);
+                unlinkat(dirfd, tmp, 0);
+                return mc_error_errno(err, e, "write '%s'", name);
         }
         return 0;
+}
+
+int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err)
+{
+        return mc_write_file_atomic_at(AT_FDCWD, path, data, len, 0666, err);
 }

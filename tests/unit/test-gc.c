@@ -30,6 +30,7 @@
 #include "cgroup-ps.h"
 #include "cgroup.h"
 #include "fake-cgroupfs.h"
+#include "pressure.h"
 #include "util.h"
 
 static char *base;          /* mkdtemp'd directory holding one fake parent per test */
@@ -347,19 +348,22 @@ static void test_gc_nothing(void **state)
 
 /* ---- ps ----------------------------------------------------------------------------------- */
 
+/* What `memcage ps` shows of memory.pressure: the some line's avg10, by the one PSI parser. */
 static void test_ps_parse_psi(void **state)
 {
-        double v = -1;
+        struct mc_pressure_line l[_MC_PSI_KIND_COUNT];
+        struct mc_error err = { 0 };
         (void)state;
-        assert_int_equal(mc_ps_parse_psi_some_avg10("some avg10=12.34 avg60=1.00 avg300=0.00 total=1\n"
-                                                    "full avg10=99.00 avg60=0.00 avg300=0.00 total=0\n",
-                                                    &v),
+        assert_int_equal(mc_pressure_parse("some avg10=12.34 avg60=1.00 avg300=0.00 total=1\n"
+                                           "full avg10=99.00 avg60=0.00 avg300=0.00 total=0\n",
+                                           l, &err),
                          0);
+        double v = l[MC_PSI_SOME].avg10;
         assert_true(v > 12.33 && v < 12.35);
-        assert_int_equal(mc_ps_parse_psi_some_avg10("full avg10=1.00 avg60=0.00\n", &v), -EINVAL);
-        assert_int_equal(mc_ps_parse_psi_some_avg10("some avg60=1.00\n", &v), -EINVAL);
-        assert_int_equal(mc_ps_parse_psi_some_avg10("some avg10=x\n", &v), -EINVAL);
-        assert_int_equal(mc_ps_parse_psi_some_avg10("", &v), -EINVAL);
+        assert_int_equal(mc_pressure_parse("full avg10=1.00 avg60=0.00\n", l, &err), -EINVAL);
+        assert_int_equal(mc_pressure_parse("some avg60=1.00\n", l, &err), -EINVAL);
+        assert_int_equal(mc_pressure_parse("some avg10=x\n", l, &err), -EINVAL);
+        assert_int_equal(mc_pressure_parse("", l, &err), -EINVAL);
 }
 
 static void test_ps_collect(void **state)

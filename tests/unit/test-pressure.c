@@ -117,6 +117,83 @@ static void test_parse_file(void **state)
         assert_string_equal(err.msg, "memory.pressure: unexpected line 'some avg10=x'");
 }
 
+/* avg10 in hundredths for the sampler's timeline, as a double for the events and `memcage ps`. */
+static void test_parse_avg10(void **state)
+{
+        struct mc_pressure_line l[_MC_PSI_KIND_COUNT];
+        struct mc_error err = { 0 };
+
+        assert_int_equal(mc_pressure_parse("some avg10=12.34 avg60=0.50 avg300=0.00 total=123456\n"
+                                           "full avg10=90.05 avg60=0.00 avg300=0.00 total=1000\n",
+                                           l, &err),
+                         0);
+        assert_int_equal(l[MC_PSI_SOME].avg10_centi, 1234);
+        assert_int_equal(l[MC_PSI_FULL].avg10_centi, 9005);
+        /* The double is the nearest to the printed decimal, as strtod would give it. */
+        assert_true(l[MC_PSI_SOME].avg10 == 12.34);
+        assert_true(l[MC_PSI_FULL].avg10 == 90.05);
+        assert_int_equal(l[MC_PSI_SOME].total_us, 123456);
+        assert_int_equal(mc_pressure_parse("some avg10=100.00 avg60=0.00 avg300=0.00 total=0\n", l, &err),
+                         0);
+        assert_int_equal(l[MC_PSI_SOME].avg10_centi, 10000);
+        assert_false(l[MC_PSI_FULL].present);
+        assert_int_equal(l[MC_PSI_FULL].avg10_centi, 0);
+        assert_int_equal(mc_pressure_parse("some avg10=0.5 avg60=0.00 avg300=0.00 total=0\n", l, &err), 0);
+        assert_int_equal(l[MC_PSI_SOME].avg10_centi, 50);
+        assert_int_equal(mc_pressure_parse("some avg10=7 avg60=0.00 avg300=0.00 total=0\n", l, &err), 0);
+        assert_int_equal(l[MC_PSI_SOME].avg10_centi, 700);
+        /* The order of the lines is not the parser's business. */
+        assert_int_equal(mc_pressure_parse("full avg10=1.50 avg60=0.00 avg300=0.00 total=2\n"
+                                           "some avg10=2.50 avg60=0.00 avg300=0.00 total=3\n",
+                                           l, &err),
+                         0);
+        assert_int_equal(l[MC_PSI_SOME].avg10_centi, 250);
+        assert_int_equal(l[MC_PSI_FULL].avg10_centi, 150);
+}
+
+/* Malformed is an error for every caller: the sampler, the events, `memcage ps`. */
+static void test_parse_malformed(void **state)
+{
+        struct mc_pressure_line l[_MC_PSI_KIND_COUNT];
+        struct mc_error err = { 0 };
+        static const char *const bad[] = {
+                "some avg60=1.00 total=0\nfull avg10=1.00\n",
+                "some avg10=1.00 avg60=0.00 avg300=0.00\n",
+                "some avg10=1.00 avg60=0.00 avg300=0.00 total=\n",
+                "some avg10=1.00 avg60=0.00 avg300=0.00 total=1 extra\n",
+                "some avg10=1.00  avg60=0.00 avg300=0.00 total=1\n",
+                "some avg10=1. avg60=0.00 avg300=0.00 total=1\n",
+                "some avg10=1.005 avg60=0.00 avg300=0.00 total=1\n",
+                "some avg10=-1.00 avg60=0.00 avg300=0.00 total=1\n",
+                "some avg10=1e2 avg60=0.00 avg300=0.00 total=1\n",
+                "some avg10=100.01 avg60=0.00 avg300=0.00 total=1\n",
+                "some avg10=101.00 avg60=0.00 avg300=0.00 total=1\n",
+                "some avg10=1.00 avg60=0.00 avg300=0.00 total=18446744073709551616\n",
+                "some avg60=0.00 avg10=1.00 avg300=0.00 total=1\n",
+                "partial avg10=1.00 avg60=0.00 avg300=0.00 total=1\n",
+                " some avg10=1.00 avg60=0.00 avg300=0.00 total=1\n",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                assert_int_equal(mc_pressure_parse(bad[i], l, &err), -EINVAL);
+                assert_non_null(strstr(err.msg, "memory.pressure: unexpected line '"));
+        }
+        assert_string_equal(err.msg, "memory.pressure: unexpected line ' some avg10=1.00 avg60=0.00 "
+                                     "avg300=0.00 total=1'");
+
+        /* Without "some" (memory.pressure always has it), or with a kind twice, it is not the kernel's text.
+         */
+        assert_int_equal(mc_pressure_parse("full avg10=1.00 avg60=0.00 avg300=0.00 total=0\n", l, &err),
+                         -EINVAL);
+        assert_string_equal(err.msg, "memory.pressure: no 'some' line");
+        assert_int_equal(mc_pressure_parse("", l, &err), -EINVAL);
+        assert_string_equal(err.msg, "memory.pressure: no 'some' line");
+        assert_int_equal(mc_pressure_parse("some avg10=1.00 avg60=0.00 avg300=0.00 total=0\n"
+                                           "some avg10=2.00 avg60=0.00 avg300=0.00 total=0\n",
+                                           l, &err),
+                         -EINVAL);
+        assert_string_equal(err.msg, "memory.pressure: a second 'some' line");
+}
+
 /* [pressure] in a profile: errors carry file:line, as every key's do. */
 static void test_profile_keys(void **state)
 {
@@ -176,10 +253,9 @@ static void test_profile_keys(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_trigger),
-                cmocka_unit_test(test_trigger_line),
-                cmocka_unit_test(test_parse_file),
-                cmocka_unit_test(test_profile_keys),
+                cmocka_unit_test(test_parse_trigger),   cmocka_unit_test(test_trigger_line),
+                cmocka_unit_test(test_parse_file),      cmocka_unit_test(test_parse_avg10),
+                cmocka_unit_test(test_parse_malformed), cmocka_unit_test(test_profile_keys),
         };
         return cmocka_run_group_tests_name("pressure", tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include "report-svg.h"
 #include "report-text.h"
 #include "util.h"
+#include "verdict.h"
 
 static json_t *load_fixture(const char *name)
 {
@@ -191,6 +192,46 @@ static void test_verdict_rules(void **state)
                 assert_string_equal(buf, cases[i].want);
                 json_decref(j);
         }
+}
+
+/* A report without the verdict field is judged by mc_verdict_judge itself: the same text for every case. */
+static void test_verdict_rules_are_the_judge(void **state)
+{
+        static const int signals[] = { 0, 7, 9, 15 }, codes[] = { 0, 1, 137 };
+        char buf[256];
+
+        for (size_t si = 0; si < ELEMENTSOF(signals); si++)
+                for (size_t ci = 0; ci < ELEMENTSOF(codes); ci++)
+                        for (unsigned bits = 0; bits < 16; bits++) {
+                                struct mc_verdict_input in = {
+                                        .signaled = signals[si] != 0,
+                                        .signal = signals[si],
+                                        .exit_code = codes[ci],
+                                        .oom_kill = bits & 1,
+                                        .oom = (bits >> 1) & 1,
+                                        .hugetlb_max = (bits >> 2) & 1,
+                                        .swap_fail = (bits >> 3) & 1,
+                                };
+                                struct mc_verdict want;
+                                mc_verdict_judge(&in, &want);
+                                json_t *j = json_pack("{s:{s:i,s:o},s:{s:I,s:I},s:{s:{s:I}},s:{s:I}}",
+                                                      "exit", "code", codes[ci], "signal",
+                                                      signals[si] ? json_integer(signals[si]) : json_null(),
+                                                      "events", "oom_kill", (json_int_t)in.oom_kill, "oom",
+                                                      (json_int_t)in.oom, "hugetlb", "2MB", "events_max",
+                                                      (json_int_t)in.hugetlb_max, "swap_events", "fail",
+                                                      (json_int_t)in.swap_fail);
+                                assert_non_null(j);
+                                enum mc_verdict_level level = mc_rj_verdict(j, buf, sizeof(buf));
+                                assert_string_equal(buf, want.text);
+                                enum mc_verdict_level want_level = MC_LEVEL_BAD;
+                                if (want.code == MC_VERDICT_OK)
+                                        want_level = MC_LEVEL_GOOD;
+                                else if (want.code == MC_VERDICT_EXIT_NONZERO)
+                                        want_level = MC_LEVEL_WARN;
+                                assert_int_equal(level, want_level);
+                                json_decref(j);
+                        }
 }
 
 static void test_schema(void **state)
@@ -481,7 +522,7 @@ int main(void)
                 cmocka_unit_test(test_svg_full),      cmocka_unit_test(test_github),
                 cmocka_unit_test(test_github_escape), cmocka_unit_test(test_control_characters),
                 cmocka_unit_test(test_fail_on_parse), cmocka_unit_test(test_fail_on_match),
-                cmocka_unit_test(test_fail_on_json),
+                cmocka_unit_test(test_fail_on_json),  cmocka_unit_test(test_verdict_rules_are_the_judge),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -460,6 +460,33 @@ static void test_json_observations(void **state)
         free(s);
 }
 
+/* The one dump of a report document: run's file and `memcage report --format json` are alike to the byte. */
+static void test_json_dump(void **state)
+{
+        struct mc_report r;
+        struct mc_error err = { 0 };
+        char *a = NULL, *b = NULL;
+
+        json_t *j = json_pack("{s:i,s:f,s:f,s:[i,s]}", "z", 1, "third", 1.0 / 3, "t", 0.000123, "a", 2, "x");
+        assert_non_null(j);
+        assert_int_equal(mc_report_json_dump(j, &a, &err), 0);
+        /* Keys in their order, 2 spaces, 15 significant digits, a final newline. */
+        assert_string_equal(a, "{\n  \"z\": 1,\n  \"third\": 0.333333333333333,\n  \"t\": 0.000123,\n"
+                               "  \"a\": [\n    2,\n    \"x\"\n  ]\n}\n");
+        json_decref(j);
+        free(a);
+
+        fill_oom_report(&r);
+        assert_int_equal(mc_report_to_json(&r, &a, &err), 0);
+        j = mc_report_to_jansson(&r);
+        assert_non_null(j);
+        assert_int_equal(mc_report_json_dump(j, &b, &err), 0);
+        assert_string_equal(a, b);
+        json_decref(j);
+        free(a);
+        free(b);
+}
+
 static void test_write_atomic(void **state)
 {
         char dir[] = "/tmp/memcage-test-report-XXXXXX";
@@ -522,6 +549,7 @@ int main(void)
                 cmocka_unit_test(test_write_atomic),
                 cmocka_unit_test(test_summary),
                 cmocka_unit_test(test_json_counter_near_2_64),
+                cmocka_unit_test(test_json_dump),
         };
         return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

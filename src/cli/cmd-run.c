@@ -747,17 +747,8 @@ static int launch_and_supervise(struct run_state *s)
         };
         uint64_t start = mc_now_ns();
         r = mc_spawn(&sopts, &child, &err);
-        if (r < 0 && child.failed_step != MC_CRED_STEP_EXEC)
-                return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
-        if (r < 0) {
-                /* The command's failures to execute are reported as a shell would. */
-                if (r == -ENOENT)
-                        return run_fail(s, MC_EXIT_NOT_FOUND, "%s", err.msg);
-                if (r == -EACCES || r == -ENOEXEC || r == -EISDIR || r == -ETXTBSY || r == -EPERM ||
-                    r == -ELOOP || r == -ENAMETOOLONG || r == -ENOTDIR)
-                        return run_fail(s, MC_EXIT_CANNOT_EXEC, "%s", err.msg);
-                return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
-        }
+        if (r < 0)
+                return run_fail(s, mc_spawn_exit_status(r, &child), "%s", err.msg);
         s->report.launch = child.via_clone3 ? "clone3" : "fork";
         if (s->sampler) {
                 r = mc_sampler_start(s->sampler, start, child.pidfd, sampler_watches, &err);

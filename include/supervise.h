@@ -18,18 +18,24 @@
 extern const int mc_forwarded_signals[];
 extern const size_t mc_forwarded_signals_count;
 
+/* Receives the text of a warning (no prefix, no newline); the CLI prints it. */
+typedef void (*mc_warn_fn)(void *userdata, const char *text);
+
 /*
  * Another fd the loop waits on, for the observers of a run (memory events,
  * pressure triggers, the sampler's timer). ready() runs when poll() reports
- * any of the requested events (or POLLERR/POLLHUP); a negative return ends
- * the supervision with err, after which the caller still owns the cleanup.
- * A watch may set *fd to -1 from ready() to stop being polled.
+ * any of the requested events (or POLLERR/POLLHUP). A watch may set *fd to
+ * -1 from ready() to stop being polled. An observer never ends a run: when
+ * ready() fails, every watch of the same observer is turned off (fd -1),
+ * one warning "OBSERVER off: MESSAGE" goes to the warn callback, and the
+ * supervision goes on.
  */
 struct mc_watch {
         int fd;
         short events;
         int (*ready)(void *userdata, short revents, struct mc_error *err);
         void *userdata;
+        const char *observer; /* "memory events", "sampling": names it in the warning */
 };
 
 struct mc_supervise_opts {
@@ -39,6 +45,8 @@ struct mc_supervise_opts {
         bool wait_all; /* after the command exits, wait for the rest of the group instead of killing it */
         struct mc_watch *const *watches; /* each owned by its observer; polled in this order */
         size_t n_watches;
+        mc_warn_fn warn; /* an observer turned off; may be NULL */
+        void *warn_userdata;
 };
 
 struct mc_supervise_result {
@@ -50,6 +58,7 @@ struct mc_supervise_result {
         unsigned forwarded; /* signals forwarded */
         unsigned leftovers; /* processes still in the group when the command ended */
         bool killed_leftovers;
+        unsigned observers_off; /* observers turned off after an error of theirs */
 };
 
 /*

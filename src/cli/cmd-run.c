@@ -703,6 +703,13 @@ static int create_group(struct run_state *s)
         return 0;
 }
 
+/* A warning of the library about the run's group. */
+static void warn_group(void *userdata, const char *text)
+{
+        const struct run_state *s = userdata;
+        cli_warning("group %s: %s", s->group.relpath, text);
+}
+
 /* Runs the command and waits for the group to empty; returns memcage's exit status. */
 static int launch_and_supervise(struct run_state *s)
 {
@@ -761,10 +768,14 @@ static int launch_and_supervise(struct run_state *s)
         cli_events_start(&s->events, start, child.pid);
 
         /* Each observer keeps its own watches (they switch themselves off): the loop gets pointers. */
-        for (size_t i = 0; i < n_event_watches; i++)
+        for (size_t i = 0; i < n_event_watches; i++) {
+                event_watches[i].observer = "memory events";
                 watches[n_watches++] = &event_watches[i];
-        for (size_t i = 0; i < n_sampler_watches; i++)
+        }
+        for (size_t i = 0; i < n_sampler_watches; i++) {
+                sampler_watches[i].observer = "sampling";
                 watches[n_watches++] = &sampler_watches[i];
+        }
 
         struct mc_supervise_opts vopts = {
                 .group_fd = s->group.fd,
@@ -773,6 +784,8 @@ static int launch_and_supervise(struct run_state *s)
                 .wait_all = s->opts.wait_all,
                 .watches = watches,
                 .n_watches = n_watches,
+                .warn = warn_group,
+                .warn_userdata = s,
         };
         r = mc_supervise(&vopts, &res, &err);
         mc_child_done(&child);

@@ -63,6 +63,32 @@ static void record_exit(const siginfo_t *si, struct mc_supervise_result *res)
         }
 }
 
+static bool same_observer(const struct mc_watch *a, const struct mc_watch *b)
+{
+        return a == b || (a->observer && b->observer && streq(a->observer, b->observer));
+}
+
+/*
+ * An observer's error costs the report that observer, never the run (the
+ * command goes on, and the cleanup would kill it): its watches stop being
+ * polled, and it is said once.
+ */
+static void observer_off(const struct mc_supervise_opts *o, struct pollfd *pfd,
+                         const struct mc_watch *failed, const struct mc_error *werr)
+{
+        for (size_t i = 0; i < o->n_watches; i++)
+                if (same_observer(o->watches[i], failed)) {
+                        o->watches[i]->fd = -1;
+                        pfd[i].fd = -1;
+                }
+        if (o->warn) {
+                char text[MC_ERROR_MSG_MAX + 64];
+                snprintf(text, sizeof(text), "%s off: %s", failed->observer ? failed->observer : "observer",
+                         werr->msg[0] ? werr->msg : "error");
+                o->warn(o->warn_userdata, text);
+        }
+}
+
 int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *ret, struct mc_error *err)
 {
         struct mc_supervise_result res = { 0 };
@@ -173,9 +199,11 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                         short rev = pfd[_W_COUNT + i].revents;
                         if (!rev || pfd[_W_COUNT + i].fd < 0)
                                 continue;
-                        r = w->ready(w->userdata, rev, err);
-                        if (r < 0)
-                                return r;
+                        struct mc_error werr = { 0 };
+                        if (w->ready(w->userdata, rev, &werr) < 0) {
+                                observer_off(o, pfd + _W_COUNT, w, &werr);
+                                res.observers_off++;
+                        }
                         pfd[_W_COUNT + i].fd = w->fd;
                 }
         }

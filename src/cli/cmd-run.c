@@ -324,13 +324,31 @@ static int run_fail(struct run_state *s, int status, const char *fmt, ...)
         return status;
 }
 
-/* "group memcage/db-1234: max=64M swap.max=0": the requested limits as the kernel kept them. */
+/* Appends to a line being built in buf; a line too long for buf is cut, never overrun. */
+static void line_append(char *buf, size_t n, size_t *len, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void line_append(char *buf, size_t n, size_t *len, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(buf + *len, n - *len, fmt, ap);
+        va_end(ap);
+        if (k > 0)
+                *len = *len + (size_t)k < n ? *len + (size_t)k : n - 1;
+}
+
+/*
+ * "group memcage/db-1234: max=64M swap.max=0": the requested limits as the
+ * kernel kept them, built whole and written in one write(), so that the
+ * lines of launchers sharing a terminal do not interleave.
+ */
 static void print_limits(const struct run_state *s)
 {
-        char buf[MC_SIZE_STR_MAX];
+        char buf[MC_SIZE_STR_MAX], line[1024];
+        size_t len = 0;
         bool any = false;
 
-        fprintf(stderr, "memcage: group %s:", s->group.relpath);
+        line_append(line, sizeof(line), &len, "memcage: group %s:", s->group.relpath);
         for (int i = 0; i < _MC_LIMIT_COUNT; i++) {
                 if (!s->limits.v[i].set)
                         continue;
@@ -339,10 +357,12 @@ static void print_limits(const struct run_state *s)
                                   : mc_limit_is_size(i) ? mc_size_format(eff->value, buf, sizeof(buf))
                                   : eff->value          ? "1"
                                                         : "0";
-                fprintf(stderr, " %s=%s", mc_limit_name(i), val);
+                line_append(line, sizeof(line), &len, " %s=%s", mc_limit_name(i), val);
                 any = true;
         }
-        fputs(any ? "\n" : " no limits set\n", stderr);
+        line_append(line, sizeof(line), &len, "%s", any ? "\n" : " no limits set\n");
+        line[len - 1] = '\n'; /* a line cut at the buffer's end still ends */
+        (void)!write(STDERR_FILENO, line, len);
 }
 
 /* Removes stale groups of dead launchers in the parent, reporting populated ones. */

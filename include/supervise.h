@@ -7,6 +7,7 @@
  * kernel wakes us for everything we wait for.
  */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -17,6 +18,27 @@
 /* The signals memcage forwards to the command. */
 extern const int mc_forwarded_signals[];
 extern const size_t mc_forwarded_signals_count;
+
+/*
+ * Blocks the forwarded signals, so that they arrive through the signalfd
+ * returned in *ret_fd (CLOEXEC, non-blocking) and none can end memcage
+ * with a group left behind; *ret_old is the mask before, for the command.
+ */
+int mc_signals_block(sigset_t *ret_old, int *ret_fd, struct mc_error *err);
+
+/* A forwarded signal that arrived (and waits, blocked) before the command started, or 0. */
+int mc_signal_pending(void);
+
+/* The foreground process group of the terminal tty_fd, or -1 when it is not a terminal. */
+pid_t mc_terminal_foreground(int tty_fd);
+
+/*
+ * An interactive command (a shell) may have taken the terminal's foreground
+ * for its own process group: gives it back to fg_at_start when that was
+ * ours, so that memcage and the shell that started it are not left in the
+ * background.
+ */
+void mc_terminal_reclaim(int tty_fd, pid_t fg_at_start);
 
 /* Receives the text of a warning (no prefix, no newline); the CLI prints it. */
 typedef void (*mc_warn_fn)(void *userdata, const char *text);

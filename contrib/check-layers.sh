@@ -2,7 +2,19 @@
 # Fails when the tree breaks its layering (ARCHITECTURE: only the CLI prints,
 # libcgroup behind one seam):
 #   - library code (src/lib) writes to stdout or stderr, or includes a CLI header;
-#   - a file other than src/lib/cgroup-libcgroup.c includes <libcgroup.h>.
+#   - a file other than src/lib/cgroup-libcgroup.c includes <libcgroup.h>;
+#   - the program (src/cli) names a kernel file: what the run reads and writes
+#     in its group belongs to the library, where unit tests reach it.
+#
+# A kernel file name, for the last rule, is "memory.", "hugetlb." or
+# "cgroup." followed by lowercase letters, digits, '_', '.' or a printf
+# conversion, standing alone in a string literal, or after a '/' as the end
+# of a path: "memory.peak", "hugetlb.%s.events", "%s/cgroup.procs". Those are
+# the strings code opens, or formats to open. The same words inside prose
+# are left alone: help text and messages may name what an option sets
+# ("memory.max (hard limit ...)", "--set memory.oom.group=1" is a profile
+# key, SECTION.KEY), which tells users something and opens nothing.
+# #include lines ("cgroup.h") and comments are not looked at.
 set -eu
 cd "$(dirname "$0")/.."
 status=0
@@ -20,5 +32,9 @@ hits=$(grep -nE '#include "(cli|cli-[a-z-]+)\.h"' src/lib/*.c include/*.h || tru
 [ -z "$hits" ] || fail "library code includes a CLI header" "$hits"
 hits=$(grep -lE '#include <libcgroup\.h>' src/lib/*.c src/cli/*.c include/*.h | grep -vx 'src/lib/cgroup-libcgroup.c' || true)
 [ -z "$hits" ] || fail "<libcgroup.h> outside its seam (src/lib/cgroup-libcgroup.c)" "$hits"
-[ "$status" -ne 0 ] || echo "check-layers: the library does not print; libcgroup stays behind its seam"
+hits=$(grep -nE '"([^"]*/)?(memory|hugetlb|cgroup)\.([a-z0-9_.]|%[a-z]+)+"' src/cli/*.c src/cli/*.h |
+        grep -vE '^[^:]+:[0-9]+:[[:space:]]*(#[[:space:]]*include|/?\*|//)' || true)
+[ -z "$hits" ] || fail "the program names a kernel file (its reads and writes belong in src/lib)" "$hits"
+[ "$status" -ne 0 ] ||
+        echo "check-layers: the library does not print; libcgroup stays behind its seam; the program names no kernel file"
 exit $status

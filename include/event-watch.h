@@ -63,6 +63,15 @@ struct mc_event {
         const char *verdict; /* exit */
 };
 
+/*
+ * The text of an event for people, without prefix ("memory.high reached 3
+ * times: throttled at 47.9M of high 48M"); empty for the events that have
+ * none (start and exit: the limits and summary lines say them). again: an
+ * oom_kill of a victim already named (memory.oom.group kills it a second
+ * time). Returns buf; 512 bytes suffice.
+ */
+const char *mc_event_format(const struct mc_event *ev, bool again, char *buf, size_t n);
+
 /* The JSON line of an event (docs/report-schema.md, "Events"); NULL when out of memory. */
 json_t *mc_event_to_json(const struct mc_event *ev);
 

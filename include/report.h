@@ -14,12 +14,16 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "event-watch.h"
 #include "events.h"
 #include "group-limits.h"
-#include "sampler.h"
 #include "pressure.h"
 #include "verdict.h"
+
+/*
+ * The sampler's results (sampler.h), rendered by report.c: the report only
+ * points at them, so that its users need not know the sampler.
+ */
+struct mc_sample_summary;
 
 #define MC_REPORT_SCHEMA 1
 
@@ -47,6 +51,15 @@ struct mc_report_hugetlb {
         bool has_events;
         uint64_t events_max;                  /* increase of hugetlb.<size>.events "max" over the run */
         uint64_t reserved_pages, added_pages; /* [hugetlb] <size>.reserve, and what the pool grew by */
+};
+
+/* An OOM kill during the run, as the report shows it. */
+struct mc_report_oom_kill {
+        double t; /* seconds since the command started */
+        pid_t pid;
+        char name[64];
+        bool known; /* pid and name came from the kernel log */
+        enum mc_oom_cause cause;
 };
 
 struct mc_report {
@@ -84,10 +97,10 @@ struct mc_report {
         const char *error; /* memcage's own failure, NULL when none */
         int status;        /* memcage's exit status */
 
-        /* Observations of the event watcher (event-watch.h) and the verdict (verdict.h). */
+        /* Observations of the event watch and the verdict (verdict.h), filled by observe.h. */
         bool has_verdict;
         struct mc_verdict verdict;
-        const struct mc_oom_kill *oom_kills;
+        const struct mc_report_oom_kill *oom_kills;
         size_t n_oom_kills;
         bool has_swap_events;
         struct mc_counters swap_events; /* memory.swap.events deltas */
@@ -98,6 +111,10 @@ struct mc_report {
         const json_t *log; /* the events as written by --events; NULL: none */
         bool log_truncated;
 };
+
+struct mc_credentials;
+/* Who the command runs as, from its credentials; false (ret untouched) when they change no identity. */
+bool mc_report_run_from_credentials(const struct mc_credentials *c, struct mc_report_run *ret);
 
 /* The report as a jansson object (new reference), NULL when out of memory. */
 json_t *mc_report_to_jansson(const struct mc_report *r);

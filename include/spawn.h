@@ -32,16 +32,35 @@ struct mc_child {
         pid_t pid;
         int pidfd; /* -EBADF when none */
         bool via_clone3;
-        enum mc_cred_step failed_step; /* set when mc_spawn() fails: exec, or a credentials step */
+        /*
+         * Set when mc_spawn() fails. exec_failed only when the execve() of the
+         * command itself failed; any other failure (pipe, clone3, fork,
+         * cgroup.procs, a credentials step) is memcage's own. failed_step
+         * names the credentials step that failed, MC_CRED_STEP_EXEC when none.
+         */
+        bool exec_failed;
+        enum mc_cred_step failed_step;
 };
 
 /*
  * Starts the command. Returns once it has executed (or failed to): a failed
  * exec is reaped and returned as its errno (-ENOENT, -EACCES, ...) with a
- * message naming the command, so the CLI can exit 127 or 126. A failed
- * credentials step (ret->failed_step != MC_CRED_STEP_EXEC) is memcage's own
- * failure: the message names the step.
+ * message naming the command and ret->exec_failed set, so the CLI can exit
+ * 127 or 126. Everything else is memcage's own failure: a failed
+ * credentials step (the message names it, ret->failed_step too) or the
+ * spawn machinery (clone3, fork, cgroup.procs, pipes).
  */
 int mc_spawn(const struct mc_spawn_opts *opts, struct mc_child *ret, struct mc_error *err);
+
+/* The exit statuses of a failed start, as a shell gives them. */
+#define MC_SPAWN_EXIT_FAILED     125 /* memcage's own failure */
+#define MC_SPAWN_EXIT_CANNOT_RUN 126 /* the command exists but cannot be executed */
+#define MC_SPAWN_EXIT_NOT_FOUND  127
+
+/*
+ * The exit status for r < 0 from mc_spawn(): 127 or 126 only when the
+ * command's exec failed (c->exec_failed), 125 for any failure of memcage.
+ */
+int mc_spawn_exit_status(int r, const struct mc_child *c);
 
 void mc_child_done(struct mc_child *c);

@@ -7,6 +7,7 @@
  * kernel wakes us for everything we wait for.
  */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -19,17 +20,44 @@ extern const int mc_forwarded_signals[];
 extern const size_t mc_forwarded_signals_count;
 
 /*
+ * Blocks the forwarded signals, so that they arrive through the signalfd
+ * returned in *ret_fd (CLOEXEC, non-blocking) and none can end memcage
+ * with a group left behind; *ret_old is the mask before, for the command.
+ */
+int mc_signals_block(sigset_t *ret_old, int *ret_fd, struct mc_error *err);
+
+/* A forwarded signal that arrived (and waits, blocked) before the command started, or 0. */
+int mc_signal_pending(void);
+
+/* The foreground process group of the terminal tty_fd, or -1 when it is not a terminal. */
+pid_t mc_terminal_foreground(int tty_fd);
+
+/*
+ * An interactive command (a shell) may have taken the terminal's foreground
+ * for its own process group: gives it back to fg_at_start when that was
+ * ours, so that memcage and the shell that started it are not left in the
+ * background.
+ */
+void mc_terminal_reclaim(int tty_fd, pid_t fg_at_start);
+
+/* Receives the text of a warning (no prefix, no newline); the CLI prints it. */
+typedef void (*mc_warn_fn)(void *userdata, const char *text);
+
+/*
  * Another fd the loop waits on, for the observers of a run (memory events,
  * pressure triggers, the sampler's timer). ready() runs when poll() reports
- * any of the requested events (or POLLERR/POLLHUP); a negative return ends
- * the supervision with err, after which the caller still owns the cleanup.
- * A watch may set *fd to -1 from ready() to stop being polled.
+ * any of the requested events (or POLLERR/POLLHUP). A watch may set *fd to
+ * -1 from ready() to stop being polled. An observer never ends a run: when
+ * ready() fails, every watch of the same observer is turned off (fd -1),
+ * one warning "OBSERVER off: MESSAGE" goes to the warn callback, and the
+ * supervision goes on.
  */
 struct mc_watch {
         int fd;
         short events;
         int (*ready)(void *userdata, short revents, struct mc_error *err);
         void *userdata;
+        const char *observer; /* "memory events", "sampling": names it in the warning */
 };
 
 struct mc_supervise_opts {
@@ -39,6 +67,8 @@ struct mc_supervise_opts {
         bool wait_all; /* after the command exits, wait for the rest of the group instead of killing it */
         struct mc_watch *const *watches; /* each owned by its observer; polled in this order */
         size_t n_watches;
+        mc_warn_fn warn; /* an observer turned off; may be NULL */
+        void *warn_userdata;
 };
 
 struct mc_supervise_result {
@@ -50,6 +80,7 @@ struct mc_supervise_result {
         unsigned forwarded; /* signals forwarded */
         unsigned leftovers; /* processes still in the group when the command ended */
         bool killed_leftovers;
+        unsigned observers_off; /* observers turned off after an error of theirs */
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "event-watch.h"
+#include "size.h"
 #include "util.h"
 
 /* One polled fd of the watch: what it is, for the ready callback. */
@@ -922,4 +923,96 @@ void mc_event_watch_done(struct mc_event_watch *w)
         *w = (struct mc_event_watch){
                 .events_fd = -EBADF, .swap_fd = -EBADF, .kmsg_fd = -EBADF, .timer_fd = -EBADF
         };
+}
+
+/* ---- text ---- */
+
+/* "47.9M", or "?" when unknown. */
+static const char *size_or_unknown(bool has, uint64_t v, char *buf, size_t n)
+{
+        if (!has)
+                return "?";
+        return v == UINT64_MAX ? "max" : mc_size_format(v, buf, n);
+}
+
+static const char *times(uint64_t n)
+{
+        return n == 1 ? "time" : "times";
+}
+
+const char *mc_event_format(const struct mc_event *ev, bool again, char *buf, size_t n)
+{
+        char cur[MC_SIZE_STR_MAX], lim[MC_SIZE_STR_MAX];
+        const char *c = size_or_unknown(ev->has_current, ev->current, cur, sizeof(cur));
+        const char *l = size_or_unknown(ev->has_limit, ev->limit, lim, sizeof(lim));
+        unsigned long long count = (unsigned long long)ev->count;
+
+        buf[0] = '\0';
+        switch (ev->type) {
+        case MC_EVENT_START:
+        case MC_EVENT_EXIT:
+                break; /* the limits line and the summary line say it */
+        case MC_EVENT_HIGH:
+                snprintf(buf, n, "memory.high reached %llu %s: throttled at %s of high %s", count,
+                         times(count), c, l);
+                break;
+        case MC_EVENT_MAX:
+                snprintf(buf, n, "memory.max reached %llu %s: reclaiming at %s of max %s", count,
+                         times(count), c, l);
+                break;
+        case MC_EVENT_OOM:
+                snprintf(buf, n, "out of memory %llu %s: reclaim failed at %s of max %s", count,
+                         times(count), c, l);
+                break;
+        case MC_EVENT_OOM_GROUP_KILL:
+                snprintf(buf, n, "OOM group kill %llu %s: memory.oom.group kills the whole group", count,
+                         times(count));
+                break;
+        case MC_EVENT_OOM_KILL: {
+                char who[128], by[64];
+                if (ev->name)
+                        snprintf(who, sizeof(who), "%s (pid %d)", ev->name, (int)ev->pid);
+                else
+                        snprintf(who, sizeof(who),
+                                 "a process (name unknown: the kernel log is not readable)");
+                if (ev->cause == MC_OOM_CAUSE_GROUP_LIMIT)
+                        snprintf(by, sizeof(by), "by the group limit (max %s)", l);
+                else
+                        snprintf(by, sizeof(by), "by a system OOM (the machine or a parent group)");
+                if (again)
+                        snprintf(buf, n,
+                                 "OOM kill: %s again (the kernel counted a second kill, as memory.oom.group "
+                                 "does)",
+                                 who);
+                else
+                        snprintf(buf, n, "OOM kill: %s %s", who, by);
+                break;
+        }
+        case MC_EVENT_SWAP_HIGH:
+                snprintf(buf, n, "memory.swap.high reached %llu %s: swap %s of high %s", count, times(count),
+                         c, l);
+                break;
+        case MC_EVENT_SWAP_MAX:
+                snprintf(buf, n, "memory.swap.max reached %llu %s: swap %s of max %s", count, times(count),
+                         c, l);
+                break;
+        case MC_EVENT_SWAP_FAIL:
+                snprintf(buf, n, "swap allocation failed %llu %s: swap %s of max %s", count, times(count), c,
+                         l);
+                break;
+        case MC_EVENT_HUGETLB_MAX:
+                snprintf(buf, n, "hugetlb.%s.max reached %llu %s", ev->size, count, times(count));
+                break;
+        case MC_EVENT_PRESSURE: {
+                char avg[32] = "?";
+                if (ev->has_avg10)
+                        snprintf(avg, sizeof(avg), "%.1f%%", ev->avg10);
+                snprintf(buf, n, "pressure %s %s avg10 (trigger %s)", mc_psi_kind_name(ev->trigger->kind),
+                         avg, ev->trigger->spec);
+                break;
+        }
+        case _MC_EVENT_TYPE_COUNT:
+                break;
+        }
+        return buf;
 }

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "credentials.h"
 #include "report.h"
+#include "sampler.h"
 #include "size.h"
 #include "util.h"
 
@@ -285,7 +287,7 @@ static json_t *oom_kills_to_json(const struct mc_report *r)
         if (!a)
                 return NULL;
         for (size_t i = 0; i < r->n_oom_kills; i++) {
-                const struct mc_oom_kill *k = &r->oom_kills[i];
+                const struct mc_report_oom_kill *k = &r->oom_kills[i];
                 const char *cause = mc_oom_cause_name(k->cause);
                 json_t *o = json_pack("{s:f, s:o, s:o, s:o}", "t", round_us(k->t), "pid",
                                       k->known ? json_integer(k->pid) : json_null(), "name",
@@ -335,6 +337,23 @@ static int observations_to_json(json_t *root, const struct mc_report *r)
             json_object_set_new(root, "log_truncated", json_boolean(r->log_truncated)) < 0)
                 return -1;
         return 0;
+}
+
+bool mc_report_run_from_credentials(const struct mc_credentials *c, struct mc_report_run *ret)
+{
+        if (!c->set_uid && !c->set_gid && !c->set_caps)
+                return false;
+        *ret = (struct mc_report_run){
+                .user = c->set_uid ? c->user : NULL,
+                .uid = c->uid,
+                .has_gid = c->set_gid,
+                .gid = c->gid,
+                .has_groups = c->set_groups,
+                .groups = c->groups,
+                .n_groups = c->n_groups,
+                .capabilities = c->set_caps ? c->cap_names : NULL,
+        };
+        return true;
 }
 
 json_t *mc_report_to_jansson(const struct mc_report *r)

@@ -42,10 +42,11 @@ struct mc_clone_args {
         uint64_t cgroup;
 };
 
-/* What a failed child sends through the pipe: the errno and the step that failed. */
+/* What a failed child sends through the pipe: the errno, the step that failed, and whether exec did. */
 struct exec_failure {
         int err;
-        int step; /* enum mc_cred_step */
+        int step;  /* enum mc_cred_step; MC_CRED_STEP_EXEC when no credentials step failed */
+        bool exec; /* execve() of the command failed; anything else is memcage's own failure */
 };
 
 /*
@@ -56,6 +57,7 @@ struct exec_failure {
 static _Noreturn void child_exec(const struct mc_spawn_opts *opts, int err_fd, int go_fd)
 {
         enum mc_cred_step step = MC_CRED_STEP_EXEC;
+        bool exec = false;
         int e;
 
         if (go_fd >= 0) {
@@ -82,10 +84,11 @@ static _Noreturn void child_exec(const struct mc_spawn_opts *opts, int err_fd, i
         }
         execvp(opts->argv[0], opts->argv);
         e = errno;
+        exec = true;
 fail:;
-        struct exec_failure f = { .err = e, .step = (int)step };
+        struct exec_failure f = { .err = e, .step = (int)step, .exec = exec };
         (void)!write(err_fd, &f, sizeof(f));
-        _exit(step != MC_CRED_STEP_EXEC ? 125 : e == ENOENT ? 127 : 126);
+        _exit(!exec ? 125 : e == ENOENT ? 127 : 126);
 }
 
 static pid_t clone3_into_cgroup(int cgroup_fd, int *ret_pidfd)
@@ -104,7 +107,7 @@ static pid_t clone3_into_cgroup(int cgroup_fd, int *ret_pidfd)
 }
 
 /* Collects the exec result: 0 once exec happened, else the child's errno (child reaped). */
-static int await_exec(int err_fd, pid_t pid, enum mc_cred_step *ret_step)
+static int await_exec(int err_fd, pid_t pid, enum mc_cred_step *ret_step, bool *ret_exec)
 {
         struct exec_failure f = { 0 };
         ssize_t k;
@@ -113,11 +116,13 @@ static int await_exec(int err_fd, pid_t pid, enum mc_cred_step *ret_step)
         while (k < 0 && errno == EINTR);
         if (k == 0)
                 return 0;
+        /* A short or garbled report is memcage's failure, not the command's. */
         if (k != sizeof(f) || f.err <= 0 || f.step < 0 || f.step >= _MC_CRED_STEP_COUNT)
                 f = (struct exec_failure){ .err = EIO, .step = MC_CRED_STEP_EXEC };
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
         *ret_step = (enum mc_cred_step)f.step;
+        *ret_exec = f.exec;
         return f.err;
 }
 
@@ -129,6 +134,9 @@ int mc_spawn(const struct mc_spawn_opts *opts, struct mc_child *ret, struct mc_e
         pid_t pid = -1;
         bool via_clone3 = false;
 
+        /* Until the child reports a failed exec, any failure is memcage's own. */
+        ret->exec_failed = false;
+        ret->failed_step = MC_CRED_STEP_EXEC;
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return mc_error_errno(err, errno, "pipe");
         err_r = fds[0];
@@ -195,11 +203,16 @@ int mc_spawn(const struct mc_spawn_opts *opts, struct mc_child *ret, struct mc_e
         /* Only the child may hold the write end now, so EOF means exec happened. */
         close(TAKE_FD(err_w));
         enum mc_cred_step step = MC_CRED_STEP_EXEC;
-        int e = await_exec(err_r, pid, &step);
+        bool exec = false;
+        int e = await_exec(err_r, pid, &step, &exec);
         ret->failed_step = step;
+        ret->exec_failed = e != 0 && exec;
         if (e != 0 && step != MC_CRED_STEP_EXEC)
                 return mc_error_errno(err, e, "cannot start '%s': %s", opts->argv[0],
                                       mc_cred_step_name(step));
+        if (e != 0 && !exec)
+                return mc_error_errno(err, e, "cannot start '%s': wait to be moved into the group",
+                                      opts->argv[0]);
         if (e != 0)
                 return mc_error_errno(err, e, "cannot execute '%s'", opts->argv[0]);
 
@@ -207,6 +220,28 @@ int mc_spawn(const struct mc_spawn_opts *opts, struct mc_child *ret, struct mc_e
         ret->pidfd = TAKE_FD(pidfd);
         ret->via_clone3 = via_clone3;
         return 0;
+}
+
+int mc_spawn_exit_status(int r, const struct mc_child *c)
+{
+        if (r >= 0 || !c->exec_failed)
+                return MC_SPAWN_EXIT_FAILED;
+        /* The command's failures to execute are reported as a shell would. */
+        switch (-r) {
+        case ENOENT:
+                return MC_SPAWN_EXIT_NOT_FOUND;
+        case EACCES:
+        case ENOEXEC:
+        case EISDIR:
+        case ETXTBSY:
+        case EPERM:
+        case ELOOP:
+        case ENAMETOOLONG:
+        case ENOTDIR:
+                return MC_SPAWN_EXIT_CANNOT_RUN;
+        default:
+                return MC_SPAWN_EXIT_FAILED;
+        }
 }
 
 void mc_child_done(struct mc_child *c)

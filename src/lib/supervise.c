@@ -8,6 +8,8 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "supervise.h"
@@ -25,6 +27,50 @@
 
 const int mc_forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 const size_t mc_forwarded_signals_count = ELEMENTSOF(mc_forwarded_signals);
+
+int mc_signals_block(sigset_t *ret_old, int *ret_fd, struct mc_error *err)
+{
+        sigset_t set;
+        sigemptyset(&set);
+        for (size_t i = 0; i < mc_forwarded_signals_count; i++)
+                sigaddset(&set, mc_forwarded_signals[i]);
+        if (sigprocmask(SIG_BLOCK, &set, ret_old) < 0)
+                return mc_error_errno(err, errno, "block signals");
+        int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "signalfd");
+        *ret_fd = fd;
+        return 0;
+}
+
+int mc_signal_pending(void)
+{
+        sigset_t pending;
+        if (sigpending(&pending) < 0)
+                return 0;
+        for (size_t i = 0; i < mc_forwarded_signals_count; i++)
+                if (sigismember(&pending, mc_forwarded_signals[i]))
+                        return mc_forwarded_signals[i];
+        return 0;
+}
+
+pid_t mc_terminal_foreground(int tty_fd)
+{
+        return isatty(tty_fd) ? tcgetpgrp(tty_fd) : -1;
+}
+
+void mc_terminal_reclaim(int tty_fd, pid_t fg_at_start)
+{
+        if (fg_at_start <= 0 || fg_at_start != getpgrp() || tcgetpgrp(tty_fd) == fg_at_start)
+                return;
+        /* Changing the foreground from what is now a background group would stop us with SIGTTOU. */
+        sigset_t ttou, old;
+        sigemptyset(&ttou);
+        sigaddset(&ttou, SIGTTOU);
+        sigprocmask(SIG_BLOCK, &ttou, &old);
+        (void)tcsetpgrp(tty_fd, fg_at_start);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+}
 
 /* populated of cgroup.events, read through the fd we poll so that the read re-arms POLLPRI. */
 static int read_populated(int events_fd, bool *ret, struct mc_error *err)
@@ -60,6 +106,32 @@ static void record_exit(const siginfo_t *si, struct mc_supervise_result *res)
                 res->signaled = true;
                 res->signal = si->si_status;
                 res->core_dumped = si->si_code == CLD_DUMPED;
+        }
+}
+
+static bool same_observer(const struct mc_watch *a, const struct mc_watch *b)
+{
+        return a == b || (a->observer && b->observer && streq(a->observer, b->observer));
+}
+
+/*
+ * An observer's error costs the report that observer, never the run (the
+ * command goes on, and the cleanup would kill it): its watches stop being
+ * polled, and it is said once.
+ */
+static void observer_off(const struct mc_supervise_opts *o, struct pollfd *pfd,
+                         const struct mc_watch *failed, const struct mc_error *werr)
+{
+        for (size_t i = 0; i < o->n_watches; i++)
+                if (same_observer(o->watches[i], failed)) {
+                        o->watches[i]->fd = -1;
+                        pfd[i].fd = -1;
+                }
+        if (o->warn) {
+                char text[MC_ERROR_MSG_MAX + 64];
+                snprintf(text, sizeof(text), "%s off: %s", failed->observer ? failed->observer : "observer",
+                         werr->msg[0] ? werr->msg : "error");
+                o->warn(o->warn_userdata, text);
         }
 }
 
@@ -173,9 +245,11 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                         short rev = pfd[_W_COUNT + i].revents;
                         if (!rev || pfd[_W_COUNT + i].fd < 0)
                                 continue;
-                        r = w->ready(w->userdata, rev, err);
-                        if (r < 0)
-                                return r;
+                        struct mc_error werr = { 0 };
+                        if (w->ready(w->userdata, rev, &werr) < 0) {
+                                observer_off(o, pfd + _W_COUNT, w, &werr);
+                                res.observers_off++;
+                        }
                         pfd[_W_COUNT + i].fd = w->fd;
                 }
         }

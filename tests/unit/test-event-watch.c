@@ -276,13 +276,53 @@ static void test_watch(void **state)
         rmdir(dir);
 }
 
+/* The text of the live lines: counts, sizes, the victim; nothing for start and exit. */
+static void test_format(void **state)
+{
+        char buf[512];
+        struct mc_event high = { .type = MC_EVENT_HIGH,
+                                 .count = 3,
+                                 .has_current = true,
+                                 .current = 32 << 20,
+                                 .has_limit = true,
+                                 .limit = 48 << 20 };
+        assert_string_equal(mc_event_format(&high, false, buf, sizeof(buf)),
+                            "memory.high reached 3 times: throttled at 32M of high 48M");
+        high.count = 1;
+        high.has_current = false;
+        assert_string_equal(mc_event_format(&high, false, buf, sizeof(buf)),
+                            "memory.high reached 1 time: throttled at ? of high 48M");
+
+        struct mc_event kill = { .type = MC_EVENT_OOM_KILL,
+                                 .pid = 42,
+                                 .name = "hog",
+                                 .cause = MC_OOM_CAUSE_GROUP_LIMIT,
+                                 .has_limit = true,
+                                 .limit = 64 << 20 };
+        assert_string_equal(mc_event_format(&kill, false, buf, sizeof(buf)),
+                            "OOM kill: hog (pid 42) by the group limit (max 64M)");
+        assert_string_equal(mc_event_format(&kill, true, buf, sizeof(buf)),
+                            "OOM kill: hog (pid 42) again (the kernel counted a second kill, as "
+                            "memory.oom.group does)");
+        kill.name = NULL;
+        kill.cause = MC_OOM_CAUSE_SYSTEM;
+        assert_string_equal(mc_event_format(&kill, false, buf, sizeof(buf)),
+                            "OOM kill: a process (name unknown: the kernel log is not readable) by a "
+                            "system OOM (the machine or a parent group)");
+
+        struct mc_event huge = { .type = MC_EVENT_HUGETLB_MAX, .count = 2, .size = "2MB" };
+        assert_string_equal(mc_event_format(&huge, false, buf, sizeof(buf)),
+                            "hugetlb.2MB.max reached 2 times");
+
+        struct mc_event start = { .type = MC_EVENT_START, .pid = 1 };
+        assert_string_equal(mc_event_format(&start, false, buf, sizeof(buf)), "");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_rate),
-                cmocka_unit_test(test_kmsg),
-                cmocka_unit_test(test_json),
-                cmocka_unit_test(test_watch),
+                cmocka_unit_test(test_rate),  cmocka_unit_test(test_kmsg),   cmocka_unit_test(test_json),
+                cmocka_unit_test(test_watch), cmocka_unit_test(test_format),
         };
         return cmocka_run_group_tests_name("event-watch", tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 
 #include "report-json.h"
 #include "report.h"
+#include "sampler.h"
 #include "util.h"
 
 static char *argv_oom[] = { "python3", "-c", "x = b'\\x01' * (300 << 20)\n\"quoted\"", NULL };
@@ -383,7 +384,7 @@ static void test_json_observations(void **state)
         struct mc_report r;
         struct mc_error err = { 0 };
         char *s = NULL;
-        struct mc_oom_kill kills[] = {
+        struct mc_report_oom_kill kills[] = {
                 { .t = 0.8312344,
                   .pid = 187,
                   .name = "hog",

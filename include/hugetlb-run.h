@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The huge pages of one run, from the [hugetlb] section of its profile to
+ * the report's hugetlb entries: which page sizes it names (each must exist
+ * on this host), limits the profile gave in other than whole pages, the
+ * reserves grown in the host pool (hugetlb-pool.h) before the group exists
+ * and given back after it is gone, and the group's hugetlb.<size>.* files
+ * read when it starts (limits, events) and when the command has ended
+ * (usage, how often the fault limit was hit).
+ *
+ * The pool ledger and lock are the host's concern and stay in hugetlb-pool;
+ * this is the run's use of them, so the two have a header each.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "events.h"
+#include "group-limits.h"
+#include "hugetlb-pool.h"
+#include "profile.h"
+#include "report.h"
+#include "supervise.h"
+
+struct mc_hugetlb_run {
+        struct mc_report *report; /* hugetlb[] and n_hugetlb: one entry per page size named */
+        const char *sysfs_dir;    /* NULL: MC_HUGETLB_SYSFS_DIR */
+        const char *run_dir;      /* NULL: MC_HUGETLB_RUN_DIR */
+        struct mc_hugetlb_pool pool;
+        bool pool_open;
+        struct mc_counters events_before[MC_REPORT_HUGETLB_MAX];
+        bool has_events_before[MC_REPORT_HUGETLB_MAX];
+};
+
+/* Nothing named, nothing reserved yet; the entries go to report. */
+void mc_hugetlb_run_init(struct mc_hugetlb_run *h, struct mc_report *report, const char *sysfs_dir,
+                         const char *run_dir);
+
+/*
+ * Before anything else: the page sizes p names (in any of max, rsvd.max,
+ * reserve) must exist on this host, the reserves are resolved to pages.
+ * Each hugetlb limit of l that was rounded to whole pages is said through
+ * warn ("hugetlb.2MB.max = 3M is not a whole number of 2M pages: using 2M").
+ */
+int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p, const struct mc_limits *l,
+                           mc_warn_fn warn, void *warn_userdata, struct mc_error *err);
+
+/*
+ * Grows the host's pools for the reserves (a no-op without any), once the
+ * cgroup2 root is known to be usable: a host that cannot run the group never
+ * sees its pool change. Fills each entry's added_pages.
+ */
+int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, struct mc_error *err);
+
+/* After the group exists: the limits as the kernel kept them, the event counters to compare later. */
+void mc_hugetlb_run_start(struct mc_hugetlb_run *h, int group_fd);
+
+/* When the command has ended: usage left, and the increase of the "max" events. */
+void mc_hugetlb_run_end(struct mc_hugetlb_run *h, int group_fd);
+
+/* After the group is gone: the pool gives back what this run added (a no-op when nothing was). */
+int mc_hugetlb_run_release(struct mc_hugetlb_run *h, struct mc_error *err);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The options of memcage run (src/cli/cli-run-opts.c). */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "spawn.h"
+
+/* A value given on the command line, applied on top of the profile in the order given. */
+struct cli_run_override {
+        const char *section;
+        const char *key;
+        const char *value;
+        char *owned; /* storage behind section/key for --set */
+};
+
+struct cli_run_opts {
+        const char *profile;
+        const char *parent;
+        const char *name;
+        const char *report_path;
+        const char *user;     /* --user: replaces [run] user */
+        const char *interval; /* --interval, NULL for [report] interval or the default */
+        const char *events_path;
+        const char *text_path; /* --text: the text report, "-" for stderr */
+        const char *plot_path; /* --plot: the SVG chart */
+        bool github;           /* --github: workflow commands on stdout */
+        unsigned fail_on;      /* --fail-on: mask of enum mc_fail_on */
+        const char *fail_on_arg;
+        bool wait_all;
+        bool quiet;
+        enum mc_spawn_method method;
+        struct cli_run_override *overrides;
+        size_t n_overrides;
+        char **argv;
+};
+
+/*
+ * Parses argv into o (zeroed by the caller). Returns 0 to go on, 1 when
+ * --help was shown, negative on a usage error (already reported).
+ */
+int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o);
+void cli_run_opts_done(struct cli_run_opts *o);

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "observe.h"
+#include "util.h"
+
+static int add_trigger(struct mc_observe_triggers *tr, enum mc_psi_kind kind, const char *value,
+                       const char *where, uid_t euid, struct mc_error *err)
+{
+        struct mc_pressure_trigger t;
+        int r = mc_pressure_parse_trigger(value, kind, &t, err);
+        if (r < 0)
+                return mc_error_prefix(err, "%spressure.%s = %s", where, mc_psi_kind_name(kind), value);
+        /*
+         * The kernel takes other windows only from a writer with
+         * CAP_SYS_RESOURCE (Linux 6.4+; older kernels take no trigger at all
+         * from others): say so before the run rather than fail at it.
+         */
+        if (euid != 0 && t.window_us % MC_PSI_UNPRIV_WINDOW_US != 0)
+                return mc_error_set(err, EPERM,
+                                    "%spressure.%s = %s: without root the kernel accepts only windows that "
+                                    "are multiples of 2s (e.g. %s/2s)",
+                                    where, mc_psi_kind_name(kind), value,
+                                    kind == MC_PSI_FULL ? "10%" : "5%");
+        tr->t[tr->n++] = t;
+        return 0;
+}
+
+int mc_observe_triggers_from_profile(const struct mc_profile *p, uid_t euid, struct mc_observe_triggers *ret,
+                                     struct mc_error *err)
+{
+        static const enum mc_key keys[_MC_PSI_KIND_COUNT] = {
+                [MC_PSI_SOME] = MC_KEY_PRESSURE_SOME,
+                [MC_PSI_FULL] = MC_KEY_PRESSURE_FULL,
+        };
+        int r;
+
+        *ret = (struct mc_observe_triggers){ 0 };
+        for (int k = 0; k < _MC_PSI_KIND_COUNT; k++) {
+                const struct mc_setting *s = &p->settings[keys[k]];
+                char where[512] = "";
+                if (!s->value)
+                        continue;
+                if (s->line > 0)
+                        snprintf(where, sizeof(where), "%s:%u: ", s->file, s->line);
+                else if (s->file)
+                        snprintf(where, sizeof(where), "%s: ", s->file);
+                r = add_trigger(ret, (enum mc_psi_kind)k, s->value, where, euid, err);
+                if (r < 0)
+                        return r;
+        }
+        if (ret->n == 0) {
+                r = add_trigger(ret, MC_OBSERVE_DEFAULT_PRESSURE_KIND, MC_OBSERVE_DEFAULT_PRESSURE, "", euid,
+                                err);
+                if (r < 0)
+                        return r;
+                ret->is_default = true;
+        }
+        return 0;
+}
+
+int mc_observe_interval(const struct mc_profile *p, const char *option, uint64_t *ret_ms,
+                        struct mc_error *err)
+{
+        const struct mc_setting *iv = &p->settings[MC_KEY_REPORT_INTERVAL];
+
+        *ret_ms = MC_SAMPLER_DEFAULT_INTERVAL_MS;
+        if (option) {
+                if (mc_interval_parse(option, ret_ms, err) < 0)
+                        return mc_error_prefix(err, "--interval");
+        } else if (iv->value && mc_interval_parse(iv->value, ret_ms, err) < 0)
+                return mc_error_prefix(err, "%s:%u: interval", iv->file, iv->line);
+        return 0;
+}
+
+static void warn(const struct mc_observe *ob, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(const struct mc_observe *ob, const char *fmt, ...)
+{
+        char text[MC_ERROR_MSG_MAX + 128];
+        va_list ap;
+        if (!ob->o.warn)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        ob->o.warn(ob->o.warn_userdata, text);
+}
+
+int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, struct mc_error *err)
+{
+        int r;
+
+        *ob = (struct mc_observe){ .o = *o };
+        if (o->hugetlb)
+                mc_hugetlb_run_start(o->hugetlb, o->group_fd);
+        r = mc_counters_read_at(o->group_fd, "memory.events", &ob->before, err);
+        if (r >= 0)
+                r = mc_counters_read_at(o->group_fd, "memory.events.local", &ob->before_local, err);
+        if (r < 0)
+                return r;
+
+        struct mc_event_watch_opts wo = {
+                .group_fd = o->group_fd,
+                .cgroup = o->cgroup,
+                .triggers = o->triggers ? o->triggers->t : NULL,
+                .n_triggers = o->triggers ? o->triggers->n : 0,
+                .triggers_optional = o->triggers && o->triggers->is_default,
+                .kmsg_path = o->kmsg_path,
+                .emit = o->emit,
+                .userdata = o->emit_userdata,
+        };
+        r = mc_event_watch_open(&ob->events, &wo, err);
+        if (r < 0)
+                return r;
+        ob->watching = true;
+
+        /* The sampler observes: a failure to set it up costs the report its observations, not the run. */
+        struct mc_error serr = { 0 };
+        if (mc_sampler_new(o->group_fd, o->interval_ms, &ob->sampler, &serr) < 0) {
+                ob->sampler = NULL;
+                warn(ob, "sampling off: %s", serr.msg);
+        }
+        return 0;
+}
+
+void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_child *child)
+{
+        struct mc_watch *event_watches = NULL;
+        size_t n_event_watches = 0;
+
+        ob->started = true;
+        ob->start_ns = start_ns;
+        if (ob->sampler) {
+                struct mc_error err = { 0 };
+                int r = mc_sampler_start(ob->sampler, start_ns, child->pidfd, ob->sampler_watches, &err);
+                if (r < 0) {
+                        warn(ob, "sampling off: %s", err.msg);
+                        mc_sampler_free(TAKE_PTR(ob->sampler));
+                } else
+                        ob->n_sampler_watches = (size_t)r;
+        }
+        mc_event_watch_start(&ob->events, start_ns, child->pid);
+
+        /* Each observer keeps its own watches (they switch themselves off): the loop gets pointers. */
+        mc_event_watch_get_watches(&ob->events, &event_watches, &n_event_watches);
+        free(ob->watches);
+        ob->n_watches = 0;
+        ob->watches = calloc(n_event_watches + ob->n_sampler_watches + 1, sizeof(*ob->watches));
+        if (!ob->watches) {
+                /* Without the loop's view the observers still read their counters at the end. */
+                warn(ob, "memory events off: out of memory");
+                return;
+        }
+        for (size_t i = 0; i < n_event_watches; i++) {
+                event_watches[i].observer = "memory events";
+                ob->watches[ob->n_watches++] = &event_watches[i];
+        }
+        for (size_t i = 0; i < ob->n_sampler_watches; i++) {
+                ob->sampler_watches[i].observer = "sampling";
+                ob->watches[ob->n_watches++] = &ob->sampler_watches[i];
+        }
+}
+
+void mc_observe_get_watches(const struct mc_observe *ob, struct mc_watch *const **ret, size_t *ret_n)
+{
+        *ret = ob->watches;
+        *ret_n = ob->n_watches;
+}
+
+/* The verdict from the counters of the run; see verdict.h for the rules. */
+static void judge(const struct mc_event_watch *w, struct mc_report *r)
+{
+        struct mc_verdict_input in = {
+                .signaled = r->signal != 0,
+                .exit_code = r->exit_code,
+                .signal = r->signal,
+                .hugetlb_max = w->hugetlb_max,
+        };
+        if (r->has_events) {
+                mc_counters_get(&r->events, "oom_kill", &in.oom_kill);
+                mc_counters_get(&r->events, "oom", &in.oom);
+        }
+        if (w->has_swap_events)
+                mc_counters_get(&w->swap_events, "fail", &in.swap_fail);
+        mc_verdict_judge(&in, &r->verdict);
+        r->has_verdict = true;
+}
+
+int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *res, struct mc_report *r,
+                      struct mc_error *err)
+{
+        const struct mc_observe_opts *o = &ob->o;
+        struct mc_event_watch *w = &ob->events;
+        struct mc_counters after, after_local;
+        struct mc_error rerr = { 0 };
+
+        r->exited = true;
+        r->exit_code = mc_supervise_exit_status(res);
+        r->signal = res->signaled ? res->signal : 0;
+        r->core_dumped = res->core_dumped;
+        r->leftovers_killed = res->killed_leftovers ? res->leftovers : 0;
+        r->duration_s = (double)(mc_now_ns() - ob->start_ns) / 1e9;
+        if (o->hugetlb)
+                mc_hugetlb_run_end(o->hugetlb, o->group_fd);
+
+        /* memory.peak exists since Linux 5.19; without it the peak stays unknown. */
+        if (mc_read_u64_at(o->group_fd, "memory.peak", &r->peak, &rerr) >= 0)
+                r->has_peak = true;
+        if (mc_counters_read_at(o->group_fd, "memory.events", &after, &rerr) >= 0 &&
+            mc_counters_read_at(o->group_fd, "memory.events.local", &after_local, &rerr) >= 0) {
+                mc_counters_delta(&ob->before, &after, &r->events);
+                mc_counters_delta(&ob->before_local, &after_local, &r->events_local);
+                r->has_events = true;
+        }
+        if (ob->sampler) {
+                mc_sampler_finish(ob->sampler);
+                r->samples = mc_sampler_summary(ob->sampler);
+        }
+        if (!ob->watching)
+                return 0;
+
+        if (mc_event_watch_finish(w, &rerr) < 0)
+                warn(ob, "last memory events: %s, ignoring", rerr.msg);
+        judge(w, r);
+        mc_event_watch_exit(w, r->exit_code, r->signal, r->verdict.text);
+
+        free(ob->kills);
+        ob->kills = NULL;
+        if (w->n_kills > 0) {
+                ob->kills = calloc(w->n_kills, sizeof(*ob->kills));
+                if (!ob->kills)
+                        return mc_error_errno(err, ENOMEM, "the report's OOM kills");
+                for (size_t i = 0; i < w->n_kills; i++) {
+                        const struct mc_oom_kill *k = &w->kills[i];
+                        ob->kills[i] = (struct mc_report_oom_kill){
+                                .t = k->t, .pid = k->pid, .known = k->known, .cause = k->cause
+                        };
+                        snprintf(ob->kills[i].name, sizeof(ob->kills[i].name), "%s", k->name);
+                }
+        }
+        r->oom_kills = ob->kills;
+        r->n_oom_kills = w->n_kills;
+        r->has_swap_events = w->has_swap_events;
+        r->swap_events = w->swap_events;
+        r->has_pressure = w->has_pressure;
+        memcpy(r->pressure_total_us, w->pressure_total_us, sizeof(r->pressure_total_us));
+        r->pressure_triggers = w->triggers;
+        r->n_pressure_triggers = w->n_triggers;
+        r->log = w->log;
+        r->log_truncated = w->log_truncated;
+        return 0;
+}
+
+void mc_observe_done(struct mc_observe *ob)
+{
+        if (ob->watching)
+                mc_event_watch_done(&ob->events);
+        ob->watching = false;
+        mc_sampler_free(TAKE_PTR(ob->sampler));
+        free(TAKE_PTR(ob->watches));
+        free(TAKE_PTR(ob->kills));
+        ob->n_watches = 0;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * mc_supervise() on the host: a real child (its pidfd), a temporary
+ * directory for the group (cgroup.events, which the child marks unpopulated
+ * as it exits), pipes for the signalfd and the observers' watches.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "supervise.h"
+#include "util.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+struct calls {
+        unsigned failing, sibling, other;
+        int other_fd;
+        unsigned warnings;
+        char warning[256];
+};
+
+static int failing_ready(void *userdata, short revents, struct mc_error *err)
+{
+        ((struct calls *)userdata)->failing++;
+        return mc_error_set(err, EIO, "it broke");
+}
+
+static int sibling_ready(void *userdata, short revents, struct mc_error *err)
+{
+        ((struct calls *)userdata)->sibling++;
+        return 0;
+}
+
+/* Another observer: drains its pipe and counts, so it is polled until the end. */
+static int other_ready(void *userdata, short revents, struct mc_error *err)
+{
+        struct calls *c = userdata;
+        char byte;
+        c->other++;
+        return read(c->other_fd, &byte, 1) < 0 && errno != EAGAIN ? mc_error_errno(err, errno, "read") : 0;
+}
+
+static void warn(void *userdata, const char *text)
+{
+        struct calls *c = userdata;
+        c->warnings++;
+        snprintf(c->warning, sizeof(c->warning), "%s", text);
+}
+
+static void put(int dfd, const char *name, const char *content)
+{
+        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+        close(fd);
+}
+
+/* An observer whose ready() fails is turned off with one warning; the command runs to its end. */
+static void test_observer_error_keeps_supervising(void **state)
+{
+        char dir[64];
+        snprintf(dir, sizeof(dir), "/tmp/memcage-test-supervise-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+        put(dfd, "cgroup.events", "populated 1\nfrozen 0\n");
+
+        int sig[2], a[2], b[2], c[2];
+        assert_int_equal(pipe2(sig, O_CLOEXEC), 0);
+        assert_int_equal(pipe2(a, O_CLOEXEC), 0);
+        assert_int_equal(pipe2(b, O_CLOEXEC), 0);
+        assert_int_equal(pipe2(c, O_CLOEXEC | O_NONBLOCK), 0);
+        /* Both watches of the failing observer are readable from the start, the other one too. */
+        assert_int_equal(write(a[1], "x", 1), 1);
+        assert_int_equal(write(b[1], "x", 1), 1);
+        assert_int_equal(write(c[1], "x", 1), 1);
+
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                /* The command: runs on for a while after the observer failed, then empties the group. */
+                struct timespec ts = { .tv_nsec = 200 * 1000000L };
+                nanosleep(&ts, NULL);
+                int fd = openat(dfd, "cgroup.events", O_WRONLY | O_TRUNC);
+                (void)!write(fd, "populated 0\nfrozen 0\n", 21);
+                _exit(7);
+        }
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        assert_true(pidfd >= 0);
+        struct mc_child child = { .pid = pid, .pidfd = pidfd };
+
+        struct calls calls = { .other_fd = c[0] };
+        struct mc_watch wa = { .fd = a[0],
+                               .events = POLLIN,
+                               .ready = failing_ready,
+                               .userdata = &calls,
+                               .observer = "test observer" };
+        struct mc_watch wb = { .fd = b[0],
+                               .events = POLLIN,
+                               .ready = sibling_ready,
+                               .userdata = &calls,
+                               .observer = "test observer" };
+        struct mc_watch wc = {
+                .fd = c[0], .events = POLLIN, .ready = other_ready, .userdata = &calls, .observer = "other"
+        };
+        struct mc_watch *watches[] = { &wa, &wb, &wc };
+        struct mc_supervise_opts o = {
+                .group_fd = dfd,
+                .child = &child,
+                .signal_fd = sig[0],
+                .watches = watches,
+                .n_watches = ELEMENTSOF(watches),
+                .warn = warn,
+                .warn_userdata = &calls,
+        };
+        struct mc_supervise_result res;
+        struct mc_error err = { 0 };
+        uint64_t t0 = mc_now_ns();
+
+        assert_int_equal(mc_supervise(&o, &res, &err), 0);
+        assert_false(res.signaled);
+        assert_int_equal(mc_supervise_exit_status(&res), 7);
+        assert_true(mc_now_ns() - t0 >= 150 * 1000000ull); /* waited for the command, did not end early */
+        assert_false(res.killed_leftovers);
+
+        assert_int_equal(res.observers_off, 1);
+        assert_int_equal(calls.failing, 1);
+        assert_int_equal(calls.sibling, 0); /* turned off with its observer before it was served */
+        assert_true(calls.other >= 1);
+        assert_int_equal(wa.fd, -1);
+        assert_int_equal(wb.fd, -1);
+        assert_int_equal(wc.fd, c[0]);
+        assert_int_equal(calls.warnings, 1);
+        assert_string_equal(calls.warning, "test observer off: it broke");
+
+        int fds[] = { pidfd, sig[0], sig[1], a[0], a[1], b[0], b[1], c[0], c[1] };
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                close(fds[i]);
+        unlinkat(dfd, "cgroup.events", 0);
+        close(dfd);
+        rmdir(dir);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_observer_error_keeps_supervising),
+        };
+        return cmocka_run_group_tests_name("supervise", tests, NULL, NULL);
+}

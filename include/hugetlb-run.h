@@ -51,9 +51,13 @@ int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p,
 /*
  * Grows the host's pools for the reserves (a no-op without any), once the
  * cgroup2 root is known to be usable: a host that cannot run the group never
- * sees its pool change. Fills each entry's added_pages.
+ * sees its pool change. Fills each entry's added_pages. The wait for the
+ * pool's lock ends early when interrupt_fd (memcage's signalfd, or -EBADF)
+ * becomes readable; malformed ledger lines the pool skipped are said
+ * through warn.
  */
-int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, struct mc_error *err);
+int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, int interrupt_fd, mc_warn_fn warn, void *warn_userdata,
+                           struct mc_error *err);
 
 /* After the group exists: the limits as the kernel kept them, the event counters to compare later. */
 void mc_hugetlb_run_start(struct mc_hugetlb_run *h, int group_fd);
@@ -61,5 +65,9 @@ void mc_hugetlb_run_start(struct mc_hugetlb_run *h, int group_fd);
 /* When the command has ended: usage left, and the increase of the "max" events. */
 void mc_hugetlb_run_end(struct mc_hugetlb_run *h, int group_fd);
 
-/* After the group is gone: the pool gives back what this run added (a no-op when nothing was). */
-int mc_hugetlb_run_release(struct mc_hugetlb_run *h, struct mc_error *err);
+/*
+ * After the group is gone: the pool gives back what this run added (a no-op
+ * when nothing was). This wait is not interruptible: pages must go back.
+ */
+int mc_hugetlb_run_release(struct mc_hugetlb_run *h, mc_warn_fn warn, void *warn_userdata,
+                           struct mc_error *err);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli-events.h"
+#include "escape.h"
 #include "cli.h"
 #include "util.h"
 
@@ -36,7 +37,7 @@ void cli_events_emit(void *userdata, const struct mc_event *ev, const json_t *js
                 }
         }
         if (!ce->quiet) {
-                char text[512], line[600];
+                char text[512], shown[512], line[600];
                 bool again = false;
                 if (ev->type == MC_EVENT_OOM_KILL && ev->name) {
                         for (size_t i = 0; i < ce->n_oom_pids; i++)
@@ -46,11 +47,15 @@ void cli_events_emit(void *userdata, const struct mc_event *ev, const json_t *js
                 }
                 if (!mc_event_format(ev, again, text, sizeof(text))[0])
                         return;
-                int k = snprintf(line, sizeof(line), "memcage: +%.2fs %s\n", ev->t, text);
+                /* A victim's name is the command's to choose: the terminal gets it escaped, as every
+                 * message. */
+                mc_escape_text(text, shown, sizeof(shown));
+                int k = snprintf(line, sizeof(line), "memcage: +%.2fs %s\n", ev->t, shown);
                 if (k > 0) {
+                        size_t n = (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1;
+                        line[n - 1] = '\n'; /* a line cut short still ends its line */
                         /* One write: lines of concurrent writers to the terminal do not mix. */
-                        ssize_t w = write(STDERR_FILENO, line,
-                                          (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1);
+                        ssize_t w = write(STDERR_FILENO, line, n);
                         (void)w;
                 }
         }

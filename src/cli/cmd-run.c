@@ -204,7 +204,7 @@ static int hugetlb_prepare(struct run_state *s)
 static int hugetlb_reserve(struct run_state *s)
 {
         struct mc_error err = { 0 };
-        if (mc_hugetlb_run_reserve(&s->hugetlb, &err) < 0)
+        if (mc_hugetlb_run_reserve(&s->hugetlb, s->signal_fd, warn, NULL, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         if (!s->opts.quiet)
                 for (size_t i = 0; i < s->report.n_hugetlb; i++)
@@ -221,7 +221,7 @@ static int hugetlb_reserve(struct run_state *s)
 static int hugetlb_release(struct run_state *s)
 {
         struct mc_error err = { 0 };
-        if (mc_hugetlb_run_release(&s->hugetlb, &err) < 0)
+        if (mc_hugetlb_run_release(&s->hugetlb, warn, NULL, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         return 0;
 }

@@ -75,7 +75,19 @@ int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p,
         return 0;
 }
 
-int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, struct mc_error *err)
+/* The ledger lines the pool skipped, each said once. */
+static void pass_warnings(struct mc_hugetlb_pool *pool, mc_warn_fn warn, void *warn_userdata)
+{
+        for (size_t i = 0; i < pool->n_warnings; i++)
+                if (warn)
+                        warn(warn_userdata, pool->warnings[i]);
+        mc_strv_free(pool->warnings);
+        pool->warnings = NULL;
+        pool->n_warnings = 0;
+}
+
+int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, int interrupt_fd, mc_warn_fn warn, void *warn_userdata,
+                           struct mc_error *err)
 {
         struct mc_report *rep = h->report;
         struct mc_hugetlb_request req[MC_REPORT_HUGETLB_MAX];
@@ -95,7 +107,10 @@ int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, struct mc_error *err)
         if (r < 0)
                 return mc_error_prefix(err, "[hugetlb] reserve");
         h->pool_open = true;
+        h->pool.interrupt_fd = interrupt_fd;
         r = mc_hugetlb_pool_reserve(&h->pool, req, n_req, err);
+        h->pool.interrupt_fd = -EBADF;
+        pass_warnings(&h->pool, warn, warn_userdata);
         if (r < 0)
                 return mc_error_prefix(err, "[hugetlb] reserve");
         for (size_t i = 0, k = 0; i < rep->n_hugetlb && k < n_req; i++)
@@ -155,11 +170,13 @@ void mc_hugetlb_run_end(struct mc_hugetlb_run *h, int group_fd)
         }
 }
 
-int mc_hugetlb_run_release(struct mc_hugetlb_run *h, struct mc_error *err)
+int mc_hugetlb_run_release(struct mc_hugetlb_run *h, mc_warn_fn warn, void *warn_userdata,
+                           struct mc_error *err)
 {
         if (!h->pool_open)
                 return 0;
         int r = mc_hugetlb_pool_release(&h->pool, err);
+        pass_warnings(&h->pool, warn, warn_userdata);
         mc_hugetlb_pool_close(&h->pool);
         h->pool_open = false;
         if (r < 0)

@@ -20,11 +20,31 @@ struct parse_state {
         struct mc_error *err;
         bool failed;
         struct mc_setting *settings; /* _MC_KEY_COUNT of them, the caller's */
+        /*
+         * A known [section] was seen: the file is meant as a profile. Until
+         * then an error quotes nothing of the file but memcage's own words
+         * (a well-formed section name, a known key): root may be pointed at
+         * any file it can read (memcage show /etc/shadow), and the message
+         * must not show it.
+         */
+        bool in_profile;
+        bool quote_ok; /* the error being made quotes only such words */
 };
+
+/* Letters, digits, '-', '_', '.': a section or key name as a profile would write it, short. */
+static bool is_identifier(const char *s)
+{
+        size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+        return n > 0 && n <= 32 && s[n] == '\0';
+}
 
 /* Records the first error at the current line; inih keeps going, we stop feeding it lines. */
 static void parse_fail(struct parse_state *st)
 {
+        if (!st->in_profile && !st->quote_ok)
+                mc_error_set(
+                        st->err, EINVAL,
+                        "not a memcage profile: no [section] before this line (the line is not quoted)");
         mc_error_prefix(st->err, "%s:%u", st->path, st->lineno);
         st->failed = true;
 }
@@ -52,21 +72,30 @@ static int check_line(struct parse_state *st, char *line)
                 return 0;
         if (line[0] != '[') {
                 char *sep = find_chars_or_comment(line, "=:");
-                if (*sep != '=' && *sep != ':')
+                if (*sep != '=' && *sep != ':') {
+                        st->quote_ok = true; /* quotes nothing of the line */
                         return mc_error_set(st->err, EINVAL,
                                             "syntax error: expected [section], key = value or a comment");
+                }
                 return 0;
         }
         char *end = find_chars_or_comment(line + 1, "]");
-        if (*end != ']')
+        if (*end != ']') {
+                st->quote_ok = true;
                 return mc_error_set(st->err, EINVAL, "syntax error: missing ']'");
+        }
         const char *tail = end + 1 + strspn(end + 1, " \t");
         *end = '\0';
         int r = 0;
-        if (!mc_section_known(line + 1))
+        if (!mc_section_known(line + 1)) {
+                st->quote_ok = is_identifier(line + 1);
                 r = mc_error_set(st->err, EINVAL, "unknown section [%s]", line + 1);
-        else if (*tail != '\0' && *tail != ';' && *tail != '#')
-                r = mc_error_set(st->err, EINVAL, "unexpected text after [%s]: '%s'", line + 1, tail);
+        } else {
+                st->in_profile = true;
+                if (*tail != '\0' && *tail != ';' && *tail != '#')
+                        r = mc_error_set(st->err, EINVAL, "unexpected text after [%s]: '%s'", line + 1,
+                                         tail);
+        }
         *end = ']';
         return r;
 }
@@ -142,6 +171,14 @@ static char *read_line(char *str, int num, void *stream)
         return str;
 }
 
+static bool is_known_key(const char *name)
+{
+        for (int k = 0; k < _MC_KEY_COUNT; k++)
+                if (streq(mc_key_info((enum mc_key)k)->name, name))
+                        return true;
+        return false;
+}
+
 static int handle_value(void *user, const char *section, const char *name, const char *value)
 {
         struct parse_state *st = user;
@@ -155,6 +192,16 @@ static int handle_value(void *user, const char *section, const char *name, const
                 parse_fail(st);
                 return 0;
         }
+        /* Before any [section], a key is quoted only when it is one of memcage's ("max": put it in
+         * [memory]). */
+        if (!st->in_profile && !is_known_key(name)) {
+                mc_error_set(st->err, EINVAL,
+                             "a key outside of any section (not quoted: no [section] before it)");
+                st->quote_ok = true;
+                parse_fail(st);
+                return 0;
+        }
+        st->quote_ok = true;
         int r = mc_profile_lookup_key(section, name, &ki, st->err);
         if (r >= 0 && !ki->repeatable && st->settings[ki->key].value)
                 r = mc_error_set(st->err, EINVAL, "duplicate key '%s' in [%s] (first set on line %u)", name,

@@ -467,8 +467,18 @@ static void test_key_outside_section(void **state)
         f = write_file("o.ini", 0644, "max = 1G\n[memory]\n");
         expect_load_error(f, &env, EINVAL, "%s:1: key 'max' outside of any section (it belongs in [memory])",
                           f);
+        /* A word that is not memcage's is not quoted before the file shows a [section]: it may be a secret.
+         */
         f = write_file("o.ini", 0644, "# c\nfoo = 1\n");
-        expect_load_error(f, &env, EINVAL, "%s:2: key 'foo' outside of any section", f);
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: a key outside of any section (not quoted: no [section] before it)", f);
+        f = write_file("o.ini", 0644, "root:$y$j9T$abcdefgh:19000:0:99999:7:::\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:1: a key outside of any section (not quoted: no [section] before it)", f);
+        f = write_file("o.ini", 0644, "[s3cr3t value]\nx = 1\n");
+        expect_load_error(
+                f, &env, EINVAL,
+                "%s:1: not a memcage profile: no [section] before this line (the line is not quoted)", f);
 }
 
 static void test_duplicate_key(void **state)

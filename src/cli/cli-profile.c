@@ -2,18 +2,25 @@
 /* The profile lookup every command shares: the same files for run, show, check and profiles. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "size.h"
 
+const char *cli_getenv(const char *name)
+{
+        bool elevated = getenv("SUDO_UID") || getuid() != geteuid() || getgid() != getegid();
+        return elevated ? NULL : getenv(name);
+}
+
 void cli_profile_env(struct mc_profile_env *ret)
 {
         *ret = (struct mc_profile_env){
-                .profile_path = getenv("MEMCAGE_PROFILE_PATH"),
-                .xdg_config_home = getenv("XDG_CONFIG_HOME"),
-                .home = getenv("HOME"),
+                .profile_path = cli_getenv("MEMCAGE_PROFILE_PATH"),
+                .xdg_config_home = cli_getenv("XDG_CONFIG_HOME"),
+                .home = cli_getenv("HOME"),
                 .sysconfdir = SYSCONFDIR,
                 /* Root puts a profile's values into groups it creates: only root's files count. */
                 .check_owner = geteuid() == 0,

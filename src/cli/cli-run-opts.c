@@ -139,7 +139,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        const char *spawn_env = getenv("MEMCAGE_SPAWN");
+        const char *spawn_env = cli_getenv("MEMCAGE_SPAWN");
         int c, r = 0;
 
         if (spawn_env && streq(spawn_env, "fork"))

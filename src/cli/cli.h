@@ -29,6 +29,16 @@ int cmd_gc(int argc, char **argv);
 void cli_profile_env(struct mc_profile_env *ret);
 
 /*
+ * A variable of the caller's environment that steers memcage itself
+ * (MEMCAGE_PROFILE_PATH, XDG_CONFIG_HOME, HOME, MEMCAGE_CGROUP_BACKEND,
+ * MEMCAGE_SPAWN), or NULL when memcage runs with more authority than its
+ * caller: under sudo (SUDO_UID set) or set-id (real and effective ids
+ * differ). Root's profiles and choices then come from root's files alone,
+ * as sudo's env_reset keeps the caller's environment out of root's hands.
+ */
+const char *cli_getenv(const char *name);
+
+/*
  * Validates the parent path, finds the cgroup2 root and opens the parent
  * (-EBADF in *ret_parent_fd when it does not exist, which is no error).
  * Reports a failure itself and returns the exit status for it, else 0.

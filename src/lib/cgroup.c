@@ -192,7 +192,9 @@ static int check_enabled(int parent_fd, const char *shown, const char *const *co
  * *created (outermost first) as this call's to remove on failure. A
  * component another run creates between this walk and the backend's is
  * counted as this call's too; removing it then fails while the other run's
- * group is in it, which keeps it.
+ * group is in it, which keeps it (only a run failing in the instant between
+ * the other's prepare and its mkdirat takes the parent away, and that run
+ * then fails with ENOENT, leaving nothing behind).
  */
 static int prepare_parent(const struct mc_group_opts *opts, const struct mc_cgroup_backend *backend,
                           const char *const *controllers, int *ret_fd, char ***created, struct mc_error *err)
@@ -230,8 +232,7 @@ static int prepare_parent(const struct mc_group_opts *opts, const struct mc_cgro
                         r = mc_read_file_at(cur, "cgroup.procs", &procs, err);
                         if (r < 0)
                                 return mc_error_prefix(err, "parent group %s/%s", opts->root, prefix);
-                        /* The root is exempt from the rule; any other group that hands out controllers is
-                         * not. */
+                        /* The root is exempt from the rule; no other group that hands out controllers is. */
                         if (procs_first(procs, &pid))
                                 return mc_error_set(err, EBUSY,
                                                     "parent group %s/%s holds processes of its own "

@@ -6,6 +6,7 @@
 #   tests:      cmocka, jq (reading JSON reports in the integration tests),
 #               qemu + busybox + Debian's 6.1 and 6.12 kernels for the test VM,
 #               cgroup-tools (cgexec, the benchmark's point of comparison),
+#               strace (the system calls of a launch, counted in README's Benchmark),
 #               groff-base and python3-yaml (man page warnings, workflow YAML),
 #               python3-jsonschema (reports against docs/report-schema.json),
 #               postgresql-15 (the server, initdb and pgbench for t-80-postgres),
@@ -30,7 +31,7 @@ fi
 apt-get install -y -qq --no-install-recommends \
         autoconf automake make gcc libc6-dev pkg-config \
         libcgroup-dev libcap-dev libinih-dev libjansson-dev \
-        libcmocka-dev jq cgroup-tools \
+        libcmocka-dev jq cgroup-tools strace \
         qemu-system-x86 busybox-static cpio xz-utils kmod \
         linux-image-amd64 linux-image-6.12-amd64 \
         python3 python3-yaml python3-jsonschema groff-base attr clang-format postgresql-15 \

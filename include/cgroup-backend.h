@@ -2,33 +2,37 @@
 #pragma once
 
 /*
- * How groups are created and their values written. libcgroup is the
- * production backend and the only code that includes <libcgroup.h>
- * (src/lib/cgroup-libcgroup.c); the direct backend (src/lib/cgroup-direct.c) uses
- * mkdirat/openat on the root fd and serves tests on fake cgroupfs trees.
+ * How the parent of a run's group is made ready, and the kernel operations
+ * on a group's directory fd. libcgroup is the default backend and the only
+ * code that includes <libcgroup.h> (src/lib/cgroup-libcgroup.c); the direct
+ * backend (src/lib/cgroup-direct.c) uses mkdirat/openat alone.
+ *
+ * Only prepare differs between the two: the leaf is always created with
+ * mkdirat in the parent's fd (EEXIST is atomic, so two runs can never both
+ * own it), and values are written through the group's fd. mkdir, write and
+ * remove are in the table so that unit tests can stand in for the kernel
+ * (interface files of a new group, refused writes, EBUSY on rmdir).
  */
 
 #include <stddef.h>
 
 #include "error.h"
 
-struct mc_cgroup_kv {
-        const char *file;  /* "memory.max" */
-        const char *value; /* "67108864" */
-};
-
 struct mc_cgroup_backend {
         const char *name;
         /*
-         * Creates the group relpath (its parent exists) after enabling each
-         * controller in cgroup.subtree_control of every ancestor, from the
-         * root down to relpath's parent. Fails with -EEXIST if it exists.
+         * Makes the group parent ("" is the root, "memcage", "ci/memcage")
+         * exist, creating missing components, with each controller enabled in
+         * cgroup.subtree_control of every group from the root down to and
+         * including parent, so that a group created in it has them. A
+         * component another run creates meanwhile is fine.
          */
-        int (*create)(const char *root, int root_fd, const char *relpath, const char *const *controllers,
-                      struct mc_error *err);
-        /* Writes values into existing files of the group, in order. */
-        int (*set)(const char *root, int root_fd, const char *relpath, const struct mc_cgroup_kv *kv,
-                   size_t n, struct mc_error *err);
+        int (*prepare)(const char *root, int root_fd, const char *parent, const char *const *controllers,
+                       struct mc_error *err);
+        /* Creates the group name in its parent's fd; -EEXIST when it exists. */
+        int (*mkdir)(int parent_fd, const char *name, struct mc_error *err);
+        /* Writes value into the existing file of the group; -ENOENT when the kernel has no such file. */
+        int (*write)(int group_fd, const char *file, const char *value, struct mc_error *err);
         /*
          * Removes an empty group: name relative to its parent's fd. -EBUSY
          * while it holds processes or child groups, as the kernel says.
@@ -46,5 +50,24 @@ extern const struct mc_cgroup_backend mc_cgroup_backend_direct;
  */
 int mc_cgroup_backend_get(const struct mc_cgroup_backend **ret, struct mc_error *err);
 
-/* rmdir of a group relative to its parent's fd: the remove of both backends. */
+/* The kernel operations both backends use: mkdirat, a write through the group's fd, rmdir. */
+int mc_cgroup_mkdir_at(int parent_fd, const char *name, struct mc_error *err);
+int mc_cgroup_write_at(int group_fd, const char *file, const char *value, struct mc_error *err);
 int mc_cgroup_rmdir_at(int parent_fd, const char *name, struct mc_error *err);
+
+/*
+ * Enables each controller in cgroup.subtree_control of the group dir_fd
+ * (shown names it in messages) unless already listed there.
+ */
+int mc_cgroup_enable_at(int dir_fd, const char *shown, const char *const *controllers, struct mc_error *err);
+
+/*
+ * Removes a group through backend->remove (NULL: mc_cgroup_rmdir_at),
+ * retrying a short, bounded while (MC_CGROUP_REMOVE_TIMEOUT_MS) on EBUSY,
+ * which the kernel reports transiently after a kill while the last tasks
+ * finish exiting. A group already gone counts as removed. After the
+ * timeout, -EBUSY with the backend's last message.
+ */
+#define MC_CGROUP_REMOVE_TIMEOUT_MS 1000
+int mc_cgroup_remove_retry(const struct mc_cgroup_backend *backend, int parent_fd, const char *name,
+                           struct mc_error *err);

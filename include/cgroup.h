@@ -8,8 +8,9 @@
  *
  * Every file of a group is read or written through the group's directory fd,
  * so unit tests run the same code on a temporary directory shaped like
- * cgroupfs. Creation and value writes go through a backend (cgroup-backend.h):
- * libcgroup in production, plain mkdirat/openat for tests and delegated trees.
+ * cgroupfs. A parent that is not ready is made ready by a backend
+ * (cgroup-backend.h): libcgroup by default, plain mkdirat/openat for
+ * delegated trees; the run's group itself is always made with mkdirat.
  */
 
 #include <stdbool.h>
@@ -40,7 +41,9 @@ void mc_cgroup_mounts_free(struct mc_cgroup_mounts *m);
 
 /*
  * Opens the cgroup2 root usable for memory work: mountinfo says where it is,
- * and its cgroup.controllers must list "memory". On a hybrid or v1 host, or
+ * and its cgroup.controllers must list "memory". With the real mountinfo
+ * (NULL or "/proc/self/mountinfo"), a cgroup2 /sys/fs/cgroup offering memory
+ * is taken without reading it. On a hybrid or v1 host, or
  * without memory in cgroup2, fails with -EOPNOTSUPP and a message saying what
  * was found and what is needed.
  */
@@ -83,9 +86,10 @@ struct mc_group_opts {
 /*
  * Creates the parent (holding only groups: a populated parent is refused,
  * as the no-internal-process rule would make it fail later), enables the
- * controllers top-down, creates the leaf (an existing one is an error: a
- * group is never reused), marks it with the launcher's pid and start time,
- * and writes the limits. A limit whose kernel file is missing is an error
+ * controllers top-down (none of this when the parent already enables them),
+ * creates the leaf with mkdirat (an existing one is an error, and is left
+ * alone: a group is never reused), marks it with the launcher's pid and
+ * start time, and writes the limits through its fd. A limit whose kernel file is missing is an error
  * when finite and a warning when "max". On failure nothing is left behind.
  */
 int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, struct mc_error *err);

@@ -2,6 +2,7 @@
 /*
  * The direct backend: mkdirat and writes through directory fds, nothing else.
  * For delegated trees (MEMCAGE_CGROUP_BACKEND=direct) and fake cgroupfs trees.
+ * The kernel operations both backends share live here too.
  */
 #include "config.h"
 
@@ -16,9 +17,7 @@
 #include "cgroup.h"
 #include "util.h"
 
-/* Enables each controller in dir's cgroup.subtree_control unless already listed. */
-static int enable_controllers(int dir_fd, const char *shown, const char *const *controllers,
-                              struct mc_error *err)
+int mc_cgroup_enable_at(int dir_fd, const char *shown, const char *const *controllers, struct mc_error *err)
 {
         _cleanup_free_ char *enabled = NULL;
         int r = mc_read_file_at(dir_fd, "cgroup.subtree_control", &enabled, err);
@@ -50,65 +49,63 @@ static int enable_controllers(int dir_fd, const char *shown, const char *const *
         return 0;
 }
 
-static int direct_create(const char *root, int root_fd, const char *relpath, const char *const *controllers,
-                         struct mc_error *err)
+static int direct_prepare(const char *root, int root_fd, const char *parent, const char *const *controllers,
+                          struct mc_error *err)
 {
         _cleanup_close_ int dir = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_free_ char *shown = NULL;
-        const char *leaf = relpath;
+        _cleanup_free_ char *shown = malloc(strlen(root) + strlen(parent) + 2);
         int r;
 
         if (dir < 0)
                 return mc_error_errno(err, errno, "open %s", root);
-        shown = malloc(strlen(root) + strlen(relpath) + 2);
         if (!shown)
-                return mc_error_errno(err, ENOMEM, "create group %s", relpath);
+                return mc_error_errno(err, ENOMEM, "prepare parent group %s", parent);
         strcpy(shown, root);
 
         /* Top-down: a controller can be enabled only where the parent enables it. */
-        for (const char *slash; (slash = strchr(leaf, '/')); leaf = slash + 1) {
-                r = enable_controllers(dir, shown, controllers, err);
+        for (const char *p = parent; *p;) {
+                r = mc_cgroup_enable_at(dir, shown, controllers, err);
                 if (r < 0)
                         return r;
+                size_t n = strcspn(p, "/");
                 char comp[NAME_MAX + 1];
-                size_t n = (size_t)(slash - leaf);
                 if (n == 0 || n > NAME_MAX)
-                        return mc_error_set(err, EINVAL, "bad group path '%s'", relpath);
-                memcpy(comp, leaf, n);
+                        return mc_error_set(err, EINVAL, "bad group path '%s'", parent);
+                memcpy(comp, p, n);
                 comp[n] = '\0';
-                int next = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (next < 0)
-                        return mc_error_errno(err, errno, "open group %s/%.*s", root, (int)(slash - relpath),
-                                              relpath);
-                close(dir);
-                dir = next;
                 strcat(shown, "/");
                 strcat(shown, comp);
+                int next = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0 && errno == ENOENT) {
+                        /* EEXIST: another run created it meanwhile; it serves this one as well. */
+                        if (mkdirat(dir, comp, 0755) < 0 && errno != EEXIST)
+                                return mc_error_errno(err, errno, "create group %s", shown);
+                        next = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                }
+                if (next < 0)
+                        return mc_error_errno(err, errno, "open group %s", shown);
+                close(dir);
+                dir = next;
+                p += n;
+                if (*p == '/')
+                        p++;
         }
-        r = enable_controllers(dir, shown, controllers, err);
-        if (r < 0)
-                return r;
+        return mc_cgroup_enable_at(dir, shown, controllers, err);
+}
 
-        if (mkdirat(dir, leaf, 0755) < 0) {
+int mc_cgroup_mkdir_at(int parent_fd, const char *name, struct mc_error *err)
+{
+        if (mkdirat(parent_fd, name, 0755) < 0) {
                 if (errno == EEXIST)
-                        return mc_error_set(err, EEXIST, "group %s/%s exists", root, relpath);
-                return mc_error_errno(err, errno, "create group %s/%s", root, relpath);
+                        return mc_error_set(err, EEXIST, "group %s exists", name);
+                return mc_error_errno(err, errno, "create group %s", name);
         }
         return 0;
 }
 
-static int direct_set(const char *root, int root_fd, const char *relpath, const struct mc_cgroup_kv *kv,
-                      size_t n, struct mc_error *err)
+int mc_cgroup_write_at(int group_fd, const char *file, const char *value, struct mc_error *err)
 {
-        _cleanup_close_ int fd = openat(root_fd, relpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return mc_error_errno(err, errno, "open group %s/%s", root, relpath);
-        for (size_t i = 0; i < n; i++) {
-                int r = mc_write_file_at(fd, kv[i].file, kv[i].value, err);
-                if (r < 0)
-                        return mc_error_prefix(err, "group %s", relpath);
-        }
-        return 0;
+        return mc_write_file_at(group_fd, file, value, err);
 }
 
 int mc_cgroup_rmdir_at(int parent_fd, const char *name, struct mc_error *err)
@@ -120,7 +117,8 @@ int mc_cgroup_rmdir_at(int parent_fd, const char *name, struct mc_error *err)
 
 const struct mc_cgroup_backend mc_cgroup_backend_direct = {
         .name = "direct",
-        .create = direct_create,
-        .set = direct_set,
+        .prepare = direct_prepare,
+        .mkdir = mc_cgroup_mkdir_at,
+        .write = mc_cgroup_write_at,
         .remove = mc_cgroup_rmdir_at,
 };

@@ -7,23 +7,13 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cgroup-backend.h"
 #include "cgroup-gc.h"
 #include "cgroup.h"
 #include "util.h"
 
-#define REMOVE_TIMEOUT_NS 1000000000ull /* EBUSY after a kill lasts milliseconds */
-#define REMOVE_RETRY_MS   10
-#define POLL_SLICE_MS     100
-
-static void sleep_ms(unsigned ms)
-{
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
+#define POLL_SLICE_MS 100
 
 static int result_add(struct mc_gc_result **v, size_t *n, const char *name, pid_t launcher,
                       enum mc_gc_state state, struct mc_gc_result **ret)
@@ -83,23 +73,6 @@ static int wait_empty(int group_fd, unsigned wait_ms, struct mc_error *err)
         }
 }
 
-/* rmdir with a bounded retry on the transient EBUSY that follows a kill; gone counts as removed. */
-static int remove_retry(const struct mc_cgroup_backend *backend, int parent_fd, const char *name,
-                        struct mc_error *err)
-{
-        uint64_t deadline = mc_now_ns() + REMOVE_TIMEOUT_NS;
-        for (;;) {
-                int r = backend->remove(parent_fd, name, err);
-                if (r == 0 || r == -ENOENT) {
-                        mc_error_clear(err);
-                        return 0;
-                }
-                if (r != -EBUSY || mc_now_ns() >= deadline)
-                        return r;
-                sleep_ms(REMOVE_RETRY_MS);
-        }
-}
-
 /* Kills a populated stale group, waits for it to empty and removes it. */
 static int kill_and_remove(const struct mc_gc_opts *opts, const struct mc_cgroup_backend *backend,
                            struct mc_gc_result *res)
@@ -136,7 +109,7 @@ static int kill_and_remove(const struct mc_gc_opts *opts, const struct mc_cgroup
                 mc_error_prefix(&e, "killed, but waiting for it to empty");
                 return result_fail(res, r, &e);
         }
-        r = remove_retry(backend, opts->parent_fd, res->name, &e);
+        r = mc_cgroup_remove_retry(backend, opts->parent_fd, res->name, &e);
         if (r < 0)
                 return result_fail(res, r, &e);
         res->state = MC_GC_KILLED;

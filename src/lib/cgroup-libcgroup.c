@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The production backend: libcgroup (2.0.2 in Debian 12) creates groups and
- * writes their values. This is the only file that includes <libcgroup.h>.
+ * The default backend: libcgroup (2.0.2 in Debian 12) makes the parent of the
+ * run's group ready when it is not already. This is the only file that
+ * includes <libcgroup.h>.
  *
  * What libcgroup 2.0.2 does on cgroup v2, read from its src/api.c (unchanged
  * in 3.x) and checked in the VM on 6.1 and 6.12:
@@ -10,7 +11,14 @@
  *   creating missing ones like mkdir -p; it writes the root's file only when
  *   the parent is the root itself. So "a/b" with memory off in the root fails
  *   with ENOENT and leaves "a" behind: memcage creates one level per call.
- * - It accepts a group that exists (mkdir's EEXIST is "not fatal").
+ * - It accepts a group that exists (mkdir's EEXIST is "not fatal"), so it
+ *   cannot tell two runs apart: memcage creates the run's group itself with
+ *   mkdirat, and uses libcgroup only to make the parent ready (mkdir -p of
+ *   the parent path, controllers enabled above it), and only when the parent
+ *   is not ready already (see mc_group_create).
+ * - Each call parses /proc/mounts again (cgroup_init() also reads
+ *   /proc/cgroups), and mkdir()s each directory of the path from "/" down,
+ *   existing or not: a call costs a launch a few dozen system calls.
  * - Its error codes are its own (ECG*, 50000+); ECGOTHER means "see
  *   cgroup_get_last_errno()". cgroup_strerror(0) reads like a failure, so
  *   only codes are tested.
@@ -27,7 +35,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cgroup-backend.h"
 #include "cgroup.h"
@@ -139,119 +146,64 @@ static bool root_enables(int root_fd, const char *const *controllers)
         return true;
 }
 
-static int libcgroup_create(const char *root, int root_fd, const char *relpath,
-                            const char *const *controllers, struct mc_error *err)
+static int libcgroup_prepare(const char *root, int root_fd, const char *parent,
+                             const char *const *controllers, struct mc_error *err)
 {
-        struct stat st;
         int r;
 
-        if (strlen(relpath) >= FILENAME_MAX) /* libcgroup truncates longer names silently */
-                return mc_error_set(err, ENAMETOOLONG, "group path %s is too long", relpath);
-        r = libcgroup_init(root, err);
-        if (r < 0)
-                return r;
-
-        /* libcgroup would reuse an existing group: memcage never does. */
-        if (fstatat(root_fd, relpath, &st, AT_SYMLINK_NOFOLLOW) == 0)
-                return mc_error_set(err, EEXIST, "group %s/%s exists", root, relpath);
-        if (errno != ENOENT)
-                return mc_error_errno(err, errno, "group %s/%s", root, relpath);
-
-        /*
-         * For "a/b/leaf" libcgroup enables the controllers in a and a/b but
-         * not in the root. Creating the existing "a" through libcgroup too
-         * has it write the root's cgroup.subtree_control; where the root
-         * already enables them, that call (a /proc/mounts parse and a
-         * mkdir -p) is skipped.
-         */
-        const char *slash = strchr(relpath, '/');
-        if (slash && !root_enables(root_fd, controllers)) {
-                char first[NAME_MAX + 1];
-                size_t n = (size_t)(slash - relpath);
-                if (n == 0 || n >= sizeof(first))
-                        return mc_error_set(err, EINVAL, "bad group path '%s'", relpath);
-                memcpy(first, relpath, n);
-                first[n] = '\0';
-                r = create_one(root, first, controllers, err);
+        if (parent[0]) {
+                if (strlen(parent) >= FILENAME_MAX) /* libcgroup truncates longer names silently */
+                        return mc_error_set(err, ENAMETOOLONG, "group path %s is too long", parent);
+                r = libcgroup_init(root, err);
                 if (r < 0)
                         return r;
-        }
-        return create_one(root, relpath, controllers, err);
-}
 
-/* Adds "memory.max" = value to cg under its controller ("memory"). */
-static int add_value(struct cgroup *cg, const struct mc_cgroup_kv *kv, struct mc_error *err)
-{
-        char controller[64];
-        size_t len = strcspn(kv->file, ".");
-
-        /* The file names its controller: "memory.max" belongs to "memory". */
-        if (kv->file[len] != '.' || len == 0 || len >= sizeof(controller))
-                return mc_error_set(err, EINVAL, "'%s' is not a controller file", kv->file);
-        memcpy(controller, kv->file, len);
-        controller[len] = '\0';
-
-        struct cgroup_controller *c = cgroup_get_controller(cg, controller);
-        if (!c)
-                c = cgroup_add_controller(cg, controller);
-        if (!c)
-                return mc_error_set(err, EINVAL, "libcgroup: cannot add controller %s", controller);
-        int code = cgroup_add_value_string(c, kv->file, kv->value);
-        if (code != 0)
-                return libcgroup_error(err, code, "libcgroup: add value");
-        return 0;
-}
-
-/* Writes values [from, to) in one cgroup_modify_cgroup(); returns its libcgroup code. */
-static int modify(const char *relpath, const struct mc_cgroup_kv *kv, size_t from, size_t to, int *ret_code,
-                  struct mc_error *err)
-{
-        _cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup(relpath);
-        if (!cg)
-                return mc_error_errno(err, ENOMEM, "group %s", relpath);
-        for (size_t i = from; i < to; i++) {
-                int r = add_value(cg, &kv[i], err);
-                if (r < 0)
-                        return r;
-        }
-        *ret_code = cgroup_modify_cgroup(cg);
-        return 0;
-}
-
-static int libcgroup_set(const char *root, int root_fd, const char *relpath, const struct mc_cgroup_kv *kv,
-                         size_t n, struct mc_error *err)
-{
-        char what[FILENAME_MAX + 512];
-        int code = 0;
-        int r = libcgroup_init(root, err);
-        if (r < 0)
-                return r;
-
-        /*
-         * One cgroup_modify_cgroup() for all values (each call parses
-         * /proc/mounts again); libcgroup writes them in the order added.
-         * Only when it fails are they written one by one, so that the
-         * error can name the file the kernel refused.
-         */
-        r = modify(relpath, kv, 0, n, &code, err);
-        if (r < 0 || code == 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                r = modify(relpath, kv, i, i + 1, &code, err);
-                if (r < 0)
-                        return r;
-                if (code != 0) {
-                        snprintf(what, sizeof(what), "libcgroup: write '%s' to %s of group %s", kv[i].value,
-                                 kv[i].file, relpath);
-                        return libcgroup_error(err, code, what);
+                /*
+                 * For "a/b" libcgroup enables the controllers in a but not in
+                 * the root. Creating the existing "a" through libcgroup too
+                 * has it write the root's cgroup.subtree_control; where the
+                 * root already enables them, that call is skipped.
+                 */
+                const char *slash = strchr(parent, '/');
+                if (slash && !root_enables(root_fd, controllers)) {
+                        char first[NAME_MAX + 1];
+                        size_t n = (size_t)(slash - parent);
+                        if (n == 0 || n >= sizeof(first))
+                                return mc_error_set(err, EINVAL, "bad group path '%s'", parent);
+                        memcpy(first, parent, n);
+                        first[n] = '\0';
+                        r = create_one(root, first, controllers, err);
+                        if (r < 0)
+                                return r;
                 }
+                /* mkdir -p of the parent, with the controllers enabled above it. */
+                r = create_one(root, parent, controllers, err);
+                if (r < 0)
+                        return r;
         }
-        return libcgroup_error(err, code, "libcgroup: write values");
+
+        /*
+         * libcgroup writes a group's own cgroup.subtree_control only when it
+         * creates a child there, and the run's group is memcage's own mkdirat:
+         * the parent's list (the root's, for groups in the root) is written
+         * through its fd.
+         */
+        _cleanup_close_ int fd =
+                openat(root_fd, parent[0] ? parent : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        size_t len = strlen(root) + strlen(parent) + 2;
+        _cleanup_free_ char *shown = malloc(len);
+        if (!shown)
+                return mc_error_errno(err, ENOMEM, "prepare parent group %s", parent);
+        snprintf(shown, len, "%s%s%s", root, parent[0] ? "/" : "", parent);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open group %s", shown);
+        return mc_cgroup_enable_at(fd, shown, controllers, err);
 }
 
 const struct mc_cgroup_backend mc_cgroup_backend_libcgroup = {
         .name = "libcgroup",
-        .create = libcgroup_create,
-        .set = libcgroup_set,
+        .prepare = libcgroup_prepare,
+        .mkdir = mc_cgroup_mkdir_at,
+        .write = mc_cgroup_write_at,
         .remove = mc_cgroup_rmdir_at,
 };

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
+
+#include <linux/magic.h>
 
 #include "cgroup.h"
 #include "util.h"
@@ -160,6 +163,30 @@ int mc_cgroup_open_root(const char *mountinfo_path, char **ret_path, int *ret_fd
 
         if (!mountinfo_path)
                 mountinfo_path = "/proc/self/mountinfo";
+        /*
+         * The usual host: cgroup2 at /sys/fs/cgroup offering memory. A
+         * controller binds to one hierarchy only, so no v1 mount can hold
+         * memory then, and mountinfo would name this very mount: one fstatfs
+         * instead of reading mountinfo. Anything else is diagnosed from it.
+         */
+        if (streq(mountinfo_path, "/proc/self/mountinfo")) {
+                struct statfs sfs;
+                fd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0 && fstatfs(fd, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC &&
+                    mc_read_file_at(fd, "cgroup.controllers", &controllers, err) == 0 &&
+                    mc_cgroup_list_has(controllers, "memory")) {
+                        char *path = strdup("/sys/fs/cgroup");
+                        if (!path)
+                                return mc_error_errno(err, ENOMEM, "open the cgroup2 root");
+                        *ret_path = path;
+                        *ret_fd = TAKE_FD(fd);
+                        return 0;
+                }
+                mc_error_clear(err);
+                free(TAKE_PTR(controllers));
+                if (fd >= 0)
+                        close(TAKE_FD(fd));
+        }
         f = fopen(mountinfo_path, "re");
         if (!f)
                 return mc_error_errno(err, errno, "open %s", mountinfo_path);

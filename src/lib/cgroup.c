@@ -18,10 +18,9 @@
 #include "size.h"
 #include "util.h"
 
-#define REMOVE_TIMEOUT_NS 1000000000ull /* EBUSY after a kill lasts milliseconds */
-#define REMOVE_RETRY_MS   10
-#define KILL_ROUNDS       20
-#define KILL_ROUND_MS     50
+#define REMOVE_RETRY_MS 10 /* EBUSY after a kill lasts milliseconds */
+#define KILL_ROUNDS     20
+#define KILL_ROUND_MS   50
 
 int mc_cgroup_backend_get(const struct mc_cgroup_backend **ret, struct mc_error *err)
 {
@@ -44,6 +43,24 @@ static void sleep_ms(unsigned ms)
         struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
+}
+
+int mc_cgroup_remove_retry(const struct mc_cgroup_backend *backend, int parent_fd, const char *name,
+                           struct mc_error *err)
+{
+        int (*rm)(int, const char *, struct mc_error *) = backend ? backend->remove : mc_cgroup_rmdir_at;
+        uint64_t deadline = mc_now_ns() + (uint64_t)MC_CGROUP_REMOVE_TIMEOUT_MS * 1000000ull;
+
+        for (;;) {
+                int r = rm(parent_fd, name, err);
+                if (r == 0 || r == -ENOENT) {
+                        mc_error_clear(err);
+                        return 0;
+                }
+                if (r != -EBUSY || mc_now_ns() >= deadline)
+                        return r;
+                sleep_ms(REMOVE_RETRY_MS);
+        }
 }
 
 static char *strdup_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
@@ -121,66 +138,18 @@ static int remove_relpath(const struct mc_cgroup_backend *backend, int root_fd, 
         return backend->remove(fd, slash + 1, err);
 }
 
-/*
- * Opens the parent, creating missing components one by one through the
- * backend (each gets the controllers enabled above it). Existing non-root
- * components must hold no processes. Fills *created with the relpaths this
- * call created, outermost first.
- */
-static int open_parent(const struct mc_group_opts *opts, const struct mc_cgroup_backend *backend,
-                       const char *const *controllers, int *ret_fd, char ***created, struct mc_error *err)
+/* True when dir_fd's cgroup.subtree_control lists every controller. */
+static bool enables_all(int dir_fd, const char *const *controllers)
 {
-        _cleanup_close_ int cur = openat(opts->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        const char *parent = opts->parent ? opts->parent : "";
-        int r;
+        _cleanup_free_ char *list = NULL;
+        struct mc_error ignored = { 0 };
 
-        if (cur < 0)
-                return mc_error_errno(err, errno, "open %s", opts->root);
-
-        for (const char *p = parent; *p;) {
-                size_t n = strcspn(p, "/");
-                size_t plen = (size_t)(p - parent) + n;
-                _cleanup_free_ char *comp = strndup(p, n);
-                _cleanup_free_ char *prefix = strndup(parent, plen);
-                _cleanup_free_ char *procs = NULL;
-                if (!comp || !prefix)
-                        return mc_error_errno(err, ENOMEM, "open parent group %s", parent);
-
-                int next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (next < 0 && errno == ENOENT) {
-                        r = backend->create(opts->root, opts->root_fd, prefix, controllers, err);
-                        /* EEXIST: another run created it meanwhile, and it is not ours to remove. */
-                        if (r < 0 && r != -EEXIST)
-                                return mc_error_prefix(err, "create parent group %s/%s", opts->root, prefix);
-                        if (r == 0 && strv_appendf(created, "%s", prefix) < 0)
-                                return mc_error_errno(err, ENOMEM, "create parent group %s", prefix);
-                        mc_error_clear(err);
-                        next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                }
-                if (next < 0)
-                        return mc_error_errno(err, errno, "open parent group %s/%s", opts->root, prefix);
-                close(cur);
-                cur = next;
-
-                long pid;
-                r = mc_read_file_at(cur, "cgroup.procs", &procs, err);
-                if (r < 0)
-                        return mc_error_prefix(err, "parent group %s/%s", opts->root, prefix);
-                /* The root is exempt from the rule; any other group that hands out controllers is not. */
-                if (procs_first(procs, &pid))
-                        return mc_error_set(err, EBUSY,
-                                            "parent group %s/%s holds processes of its own "
-                                            "(cgroup.procs lists pid %ld): cgroup v2 lets a group "
-                                            "enable controllers for child groups only while it "
-                                            "holds no processes (the no-internal-process rule), so "
-                                            "memcage needs a parent that holds only groups",
-                                            opts->root, prefix, pid);
-                p += n;
-                if (*p == '/')
-                        p++;
-        }
-        *ret_fd = TAKE_FD(cur);
-        return 0;
+        if (mc_read_file_at(dir_fd, "cgroup.subtree_control", &list, &ignored) < 0)
+                return false;
+        for (const char *const *c = controllers; *c; c++)
+                if (!mc_cgroup_list_has(list, *c))
+                        return false;
+        return true;
 }
 
 /*
@@ -211,10 +180,112 @@ static int check_enabled(int parent_fd, const char *shown, const char *const *co
                                             *c, shown, available[0] ? available : "nothing", *c);
                 return mc_error_set(err, EOPNOTSUPP,
                                     "the %s controller is not enabled in %s/cgroup.subtree_control "
-                                    "after creating the group",
+                                    "after preparing the parent",
                                     *c, shown);
         }
         return 0;
+}
+
+/*
+ * The parent is made ready by the backend: its existing components are
+ * checked to hold no processes first, and the missing ones are recorded in
+ * *created (outermost first) as this call's to remove on failure. A
+ * component another run creates between this walk and the backend's is
+ * counted as this call's too; removing it then fails while the other run's
+ * group is in it, which keeps it (only a run failing in the instant between
+ * the other's prepare and its mkdirat takes the parent away, and that run
+ * then fails with ENOENT, leaving nothing behind).
+ */
+static int prepare_parent(const struct mc_group_opts *opts, const struct mc_cgroup_backend *backend,
+                          const char *const *controllers, int *ret_fd, char ***created, struct mc_error *err)
+{
+        _cleanup_close_ int cur = openat(opts->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        const char *parent = opts->parent ? opts->parent : "";
+        bool missing = false;
+        int r;
+
+        if (cur < 0)
+                return mc_error_errno(err, errno, "open %s", opts->root);
+
+        for (const char *p = parent; *p;) {
+                size_t n = strcspn(p, "/");
+                size_t plen = (size_t)(p - parent) + n;
+                _cleanup_free_ char *comp = strndup(p, n);
+                _cleanup_free_ char *prefix = strndup(parent, plen);
+                if (!comp || !prefix)
+                        return mc_error_errno(err, ENOMEM, "open parent group %s", parent);
+
+                int next = missing ? -EBADF
+                                   : openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (missing || (next < 0 && errno == ENOENT)) {
+                        missing = true;
+                        if (strv_appendf(created, "%s", prefix) < 0)
+                                return mc_error_errno(err, ENOMEM, "open parent group %s", parent);
+                } else if (next < 0)
+                        return mc_error_errno(err, errno, "open parent group %s/%s", opts->root, prefix);
+                else {
+                        _cleanup_free_ char *procs = NULL;
+                        long pid;
+
+                        close(cur);
+                        cur = next;
+                        r = mc_read_file_at(cur, "cgroup.procs", &procs, err);
+                        if (r < 0)
+                                return mc_error_prefix(err, "parent group %s/%s", opts->root, prefix);
+                        /* The root is exempt from the rule; no other group that hands out controllers is. */
+                        if (procs_first(procs, &pid))
+                                return mc_error_set(err, EBUSY,
+                                                    "parent group %s/%s holds processes of its own "
+                                                    "(cgroup.procs lists pid %ld): cgroup v2 lets a group "
+                                                    "enable controllers for child groups only while it "
+                                                    "holds no processes (the no-internal-process rule), so "
+                                                    "memcage needs a parent that holds only groups",
+                                                    opts->root, prefix, pid);
+                }
+                p += n;
+                if (*p == '/')
+                        p++;
+        }
+
+        r = backend->prepare(opts->root, opts->root_fd, parent, controllers, err);
+        if (r < 0)
+                return mc_error_prefix(err, "%s backend: prepare parent group %s/%s", backend->name,
+                                       opts->root, parent);
+
+        _cleanup_close_ int fd = openat(opts->root_fd, parent[0] ? parent : ".",
+                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_free_ char *shown = group_shown(opts->root, parent);
+        if (!shown)
+                return mc_error_errno(err, ENOMEM, "open parent group %s", parent);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open parent group %s", shown);
+        r = check_enabled(fd, shown, controllers, err);
+        if (r < 0)
+                return r;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/*
+ * Opens the parent, ready for the run's group. It is ready when it exists
+ * and its cgroup.subtree_control lists the controllers: then every group
+ * above enables them too (see check_enabled), and a non-root group that
+ * enables memory holds no processes (the kernel refuses a process there, and
+ * enabling while it has one). That is every run but the first in a parent:
+ * one open and one read, and no backend (no libcgroup) at all.
+ */
+static int open_parent(const struct mc_group_opts *opts, const struct mc_cgroup_backend *backend,
+                       const char *const *controllers, int *ret_fd, char ***created, struct mc_error *err)
+{
+        const char *parent = opts->parent && opts->parent[0] ? opts->parent : ".";
+        _cleanup_close_ int fd =
+                openat(opts->root_fd, parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd >= 0 && enables_all(fd, controllers)) {
+                *ret_fd = TAKE_FD(fd);
+                return 0;
+        }
+        return prepare_parent(opts, backend, controllers, ret_fd, created, err);
 }
 
 /* The kernel's value in a new group: a missing file set to it changes nothing. */
@@ -283,12 +354,15 @@ static const enum mc_limit write_order[] = {
 };
 _Static_assert(ELEMENTSOF(write_order) == _MC_LIMIT_COUNT, "write_order lists every limit");
 
+/*
+ * Writes each limit through the group's fd. A file the kernel does not have
+ * (-ENOENT on open) fails a finite value and skips, with a warning, a value
+ * equal to the kernel's default.
+ */
 static int write_limits(const struct mc_group_opts *opts, const struct mc_cgroup_backend *backend,
                         struct mc_group *g, struct mc_error *err)
 {
-        struct mc_cgroup_kv kv[_MC_LIMIT_COUNT];
-        char values[_MC_LIMIT_COUNT][24];
-        size_t n = 0;
+        char buf[24];
 
         if (!opts->limits)
                 return 0;
@@ -299,29 +373,22 @@ static int write_limits(const struct mc_group_opts *opts, const struct mc_cgroup
 
                 if (!v->set)
                         continue;
-                const char *value = mc_limit_format_kernel(l, v->value, values[n], sizeof(values[n]));
-                if (faccessat(g->fd, file, F_OK, 0) < 0) {
-                        if (errno != ENOENT)
-                                return mc_error_errno(err, errno, "group %s: %s", g->relpath, file);
-                        if (v->value != limit_default(l))
-                                return mc_error_set(err, EOPNOTSUPP,
-                                                    "cannot set %s to %s: group %s has no %s (%s)", file,
-                                                    value, g->relpath, file, missing_reason(l));
-                        if (strv_appendf(&g->warnings,
-                                         "group %s has no %s (%s): %s=%s changes nothing there, "
-                                         "skipped",
-                                         g->relpath, file, missing_reason(l), mc_limit_name(l), value) < 0)
-                                return mc_error_errno(err, ENOMEM, "group %s", g->relpath);
+                const char *value = mc_limit_format_kernel(l, v->value, buf, sizeof(buf));
+                int r = backend->write(g->fd, file, value, err);
+                if (r == 0)
                         continue;
-                }
-                kv[n].file = file;
-                kv[n].value = value;
-                n++;
+                if (r != -ENOENT)
+                        return mc_error_prefix(err, "group %s: write limits", g->relpath);
+                mc_error_clear(err);
+                if (v->value != limit_default(l))
+                        return mc_error_set(err, EOPNOTSUPP, "cannot set %s to %s: group %s has no %s (%s)",
+                                            file, value, g->relpath, file, missing_reason(l));
+                if (strv_appendf(&g->warnings,
+                                 "group %s has no %s (%s): %s=%s changes nothing there, skipped", g->relpath,
+                                 file, missing_reason(l), mc_limit_name(l), value) < 0)
+                        return mc_error_errno(err, ENOMEM, "group %s", g->relpath);
         }
-        if (n == 0)
-                return 0;
-        int r = backend->set(opts->root, opts->root_fd, g->relpath, kv, n, err);
-        return r < 0 ? mc_error_prefix(err, "write limits") : 0;
+        return 0;
 }
 
 /*
@@ -332,12 +399,13 @@ static int write_limits(const struct mc_group_opts *opts, const struct mc_cgroup
 static int mark_group(const struct mc_group_opts *opts, struct mc_group *g, struct mc_error *err)
 {
         unsigned long long start;
+        pid_t self = getpid();
         char mark[64];
 
-        int r = mc_proc_starttime(getpid(), &start);
+        int r = mc_proc_starttime(self, &start);
         if (r < 0)
-                return mc_error_errno(err, -r, "read the start time of pid %d", (int)getpid());
-        snprintf(mark, sizeof(mark), "%d %llu", (int)getpid(), start);
+                return mc_error_errno(err, -r, "read the start time of pid %d", (int)self);
+        snprintf(mark, sizeof(mark), "%d %llu", (int)self, start);
 
         const char *names[2] = { MC_GROUP_XATTR_LAUNCHER, MC_GROUP_XATTR_PROFILE };
         const char *values[2] = { mark, opts->profile };
@@ -398,15 +466,19 @@ int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, stru
         if (r < 0)
                 goto fail;
 
-        /* Every backend refuses an existing group with -EEXIST: a group is never reused. */
-        r = backend->create(opts->root, opts->root_fd, g.relpath, controllers, err);
+        /*
+         * mkdirat's EEXIST is atomic: of two runs with the same name exactly
+         * one creates the group, and the other leaves it alone (a group is
+         * never reused, and never removed by a run that did not create it).
+         */
+        r = backend->mkdir(g.parent_fd, g.name, err);
         if (r == -EEXIST) {
                 r = mc_error_set(err, EEXIST, "group %s/%s exists: memcage never reuses a group", g.root,
                                  g.relpath);
                 goto fail;
         }
         if (r < 0) {
-                mc_error_prefix(err, "%s backend", backend->name);
+                mc_error_prefix(err, "group %s/%s", g.root, g.parent);
                 goto fail;
         }
         leaf_created = true;
@@ -415,13 +487,6 @@ int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, stru
         if (g.fd < 0) {
                 r = mc_error_errno(err, errno, "open group %s/%s", g.root, g.relpath);
                 goto fail;
-        }
-        {
-                _cleanup_free_ char *shown = group_shown(opts->root, g.parent);
-                r = shown ? check_enabled(g.parent_fd, shown, controllers, err)
-                          : mc_error_errno(err, ENOMEM, "create group");
-                if (r < 0)
-                        goto fail;
         }
         r = mark_group(opts, &g, err);
         if (r < 0)
@@ -548,31 +613,20 @@ int mc_group_kill(int group_fd, struct mc_error *err)
 
 int mc_group_remove(struct mc_group *g, struct mc_error *err)
 {
-        int (*rm)(int, const char *, struct mc_error *) =
-                g->backend ? g->backend->remove : mc_cgroup_rmdir_at;
-        uint64_t deadline = mc_now_ns() + REMOVE_TIMEOUT_NS;
-        int r;
-
         if (g->fd >= 0)
                 close(g->fd);
         g->fd = -EBADF;
         if (g->parent_fd < 0 || !g->name)
                 return mc_error_set(err, EBADF, "group %s is not open", g->relpath ? g->relpath : "?");
 
-        for (;;) {
-                r = rm(g->parent_fd, g->name, err);
-                if (r == 0 || r == -ENOENT)
-                        break;
-                if (r != -EBUSY)
-                        return mc_error_prefix(err, "group %s", g->relpath);
-                if (mc_now_ns() >= deadline)
-                        return mc_error_set(err, EBUSY,
-                                            "group %s is still busy after %llu ms: processes or "
-                                            "child groups remain in it",
-                                            g->relpath, (unsigned long long)(REMOVE_TIMEOUT_NS / 1000000));
-                sleep_ms(REMOVE_RETRY_MS);
-        }
-        mc_error_clear(err);
+        int r = mc_cgroup_remove_retry(g->backend, g->parent_fd, g->name, err);
+        if (r == -EBUSY)
+                return mc_error_set(err, EBUSY,
+                                    "group %s is still busy after %d ms: processes or child groups "
+                                    "remain in it",
+                                    g->relpath, MC_CGROUP_REMOVE_TIMEOUT_MS);
+        if (r < 0)
+                return mc_error_prefix(err, "group %s", g->relpath);
         close(g->parent_fd);
         g->parent_fd = -EBADF;
         return 0;
@@ -674,22 +728,14 @@ int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend,
         for (char **name = names; name && *name; name++) {
                 _cleanup_close_ int fd =
                         openat(parent_fd, *name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                char mark[64];
-                pid_t pid;
-                unsigned long long start, now_start;
                 struct mc_error e = { 0 };
-                bool populated = false;
+                bool populated = false, alive;
+                pid_t pid;
 
                 if (fd < 0)
                         continue; /* not a directory, or gone meanwhile */
-                ssize_t k = fgetxattr(fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark) - 1);
-                if (k < 0)
-                        continue; /* no mark (or no xattrs at all): never memcage's to touch */
-                mark[k] = '\0';
-                if (!parse_mark(mark, &pid, &start))
-                        continue;
-                /* Same pid and start time: the launcher still runs; a reused pid differs in start time. */
-                if (mc_proc_starttime(pid, &now_start) == 0 && now_start == start)
+                /* No mark (or no xattrs at all): never memcage's to touch. */
+                if (mc_group_read_launcher(fd, &pid, &alive) < 0 || alive)
                         continue;
 
                 struct mc_stale *ns = realloc(stale, (n + 1) * sizeof(*stale));

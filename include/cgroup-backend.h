@@ -44,10 +44,14 @@ extern const struct mc_cgroup_backend mc_cgroup_backend_libcgroup;
 extern const struct mc_cgroup_backend mc_cgroup_backend_direct;
 
 /*
- * The backend in use: $MEMCAGE_CGROUP_BACKEND, "libcgroup" (the default when
- * unset or empty) or "direct"; any other value is an error (-EINVAL) for the
- * CLI to report.
+ * Names the backend for this process: "libcgroup" (the default, also for
+ * NULL or "") or "direct". The CLI passes MEMCAGE_CGROUP_BACKEND when the
+ * caller's environment is to be trusted (cli_getenv()); the library reads
+ * no environment. The name is checked by mc_cgroup_backend_get().
  */
+void mc_cgroup_backend_choose(const char *name);
+
+/* The backend chosen; an unknown name is an error (-EINVAL) for the CLI to report. */
 int mc_cgroup_backend_get(const struct mc_cgroup_backend **ret, struct mc_error *err);
 
 /* The kernel operations both backends use: mkdirat, a write through the group's fd, rmdir. */

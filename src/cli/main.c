@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cgroup-backend.h"
 #include "cli.h"
 #include "escape.h"
 #include "util.h"
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
                 cli_error("no command given");
                 return cli_usage_hint(NULL);
         }
+        mc_cgroup_backend_choose(cli_getenv("MEMCAGE_CGROUP_BACKEND"));
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 if (streq(argv[optind], commands[i].name)) {
                         argv += optind;

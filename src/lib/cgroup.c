@@ -22,9 +22,16 @@
 #define KILL_ROUNDS     20
 #define KILL_ROUND_MS   50
 
+static const char *backend_name;
+
+void mc_cgroup_backend_choose(const char *name)
+{
+        backend_name = name;
+}
+
 int mc_cgroup_backend_get(const struct mc_cgroup_backend **ret, struct mc_error *err)
 {
-        const char *name = getenv("MEMCAGE_CGROUP_BACKEND");
+        const char *name = backend_name;
 
         if (!name || name[0] == '\0' || streq(name, "libcgroup"))
                 *ret = &mc_cgroup_backend_libcgroup;

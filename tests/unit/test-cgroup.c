@@ -990,19 +990,19 @@ static void test_backend_get(void **state)
 {
         const struct mc_cgroup_backend *b = NULL;
         struct mc_error err = { 0 };
-        const char *saved = getenv("MEMCAGE_CGROUP_BACKEND");
-        _cleanup_free_ char *keep = saved ? strdup(saved) : NULL;
-
-        unsetenv("MEMCAGE_CGROUP_BACKEND");
+        /* The library reads no environment: the CLI chooses. */
+        setenv("MEMCAGE_CGROUP_BACKEND", "direct", 1);
+        mc_cgroup_backend_choose(NULL);
         assert_int_equal(mc_cgroup_backend_get(&b, &err), 0);
         assert_ptr_equal(b, &mc_cgroup_backend_libcgroup);
-        setenv("MEMCAGE_CGROUP_BACKEND", "direct", 1);
+        unsetenv("MEMCAGE_CGROUP_BACKEND");
+        mc_cgroup_backend_choose("direct");
         assert_int_equal(mc_cgroup_backend_get(&b, &err), 0);
         assert_ptr_equal(b, &mc_cgroup_backend_direct);
-        setenv("MEMCAGE_CGROUP_BACKEND", "libcgroup", 1);
+        mc_cgroup_backend_choose("libcgroup");
         assert_int_equal(mc_cgroup_backend_get(&b, &err), 0);
         assert_ptr_equal(b, &mc_cgroup_backend_libcgroup);
-        setenv("MEMCAGE_CGROUP_BACKEND", "systemd", 1);
+        mc_cgroup_backend_choose("systemd");
         assert_int_equal(mc_cgroup_backend_get(&b, &err), -EINVAL);
         assert_non_null(strstr(err.msg, "MEMCAGE_CGROUP_BACKEND=systemd"));
 
@@ -1011,11 +1011,7 @@ static void test_backend_get(void **state)
         struct mc_group g;
         assert_int_equal(mc_group_create(&o, &g, &err), -EINVAL);
         mc_group_done(&g);
-
-        if (keep)
-                setenv("MEMCAGE_CGROUP_BACKEND", keep, 1);
-        else
-                unsetenv("MEMCAGE_CGROUP_BACKEND");
+        mc_cgroup_backend_choose(NULL);
 }
 
 /* ---- the direct and libcgroup backends ---------------------------------------------------- */

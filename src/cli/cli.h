@@ -55,6 +55,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "Try 'memcage COMMAND --help' for more information." and returns MC_EXIT_MEMCAGE. */
 int cli_usage_hint(const char *command);
+/* For a command that takes no operands: reports argv[optind] and the hint, -EINVAL; 0 when none is left. */
+int cli_refuse_arguments(const char *command, int argc, char **argv);
 
 /* memcage report, and the renderings of `memcage run` (src/cli/cli-render.c). */
 #define MC_EXIT_FAIL_ON 123 /* the command succeeded but a --fail-on condition was met */

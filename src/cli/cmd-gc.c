@@ -93,11 +93,8 @@ int cmd_gc(int argc, char **argv)
                         return MC_EXIT_USAGE;
                 }
         }
-        if (optind < argc) {
-                cli_error("gc: unexpected argument '%s'", argv[optind]);
-                cli_usage_hint("gc");
+        if (cli_refuse_arguments("gc", argc, argv) < 0)
                 return MC_EXIT_USAGE;
-        }
 
         _cleanup_free_ char *root_path = NULL;
         _cleanup_close_ int root_fd = -EBADF;

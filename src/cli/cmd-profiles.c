@@ -258,11 +258,8 @@ int cmd_profiles(int argc, char **argv)
                         return MC_EXIT_USAGE;
                 }
         }
-        if (optind < argc) {
-                cli_error("profiles: unexpected argument '%s'", argv[optind]);
-                cli_usage_hint("profiles");
+        if (cli_refuse_arguments("profiles", argc, argv) < 0)
                 return MC_EXIT_USAGE;
-        }
 
         struct mc_profile_env env;
         _cleanup_(listing_done) struct listing l = {};

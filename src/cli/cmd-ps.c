@@ -162,11 +162,8 @@ int cmd_ps(int argc, char **argv)
                         return MC_EXIT_USAGE;
                 }
         }
-        if (optind < argc) {
-                cli_error("ps: unexpected argument '%s'", argv[optind]);
-                cli_usage_hint("ps");
+        if (cli_refuse_arguments("ps", argc, argv) < 0)
                 return MC_EXIT_USAGE;
-        }
 
         _cleanup_free_ char *root_path = NULL;
         _cleanup_close_ int root_fd = -EBADF;

@@ -76,6 +76,15 @@ int cli_usage_hint(const char *command)
         return MC_EXIT_MEMCAGE;
 }
 
+int cli_refuse_arguments(const char *command, int argc, char **argv)
+{
+        if (optind >= argc)
+                return 0;
+        cli_error("%s: unexpected argument '%s'", command, argv[optind]);
+        cli_usage_hint(command);
+        return -EINVAL;
+}
+
 static void usage(void)
 {
         printf("Usage: memcage COMMAND [OPTIONS]...\n"

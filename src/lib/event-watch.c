@@ -940,6 +940,19 @@ static const char *times(uint64_t n)
         return n == 1 ? "time" : "times";
 }
 
+/* The line of a counter event: "memory.high reached 3 times: throttled at 47.9M of high 48M". */
+struct counter_text {
+        const char *what, *state, *limit;
+};
+static const struct counter_text counter_texts[_MC_EVENT_TYPE_COUNT] = {
+        [MC_EVENT_HIGH] = { "memory.high reached", "throttled at", "high" },
+        [MC_EVENT_MAX] = { "memory.max reached", "reclaiming at", "max" },
+        [MC_EVENT_OOM] = { "out of memory", "reclaim failed at", "max" },
+        [MC_EVENT_SWAP_HIGH] = { "memory.swap.high reached", "swap", "high" },
+        [MC_EVENT_SWAP_MAX] = { "memory.swap.max reached", "swap", "max" },
+        [MC_EVENT_SWAP_FAIL] = { "swap allocation failed", "swap", "max" },
+};
+
 const char *mc_event_format(const struct mc_event *ev, bool again, char *buf, size_t n)
 {
         char cur[MC_SIZE_STR_MAX], lim[MC_SIZE_STR_MAX];
@@ -952,18 +965,6 @@ const char *mc_event_format(const struct mc_event *ev, bool again, char *buf, si
         case MC_EVENT_START:
         case MC_EVENT_EXIT:
                 break; /* the limits line and the summary line say it */
-        case MC_EVENT_HIGH:
-                snprintf(buf, n, "memory.high reached %llu %s: throttled at %s of high %s", count,
-                         times(count), c, l);
-                break;
-        case MC_EVENT_MAX:
-                snprintf(buf, n, "memory.max reached %llu %s: reclaiming at %s of max %s", count,
-                         times(count), c, l);
-                break;
-        case MC_EVENT_OOM:
-                snprintf(buf, n, "out of memory %llu %s: reclaim failed at %s of max %s", count,
-                         times(count), c, l);
-                break;
         case MC_EVENT_OOM_GROUP_KILL:
                 snprintf(buf, n, "OOM group kill %llu %s: memory.oom.group kills the whole group", count,
                          times(count));
@@ -988,18 +989,17 @@ const char *mc_event_format(const struct mc_event *ev, bool again, char *buf, si
                         snprintf(buf, n, "OOM kill: %s %s", who, by);
                 break;
         }
+        case MC_EVENT_HIGH:
+        case MC_EVENT_MAX:
+        case MC_EVENT_OOM:
         case MC_EVENT_SWAP_HIGH:
-                snprintf(buf, n, "memory.swap.high reached %llu %s: swap %s of high %s", count, times(count),
-                         c, l);
-                break;
         case MC_EVENT_SWAP_MAX:
-                snprintf(buf, n, "memory.swap.max reached %llu %s: swap %s of max %s", count, times(count),
-                         c, l);
+        case MC_EVENT_SWAP_FAIL: {
+                const struct counter_text *t = &counter_texts[ev->type];
+                snprintf(buf, n, "%s %llu %s: %s %s of %s %s", t->what, count, times(count), t->state, c,
+                         t->limit, l);
                 break;
-        case MC_EVENT_SWAP_FAIL:
-                snprintf(buf, n, "swap allocation failed %llu %s: swap %s of max %s", count, times(count), c,
-                         l);
-                break;
+        }
         case MC_EVENT_HUGETLB_MAX:
                 snprintf(buf, n, "hugetlb.%s.max reached %llu %s", ev->size, count, times(count));
                 break;

@@ -292,6 +292,26 @@ static void test_format(void **state)
         high.has_current = false;
         assert_string_equal(mc_event_format(&high, false, buf, sizeof(buf)),
                             "memory.high reached 1 time: throttled at ? of high 48M");
+        /* Every counter event, word for word as it was before the table. */
+        static const struct {
+                enum mc_event_type type;
+                const char *text;
+        } counters[] = {
+                { MC_EVENT_MAX, "memory.max reached 2 times: reclaiming at 32M of max 48M" },
+                { MC_EVENT_OOM, "out of memory 2 times: reclaim failed at 32M of max 48M" },
+                { MC_EVENT_SWAP_HIGH, "memory.swap.high reached 2 times: swap 32M of high 48M" },
+                { MC_EVENT_SWAP_MAX, "memory.swap.max reached 2 times: swap 32M of max 48M" },
+                { MC_EVENT_SWAP_FAIL, "swap allocation failed 2 times: swap 32M of max 48M" },
+        };
+        for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+                struct mc_event ev = { .type = counters[i].type,
+                                       .count = 2,
+                                       .has_current = true,
+                                       .current = 32 << 20,
+                                       .has_limit = true,
+                                       .limit = 48 << 20 };
+                assert_string_equal(mc_event_format(&ev, false, buf, sizeof(buf)), counters[i].text);
+        }
 
         struct mc_event kill = { .type = MC_EVENT_OOM_KILL,
                                  .pid = 42,

@@ -25,6 +25,13 @@ extern const size_t mc_forwarded_signals_count;
  * with a group left behind; *ret_old is the mask before, for the command.
  */
 int mc_signals_block(sigset_t *ret_old, int *ret_fd, struct mc_error *err);
+/*
+ * mc_signals_block() also ignores SIGPIPE, so that a closed stderr reader
+ * cannot end the launcher; in the child, before exec, this gives SIGPIPE
+ * back the disposition memcage started with (an ignored signal stays
+ * ignored across exec). Async-signal-safe.
+ */
+void mc_signals_restore_child(void);
 
 /* A forwarded signal that arrived (and waits, blocked) before the command started, or 0. */
 int mc_signal_pending(void);

@@ -59,6 +59,11 @@ int cli_render(const json_t *report, enum cli_format format, const char *path, F
                 return r;
         }
         if (fputs(out, stream) == EOF || fflush(stream) == EOF) {
+                /* The reader went away (run ignores SIGPIPE): its choice, not memcage's failure. */
+                if (errno == EPIPE) {
+                        cli_warning("%s: the reader of the report went away (EPIPE), ignoring", command);
+                        return 0;
+                }
                 cli_error("%s: cannot write the report: %s", command, strerror(errno));
                 return -EIO;
         }

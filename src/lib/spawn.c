@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "spawn.h"
+#include "supervise.h"
 #include "util.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -72,6 +73,7 @@ static _Noreturn void child_exec(const struct mc_spawn_opts *opts, int err_fd, i
                         goto fail;
                 }
         }
+        mc_signals_restore_child();
         if (opts->child_sigmask)
                 sigprocmask(SIG_SETMASK, opts->child_sigmask, NULL);
         if (opts->creds) {

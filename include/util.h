@@ -79,6 +79,16 @@ int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_e
  * failure nothing is left behind. Relative to a directory fd, so that a
  * caller that holds its directory open writes there and nowhere else.
  */
+/*
+ * Opens path to stream lines into (--events FILE): a regular file, created
+ * (0666 less the umask) or truncated, or a FIFO that has a reader. Never
+ * through a symbolic link (a link in /tmp must not make root truncate
+ * /etc/shadow), never blocking in open() (a FIFO without a reader is an
+ * error, -ENXIO, not a hang with SIGINT blocked); anything else (a
+ * directory, a device) is refused. The fd is CLOEXEC and blocking.
+ */
+int mc_open_output_stream(const char *path, int *ret_fd, struct mc_error *err);
+
 int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                             struct mc_error *err);
 

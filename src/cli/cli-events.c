@@ -15,9 +15,18 @@ int cli_events_open(struct cli_events *ce, const char *events_path, bool quiet, 
 {
         *ce = (struct cli_events){ .quiet = quiet, .path = events_path };
         if (events_path) {
-                ce->file = fopen(events_path, "we");
-                if (!ce->file)
-                        return mc_error_errno(err, errno, "cannot open the events file %s", events_path);
+                int fd = -EBADF;
+                if (mc_open_output_stream(events_path, &fd, err) < 0) {
+                        char why[MC_ERROR_MSG_MAX];
+                        snprintf(why, sizeof(why), "%s", err->msg);
+                        return mc_error_set(err, err->code, "cannot open the events file %s", why);
+                }
+                ce->file = fdopen(fd, "w");
+                if (!ce->file) {
+                        int e = errno;
+                        close(fd);
+                        return mc_error_errno(err, e, "cannot open the events file %s", events_path);
+                }
         }
         return 0;
 }

@@ -63,3 +63,33 @@ run_memcage run --name ev40x --max 64M --events "$tmpdir/no/such/dir/e" -- touch
 assert_eq "$rc" 125 "exit status with an unwritable events file"
 assert_contains "$err" "cannot open the events file $tmpdir/no/such/dir/e" "stderr"
 [ ! -e "$tmpdir/ran" ] || fail "the command ran although the events file could not be opened"
+
+# The events file as root: never through a symbolic link (the target is
+# left whole), a FIFO without a reader is an error at once (no hang), a
+# FIFO with a reader gets the lines, a directory is refused.
+echo keep >"$tmpdir/target"
+ln -s "$tmpdir/target" "$tmpdir/link"
+run_memcage run --name ev40l --events "$tmpdir/link" -- touch "$tmpdir/ran"
+assert_eq "$rc" 125 "exit status with a symlinked events file"
+assert_contains "$err" "cannot open the events file $tmpdir/link: a symbolic link" "stderr"
+assert_eq "$(cat "$tmpdir/target")" keep "the symlink's target is untouched"
+mkfifo "$tmpdir/fifo"
+start=$SECONDS
+run_memcage run --name ev40f --events "$tmpdir/fifo" -- touch "$tmpdir/ran"
+assert_eq "$rc" 125 "exit status with a FIFO without a reader"
+assert_contains "$err" "a FIFO without a reader" "stderr"
+assert_le $((SECONDS - start)) 10 "seconds memcage took to refuse a FIFO without a reader"
+[ ! -e "$tmpdir/ran" ] || fail "the command ran although the events file could not be opened"
+cat "$tmpdir/fifo" >"$tmpdir/from-fifo" &
+reader=$!
+run_memcage run --name ev40r --events "$tmpdir/fifo" -- true
+wait "$reader"
+assert_eq "$rc" 0 "exit status with a FIFO that has a reader ($err)"
+[ -s "$tmpdir/from-fifo" ] || fail "nothing came through the FIFO"
+assert_eq "$(head -n 1 "$tmpdir/from-fifo" | jq -r .type)" start "first line through the FIFO"
+assert_eq "$(tail -n 1 "$tmpdir/from-fifo" | jq -r .type)" exit "last line through the FIFO"
+run_memcage run --name ev40d --events "$tmpdir" -- true
+assert_eq "$rc" 125 "exit status with a directory as events file"
+for g in ev40l ev40f ev40r ev40d; do
+        [ ! -e "$cg_root/memcage/$g" ] || fail "group $g left behind"
+done

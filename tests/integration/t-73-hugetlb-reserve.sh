@@ -50,13 +50,37 @@ assert_eq "$(cat $pool/nr_hugepages)" 0 "nr_hugepages after both runs"
 [ ! -s $ledger ] || fail "ledger not empty after both runs: $(cat $ledger)"
 
 # A launcher that died leaving 4 added pages: the next run gives them back.
+# Ledger lines: PID STARTTIME PIDNS KB RESERVED ADDED [FROM] (hugetlb-pool.h).
+pidns=$(stat -L -c %i /proc/self/ns/pid)
 echo 4 >$pool/nr_hugepages
-echo "4194000 1 2048 4 4" >$ledger
+echo "4194000 1 $pidns 2048 4 4" >$ledger
 run_memcage run --name ht73d --set hugetlb.2MB.reserve=2 -- sh -c "$show"
 assert_eq "$rc" 0 "exit status after a dead launcher"
 assert_eq "$out" 2 "nr_hugepages: the dead launcher's pages went back, this run's 2 added"
 assert_eq "$(cat $pool/nr_hugepages)" 0 "nr_hugepages after cleaning a dead launcher"
 [ ! -s $ledger ] || fail "ledger not empty after cleaning: $(cat $ledger)"
+
+# Killed between recording a growth of 4 from 0 and finishing it: the kernel
+# had made the pages; the next run finds them through FROM and gives them back.
+echo 4 >$pool/nr_hugepages
+echo "4194000 1 $pidns 2048 4 4 0" >$ledger
+run_memcage run --name ht73p --set hugetlb.2MB.reserve=2 -- sh -c "$show"
+assert_eq "$rc" 0 "exit status after a launcher killed mid-growth"
+assert_eq "$out" 2 "nr_hugepages: the killed launcher's growth went back, this run's 2 added"
+assert_eq "$(cat $pool/nr_hugepages)" 0 "nr_hugepages after a launcher killed mid-growth"
+[ ! -s $ledger ] || fail "ledger not empty: $(cat $ledger)"
+
+# A malformed line ("-1" pages, a truncated line) is skipped with a warning,
+# never acted on: the pool keeps its 4 pages, the run works.
+echo 4 >$pool/nr_hugepages
+printf '4194000 1 %s 2048 4 -1\n4194000 1 2\n' "$pidns" >$ledger
+run_memcage run --name ht73m --set hugetlb.2MB.reserve=2 -- true
+assert_eq "$rc" 0 "exit status with a malformed ledger ($err)"
+assert_contains "$err" "hugetlb.ledger:1: malformed line" "warning for line 1"
+assert_contains "$err" "hugetlb.ledger:2: malformed line" "warning for line 2"
+assert_eq "$(cat $pool/nr_hugepages)" 4 "nr_hugepages: a malformed line shrinks nothing"
+[ ! -s $ledger ] || fail "ledger not empty: $(cat $ledger)"
+echo 0 >$pool/nr_hugepages
 
 # More than the VM has: refused before the kernel is asked (growing the pool
 # that far would OOM-kill processes before memcage could give the pages back),

@@ -130,7 +130,7 @@ int mc_report_json_dump(const json_t *doc, char **ret, struct mc_error *err);
 /* The report as a JSON document, by mc_report_json_dump(). */
 int mc_report_to_json(const struct mc_report *r, char **ret, struct mc_error *err);
 
-/* Writes the JSON atomically: a temporary file beside path, fsync, rename. */
+/* Writes the JSON to path as an output (output.h): a file replaced atomically, a FIFO or "-" as a stream. */
 int mc_report_write_json(const struct mc_report *r, const char *path, struct mc_error *err);
 
 /*

@@ -72,6 +72,9 @@ int mc_read_file_at(int dirfd, const char *name, char **ret, struct mc_error *er
 /* Writes a string to an existing file relative to a directory fd, in one write(). */
 int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_error *err);
 
+/* Six characters for a temporary file name, as mkstemp's: from getrandom, or the clock when it has none. */
+void mc_temp_suffix(char s[7]);
+
 /*
  * Replaces name in the directory dirfd with data atomically: a new
  * temporary file beside it ("NAME.XXXXXX", mode minus the umask), fsync,
@@ -79,21 +82,22 @@ int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_e
  * failure nothing is left behind. Relative to a directory fd, so that a
  * caller that holds its directory open writes there and nowhere else.
  */
+int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                            struct mc_error *err);
+
+/* The same for a path (relative to the working directory), mode 0666 minus the umask. */
+int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err);
+
 /*
  * Opens path to stream lines into (--events FILE): a regular file, created
- * (0666 less the umask) or truncated, or a FIFO that has a reader. Never
+ * (0666 less the umask) or truncated, a FIFO that has a reader, or one of
+ * the caller's own fds by its name (mc_output_fd_name()). Never
  * through a symbolic link (a link in /tmp must not make root truncate
  * /etc/shadow), never blocking in open() (a FIFO without a reader is an
  * error, -ENXIO, not a hang with SIGINT blocked); anything else (a
  * directory, a device) is refused. The fd is CLOEXEC and blocking.
  */
 int mc_open_output_stream(const char *path, int *ret_fd, struct mc_error *err);
-
-int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-                            struct mc_error *err);
-
-/* The same for a path (relative to the working directory), mode 0666 minus the umask. */
-int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err);
 
 /*
  * The decimal digits at *p, advancing *p past them: -EINVAL when there are

@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <jansson.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
 #include "report-github.h"
 #include "report-svg.h"
 #include "report-text.h"
@@ -24,48 +26,72 @@ int cli_format_parse(const char *s, enum cli_format *ret)
         return -EINVAL;
 }
 
-int cli_render(const json_t *report, enum cli_format format, const char *path, FILE *stream,
+/* A whole number that fits an id and is not (id_t)-1, which chown() reads as "unchanged". */
+static bool parse_id(const char *s, unsigned *ret)
+{
+        uint64_t v;
+        if (!s || mc_parse_u64(&s, &v) < 0 || *s != '\0' || v >= UINT32_MAX)
+                return false;
+        *ret = (unsigned)v;
+        return true;
+}
+
+void cli_output_opts(int dash_fd, struct mc_output_opts *ret)
+{
+        unsigned uid, gid;
+
+        *ret = (struct mc_output_opts){ .dash_fd = dash_fd };
+        /* sudo's own variables, read only when memcage really is root (not set-id): cli_getenv() would hide
+         * them. */
+        if (getuid() != 0 || geteuid() != 0)
+                return;
+        if (parse_id(getenv("SUDO_UID"), &uid) && parse_id(getenv("SUDO_GID"), &gid)) {
+                ret->has_owner = true;
+                ret->owner_uid = (uid_t)uid;
+                ret->owner_gid = (gid_t)gid;
+        }
+}
+
+int cli_render(const json_t *report, enum cli_format format, struct mc_output *out, FILE *stream,
                const char *command)
 {
         struct mc_error err = { 0 };
-        _cleanup_free_ char *out = NULL;
-        bool to_stream = !path || streq(path, "-");
+        _cleanup_free_ char *text = NULL;
+        int color_fd = out ? mc_output_stream_fd(out) : fileno(stream);
         int r;
 
         switch (format) {
         case CLI_FORMAT_TEXT:
-                r = mc_report_text(report, to_stream && mc_color_wanted(fileno(stream)) ? MC_TEXT_COLOR : 0,
-                                   &out, &err);
+                r = mc_report_text(report, color_fd >= 0 && mc_color_wanted(color_fd) ? MC_TEXT_COLOR : 0,
+                                   &text, &err);
                 break;
         case CLI_FORMAT_SVG:
-                r = mc_report_svg(report, &out, &err);
+                r = mc_report_svg(report, &text, &err);
                 break;
         case CLI_FORMAT_GITHUB:
-                r = mc_report_github(report, &out, &err);
+                r = mc_report_github(report, &text, &err);
                 break;
         case CLI_FORMAT_JSON:
         default:
-                r = mc_report_json_dump(report, &out, &err);
+                r = mc_report_json_dump(report, &text, &err);
                 break;
         }
         if (r < 0) {
                 cli_error("%s: %s", command, err.msg);
                 return r;
         }
-        if (!to_stream) {
-                r = mc_write_file_atomic(path, out, strlen(out), &err);
-                if (r < 0)
-                        cli_error("%s: %s", command, err.msg);
-                return r;
+        if (out) {
+                /* A stream may share its file with stdout: what stdio holds goes first. */
+                fflush(stdout);
+                r = mc_output_write(out, text, strlen(text), &err);
+        } else if (fputs(text, stream) == EOF || fflush(stream) == EOF)
+                r = mc_error_errno(&err, errno, "cannot write the report");
+        /* The reader went away (run ignores SIGPIPE): its choice, not memcage's failure. */
+        if (r == -EPIPE) {
+                cli_warning("%s: the reader of the report went away (EPIPE), ignoring", command);
+                return 0;
         }
-        if (fputs(out, stream) == EOF || fflush(stream) == EOF) {
-                /* The reader went away (run ignores SIGPIPE): its choice, not memcage's failure. */
-                if (errno == EPIPE) {
-                        cli_warning("%s: the reader of the report went away (EPIPE), ignoring", command);
-                        return 0;
-                }
-                cli_error("%s: cannot write the report: %s", command, strerror(errno));
-                return -EIO;
-        }
-        return 0;
+        if (r < 0)
+                cli_error("%s: %s", command, err.msg);
+        return r;
 }

@@ -65,10 +65,19 @@ int cmd_report(int argc, char **argv);
 enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_SVG, CLI_FORMAT_GITHUB };
 /* "text", "json", "svg", "github"; -EINVAL for anything else. */
 int cli_format_parse(const char *s, enum cli_format *ret);
+struct mc_output;
+struct mc_output_opts;
 /*
- * Renders a report to path (written atomically), or to stream when path is
- * NULL or "-" (colour for text when stream is a terminal and NO_COLOR is
- * unset). Reports a failure itself, once; returns 0 or a negative errno.
+ * The options of an output (output.h) whose "-" is dash_fd; as root under
+ * sudo (real and effective uid 0, SUDO_UID and SUDO_GID numbers), the
+ * invoking user to give new files to.
  */
-int cli_render(const struct json_t *report, enum cli_format format, const char *path, FILE *stream,
+void cli_output_opts(int dash_fd, struct mc_output_opts *ret);
+/*
+ * Renders a report to out (opened by mc_output_open()), or to stream when
+ * out is NULL (colour for text when the stream is a terminal and NO_COLOR
+ * is unset). A reader of a stream that went away (EPIPE) is a warning.
+ * Reports a failure itself, once; returns 0 or a negative errno.
+ */
+int cli_render(const struct json_t *report, enum cli_format format, struct mc_output *out, FILE *stream,
                const char *command);

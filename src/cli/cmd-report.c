@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "fail-on.h"
+#include "output.h"
 #include "report-json.h"
 #include "util.h"
 
@@ -21,7 +22,8 @@ static void usage(void)
                "Options:\n"
                "  -f, --format FORMAT  text (default), json, svg (a chart of the timeline) or\n"
                "                       github (GitHub Actions ::error/::warning lines)\n"
-               "  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
+               "  -o, --output FILE    write to FILE (atomically; a FIFO, /dev/stdout or\n"
+               "                       /dev/fd/N as a stream) instead of stdout\n"
                "      --fail-on LIST   exit 123 when the report meets a condition of LIST:\n"
                "                       oom, high, max, swap, hugetlb, pressure, any\n"
                "  -h, --help           show this help and exit\n"
@@ -105,12 +107,22 @@ int cmd_report(int argc, char **argv)
                 return MC_EXIT_USAGE;
         }
 
+        /* The output first: one that cannot be written is refused before anything is read. */
+        _cleanup_(mc_output_done) struct mc_output out = { .fd = -EBADF, .dir_fd = -EBADF };
+        if (output) {
+                struct mc_output_opts oopts;
+                cli_output_opts(STDOUT_FILENO, &oopts);
+                if (mc_output_open(&out, output, &oopts, &err) < 0) {
+                        cli_error("report: cannot open the output %s", err.msg);
+                        return MC_EXIT_MEMCAGE;
+                }
+        }
         json_auto_t *j = load(argv[optind], &err);
         if (!j) {
                 cli_error("report: %s", err.msg);
                 return MC_EXIT_MEMCAGE;
         }
-        if (cli_render(j, format, output, stdout, "report") < 0)
+        if (cli_render(j, format, output ? &out : NULL, stdout, "report") < 0)
                 return MC_EXIT_MEMCAGE;
         if (fail_on) {
                 unsigned matched = mc_fail_on_match(j, fail_on);

@@ -16,6 +16,7 @@
 #include "group-limits.h"
 #include "hugetlb-run.h"
 #include "observe.h"
+#include "output.h"
 #include "profile.h"
 #include "report.h"
 #include "size.h"
@@ -56,7 +57,19 @@ struct run_state {
         struct mc_observe observe; /* outlives the report, which points into it */
         bool observing;
         struct cli_events events;
-        char *error; /* memcage's own failure, for the report */
+        struct mc_output outputs[3]; /* --text, --plot, --report (run_outputs[]), opened before the run */
+        char *error;                 /* memcage's own failure, for the report */
+};
+
+/* The renderings a run writes at its end, in this order; "-" is the stream named. */
+static const struct {
+        enum cli_format format;
+        int dash_fd;
+        const char *what;
+} run_outputs[] = {
+        { CLI_FORMAT_TEXT, STDERR_FILENO, "text report" },
+        { CLI_FORMAT_SVG, STDOUT_FILENO, "plot" },
+        { CLI_FORMAT_JSON, STDOUT_FILENO, "report" },
 };
 
 /* Reports memcage's own failure once: on stderr now, into the report later. */
@@ -188,6 +201,30 @@ static int load_profile(struct run_state *s)
 static void warn(void *userdata, const char *text)
 {
         cli_warning("%s", text);
+}
+
+/*
+ * Before anything else, the outputs: a path that cannot be written fails
+ * now, before the command runs, and where the report lands no longer
+ * depends on what the command does to the path meanwhile. Those that
+ * opened still get the report of the failure.
+ */
+static int open_outputs(struct run_state *s)
+{
+        const char *paths[] = { s->opts.text_path, s->opts.plot_path, s->opts.report_path };
+        struct mc_output_opts oopts;
+        struct mc_error err = { 0 };
+        int status = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(run_outputs); i++) {
+                if (!paths[i])
+                        continue;
+                cli_output_opts(run_outputs[i].dash_fd, &oopts);
+                if (mc_output_open(&s->outputs[i], paths[i], &oopts, &err) < 0 && status == 0)
+                        status = run_fail(s, MC_EXIT_MEMCAGE, "cannot open the %s %s", run_outputs[i].what,
+                                          err.msg);
+        }
+        return status;
 }
 
 /* Before anything else: the page sizes the profile names must exist on this host. */
@@ -400,20 +437,9 @@ static int finish_report(struct run_state *s, int status)
                 fprintf(stderr, "memcage: %s: %s\n", s->report.cgroup,
                         mc_report_summary(&s->report, line, sizeof(line)));
 
-        const struct {
-                const char *path;
-                enum cli_format format;
-                FILE *stream;
-                const char *what;
-        } outputs[] = {
-                { s->opts.text_path, CLI_FORMAT_TEXT, stderr, "text report" },
-                { s->opts.plot_path, CLI_FORMAT_SVG, stdout, "plot" },
-                { s->opts.report_path, CLI_FORMAT_JSON, stdout, "report" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(outputs); i++)
-                if (outputs[i].path &&
-                    cli_render(j, outputs[i].format, outputs[i].path, outputs[i].stream, outputs[i].what) <
-                            0 &&
+        for (size_t i = 0; i < ELEMENTSOF(run_outputs); i++)
+                if (s->outputs[i].path &&
+                    cli_render(j, run_outputs[i].format, &s->outputs[i], NULL, run_outputs[i].what) < 0 &&
                     status == 0)
                         status = MC_EXIT_MEMCAGE;
         if (s->opts.github && cli_render(j, CLI_FORMAT_GITHUB, NULL, stdout, "github") < 0 && status == 0)
@@ -456,8 +482,12 @@ int cmd_run(int argc, char **argv)
         s.report.argv = s.opts.argv;
         s.report.profile = s.opts.profile;
 
+        /* First: /dev/fd/N names the caller's fd N, before memcage has fds of its own. */
+        status = open_outputs(&s);
         /* Signals are held from here on, so that no SIGTERM can leave a group behind. */
-        if (mc_signals_block(&s.old_mask, &s.signal_fd, &err) < 0)
+        if (status != 0)
+                ; /* reported, and in the report */
+        else if (mc_signals_block(&s.old_mask, &s.signal_fd, &err) < 0)
                 status = run_fail(&s, MC_EXIT_MEMCAGE, "%s", err.msg);
         else if ((status = load_profile(&s)) == 0) {
                 s.report.profile_path = s.profile.path;
@@ -480,6 +510,8 @@ int cmd_run(int argc, char **argv)
         if (s.observing)
                 mc_observe_done(&s.observe);
         mc_group_done(&s.group);
+        for (size_t i = 0; i < ELEMENTSOF(s.outputs); i++)
+                mc_output_done(&s.outputs[i]);
         mc_closep(&s.root_fd);
         mc_closep(&s.signal_fd);
         free(s.root_path);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "credentials.h"
+#include "output.h"
 #include "report.h"
 #include "sampler.h"
 #include "size.h"
@@ -443,7 +444,13 @@ int mc_report_write_json(const struct mc_report *r, const char *path, struct mc_
         int r2 = mc_report_to_json(r, &json, err);
         if (r2 < 0)
                 return r2;
-        r2 = mc_write_file_atomic(path, json, strlen(json), err);
+        /* As `run --report` writes it: never through a symbolic link, a FIFO as a stream. */
+        struct mc_output out;
+        const struct mc_output_opts opts = { .dash_fd = -EBADF };
+        r2 = mc_output_open(&out, path, &opts, err);
+        if (r2 >= 0)
+                r2 = mc_output_write(&out, json, strlen(json), err);
+        mc_output_done(&out);
         if (r2 < 0)
                 return mc_error_prefix(err, "report");
         return 0;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "output.h"
 #include "util.h"
 
 void mc_strv_free(char **v)
@@ -169,8 +170,7 @@ int mc_proc_starttime(pid_t pid, unsigned long long *ret)
         return 0;
 }
 
-/* Six characters for a temporary name, as mkstemp's: from getrandom, or the clock when it has none. */
-static void temp_suffix(char s[7])
+void mc_temp_suffix(char s[7])
 {
         static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         uint64_t v;
@@ -194,7 +194,7 @@ int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_
         }
         /* O_EXCL: a name someone else made (a file, a planted symlink) is never opened; try another. */
         for (int tries = 0; fd < 0; tries++) {
-                temp_suffix(suffix);
+                mc_temp_suffix(suffix);
                 memcpy(tmp + strlen(name) + 1, suffix, 6);
                 fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
                             mode);
@@ -232,6 +232,10 @@ int mc_write_file_atomic(const char *path, const char *data, size_t len, struct 
 
 int mc_open_output_stream(const char *path, int *ret_fd, struct mc_error *err)
 {
+        int n;
+        /* The caller's own fds by name (bash's >(cmd) is /dev/fd/63): /dev/fd itself may not exist. */
+        if (mc_output_fd_name(path, &n))
+                return mc_output_dup_fd(path, n, ret_fd, err);
         _cleanup_close_ int fd =
                 open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
         if (fd < 0) {

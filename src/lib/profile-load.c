@@ -213,9 +213,13 @@ static int open_trusted_dir(const char *path, const char *dir, const struct mc_p
                 if (slash)
                         *slash = '\0';
                 _cleanup_close_ int next = openat(fd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0 && (errno == ELOOP || errno == ENOTDIR))
+                        /* realpath() resolved it: a symlink now is a change under our feet. */
+                        return mc_error_set(err, EAGAIN,
+                                            "%s: cannot open profile: %s changed while it was checked", path,
+                                            walked);
                 if (next < 0)
-                        return mc_error_errno(err, errno == ELOOP ? EAGAIN : errno,
-                                              "%s: cannot open profile: %s", path, walked);
+                        return mc_error_errno(err, errno, "%s: cannot open profile: %s", path, walked);
                 if (fstat(next, &st) < 0)
                         return mc_error_errno(err, errno, "%s: cannot open profile: stat %s", path, walked);
                 r = check_dir(path, walked, &st, env, err);

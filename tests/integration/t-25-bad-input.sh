@@ -32,7 +32,7 @@ expect_refused "$tmpdir/shared/good.ini" \
         "$tmpdir/shared/good.ini: refusing profile: directory $(realpath "$tmpdir/shared") is writable by group or other (mode 0775, owner uid 0; chmod g-w,o-w"
 run_memcage check "$tmpdir/shared/good.ini"
 assert_eq "$rc" 1 "memcage check of a profile in a group-writable directory"
-assert_contains "$err" "is writable by group or other" "memcage check of a profile in a group-writable directory"
+assert_contains "$out" "is writable by group or other" "memcage check of a profile in a group-writable directory"
 chmod 0755 "$tmpdir/shared"
 run_memcage run -q -p "$tmpdir/shared/good.ini" --name t25-trusted -- true
 assert_eq "$rc" 0 "the same profile once its directory is fixed"

@@ -5,13 +5,17 @@
  * Collecting stale groups: groups under a parent that carry memcage's mark
  * and whose launcher is gone. Empty ones are removed; populated ones are
  * kept unless asked to kill them, then killed, waited for and removed.
- * Groups without the mark, or whose launcher runs, are never touched.
+ * Groups without the mark, or whose launcher runs, are never touched; nor
+ * are those whose launcher cannot be judged here (another pid namespace, a
+ * mark not understood), which are listed as MC_GC_LEFT_ALONE.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 
 struct mc_cgroup_backend;
@@ -23,6 +27,7 @@ enum mc_gc_state {
         MC_GC_WOULD_REMOVE, /* dry run: empty, would be removed */
         MC_GC_WOULD_KILL,   /* dry run with kill: populated, would be killed and removed */
         MC_GC_FAILED,       /* could not be removed: see error and message */
+        MC_GC_LEFT_ALONE,   /* launcher not judged here (launcher_state): may be alive, not stale */
 };
 
 struct mc_gc_opts {
@@ -38,6 +43,8 @@ struct mc_gc_opts {
 struct mc_gc_result {
         char *name;
         pid_t launcher;
+        enum mc_launcher_state launcher_state; /* MC_LAUNCHER_GONE, or why it was left alone */
+        uint64_t launcher_pidns;               /* 0: not in the mark */
         enum mc_gc_state state;
         int error;     /* MC_GC_FAILED: negative errno (-EBUSY: processes or child groups remain) */
         char *message; /* MC_GC_FAILED: what failed, for the user */
@@ -45,7 +52,7 @@ struct mc_gc_result {
 
 /*
  * Collects the stale groups of opts->parent_fd. *ret lists every stale group
- * found and what became of it, sorted by name; NULL and 0 when there are none.
+ * found and what became of it, and the groups left alone, sorted by name; NULL and 0 when there are none.
  * Fails only when the parent cannot be read; a group that cannot be removed
  * is a result with MC_GC_FAILED.
  */

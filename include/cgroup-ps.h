@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 
 /* A value the kernel does not provide here (a file missing), or "max" for a limit. */
@@ -22,14 +23,16 @@ struct mc_ps_entry {
         char *name;
         char *profile; /* NULL when not recorded */
         pid_t launcher;
-        bool launcher_alive;
-        uint64_t pids;     /* processes in cgroup.procs */
-        uint64_t current;  /* memory.current, MC_PS_NONE when absent */
-        uint64_t peak;     /* memory.peak (5.19+), MC_PS_NONE when absent */
-        uint64_t max;      /* memory.max, MC_PS_NONE for "max" or absent */
-        uint64_t high;     /* memory.high, likewise */
-        uint64_t oom_kill; /* oom_kill of memory.events, MC_PS_NONE when absent */
-        bool have_psi;     /* memory.pressure readable (CONFIG_PSI, not psi=0) and well-formed */
+        bool launcher_alive;                   /* launcher_state == MC_LAUNCHER_ALIVE */
+        enum mc_launcher_state launcher_state; /* OTHER_NS, UNKNOWN: liveness not judged here */
+        uint64_t launcher_pidns;               /* 0: not in the mark */
+        uint64_t pids;                         /* processes in cgroup.procs */
+        uint64_t current;                      /* memory.current, MC_PS_NONE when absent */
+        uint64_t peak;                         /* memory.peak (5.19+), MC_PS_NONE when absent */
+        uint64_t max;                          /* memory.max, MC_PS_NONE for "max" or absent */
+        uint64_t high;                         /* memory.high, likewise */
+        uint64_t oom_kill;                     /* oom_kill of memory.events, MC_PS_NONE when absent */
+        bool have_psi; /* memory.pressure readable (CONFIG_PSI, not psi=0) and well-formed */
         double psi_some_avg10;
 };
 

@@ -14,6 +14,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -88,9 +89,9 @@ struct mc_group_opts {
  * as the no-internal-process rule would make it fail later), enables the
  * controllers top-down (none of this when the parent already enables them),
  * creates the leaf with mkdirat (an existing one is an error, and is left
- * alone: a group is never reused), marks it with the launcher's pid and
- * start time, and writes the limits through its fd. A limit whose kernel file is missing is an error
- * when finite and a warning when "max". On failure nothing is left behind.
+ * alone: a group is never reused), marks it with the launcher's pid,
+ * start time and pid namespace, and writes the limits through its fd. A limit whose kernel file is missing
+ * is an error when finite and a warning when "max". On failure nothing is left behind.
  */
 int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, struct mc_error *err);
 
@@ -124,15 +125,40 @@ int mc_group_remove(struct mc_group *g, struct mc_error *err);
 /* Closes fds and frees strings; does not remove anything. */
 void mc_group_done(struct mc_group *g);
 
-/* The mark memcage leaves on each group it creates (an xattr on the directory). */
-#define MC_GROUP_XATTR_LAUNCHER "user.memcage.launcher" /* "PID STARTTIME" */
+/*
+ * The mark memcage leaves on each group it creates (an xattr on the
+ * directory): "PID STARTTIME PIDNS", PIDNS being the inode of the launcher's
+ * pid namespace (/proc/self/ns/pid). Earlier versions of memcage wrote
+ * "PID STARTTIME", read as a launcher of our namespace, as they judged it.
+ */
+#define MC_GROUP_XATTR_LAUNCHER "user.memcage.launcher"
 #define MC_GROUP_XATTR_PROFILE  "user.memcage.profile"
 
+enum mc_launcher_state {
+        MC_LAUNCHER_ALIVE,    /* our pid namespace: the pid runs, with the same start time */
+        MC_LAUNCHER_GONE,     /* our pid namespace (or no PIDNS in the mark): pid gone or reused */
+        MC_LAUNCHER_OTHER_NS, /* another pid namespace: its pid means nothing here */
+        MC_LAUNCHER_UNKNOWN,  /* PIDNS malformed, or our own namespace unreadable: cannot judge */
+};
+
+struct mc_launcher {
+        pid_t pid;
+        unsigned long long starttime;
+        uint64_t pidns; /* 0: a mark without PIDNS (or a malformed one) */
+        enum mc_launcher_state state;
+};
+
 /*
- * Reads memcage's mark of a group: the launcher's pid and whether it still
- * runs (same pid and start time). -ENODATA when the group has no such mark.
+ * Reads memcage's mark of a group and judges its launcher. Only
+ * MC_LAUNCHER_GONE allows acting on the group: a launcher whose liveness
+ * cannot be judged here (another pid namespace, a mark this version does not
+ * understand past PID STARTTIME) counts as possibly alive. -ENODATA when the
+ * group has no such mark (not memcage's).
  */
-int mc_group_read_launcher(int group_fd, pid_t *ret_pid, bool *ret_alive);
+int mc_group_read_launcher(int group_fd, struct mc_launcher *ret);
+
+/* The same, our pid namespace given (0: unreadable), for callers that read many groups. */
+int mc_group_read_launcher_ns(int group_fd, uint64_t self_pidns, struct mc_launcher *ret);
 
 /* The names of the child groups of a group (NULL-terminated; NULL when none). */
 int mc_group_list_children(int parent_fd, char ***ret, struct mc_error *err);
@@ -140,6 +166,9 @@ int mc_group_list_children(int parent_fd, char ***ret, struct mc_error *err);
 struct mc_stale {
         char *name;
         pid_t launcher;
+        /* MC_LAUNCHER_GONE: stale; OTHER_NS, UNKNOWN: left alone, only reported */
+        enum mc_launcher_state state;
+        uint64_t launcher_pidns;
         bool populated; /* true: left in place and reported, never reused */
         bool removed;
         int error; /* 0, or a negative errno: reading or removing failed (-EBUSY: child groups) */
@@ -149,8 +178,11 @@ struct mc_stale {
  * Looks at the parent's child groups that carry memcage's mark and whose
  * launcher is gone (pid not alive, or alive with another start time):
  * empty ones are removed (through backend; NULL: mc_cgroup_backend_get()),
- * populated ones are reported. Groups without the mark are never touched.
- * *ret lists only stale groups; NULL and 0 when there are none.
+ * populated ones are reported. Groups without the mark are never touched,
+ * nor are groups whose launcher cannot be judged here (another pid
+ * namespace, MC_LAUNCHER_OTHER_NS, or a malformed mark, MC_LAUNCHER_UNKNOWN):
+ * those are listed with that state, neither removed nor read further.
+ * *ret lists only these and stale groups; NULL and 0 when there are none.
  */
 int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend, struct mc_stale **ret,
                          size_t *ret_n, struct mc_error *err);

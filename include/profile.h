@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -148,7 +149,14 @@ struct mc_profile_env {
         const char *home;            /* $HOME, may be NULL */
         const char *sysconfdir;      /* $(sysconfdir), e.g. /etc */
         bool check_owner;            /* refuse symlinks, non-root owners, group/other writable (root runs) */
-        uint64_t ram_bytes;          /* to validate percentage sizes */
+        /*
+         * Check the directories from / down to each profile and the file: owned by
+         * root, the effective uid or invoker_uid, not writable by group or other
+         * (a sticky directory may be). The CLI sets it for every run.
+         */
+        bool check_trust;
+        uid_t invoker_uid;  /* under sudo: SUDO_UID, trusted as root is; 0: none */
+        uint64_t ram_bytes; /* to validate percentage sizes */
 };
 
 /*

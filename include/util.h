@@ -119,3 +119,10 @@ uint64_t mc_now_ns(void);
 
 /* Start time of a process in clock ticks since boot (/proc/PID/stat field 22), for pid-reuse checks. */
 int mc_proc_starttime(pid_t pid, unsigned long long *ret);
+
+/*
+ * The inode of this process's pid namespace (st_ino of /proc/self/ns/pid): a
+ * pid means something only within its namespace, so a record of a pid
+ * carries it. Negative errno when it cannot be read.
+ */
+int mc_pidns_self(uint64_t *ret);

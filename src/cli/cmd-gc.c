@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cgroup-gc.h"
@@ -19,7 +20,10 @@ static void usage(void)
                "Remove the stale groups under the parent: groups memcage created whose\n"
                "launcher is gone (killed, crashed). Empty ones are removed; ones that still\n"
                "hold processes are listed and left alone unless --kill is given. Groups\n"
-               "without memcage's mark and groups whose launcher runs are never touched.\n"
+               "without memcage's mark and groups whose launcher runs are never touched,\n"
+               "nor are groups whose launcher runs in another pid namespace (a container\n"
+               "sharing the cgroup tree): its pid means nothing here. These are listed as\n"
+               "left alone.\n"
                "\n"
                "Options:\n"
                "      --parent PATH  parent group, relative to the cgroup2 root (default: memcage)\n"
@@ -51,6 +55,18 @@ static int print_result(const char *parent, const struct mc_gc_result *r)
         case MC_GC_WOULD_KILL:
                 printf("would kill and remove %s/%s (launcher %d gone)\n", parent, r->name,
                        (int)r->launcher);
+                return 0;
+        case MC_GC_LEFT_ALONE:
+                if (r->launcher_state == MC_LAUNCHER_OTHER_NS)
+                        printf("%s/%s: launcher in another pid namespace (pid:[%" PRIu64 "]), left alone\n",
+                               parent, r->name, r->launcher_pidns);
+                else if (r->launcher_pidns == 0)
+                        printf("%s/%s: launcher mark not understood (pid %d), left alone\n", parent, r->name,
+                               (int)r->launcher);
+                else
+                        printf("%s/%s: own pid namespace unreadable, cannot judge launcher %d of "
+                               "pid:[%" PRIu64 "], left alone\n",
+                               parent, r->name, (int)r->launcher, r->launcher_pidns);
                 return 0;
         case MC_GC_FAILED:
                 break;
@@ -102,7 +118,7 @@ int cmd_gc(int argc, char **argv)
         struct mc_gc_result *res = NULL;
         struct mc_error err = { 0 };
         size_t n = 0;
-        unsigned removed = 0, kept = 0, failed = 0;
+        unsigned removed = 0, kept = 0, failed = 0, left = 0;
 
         int status = cli_open_parent("gc", parent, &root_path, &root_fd, &parent_fd);
         if (status != 0)
@@ -123,15 +139,21 @@ int cmd_gc(int argc, char **argv)
                         removed++;
                 else if (res[i].state == MC_GC_KEPT)
                         kept++;
+                else if (res[i].state == MC_GC_LEFT_ALONE)
+                        left++;
         }
         mc_gc_results_free(res, n);
-        if (n == 0)
-                printf("no stale groups under %s\n", parent);
+        if (n == left)
+                printf("no stale groups under %s", parent);
         else
-                printf("%s%u stale group%s: %u %sremoved, %u kept, %u failed\n",
+                printf("%s%u stale group%s: %u %sremoved, %u kept, %u failed",
                        opts.dry_run ? "dry run: " : "", removed + kept + failed,
                        removed + kept + failed == 1 ? "" : "s", removed, opts.dry_run ? "would be " : "",
                        kept, failed);
+        if (left)
+                printf("; %u group%s whose launcher cannot be judged here left alone", left,
+                       left == 1 ? "" : "s");
+        printf("\n");
         if (fflush(stdout) != 0)
                 return 1;
         return failed ? 1 : MC_EXIT_OK;

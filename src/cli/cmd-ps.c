@@ -26,7 +26,9 @@ static void usage(void)
         printf("Usage: memcage ps [OPTIONS]\n"
                "\n"
                "List the groups memcage created under the parent: NAME, PROFILE, the\n"
-               "LAUNCHER's pid ('gone' when it died: 'memcage gc' collects such groups),\n"
+               "LAUNCHER's pid ('gone' when it died: 'memcage gc' collects such groups;\n"
+               "'other-ns' when it runs in another pid namespace, '?' when its mark is not\n"
+               "understood: neither is judged dead),\n"
                "PIDS in the group, CURRENT and PEAK memory, the MAX and HIGH limits ('-'\n"
                "for none), PSI10 (memory pressure, some avg10, in %%) and OOM_KILL (OOM kills\n"
                "in the group). Groups without memcage's mark are not listed.\n"
@@ -49,7 +51,13 @@ static void fill_row(const struct mc_ps_entry *e, char cells[C__N][CELL_MAX])
 {
         snprintf(cells[C_NAME], CELL_MAX, "%s", e->name);
         snprintf(cells[C_PROFILE], CELL_MAX, "%s", e->profile ? e->profile : "-");
-        snprintf(cells[C_LAUNCHER], CELL_MAX, "%d%s", (int)e->launcher, e->launcher_alive ? "" : " gone");
+        static const char *const state[] = {
+                [MC_LAUNCHER_ALIVE] = "",
+                [MC_LAUNCHER_GONE] = " gone",
+                [MC_LAUNCHER_OTHER_NS] = " other-ns",
+                [MC_LAUNCHER_UNKNOWN] = " ?",
+        };
+        snprintf(cells[C_LAUNCHER], CELL_MAX, "%d%s", (int)e->launcher, state[e->launcher_state]);
         snprintf(cells[C_PIDS], CELL_MAX, "%llu", (unsigned long long)e->pids);
         size_cell(e->current, cells[C_CURRENT]);
         size_cell(e->peak, cells[C_PEAK]);
@@ -115,13 +123,25 @@ static int print_json(const struct mc_ps_entry *v, size_t n)
 
         for (size_t i = 0; i < n && r == 0; i++) {
                 const struct mc_ps_entry *e = &v[i];
-                json_t *o = json_pack("{s:s, s:s?, s:i, s:b, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
-                                      e->name, "profile", e->profile, "launcher", (int)e->launcher,
-                                      "launcher_alive", e->launcher_alive, "pids", (json_int_t)e->pids,
-                                      "current", json_size(e->current), "peak", json_size(e->peak), "max",
-                                      json_size(e->max), "high", json_size(e->high), "psi_some_avg10",
-                                      e->have_psi ? json_real(e->psi_some_avg10) : json_null(), "oom_kill",
-                                      json_size(e->oom_kill));
+                static const char *const state[] = {
+                        [MC_LAUNCHER_ALIVE] = "alive",
+                        [MC_LAUNCHER_GONE] = "gone",
+                        [MC_LAUNCHER_OTHER_NS] = "other-ns",
+                        [MC_LAUNCHER_UNKNOWN] = "unknown",
+                };
+                /* null: not judged here (another pid namespace, a mark not understood). */
+                json_t *alive = e->launcher_state == MC_LAUNCHER_ALIVE  ? json_true()
+                                : e->launcher_state == MC_LAUNCHER_GONE ? json_false()
+                                                                        : json_null();
+                json_t *o = json_pack(
+                        "{s:s, s:s?, s:i, s:o, s:s, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
+                        e->name, "profile", e->profile, "launcher", (int)e->launcher, "launcher_alive",
+                        alive, "launcher_state", state[e->launcher_state], "launcher_pidns",
+                        e->launcher_pidns ? json_integer((json_int_t)e->launcher_pidns) : json_null(),
+                        "pids", (json_int_t)e->pids, "current", json_size(e->current), "peak",
+                        json_size(e->peak), "max", json_size(e->max), "high", json_size(e->high),
+                        "psi_some_avg10", e->have_psi ? json_real(e->psi_some_avg10) : json_null(),
+                        "oom_kill", json_size(e->oom_kill));
                 if (!o || json_array_append_new(a, o) < 0)
                         r = -ENOMEM;
         }

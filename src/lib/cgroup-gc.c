@@ -15,14 +15,20 @@
 
 #define POLL_SLICE_MS 100
 
-static int result_add(struct mc_gc_result **v, size_t *n, const char *name, pid_t launcher,
+static int result_add(struct mc_gc_result **v, size_t *n, const char *name, const struct mc_launcher *l,
                       enum mc_gc_state state, struct mc_gc_result **ret)
 {
         struct mc_gc_result *nv = realloc(*v, (*n + 1) * sizeof(**v));
         if (!nv)
                 return -ENOMEM;
         *v = nv;
-        nv[*n] = (struct mc_gc_result){ .name = strdup(name), .launcher = launcher, .state = state };
+        nv[*n] = (struct mc_gc_result){
+                .name = strdup(name),
+                .launcher = l->pid,
+                .launcher_state = l->state,
+                .launcher_pidns = l->pidns,
+                .state = l->state == MC_LAUNCHER_GONE ? state : MC_GC_LEFT_ALONE,
+        };
         if (!nv[*n].name)
                 return -ENOMEM;
         *ret = &nv[(*n)++];
@@ -80,8 +86,7 @@ static int kill_and_remove(const struct mc_gc_opts *opts, const struct mc_cgroup
         _cleanup_close_ int fd =
                 openat(opts->parent_fd, res->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct mc_error e = { 0 };
-        pid_t pid;
-        bool alive;
+        struct mc_launcher l;
         int r;
 
         if (fd < 0) {
@@ -94,8 +99,8 @@ static int kill_and_remove(const struct mc_gc_opts *opts, const struct mc_cgroup
                 return result_fail(res, r, &e);
         }
         /* Checked again right before killing: only a group whose launcher is gone is killed. */
-        r = mc_group_read_launcher(fd, &pid, &alive);
-        if (r < 0 || alive || pid != res->launcher) {
+        r = mc_group_read_launcher(fd, &l);
+        if (r < 0 || l.state != MC_LAUNCHER_GONE || l.pid != res->launcher) {
                 mc_error_set(&e, ESTALE, "the group's mark changed; left alone");
                 return result_fail(res, -ESTALE, &e);
         }
@@ -124,18 +129,23 @@ static int scan_stale(const struct mc_gc_opts *opts, struct mc_gc_result **v, si
         int r = mc_group_list_children(opts->parent_fd, &names, err);
         if (r < 0)
                 return r;
+        uint64_t self_pidns = 0;
+        (void)mc_pidns_self(&self_pidns); /* unreadable: 0, a namespaced mark is then not judged */
         for (char **name = names; name && *name; name++) {
                 _cleanup_close_ int fd =
                         openat(opts->parent_fd, *name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 struct mc_gc_result *res;
                 struct mc_error e = { 0 };
-                bool alive, populated;
-                pid_t pid;
+                struct mc_launcher l;
+                bool populated;
 
-                if (fd < 0 || mc_group_read_launcher(fd, &pid, &alive) < 0 || alive)
+                if (fd < 0 || mc_group_read_launcher_ns(fd, self_pidns, &l) < 0 ||
+                    l.state == MC_LAUNCHER_ALIVE)
                         continue;
-                if (result_add(v, n, *name, pid, MC_GC_WOULD_REMOVE, &res) < 0)
+                if (result_add(v, n, *name, &l, MC_GC_WOULD_REMOVE, &res) < 0)
                         return mc_error_errno(err, ENOMEM, "collect stale groups");
+                if (res->state == MC_GC_LEFT_ALONE)
+                        continue;
                 r = mc_group_is_populated(fd, &populated, &e);
                 if (r < 0)
                         r = result_fail(res, r, &e);
@@ -185,10 +195,18 @@ int mc_gc_collect(const struct mc_gc_opts *opts, struct mc_gc_result **ret, size
                         struct mc_gc_result *res;
                         struct mc_error e = { 0 };
 
-                        r = result_add(&v, &n, s[i].name, s[i].launcher,
-                                       s[i].populated ? MC_GC_KEPT : MC_GC_REMOVED, &res);
+                        struct mc_launcher l = {
+                                .pid = s[i].launcher,
+                                .pidns = s[i].launcher_pidns,
+                                .state = s[i].state,
+                        };
+
+                        r = result_add(&v, &n, s[i].name, &l, s[i].populated ? MC_GC_KEPT : MC_GC_REMOVED,
+                                       &res);
                         if (r < 0)
                                 break;
+                        if (res->state == MC_GC_LEFT_ALONE)
+                                continue;
                         if (s[i].error < 0) {
                                 mc_error_set(&e, -s[i].error, "%s",
                                              s[i].error == -EBUSY ? "child groups remain in it"

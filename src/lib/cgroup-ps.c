@@ -42,9 +42,14 @@ static int read_entry(int fd, struct mc_ps_entry *e)
         char profile[256];
         int r;
 
-        r = mc_group_read_launcher(fd, &e->launcher, &e->launcher_alive);
+        struct mc_launcher l;
+        r = mc_group_read_launcher(fd, &l);
         if (r < 0)
                 return r;
+        e->launcher = l.pid;
+        e->launcher_state = l.state;
+        e->launcher_pidns = l.pidns;
+        e->launcher_alive = l.state == MC_LAUNCHER_ALIVE;
         ssize_t k = fgetxattr(fd, MC_GROUP_XATTR_PROFILE, profile, sizeof(profile) - 1);
         if (k >= 0) {
                 profile[k] = '\0';

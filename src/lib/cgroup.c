@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -409,10 +410,18 @@ static int mark_group(const struct mc_group_opts *opts, struct mc_group *g, stru
         pid_t self = getpid();
         char mark[64];
 
+        uint64_t pidns;
         int r = mc_proc_starttime(self, &start);
         if (r < 0)
                 return mc_error_errno(err, -r, "read the start time of pid %d", (int)self);
-        snprintf(mark, sizeof(mark), "%d %llu", (int)self, start);
+        /*
+         * Without /proc/self/ns/pid (a kernel without CONFIG_PID_NS) there is
+         * one pid namespace: the mark without it means just that.
+         */
+        if (mc_pidns_self(&pidns) == 0)
+                snprintf(mark, sizeof(mark), "%d %llu %" PRIu64, (int)self, start, pidns);
+        else
+                snprintf(mark, sizeof(mark), "%d %llu", (int)self, start);
 
         const char *names[2] = { MC_GROUP_XATTR_LAUNCHER, MC_GROUP_XATTR_PROFILE };
         const char *values[2] = { mark, opts->profile };
@@ -653,36 +662,63 @@ void mc_group_done(struct mc_group *g)
         *g = (struct mc_group){ .fd = -EBADF, .parent_fd = -EBADF };
 }
 
-/* Parses "PID STARTTIME"; false for anything else (then it is not memcage's mark). */
-static bool parse_mark(const char *s, pid_t *ret_pid, unsigned long long *ret_start)
+/*
+ * Parses "PID STARTTIME [PIDNS]"; false when PID STARTTIME do not parse (then
+ * it is not memcage's mark). A third field that is not one decimal inode
+ * (or anything after it) gives pidns 0 and *ret_malformed: a mark of memcage
+ * this version does not understand, so its launcher is not judged.
+ */
+static bool parse_mark(const char *s, struct mc_launcher *ret, bool *ret_malformed)
 {
         int pid;
         unsigned long long start;
         int end = 0;
 
-        if (sscanf(s, "%d %llu%n", &pid, &start, &end) != 2 || s[end] != '\0' || pid <= 0)
+        *ret_malformed = false;
+        if (sscanf(s, "%d %llu%n", &pid, &start, &end) != 2 || pid <= 0 || (s[end] != '\0' && s[end] != ' '))
                 return false;
-        *ret_pid = pid;
-        *ret_start = start;
+        *ret = (struct mc_launcher){ .pid = pid, .starttime = start };
+        if (s[end] == '\0')
+                return true;
+        const char *p = s + end + 1;
+        uint64_t ns;
+        if (mc_parse_u64(&p, &ns) < 0 || *p != '\0' || ns == 0)
+                *ret_malformed = true;
+        else
+                ret->pidns = ns;
         return true;
 }
 
-int mc_group_read_launcher(int group_fd, pid_t *ret_pid, bool *ret_alive)
+int mc_group_read_launcher_ns(int group_fd, uint64_t self_pidns, struct mc_launcher *ret)
 {
-        char mark[64];
-        pid_t pid;
-        unsigned long long start, now_start;
+        char mark[96];
+        unsigned long long now_start;
+        bool malformed;
 
         ssize_t k = fgetxattr(group_fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark) - 1);
         if (k < 0)
                 return -ENODATA; /* no mark (or no xattrs at all) */
         mark[k] = '\0';
-        if (!parse_mark(mark, &pid, &start))
+        if (!parse_mark(mark, ret, &malformed))
                 return -ENODATA;
-        *ret_pid = pid;
-        /* Same pid and start time: the launcher still runs; a reused pid differs in start time. */
-        *ret_alive = mc_proc_starttime(pid, &now_start) == 0 && now_start == start;
+        if (malformed || (ret->pidns != 0 && self_pidns == 0))
+                ret->state = MC_LAUNCHER_UNKNOWN;
+        else if (ret->pidns != 0 && ret->pidns != self_pidns)
+                /* Another namespace's pid 4242 may be alive while ours is not: never judged dead. */
+                ret->state = MC_LAUNCHER_OTHER_NS;
+        else
+                /* Same pid and start time: the launcher still runs; a reused pid differs in start time. */
+                ret->state = mc_proc_starttime(ret->pid, &now_start) == 0 && now_start == ret->starttime
+                                     ? MC_LAUNCHER_ALIVE
+                                     : MC_LAUNCHER_GONE;
         return 0;
+}
+
+int mc_group_read_launcher(int group_fd, struct mc_launcher *ret)
+{
+        uint64_t ns = 0;
+        (void)mc_pidns_self(&ns); /* unreadable: 0, a namespaced mark is then not judged */
+        return mc_group_read_launcher_ns(group_fd, ns, ret);
 }
 
 /* A fresh open, so parent_fd's offset is untouched. */
@@ -731,18 +767,20 @@ int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend,
         r = mc_group_list_children(parent_fd, &names, err);
         if (r < 0)
                 return r;
+        uint64_t self_pidns = 0;
+        (void)mc_pidns_self(&self_pidns); /* unreadable: 0, a namespaced mark is then not judged */
 
         for (char **name = names; name && *name; name++) {
                 _cleanup_close_ int fd =
                         openat(parent_fd, *name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 struct mc_error e = { 0 };
-                bool populated = false, alive;
-                pid_t pid;
+                struct mc_launcher l;
+                bool populated = false;
 
                 if (fd < 0)
                         continue; /* not a directory, or gone meanwhile */
                 /* No mark (or no xattrs at all): never memcage's to touch. */
-                if (mc_group_read_launcher(fd, &pid, &alive) < 0 || alive)
+                if (mc_group_read_launcher_ns(fd, self_pidns, &l) < 0 || l.state == MC_LAUNCHER_ALIVE)
                         continue;
 
                 struct mc_stale *ns = realloc(stale, (n + 1) * sizeof(*stale));
@@ -751,10 +789,19 @@ int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend,
                         return mc_error_errno(err, ENOMEM, "sweep stale groups");
                 }
                 stale = ns;
-                stale[n] = (struct mc_stale){ .name = strdup(*name), .launcher = pid };
+                stale[n] = (struct mc_stale){
+                        .name = strdup(*name),
+                        .launcher = l.pid,
+                        .state = l.state,
+                        .launcher_pidns = l.pidns,
+                };
                 if (!stale[n].name) {
                         mc_stale_free(stale, n);
                         return mc_error_errno(err, ENOMEM, "sweep stale groups");
+                }
+                if (l.state != MC_LAUNCHER_GONE) {
+                        n++; /* may be alive: reported, not touched */
+                        continue;
                 }
                 /* Populated: left in place and reported; a populated group is never reused or removed. */
                 r = mc_group_is_populated(fd, &populated, &e);

@@ -200,8 +200,8 @@ static int mem_available(const char *meminfo, uint64_t *ret)
 /* The inode of this process's pid namespace: pids in the ledger mean something only within it. */
 static uint64_t own_pidns(void)
 {
-        struct stat st;
-        return stat("/proc/self/ns/pid", &st) == 0 ? (uint64_t)st.st_ino : 0;
+        uint64_t ns;
+        return mc_pidns_self(&ns) == 0 ? ns : 0;
 }
 
 int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const char *run_dir,

@@ -119,10 +119,186 @@ int mc_profile_set(struct mc_profile *p, const char *section, const char *key, c
 }
 
 /*
+ * Whose directories a profile may sit in: root, this process's effective
+ * uid and, under sudo, the invoking user (the CLI passes SUDO_UID; the
+ * library reads no environment). The file itself: root or the invoker when
+ * check_owner (a root run: the file must be root's, as today, or the
+ * sudo user's), else root or the effective uid.
+ */
+struct trusted {
+        uid_t uid[3];
+        size_t n;
+};
+
+static struct trusted trusted_owners(const struct mc_profile_env *env, bool file)
+{
+        struct trusted t = { .uid = { 0 }, .n = 1 };
+        uid_t extra[2] = { file && env->check_owner ? 0 : geteuid(), env->invoker_uid };
+        for (size_t i = 0; i < 2; i++) {
+                bool seen = false;
+                for (size_t j = 0; j < t.n; j++)
+                        seen = seen || t.uid[j] == extra[i];
+                if (!seen)
+                        t.uid[t.n++] = extra[i];
+        }
+        return t;
+}
+
+static bool owner_trusted(const struct trusted *t, uid_t uid)
+{
+        for (size_t i = 0; i < t->n; i++)
+                if (t->uid[i] == uid)
+                        return true;
+        return false;
+}
+
+/* "root", "root or uid 1000", "root, uid 1000 or uid 1001". */
+static const char *trusted_names(const struct trusted *t, char *buf, size_t n)
+{
+        size_t used = (size_t)snprintf(buf, n, "root");
+        for (size_t i = 1; i < t->n && used < n; i++)
+                used += (size_t)snprintf(buf + used, n - used, "%s uid %u", i + 1 == t->n ? " or" : ",",
+                                         (unsigned)t->uid[i]);
+        return buf;
+}
+
+/*
+ * One directory on the way to a profile, as sudo checks the directories
+ * above sudoers: whoever can write to it can swap the profile. A sticky
+ * directory (/tmp) lets others add entries but not rename or remove ours,
+ * so there only the next component's owner matters, and each is checked.
+ */
+static int check_dir(const char *path, const char *dir, const struct stat *st,
+                     const struct mc_profile_env *env, struct mc_error *err)
+{
+        struct trusted t = trusted_owners(env, false);
+        char names[64];
+        if (!owner_trusted(&t, st->st_uid))
+                return mc_error_set(err, EPERM,
+                                    "%s: refusing profile: directory %s is owned by uid %u, not %s "
+                                    "(chown root %s, or move the profile)",
+                                    path, dir, (unsigned)st->st_uid, trusted_names(&t, names, sizeof(names)),
+                                    dir);
+        if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
+                return mc_error_set(err, EPERM,
+                                    "%s: refusing profile: directory %s is writable by group or other "
+                                    "(mode %04o, owner uid %u; chmod g-w,o-w %s)",
+                                    path, dir, (unsigned)(st->st_mode & 07777), (unsigned)st->st_uid, dir);
+        return 0;
+}
+
+/*
+ * Opens the directory dir (absolute, symlinks resolved) one component at a
+ * time from "/", each with O_PATH|O_NOFOLLOW relative to the last and
+ * checked with fstat: the fd returned is the directory checked, whatever is
+ * renamed meanwhile. A symlink appearing after realpath() fails the walk.
+ */
+static int open_trusted_dir(const char *path, const char *dir, const struct mc_profile_env *env, int *ret_fd,
+                            struct mc_error *err)
+{
+        _cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *walked = strdup(dir);
+        struct stat st;
+
+        if (fd < 0 || !walked)
+                return mc_error_errno(err, fd < 0 ? errno : ENOMEM, "%s: cannot open profile", path);
+        if (fstat(fd, &st) < 0)
+                return mc_error_errno(err, errno, "%s: cannot open profile: stat /", path);
+        int r = check_dir(path, "/", &st, env, err);
+        if (r < 0)
+                return r;
+        /* walked is cut at each '/' in turn, so it names the directory just opened. */
+        for (char *p = walked + 1; *p;) {
+                char *slash = strchr(p, '/');
+                if (slash)
+                        *slash = '\0';
+                _cleanup_close_ int next = openat(fd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0 && (errno == ELOOP || errno == ENOTDIR))
+                        /* realpath() resolved it: a symlink now is a change under our feet. */
+                        return mc_error_set(err, EAGAIN,
+                                            "%s: cannot open profile: %s changed while it was checked", path,
+                                            walked);
+                if (next < 0)
+                        return mc_error_errno(err, errno, "%s: cannot open profile: %s", path, walked);
+                if (fstat(next, &st) < 0)
+                        return mc_error_errno(err, errno, "%s: cannot open profile: stat %s", path, walked);
+                r = check_dir(path, walked, &st, env, err);
+                if (r < 0)
+                        return r;
+                close(fd);
+                fd = TAKE_FD(next);
+                if (!slash)
+                        break;
+                *slash = '/';
+                p = slash + 1;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/*
+ * Opens a profile the trusted way: the directories from / down to it checked
+ * (open_trusted_dir), then the file opened from the last one with
+ * O_NOFOLLOW. Symlinks in the path are resolved first with realpath() and
+ * the result is walked, rather than each symlink judged by its owner: what
+ * is checked is then every directory the file really sits in, whoever made
+ * the link. The profile itself may be a symlink only when the file must not
+ * be root's (!check_owner): it is resolved too.
+ */
+static int open_trusted(const char *path, const struct mc_profile_env *env, int flags, int *ret_fd,
+                        struct mc_error *err)
+{
+        _cleanup_free_ char *copy = strdup(path), *real = NULL;
+        const char *base = copy;
+
+        if (!copy)
+                return mc_error_errno(err, ENOMEM, "%s: cannot open profile", path);
+        if (env->check_owner) {
+                /* The file's own name stays as given: a symlink there is refused by O_NOFOLLOW. */
+                char *slash = strrchr(copy, '/');
+                const char *dir = ".";
+                if (slash == copy)
+                        dir = "/";
+                else if (slash)
+                        dir = copy;
+                if (slash) {
+                        *slash = '\0';
+                        base = slash + 1;
+                }
+                real = realpath(dir, NULL);
+        } else {
+                real = realpath(path, NULL);
+                char *slash = real ? strrchr(real, '/') : NULL;
+                if (slash) {
+                        base = slash + 1;
+                        *slash = '\0';
+                }
+        }
+        if (!real)
+                return mc_error_errno(err, errno, "%s: cannot open profile", path);
+
+        _cleanup_close_ int dfd = -EBADF;
+        int r = open_trusted_dir(path, real[0] ? real : "/", env, &dfd, err);
+        if (r < 0)
+                return r;
+        int fd = openat(dfd, base, flags | O_NOFOLLOW);
+        if (fd < 0) {
+                if (errno == ELOOP && env->check_owner)
+                        return mc_error_set(err, EPERM, "%s: refusing profile: it is a symbolic link", path);
+                return mc_error_errno(err, errno, "%s: cannot open profile", path);
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+/*
  * Opens a profile file. For root runs (check_owner) only a regular file owned
- * by root and writable by nobody else is read, as sudo does for sudoers: its
- * values end up in a group root creates. The checks are made on the open fd,
- * so the file read is the file checked.
+ * by root (or env->invoker_uid, sudo's invoker) and writable by nobody else
+ * is read, as sudo does for sudoers: its values end up in a group root
+ * creates. With check_trust (every run of the CLI, root or not) the
+ * directories from / down to it are checked the same way, and the file's
+ * owner and mode too: a profile others can change is a trap for its user.
+ * The checks are made on the open fds, so the file read is the file checked.
  */
 static int open_profile(const char *path, const struct mc_profile_env *env, FILE **ret_f,
                         struct stat *ret_st, struct mc_error *err)
@@ -132,30 +308,31 @@ static int open_profile(const char *path, const struct mc_profile_env *env, FILE
         if (env->check_owner)
                 flags |= O_NOFOLLOW | O_NONBLOCK;
 
-        _cleanup_close_ int fd = open(path, flags);
-        if (fd < 0) {
-                if (errno == ELOOP && env->check_owner)
-                        return mc_error_set(err, EPERM, "%s: refusing profile: it is a symbolic link", path);
+        _cleanup_close_ int fd = -EBADF;
+        if (env->check_owner || env->check_trust) {
+                int r = open_trusted(path, env, flags, &fd, err);
+                if (r < 0)
+                        return r;
+        } else if ((fd = open(path, flags)) < 0)
                 return mc_error_errno(err, errno, "%s: cannot open profile", path);
-        }
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return mc_error_errno(err, errno, "%s: cannot open profile", path);
         if (S_ISDIR(st.st_mode))
                 return mc_error_errno(err, EISDIR, "%s: cannot read profile", path);
-        if (env->check_owner) {
-                if (!S_ISREG(st.st_mode))
-                        return mc_error_set(err, EPERM, "%s: refusing profile: not a regular file", path);
-                if (st.st_mode & (S_IWGRP | S_IWOTH))
-                        return mc_error_set(err, EPERM,
-                                            "%s: refusing profile: writable by group or other "
-                                            "(chmod go-w %s)",
-                                            path, path);
-                if (st.st_uid != 0)
-                        return mc_error_set(err, EPERM,
-                                            "%s: refusing profile: owned by uid %u, not root "
-                                            "(chown root %s)",
-                                            path, (unsigned)st.st_uid, path);
+        if (env->check_owner && !S_ISREG(st.st_mode))
+                return mc_error_set(err, EPERM, "%s: refusing profile: not a regular file", path);
+        if ((env->check_owner || env->check_trust) && (st.st_mode & (S_IWGRP | S_IWOTH)))
+                return mc_error_set(err, EPERM,
+                                    "%s: refusing profile: writable by group or other "
+                                    "(chmod go-w %s)",
+                                    path, path);
+        struct trusted t = trusted_owners(env, true);
+        if ((env->check_owner || env->check_trust) && !owner_trusted(&t, st.st_uid)) {
+                char names[64];
+                return mc_error_set(err, EPERM,
+                                    "%s: refusing profile: owned by uid %u, not %s (chown root %s)", path,
+                                    (unsigned)st.st_uid, trusted_names(&t, names, sizeof(names)), path);
         }
         FILE *f = fdopen(fd, "r");
         if (!f)

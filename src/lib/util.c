@@ -262,3 +262,12 @@ int mc_open_output_stream(const char *path, int *ret_fd, struct mc_error *err)
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
+
+int mc_pidns_self(uint64_t *ret)
+{
+        struct stat st;
+        if (stat("/proc/self/ns/pid", &st) < 0)
+                return -errno;
+        *ret = (uint64_t)st.st_ino;
+        return 0;
+}

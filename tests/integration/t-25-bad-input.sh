@@ -24,6 +24,19 @@ chmod 0666 "$tmpdir/open.ini"
 expect_refused "$tmpdir/open.ini" "writable by group or other"
 ln -s "$tmpdir/badsize.ini" "$tmpdir/link.ini"
 expect_refused "$tmpdir/link.ini" "link.ini"
+# A good profile in a directory its group can write: whoever can write there can swap it.
+mkdir "$tmpdir/shared"
+printf '[memory]\nmax = 1G\n' > "$tmpdir/shared/good.ini"
+chmod 0775 "$tmpdir/shared"
+expect_refused "$tmpdir/shared/good.ini" \
+        "$tmpdir/shared/good.ini: refusing profile: directory $(realpath "$tmpdir/shared") is writable by group or other (mode 0775, owner uid 0; chmod g-w,o-w"
+run_memcage check "$tmpdir/shared/good.ini"
+assert_eq "$rc" 1 "memcage check of a profile in a group-writable directory"
+assert_contains "$out" "is writable by group or other" "memcage check of a profile in a group-writable directory"
+chmod 0755 "$tmpdir/shared"
+# Fixed: the same profile loads (check: a run here would create the parent group).
+run_memcage check "$tmpdir/shared/good.ini"
+assert_eq "$rc" 0 "the same profile once its directory is fixed"
 printf '[nosuch]\nx = 1\n' > "$tmpdir/section.ini"
 expect_refused "$tmpdir/section.ini" "$tmpdir/section.ini:1: unknown section [nosuch]"
 

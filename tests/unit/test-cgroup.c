@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -642,13 +643,16 @@ static void assert_marked(int fd, const char *profile)
 {
         if (!xattr_ok)
                 return;
-        char buf[128], expected[64];
+        char buf[128], expected[96];
         unsigned long long start;
+        uint64_t pidns;
         ssize_t k = fgetxattr(fd, MC_GROUP_XATTR_LAUNCHER, buf, sizeof(buf) - 1);
         assert_true(k > 0);
         buf[k] = '\0';
         assert_int_equal(mc_proc_starttime(getpid(), &start), 0);
-        snprintf(expected, sizeof(expected), "%d %llu", (int)getpid(), start);
+        /* The launcher's pid namespace, as stat(1) shows it: pid:[INODE]. */
+        assert_int_equal(mc_pidns_self(&pidns), 0);
+        snprintf(expected, sizeof(expected), "%d %llu %" PRIu64, (int)getpid(), start, pidns);
         assert_string_equal(buf, expected);
         k = fgetxattr(fd, MC_GROUP_XATTR_PROFILE, buf, sizeof(buf) - 1);
         assert_true(k > 0);
@@ -1289,6 +1293,116 @@ static void test_sweep_stale(void **state)
         close(pfd);
 }
 
+/*
+ * A pid means something only in its pid namespace: a mark naming another
+ * one is never judged dead, whatever that pid is here; our namespace's and
+ * the two-field marks of earlier versions are judged as before.
+ */
+static void test_sweep_pid_namespaces(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_error err = { 0 };
+        unsigned long long dead_start;
+        uint64_t ns;
+        char mark[96];
+
+        if (!xattr_ok) {
+                print_message("SKIP: %s\n", xattr_why);
+                skip();
+        }
+        assert_int_equal(mc_pidns_self(&ns), 0);
+        assert_int_equal(
+                fake_create(fx->root, fx->root_fd, "memcage", (const char *[]){ "memory", NULL }, &err), 0);
+        int pfd = openat(fx->root_fd, "memcage", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(pfd >= 0);
+        pid_t dead = fork_sleeper();
+        assert_int_equal(mc_proc_starttime(dead, &dead_start), 0);
+        kill(dead, SIGKILL);
+        assert_int_equal(waitpid(dead, NULL, 0), dead);
+
+        snprintf(mark, sizeof(mark), "%d %llu %" PRIu64, (int)dead, dead_start, ns + 1);
+        make_marked(fx, pfd, "other-ns", mark, false);
+        make_marked(fx, pfd, "other-ns-busy", mark, true);
+        snprintf(mark, sizeof(mark), "%d %llu %" PRIu64, (int)dead, dead_start, ns);
+        make_marked(fx, pfd, "our-ns", mark, false);
+        snprintf(mark, sizeof(mark), "%d %llu", (int)dead, dead_start);
+        make_marked(fx, pfd, "two-fields", mark, false);
+        /*
+         * A third field that is no inode: a mark of memcage (PID STARTTIME
+         * parse) this version does not understand. Its launcher may be alive
+         * somewhere; left alone and reported, like another namespace's.
+         */
+        snprintf(mark, sizeof(mark), "%d %llu pid:[%" PRIu64 "]", (int)dead, dead_start, ns);
+        make_marked(fx, pfd, "bad-ns", mark, false);
+        snprintf(mark, sizeof(mark), "%d %llu %" PRIu64 " 7", (int)dead, dead_start, ns);
+        make_marked(fx, pfd, "four-fields", mark, false);
+        snprintf(mark, sizeof(mark), "%d %llu 0", (int)dead, dead_start);
+        make_marked(fx, pfd, "zero-ns", mark, false);
+
+        struct mc_stale *s = NULL;
+        size_t n = 0;
+        assert_int_equal(mc_group_sweep_stale(pfd, &fake_backend, &s, &n, &err), 0);
+        assert_int_equal(n, 7);
+        const struct mc_stale *e = find_stale(s, n, "other-ns");
+        assert_non_null(e);
+        assert_int_equal(e->state, MC_LAUNCHER_OTHER_NS);
+        assert_int_equal(e->launcher, dead);
+        assert_true(e->launcher_pidns == ns + 1);
+        assert_true(!e->removed && !e->populated && e->error == 0);
+        e = find_stale(s, n, "other-ns-busy");
+        assert_non_null(e);
+        assert_int_equal(e->state, MC_LAUNCHER_OTHER_NS);
+        assert_true(!e->removed && !e->populated && e->error == 0);
+        e = find_stale(s, n, "our-ns");
+        assert_non_null(e);
+        assert_int_equal(e->state, MC_LAUNCHER_GONE);
+        assert_true(e->launcher_pidns == ns);
+        assert_true(e->removed);
+        e = find_stale(s, n, "two-fields");
+        assert_non_null(e);
+        assert_int_equal(e->state, MC_LAUNCHER_GONE);
+        assert_true(e->launcher_pidns == 0);
+        assert_true(e->removed);
+        for (const char *const *name = (const char *const[]){ "bad-ns", "four-fields", "zero-ns", NULL };
+             *name; name++) {
+                e = find_stale(s, n, *name);
+                assert_non_null(e);
+                assert_int_equal(e->state, MC_LAUNCHER_UNKNOWN);
+                assert_int_equal(e->launcher, dead);
+                assert_true(!e->removed && e->error == 0);
+        }
+        mc_stale_free(s, n);
+
+        assert_true(exists_at(pfd, "other-ns"));
+        assert_true(exists_at(pfd, "other-ns-busy"));
+        assert_false(exists_at(pfd, "our-ns"));
+        assert_false(exists_at(pfd, "two-fields"));
+        assert_true(exists_at(pfd, "bad-ns"));
+        assert_true(exists_at(pfd, "four-fields"));
+        assert_true(exists_at(pfd, "zero-ns"));
+
+        /* The same judgement read one group at a time; our own live launcher in our namespace. */
+        struct mc_launcher l;
+        int gfd = openat(pfd, "other-ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_int_equal(mc_group_read_launcher(gfd, &l), 0);
+        assert_int_equal(l.state, MC_LAUNCHER_OTHER_NS);
+        assert_int_equal(l.pid, dead);
+        assert_true(l.starttime == dead_start && l.pidns == ns + 1);
+        /* Our own namespace unreadable: a namespaced mark cannot be judged either. */
+        assert_int_equal(mc_group_read_launcher_ns(gfd, 0, &l), 0);
+        assert_int_equal(l.state, MC_LAUNCHER_UNKNOWN);
+        close(gfd);
+        unsigned long long self_start;
+        assert_int_equal(mc_proc_starttime(getpid(), &self_start), 0);
+        snprintf(mark, sizeof(mark), "%d %llu %" PRIu64, (int)getpid(), self_start, ns);
+        make_marked(fx, pfd, "alive", mark, false);
+        gfd = openat(pfd, "alive", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_int_equal(mc_group_read_launcher(gfd, &l), 0);
+        assert_int_equal(l.state, MC_LAUNCHER_ALIVE);
+        close(gfd);
+        close(pfd);
+}
+
 static void test_sweep_empty(void **state)
 {
         struct fixture *fx = *state;
@@ -1356,6 +1470,7 @@ int main(void)
                 T(test_kill),
                 T(test_remove_busy),
                 T(test_sweep_stale),
+                T(test_sweep_pid_namespaces),
                 T(test_sweep_empty),
         };
         return cmocka_run_group_tests_name("cgroup", tests, setup_base, teardown_base);

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -58,8 +59,11 @@ static const struct mc_cgroup_backend fake_backend = {
 struct fixture {
         char *dir;
         int parent_fd;
-        char dead_mark[64];  /* a launcher that died */
-        char alive_mark[64]; /* this process */
+        char dead_mark[64];     /* a launcher that died */
+        char alive_mark[64];    /* this process */
+        char other_ns_mark[96]; /* the dead launcher's pid and start time, in another pid namespace */
+        char our_ns_mark[96];   /* the same in ours */
+        uint64_t pidns;         /* ours */
 };
 
 static pid_t fork_sleeper(void)
@@ -95,6 +99,9 @@ static int setup_parent(void **state)
         kill(dead, SIGKILL);
         assert_int_equal(waitpid(dead, NULL, 0), dead);
         snprintf(fx->dead_mark, sizeof(fx->dead_mark), "%d %llu", (int)dead, start);
+        assert_int_equal(mc_pidns_self(&fx->pidns), 0);
+        snprintf(fx->other_ns_mark, sizeof(fx->other_ns_mark), "%s %" PRIu64, fx->dead_mark, fx->pidns + 1);
+        snprintf(fx->our_ns_mark, sizeof(fx->our_ns_mark), "%s %" PRIu64, fx->dead_mark, fx->pidns);
         assert_int_equal(mc_proc_starttime(getpid(), &start), 0);
         snprintf(fx->alive_mark, sizeof(fx->alive_mark), "%d %llu", (int)getpid(), start);
         *state = fx;
@@ -279,6 +286,85 @@ static void test_gc_kill(void **state)
         assert_false(exists_at(fx->parent_fd, "dead-empty"));
         /* Live launchers' and unmarked groups are never killed, populated or not. */
         assert_untouched(fx);
+}
+
+/*
+ * Launchers of another pid namespace (a container sharing the cgroup tree):
+ * their pid, dead here, may be alive there. gc, --kill and the dry run leave
+ * their groups and list them; our namespace's dead launcher is collected.
+ */
+static void test_gc_other_pid_namespace(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_gc_opts o = { .parent_fd = fx->parent_fd, .backend = &fake_backend, .dry_run = true };
+        struct mc_gc_result *r = NULL;
+        struct mc_error err = { 0 };
+        size_t n = 0;
+
+        skip_without_xattrs();
+        close(make_group(fx, "other-ns", fx->other_ns_mark, false));
+        close(make_group(fx, "other-ns-busy", fx->other_ns_mark, true));
+        close(make_group(fx, "our-ns", fx->our_ns_mark, false));
+        close(make_group(fx, "our-ns-busy", fx->our_ns_mark, true));
+        char bad[128];
+        snprintf(bad, sizeof(bad), "%s what", fx->dead_mark);
+        close(make_group(fx, "bad-ns", bad, true));
+
+        for (int round = 0; round < 3; round++) {
+                /* A dry run, a dry run with --kill, then --kill for real. */
+                o.kill = round > 0;
+                o.dry_run = round < 2;
+                assert_int_equal(mc_gc_collect(&o, &r, &n, &err), 0);
+                assert_int_equal(n, 5);
+                const struct mc_gc_result *e = find(r, n, "other-ns");
+                assert_int_equal(e->state, MC_GC_LEFT_ALONE);
+                assert_int_equal(e->launcher_state, MC_LAUNCHER_OTHER_NS);
+                assert_true(e->launcher_pidns == fx->pidns + 1);
+                e = find(r, n, "other-ns-busy");
+                assert_int_equal(e->state, MC_GC_LEFT_ALONE);
+                assert_int_equal(e->launcher_state, MC_LAUNCHER_OTHER_NS);
+                e = find(r, n, "bad-ns");
+                assert_int_equal(e->state, MC_GC_LEFT_ALONE);
+                assert_int_equal(e->launcher_state, MC_LAUNCHER_UNKNOWN);
+                assert_true(e->launcher_pidns == 0);
+                e = find(r, n, "our-ns");
+                assert_int_equal(e->state, round < 2 ? MC_GC_WOULD_REMOVE : MC_GC_REMOVED);
+                assert_int_equal(e->launcher_state, MC_LAUNCHER_GONE);
+                e = find(r, n, "our-ns-busy");
+                if (round == 2) {
+                        /* Killed: the fake group never empties, so it fails after the wait. */
+                        assert_int_equal(e->state, MC_GC_FAILED);
+                        assert_int_equal(e->error, -EBUSY);
+                } else
+                        assert_int_equal(e->state, round == 0 ? MC_GC_KEPT : MC_GC_WOULD_KILL);
+                mc_gc_results_free(r, n);
+                if (round == 1)
+                        o.wait_ms = 200;
+        }
+        assert_true(exists_at(fx->parent_fd, "other-ns"));
+        assert_true(exists_at(fx->parent_fd, "other-ns-busy"));
+        assert_true(exists_at(fx->parent_fd, "bad-ns"));
+        assert_false(exists_at(fx->parent_fd, "our-ns"));
+        _cleanup_free_ char *k_other = NULL, *k_bad = NULL, *k_ours = NULL;
+        assert_int_equal(mc_read_file_at(fx->parent_fd, "other-ns-busy/cgroup.kill", &k_other, &err), 0);
+        assert_string_equal(k_other, "");
+        assert_int_equal(mc_read_file_at(fx->parent_fd, "bad-ns/cgroup.kill", &k_bad, &err), 0);
+        assert_string_equal(k_bad, "");
+        assert_int_equal(mc_read_file_at(fx->parent_fd, "our-ns-busy/cgroup.kill", &k_ours, &err), 0);
+        assert_string_equal(k_ours, "1");
+
+        /* ps shows them, not as gone. */
+        struct mc_ps_entry *v = NULL;
+        assert_int_equal(mc_ps_collect(fx->parent_fd, &v, &n, &err), 0);
+        assert_int_equal(n, 4);
+        assert_string_equal(v[2].name, "other-ns-busy");
+        assert_int_equal(v[2].launcher_state, MC_LAUNCHER_OTHER_NS);
+        assert_false(v[2].launcher_alive);
+        assert_true(v[2].launcher_pidns == fx->pidns + 1);
+        assert_string_equal(v[3].name, "our-ns-busy");
+        assert_int_equal(v[3].launcher_state, MC_LAUNCHER_GONE);
+        assert_int_equal(v[0].launcher_state, MC_LAUNCHER_UNKNOWN);
+        mc_ps_entries_free(v, n);
 }
 
 static void test_gc_kill_timeout(void **state)
@@ -479,14 +565,9 @@ static int teardown_base(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                T(test_gc_dry_run),
-                T(test_gc_keeps_populated),
-                T(test_gc_kill),
-                T(test_gc_kill_timeout),
-                T(test_gc_child_groups),
-                T(test_gc_nothing),
-                cmocka_unit_test(test_ps_parse_psi),
-                T(test_ps_collect),
+                T(test_gc_dry_run),      T(test_gc_keeps_populated),          T(test_gc_kill),
+                T(test_gc_kill_timeout), T(test_gc_other_pid_namespace),      T(test_gc_child_groups),
+                T(test_gc_nothing),      cmocka_unit_test(test_ps_parse_psi), T(test_ps_collect),
                 T(test_ps_many),
         };
         return cmocka_run_group_tests_name("gc", tests, setup_base, teardown_base);

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <ini.h>
 #include <stdio.h>
@@ -1281,6 +1282,221 @@ static void test_owner_inherited(void **state)
                                   (unsigned)geteuid(), a);
 }
 
+/* ---- trusted directories (every run of the CLI sets check_trust) ---- */
+
+/*
+ * The test directory itself must pass (its parents: /, TMPDIR): a checkout
+ * or TMPDIR in a group-writable directory cannot run these tests, which say
+ * so rather than pass.
+ */
+static bool trust_usable(const struct mc_profile_env *env)
+{
+        struct mc_profile p;
+        struct mc_error err = {};
+        write_file("p1/base-ok.ini", 0644, "[memory]\nmax = 1G\n");
+        if (mc_profile_load("base-ok", env, &p, &err) == 0) {
+                mc_profile_free(&p);
+                return true;
+        }
+        print_message("SKIP: the test directory %s itself is not trusted: %s\n", tmp, err.msg);
+        return false;
+}
+
+/* tmp/rel with symlinks resolved, as the messages name directories. */
+static const char *real_at(const char *rel)
+{
+        static char ring[4][PATH_MAX];
+        static unsigned next;
+        char *b = ring[next++ % ELEMENTSOF(ring)];
+        if (!realpath(at(rel), b))
+                fail_msg("realpath %s: %m", at(rel));
+        return b;
+}
+
+static void test_trust_writable_dir(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+
+        env.check_trust = true;
+        if (!trust_usable(&env)) {
+                skip();
+                return;
+        }
+        char f[512];
+        snprintf(f, sizeof(f), "%s", write_file("p1/sub/w.ini", 0644, "[memory]\nmax = 1G\n"));
+        static const mode_t modes[] = { 0775, 0757, 0777, 0770 };
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++) {
+                assert_int_equal(chmod(at("p1/sub"), modes[i]), 0);
+                expect_load_error(f, &env, EPERM,
+                                  "%s: refusing profile: directory %s is writable by group or other "
+                                  "(mode %04o, owner uid %u; chmod g-w,o-w %s)",
+                                  f, real_at("p1/sub"), (unsigned)modes[i], (unsigned)geteuid(),
+                                  real_at("p1/sub"));
+                /* A root run the same. */
+                env.check_owner = geteuid() == 0;
+                expect_load_error(f, &env, EPERM,
+                                  "%s: refusing profile: directory %s is writable by group or other "
+                                  "(mode %04o, owner uid %u; chmod g-w,o-w %s)",
+                                  f, real_at("p1/sub"), (unsigned)modes[i], (unsigned)geteuid(),
+                                  real_at("p1/sub"));
+                env.check_owner = false;
+        }
+        /* The same directory above the search path's profile, found by name; and fixed. */
+        assert_int_equal(chmod(at("p1"), 0775), 0);
+        write_file("p1/named.ini", 0644, "[memory]\nmax = 1G\n");
+        expect_load_error("named", &env, EPERM,
+                          "%s: refusing profile: directory %s is writable by group or other "
+                          "(mode 0775, owner uid %u; chmod g-w,o-w %s)",
+                          at("p1/named.ini"), real_at("p1"), (unsigned)geteuid(), real_at("p1"));
+        assert_int_equal(chmod(at("p1"), 0755), 0);
+        assert_int_equal(chmod(at("p1/sub"), 0755), 0);
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", f, 2);
+        mc_profile_free(&p);
+
+        /* The file itself, group-writable, with check_trust alone (a run of a user, not root). */
+        char w[512];
+        snprintf(w, sizeof(w), "%s", write_file("p1/gw.ini", 0664, "[memory]\nmax = 1G\n"));
+        expect_load_error(w, &env, EPERM, "%s: refusing profile: writable by group or other (chmod go-w %s)",
+                          w, w);
+
+        /* An inherited profile in such a directory: refused, with the inherit line. */
+        char a[512];
+        snprintf(a, sizeof(a), "%s", write_file("p1/a.ini", 0644, "[profile]\ninherit = b\n"));
+        char b[512];
+        snprintf(b, sizeof(b), "%s", write_file("p2/b.ini", 0644, "[memory]\nmax = 1G\n"));
+        assert_int_equal(chmod(at("p2"), 0770), 0);
+        expect_load_error("a", &env, EPERM,
+                          "%s:2: %s: refusing profile: directory %s is writable by group or other "
+                          "(mode 0770, owner uid %u; chmod g-w,o-w %s)",
+                          a, b, real_at("p2"), (unsigned)geteuid(), real_at("p2"));
+}
+
+static void test_trust_sticky_dir(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+
+        env.check_trust = true;
+        if (!trust_usable(&env)) {
+                skip();
+                return;
+        }
+        /* Like /tmp: others may add entries, not replace ours. */
+        char f[512];
+        snprintf(f, sizeof(f), "%s", write_file("shared/ours.ini", 0644, "[memory]\nmax = 1G\n"));
+        assert_int_equal(chmod(at("shared"), 01777), 0);
+        load_ok(f, &env, &p);
+        mc_profile_free(&p);
+        env.check_owner = geteuid() == 0;
+        load_ok(f, &env, &p);
+        mc_profile_free(&p);
+        if (geteuid() != 0) {
+                print_message("NOTE: not root: the other-owner cases need chown, skipped\n");
+                return;
+        }
+        /* What another user put there is theirs: a directory, or the file. */
+        char g[512];
+        snprintf(g, sizeof(g), "%s", write_file("shared/theirs/p.ini", 0644, "[memory]\nmax = 1G\n"));
+        assert_int_equal(chown(at("shared/theirs"), 4242, 4242), 0);
+        expect_load_error(g, &env, EPERM,
+                          "%s: refusing profile: directory %s is owned by uid 4242, not root "
+                          "(chown root %s, or move the profile)",
+                          g, real_at("shared/theirs"), real_at("shared/theirs"));
+        char h[512];
+        snprintf(h, sizeof(h), "%s", write_file("shared/theirs.ini", 0644, "[memory]\nmax = 1G\n"));
+        assert_int_equal(chown(h, 4242, 4242), 0);
+        expect_load_error(h, &env, EPERM,
+                          "%s: refusing profile: owned by uid 4242, not root (chown root %s)", h, h);
+}
+
+static void test_trust_other_owner(void **state)
+{
+        if (!running_as_root()) {
+                skip();
+                return;
+        }
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+
+        env.check_trust = true;
+        env.check_owner = true;
+        if (!trust_usable(&env)) {
+                skip();
+                return;
+        }
+        char f[512];
+        snprintf(f, sizeof(f), "%s", write_file("p1/u/x.ini", 0644, "[memory]\nmax = 1G\n"));
+        assert_int_equal(chown(f, 4242, 4242), 0);
+        expect_load_error(f, &env, EPERM,
+                          "%s: refusing profile: owned by uid 4242, not root (chown root %s)", f, f);
+        assert_int_equal(chown(f, 0, 0), 0);
+        assert_int_equal(chown(at("p1/u"), 4242, 4242), 0);
+        expect_load_error(f, &env, EPERM,
+                          "%s: refusing profile: directory %s is owned by uid 4242, not root "
+                          "(chown root %s, or move the profile)",
+                          f, real_at("p1/u"), real_at("p1/u"));
+        /* Under sudo, the user who ran it (SUDO_UID, passed by the CLI) counts as root does. */
+        env.invoker_uid = 4242;
+        load_ok(f, &env, &p);
+        mc_profile_free(&p);
+        assert_int_equal(chown(f, 4242, 4242), 0);
+        load_ok(f, &env, &p);
+        mc_profile_free(&p);
+        /* Someone else still does not. */
+        env.invoker_uid = 4243;
+        expect_load_error(f, &env, EPERM,
+                          "%s: refusing profile: directory %s is owned by uid 4242, not root or uid 4243 "
+                          "(chown root %s, or move the profile)",
+                          f, real_at("p1/u"), real_at("p1/u"));
+}
+
+/*
+ * Symlinks in the path are resolved, then every directory the file really
+ * sits in is checked: a link does not lend its own directory's trust.
+ */
+static void test_trust_symlink(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+
+        env.check_trust = true;
+        if (!trust_usable(&env)) {
+                skip();
+                return;
+        }
+        char real[512];
+        snprintf(real, sizeof(real), "%s", write_file("open/inner/x.ini", 0644, "[memory]\nmax = 1G\n"));
+        mkdir_parents(at("p1/x"));
+        assert_int_equal(symlink(at("open/inner"), at("p1/dirlink")), 0);
+        load_ok(at("p1/dirlink/x.ini"), &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", at("p1/dirlink/x.ini"), 2);
+        mc_profile_free(&p);
+        assert_int_equal(chmod(at("open"), 0777), 0);
+        expect_load_error(at("p1/dirlink/x.ini"), &env, EPERM,
+                          "%s: refusing profile: directory %s is writable by group or other "
+                          "(mode 0777, owner uid %u; chmod g-w,o-w %s)",
+                          at("p1/dirlink/x.ini"), real_at("open"), (unsigned)geteuid(), real_at("open"));
+        /* The profile itself a link (a user's run): its target's directories are what count. */
+        assert_int_equal(symlink(real, at("p1/filelink.ini")), 0);
+        expect_load_error("filelink", &env, EPERM,
+                          "%s: refusing profile: directory %s is writable by group or other "
+                          "(mode 0777, owner uid %u; chmod g-w,o-w %s)",
+                          at("p1/filelink.ini"), real_at("open"), (unsigned)geteuid(), real_at("open"));
+        assert_int_equal(chmod(at("open"), 0755), 0);
+        load_ok("filelink", &env, &p);
+        mc_profile_free(&p);
+        /* A root run still refuses the profile being a link, wherever it points. */
+        env.check_owner = true;
+        expect_load_error("filelink", &env, EPERM, "%s: refusing profile: it is a symbolic link",
+                          at("p1/filelink.ini"));
+        if (geteuid() == 0) {
+                load_ok(at("p1/dirlink/x.ini"), &env, &p);
+                mc_profile_free(&p);
+        }
+}
+
 /* ---- command-line overrides ---- */
 
 static void test_set(void **state)
@@ -1502,6 +1718,10 @@ int main(void)
                 T(test_owner_fifo),
                 T(test_owner_not_root),
                 T(test_owner_inherited),
+                T(test_trust_writable_dir),
+                T(test_trust_sticky_dir),
+                T(test_trust_other_owner),
+                T(test_trust_symlink),
                 T(test_set),
                 T(test_cgroup_paths),
                 T(test_profile_free),

@@ -151,11 +151,10 @@ struct mc_profile_env {
         bool check_owner;            /* refuse symlinks, non-root owners, group/other writable (root runs) */
         /*
          * Check the directories from / down to each profile and the file: owned by
-         * root, the effective uid or invoker_uid, not writable by group or other
+         * root or the effective uid, not writable by group or other
          * (a sticky directory may be). The CLI sets it for every run.
          */
         bool check_trust;
-        uid_t invoker_uid;  /* under sudo: SUDO_UID, trusted as root is; 0: none */
         uint64_t ram_bytes; /* to validate percentage sizes */
 };
 

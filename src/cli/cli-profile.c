@@ -16,25 +16,6 @@ const char *cli_getenv(const char *name)
         return elevated ? NULL : getenv(name);
 }
 
-/*
- * Under sudo (real and effective uid root, SUDO_UID set by sudo) the user who
- * ran sudo: their directories and files may hold profiles, as root's do. Not
- * for a set-uid memcage: there the caller sets the environment.
- */
-static uid_t sudo_invoker(void)
-{
-        const char *s = getenv("SUDO_UID");
-        char *end;
-
-        if (!s || getuid() != 0 || geteuid() != 0)
-                return 0;
-        errno = 0;
-        unsigned long v = strtoul(s, &end, 10);
-        if (errno || end == s || *end || v == 0 || v >= (uid_t)-1)
-                return 0;
-        return (uid_t)v;
-}
-
 void cli_profile_env(struct mc_profile_env *ret)
 {
         *ret = (struct mc_profile_env){
@@ -46,7 +27,6 @@ void cli_profile_env(struct mc_profile_env *ret)
                 .check_owner = geteuid() == 0,
                 /* For everyone: a profile in a directory others can write is a trap for its user too. */
                 .check_trust = true,
-                .invoker_uid = sudo_invoker(),
                 .ram_bytes = mc_host_ram_bytes(),
         };
 }

@@ -119,22 +119,22 @@ int mc_profile_set(struct mc_profile *p, const char *section, const char *key, c
 }
 
 /*
- * Whose directories a profile may sit in: root, this process's effective
- * uid and, under sudo, the invoking user (the CLI passes SUDO_UID; the
- * library reads no environment). The file itself: root or the invoker when
- * check_owner (a root run: the file must be root's, as today, or the
- * sudo user's), else root or the effective uid.
+ * Whose directories a profile may sit in: root and this process's effective
+ * uid. The file itself: root's alone when check_owner (a root run: a sudo
+ * user's file is not trusted either, so that a sudoers rule naming memcage
+ * never lets its user pick a root run's values), else root's or the
+ * effective uid's.
  */
 struct trusted {
-        uid_t uid[3];
+        uid_t uid[2];
         size_t n;
 };
 
 static struct trusted trusted_owners(const struct mc_profile_env *env, bool file)
 {
         struct trusted t = { .uid = { 0 }, .n = 1 };
-        uid_t extra[2] = { file && env->check_owner ? 0 : geteuid(), env->invoker_uid };
-        for (size_t i = 0; i < 2; i++) {
+        uid_t extra[1] = { file && env->check_owner ? 0 : geteuid() };
+        for (size_t i = 0; i < 1; i++) {
                 bool seen = false;
                 for (size_t j = 0; j < t.n; j++)
                         seen = seen || t.uid[j] == extra[i];
@@ -293,7 +293,7 @@ static int open_trusted(const char *path, const struct mc_profile_env *env, int 
 
 /*
  * Opens a profile file. For root runs (check_owner) only a regular file owned
- * by root (or env->invoker_uid, sudo's invoker) and writable by nobody else
+ * by root and writable by nobody else
  * is read, as sudo does for sudoers: its values end up in a group root
  * creates. With check_trust (every run of the CLI, root or not) the
  * directories from / down to it are checked the same way, and the file's

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crash-point.h"
 #include "hugetlb-pool.h"
 #include "size.h"
 #include "util.h"
@@ -651,6 +652,7 @@ static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct
                 r = ledger_write(p->run_fd, l, err);
                 if (r < 0)
                         return r;
+                mc_crash_point("pool-pending");
                 r = write_nr(p->sysfs_fd, req->kb, c.nr + need, &nr, err);
                 if (r < 0)
                         return mc_error_prefix(err, "grow the %s huge page pool by %" PRIu64 " pages", name,

@@ -10,6 +10,7 @@
 #include "cgroup-gc.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "hugetlb-pool.h"
 #include "util.h"
 
 static void usage(void)
@@ -20,6 +21,8 @@ static void usage(void)
                "launcher is gone (killed, crashed). Empty ones are removed; ones that still\n"
                "hold processes are listed and left alone unless --kill is given. Groups\n"
                "without memcage's mark and groups whose launcher runs are never touched.\n"
+               "Then the huge pages such launchers added to the host's pools ([hugetlb]\n"
+               "reserve) are given back and their entries leave the ledger in /run/memcage.\n"
                "\n"
                "Options:\n"
                "      --parent PATH  parent group, relative to the cgroup2 root (default: memcage)\n"
@@ -57,6 +60,39 @@ static int print_result(const char *parent, const struct mc_gc_result *r)
         }
         cli_error("gc: cannot remove %s/%s (launcher %d gone): %s", parent, r->name, (int)r->launcher,
                   r->message ? r->message : strerror(-r->error));
+        return 1;
+}
+
+/*
+ * The hugetlb ledger's entries of dead launchers: their pages go back to the
+ * pools now rather than at the next run that reserves some. Returns 1 when
+ * that failed.
+ */
+static int recover_hugetlb(bool dry_run)
+{
+        struct mc_hugetlb_recovery rec;
+        struct mc_error err = { 0 };
+        char name[MC_HUGETLB_NAME_MAX];
+
+        int r = mc_hugetlb_pool_recover(NULL, NULL, dry_run, &rec, &err);
+        for (char **w = rec.warnings; w && *w; w++)
+                cli_warning("gc: %s", *w);
+        for (size_t i = 0; i < rec.n_given; i++) {
+                const struct mc_hugetlb_given *g = &rec.given[i];
+                printf("%s %llu %s huge pages of launcher %d (gone%s)\n",
+                       dry_run ? "would give back" : "gave back", (unsigned long long)g->pages,
+                       mc_hugetlb_size_name(g->kb, name, sizeof(name)), (int)g->pid,
+                       g->pending ? ", killed while growing the pool" : "");
+        }
+        mc_hugetlb_recovery_done(&rec);
+        if (r >= 0)
+                return 0;
+        /* Only root changes the pools: a user's gc of a delegated parent has no business there. */
+        if (r == -EACCES || r == -EPERM) {
+                cli_warning("gc: huge page pools left alone: %s", err.msg);
+                return 0;
+        }
+        cli_error("gc: huge page pools: %s", err.msg);
         return 1;
 }
 
@@ -109,7 +145,8 @@ int cmd_gc(int argc, char **argv)
                 return status;
         if (parent_fd < 0) {
                 printf("no group %s/%s: nothing to collect\n", root_path, parent);
-                return fflush(stdout) == 0 ? MC_EXIT_OK : 1;
+                status = recover_hugetlb(opts.dry_run);
+                return fflush(stdout) == 0 ? status : 1;
         }
         opts.parent_fd = parent_fd;
         if (mc_gc_collect(&opts, &res, &n, &err) < 0) {
@@ -132,6 +169,8 @@ int cmd_gc(int argc, char **argv)
                        opts.dry_run ? "dry run: " : "", removed + kept + failed,
                        removed + kept + failed == 1 ? "" : "s", removed, opts.dry_run ? "would be " : "",
                        kept, failed);
+        /* After the groups: pages their killed processes held are free now, so the pools can shrink. */
+        failed += (unsigned)recover_hugetlb(opts.dry_run);
         if (fflush(stdout) != 0)
                 return 1;
         return failed ? 1 : MC_EXIT_OK;

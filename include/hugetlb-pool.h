@@ -166,3 +166,29 @@ int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request
  * them twice. A run without entries only cleans up after dead ones.
  */
 int mc_hugetlb_pool_release(struct mc_hugetlb_pool *p, struct mc_error *err);
+
+/* One dead launcher's ledger entry that memcage gc dropped. */
+struct mc_hugetlb_given {
+        pid_t pid; /* the launcher that is gone */
+        uint64_t kb;
+        uint64_t pages; /* given back to the pool (a dry run: would be) */
+        bool pending;   /* it died while growing the pool */
+};
+
+struct mc_hugetlb_recovery {
+        struct mc_hugetlb_given *given;
+        size_t n_given;
+        char **warnings; /* malformed ledger lines skipped (NULL-terminated, may be NULL) */
+};
+
+/*
+ * For memcage gc, the operator's "clean up everything": under the lock, the
+ * entries of dead launchers leave the ledger and the pools give back what
+ * they added, as the next reserving run would (mc_hugetlb_pool_reserve()).
+ * Without a ledger in run_dir nothing is opened or created. dry_run changes
+ * nothing and says what would be given back. *ret lists each entry dropped;
+ * free it with mc_hugetlb_recovery_done(), also after a failure.
+ */
+int mc_hugetlb_pool_recover(const char *sysfs_dir, const char *run_dir, bool dry_run,
+                            struct mc_hugetlb_recovery *ret, struct mc_error *err);
+void mc_hugetlb_recovery_done(struct mc_hugetlb_recovery *r);

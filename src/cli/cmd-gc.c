@@ -11,6 +11,7 @@
 #include "cgroup-gc.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "hugetlb-pool.h"
 #include "util.h"
 
 static void usage(void)
@@ -23,7 +24,9 @@ static void usage(void)
                "without memcage's mark and groups whose launcher runs are never touched,\n"
                "nor are groups whose launcher runs in another pid namespace (a container\n"
                "sharing the cgroup tree): its pid means nothing here. These are listed as\n"
-               "left alone.\n"
+               "left alone. Then the huge pages gone launchers added to the host's pools\n"
+               "([hugetlb] reserve) are given back and their entries leave the ledger in\n"
+               "/run/memcage.\n"
                "\n"
                "Options:\n"
                "      --parent PATH  parent group, relative to the cgroup2 root (default: memcage)\n"
@@ -76,6 +79,39 @@ static int print_result(const char *parent, const struct mc_gc_result *r)
         return 1;
 }
 
+/*
+ * The hugetlb ledger's entries of dead launchers: their pages go back to the
+ * pools now rather than at the next run that reserves some. Returns 1 when
+ * that failed.
+ */
+static int recover_hugetlb(bool dry_run)
+{
+        struct mc_hugetlb_recovery rec;
+        struct mc_error err = { 0 };
+        char name[MC_HUGETLB_NAME_MAX];
+
+        int r = mc_hugetlb_pool_recover(NULL, NULL, dry_run, &rec, &err);
+        for (char **w = rec.warnings; w && *w; w++)
+                cli_warning("gc: %s", *w);
+        for (size_t i = 0; i < rec.n_given; i++) {
+                const struct mc_hugetlb_given *g = &rec.given[i];
+                printf("%s %llu %s huge pages of launcher %d (gone%s)\n",
+                       dry_run ? "would give back" : "gave back", (unsigned long long)g->pages,
+                       mc_hugetlb_size_name(g->kb, name, sizeof(name)), (int)g->pid,
+                       g->pending ? ", killed while growing the pool" : "");
+        }
+        mc_hugetlb_recovery_done(&rec);
+        if (r >= 0)
+                return 0;
+        /* Only root changes the pools: a user's gc of a delegated parent has no business there. */
+        if (r == -EACCES || r == -EPERM) {
+                cli_warning("gc: huge page pools left alone: %s", err.msg);
+                return 0;
+        }
+        cli_error("gc: huge page pools: %s", err.msg);
+        return 1;
+}
+
 int cmd_gc(int argc, char **argv)
 {
         enum { OPT_PARENT = 256, OPT_KILL };
@@ -125,7 +161,8 @@ int cmd_gc(int argc, char **argv)
                 return status;
         if (parent_fd < 0) {
                 printf("no group %s/%s: nothing to collect\n", root_path, parent);
-                return fflush(stdout) == 0 ? MC_EXIT_OK : 1;
+                status = recover_hugetlb(opts.dry_run);
+                return fflush(stdout) == 0 ? status : 1;
         }
         opts.parent_fd = parent_fd;
         if (mc_gc_collect(&opts, &res, &n, &err) < 0) {
@@ -154,6 +191,8 @@ int cmd_gc(int argc, char **argv)
                 printf("; %u group%s whose launcher cannot be judged here left alone", left,
                        left == 1 ? "" : "s");
         printf("\n");
+        /* After the groups: pages their killed processes held are free now, so the pools can shrink. */
+        failed += (unsigned)recover_hugetlb(opts.dry_run);
         if (fflush(stdout) != 0)
                 return 1;
         return failed ? 1 : MC_EXIT_OK;

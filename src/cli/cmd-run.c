@@ -11,6 +11,7 @@
 #include "cli-events.h"
 #include "cli-run.h"
 #include "cli.h"
+#include "crash-point.h"
 #include "credentials.h"
 #include "fail-on.h"
 #include "group-limits.h"
@@ -313,6 +314,7 @@ static int create_group(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "cannot create group %s/%s: %s", parent, s->group_name,
                                 err.msg);
         s->group_created = true;
+        mc_crash_point("group-made");
         s->report.cgroup = s->group.relpath;
         for (char **w = s->group.warnings; w && *w; w++)
                 cli_warning("%s", *w);
@@ -379,6 +381,7 @@ static int launch_and_supervise(struct run_state *s)
                 return run_fail(s, mc_spawn_exit_status(r, &child), "%s", err.msg);
         s->report.launch = child.via_clone3 ? "clone3" : "fork";
         mc_observe_start(&s->observe, start, &child);
+        mc_crash_point("running");
         mc_observe_get_watches(&s->observe, &watches, &n_watches);
 
         struct mc_supervise_opts vopts = {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crash-point.h"
 #include "hugetlb-pool.h"
 #include "size.h"
 #include "util.h"
@@ -552,9 +553,30 @@ static uint64_t ledger_sum(const struct ledger *l, uint64_t kb, size_t skip, boo
         return sum;
 }
 
-/* Gives back what the entries chosen by drop[] added; the ledger is written first. */
-static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bool *drop,
-                     struct mc_error *err)
+/* What give_back() did with each entry it dropped, for memcage gc; NULL when nobody asks. */
+struct given_list {
+        struct mc_hugetlb_given *v;
+        size_t n;
+};
+
+static int given_add(struct given_list *g, const struct entry *e, uint64_t pages)
+{
+        if (!g)
+                return 0;
+        struct mc_hugetlb_given *nv = realloc(g->v, (g->n + 1) * sizeof(*nv));
+        if (!nv)
+                return -ENOMEM;
+        g->v = nv;
+        g->v[g->n++] = (struct mc_hugetlb_given){ e->pid, e->kb, pages, e->pending };
+        return 0;
+}
+
+/*
+ * Gives back what the entries chosen by drop[] added; the ledger is written
+ * first. A dry run changes nothing and lists what it would give back.
+ */
+static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bool *drop, bool dry_run,
+                     struct given_list *given, struct mc_error *err)
 {
         struct ledger gone = {};
         struct ledger keep = {};
@@ -571,12 +593,16 @@ static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bo
                 ledger_done(&keep);
                 return 0;
         }
-        r = ledger_write(p->run_fd, &keep, err);
+        if (!dry_run)
+                r = ledger_write(p->run_fd, &keep, err);
         for (size_t i = 0; i < gone.n && r >= 0; i++) {
                 struct mc_hugetlb_counts c;
                 uint64_t nr, added = gone.e[i].added;
-                if (added == 0)
+                if (added == 0) {
+                        if (given_add(given, &gone.e[i], 0) < 0)
+                                r = mc_error_errno(err, ENOMEM, "hugetlb ledger");
                         continue;
+                }
                 r = read_counts(p->sysfs_fd, gone.e[i].kb, &c, err);
                 if (r < 0)
                         break;
@@ -589,14 +615,15 @@ static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bo
                         added = c.nr > gone.e[i].from ? c.nr - gone.e[i].from : 0;
                 if (added > gone.e[i].added)
                         added = gone.e[i].added;
-                if (added == 0)
-                        continue;
                 uint64_t target =
                         mc_hugetlb_shrink_target(&c, added, ledger_sum(&keep, gone.e[i].kb, SIZE_MAX, true));
-                if (target != c.nr)
+                nr = target;
+                if (target != c.nr && !dry_run)
                         r = write_nr(p->sysfs_fd, gone.e[i].kb, target, &nr, err);
+                if (r >= 0 && given_add(given, &gone.e[i], c.nr > nr ? c.nr - nr : 0) < 0)
+                        r = mc_error_errno(err, ENOMEM, "hugetlb ledger");
         }
-        if (r >= 0) {
+        if (r >= 0 && !dry_run) {
                 ledger_done(l);
                 *l = keep;
         } else
@@ -613,7 +640,7 @@ static int clean(const struct mc_hugetlb_pool *p, struct ledger *l, bool self, s
                 return mc_error_errno(err, ENOMEM, "hugetlb ledger");
         for (size_t i = 0; i < l->n; i++)
                 drop[i] = entry_is_self(p, &l->e[i]) ? self : !entry_alive(p, &l->e[i]);
-        return give_back(p, l, drop, err);
+        return give_back(p, l, drop, false, NULL, err);
 }
 
 /*
@@ -651,6 +678,7 @@ static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct
                 r = ledger_write(p->run_fd, l, err);
                 if (r < 0)
                         return r;
+                mc_crash_point("pool-pending");
                 r = write_nr(p->sysfs_fd, req->kb, c.nr + need, &nr, err);
                 if (r < 0)
                         return mc_error_prefix(err, "grow the %s huge page pool by %" PRIu64 " pages", name,
@@ -726,4 +754,57 @@ int mc_hugetlb_pool_release(struct mc_hugetlb_pool *p, struct mc_error *err)
                 r = clean(p, &l, true, err);
         ledger_done(&l);
         return r;
+}
+
+int mc_hugetlb_pool_recover(const char *sysfs_dir, const char *run_dir, bool dry_run,
+                            struct mc_hugetlb_recovery *ret, struct mc_error *err)
+{
+        _cleanup_close_ int dir_fd = -EBADF;
+        _cleanup_close_ int lock = -EBADF;
+        struct mc_hugetlb_pool p;
+        struct ledger l = {};
+        struct given_list given = {};
+
+        *ret = (struct mc_hugetlb_recovery){};
+        /* No ledger, nothing to give back: a host that never reserved sees nothing created. */
+        dir_fd = open(run_dir ? run_dir : MC_HUGETLB_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0 && errno == ENOENT)
+                return 0;
+        if (dir_fd < 0)
+                return mc_error_errno(err, errno, "open %s", run_dir ? run_dir : MC_HUGETLB_RUN_DIR);
+        if (faccessat(dir_fd, MC_HUGETLB_LEDGER, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT
+                               ? 0
+                               : mc_error_errno(err, errno, "%s/%s", MC_HUGETLB_RUN_DIR, MC_HUGETLB_LEDGER);
+
+        int r = mc_hugetlb_pool_open(&p, sysfs_dir, run_dir, err);
+        if (r < 0)
+                return r;
+        r = lock_pool(&p, &lock, err);
+        if (r >= 0)
+                r = ledger_read(&p, &l, err);
+        if (r >= 0) {
+                _cleanup_free_ bool *drop = calloc(l.n + 1, sizeof(bool));
+                if (!drop)
+                        r = mc_error_errno(err, ENOMEM, "hugetlb ledger");
+                /* gc has no entries of its own: only dead launchers' go. */
+                for (size_t i = 0; drop && i < l.n; i++)
+                        drop[i] = !entry_alive(&p, &l.e[i]);
+                if (drop)
+                        r = give_back(&p, &l, drop, dry_run, &given, err);
+        }
+        ledger_done(&l);
+        ret->given = given.v;
+        ret->n_given = given.n;
+        ret->warnings = TAKE_PTR(p.warnings);
+        p.n_warnings = 0;
+        mc_hugetlb_pool_close(&p);
+        return r;
+}
+
+void mc_hugetlb_recovery_done(struct mc_hugetlb_recovery *r)
+{
+        free(r->given);
+        mc_strv_free(r->warnings);
+        *r = (struct mc_hugetlb_recovery){};
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crash-point.h"
 #include "hugetlb-run.h"
 #include "size.h"
 #include "util.h"
@@ -113,6 +114,7 @@ int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, int interrupt_fd, mc_warn_f
         pass_warnings(&h->pool, warn, warn_userdata);
         if (r < 0)
                 return mc_error_prefix(err, "[hugetlb] reserve");
+        mc_crash_point("pool-grown");
         for (size_t i = 0, k = 0; i < rep->n_hugetlb && k < n_req; i++)
                 if (rep->hugetlb[i].reserved_pages > 0)
                         rep->hugetlb[i].added_pages = req[k++].added;

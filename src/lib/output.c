@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "crash-point.h"
 #include "output.h"
 #include "util.h"
 
@@ -309,6 +310,7 @@ static int replace_file(struct mc_output *o, const char *data, size_t len, struc
 
         if (o->fd >= 0) {
                 r = fill_file(o, o->fd, data, len, err);
+                mc_crash_point("atomic-write");
                 if (r >= 0)
                         r = link_tmpfile(o, tmp, sizeof(tmp), err);
                 named = r >= 0;
@@ -318,6 +320,7 @@ static int replace_file(struct mc_output *o, const char *data, size_t len, struc
                 named = r >= 0;
                 if (r >= 0)
                         r = fill_file(o, fd, data, len, err);
+                mc_crash_point("atomic-write");
         }
         /* renameat never follows a link planted at the name meanwhile: it replaces the link. */
         if (r >= 0 && renameat(o->dir_fd, tmp, o->dir_fd, o->name) < 0)

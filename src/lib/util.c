@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "crash-point.h"
 #include "output.h"
 #include "util.h"
 
@@ -216,6 +217,7 @@ int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_
         }
         if (!e && fsync(fd) < 0)
                 e = errno;
+        mc_crash_point("atomic-write");
         if (!e && renameat(dirfd, tmp, dirfd, name) < 0)
                 e = errno;
         if (e) {

@@ -628,6 +628,85 @@ static void test_failure_gives_back(void **state)
         mc_hugetlb_pool_close(&p);
 }
 
+/*
+ * memcage gc: dead launchers' entries leave the ledger and their pages go
+ * back, a live run's stay; a dry run changes nothing; without a ledger
+ * nothing is created.
+ */
+static void test_recover(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_recovery rec;
+        struct mc_error err = {};
+        unsigned long long self_start;
+        char text[256], live[128], path[192];
+        struct stat st;
+
+        add_pool(fx, 2048, 16, 16, 0);
+        assert_int_equal(mc_hugetlb_pool_recover(fx->sys, fx->run, false, &rec, &err), 0);
+        assert_int_equal(rec.n_given, 0);
+        mc_hugetlb_recovery_done(&rec);
+        assert_int_equal(stat(fx->run, &st), -1);
+        assert_int_equal(mkdir(fx->run, 0755), 0);
+        assert_int_equal(mc_hugetlb_pool_recover(fx->sys, fx->run, false, &rec, &err), 0);
+        assert_int_equal(rec.n_given, 0);
+        mc_hugetlb_recovery_done(&rec);
+        snprintf(path, sizeof(path), "%s/%s", fx->run, MC_HUGETLB_LOCK);
+        assert_int_equal(stat(path, &st), -1);
+
+        /* A dead run that added 8, this (live) process's 4, a dead run that added none. */
+        assert_int_equal(mc_proc_starttime(getpid(), &self_start), 0);
+        snprintf(live, sizeof(live), "%d %llu %llu 2048 4 4\n", (int)getpid(), self_start, pidns());
+        snprintf(text, sizeof(text), "%d 1 %llu 2048 8 8\n%s%d 1 %llu 2048 2 0\n", 0x3ffffff, pidns(), live,
+                 0x3fffffe, pidns());
+        put(fx->run, MC_HUGETLB_LEDGER, text);
+
+        assert_int_equal(mc_hugetlb_pool_recover(fx->sys, fx->run, true, &rec, &err), 0);
+        assert_int_equal(rec.n_given, 2);
+        assert_int_equal(rec.given[0].pid, 0x3ffffff);
+        assert_int_equal(rec.given[0].kb, 2048);
+        assert_int_equal(rec.given[0].pages, 8);
+        assert_false(rec.given[0].pending);
+        assert_int_equal(rec.given[1].pid, 0x3fffffe);
+        assert_int_equal(rec.given[1].pages, 0);
+        mc_hugetlb_recovery_done(&rec);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 16);
+        _cleanup_free_ char *l1 = ledger(fx);
+        assert_string_equal(l1, text);
+
+        assert_int_equal(mc_hugetlb_pool_recover(fx->sys, fx->run, false, &rec, &err), 0);
+        assert_int_equal(rec.n_given, 2);
+        assert_int_equal(rec.given[0].pages, 8);
+        mc_hugetlb_recovery_done(&rec);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 8);
+        _cleanup_free_ char *l2 = ledger(fx);
+        assert_string_equal(l2, live);
+
+        /* Killed mid-growth from 8 by 6 (the kernel made 6): the pending line's FROM says so. */
+        put_u64(fx, 2048, "nr_hugepages", 14);
+        put_u64(fx, 2048, "free_hugepages", 14);
+        snprintf(text, sizeof(text), "%s%d 1 %llu 2048 6 6 8\n", live, 0x3ffffff, pidns());
+        put(fx->run, MC_HUGETLB_LEDGER, text);
+        assert_int_equal(mc_hugetlb_pool_recover(fx->sys, fx->run, false, &rec, &err), 0);
+        assert_int_equal(rec.n_given, 1);
+        assert_int_equal(rec.given[0].pages, 6);
+        assert_true(rec.given[0].pending);
+        mc_hugetlb_recovery_done(&rec);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 8);
+        _cleanup_free_ char *l3 = ledger(fx);
+        assert_string_equal(l3, live);
+
+        /* Malformed lines are passed on as warnings and left alone. */
+        put(fx->run, MC_HUGETLB_LEDGER, "1 2 3\n");
+        assert_int_equal(mc_hugetlb_pool_recover(fx->sys, fx->run, false, &rec, &err), 0);
+        assert_int_equal(rec.n_given, 0);
+        assert_non_null(rec.warnings);
+        assert_non_null(strstr(rec.warnings[0], "hugetlb.ledger:1: malformed line '1 2 3'"));
+        assert_null(rec.warnings[1]);
+        mc_hugetlb_recovery_done(&rec);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 8);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -647,6 +726,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_grow_limit_two_sizes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lock_wait, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failure_gives_back, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
         };
         return cmocka_run_group_tests_name("hugetlb-pool", tests, NULL, NULL);
 }

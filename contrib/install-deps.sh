@@ -10,7 +10,11 @@
 #               groff-base and python3-yaml (man page warnings, workflow YAML),
 #               python3-jsonschema (reports against docs/report-schema.json),
 #               postgresql-15 (the server, initdb and pgbench for t-80-postgres),
-#               chromium (renders the SVG chart headless in tests/render)
+#               chromium (renders the SVG chart headless in tests/render),
+#               systemd, systemd-sysv, dbus, dbus-user-session, libpam-systemd
+#               (systemd as PID 1 in the VM, with user managers: tests/vm/run-vm
+#               --systemd boots the host's own), crun and systemd-container
+#               (containers in that VM), attr (getfattr: systemd's delegation mark)
 #   fuzzing:    clang and libclang-rt-14-dev (libFuzzer, for tests/fuzz)
 set -eu
 
@@ -36,5 +40,6 @@ apt-get install -y -qq --no-install-recommends \
         linux-image-amd64 linux-image-6.12-amd64 \
         python3 python3-yaml python3-jsonschema groff-base attr clang-format postgresql-15 \
         clang libclang-rt-14-dev \
-        chromium >/dev/null
+        chromium \
+        systemd systemd-sysv dbus dbus-user-session libpam-systemd crun systemd-container >/dev/null
 echo "install-deps.sh: all build and test dependencies are installed"

@@ -130,3 +130,125 @@ run_memcage() {
         out=$(cat -- "$tmpdir/.stdout")
         err=$(cat -- "$tmpdir/.stderr")
 }
+
+# --- systemd as PID 1 (tests/integration/s-*.sh, run-vm --systemd) ----------
+# The VM is thrown away after the boot, so what these helpers set up (a user,
+# its linger) stays for the following tests of the same boot.
+
+# Waits until systemd has finished booting; fails when it did not come up
+# cleanly, with the units that failed.
+sd_wait_running() { # [SECS]
+        local state
+        [ "$(cat /proc/1/comm)" = systemd ] || skip "PID 1 is $(cat /proc/1/comm), not systemd (run-vm --systemd)"
+        state=$(timeout "${1:-120}" systemctl is-system-running --wait 2>&1) || true
+        if [ "$state" != running ]; then
+                systemctl --no-pager --failed >&2 || true
+                fail "systemd is '$state', not 'running'"
+        fi
+}
+
+# A user with linger: systemd starts user@UID.service for it at once (no
+# login needed). Waits for the manager's bus. Sets sd_user and sd_uid.
+sd_user='' sd_uid=''
+sd_make_linger_user() { # NAME UID [SECS]
+        local i n=$((${3:-60} * 10)) state
+        sd_user=$1 sd_uid=$2
+        if ! id -u "$sd_user" >/dev/null 2>&1; then
+                useradd -m -u "$sd_uid" -s /bin/bash "$sd_user" || fail "useradd $sd_user failed"
+        fi
+        assert_eq "$(id -u "$sd_user")" "$sd_uid" "uid of $sd_user"
+        loginctl enable-linger "$sd_user" || fail "loginctl enable-linger $sd_user failed"
+        for ((i = 0; i < n; i++)); do
+                state=$(systemctl is-active "user@$sd_uid.service" 2>/dev/null) || true
+                [ "$state" = active ] && [ -S "/run/user/$sd_uid/bus" ] && return 0
+                sleep 0.1
+        done
+        fail "user@$sd_uid.service is '$state' and /run/user/$sd_uid/bus $([ -S "/run/user/$sd_uid/bus" ] || echo "missing") after ${3:-60}s"
+}
+
+# Runs COMMAND as the user of sd_make_linger_user, with its user manager
+# reachable (systemctl --user, systemd-run --user).
+sd_as_user() { # COMMAND...
+        [ -n "$sd_user" ] || fail "sd_as_user before sd_make_linger_user"
+        runuser -u "$sd_user" -- env -C / HOME="$(getent passwd "$sd_user" | cut -d: -f6)" \
+                XDG_RUNTIME_DIR="/run/user/$sd_uid" \
+                DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$sd_uid/bus" "$@"
+}
+
+# Runs COMMAND in a transient service NAME.service of the system manager,
+# its stdout and stderr piped to ours, and returns its exit status. Delegate
+# is yes or no: whether the service's cgroup subtree is handed to it.
+sd_run_service() { # NAME yes|no COMMAND...
+        local name=$1 delegate=$2
+        shift 2
+        systemd-run --wait -q -P --collect -p "Delegate=$delegate" --unit="$name" "$@"
+}
+
+# The cgroup directory of a unit, from systemd.
+sd_unit_cgroup() { # UNIT
+        local cg
+        cg=$(systemctl show -P ControlGroup "$1") || fail "systemctl show $1 failed"
+        [ -n "$cg" ] || fail "$1 has no ControlGroup (not running?)"
+        printf '%s%s\n' "$cg_root" "$cg"
+}
+
+# Value of the extended attribute NAME of a file, empty when it has none.
+xattr_of() { # FILE NAME
+        getfattr --only-values --absolute-names -n "$2" -- "$1" 2>/dev/null || true
+}
+
+# A crun bundle whose rootfs is the host's root, read-only (the VM's root,
+# bound: a rootfs of "/" itself fails at pivot_root with EBUSY). The container
+# has its own cgroup namespace, its cgroup2 mount is read-only or writable
+# (cgroup), and memory.max of its group is LIMIT bytes. The bind is undone
+# at exit.
+ct_make_bundle() { # DIR ro|rw LIMIT
+        local dir=$1 opts
+        command -v crun >/dev/null || fail "crun not found (contrib/install-deps.sh installs it)"
+        mkdir -p "$dir/rootfs"
+        mount --bind / "$dir/rootfs" || fail "cannot bind / to $dir/rootfs"
+        on_exit "umount -l '$dir/rootfs'"
+        (cd "$dir" && crun spec) || fail "crun spec failed"
+        case $2 in
+        ro) opts='["nosuid","noexec","nodev","relatime","ro"]' ;;
+        rw) opts='["nosuid","noexec","nodev","relatime","rw"]' ;;
+        *) fail "ct_make_bundle: cgroup mount must be ro or rw, not '$2'" ;;
+        esac
+        # The network namespace stays: without it crun's sysfs mount fails
+        # with EBUSY. The cgroup namespace is what the container sees as "/".
+        jq --argjson opts "$opts" --argjson limit "$3" '
+                .root.path = "rootfs" | .root.readonly = true |
+                .process.terminal = false | .process.cwd = "/" |
+                .linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}]) |
+                .mounts |= map(if .destination == "/sys/fs/cgroup"
+                        then .type = "cgroup" | .source = "cgroup" | .options = $opts else . end) |
+                .linux.resources.memory.limit = $limit' \
+                "$dir/config.json" >"$dir/config.new" || fail "cannot edit $dir/config.json"
+        [ -s "$dir/config.new" ] || fail "jq wrote an empty $dir/config.new"
+        mv -- "$dir/config.new" "$dir/config.json"
+}
+
+# Runs COMMAND as PID 1 of a container NAME from the bundle DIR; returns its
+# exit status. stdin is /dev/null.
+ct_run() { # DIR NAME COMMAND...
+        local dir=$1 name=$2 args
+        shift 2
+        args=$(jq -cn '$ARGS.positional' --args -- "$@") || fail "cannot encode the command"
+        jq --argjson a "$args" '.process.args = $a' "$dir/config.json" >"$dir/config.new" ||
+                fail "cannot edit $dir/config.json"
+        [ -s "$dir/config.new" ] || fail "jq wrote an empty $dir/config.new"
+        mv -- "$dir/config.new" "$dir/config.json"
+        crun run --bundle "$dir" "$name" </dev/null
+}
+
+# Nothing of memcage is left: no memcage-*.scope unit (loaded in any state)
+# and no group below PARENT (default: memcage's own parent under the root).
+sd_assert_clean() { # [PARENT]
+        local parent=${1:-$memcage_parent} units left
+        units=$(systemctl list-units --all --plain --no-legend 'memcage-*.scope' 2>&1) ||
+                fail "systemctl list-units failed: $units"
+        [ -z "$units" ] || fail "memcage scopes left: $units"
+        [ -d "$parent" ] || return 0
+        left=$(find "$parent" -mindepth 1 -type d)
+        [ -z "$left" ] || fail "groups left below $parent: $left"
+}

@@ -110,6 +110,8 @@ struct mc_report {
         uint64_t pressure_total_us[_MC_PSI_KIND_COUNT]; /* stall during the run */
         const struct mc_pressure_trigger *pressure_triggers;
         size_t n_pressure_triggers;
+        const struct mc_pressure_trigger *pressure_refused; /* asked for, refused by the kernel */
+        size_t n_pressure_refused;
         const json_t *log; /* the events as written by --events; NULL: none */
         bool log_truncated;
 };

@@ -12,6 +12,7 @@
 #include "cli-run.h"
 #include "cli.h"
 #include "credentials.h"
+#include "escape.h"
 #include "fail-on.h"
 #include "group-limits.h"
 #include "hugetlb-run.h"
@@ -181,6 +182,8 @@ static int load_profile(struct run_state *s)
         r = mc_observe_interval(&s->profile, s->opts.interval, &s->interval_ms, &err);
         if (r >= 0)
                 r = mc_observe_triggers_from_profile(&s->profile, geteuid(), &s->triggers, &err);
+        for (size_t i = 0; r >= 0 && i < s->triggers.n_notices; i++)
+                cli_warning("%s", s->triggers.notices[i]);
         if (r >= 0)
                 r = cli_events_open(&s->events, s->opts.events_path, s->opts.quiet, &err);
         if (r < 0)
@@ -284,10 +287,14 @@ static int place_group(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "placement: %s", err.msg);
         s->placed = true;
         s->report.placement = &s->placement;
-        if (!s->opts.quiet)
+        if (!s->opts.quiet) {
+                /* Group names come from whoever made them: shown escaped. */
+                _cleanup_free_ char *reason = mc_escape_text_dup(s->placement.reason);
+                _cleanup_free_ char *where = mc_escape_text_dup(s->placement.parent);
                 fprintf(stderr, "memcage: placement %s in %s%s%s: %s\n",
                         mc_placement_kind_name(s->placement.kind), s->root_path,
-                        s->placement.parent[0] ? "/" : "", s->placement.parent, s->placement.reason);
+                        where && where[0] ? "/" : "", where ? where : "?", reason ? reason : "?");
+        }
         return 0;
 }
 

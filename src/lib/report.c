@@ -313,6 +313,17 @@ static json_t *pressure_to_json(const struct mc_report *r)
                     0 ||
             json_object_set_new(o, "triggers", trig) < 0)
                 return NULL;
+        json_t *refused = json_array();
+        if (json_object_set_new(o, "triggers_refused", refused) < 0)
+                return NULL;
+        for (size_t i = 0; i < r->n_pressure_refused; i++) {
+                const struct mc_pressure_trigger *t = &r->pressure_refused[i];
+                if (json_array_append_new(refused,
+                                          json_pack("{s:s, s:I, s:I}", "kind", mc_psi_kind_name(t->kind),
+                                                    "stall_us", (json_int_t)t->stall_us, "window_us",
+                                                    (json_int_t)t->window_us)) < 0)
+                        return NULL;
+        }
         for (size_t i = 0; i < r->n_pressure_triggers; i++) {
                 const struct mc_pressure_trigger *t = &r->pressure_triggers[i];
                 if (json_array_append_new(

@@ -203,6 +203,15 @@ static int hugetlb_prepare(struct run_state *s)
         mc_hugetlb_run_init(&s->hugetlb, &s->report, NULL, NULL);
         if (mc_hugetlb_run_prepare(&s->hugetlb, &s->profile, &s->limits, warn, NULL, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
+        /* The pool is the host's: never asked for and silently not had. */
+        for (size_t i = 0; geteuid() != 0 && i < s->report.n_hugetlb; i++)
+                if (s->report.hugetlb[i].reserved_pages > 0)
+                        return run_fail(
+                                s, MC_EXIT_MEMCAGE,
+                                "[hugetlb] %s.reserve needs root: it grows the host's huge page pool; "
+                                "run memcage as root, or size the pool beforehand (vm.nr_hugepages) "
+                                "and keep only the limits",
+                                s->report.hugetlb[i].size);
         return 0;
 }
 

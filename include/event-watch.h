@@ -151,6 +151,10 @@ struct mc_event_watch {
         struct mc_pressure_trigger *triggers; /* the ones registered */
         int *trigger_fds;
         size_t n_triggers;
+        /* Optional triggers the kernel refused, and why. */
+        struct mc_pressure_trigger refused[4];
+        char refused_why[4][256];
+        size_t n_refused;
 
         int kmsg_fd;      /* -EBADF when the kernel log is not readable */
         char *kmsg_group; /* "/memcage/x", as the kernel prints it */

@@ -44,13 +44,20 @@
 struct mc_observe_triggers {
         struct mc_pressure_trigger t[_MC_PSI_KIND_COUNT];
         size_t n;
-        bool is_default; /* memcage's own: left out when the kernel refuses it */
+        bool is_default;   /* memcage's own: left out when the kernel refuses it */
+        bool unprivileged; /* a non-root launcher: a refused trigger falls back to the stall totals */
+        char notices[_MC_PSI_KIND_COUNT][256]; /* windows rounded up for the kernel, for the CLI to say */
+        size_t n_notices;
 };
 
 /*
- * The [pressure] triggers of p, or the default without any, checked for a
- * launcher of effective uid euid (without root the kernel takes only
- * windows that are multiples of 2 s). The message names file:line.
+ * The [pressure] triggers of p, or the default without any, for a launcher
+ * of effective uid euid. Without root the kernel takes only windows that are
+ * multiples of 2 s (Linux 6.4+; before, no trigger at all): a window is
+ * rounded up to the next multiple and the stall scaled with it (the same
+ * share of the window), with a notice; a trigger the kernel then refuses is
+ * left out and the report's stall totals stand for it. The message names
+ * file:line.
  */
 int mc_observe_triggers_from_profile(const struct mc_profile *p, uid_t euid, struct mc_observe_triggers *ret,
                                      struct mc_error *err);

@@ -26,6 +26,7 @@ enum mc_key {
         MC_KEY_MEMORY_ZSWAP_MAX,
         MC_KEY_MEMORY_OOM_GROUP,
         MC_KEY_CGROUP_PARENT,
+        MC_KEY_CGROUP_SLICE,
         /* [run]: who the command runs as and what it starts with (credentials.h) */
         MC_KEY_RUN_USER,
         MC_KEY_RUN_GROUP,
@@ -87,6 +88,7 @@ enum mc_value_type {
         MC_VALUE_HUGEPAGES,   /* pages ("2048") or bytes of pages ("4G"): mc_hugetlb_parse_reserve() */
         MC_VALUE_INTERVAL,    /* mc_interval_parse(): 250ms, 1s, 0 */
         MC_VALUE_PRESSURE,    /* a PSI trigger, STALL/WINDOW: mc_pressure_parse_trigger() */
+        MC_VALUE_SLICE,       /* a systemd slice unit name: memcage.slice, batch-ci.slice */
 };
 
 struct mc_key_info {

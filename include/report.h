@@ -16,6 +16,7 @@
 #include "error.h"
 #include "events.h"
 #include "group-limits.h"
+#include "placement.h"
 #include "pressure.h"
 #include "verdict.h"
 
@@ -63,12 +64,13 @@ struct mc_report_oom_kill {
 };
 
 struct mc_report {
-        char *const *argv;               /* the command */
-        const char *profile;             /* name as given, NULL for none */
-        const char *profile_path;        /* file loaded */
-        const char *cgroup;              /* relative path of the group, NULL before creation */
-        const char *launch;              /* "clone3" or "fork", NULL when not started */
-        const struct mc_report_run *run; /* NULL when [run] sets no identity */
+        char *const *argv;                    /* the command */
+        const char *profile;                  /* name as given, NULL for none */
+        const char *profile_path;             /* file loaded */
+        const char *cgroup;                   /* relative path of the group, NULL before creation */
+        const struct mc_placement *placement; /* where it went and why, NULL before placement */
+        const char *launch;                   /* "clone3" or "fork", NULL when not started */
+        const struct mc_report_run *run;      /* NULL when [run] sets no identity */
 
         bool has_limits;
         struct mc_limits limits; /* effective values read back from the group */
@@ -108,6 +110,8 @@ struct mc_report {
         uint64_t pressure_total_us[_MC_PSI_KIND_COUNT]; /* stall during the run */
         const struct mc_pressure_trigger *pressure_triggers;
         size_t n_pressure_triggers;
+        const struct mc_pressure_trigger *pressure_refused; /* asked for, refused by the kernel */
+        size_t n_pressure_refused;
         const json_t *log; /* the events as written by --events; NULL: none */
         bool log_truncated;
 };

@@ -116,6 +116,8 @@ DIR *mc_opendir_at(int dirfd, const char *path);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t mc_now_ns(void);
+/* Sleeps ms milliseconds, through EINTR. */
+void mc_sleep_ms(unsigned ms);
 
 /* Start time of a process in clock ticks since boot (/proc/PID/stat field 22), for pid-reuse checks. */
 int mc_proc_starttime(pid_t pid, unsigned long long *ret);

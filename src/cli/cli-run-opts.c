@@ -27,8 +27,11 @@ static void usage(void)
                "      --swap SIZE        memory.swap.max\n"
                "      --set SECTION.KEY=VALUE\n"
                "                         any profile key, e.g. --set memory.oom.group=1\n"
-               "      --parent PATH      parent group, relative to the cgroup2 root\n"
-               "                         (default: [cgroup] parent of the profile, or memcage)\n"
+               "      --parent PATH      parent group, relative to the cgroup2 root (default:\n"
+               "                         [cgroup] parent, or chosen: a delegated group, a\n"
+               "                         systemd scope, or memcage under the root)\n"
+               "      --evacuate         in a delegated group that holds other processes,\n"
+               "                         move them into a leaf group first\n"
                "      --name NAME        name of the group (default: PROFILE-PID)\n"
                "  -u, --user USER        run COMMAND as USER (name or uid), with its primary\n"
                "                         group and groups unless [run] sets them\n"
@@ -115,7 +118,8 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 OPT_TEXT,
                 OPT_PLOT,
                 OPT_GITHUB,
-                OPT_FAIL_ON
+                OPT_FAIL_ON,
+                OPT_EVACUATE,
         };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
@@ -125,6 +129,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 { "set", required_argument, NULL, OPT_SET },
                 { "parent", required_argument, NULL, OPT_PARENT },
                 { "name", required_argument, NULL, OPT_NAME },
+                { "evacuate", no_argument, NULL, OPT_EVACUATE },
                 { "wait-all", no_argument, NULL, OPT_WAIT_ALL },
                 { "report", required_argument, NULL, OPT_REPORT },
                 { "events", required_argument, NULL, OPT_EVENTS },
@@ -168,6 +173,9 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                         break;
                 case OPT_NAME:
                         o->name = optarg;
+                        break;
+                case OPT_EVACUATE:
+                        o->evacuate = true;
                         break;
                 case OPT_WAIT_ALL:
                         o->wait_all = true;

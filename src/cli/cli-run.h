@@ -30,6 +30,7 @@ struct cli_run_opts {
         unsigned fail_on;      /* --fail-on: mask of enum mc_fail_on */
         const char *fail_on_arg;
         bool wait_all;
+        bool evacuate; /* --evacuate: move the other processes of a delegated group into a leaf */
         bool quiet;
         enum mc_spawn_method method;
         struct cli_run_override *overrides;

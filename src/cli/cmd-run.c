@@ -13,11 +13,13 @@
 #include "cli.h"
 #include "crash-point.h"
 #include "credentials.h"
+#include "escape.h"
 #include "fail-on.h"
 #include "group-limits.h"
 #include "hugetlb-run.h"
 #include "observe.h"
 #include "output.h"
+#include "placement.h"
 #include "profile.h"
 #include "report.h"
 #include "size.h"
@@ -49,6 +51,8 @@ struct run_state {
         char *group_name;
         struct mc_group group;
         bool group_created;
+        struct mc_placement placement;
+        bool placed;
         int signal_fd;
         sigset_t old_mask;
         struct mc_report report;
@@ -192,6 +196,8 @@ static int load_profile(struct run_state *s)
         r = mc_observe_interval(&s->profile, s->opts.interval, &s->interval_ms, &err);
         if (r >= 0)
                 r = mc_observe_triggers_from_profile(&s->profile, geteuid(), &s->triggers, &err);
+        for (size_t i = 0; r >= 0 && i < s->triggers.n_notices; i++)
+                cli_warning("%s", s->triggers.notices[i]);
         if (r >= 0)
                 r = cli_events_open(&s->events, s->opts.events_path, s->opts.quiet, &err);
         if (r < 0)
@@ -235,6 +241,15 @@ static int hugetlb_prepare(struct run_state *s)
         mc_hugetlb_run_init(&s->hugetlb, &s->report, NULL, NULL);
         if (mc_hugetlb_run_prepare(&s->hugetlb, &s->profile, &s->limits, warn, NULL, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
+        /* The pool is the host's: never asked for and silently not had. */
+        for (size_t i = 0; geteuid() != 0 && i < s->report.n_hugetlb; i++)
+                if (s->report.hugetlb[i].reserved_pages > 0)
+                        return run_fail(
+                                s, MC_EXIT_MEMCAGE,
+                                "[hugetlb] %s.reserve needs root: it grows the host's huge page pool; "
+                                "run memcage as root, or size the pool beforehand (vm.nr_hugepages) "
+                                "and keep only the limits",
+                                s->report.hugetlb[i].size);
         return 0;
 }
 
@@ -264,18 +279,76 @@ static int hugetlb_release(struct run_state *s)
         return 0;
 }
 
-static int create_group(struct run_state *s)
+/* The command line as a scope's description: "memcage: postgres -D /var/lib/db", cut at 200 bytes. */
+static char *describe_command(char *const *argv)
+{
+        char buf[200];
+        size_t len = 0;
+        line_append(buf, sizeof(buf), &len, "memcage:");
+        for (char *const *a = argv; a && *a; a++)
+                line_append(buf, sizeof(buf), &len, " %s", *a);
+        return strdup(buf);
+}
+
+/* Where the group goes (placement.h): a named parent, a delegated group, a systemd scope or the root. */
+static int place_group(struct run_state *s)
 {
         struct mc_error err = { 0 };
+        _cleanup_free_ char *stem = profile_stem(s->opts.profile);
+        _cleanup_free_ char *unit = stem ? mc_placement_scope_name(stem, getpid()) : NULL;
+        _cleanup_free_ char *description = describe_command(s->opts.argv);
+        _cleanup_free_ char *user_bus = NULL;
         const char *parent = s->opts.parent;
-        int r;
+        uid_t euid = geteuid();
 
         if (!parent)
                 parent = s->profile.settings[MC_KEY_CGROUP_PARENT].value;
-        if (!parent)
-                parent = MC_DEFAULT_PARENT;
-        if (mc_cgroup_validate_path(parent, &err) < 0)
-                return run_fail(s, MC_EXIT_MEMCAGE, "parent group '%s': %s", parent, err.msg);
+        /* A user manager listens in the user's runtime directory; root talks to the system manager. */
+        if (euid != 0) {
+                const char *xdg = cli_getenv("XDG_RUNTIME_DIR");
+                int k = xdg && xdg[0] == '/' ? asprintf(&user_bus, "unix:path=%s/systemd/private", xdg)
+                                             : asprintf(&user_bus, "unix:path=/run/user/%u/systemd/private",
+                                                        (unsigned)euid);
+                if (k < 0)
+                        user_bus = NULL;
+        }
+        if (!stem || !unit || !description || (euid != 0 && !user_bus))
+                return run_fail(s, MC_EXIT_MEMCAGE, "out of memory");
+        struct mc_placement_request req = {
+                .root = s->root_path,
+                .root_fd = s->root_fd,
+                .parent = parent,
+                .proc_self_cgroup = "/proc/self/cgroup",
+                .systemd_dir = "/run/systemd/system",
+                .euid = euid,
+                .pid = getpid(),
+                .evacuate = s->opts.evacuate,
+                .use_hugetlb = s->report.n_hugetlb > 0,
+                .system_bus = "unix:path=/run/systemd/private",
+                .user_bus = user_bus,
+                .slice = s->profile.settings[MC_KEY_CGROUP_SLICE].value,
+                .unit = unit,
+                .description = description,
+        };
+        if (mc_placement_prepare(&req, &s->placement, &err) < 0)
+                return run_fail(s, MC_EXIT_MEMCAGE, "placement: %s", err.msg);
+        s->placed = true;
+        s->report.placement = &s->placement;
+        if (!s->opts.quiet) {
+                /* Group names come from whoever made them: shown escaped. */
+                _cleanup_free_ char *reason = mc_escape_text_dup(s->placement.reason);
+                _cleanup_free_ char *where = mc_escape_text_dup(s->placement.parent);
+                fprintf(stderr, "memcage: placement %s in %s%s%s: %s\n",
+                        mc_placement_kind_name(s->placement.kind), s->root_path,
+                        where && where[0] ? "/" : "", where ? where : "?", reason ? reason : "?");
+        }
+        return 0;
+}
+
+static int create_group(struct run_state *s)
+{
+        struct mc_error err = { 0 };
+        int r;
 
         if (s->opts.name)
                 s->group_name = strdup(s->opts.name);
@@ -292,8 +365,12 @@ static int create_group(struct run_state *s)
         r = mc_cgroup_open_root("/proc/self/mountinfo", &s->root_path, &s->root_fd, &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
+        r = place_group(s);
+        if (r != 0)
+                return r;
+        const char *parent = s->placement.parent;
 
-        sweep_stale(s, parent);
+        sweep_stale(s, parent[0] ? parent : ".");
 
         /* Given back by hugetlb_release() on every exit path. */
         r = hugetlb_reserve(s);
@@ -500,6 +577,11 @@ int cmd_run(int argc, char **argv)
         /* A group left behind is a failure, but the command's own status still wins. */
         if (remove_group(&s) < 0 && !s.report.exited)
                 status = MC_EXIT_MEMCAGE;
+        /* After the group: a delegated group memcage nested in is left as it was found. */
+        if (s.placed) {
+                if (mc_placement_restore(&s.placement, s.root_fd, &err) < 0)
+                        cli_warning("placement: %s, ignoring", err.msg);
+        }
         /* After the group: its pages are free again, so the pool can shrink. */
         if (hugetlb_release(&s) < 0 && !s.report.exited)
                 status = MC_EXIT_MEMCAGE;
@@ -515,6 +597,7 @@ int cmd_run(int argc, char **argv)
         mc_group_done(&s.group);
         for (size_t i = 0; i < ELEMENTSOF(s.outputs); i++)
                 mc_output_done(&s.outputs[i]);
+        mc_placement_done(&s.placement);
         mc_closep(&s.root_fd);
         mc_closep(&s.signal_fd);
         free(s.root_path);

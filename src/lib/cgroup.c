@@ -46,13 +46,6 @@ int mc_cgroup_backend_get(const struct mc_cgroup_backend **ret, struct mc_error 
         return 0;
 }
 
-static void sleep_ms(unsigned ms)
-{
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
-
 int mc_cgroup_remove_retry(const struct mc_cgroup_backend *backend, int parent_fd, const char *name,
                            struct mc_error *err)
 {
@@ -67,7 +60,7 @@ int mc_cgroup_remove_retry(const struct mc_cgroup_backend *backend, int parent_f
                 }
                 if (r != -EBUSY || mc_now_ns() >= deadline)
                         return r;
-                sleep_ms(REMOVE_RETRY_MS);
+                mc_sleep_ms(REMOVE_RETRY_MS);
         }
 }
 
@@ -620,7 +613,7 @@ int mc_group_kill(int group_fd, struct mc_error *err)
                         return r;
                 if (n == 0)
                         return 0;
-                sleep_ms(KILL_ROUND_MS);
+                mc_sleep_ms(KILL_ROUND_MS);
         }
         return mc_error_set(err, EBUSY,
                             "processes remain in the group after %d rounds of SIGKILL over %d ms",

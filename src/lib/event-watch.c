@@ -799,6 +799,11 @@ static int watch_open(struct mc_event_watch *w, struct mc_error *err)
                                            mc_psi_kind_name(w->o.triggers[i].kind), w->o.triggers[i].spec);
                 if (r < 0 && !w->o.triggers_optional)
                         return r;
+                if (r < 0 && w->n_refused < ELEMENTSOF(w->refused)) {
+                        w->refused[w->n_refused] = w->o.triggers[i];
+                        snprintf(w->refused_why[w->n_refused++], sizeof(w->refused_why[0]), "%.250s",
+                                 err->msg);
+                }
                 mc_error_clear(err);
         }
         for (size_t i = 0; i < w->n_triggers; i++)

@@ -20,14 +20,22 @@ static int add_trigger(struct mc_observe_triggers *tr, enum mc_psi_kind kind, co
         /*
          * The kernel takes other windows only from a writer with
          * CAP_SYS_RESOURCE (Linux 6.4+; older kernels take no trigger at all
-         * from others): say so before the run rather than fail at it.
+         * from others): round up to what it takes, keeping the stall's share.
          */
-        if (euid != 0 && t.window_us % MC_PSI_UNPRIV_WINDOW_US != 0)
-                return mc_error_set(err, EPERM,
-                                    "%spressure.%s = %s: without root the kernel accepts only windows that "
-                                    "are multiples of 2s (e.g. %s/2s)",
-                                    where, mc_psi_kind_name(kind), value,
-                                    kind == MC_PSI_FULL ? "10%" : "5%");
+        if (euid != 0 && t.window_us % MC_PSI_UNPRIV_WINDOW_US != 0) {
+                uint64_t w = (t.window_us / MC_PSI_UNPRIV_WINDOW_US + 1) * MC_PSI_UNPRIV_WINDOW_US;
+                if (w > MC_PSI_WINDOW_MAX_US)
+                        w = MC_PSI_WINDOW_MAX_US;
+                t.stall_us = t.stall_us * w / t.window_us;
+                t.window_us = w;
+                snprintf(
+                        tr->notices[tr->n_notices++], sizeof(tr->notices[0]),
+                        "%spressure.%s = %s: without root the kernel takes only windows in multiples of 2s: "
+                        "using %llums/%llus, the same share of the window",
+                        where, mc_psi_kind_name(kind), value, (unsigned long long)(t.stall_us / 1000),
+                        (unsigned long long)(t.window_us / 1000000));
+        }
+        tr->unprivileged = euid != 0;
         tr->t[tr->n++] = t;
         return 0;
 }
@@ -110,7 +118,7 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
                 .cgroup = o->cgroup,
                 .triggers = o->triggers ? o->triggers->t : NULL,
                 .n_triggers = o->triggers ? o->triggers->n : 0,
-                .triggers_optional = o->triggers && o->triggers->is_default,
+                .triggers_optional = o->triggers && (o->triggers->is_default || o->triggers->unprivileged),
                 .kmsg_path = o->kmsg_path,
                 .emit = o->emit,
                 .userdata = o->emit_userdata,
@@ -119,6 +127,10 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
         if (r < 0)
                 return r;
         ob->watching = true;
+        /* Linux before 6.4 takes no trigger from a non-root writer: the stall totals stand for it. */
+        for (size_t i = 0; o->triggers && !o->triggers->is_default && i < ob->events.n_refused; i++)
+                warn(ob, "%s; the report's stall totals (pressure.*_total_us) stand for it",
+                     ob->events.refused_why[i]);
 
         /* The sampler observes: a failure to set it up costs the report its observations, not the run. */
         struct mc_error serr = { 0 };
@@ -252,6 +264,8 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
         memcpy(r->pressure_total_us, w->pressure_total_us, sizeof(r->pressure_total_us));
         r->pressure_triggers = w->triggers;
         r->n_pressure_triggers = w->n_triggers;
+        r->pressure_refused = w->refused;
+        r->n_pressure_refused = w->n_refused;
         r->log = w->log;
         r->log_truncated = w->log_truncated;
         return 0;

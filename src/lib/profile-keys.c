@@ -54,6 +54,7 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_MEMORY_OOM_GROUP] = { MC_KEY_MEMORY_OOM_GROUP, "memory", "oom.group", MC_VALUE_BOOL,
                                       "memory.oom.group" },
         [MC_KEY_CGROUP_PARENT] = { MC_KEY_CGROUP_PARENT, "cgroup", "parent", MC_VALUE_CGROUP_PATH, NULL },
+        [MC_KEY_CGROUP_SLICE] = { MC_KEY_CGROUP_SLICE, "cgroup", "slice", MC_VALUE_SLICE, NULL },
         [MC_KEY_RUN_USER] = { MC_KEY_RUN_USER, "run", "user", MC_VALUE_USER, NULL },
         [MC_KEY_RUN_GROUP] = { MC_KEY_RUN_GROUP, "run", "group", MC_VALUE_GROUP, NULL },
         [MC_KEY_RUN_GROUPS] = { MC_KEY_RUN_GROUPS, "run", "groups", MC_VALUE_GROUP_LIST, NULL },
@@ -333,6 +334,22 @@ int mc_profile_validate_value(const struct mc_key_info *ki, const char *value,
                         return 0;
                 return mc_error_set(err, EINVAL, "invalid cgroup path '%s' for %s: %s; " CGROUP_PATH_FORMS,
                                     value, ki->name, why);
+        }
+        case MC_VALUE_SLICE: {
+                /* systemd's unit name alphabet; '-' nests slices (a-b.slice is in a.slice). */
+                size_t n = strlen(value), stem = n > 6 ? n - 6 : 0;
+                bool ok = n > 6 && n < 256 && streq(value + stem, ".slice") && value[0] != '-' &&
+                          value[stem - 1] != '-' && !strstr(value, "--");
+                for (size_t i = 0; ok && i < stem; i++)
+                        ok = (value[i] >= 'a' && value[i] <= 'z') || (value[i] >= 'A' && value[i] <= 'Z') ||
+                             (value[i] >= '0' && value[i] <= '9') || strchr(":_.-", value[i]);
+                if (ok)
+                        return 0;
+                return mc_error_set(
+                        err, EINVAL,
+                        "invalid slice '%s' for %s: use a systemd slice name of letters, digits, "
+                        "':', '_', '.' and '-', ending in .slice, such as memcage.slice",
+                        value, ki->name);
         }
         case MC_VALUE_USER:
                 if (account_name_is_valid(value))

@@ -98,6 +98,12 @@ static void line_cgroup(FILE *f, const json_t *r)
         if (launch)
                 fprintf(f, " (started by %s)", launch);
         fputc('\n', f);
+        json_t *pl = mc_rj_obj(r, "placement");
+        const char *kind = mc_rj_str(pl, "kind"), *reason = mc_rj_str(pl, "reason");
+        if (kind) {
+                put_key(f, "placement");
+                fprintf(f, "%s%s%s%s\n", kind, reason ? " (" : "", reason ? reason : "", reason ? ")" : "");
+        }
 }
 
 /* Who the command ran as, when [run] or --user changed it (no line otherwise). */

@@ -314,6 +314,17 @@ static json_t *pressure_to_json(const struct mc_report *r)
                     0 ||
             json_object_set_new(o, "triggers", trig) < 0)
                 return NULL;
+        json_t *refused = json_array();
+        if (json_object_set_new(o, "triggers_refused", refused) < 0)
+                return NULL;
+        for (size_t i = 0; i < r->n_pressure_refused; i++) {
+                const struct mc_pressure_trigger *t = &r->pressure_refused[i];
+                if (json_array_append_new(refused,
+                                          json_pack("{s:s, s:I, s:I}", "kind", mc_psi_kind_name(t->kind),
+                                                    "stall_us", (json_int_t)t->stall_us, "window_us",
+                                                    (json_int_t)t->window_us)) < 0)
+                        return NULL;
+        }
         for (size_t i = 0; i < r->n_pressure_triggers; i++) {
                 const struct mc_pressure_trigger *t = &r->pressure_triggers[i];
                 if (json_array_append_new(
@@ -372,6 +383,16 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
         JSON_CHECK(json_object_set_new(root, "profile", string_or_null(r->profile)));
         JSON_CHECK(json_object_set_new(root, "profile_path", string_or_null(r->profile_path)));
         JSON_CHECK(json_object_set_new(root, "cgroup", string_or_null(r->cgroup)));
+        json_t *placement = json_null();
+        if (r->placement) {
+                const struct mc_placement *p = r->placement;
+                placement = json_pack("{s:s, s:s, s:o, s:o}", "kind", mc_placement_kind_name(p->kind),
+                                      "parent", p->parent ? p->parent : "", "unit", string_or_null(p->unit),
+                                      "reason", string_or_null(p->reason));
+                if (!placement)
+                        return NULL;
+        }
+        JSON_CHECK(json_object_set_new(root, "placement", placement));
         JSON_CHECK(json_object_set_new(root, "launch", string_or_null(r->launch)));
         JSON_CHECK(json_object_set_new(root, "run", r->run ? run_to_json(r->run) : json_null()));
         JSON_CHECK(json_object_set_new(root, "limits",

@@ -306,6 +306,42 @@ static void test_default_trigger(void **state)
         mc_profile_free(&p);
 }
 
+/* Without root the kernel takes only 2 s multiples: rounded up, the stall's share kept, with a notice. */
+static void test_unprivileged_window_rounded(void **state)
+{
+        struct mc_profile p;
+        struct mc_profile_env env = { 0 };
+        struct mc_error err = { 0 };
+        struct mc_observe_triggers t;
+
+        mc_profile_init(&p);
+        assert_int_equal(mc_profile_set(&p, "pressure", "full", "150ms/1s", "test.ini", 3, &env, &err), 0);
+        assert_int_equal(mc_profile_set(&p, "pressure", "some", "30%/3s", "test.ini", 4, &env, &err), 0);
+        /* root: as written */
+        assert_int_equal(mc_observe_triggers_from_profile(&p, 0, &t, &err), 0);
+        assert_int_equal(t.n, 2);
+        assert_int_equal(t.n_notices, 0);
+        assert_false(t.unprivileged);
+        for (size_t i = 0; i < t.n; i++)
+                assert_int_equal(t.t[i].window_us, t.t[i].kind == MC_PSI_FULL ? 1000000 : 3000000);
+        /* a user: 1 s -> 2 s with 300 ms, 3 s -> 4 s with 1.2 s */
+        assert_int_equal(mc_observe_triggers_from_profile(&p, 1000, &t, &err), 0);
+        assert_true(t.unprivileged);
+        assert_int_equal(t.n_notices, 2);
+        for (size_t i = 0; i < t.n; i++) {
+                bool full = t.t[i].kind == MC_PSI_FULL;
+                assert_int_equal(t.t[i].window_us, full ? 2000000 : 4000000);
+                assert_int_equal(t.t[i].stall_us, full ? 300000 : 1200000);
+        }
+        bool seen = false;
+        for (size_t i = 0; i < t.n_notices; i++)
+                if (strstr(t.notices[i], "test.ini:3: pressure.full = 150ms/1s") &&
+                    strstr(t.notices[i], "using 300ms/2s"))
+                        seen = true;
+        assert_true(seen);
+        mc_profile_free(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -317,6 +353,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_no_memory_events, setup, teardown),
                 cmocka_unit_test(test_interval),
                 cmocka_unit_test(test_default_trigger),
+                cmocka_unit_test(test_unprivileged_window_rounded),
         };
         return cmocka_run_group_tests_name("observe", tests, NULL, NULL);
 }

@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Where the run's group goes, and getting that place ready (placement.h says the order). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "cgroup-backend.h"
+#include "cgroup.h"
+#include "placement.h"
+#include "util.h"
+
+/* How long memcage waits for another launcher busy with the same delegated group. */
+#define LOCK_TIMEOUT_MS 5000
+/* The kernel may refuse a controller for a moment after the last process left the group. */
+#define ENABLE_RETRY_MS 1000
+/* Processes forking while they are evacuated: moved again, this many rounds at most. */
+#define EVACUATE_ROUNDS 16
+
+static const char *const kind_names[_MC_PLACEMENT_KIND_COUNT] = {
+        [MC_PLACEMENT_PARENT] = "parent",       [MC_PLACEMENT_DELEGATED] = "delegated",
+        [MC_PLACEMENT_CONTAINER] = "container", [MC_PLACEMENT_SCOPE] = "scope",
+        [MC_PLACEMENT_ROOT] = "root",
+};
+
+const char *mc_placement_kind_name(enum mc_placement_kind kind)
+{
+        return kind < _MC_PLACEMENT_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+int mc_placement_parse_self(const char *text, char **ret, struct mc_error *err)
+{
+        for (const char *line = text; line && *line;) {
+                const char *end = strchrnul(line, '\n');
+                /* cgroup v2 is hierarchy 0 with no controllers listed: "0::/system.slice/x.service". */
+                if (strncmp(line, "0::/", 4) == 0) {
+                        const char *path = line + 4;
+                        char *s = strndup(path, (size_t)(end - path));
+                        if (!s)
+                                return mc_error_errno(err, ENOMEM, "read own cgroup");
+                        /* Deleted groups read "/x (deleted)"; a path outside the namespace starts "/..". */
+                        if (strstr(s, " (deleted)") || strncmp(s, "..", 2) == 0) {
+                                int r = mc_error_set(err, ENOENT,
+                                                     "memcage's own cgroup '/%s' is not inside the cgroup "
+                                                     "mount it sees",
+                                                     s);
+                                free(s);
+                                return r;
+                        }
+                        *ret = s;
+                        return 0;
+                }
+                line = *end ? end + 1 : NULL;
+        }
+        return mc_error_set(err, ENOENT, "no cgroup v2 line (0::) in /proc/self/cgroup");
+}
+
+char *mc_placement_scope_name(const char *stem, pid_t pid)
+{
+        char *s = NULL;
+        if (asprintf(&s, "memcage-%s-%d.scope", stem && stem[0] ? stem : "run", (int)pid) < 0)
+                return NULL;
+        /* systemd's unit name alphabet; the ".scope" suffix is in it already. */
+        for (char *p = s + strlen("memcage-"); *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      *p == ':' || *p == '_' || *p == '.' || *p == '-'))
+                        *p = '_';
+        return s;
+}
+
+static int open_group(int root_fd, const char *rel)
+{
+        return openat(root_fd, rel[0] ? rel : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static bool xattr_is_one(int fd, const char *name)
+{
+        char v[8];
+        ssize_t k = fgetxattr(fd, name, v, sizeof(v));
+        return k == 1 && v[0] == '1';
+}
+
+/*
+ * systemd marks the cgroup of a unit it delegated (Delegate=yes, user@UID.service)
+ * with trusted.delegate (read by root only) and user.delegate. A group below
+ * such a one is inside the delegated subtree too. *ret_at gets the marked group.
+ */
+static int find_delegate_mark(int root_fd, const char *rel, char **ret_at, const char **ret_xattr)
+{
+        _cleanup_free_ char *path = strdup(rel);
+        if (!path)
+                return -ENOMEM;
+        while (path[0]) {
+                _cleanup_close_ int fd = open_group(root_fd, path);
+                if (fd >= 0) {
+                        const char *names[] = { "trusted.delegate", "user.delegate" };
+                        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                                if (xattr_is_one(fd, names[i])) {
+                                        *ret_at = TAKE_PTR(path);
+                                        *ret_xattr = names[i];
+                                        return 1;
+                                }
+                }
+                char *slash = strrchr(path, '/');
+                if (!slash)
+                        break;
+                *slash = '\0';
+        }
+        return 0;
+}
+
+/* A non-root user owns what delegation hands over: the directory and the two files it writes. */
+static bool owned_by(int fd, uid_t uid)
+{
+        struct stat st;
+        const char *files[] = { "cgroup.procs", "cgroup.subtree_control" };
+        if (fstat(fd, &st) < 0 || st.st_uid != uid)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                if (fstatat(fd, files[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != uid)
+                        return false;
+        return true;
+}
+
+static char *shown_group(const struct mc_placement_request *req, const char *rel)
+{
+        char *s = NULL;
+        if (asprintf(&s, "%s%s%s", req->root, rel[0] ? "/" : "", rel) < 0)
+                return NULL;
+        return s;
+}
+
+/*
+ * Whether memcage's own group rel is delegated to it, and why. The real
+ * root has no memory.max; the root of a cgroup namespace that is not the real
+ * root has one: memcage is in a container and that group is its to use.
+ */
+static int judge_delegation(const struct mc_placement_request *req, const char *rel,
+                            enum mc_placement_kind *ret_kind, char **ret_reason)
+{
+        _cleanup_free_ char *at = NULL;
+        const char *xattr = NULL;
+        _cleanup_close_ int fd = open_group(req->root_fd, rel);
+        int r;
+
+        if (fd < 0)
+                return -errno;
+        if (!rel[0]) {
+                if (faccessat(fd, "memory.max", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                        return 0;
+                *ret_kind = MC_PLACEMENT_CONTAINER;
+                return asprintf(ret_reason,
+                                "the root of memcage's cgroup namespace, which is not the host's root "
+                                "(a container)") < 0
+                               ? -ENOMEM
+                               : 1;
+        }
+        r = find_delegate_mark(req->root_fd, rel, &at, &xattr);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                *ret_kind = MC_PLACEMENT_DELEGATED;
+                return asprintf(ret_reason, "delegated by systemd (%s on /%s)", xattr, at) < 0 ? -ENOMEM : 1;
+        }
+        if (req->euid != 0 && owned_by(fd, req->euid)) {
+                *ret_kind = MC_PLACEMENT_DELEGATED;
+                return asprintf(ret_reason, "delegated to uid %u (it owns /%s and its cgroup.procs)",
+                                (unsigned)req->euid, rel) < 0
+                               ? -ENOMEM
+                               : 1;
+        }
+        return 0;
+}
+
+/* Launchers nesting into or leaving one delegated group take turns (cgroupfs supports flock). */
+static int lock_group(int fd, const char *shown, struct mc_error *err)
+{
+        for (unsigned waited = 0;; waited += 10) {
+                if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+                        return 0;
+                if (errno != EWOULDBLOCK && errno != EINTR)
+                        return mc_error_errno(err, errno, "lock group %s", shown);
+                if (waited >= LOCK_TIMEOUT_MS)
+                        return mc_error_set(err, ETIMEDOUT,
+                                            "group %s stayed locked by another memcage for %u s", shown,
+                                            LOCK_TIMEOUT_MS / 1000);
+                mc_sleep_ms(10);
+        }
+}
+
+/* The pids of a cgroup.procs text other than self, as a string "1 (sh), 27 (sleep)" of at most a few. */
+static int others_in(int fd, pid_t self, char **ret_list, unsigned *ret_count, struct mc_error *err)
+{
+        _cleanup_free_ char *procs = NULL;
+        char *list = NULL;
+        size_t len = 0;
+        FILE *f;
+        unsigned n = 0;
+        int r = mc_read_file_at(fd, "cgroup.procs", &procs, err);
+        if (r < 0)
+                return r;
+        f = open_memstream(&list, &len);
+        if (!f)
+                return mc_error_errno(err, ENOMEM, "read cgroup.procs");
+        for (char *p = procs, *end; *p; p = end) {
+                long pid = strtol(p, &end, 10);
+                if (end == p)
+                        break;
+                end += strspn(end, " \n");
+                if (pid == self)
+                        continue;
+                if (n < 5) {
+                        char path[64], comm[32] = "?";
+                        snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+                        _cleanup_close_ int cfd = open(path, O_RDONLY | O_CLOEXEC);
+                        ssize_t k = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
+                        if (k > 0)
+                                comm[strcspn(comm, "\n") < (size_t)k ? strcspn(comm, "\n") : (size_t)k] =
+                                        '\0';
+                        fprintf(f, "%s%ld (%s)", n ? ", " : "", pid, comm);
+                } else if (n == 5)
+                        fputs(", ...", f);
+                n++;
+        }
+        fclose(f);
+        *ret_list = list;
+        *ret_count = n;
+        return 0;
+}
+
+static int move_pid(const struct mc_cgroup_backend *backend, int to_fd, long pid, struct mc_error *err)
+{
+        char v[32];
+        snprintf(v, sizeof(v), "%ld", pid);
+        return backend->write(to_fd, "cgroup.procs", v, err);
+}
+
+/* Moves every process of from_fd into to_fd; new ones forked meanwhile are moved in the next round. */
+static int evacuate(const struct mc_cgroup_backend *backend, int from_fd, int to_fd, const char *shown,
+                    struct mc_error *err)
+{
+        for (int round = 0; round < EVACUATE_ROUNDS; round++) {
+                _cleanup_free_ char *procs = NULL;
+                bool any = false;
+                int r = mc_read_file_at(from_fd, "cgroup.procs", &procs, err);
+                if (r < 0)
+                        return r;
+                for (char *p = procs, *end; *p; p = end) {
+                        long pid = strtol(p, &end, 10);
+                        if (end == p)
+                                break;
+                        end += strspn(end, " \n");
+                        any = true;
+                        r = move_pid(backend, to_fd, pid, err);
+                        if (r == -ESRCH)
+                                continue; /* it exited meanwhile */
+                        if (r < 0)
+                                return mc_error_prefix(err, "evacuate pid %ld from %s", pid, shown);
+                }
+                if (!any)
+                        return 0;
+        }
+        return mc_error_set(err, EAGAIN, "%s: processes kept appearing while memcage evacuated it", shown);
+}
+
+static const char *controller_hint(enum mc_placement_kind kind, uid_t euid)
+{
+        if (kind == MC_PLACEMENT_SCOPE && euid != 0)
+                return ": the user manager does not delegate it; a drop-in fixes that: "
+                       "/etc/systemd/system/user@.service.d/delegate.conf with "
+                       "\"[Service]\\nDelegate=pids memory\", then systemctl daemon-reload and a new login";
+        if (kind == MC_PLACEMENT_CONTAINER)
+                return ": the container runtime does not pass it down to the container";
+        return ": the manager above does not pass it down";
+}
+
+/* Enables what is not enabled yet, retrying the short EBUSY after processes left; records what it enabled.
+ */
+static int enable_controllers(const struct mc_cgroup_backend *backend, int fd, const char *shown,
+                              const char *const *controllers, char ***enabled, struct mc_error *err)
+{
+        _cleanup_free_ char *list = NULL;
+        int r = mc_read_file_at(fd, "cgroup.subtree_control", &list, err);
+        if (r < 0)
+                return mc_error_prefix(err, "group %s", shown);
+        for (const char *const *c = controllers; *c; c++) {
+                char v[64];
+                if (mc_cgroup_list_has(list, *c))
+                        continue;
+                snprintf(v, sizeof(v), "+%s", *c);
+                for (unsigned waited = 0;; waited += 10) {
+                        r = backend->write(fd, "cgroup.subtree_control", v, err);
+                        if (r != -EBUSY || waited >= ENABLE_RETRY_MS)
+                                break;
+                        mc_sleep_ms(10);
+                }
+                if (r == -EBUSY)
+                        return mc_error_set(err, EBUSY,
+                                            "cannot enable %s in %s/cgroup.subtree_control: the group still "
+                                            "holds processes (no-internal-process rule)",
+                                            *c, shown);
+                if (r < 0)
+                        return mc_error_prefix(err, "enable %s in %s", *c, shown);
+                char *dup = strdup(*c);
+                size_t n = 0;
+                while (*enabled && (*enabled)[n])
+                        n++;
+                r = mc_strv_push(enabled, &n, dup);
+                if (r < 0)
+                        return mc_error_errno(err, -r, "enable %s in %s", *c, shown);
+        }
+        return 0;
+}
+
+/*
+ * Nests in the delegated group rel: memcage (and with evacuate, every process
+ * there) moves into rel/MC_PLACEMENT_LEAF, then rel enables the controllers
+ * and the run's group goes beside the leaf. Undone on failure.
+ */
+static int nest(const struct mc_placement_request *req, const char *rel, enum mc_placement_kind kind,
+                struct mc_placement *p, struct mc_error *err)
+{
+        const char *controllers[] = { "memory", req->use_hugetlb ? "hugetlb" : NULL, NULL };
+        _cleanup_free_ char *shown = shown_group(req, rel);
+        _cleanup_free_ char *available = NULL;
+        _cleanup_free_ char *others = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_close_ int leaf_fd = -EBADF;
+        struct statvfs sv;
+        bool leaf_made = false;
+        unsigned n_others = 0;
+        int r;
+
+        if (!shown)
+                return mc_error_errno(err, ENOMEM, "placement");
+        fd = open_group(req->root_fd, rel);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open group %s", shown);
+        if (fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+                return mc_error_set(
+                        err, EROFS,
+                        "%s is on a read-only cgroup mount: memcage cannot create groups. In a "
+                        "container, give it a writable cgroup mount (docker run --privileged, or "
+                        "podman run --security-opt unmask=/sys/fs/cgroup)",
+                        shown);
+        r = mc_read_file_at(fd, "cgroup.controllers", &available, err);
+        if (r < 0)
+                return mc_error_prefix(err, "group %s", shown);
+        for (const char *const *c = controllers; *c; c++)
+                if (!mc_cgroup_list_has(available, *c)) {
+                        available[strcspn(available, "\n")] = '\0';
+                        return mc_error_set(err, EOPNOTSUPP,
+                                            "%s is delegated to memcage but the %s controller is not "
+                                            "available in it (its cgroup.controllers lists %s)%s",
+                                            shown, *c, available[0] ? available : "nothing",
+                                            streq(*c, "hugetlb") ? ": [hugetlb] needs a placement where "
+                                                                   "hugetlb is passed down (run as root "
+                                                                   "on the host)"
+                                                                 : controller_hint(kind, req->euid));
+                }
+
+        r = lock_group(fd, shown, err);
+        if (r < 0)
+                return r;
+        r = others_in(fd, req->pid, &others, &n_others, err);
+        if (r < 0)
+                return mc_error_prefix(err, "group %s", shown);
+        if (n_others > 0 && !req->evacuate)
+                return mc_error_set(err, EBUSY,
+                                    "%s holds %u other process%s besides memcage: %s. cgroup v2 hands "
+                                    "controllers to child groups only from a group without processes. "
+                                    "Make memcage the entrypoint (exec memcage ...), or pass --evacuate "
+                                    "to move them into %s/%s first",
+                                    shown, n_others, n_others == 1 ? "" : "es", others, shown,
+                                    MC_PLACEMENT_LEAF);
+
+        r = p->backend->mkdir(fd, MC_PLACEMENT_LEAF, err);
+        if (r == 0)
+                leaf_made = true;
+        else if (r != -EEXIST)
+                return mc_error_prefix(err, "group %s", shown);
+        leaf_fd = openat(fd, MC_PLACEMENT_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (leaf_fd < 0) {
+                r = mc_error_errno(err, errno, "open group %s/%s", shown, MC_PLACEMENT_LEAF);
+                goto undo;
+        }
+        r = req->evacuate ? evacuate(p->backend, fd, leaf_fd, shown, err)
+                          : move_pid(p->backend, leaf_fd, req->pid, err);
+        if (r < 0) {
+                mc_error_prefix(err, "move memcage into %s/%s", shown, MC_PLACEMENT_LEAF);
+                goto undo;
+        }
+        r = enable_controllers(p->backend, fd, shown, controllers, &p->enabled, err);
+        if (r < 0)
+                goto undo;
+
+        p->kind = kind;
+        p->parent = strdup(rel);
+        p->origin = strdup(rel);
+        p->moved_self = true;
+        p->pid = req->pid;
+        if (!p->parent || !p->origin)
+                return mc_error_errno(err, ENOMEM, "placement");
+        return 0;
+
+undo:
+        /* Back as found: memcage (and whom it moved) into the group again, the leaf it made removed. */
+        if (leaf_fd >= 0) {
+                struct mc_error ignored = { 0 };
+                (void)evacuate(p->backend, leaf_fd, fd, shown, &ignored);
+        }
+        if (leaf_made) {
+                struct mc_error ignored = { 0 };
+                (void)p->backend->remove(fd, MC_PLACEMENT_LEAF, &ignored);
+        }
+        return r;
+}
+
+static bool is_dir(const char *path)
+{
+        struct stat st;
+        return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Step 3: systemd puts memcage into a transient scope with Delegate=yes; then memcage nests in it. */
+static int place_in_scope(const struct mc_placement_request *req, const char *self, struct mc_placement *p,
+                          struct mc_error *err)
+{
+        bool user = req->euid != 0;
+        const char *address = user ? req->user_bus : req->system_bus;
+        const char *slice = req->slice ? req->slice : user ? NULL : MC_PLACEMENT_DEFAULT_SLICE;
+        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *now = NULL;
+        int r;
+
+        if (!address)
+                return mc_error_set(err, ENOENT,
+                                    "memcage runs as uid %u in /%s, which is not delegated to it, and "
+                                    "there is no user manager to ask for a scope (XDG_RUNTIME_DIR is not "
+                                    "set): log in through a session, or keep a manager running with "
+                                    "loginctl enable-linger",
+                                    (unsigned)req->euid, self);
+        struct mc_scope_request sr = {
+                .address = address,
+                .user = user,
+                .unit = req->unit,
+                .slice = slice,
+                .description = req->description,
+                .pid = req->pid,
+                .timeout_ms = 30000,
+        };
+        mc_scope_start_fn start = req->start_scope ? req->start_scope : mc_systemd_start_scope;
+        r = start(&sr, req->start_scope_userdata, err);
+        if (r < 0) {
+                if (user && (r == -ENOENT || r == -ECONNREFUSED))
+                        return mc_error_prefix(err,
+                                               "no user manager answers for uid %u (start one with "
+                                               "loginctl enable-linger, or run memcage as root)",
+                                               (unsigned)req->euid);
+                return mc_error_prefix(err, "ask the %s manager for scope %s", user ? "user" : "system",
+                                       req->unit);
+        }
+        p->kind = MC_PLACEMENT_SCOPE;
+        p->unit = strdup(req->unit);
+        if (!p->unit)
+                return mc_error_errno(err, ENOMEM, "placement");
+
+        r = mc_read_file_at(AT_FDCWD, req->proc_self_cgroup, &text, err);
+        if (r < 0)
+                return r;
+        r = mc_placement_parse_self(text, &now, err);
+        if (r < 0)
+                return r;
+        const char *base = strrchr(now, '/');
+        if (!streq(base ? base + 1 : now, req->unit))
+                return mc_error_set(err, EIO, "the %s manager started %s, but memcage is in /%s",
+                                    user ? "user" : "system", req->unit, now);
+        if (asprintf(&p->reason, "transient scope %s with Delegate=yes from the %s manager", req->unit,
+                     user ? "user" : "system") < 0) {
+                p->reason = NULL;
+                return mc_error_errno(err, ENOMEM, "placement");
+        }
+        return nest(req, now, MC_PLACEMENT_SCOPE, p, err);
+}
+
+int mc_placement_prepare(const struct mc_placement_request *req, struct mc_placement *ret,
+                         struct mc_error *err)
+{
+        struct mc_placement p = { 0 };
+        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *self = NULL;
+        enum mc_placement_kind kind = MC_PLACEMENT_DELEGATED;
+        char *reason = NULL;
+        int r;
+
+        *ret = (struct mc_placement){ 0 };
+        p.backend = req->backend ? req->backend : &mc_cgroup_backend_direct;
+        if (req->parent) {
+                r = mc_cgroup_validate_path(req->parent, err);
+                if (r < 0)
+                        return mc_error_prefix(err, "parent group '%s'", req->parent);
+                p.kind = MC_PLACEMENT_PARENT;
+                p.parent = strdup(req->parent);
+                if (!p.parent || asprintf(&p.reason, "named parent %s", req->parent) < 0) {
+                        mc_placement_done(&p);
+                        return mc_error_errno(err, ENOMEM, "placement");
+                }
+                *ret = p;
+                return 0;
+        }
+
+        r = mc_read_file_at(AT_FDCWD, req->proc_self_cgroup, &text, err);
+        if (r >= 0)
+                r = mc_placement_parse_self(text, &self, err);
+        if (r < 0)
+                return mc_error_prefix(err, "find memcage's own cgroup");
+
+        r = judge_delegation(req, self, &kind, &reason);
+        if (r < 0)
+                return mc_error_errno(err, -r, "look at memcage's own cgroup /%s", self);
+        if (r > 0) {
+                p.reason = reason;
+                r = nest(req, self, kind, &p, err);
+        } else if (is_dir(req->systemd_dir))
+                r = place_in_scope(req, self, &p, err);
+        else if (req->euid == 0) {
+                p.kind = MC_PLACEMENT_ROOT;
+                p.parent = strdup(MC_PLACEMENT_ROOT_PARENT);
+                if (!p.parent || asprintf(&p.reason, "root on a cgroup tree without a manager") < 0)
+                        r = mc_error_errno(err, ENOMEM, "placement");
+        } else
+                r = mc_error_set(err, EPERM,
+                                 "memcage runs as uid %u in /%s, which is not delegated to it (owned by "
+                                 "another user, no systemd delegation mark), and no systemd manages this "
+                                 "tree: run memcage as root, or from a group delegated to this user",
+                                 (unsigned)req->euid, self);
+        if (r < 0) {
+                mc_placement_done(&p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+/* True when dir_fd has no child directory other than except. */
+static int only_child(int dir_fd, const char *except, bool *ret)
+{
+        DIR *d = mc_opendir_at(dir_fd, ".");
+        struct dirent *e;
+        if (!d)
+                return -errno;
+        *ret = true;
+        while ((e = readdir(d)))
+                if (e->d_type == DT_DIR && !streq(e->d_name, ".") && !streq(e->d_name, "..") &&
+                    !streq(e->d_name, except))
+                        *ret = false;
+        closedir(d);
+        return 0;
+}
+
+int mc_placement_restore(const struct mc_placement *p, int root_fd, struct mc_error *err)
+{
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_close_ int leaf_fd = -EBADF;
+        _cleanup_free_ char *others = NULL;
+        unsigned n_others = 0;
+        bool alone = false;
+        int r;
+
+        /* A scope is systemd's to remove once memcage, its last process, exits. */
+        if (!p->moved_self || p->kind == MC_PLACEMENT_SCOPE)
+                return 0;
+        fd = open_group(root_fd, p->parent);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open group /%s", p->parent);
+        leaf_fd = openat(fd, MC_PLACEMENT_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (leaf_fd < 0)
+                return mc_error_errno(err, errno, "open group /%s/%s", p->parent, MC_PLACEMENT_LEAF);
+        r = lock_group(fd, p->parent, err);
+        if (r < 0)
+                return r;
+        r = others_in(leaf_fd, p->pid, &others, &n_others, err);
+        if (r < 0)
+                return r;
+        r = only_child(fd, MC_PLACEMENT_LEAF, &alone);
+        if (r < 0)
+                return mc_error_errno(err, -r, "list group /%s", p->parent);
+        if (n_others > 0 || !alone)
+                return 0; /* another run or evacuated processes use it: theirs to keep */
+
+        for (char **c = p->enabled; c && *c; c++) {
+                char v[64];
+                snprintf(v, sizeof(v), "-%s", *c);
+                r = p->backend->write(fd, "cgroup.subtree_control", v, err);
+                if (r < 0)
+                        return mc_error_prefix(err, "group /%s: turn %s off again", p->parent, *c);
+        }
+        r = move_pid(p->backend, fd, p->pid, err);
+        if (r < 0)
+                return mc_error_prefix(err, "move memcage back into /%s", p->parent);
+        r = mc_cgroup_remove_retry(p->backend, fd, MC_PLACEMENT_LEAF, err);
+        if (r < 0)
+                return mc_error_prefix(err, "remove group /%s/%s", p->parent, MC_PLACEMENT_LEAF);
+        return 0;
+}
+
+void mc_placement_done(struct mc_placement *p)
+{
+        if (!p)
+                return;
+        free(p->parent);
+        free(p->reason);
+        free(p->unit);
+        free(p->origin);
+        mc_strv_free(p->enabled);
+        *p = (struct mc_placement){ 0 };
+}

@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The placement stage on a temporary directory shaped like cgroupfs: groups
+ * are directories with their interface files, /proc/self/cgroup is a file of
+ * the test's, a directory stands for /run/systemd/system, and a fake manager
+ * "starts a scope" by making its group and rewriting that file, as systemd
+ * moving memcage would.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+
+#include "cgroup-backend.h"
+#include "fake-cgroupfs.h"
+#include "placement.h"
+#include "util.h"
+
+static char *base;
+static bool xattr_ok;
+static char xattr_why[256];
+
+/* A new group's interface files, as the kernel makes them. */
+static int fake_mkdir(int parent_fd, const char *name, struct mc_error *err)
+{
+        if (mkdirat(parent_fd, name, 0755) < 0)
+                return errno == EEXIST ? -EEXIST : mc_error_errno(err, errno, "mkdir %s", name);
+        int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        write_at(fd, "cgroup.procs", "");
+        write_at(fd, "cgroup.events", "populated 0\nfrozen 0\n");
+        write_at(fd, "cgroup.controllers", "memory pids");
+        write_at(fd, "cgroup.subtree_control", "");
+        close(fd);
+        return 0;
+}
+
+static int fake_root_fd = -1; /* the fake mount of the current test */
+
+/* Drops pid from every cgroup.procs below dir_fd: a process is in one group only. */
+static void remove_pid_everywhere(int dir_fd, long pid)
+{
+        char *procs = read_at(dir_fd, "cgroup.procs");
+        if (procs) {
+                char out[4096] = "";
+                size_t len = 0;
+                for (char *p = procs, *end; *p; p = end) {
+                        long v = strtol(p, &end, 10);
+                        if (end == p)
+                                break;
+                        end += strspn(end, " \n");
+                        if (v != pid)
+                                len += (size_t)snprintf(out + len, sizeof(out) - len, "%ld\n", v);
+                }
+                write_at(dir_fd, "cgroup.procs", out);
+                free(procs);
+        }
+        DIR *d = mc_opendir_at(dir_fd, ".");
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d));)
+                if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+                        int sub = openat(dir_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        assert_true(sub >= 0);
+                        remove_pid_everywhere(sub, pid);
+                        close(sub);
+                }
+        closedir(d);
+}
+
+static bool same_dir(int a, int b)
+{
+        struct stat sa, sb;
+        return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+/*
+ * Writes as cgroupfs takes them: a pid written to cgroup.procs leaves its
+ * old group; "+c"/"-c" turn a controller on and off in cgroup.subtree_control,
+ * and "+c" fails with EBUSY while a group other than the root holds processes.
+ */
+static int fake_write(int fd, const char *file, const char *value, struct mc_error *err)
+{
+        if (streq(file, "cgroup.procs")) {
+                long pid = strtol(value, NULL, 10);
+                remove_pid_everywhere(fake_root_fd, pid);
+                char *procs = read_at(fd, "cgroup.procs");
+                char out[4096];
+                snprintf(out, sizeof(out), "%s%ld\n", procs ? procs : "", pid);
+                write_at(fd, "cgroup.procs", out);
+                free(procs);
+                return 0;
+        }
+        if (streq(file, "cgroup.subtree_control") && (value[0] == '+' || value[0] == '-')) {
+                char *list = read_at(fd, "cgroup.subtree_control");
+                char *procs = read_at(fd, "cgroup.procs");
+                char out[256] = "";
+                size_t len = 0;
+                bool busy = value[0] == '+' && procs && procs[strspn(procs, " \n")] &&
+                            !same_dir(fd, fake_root_fd);
+                free(procs);
+                if (busy) {
+                        free(list);
+                        return mc_error_set(err, EBUSY, "write '%s' to '%s'", value, file);
+                }
+                for (char *save = NULL, *w = strtok_r(list, " \n", &save); w;
+                     w = strtok_r(NULL, " \n", &save))
+                        if (!streq(w, value + 1))
+                                len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", len ? " " : "",
+                                                        w);
+                if (value[0] == '+')
+                        snprintf(out + len, sizeof(out) - len, "%s%s", len ? " " : "", value + 1);
+                free(list);
+                write_at(fd, "cgroup.subtree_control", out);
+                return 0;
+        }
+        return mc_write_file_at(fd, file, value, err);
+}
+
+static const struct mc_cgroup_backend fake_backend = {
+        .name = "test",
+        .mkdir = fake_mkdir,
+        .write = fake_write,
+        .remove = fake_remove,
+};
+
+struct fixture {
+        char *dir;      /* holds root/, self-cgroup, systemd/ */
+        int root_fd;    /* the fake cgroup2 mount */
+        char self[600]; /* path of the fake /proc/self/cgroup */
+        char sd[600];   /* path standing for /run/systemd/system (made on demand) */
+        struct mc_placement_request req;
+        /* what the fake manager was asked */
+        int scope_calls;
+        struct mc_scope_request asked;
+        char asked_address[128], asked_slice[64];
+        int scope_result;
+        const char *scope_controllers;
+};
+
+/* A group with its interface files; procs as given. */
+static int make_group(int root_fd, const char *rel, const char *procs, const char *controllers)
+{
+        char path[512];
+        snprintf(path, sizeof(path), "%s", rel);
+        for (char *p = path; (p = strchr(p, '/')); p++) {
+                *p = '\0';
+                (void)mkdirat(root_fd, path, 0755);
+                *p = '/';
+        }
+        assert_true(mkdirat(root_fd, path, 0755) == 0 || errno == EEXIST);
+        int fd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        write_at(fd, "cgroup.procs", procs);
+        write_at(fd, "cgroup.events", procs[0] ? "populated 1\n" : "populated 0\n");
+        write_at(fd, "cgroup.controllers", controllers);
+        write_at(fd, "cgroup.subtree_control", "");
+        return fd;
+}
+
+static void set_self(struct fixture *fx, const char *rel)
+{
+        char text[600];
+        snprintf(text, sizeof(text), "0::/%s\n", rel);
+        write_at(AT_FDCWD, fx->self, text);
+}
+
+static char *self_pid(void)
+{
+        static char s[32];
+        snprintf(s, sizeof(s), "%d\n", (int)getpid());
+        return s;
+}
+
+/* The fake manager: makes memcage.slice/UNIT with the controllers asked, and moves "memcage" there. */
+static int fake_start_scope(const struct mc_scope_request *req, void *userdata, struct mc_error *err)
+{
+        struct fixture *fx = userdata;
+        char rel[300];
+
+        fx->scope_calls++;
+        fx->asked = *req;
+        snprintf(fx->asked_address, sizeof(fx->asked_address), "%s", req->address ? req->address : "");
+        snprintf(fx->asked_slice, sizeof(fx->asked_slice), "%s", req->slice ? req->slice : "(none)");
+        if (fx->scope_result < 0)
+                return mc_error_set(err, -fx->scope_result, "fake manager refused");
+        snprintf(rel, sizeof(rel), "%s/%s", req->slice ? req->slice : "app.slice", req->unit);
+        close(make_group(fx->root_fd, rel, self_pid(),
+                         fx->scope_controllers ? fx->scope_controllers : "memory pids"));
+        set_self(fx, rel);
+        return 0;
+}
+
+static int setup(void **state)
+{
+        static unsigned counter;
+        struct fixture *fx = calloc(1, sizeof(*fx));
+        char dir[512];
+
+        assert_non_null(fx);
+        snprintf(dir, sizeof(dir), "%s/t-%u", base, ++counter);
+        assert_int_equal(mkdir(dir, 0755), 0);
+        fx->dir = strdup(dir);
+        snprintf(dir, sizeof(dir), "%s/root", fx->dir);
+        assert_int_equal(mkdir(dir, 0755), 0);
+        fx->root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fx->root_fd >= 0);
+        fake_root_fd = fx->root_fd;
+        write_at(fx->root_fd, "cgroup.procs", "1\n");
+        write_at(fx->root_fd, "cgroup.controllers", "memory pids hugetlb");
+        write_at(fx->root_fd, "cgroup.subtree_control", "memory pids");
+        snprintf(fx->self, sizeof(fx->self), "%s/self-cgroup", fx->dir);
+        snprintf(fx->sd, sizeof(fx->sd), "%s/systemd-system", fx->dir);
+        set_self(fx, "");
+        fx->req = (struct mc_placement_request){
+                .root = "/sys/fs/cgroup",
+                .root_fd = fx->root_fd,
+                .proc_self_cgroup = fx->self,
+                .systemd_dir = fx->sd,
+                .euid = 0,
+                .pid = getpid(),
+                .system_bus = "unix:path=/run/systemd/private",
+                .unit = "memcage-db-42.scope",
+                .description = "memcage: postgres",
+                .start_scope = fake_start_scope,
+                .start_scope_userdata = fx,
+                .backend = &fake_backend,
+        };
+        *state = fx;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        struct fixture *fx = *state;
+        close(fx->root_fd);
+        rm_rf_at(AT_FDCWD, fx->dir);
+        free(fx->dir);
+        free(fx);
+        return 0;
+}
+
+/* ---- /proc/self/cgroup and unit names ----------------------------------------------------------------- */
+
+static void test_parse_self(void **state)
+{
+        struct mc_error err = { 0 };
+        char *s = NULL;
+        (void)state;
+        assert_int_equal(mc_placement_parse_self("0::/system.slice/x.service\n", &s, &err), 0);
+        assert_string_equal(s, "system.slice/x.service");
+        free(s);
+        assert_int_equal(mc_placement_parse_self("0::/\n", &s, &err), 0);
+        assert_string_equal(s, "");
+        free(s);
+        /* hybrid: the v1 lines come first */
+        assert_int_equal(
+                mc_placement_parse_self("12:memory:/x\n1:name=systemd:/y\n0::/user.slice\n", &s, &err), 0);
+        assert_string_equal(s, "user.slice");
+        free(s);
+        assert_int_equal(mc_placement_parse_self("12:memory:/x\n", &s, &err), -ENOENT);
+        assert_int_equal(mc_placement_parse_self("0::/gone (deleted)\n", &s, &err), -ENOENT);
+        /* outside the namespace the mount shows */
+        assert_int_equal(mc_placement_parse_self("0::/../../x\n", &s, &err), -ENOENT);
+        assert_non_null(strstr(err.msg, "not inside"));
+}
+
+static void test_scope_name(void **state)
+{
+        (void)state;
+        char *s = mc_placement_scope_name("db", 1234);
+        assert_string_equal(s, "memcage-db-1234.scope");
+        free(s);
+        s = mc_placement_scope_name("my job/ü", 7);
+        assert_string_equal(s, "memcage-my_job___-7.scope");
+        free(s);
+}
+
+/* ---- 1: a named parent ----------------------------------------------------------------------------------
+ */
+
+static void test_named_parent(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        fx->req.parent = "ci/jobs";
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_PARENT);
+        assert_string_equal(p.parent, "ci/jobs");
+        assert_false(p.moved_self);
+        assert_int_equal(fx->scope_calls, 0);
+        mc_placement_done(&p);
+
+        fx->req.parent = "../etc";
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "parent group '../etc'"));
+}
+
+/* ---- 2: delegated ---------------------------------------------------------------------------------------
+ */
+
+static void test_delegated_by_xattr_nests(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        if (!xattr_ok)
+                skip();
+        int g = make_group(fx->root_fd, "system.slice/app.service", self_pid(), "memory pids");
+        assert_int_equal(fsetxattr(g, "user.delegate", "1", 1, 0), 0);
+        set_self(fx, "system.slice/app.service");
+        mkdir(fx->sd, 0755); /* systemd runs, but the group is delegated: no scope */
+
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_DELEGATED);
+        assert_string_equal(p.parent, "system.slice/app.service");
+        assert_non_null(strstr(p.reason, "user.delegate on /system.slice/app.service"));
+        assert_int_equal(fx->scope_calls, 0);
+        /* memcage moved itself into the leaf, then enabled memory */
+        char *procs = read_at(g, MC_PLACEMENT_LEAF "/cgroup.procs");
+        assert_non_null(procs);
+        assert_int_equal(atoi(procs), getpid());
+        free(procs);
+        char *sc = read_at(g, "cgroup.subtree_control");
+        assert_string_equal(sc, "memory");
+        free(sc);
+        procs = read_at(g, "cgroup.procs");
+        assert_string_equal(procs, "");
+        free(procs);
+        assert_non_null(p.enabled);
+        assert_string_equal(p.enabled[0], "memory");
+        assert_null(p.enabled[1]);
+
+        /* restore: memory off again, memcage back, the leaf gone */
+        assert_int_equal(mc_placement_restore(&p, fx->root_fd, &err), 0);
+        sc = read_at(g, "cgroup.subtree_control");
+        assert_string_equal(sc, "");
+        free(sc);
+        procs = read_at(g, "cgroup.procs");
+        assert_int_equal(atoi(procs), getpid());
+        free(procs);
+        assert_false(exists_at(g, MC_PLACEMENT_LEAF));
+        mc_placement_done(&p);
+        close(g);
+}
+
+/* A group below a delegated one is inside the delegated subtree. */
+static void test_delegated_ancestor(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        if (!xattr_ok)
+                skip();
+        int top = make_group(fx->root_fd, "system.slice/app.service", "", "memory pids");
+        assert_int_equal(fsetxattr(top, "trusted.delegate", "1", 1, 0) == 0 ||
+                                 fsetxattr(top, "user.delegate", "1", 1, 0) == 0,
+                         true);
+        int g = make_group(fx->root_fd, "system.slice/app.service/supervisor", self_pid(), "memory pids");
+        set_self(fx, "system.slice/app.service/supervisor");
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_DELEGATED);
+        assert_string_equal(p.parent, "system.slice/app.service/supervisor");
+        assert_non_null(strstr(p.reason, "on /system.slice/app.service)"));
+        mc_placement_done(&p);
+        close(g);
+        close(top);
+}
+
+/* Other processes in the group: refused with their names and both fixes, nothing changed. */
+static void test_delegated_with_others_refused(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+        char procs[64];
+
+        if (!xattr_ok)
+                skip();
+        snprintf(procs, sizeof(procs), "1\n%d\n", (int)getpid());
+        int g = make_group(fx->root_fd, "system.slice/app.service", procs, "memory pids");
+        assert_int_equal(fsetxattr(g, "user.delegate", "1", 1, 0), 0);
+        set_self(fx, "system.slice/app.service");
+
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EBUSY);
+        assert_non_null(strstr(err.msg, "1 other process besides memcage: 1 ("));
+        assert_non_null(strstr(err.msg, "exec memcage"));
+        assert_non_null(strstr(err.msg, "--evacuate"));
+        assert_false(exists_at(g, MC_PLACEMENT_LEAF));
+        char *sc = read_at(g, "cgroup.subtree_control");
+        assert_string_equal(sc, "");
+        free(sc);
+
+        /* --evacuate: every process is moved into the leaf, then memory is enabled */
+        fx->req.evacuate = true;
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        char *leaf = read_at(g, MC_PLACEMENT_LEAF "/cgroup.procs");
+        assert_string_equal(leaf, procs);
+        free(leaf);
+        leaf = read_at(g, "cgroup.procs");
+        assert_string_equal(leaf, "");
+        free(leaf);
+        /* restore leaves the leaf when others are in it */
+        assert_int_equal(mc_placement_restore(&p, fx->root_fd, &err), 0);
+        assert_true(exists_at(g, MC_PLACEMENT_LEAF));
+        sc = read_at(g, "cgroup.subtree_control");
+        assert_string_equal(sc, "memory");
+        free(sc);
+        mc_placement_done(&p);
+        close(g);
+}
+
+/* A non-root user owning its group, cgroup.procs and cgroup.subtree_control has it delegated. */
+static void test_delegated_by_ownership(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        if (geteuid() != 0)
+                skip(); /* chown to another uid needs root */
+        int g = make_group(fx->root_fd, "user.slice/user-4242.slice/user@4242.service/app.slice/job.scope",
+                           self_pid(), "memory pids");
+        set_self(fx, "user.slice/user-4242.slice/user@4242.service/app.slice/job.scope");
+        fx->req.euid = 4242;
+        /* Not owned yet: not delegated, and no systemd: refused, naming the uid. */
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EPERM);
+        assert_non_null(strstr(err.msg, "uid 4242"));
+        assert_non_null(strstr(err.msg, "not delegated"));
+
+        assert_int_equal(fchown(g, 4242, 4242), 0);
+        assert_int_equal(fchownat(g, "cgroup.procs", 4242, 4242, 0), 0);
+        assert_int_equal(fchownat(g, "cgroup.subtree_control", 4242, 4242, 0), 0);
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_DELEGATED);
+        assert_non_null(strstr(p.reason, "delegated to uid 4242"));
+        mc_placement_done(&p);
+        close(g);
+}
+
+/* The root of a cgroup namespace that has memory.max is a container's: nest there. */
+static void test_container_root(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        write_at(fx->root_fd, "cgroup.procs", self_pid());
+        write_at(fx->root_fd, "cgroup.subtree_control", "");
+        write_at(fx->root_fd, "memory.max", "max\n");
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_CONTAINER);
+        assert_string_equal(p.parent, "");
+        assert_true(exists_at(fx->root_fd, MC_PLACEMENT_LEAF));
+        mc_placement_done(&p);
+}
+
+/* A hugetlb run needs hugetlb passed down; a delegated group without it is refused with the reason. */
+static void test_delegated_without_hugetlb(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        write_at(fx->root_fd, "cgroup.procs", self_pid());
+        write_at(fx->root_fd, "memory.max", "max\n");
+        write_at(fx->root_fd, "cgroup.controllers", "memory pids");
+        fx->req.use_hugetlb = true;
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EOPNOTSUPP);
+        assert_non_null(strstr(err.msg, "hugetlb controller is not available"));
+        assert_non_null(strstr(err.msg, "[hugetlb]"));
+        assert_false(exists_at(fx->root_fd, MC_PLACEMENT_LEAF));
+}
+
+/* ---- 3: a systemd scope ---------------------------------------------------------------------------------
+ */
+
+static void test_root_scope(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        close(make_group(fx->root_fd, "system.slice/ssh.service", self_pid(), "memory pids"));
+        set_self(fx, "system.slice/ssh.service"); /* not delegated: systemd's to write */
+        assert_int_equal(mkdir(fx->sd, 0755), 0);
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(fx->scope_calls, 1);
+        assert_string_equal(fx->asked_address, "unix:path=/run/systemd/private");
+        assert_string_equal(fx->asked_slice, MC_PLACEMENT_DEFAULT_SLICE);
+        assert_false(fx->asked.user);
+        assert_int_equal(fx->asked.pid, getpid());
+        assert_int_equal(p.kind, MC_PLACEMENT_SCOPE);
+        assert_string_equal(p.unit, "memcage-db-42.scope");
+        assert_string_equal(p.parent, "memcage.slice/memcage-db-42.scope");
+        assert_non_null(strstr(p.reason, "from the system manager"));
+        /* the service's group was not written to */
+        int svc = openat(fx->root_fd, "system.slice/ssh.service", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_false(exists_at(svc, MC_PLACEMENT_LEAF));
+        close(svc);
+        /* a scope is systemd's to remove: restore leaves it */
+        assert_int_equal(mc_placement_restore(&p, fx->root_fd, &err), 0);
+        int sc = openat(fx->root_fd, p.parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(exists_at(sc, MC_PLACEMENT_LEAF));
+        close(sc);
+        mc_placement_done(&p);
+}
+
+static void test_user_scope(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        close(make_group(fx->root_fd, "user.slice/user-4242.slice/session-3.scope", self_pid(),
+                         "memory pids"));
+        set_self(fx, "user.slice/user-4242.slice/session-3.scope");
+        assert_int_equal(mkdir(fx->sd, 0755), 0);
+        fx->req.euid = 4242;
+
+        /* no user bus known */
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -ENOENT);
+        assert_non_null(strstr(err.msg, "loginctl enable-linger"));
+        assert_int_equal(fx->scope_calls, 0);
+
+        /* a bus nobody answers on */
+        fx->req.user_bus = "unix:path=/run/user/4242/systemd/private";
+        fx->scope_result = -ECONNREFUSED;
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -ECONNREFUSED);
+        assert_non_null(strstr(err.msg, "no user manager answers for uid 4242"));
+
+        /* a user manager not delegating memory: the drop-in */
+        fx->scope_result = 0;
+        fx->scope_controllers = "pids";
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EOPNOTSUPP);
+        assert_non_null(strstr(err.msg, "user@.service.d"));
+        assert_string_equal(fx->asked_slice, "(none)"); /* the user manager's default slice */
+        assert_true(fx->asked.user);
+
+        fx->scope_controllers = NULL;
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_SCOPE);
+        assert_string_equal(fx->asked_address, "unix:path=/run/user/4242/systemd/private");
+        assert_non_null(strstr(p.reason, "from the user manager"));
+        mc_placement_done(&p);
+}
+
+/* ---- 4 and 5 --------------------------------------------------------------------------------------------
+ */
+
+static void test_root_without_manager(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        /* the real root: no memory.max */
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_ROOT);
+        assert_string_equal(p.parent, MC_PLACEMENT_ROOT_PARENT);
+        assert_false(p.moved_self);
+        assert_false(exists_at(fx->root_fd, MC_PLACEMENT_LEAF));
+        mc_placement_done(&p);
+
+        fx->req.euid = 4242;
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EPERM);
+        assert_non_null(strstr(err.msg, "run memcage as root"));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_parse_self),
+                cmocka_unit_test(test_scope_name),
+                cmocka_unit_test_setup_teardown(test_named_parent, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_delegated_by_xattr_nests, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_delegated_ancestor, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_delegated_with_others_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_delegated_by_ownership, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_container_root, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_delegated_without_hugetlb, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_root_scope, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_user_scope, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_root_without_manager, setup, teardown),
+        };
+        base = fake_make_base("placement", &xattr_ok, xattr_why, sizeof(xattr_why));
+        if (!base) {
+                fprintf(stderr, "cannot create a temporary directory: %s\n", xattr_why);
+                return 1;
+        }
+        if (!xattr_ok)
+                fprintf(stderr, "# %s: the xattr cases skip\n", xattr_why);
+        int failed = cmocka_run_group_tests(tests, NULL, NULL);
+        rm_rf_at(AT_FDCWD, base);
+        free(base);
+        return failed;
+}

@@ -39,12 +39,13 @@ void cli_profile_env(struct mc_profile_env *ret);
 const char *cli_getenv(const char *name);
 
 /*
- * Validates the parent path, finds the cgroup2 root and opens the parent
- * (-EBADF in *ret_parent_fd when it does not exist, which is no error).
+ * The parents ps and gc look at: the one named (--parent), or every group
+ * holding memcage's groups wherever placement put them (root sees all, a
+ * user their own). Opens the root; NULL-terminated list, NULL for none.
  * Reports a failure itself and returns the exit status for it, else 0.
  */
-int cli_open_parent(const char *command, const char *parent, char **ret_root_path, int *ret_root_fd,
-                    int *ret_parent_fd);
+int cli_parents(const char *command, const char *parent, char **ret_root_path, int *ret_root_fd,
+                char ***ret_parents);
 
 struct json_t;
 /* Prints a JSON document on stdout (indented, newline-terminated); reports a failure once, -EIO. */

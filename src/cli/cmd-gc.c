@@ -29,7 +29,8 @@ static void usage(void)
                "/run/memcage.\n"
                "\n"
                "Options:\n"
-               "      --parent PATH  parent group, relative to the cgroup2 root (default: memcage)\n"
+               "      --parent PATH  only the groups in PATH, relative to the cgroup2 root (default:\n"
+               "                     every group holding memcage's groups, wherever placed)\n"
                "      --kill         kill the processes of populated stale groups, then remove them\n"
                "  -n, --dry-run      only list what would be done\n"
                "  -h, --help         show this help and exit\n"
@@ -123,7 +124,7 @@ int cmd_gc(int argc, char **argv)
                 {},
         };
         struct mc_gc_opts opts = { .parent_fd = -EBADF };
-        const char *parent = MC_DEFAULT_PARENT;
+        const char *parent = NULL;
         int c;
 
         while ((c = getopt_long(argc, argv, "nh", options, NULL)) >= 0) {
@@ -150,38 +151,44 @@ int cmd_gc(int argc, char **argv)
 
         _cleanup_free_ char *root_path = NULL;
         _cleanup_close_ int root_fd = -EBADF;
-        _cleanup_close_ int parent_fd = -EBADF;
-        struct mc_gc_result *res = NULL;
-        struct mc_error err = { 0 };
-        size_t n = 0;
-        unsigned removed = 0, kept = 0, failed = 0, left = 0;
+        _cleanup_strv_free_ char **parents = NULL;
+        unsigned removed = 0, kept = 0, failed = 0, left = 0, found = 0, errors = 0;
 
-        int status = cli_open_parent("gc", parent, &root_path, &root_fd, &parent_fd);
+        int status = cli_parents("gc", parent, &root_path, &root_fd, &parents);
         if (status != 0)
                 return status;
-        if (parent_fd < 0) {
-                printf("no group %s/%s: nothing to collect\n", root_path, parent);
-                status = recover_hugetlb(opts.dry_run);
-                return fflush(stdout) == 0 ? status : 1;
+        for (char **pp = parents; pp && *pp; pp++) {
+                struct mc_gc_result *res = NULL;
+                struct mc_error err = { 0 };
+                size_t n = 0;
+                _cleanup_close_ int fd = openat(root_fd, (*pp)[0] ? *pp : ".",
+                                                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0 && errno == ENOENT) {
+                        if (parent)
+                                printf("no group %s/%s: nothing to collect\n", root_path, *pp);
+                        continue;
+                }
+                opts.parent_fd = fd;
+                if (fd < 0 || mc_gc_collect(&opts, &res, &n, &err) < 0) {
+                        cli_error("gc: %s/%s: %s", root_path, *pp, fd < 0 ? strerror(errno) : err.msg);
+                        errors++;
+                        continue;
+                }
+                for (size_t i = 0; i < n; i++) {
+                        failed += (unsigned)print_result(*pp, &res[i]);
+                        if (res[i].state == MC_GC_REMOVED || res[i].state == MC_GC_KILLED ||
+                            res[i].state == MC_GC_WOULD_REMOVE || res[i].state == MC_GC_WOULD_KILL)
+                                removed++;
+                        else if (res[i].state == MC_GC_KEPT)
+                                kept++;
+                        else if (res[i].state == MC_GC_LEFT_ALONE)
+                                left++;
+                }
+                found += (unsigned)n;
+                mc_gc_results_free(res, n);
         }
-        opts.parent_fd = parent_fd;
-        if (mc_gc_collect(&opts, &res, &n, &err) < 0) {
-                cli_error("gc: %s/%s: %s", root_path, parent, err.msg);
-                return 1;
-        }
-        for (size_t i = 0; i < n; i++) {
-                failed += (unsigned)print_result(parent, &res[i]);
-                if (res[i].state == MC_GC_REMOVED || res[i].state == MC_GC_KILLED ||
-                    res[i].state == MC_GC_WOULD_REMOVE || res[i].state == MC_GC_WOULD_KILL)
-                        removed++;
-                else if (res[i].state == MC_GC_KEPT)
-                        kept++;
-                else if (res[i].state == MC_GC_LEFT_ALONE)
-                        left++;
-        }
-        mc_gc_results_free(res, n);
-        if (n == left)
-                printf("no stale groups under %s", parent);
+        if (found == left)
+                printf("no stale groups%s%s", parent ? " under " : "", parent ? parent : "");
         else
                 printf("%s%u stale group%s: %u %sremoved, %u kept, %u failed",
                        opts.dry_run ? "dry run: " : "", removed + kept + failed,
@@ -195,5 +202,5 @@ int cmd_gc(int argc, char **argv)
         failed += (unsigned)recover_hugetlb(opts.dry_run);
         if (fflush(stdout) != 0)
                 return 1;
-        return failed ? 1 : MC_EXIT_OK;
+        return failed || errors ? 1 : MC_EXIT_OK;
 }

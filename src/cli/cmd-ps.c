@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgroup-ps.h"
@@ -25,7 +27,9 @@ static void usage(void)
 {
         printf("Usage: memcage ps [OPTIONS]\n"
                "\n"
-               "List the groups memcage created under the parent: NAME, PROFILE, the\n"
+               "List the groups memcage runs in, wherever they were placed (memcage/, a\n"
+               "systemd scope, a delegated unit; root sees all, a user their own): NAME\n"
+               "(with its parent when not under memcage/), PROFILE, the\n"
                "LAUNCHER's pid ('gone' when it died: 'memcage gc' collects such groups;\n"
                "'other-ns' when it runs in another pid namespace, '?' when its mark is not\n"
                "understood: neither is judged dead),\n"
@@ -34,7 +38,7 @@ static void usage(void)
                "in the group). Groups without memcage's mark are not listed.\n"
                "\n"
                "Options:\n"
-               "      --parent PATH  parent group, relative to the cgroup2 root (default: memcage)\n"
+               "      --parent PATH  only the groups in PATH, relative to the cgroup2 root\n"
                "      --json         print a JSON array instead (sizes in bytes, null for none)\n"
                "  -h, --help         show this help and exit\n"
                "\n"
@@ -162,7 +166,7 @@ int cmd_ps(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        const char *parent = MC_DEFAULT_PARENT;
+        const char *parent = NULL;
         bool json = false;
         int c;
 
@@ -187,18 +191,47 @@ int cmd_ps(int argc, char **argv)
 
         _cleanup_free_ char *root_path = NULL;
         _cleanup_close_ int root_fd = -EBADF;
-        _cleanup_close_ int parent_fd = -EBADF;
+        _cleanup_strv_free_ char **parents = NULL;
         struct mc_ps_entry *v = NULL;
-        struct mc_error err = { 0 };
         size_t n = 0;
         int status;
 
-        status = cli_open_parent("ps", parent, &root_path, &root_fd, &parent_fd);
+        status = cli_parents("ps", parent, &root_path, &root_fd, &parents);
         if (status != 0)
                 return status;
-        if (parent_fd >= 0 && mc_ps_collect(parent_fd, &v, &n, &err) < 0) {
-                cli_error("ps: %s/%s: %s", root_path, parent, err.msg);
-                return 1;
+        for (char **pp = parents; pp && *pp; pp++) {
+                struct mc_ps_entry *more = NULL;
+                struct mc_error err = { 0 };
+                size_t k = 0;
+                _cleanup_close_ int fd = openat(root_fd, (*pp)[0] ? *pp : ".",
+                                                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0 && errno == ENOENT)
+                        continue; /* no run ever made it, or it went meanwhile */
+                if (fd < 0 || mc_ps_collect(fd, &more, &k, &err) < 0) {
+                        cli_error("ps: %s/%s: %s", root_path, *pp, fd < 0 ? strerror(errno) : err.msg);
+                        mc_ps_entries_free(v, n);
+                        return 1;
+                }
+                /* Outside memcage/ a name alone does not say where the group is: the path does. */
+                for (size_t i = 0; i < k && !streq(*pp, MC_DEFAULT_PARENT); i++) {
+                        char *full = NULL;
+                        if (asprintf(&full, "%s%s%s", *pp, (*pp)[0] ? "/" : "", more[i].name) >= 0) {
+                                free(more[i].name);
+                                more[i].name = full;
+                        }
+                }
+                struct mc_ps_entry *nv = k ? realloc(v, (n + k) * sizeof(*v)) : v;
+                if (k && !nv) {
+                        mc_ps_entries_free(more, k);
+                        mc_ps_entries_free(v, n);
+                        cli_error("ps: out of memory");
+                        return 1;
+                }
+                v = nv;
+                if (k)
+                        memcpy(v + n, more, k * sizeof(*v));
+                n += k;
+                free(more); /* the entries moved into v */
         }
         status = json ? print_json(v, n) : print_table(v, n);
         mc_ps_entries_free(v, n);

@@ -37,7 +37,7 @@ for i in $(seq "$n"); do
 done
 # Every group created and its command inside: one pid in each cgroup.procs.
 for _ in $(seq 600); do
-        count=$(cat "$memcage_parent"/ps-*/cgroup.procs 2>/dev/null | wc -l)
+        count=$({ cat "$memcage_parent"/ps-*/cgroup.procs 2>/dev/null || true; } | wc -l)
         [ "$count" -eq "$n" ] && break
         sleep 0.5
 done

@@ -53,7 +53,7 @@ struct mc_observe_triggers {
 /*
  * The [pressure] triggers of p, or the default without any, for a launcher
  * of effective uid euid. Without root the kernel takes only windows that are
- * multiples of 2 s (Linux 6.4+; before, no trigger at all): a window is
+ * multiples of 2 s (some kernels none at all): a window is
  * rounded up to the next multiple and the stall scaled with it (the same
  * share of the window), with a notice; a trigger the kernel then refuses is
  * left out and the report's stall totals stand for it. The message names

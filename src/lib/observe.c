@@ -19,7 +19,7 @@ static int add_trigger(struct mc_observe_triggers *tr, enum mc_psi_kind kind, co
                 return mc_error_prefix(err, "%spressure.%s = %s", where, mc_psi_kind_name(kind), value);
         /*
          * The kernel takes other windows only from a writer with
-         * CAP_SYS_RESOURCE (Linux 6.4+; older kernels take no trigger at all
+         * CAP_SYS_RESOURCE (and some kernels no trigger at all
          * from others): round up to what it takes, keeping the stall's share.
          */
         if (euid != 0 && t.window_us % MC_PSI_UNPRIV_WINDOW_US != 0) {
@@ -127,7 +127,7 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
         if (r < 0)
                 return r;
         ob->watching = true;
-        /* Linux before 6.4 takes no trigger from a non-root writer: the stall totals stand for it. */
+        /* A kernel taking no trigger from a non-root writer: the stall totals stand for it. */
         for (size_t i = 0; o->triggers && !o->triggers->is_default && i < ob->events.n_refused; i++)
                 warn(ob, "%s; the report's stall totals (pressure.*_total_us) stand for it",
                      ob->events.refused_why[i]);

@@ -325,7 +325,7 @@ static int enable_controllers(const struct mc_cgroup_backend *backend, int fd, c
  * and the run's group goes beside the leaf. Undone on failure.
  */
 static int nest(const struct mc_placement_request *req, const char *rel, enum mc_placement_kind kind,
-                struct mc_placement *p, struct mc_error *err)
+                bool in_leaf, struct mc_placement *p, struct mc_error *err)
 {
         const char *controllers[] = { "memory", req->use_hugetlb ? "hugetlb" : NULL, NULL };
         _cleanup_free_ char *shown = shown_group(req, rel);
@@ -392,6 +392,7 @@ static int nest(const struct mc_placement_request *req, const char *rel, enum mc
                 goto undo;
         }
         r = req->evacuate ? evacuate(p->backend, fd, leaf_fd, shown, err)
+            : in_leaf     ? 0
                           : move_pid(p->backend, leaf_fd, req->pid, err);
         if (r < 0) {
                 mc_error_prefix(err, "move memcage into %s/%s", shown, MC_PLACEMENT_LEAF);
@@ -404,7 +405,7 @@ static int nest(const struct mc_placement_request *req, const char *rel, enum mc
         p->kind = kind;
         p->parent = strdup(rel);
         p->origin = strdup(rel);
-        p->moved_self = true;
+        p->moved_self = !in_leaf; /* started in the leaf: it stays there, where it was */
         p->pid = req->pid;
         if (!p->parent || !p->origin)
                 return mc_error_errno(err, ENOMEM, "placement");
@@ -412,7 +413,7 @@ static int nest(const struct mc_placement_request *req, const char *rel, enum mc
 
 undo:
         /* Back as found: memcage (and whom it moved) into the group again, the leaf it made removed. */
-        if (leaf_fd >= 0) {
+        if (leaf_fd >= 0 && (!in_leaf || req->evacuate)) {
                 struct mc_error ignored = { 0 };
                 (void)evacuate(p->backend, leaf_fd, fd, shown, &ignored);
         }
@@ -487,7 +488,7 @@ static int place_in_scope(const struct mc_placement_request *req, const char *se
                 p->reason = NULL;
                 return mc_error_errno(err, ENOMEM, "placement");
         }
-        return nest(req, now, MC_PLACEMENT_SCOPE, p, err);
+        return nest(req, now, MC_PLACEMENT_SCOPE, false, p, err);
 }
 
 int mc_placement_prepare(const struct mc_placement_request *req, struct mc_placement *ret,
@@ -522,12 +523,24 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
         if (r < 0)
                 return mc_error_prefix(err, "find memcage's own cgroup");
 
+        /*
+         * Started inside a delegated group's leaf (by a process evacuated
+         * there, or another launcher's): that group is the place, and
+         * memcage is in its leaf already.
+         */
+        bool in_leaf = false;
+        char *base = strrchr(self, '/');
+        if (streq(base ? base + 1 : self, MC_PLACEMENT_LEAF)) {
+                *(base ? base : self) = '\0';
+                in_leaf = true;
+        }
+
         r = judge_delegation(req, self, &kind, &reason);
         if (r < 0)
                 return mc_error_errno(err, -r, "look at memcage's own cgroup /%s", self);
         if (r > 0) {
                 p.reason = reason;
-                r = nest(req, self, kind, &p, err);
+                r = nest(req, self, kind, in_leaf, &p, err);
         } else if (is_dir(req->systemd_dir))
                 r = place_in_scope(req, self, &p, err);
         else if (req->euid == 0) {

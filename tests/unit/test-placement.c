@@ -425,6 +425,40 @@ static void test_delegated_with_others_refused(void **state)
         close(g);
 }
 
+/* Started in a delegated group's leaf (where --evacuate put a shell): the group is the place, memcage stays
+ * put. */
+static void test_started_in_leaf(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+        char procs[64];
+
+        if (!xattr_ok)
+                skip();
+        int g = make_group(fx->root_fd, "system.slice/app.service", "", "memory pids");
+        assert_int_equal(fsetxattr(g, "user.delegate", "1", 1, 0), 0);
+        snprintf(procs, sizeof(procs), "1\n%d\n", (int)getpid());
+        close(make_group(fx->root_fd, "system.slice/app.service/" MC_PLACEMENT_LEAF, procs, "memory pids"));
+        set_self(fx, "system.slice/app.service/" MC_PLACEMENT_LEAF);
+
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_DELEGATED);
+        assert_string_equal(p.parent, "system.slice/app.service");
+        assert_false(p.moved_self);
+        char *leaf = read_at(g, MC_PLACEMENT_LEAF "/cgroup.procs");
+        assert_string_equal(leaf, procs);
+        free(leaf);
+        char *sc = read_at(g, "cgroup.subtree_control");
+        assert_string_equal(sc, "memory");
+        free(sc);
+        /* nothing to move back: everything stays where it was */
+        assert_int_equal(mc_placement_restore(&p, fx->root_fd, &err), 0);
+        assert_true(exists_at(g, MC_PLACEMENT_LEAF));
+        mc_placement_done(&p);
+        close(g);
+}
+
 /* A non-root user owning its group, cgroup.procs and cgroup.subtree_control has it delegated. */
 static void test_delegated_by_ownership(void **state)
 {
@@ -591,6 +625,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_delegated_by_xattr_nests, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_ancestor, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_with_others_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_started_in_leaf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_by_ownership, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_container_root, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_without_hugetlb, setup, teardown),

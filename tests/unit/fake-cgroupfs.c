@@ -40,6 +40,21 @@ char *read_at(int dirfd, const char *name)
         return s;
 }
 
+int mkdir_p_at(int dirfd, const char *rel)
+{
+        char path[512];
+        snprintf(path, sizeof(path), "%s", rel);
+        for (char *p = path; (p = strchr(p, '/')); p++) {
+                *p = '\0';
+                (void)mkdirat(dirfd, path, 0755);
+                *p = '/';
+        }
+        assert_true(mkdirat(dirfd, path, 0755) == 0 || errno == EEXIST);
+        int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        return fd;
+}
+
 bool exists_at(int dirfd, const char *path)
 {
         struct stat st;

@@ -14,6 +14,8 @@ void write_at(int dirfd, const char *name, const char *content);
 /* The content of a file relative to dirfd, malloc'd, or NULL when it cannot be read. */
 char *read_at(int dirfd, const char *name);
 bool exists_at(int dirfd, const char *path);
+/* mkdir -p of rel below dirfd, and an O_DIRECTORY fd of it (asserts success). */
+int mkdir_p_at(int dirfd, const char *rel);
 /* Removes a file or a directory tree relative to dir_fd, ignoring errors. */
 void rm_rf_at(int dir_fd, const char *name);
 /*

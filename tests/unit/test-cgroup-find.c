@@ -27,16 +27,7 @@ static char xattr_why[256];
 
 static void make_dir(int root_fd, const char *rel, const char *mark)
 {
-        char path[512];
-        snprintf(path, sizeof(path), "%s", rel);
-        for (char *p = path; (p = strchr(p, '/')); p++) {
-                *p = '\0';
-                (void)mkdirat(root_fd, path, 0755);
-                *p = '/';
-        }
-        assert_true(mkdirat(root_fd, path, 0755) == 0 || errno == EEXIST);
-        int fd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        assert_true(fd >= 0);
+        int fd = mkdir_p_at(root_fd, rel);
         write_at(fd, "cgroup.procs", "");
         if (mark)
                 assert_int_equal(fsetxattr(fd, MC_GROUP_XATTR_LAUNCHER, mark, strlen(mark), 0), 0);

@@ -152,16 +152,7 @@ struct fixture {
 /* A group with its interface files; procs as given. */
 static int make_group(int root_fd, const char *rel, const char *procs, const char *controllers)
 {
-        char path[512];
-        snprintf(path, sizeof(path), "%s", rel);
-        for (char *p = path; (p = strchr(p, '/')); p++) {
-                *p = '\0';
-                (void)mkdirat(root_fd, path, 0755);
-                *p = '/';
-        }
-        assert_true(mkdirat(root_fd, path, 0755) == 0 || errno == EEXIST);
-        int fd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        assert_true(fd >= 0);
+        int fd = mkdir_p_at(root_fd, rel);
         write_at(fd, "cgroup.procs", procs);
         write_at(fd, "cgroup.events", procs[0] ? "populated 1\n" : "populated 0\n");
         write_at(fd, "cgroup.controllers", controllers);

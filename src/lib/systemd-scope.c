@@ -52,7 +52,7 @@ static int load_libsystemd(struct mc_error *err)
 {
         if (sd.loaded)
                 return 0;
-        void *h = dlopen(SYSTEMD_SONAME, RTLD_NOW | RTLD_LOCAL);
+        void *h = dlopen(SYSTEMD_SONAME, RTLD_LAZY | RTLD_LOCAL);
         if (!h)
                 return mc_error_set(err, EOPNOTSUPP, "cannot load %s: %s", SYSTEMD_SONAME, dlerror());
         struct {

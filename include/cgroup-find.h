@@ -5,7 +5,7 @@
  * Finding memcage's groups wherever placement put them (placement.h): under
  * memcage/ at the root, in transient scopes, in delegated units, in a
  * container's namespace root. A group is memcage's when it carries the
- * launcher mark as mc_group_read_launcher() reads it; the walk does not descend into
+ * launcher mark (MC_GROUP_XATTR_LAUNCHER); the walk does not descend into
  * such a group (what its command made below it is the command's).
  */
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "cgroup-find.h"
 #include "cgroup.h"
@@ -20,11 +21,10 @@ struct found {
         uid_t owner;
 };
 
-/* Read by the one reader of the mark; pid namespace 0: whether the launcher lives is not asked here. */
 static bool has_mark(int fd)
 {
-        struct mc_launcher l;
-        return mc_group_read_launcher_ns(fd, 0, &l) == 0;
+        char mark[128];
+        return fgetxattr(fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark)) >= 0 || errno == ERANGE;
 }
 
 static int add_parent(struct found *f, const char *rel)

@@ -487,6 +487,31 @@ static pid_t lock_holder(int fd)
 }
 
 /*
+ * Every ledger write happens under the pool lock, so a temporary
+ * "hugetlb.ledger.XXXXXX" present when the lock is taken is one a writer
+ * killed between its fsync and its rename left behind: nobody will rename
+ * it in, and the ledger it would have replaced is still whole.
+ */
+static void sweep_ledger_temps(int run_fd)
+{
+        int fd = openat(run_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return;
+        }
+        const size_t prefix = strlen(MC_HUGETLB_LEDGER ".");
+        struct dirent *de;
+        while ((de = readdir(d)))
+                if (de->d_type == DT_REG && strlen(de->d_name) == prefix + 6 &&
+                    strncmp(de->d_name, MC_HUGETLB_LEDGER ".", prefix) == 0)
+                        (void)unlinkat(run_fd, de->d_name, 0);
+        closedir(d);
+}
+
+/*
  * A POSIX record lock rather than flock(): F_GETLK tells who holds it, for
  * the message when the wait ends. The wait is bounded and ends early when
  * interrupt_fd becomes readable (memcage blocks SIGINT and SIGTERM and reads
@@ -539,6 +564,7 @@ static int lock_pool(const struct mc_hugetlb_pool *p, int *ret_fd, struct mc_err
                 if (wait_ms < 50)
                         wait_ms *= 2;
         }
+        sweep_ledger_temps(p->run_fd);
         *ret_fd = TAKE_FD(fd);
         return 0;
 }

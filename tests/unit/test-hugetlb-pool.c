@@ -295,6 +295,42 @@ static void test_reserve_release(void **state)
         mc_hugetlb_pool_close(&p);
 }
 
+/* A writer killed between fsync and rename leaves hugetlb.ledger.XXXXXX: the next one under the lock removes
+ * it. */
+static void test_stale_temp_swept(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_pool p;
+        struct mc_error err = {};
+        struct stat st;
+        char stale[192], other[192], dir[192];
+
+        add_pool(fx, 2048, 0, 0, 0);
+        open_pool(fx, &p);
+        snprintf(stale, sizeof(stale), "%s/%s.a1B2c3", fx->run, MC_HUGETLB_LEDGER);
+        snprintf(other, sizeof(other), "%s/%s.keep-me", fx->run, MC_HUGETLB_LEDGER);
+        snprintf(dir, sizeof(dir), "%s/%s.d1r3ct", fx->run, MC_HUGETLB_LEDGER);
+        put(fx->run, MC_HUGETLB_LEDGER ".a1B2c3", "1 2 3 2048 8 8\n");
+        put(fx->run, MC_HUGETLB_LEDGER ".keep-me", "not a temporary file\n");
+        assert_int_equal(mkdir(dir, 0755), 0);
+
+        struct mc_hugetlb_request req = { .kb = 2048, .pages = 2 };
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), 0);
+        assert_int_equal(stat(stale, &st), -1);
+        assert_int_equal(errno, ENOENT);
+        /* Only the six-character temporary names of the ledger go; other files and directories stay. */
+        assert_int_equal(stat(other, &st), 0);
+        assert_int_equal(stat(dir, &st), 0);
+        /* The stale file's content never reached the ledger. */
+        _cleanup_free_ char *l = ledger(fx);
+        char want[128];
+        snprintf(want, sizeof(want), "%d %llu %llu 2048 2 2\n", (int)p.pid, p.starttime, pidns());
+        assert_string_equal(l, want);
+        put_u64(fx, 2048, "free_hugepages", 2);
+        assert_int_equal(mc_hugetlb_pool_release(&p, &err), 0);
+        mc_hugetlb_pool_close(&p);
+}
+
 static void test_enough_free(void **state)
 {
         struct fixture *fx = *state;
@@ -715,6 +751,7 @@ int main(void)
                 cmocka_unit_test(test_arithmetic),
                 cmocka_unit_test_setup_teardown(test_host_sizes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reserve_release, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stale_temp_swept, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_enough_free, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_grow_limit, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_two_runs, setup, teardown),

@@ -12,6 +12,8 @@
 #               python3-jsonschema (reports against docs/report-schema.json),
 #               postgresql-15 (the server, initdb and pgbench for t-80-postgres),
 #               chromium (renders the SVG chart headless in tests/render),
+#               libxml2-utils and prometheus (xmllint and promtool: the JUnit
+#               and metrics renderings checked in tests/render and the VM),
 #               systemd, systemd-sysv, dbus, dbus-user-session, libpam-systemd
 #               (systemd as PID 1 in the VM, with user managers: tests/vm/run-vm
 #               --systemd boots the host's own), crun and systemd-container
@@ -41,6 +43,6 @@ apt-get install -y -qq --no-install-recommends \
         linux-image-amd64 linux-image-6.12-amd64 \
         python3 python3-yaml python3-jsonschema groff-base attr clang-format postgresql-15 \
         clang libclang-rt-14-dev \
-        chromium \
+        chromium libxml2-utils prometheus \
         systemd systemd-sysv dbus dbus-user-session libpam-systemd crun systemd-container >/dev/null
 echo "install-deps.sh: all build and test dependencies are installed"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Renderings of a report for `memcage report` and `memcage run --text/--plot/--github`. */
+/* Renderings of a report for `memcage report` and `memcage run --text/--plot/--junit/--metrics/--github`. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "output.h"
 #include "report-github.h"
+#include "report-junit.h"
+#include "report-openmetrics.h"
 #include "report-svg.h"
 #include "report-text.h"
 #include "report.h"
@@ -17,7 +19,7 @@
 
 int cli_format_parse(const char *s, enum cli_format *ret)
 {
-        static const char *const names[] = { "text", "json", "svg", "github" };
+        static const char *const names[] = { "text", "json", "svg", "github", "junit", "openmetrics" };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (streq(s, names[i])) {
                         *ret = (enum cli_format)i;
@@ -70,6 +72,12 @@ int cli_render(const json_t *report, enum cli_format format, struct mc_output *o
                 break;
         case CLI_FORMAT_GITHUB:
                 r = mc_report_github(report, &text, &err);
+                break;
+        case CLI_FORMAT_JUNIT:
+                r = mc_report_junit(report, &text, &err);
+                break;
+        case CLI_FORMAT_OPENMETRICS:
+                r = mc_report_openmetrics(report, &text, &err);
                 break;
         case CLI_FORMAT_JSON:
         default:

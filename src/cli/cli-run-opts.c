@@ -45,6 +45,9 @@ static void usage(void)
                "      --events FILE      write each memory event to FILE as a JSON line\n"
                "      --text FILE        write the text report to FILE ('-': stderr)\n"
                "      --plot FILE        write an SVG chart of the run to FILE\n"
+               "      --junit FILE       write the run as JUnit XML to FILE (one test case)\n"
+               "      --metrics FILE     write the run as Prometheus metrics to FILE (for\n"
+               "                         node_exporter's textfile collector)\n"
                "      --github           print GitHub Actions ::error/::warning lines on stdout\n"
                "                         for OOM kills, limits hit and pressure\n"
                "      --fail-on LIST     exit 123 when COMMAND exited 0 but a condition of LIST\n"
@@ -120,6 +123,8 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 OPT_GITHUB,
                 OPT_FAIL_ON,
                 OPT_EVACUATE,
+                OPT_JUNIT,
+                OPT_METRICS,
         };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
@@ -136,6 +141,8 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 { "fork", no_argument, NULL, OPT_FORK },
                 { "text", required_argument, NULL, OPT_TEXT },
                 { "plot", required_argument, NULL, OPT_PLOT },
+                { "junit", required_argument, NULL, OPT_JUNIT },
+                { "metrics", required_argument, NULL, OPT_METRICS },
                 { "github", no_argument, NULL, OPT_GITHUB },
                 { "fail-on", required_argument, NULL, OPT_FAIL_ON },
                 { "user", required_argument, NULL, 'u' },
@@ -194,6 +201,12 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                         break;
                 case OPT_PLOT:
                         o->plot_path = optarg;
+                        break;
+                case OPT_JUNIT:
+                        o->junit_path = optarg;
+                        break;
+                case OPT_METRICS:
+                        o->metrics_path = optarg;
                         break;
                 case OPT_GITHUB:
                         o->github = true;

@@ -29,6 +29,8 @@ struct cli_run_opts {
         bool github;           /* --github: workflow commands on stdout */
         unsigned fail_on;      /* --fail-on: mask of enum mc_fail_on */
         const char *fail_on_arg;
+        const char *junit_path;   /* --junit: JUnit XML */
+        const char *metrics_path; /* --metrics: Prometheus text (OpenMetrics names) */
         bool wait_all;
         bool evacuate; /* --evacuate: move the other processes of a delegated group into a leaf */
         bool quiet;

@@ -63,8 +63,15 @@ int cli_refuse_arguments(const char *command, int argc, char **argv);
 #define MC_EXIT_FAIL_ON 123 /* the command succeeded but a --fail-on condition was met */
 int cmd_report(int argc, char **argv);
 
-enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_SVG, CLI_FORMAT_GITHUB };
-/* "text", "json", "svg", "github"; -EINVAL for anything else. */
+enum cli_format {
+        CLI_FORMAT_TEXT,
+        CLI_FORMAT_JSON,
+        CLI_FORMAT_SVG,
+        CLI_FORMAT_GITHUB,
+        CLI_FORMAT_JUNIT,
+        CLI_FORMAT_OPENMETRICS,
+};
+/* "text", "json", "svg", "github", "junit", "openmetrics"; -EINVAL for anything else. */
 int cli_format_parse(const char *s, enum cli_format *ret);
 struct mc_output;
 struct mc_output_opts;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* memcage report: render a run's JSON report as text, JSON, SVG or GitHub annotations. */
+/* memcage report: render a run's JSON report as text, JSON, SVG, GitHub annotations, JUnit or metrics. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,7 +21,8 @@ static void usage(void)
                "\n"
                "Options:\n"
                "  -f, --format FORMAT  text (default), json, svg (a chart of the timeline) or\n"
-               "                       github (GitHub Actions ::error/::warning lines)\n"
+               "                       github (GitHub Actions ::error/::warning lines),\n"
+               "                       junit (JUnit XML) or openmetrics (Prometheus text)\n"
                "  -o, --output FILE    write to FILE (atomically; a FIFO, /dev/stdout or\n"
                "                       /dev/fd/N as a stream) instead of stdout\n"
                "      --fail-on LIST   exit 123 when the report meets a condition of LIST:\n"
@@ -76,7 +77,8 @@ int cmd_report(int argc, char **argv)
                 switch (c) {
                 case 'f':
                         if (cli_format_parse(optarg, &format) < 0) {
-                                cli_error("report: unknown format '%s': use text, json, svg or github",
+                                cli_error("report: unknown format '%s': use text, json, svg, github, junit "
+                                          "or openmetrics",
                                           optarg);
                                 cli_usage_hint("report");
                                 return MC_EXIT_USAGE;
@@ -122,10 +124,16 @@ int cmd_report(int argc, char **argv)
                 cli_error("report: %s", err.msg);
                 return MC_EXIT_MEMCAGE;
         }
+        unsigned matched = fail_on ? mc_fail_on_match(j, fail_on) : 0;
+        /* The JUnit failure names what --fail-on matched, as for memcage run --junit. */
+        if (fail_on && format == CLI_FORMAT_JUNIT &&
+            json_object_set_new(j, "fail_on", mc_fail_on_to_json(fail_on, matched)) < 0) {
+                cli_error("report: out of memory");
+                return MC_EXIT_MEMCAGE;
+        }
         if (cli_render(j, format, output ? &out : NULL, stdout, "report") < 0)
                 return MC_EXIT_MEMCAGE;
         if (fail_on) {
-                unsigned matched = mc_fail_on_match(j, fail_on);
                 char buf[64];
                 if (matched) {
                         cli_error("report: --fail-on matched: %s",

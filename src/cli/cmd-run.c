@@ -62,7 +62,7 @@ struct run_state {
         struct mc_observe observe; /* outlives the report, which points into it */
         bool observing;
         struct cli_events events;
-        struct mc_output outputs[3]; /* --text, --plot, --report (run_outputs[]), opened before the run */
+        struct mc_output outputs[5]; /* those of run_outputs[], opened before the run */
         char *error;                 /* memcage's own failure, for the report */
 };
 
@@ -75,6 +75,8 @@ static const struct {
         { CLI_FORMAT_TEXT, STDERR_FILENO, "text report" },
         { CLI_FORMAT_SVG, STDOUT_FILENO, "plot" },
         { CLI_FORMAT_JSON, STDOUT_FILENO, "report" },
+        { CLI_FORMAT_JUNIT, STDOUT_FILENO, "JUnit report" },
+        { CLI_FORMAT_OPENMETRICS, STDOUT_FILENO, "metrics" },
 };
 
 /* Reports memcage's own failure once: on stderr now, into the report later. */
@@ -218,7 +220,8 @@ static void warn(void *userdata, const char *text)
  */
 static int open_outputs(struct run_state *s)
 {
-        const char *paths[] = { s->opts.text_path, s->opts.plot_path, s->opts.report_path };
+        const char *paths[] = { s->opts.text_path, s->opts.plot_path, s->opts.report_path,
+                                s->opts.junit_path, s->opts.metrics_path };
         struct mc_output_opts oopts;
         struct mc_error err = { 0 };
         int status = 0;
@@ -484,7 +487,7 @@ static int launch_and_supervise(struct run_state *s)
 /*
  * The report's renderings, all from its JSON: --fail-on judges it first (a
  * match turns a successful run into MC_EXIT_FAIL_ON and is recorded), then
- * the summary line, --text, --plot, --report and --github. Returns the final
+ * the summary line, --text, --plot, --report, --junit, --metrics and --github. Returns the final
  * status.
  */
 static int finish_report(struct run_state *s, int status)

@@ -2,10 +2,10 @@
 /*
  * libFuzzer target: a report as `memcage report` reads it (any JSON a user
  * may hand over), then every rendering of it: text (plain and coloured),
- * SVG, GitHub annotations, --fail-on and the verdict line. A report that is
- * refused must say why; one that is accepted must render or fail with a
- * message, never crash, hang or grow without bound (libFuzzer's -timeout and
- * -rss_limit_mb catch the last two).
+ * SVG, GitHub annotations, JUnit XML, metrics, --fail-on and the verdict
+ * line. A report that is refused must say why; one that is accepted must
+ * render or fail with a message, never crash, hang or grow without bound
+ * (libFuzzer's -timeout and -rss_limit_mb catch the last two).
  */
 #include "config.h"
 
@@ -16,7 +16,9 @@
 
 #include "fail-on.h"
 #include "report-github.h"
+#include "report-junit.h"
 #include "report-json.h"
+#include "report-openmetrics.h"
 #include "report-svg.h"
 #include "report-text.h"
 
@@ -61,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         render(text_color, j);
         render(mc_report_svg, j);
         render(mc_report_github, j);
+        render(mc_report_junit, j);
+        render(mc_report_openmetrics, j);
         (void)mc_fail_on_match(j, MC_FAIL_ON_ALL);
         (void)mc_rj_verdict(j, verdict, sizeof(verdict));
         (void)mc_rj_oom_kills(j);

@@ -135,6 +135,8 @@ assert "on" in doc or True in doc, "no 'on'"
 steps = doc["jobs"]["check"]["steps"]
 upload = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
 assert upload and upload[0].get("if") == "always()", "no upload-artifact step with if: always()"
+assert "memcage-junit.xml" in upload[0]["with"]["path"], "the JUnit file is not uploaded"
+assert any("--junit memcage-junit.xml" in s.get("run", "") for s in steps), "no memcage run --junit"
 assert any("memcage run -p ci --report memcage-report.json" in s.get("run", "") for s in steps), "no memcage run step"
 PY
         echo "# $workflow parses"

@@ -58,7 +58,7 @@ assert_contains "$err" "not a memcage report" "no schema message"
 # Usage errors
 run_memcage report --format pdf "$r"
 assert_eq "$rc" 2 "unknown format"
-assert_contains "$err" "use text, json, svg or github" "unknown format message"
+assert_contains "$err" "use text, json, svg, github, junit or openmetrics" "unknown format message"
 run_memcage report
 assert_eq "$rc" 2 "no file"
 run_memcage report --fail-on nope "$r"

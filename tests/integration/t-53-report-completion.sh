@@ -26,7 +26,7 @@ assert_eq "$got" report "memcage rep<TAB>"
 complete_words report -
 assert_eq "$got" "$(lines -f --format -o --output --fail-on -h --help)" "memcage report -<TAB>"
 complete_words report --format ""
-assert_eq "$got" "$(lines text json svg github)" "memcage report --format <TAB>"
+assert_eq "$got" "$(lines text json svg github junit openmetrics)" "memcage report --format <TAB>"
 complete_words report -f s
 assert_eq "$got" svg "memcage report -f s<TAB>"
 complete_words run --fail-on h

@@ -23,11 +23,11 @@ cases=(
         "real-above-2e64-ubsan.json|processes.top[0].pss"
         "negative-limit.json|limits.max"
 )
-echo "1..$((${#cases[@]} * 4 + 1))"
+echo "1..$((${#cases[@]} * 6 + 1))"
 for c in "${cases[@]}"; do
         file=$crafted/${c%%|*} field=${c#*|}
         [ -s "$file" ] || { not_ok "$file is missing or empty"; continue; }
-        for format in text json svg github; do
+        for format in text json svg github junit openmetrics; do
                 rc=0
                 timeout 20 "$memcage" report -f "$format" "$file" >"$tmp/out" 2>"$tmp/err" || rc=$?
                 msg=$(head -c 300 "$tmp/err")

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report-json.h"
+#include "report-junit.h"
+#include "report-text.h"
+#include "util.h"
+
+/*
+ * The length of the valid UTF-8 sequence at p (1..4) and its code point, 0
+ * for an invalid one: overlong forms, surrogates and values above U+10FFFF
+ * are invalid too, as XML parsers hold them.
+ */
+static size_t utf8_decode(const unsigned char *p, uint32_t *ret)
+{
+        size_t len;
+        uint32_t cp, min;
+
+        if (p[0] < 0x80) {
+                *ret = p[0];
+                return 1;
+        }
+        if ((p[0] & 0xe0) == 0xc0)
+                len = 2, cp = p[0] & 0x1f, min = 0x80;
+        else if ((p[0] & 0xf0) == 0xe0)
+                len = 3, cp = p[0] & 0x0f, min = 0x800;
+        else if ((p[0] & 0xf8) == 0xf0)
+                len = 4, cp = p[0] & 0x07, min = 0x10000;
+        else
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+                        return 0;
+                cp = cp << 6 | (p[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        *ret = cp;
+        return len;
+}
+
+/* Allowed by XML 1.0 (Char) and not a control a viewer would act on. */
+static bool xml_shown(uint32_t cp)
+{
+        if (cp == '\t' || cp == '\n' || cp == '\r')
+                return true;
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+                return false;
+        return cp != 0xfffe && cp != 0xffff;
+}
+
+void mc_junit_escape(FILE *f, const char *s, bool attribute)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        while (*p) {
+                uint32_t cp = 0;
+                size_t len = utf8_decode(p, &cp);
+                if (len == 0 || !xml_shown(cp)) {
+                        for (size_t i = 0; i < (len ? len : 1); i++)
+                                fprintf(f, "\\x%02x", p[i]);
+                        p += len ? len : 1;
+                        continue;
+                }
+                switch (cp) {
+                case '&':
+                        fputs("&amp;", f);
+                        break;
+                case '<':
+                        fputs("&lt;", f);
+                        break;
+                case '>':
+                        fputs("&gt;", f);
+                        break;
+                case '"':
+                        fputs(attribute ? "&quot;" : "\"", f);
+                        break;
+                case '\t':
+                case '\n':
+                        if (attribute)
+                                fprintf(f, "&#%u;", cp);
+                        else
+                                fputc((int)cp, f);
+                        break;
+                case '\r':
+                        /* Parsers turn a bare \r into \n in text too. */
+                        fputs("&#13;", f);
+                        break;
+                default:
+                        fwrite(p, 1, len, f);
+                }
+                p += len;
+        }
+}
+
+static void property(FILE *f, const char *name, const char *value)
+{
+        fprintf(f, "    <property name=\"%s\" value=\"", name);
+        mc_junit_escape(f, value, true);
+        fputs("\"/>\n", f);
+}
+
+static void property_u64(FILE *f, const char *name, const json_t *obj, const char *key)
+{
+        uint64_t v;
+        char buf[32];
+        if (!mc_rj_u64(obj, key, &v))
+                return;
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+        property(f, name, buf);
+}
+
+/* Microseconds of the report as seconds, to the microsecond. */
+static void property_us(FILE *f, const char *name, const json_t *obj, const char *key)
+{
+        uint64_t us;
+        char buf[48];
+        if (!mc_rj_u64(obj, key, &us))
+                return;
+        snprintf(buf, sizeof(buf), "%llu.%06llu", (unsigned long long)(us / 1000000),
+                 (unsigned long long)(us % 1000000));
+        property(f, name, buf);
+}
+
+/* The names of fail_on.matched, "oom, max"; "" when none. */
+static void fail_on_matched(const json_t *r, char *buf, size_t n)
+{
+        json_t *matched = mc_rj_array(mc_rj_obj(r, "fail_on"), "matched"), *m;
+        size_t i, len = 0;
+
+        buf[0] = '\0';
+        json_array_foreach(matched, i, m)
+        {
+                if (!json_is_string(m))
+                        continue;
+                int k = snprintf(buf + len, n - len, "%s%s", len ? ", " : "", json_string_value(m));
+                if (k < 0 || (size_t)k >= n - len)
+                        break;
+                len += (size_t)k;
+        }
+}
+
+int mc_report_junit(const json_t *r, char **ret, struct mc_error *err)
+{
+        _cleanup_free_ char *s = NULL, *cmd = NULL, *text = NULL;
+        size_t len = 0;
+        char verdict[256], matched[256], message[600];
+        const char *code = mc_rj_str(mc_rj_obj(r, "verdict"), "code");
+        const char *profile = mc_rj_str(r, "profile"), *error = mc_rj_str(r, "error");
+        double duration = 0;
+        int k;
+
+        k = mc_report_text(r, 0, &text, err);
+        if (k < 0)
+                return k;
+        cmd = mc_rj_command_line(r);
+        FILE *f = open_memstream(&s, &len);
+        if (!cmd || !f) {
+                if (f)
+                        fclose(f);
+                return mc_error_errno(err, ENOMEM, "render the JUnit report");
+        }
+
+        /*
+         * One outcome for the one test case: memcage's own failure (or a
+         * command that never ran) is an error, a verdict other than ok
+         * (exit-nonzero, oom-killed, a verdict this memcage does not know)
+         * or a --fail-on match a failure.
+         */
+        enum mc_verdict_level level = mc_rj_verdict(r, verdict, sizeof(verdict));
+        fail_on_matched(r, matched, sizeof(matched));
+        bool is_error = error || level == MC_LEVEL_UNKNOWN;
+        bool is_failure = !is_error && (level != MC_LEVEL_GOOD || matched[0]);
+        if (is_error)
+                snprintf(message, sizeof(message), "memcage failed: %s%s%s", error ? error : verdict,
+                         level == MC_LEVEL_UNKNOWN ? "" : "; verdict ",
+                         level == MC_LEVEL_UNKNOWN ? "" : verdict);
+        else if (matched[0])
+                snprintf(message, sizeof(message), "verdict %s; --fail-on matched: %s", verdict, matched);
+        else
+                snprintf(message, sizeof(message), "verdict %s", verdict);
+        if (!mc_rj_double(r, "duration_s", &duration))
+                duration = 0;
+
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+        fprintf(f,
+                "<testsuite name=\"memcage\" tests=\"1\" failures=\"%d\" errors=\"%d\" skipped=\"0\" "
+                "time=\"%.3f\">\n",
+                is_failure, is_error, duration);
+        fputs("  <properties>\n", f);
+        property(f, "memcage.verdict", code ? code : level == MC_LEVEL_UNKNOWN ? "none" : verdict);
+        property_u64(f, "memcage.exit_status", r, "status");
+        property_u64(f, "memcage.peak_bytes", mc_rj_obj(r, "memory"), "peak");
+        property_u64(f, "memcage.swap_peak_bytes", mc_rj_obj(r, "memory"), "swap_peak");
+        property_us(f, "memcage.pressure.some_stall_seconds", mc_rj_obj(r, "pressure"), "some_total_us");
+        property_us(f, "memcage.pressure.full_stall_seconds", mc_rj_obj(r, "pressure"), "full_total_us");
+        if (mc_rj_obj(r, "events") || mc_rj_array(r, "oom_kills")) {
+                char buf[32];
+                snprintf(buf, sizeof(buf), "%llu", (unsigned long long)mc_rj_oom_kills(r));
+                property(f, "memcage.oom_kills", buf);
+        }
+        if (mc_rj_obj(r, "fail_on"))
+                property(f, "memcage.fail_on.matched", matched);
+        if (mc_rj_str(r, "cgroup"))
+                property(f, "memcage.cgroup", mc_rj_str(r, "cgroup"));
+        fputs("  </properties>\n", f);
+
+        fputs("  <testcase name=\"", f);
+        mc_junit_escape(f, cmd, true);
+        fputs("\" classname=\"", f);
+        mc_junit_escape(f, profile ? profile : "memcage", true);
+        fprintf(f, "\" time=\"%.3f\">\n", duration);
+        if (is_error || is_failure) {
+                const char *el = is_error ? "error" : "failure";
+                fprintf(f, "    <%s message=\"", el);
+                mc_junit_escape(f, message, true);
+                fputs("\" type=\"", f);
+                mc_junit_escape(f,
+                                is_error                 ? "memcage-error"
+                                : level == MC_LEVEL_GOOD ? "fail-on"
+                                : code                   ? code
+                                                         : "verdict",
+                                true);
+                fputs("\">", f);
+                mc_junit_escape(f, message, false);
+                fprintf(f, "</%s>\n", el);
+        }
+        fputs("    <system-out>", f);
+        mc_junit_escape(f, text, false);
+        fputs("</system-out>\n  </testcase>\n</testsuite>\n", f);
+        if (fclose(f) != 0)
+                return mc_error_errno(err, ENOMEM, "render the JUnit report");
+        *ret = TAKE_PTR(s);
+        return 0;
+}

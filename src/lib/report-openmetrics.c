@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "escape.h"
+#include "report-json.h"
+#include "report-openmetrics.h"
+#include "util.h"
+
+void mc_openmetrics_escape_label(FILE *f, const char *s)
+{
+        for (; *s; s++) {
+                if (*s == '\\')
+                        fputs("\\\\", f);
+                else if (*s == '"')
+                        fputs("\\\"", f);
+                else if (*s == '\n')
+                        fputs("\\n", f);
+                else
+                        fputc(*s, f);
+        }
+}
+
+/* The labels every sample carries, rendered once: profile="...",command="..." */
+static char *common_labels(const json_t *r)
+{
+        _cleanup_free_ char *cmd = mc_rj_command_line(r), *shown = NULL, *s = NULL;
+        const char *profile = mc_rj_str(r, "profile");
+        char cut[MC_OPENMETRICS_COMMAND_MAX + 1];
+        size_t len = 0;
+
+        if (!cmd)
+                return NULL;
+        /*
+         * Control characters and bytes that are not UTF-8 as \xHH (a label
+         * value must be UTF-8); a long command line is cut at a whole
+         * character, or every run of a long job would grow the series'
+         * labels without bound.
+         */
+        if (mc_escape_text(cmd, cut, sizeof(cut)) > MC_OPENMETRICS_COMMAND_MAX) {
+                if (asprintf(&shown, "%s...", cut) < 0)
+                        return NULL;
+        } else if (!(shown = strdup(cut)))
+                return NULL;
+        _cleanup_free_ char *prof = profile ? mc_escape_text_dup(profile) : strdup("");
+        FILE *f = open_memstream(&s, &len);
+        if (!prof || !f) {
+                if (f)
+                        fclose(f);
+                return NULL;
+        }
+        fputs("profile=\"", f);
+        mc_openmetrics_escape_label(f, prof);
+        fputs("\",command=\"", f);
+        mc_openmetrics_escape_label(f, shown);
+        fputc('"', f);
+        if (fclose(f) != 0)
+                return NULL;
+        return TAKE_PTR(s);
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *unit, const char *help)
+{
+        fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+        if (unit)
+                fprintf(f, "# UNIT %s %s\n", name, unit);
+}
+
+static void sample_u64(FILE *f, const char *name, const char *labels, uint64_t v)
+{
+        fprintf(f, "%s{%s} %llu\n", name, labels, (unsigned long long)v);
+}
+
+/* Microseconds as seconds, exact to the microsecond. */
+static void sample_us(FILE *f, const char *name, const char *labels, uint64_t us)
+{
+        fprintf(f, "%s{%s} %llu.%06llu\n", name, labels, (unsigned long long)(us / 1000000),
+                (unsigned long long)(us % 1000000));
+}
+
+/* A gauge of bytes from obj[key], left out when the report has no value. */
+static void gauge_bytes(FILE *f, const char *labels, const char *name, const char *help, const json_t *obj,
+                        const char *key)
+{
+        uint64_t v;
+        if (!mc_rj_u64(obj, key, &v))
+                return;
+        family(f, name, "gauge", "bytes", help);
+        sample_u64(f, name, labels, v);
+}
+
+/* memcage_events_total: one series per counter of obj, named prefix + key. */
+static void events(FILE *f, const char *labels, const json_t *obj, const char *prefix, bool *any)
+{
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)obj, key, v)
+        {
+                uint64_t n;
+                if (!mc_rj_u64(obj, key, &n))
+                        continue;
+                if (!*any)
+                        family(f, "memcage_events_total", "counter", NULL,
+                               "Increase of the memory.events (and memory.swap.events, as swap_*) counters "
+                               "of "
+                               "the run's group.");
+                *any = true;
+                fprintf(f, "memcage_events_total{%s,event=\"%s", labels, prefix);
+                mc_openmetrics_escape_label(f, key);
+                fprintf(f, "\"} %llu\n", (unsigned long long)n);
+        }
+}
+
+int mc_report_openmetrics(const json_t *r, char **ret, struct mc_error *err)
+{
+        _cleanup_free_ char *s = NULL, *labels = common_labels(r);
+        size_t len = 0;
+        json_t *memory = mc_rj_obj(r, "memory"), *pressure = mc_rj_obj(r, "pressure");
+        uint64_t v, some, full;
+        double d;
+
+        FILE *f = labels ? open_memstream(&s, &len) : NULL;
+        if (!f)
+                return mc_error_errno(err, ENOMEM, "render the metrics");
+
+        gauge_bytes(f, labels, "memcage_peak_bytes", "Highest memory use of the run's group (memory.peak).",
+                    memory, "peak");
+        gauge_bytes(f, labels, "memcage_swap_peak_bytes",
+                    "Highest swap use of the run's group (memory.swap.peak, else sampled).", memory,
+                    "swap_peak");
+        bool has_some = mc_rj_u64(pressure, "some_total_us", &some),
+             has_full = mc_rj_u64(pressure, "full_total_us", &full);
+        if (has_some || has_full) {
+                family(f, "memcage_pressure_stall_seconds_total", "counter", "seconds",
+                       "Time the run's tasks stalled on memory (memory.pressure total), by kind.");
+                _cleanup_free_ char *some_l = NULL, *full_l = NULL;
+                if (asprintf(&some_l, "%s,kind=\"some\"", labels) < 0 ||
+                    asprintf(&full_l, "%s,kind=\"full\"", labels) < 0) {
+                        fclose(f);
+                        return mc_error_errno(err, ENOMEM, "render the metrics");
+                }
+                if (has_some)
+                        sample_us(f, "memcage_pressure_stall_seconds_total", some_l, some);
+                if (has_full)
+                        sample_us(f, "memcage_pressure_stall_seconds_total", full_l, full);
+        }
+        if (mc_rj_obj(r, "events") || mc_rj_array(r, "oom_kills")) {
+                family(f, "memcage_oom_kills_total", "counter", NULL, "Processes of the run OOM-killed.");
+                sample_u64(f, "memcage_oom_kills_total", labels, mc_rj_oom_kills(r));
+        }
+        bool any = false;
+        events(f, labels, mc_rj_obj(r, "events"), "", &any);
+        events(f, labels, mc_rj_obj(r, "swap_events"), "swap_", &any);
+        if (mc_rj_u64(r, "status", &v)) {
+                family(f, "memcage_exit_status", "gauge", NULL,
+                       "memcage's exit status: the command's, 128+N for signal N, 123 for --fail-on, 125 "
+                       "when "
+                       "memcage failed.");
+                sample_u64(f, "memcage_exit_status", labels, v);
+        }
+        if (mc_rj_double(r, "duration_s", &d)) {
+                family(f, "memcage_duration_seconds", "gauge", "seconds",
+                       "From the start of the command until its group was empty.");
+                fprintf(f, "memcage_duration_seconds{%s} %.6f\n", labels, d);
+        }
+        fputs("# EOF\n", f);
+        if (fclose(f) != 0)
+                return mc_error_errno(err, ENOMEM, "render the metrics");
+        *ret = TAKE_PTR(s);
+        return 0;
+}

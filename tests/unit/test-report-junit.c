@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The JUnit XML rendering of a report: its shape, its outcome and its escaping. */
+#include "config.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "report-junit.h"
+#include "util.h"
+
+static json_t *load_fixture(const char *name)
+{
+        char path[512];
+        json_error_t jerr;
+        snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
+        json_t *j = json_load_file(path, 0, &jerr);
+        if (!j)
+                fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
+        return j;
+}
+
+static char *read_fixture(const char *name)
+{
+        char path[512];
+        snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
+        FILE *f = fopen(path, "re");
+        assert_non_null(f);
+        char *s = NULL;
+        size_t n = 0;
+        assert_true(getdelim(&s, &n, '\0', f) > 0);
+        fclose(f);
+        return s;
+}
+
+static char *render(const json_t *j)
+{
+        struct mc_error err = { 0 };
+        char *s = NULL;
+        assert_int_equal(mc_report_junit(j, &s, &err), 0);
+        assert_non_null(s);
+        return s;
+}
+
+static char *escape(const char *s, bool attribute)
+{
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+        assert_non_null(f);
+        mc_junit_escape(f, s, attribute);
+        assert_int_equal(fclose(f), 0);
+        return out;
+}
+
+#define assert_contains(hay, needle)                                         \
+        do {                                                                 \
+                if (!strstr((hay), (needle)))                                \
+                        fail_msg("'%s' not found in:\n%s", (needle), (hay)); \
+        } while (0)
+#define assert_lacks(hay, needle)                                                     \
+        do {                                                                          \
+                if (strstr((hay), (needle)))                                          \
+                        fail_msg("'%s' unexpectedly found in:\n%s", (needle), (hay)); \
+        } while (0)
+
+/* The OOM-killed fixture run (with --fail-on oom,pressure matched), byte for byte. */
+static void test_golden(void **state)
+{
+        json_t *j = load_fixture("report-full.json");
+        char *got = render(j), *want = read_fixture("report-full.junit.xml");
+        if (!streq(got, want))
+                fail_msg("JUnit report differs from report-full.junit.xml; got:\n%s", got);
+        free(got);
+        free(want);
+        json_decref(j);
+}
+
+/* An ok run passes: no failure, no error, its figures as properties. */
+static void test_ok(void **state)
+{
+        json_t *j = load_fixture("report-ok.json");
+        char *s = render(j);
+        assert_contains(s,
+                        "<testsuite name=\"memcage\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\" "
+                        "time=\"12.500\">");
+        assert_contains(s, "<testcase name=\"make check\" classname=\"ci\" time=\"12.500\">");
+        assert_contains(s, "<property name=\"memcage.verdict\" value=\"ok\"/>");
+        assert_contains(s, "<property name=\"memcage.peak_bytes\" value=\"52428800\"/>");
+        assert_contains(s, "<property name=\"memcage.swap_peak_bytes\" value=\"0\"/>");
+        assert_contains(s, "<property name=\"memcage.pressure.some_stall_seconds\" value=\"0.001500\"/>");
+        assert_contains(s, "<property name=\"memcage.oom_kills\" value=\"0\"/>");
+        assert_contains(s, "<property name=\"memcage.exit_status\" value=\"0\"/>");
+        assert_contains(s, "<system-out>verdict      ok\n");
+        assert_lacks(s, "<failure");
+        assert_lacks(s, "<error");
+        assert_lacks(s, "memcage.fail_on");
+        free(s);
+        json_decref(j);
+}
+
+/* A command that exited 0 but met a --fail-on condition fails, naming the condition. */
+static void test_fail_on_only(void **state)
+{
+        json_t *j = load_fixture("report-ok.json");
+        assert_int_equal(json_object_set_new(j, "fail_on",
+                                             json_pack("{s:[s,s], s:[s]}", "conditions", "high", "max",
+                                                       "matched", "high")),
+                         0);
+        char *s = render(j);
+        assert_contains(s, "failures=\"1\" errors=\"0\"");
+        assert_contains(s, "<failure message=\"verdict ok; --fail-on matched: high\" type=\"fail-on\">");
+        assert_contains(s, "<property name=\"memcage.fail_on.matched\" value=\"high\"/>");
+        free(s);
+        json_decref(j);
+}
+
+/* exit-nonzero and a verdict this memcage does not know are failures too. */
+static void test_other_verdicts(void **state)
+{
+        json_t *j = load_fixture("report-ok.json");
+        json_t *v = json_object_get(j, "verdict");
+        assert_int_equal(json_object_set_new(v, "code", json_string("exit-nonzero")), 0);
+        assert_int_equal(json_object_set_new(v, "text", json_string("exit-nonzero")), 0);
+        char *s = render(j);
+        assert_contains(s, "failures=\"1\" errors=\"0\"");
+        assert_contains(s, "<failure message=\"verdict exit-nonzero\" type=\"exit-nonzero\">");
+        free(s);
+
+        assert_int_equal(json_object_set_new(v, "code", json_string("swap-exhausted")), 0);
+        assert_int_equal(json_object_set_new(v, "text", json_string("swap-exhausted")), 0);
+        s = render(j);
+        assert_contains(s, "<failure message=\"verdict swap-exhausted\" type=\"swap-exhausted\">");
+        free(s);
+        json_decref(j);
+}
+
+/* memcage's own failure, before the command ran, is an error, not a failure. */
+static void test_memcage_error(void **state)
+{
+        json_t *j = load_fixture("report-ok.json");
+        assert_int_equal(json_object_set_new(j, "verdict", json_null()), 0);
+        assert_int_equal(json_object_set_new(j, "exit", json_null()), 0);
+        assert_int_equal(json_object_set_new(j, "status", json_integer(125)), 0);
+        assert_int_equal(json_object_set_new(j, "error", json_string("cannot create the group <x>: EACCES")),
+                         0);
+        char *s = render(j);
+        assert_contains(s, "failures=\"0\" errors=\"1\"");
+        assert_contains(s, "<error message=\"memcage failed: cannot create the group &lt;x&gt;: EACCES\" "
+                           "type=\"memcage-error\">");
+        assert_contains(s, "<property name=\"memcage.verdict\" value=\"none\"/>");
+        assert_contains(s, "<property name=\"memcage.exit_status\" value=\"125\"/>");
+        assert_lacks(s, "<failure");
+        free(s);
+        json_decref(j);
+}
+
+/*
+ * A command line with quotes, tab, CR LF, ESC, DEL, C1, U+FFFE and "]]>":
+ * nothing XML 1.0 refuses reaches the document, and what an attribute would
+ * lose to whitespace normalisation is a character reference.
+ */
+static void test_crafted_command(void **state)
+{
+        json_t *j = load_fixture("report-crafted.json");
+        char *s = render(j);
+
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+                if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+                        fail_msg("raw byte 0x%02x at offset %td", *p, (const char *)p - s);
+        assert_lacks(s, "\xef\xbf\xbe"); /* U+FFFE is not an XML character */
+        assert_contains(s, "<testcase name=\"sh -c 'printf '\\''&quot;a&quot;\\tb\\n'\\'' "
+                           "\\x1b[2J&#13;&#10;]]&gt; &amp; \\\\ "
+                           "\\xc2\\x85\\x7f\\xef\\xbf\\xbe\xef\xbb\xbf&#9;end' xxx");
+        assert_contains(s, "classname=\"p&quot;q\\r&#10;z\"");
+        /* The profile's verdict from another memcage: unknown here, a failure all the same. */
+        assert_contains(s, "<failure message=\"verdict pressure-killed\" type=\"pressure-killed\">");
+        free(s);
+        json_decref(j);
+}
+
+static void test_escape(void **state)
+{
+        static const struct {
+                const char *in, *attr, *text;
+        } cases[] = {
+                { "a<b>&c", "a&lt;b&gt;&amp;c", "a&lt;b&gt;&amp;c" },
+                { "\"'", "&quot;'", "\"'" },
+                { "a\tb\nc\rd", "a&#9;b&#10;c&#13;d", "a\tb\nc&#13;d" },
+                { "\x01\x1b\x7f", "\\x01\\x1b\\x7f", "\\x01\\x1b\\x7f" },
+                /* C1 control U+009B (CSI), U+FFFE, U+FFFF; U+FFFD and U+10FFFF pass */
+                { "\xc2\x9b\xef\xbf\xbe\xef\xbf\xbf\xef\xbf\xbd\xf4\x8f\xbf\xbf",
+                  "\\xc2\\x9b\\xef\\xbf\\xbe\\xef\\xbf\\xbf\xef\xbf\xbd\xf4\x8f\xbf\xbf",
+                  "\\xc2\\x9b\\xef\\xbf\\xbe\\xef\\xbf\\xbf\xef\xbf\xbd\xf4\x8f\xbf\xbf" },
+                /* not UTF-8: a stray continuation, an overlong '/', a surrogate, a cut sequence */
+                { "\x80/\xc0\xaf/\xed\xa0\x80/\xe2\x82", "\\x80/\\xc0\\xaf/\\xed\\xa0\\x80/\\xe2\\x82",
+                  "\\x80/\\xc0\\xaf/\\xed\\xa0\\x80/\\xe2\\x82" },
+                { "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3",
+                  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *a = escape(cases[i].in, true), *t = escape(cases[i].in, false);
+                if (!streq(a, cases[i].attr))
+                        fail_msg("case %zu as attribute: got '%s', want '%s'", i, a, cases[i].attr);
+                if (!streq(t, cases[i].text))
+                        fail_msg("case %zu as text: got '%s', want '%s'", i, t, cases[i].text);
+                free(a);
+                free(t);
+        }
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_golden),        cmocka_unit_test(test_ok),
+                cmocka_unit_test(test_fail_on_only),  cmocka_unit_test(test_other_verdicts),
+                cmocka_unit_test(test_memcage_error), cmocka_unit_test(test_crafted_command),
+                cmocka_unit_test(test_escape),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -16,6 +16,7 @@
 #include "fail-on.h"
 #include "report-compare.h"
 #include "report-json.h"
+#include "report-text.h"
 #include "util.h"
 
 static json_t *load_fixture(const char *name)
@@ -417,6 +418,38 @@ static void test_text_control_characters(void **state)
         json_decref(old);
 }
 
+/* The text of a report judged against a baseline lists its thresholds in the fail-on line. */
+static void test_report_text_thresholds(void **state)
+{
+        /* cpu+1s is listed among what was asked, not among what matched. */
+        static const char *const cases[][2] = {
+                { "\"conditions\": [\"oom\"], \"matched\": []",
+                  "fail-on      oom, peak+10%, cpu+1s: matched peak+10%\n" },
+                { "\"conditions\": [\"oom\"], \"matched\": [\"oom\"]",
+                  "fail-on      oom, peak+10%, cpu+1s: matched oom, peak+10%\n" },
+                { "\"conditions\": [], \"matched\": []",
+                  "fail-on      peak+10%, cpu+1s: matched peak+10%\n" },
+        };
+        for (size_t k = 0; k < ELEMENTSOF(cases); k++) {
+                struct mc_error err = { 0 };
+                char doc[1024], *got = NULL;
+                snprintf(doc, sizeof(doc),
+                         "{\"schema\": 1, \"fail_on\": {%s, \"thresholds\": [{\"threshold\": \"peak+10%%\","
+                         " \"metric\": \"peak\", \"old\": 100, \"new\": 200, \"limit\": 110, \"matched\": "
+                         "true},"
+                         " {\"threshold\": \"cpu+1s\", \"metric\": \"cpu\", \"old\": 1, \"new\": 1, "
+                         "\"limit\": 2,"
+                         " \"matched\": false}]}}",
+                         cases[k][0]);
+                json_t *j = parse(doc);
+                assert_int_equal(mc_report_text(j, 0, &got, &err), 0);
+                if (!strstr(got, cases[k][1]))
+                        fail_msg("want '%s' in:\n%s", cases[k][1], got);
+                free(got);
+                json_decref(j);
+        }
+}
+
 static void test_load_errors(void **state)
 {
         struct mc_error err = { 0 };
@@ -449,6 +482,7 @@ int main(void)
                 cmocka_unit_test(test_compare_fixtures),        cmocka_unit_test(test_compare_unknown),
                 cmocka_unit_test(test_thresholds_judge),        cmocka_unit_test(test_text_golden),
                 cmocka_unit_test(test_text_control_characters), cmocka_unit_test(test_load_errors),
+                cmocka_unit_test(test_report_text_thresholds),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -362,6 +362,10 @@ int mc_thresholds_judge(const json_t *cmp, const struct mc_thresholds *th, json_
                 bool known = mc_rj_double(r, "old", &old) && mc_rj_double(r, "new", &new);
                 /* Percent of 0 is 0: from a baseline of 0 any increase matches (documented). */
                 double limit = known ? (t->percent ? old * (1 + t->margin / 100) : old + t->margin) : 0;
+                /* A limit no value of a report reaches: kept within a report's range
+                 * (mc_rj_check_numbers()). */
+                if (limit > MC_RJ_NUMBER_LIMIT)
+                        limit = MC_RJ_NUMBER_LIMIT;
                 bool hit = known && new > limit;
 
                 matched += hit;
@@ -387,9 +391,11 @@ static void put_value(FILE *f, enum unit u, double v)
 
         if (v < 0)
                 v = -v;
+        /* A sum of process sizes may pass 2^64, which no integer conversion takes. */
+        uint64_t whole = v >= MC_RJ_NUMBER_LIMIT ? UINT64_MAX : (uint64_t)v;
         switch (u) {
         case UNIT_BYTES:
-                fprintf(f, "%s%s", sign, mc_size_format((uint64_t)v, b, sizeof(b)));
+                fprintf(f, "%s%s", sign, mc_size_format(whole, b, sizeof(b)));
                 break;
         case UNIT_SECONDS:
                 if (v < 1)
@@ -398,7 +404,7 @@ static void put_value(FILE *f, enum unit u, double v)
                         fprintf(f, "%s%.2f s", sign, v);
                 break;
         default:
-                fprintf(f, "%s%llu", sign, (unsigned long long)v);
+                fprintf(f, "%s%llu", sign, (unsigned long long)whole);
         }
 }
 

@@ -323,6 +323,12 @@ static void test_thresholds_judge(void **state)
         assert_int_equal(matched, 0);
         json_decref(j);
 
+        /* A limit past what a report holds is kept at 2^64, so that the report stays readable. */
+        j = judge(PEAK(9223372036854775807), PEAK(9223372036854775807), "peak+9999999999%", &matched);
+        assert_int_equal(matched, 0);
+        assert_true(json_real_value(json_object_get(json_array_get(j, 0), "limit")) == MC_RJ_NUMBER_LIMIT);
+        json_decref(j);
+
         /* A percent of 0 is 0: from a baseline of 0, any increase matches, none does not. */
         j = judge(PEAK(0), PEAK(1), "peak+50%", &matched);
         assert_int_equal(matched, 1);

@@ -88,6 +88,14 @@ int cli_render(const json_t *report, enum cli_format format, struct mc_output *o
                 cli_error("%s: %s", command, err.msg);
                 return r;
         }
+        return cli_write_text(text, out, stream, command);
+}
+
+int cli_write_text(const char *text, struct mc_output *out, FILE *stream, const char *command)
+{
+        struct mc_error err = { 0 };
+        int r = 0;
+
         if (out) {
                 /* A stream may share its file with stdout: what stdio holds goes first. */
                 fflush(stdout);

@@ -51,7 +51,11 @@ static void usage(void)
                "      --github           print GitHub Actions ::error/::warning lines on stdout\n"
                "                         for OOM kills, limits hit and pressure\n"
                "      --fail-on LIST     exit 123 when COMMAND exited 0 but a condition of LIST\n"
-               "                         was met: oom, high, max, swap, hugetlb, pressure, any\n"
+               "                         was met: oom, high, max, swap, hugetlb, pressure, any,\n"
+               "                         or with --baseline a threshold METRIC+MARGIN:\n"
+               "                         peak+10%%, peak+64M, stall+1s, duration+20%%, oom+0\n"
+               "      --baseline FILE    compare the run with the report FILE of an earlier run\n"
+               "                         (read before the command starts; summary on stderr)\n"
                "      --fork             start COMMAND with fork + cgroup.procs instead of\n"
                "                         clone3(CLONE_INTO_CGROUP) (also MEMCAGE_SPAWN=fork)\n"
                "  -q, --quiet            print only errors\n"
@@ -125,6 +129,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 OPT_EVACUATE,
                 OPT_JUNIT,
                 OPT_METRICS,
+                OPT_BASELINE,
         };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
@@ -145,6 +150,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 { "metrics", required_argument, NULL, OPT_METRICS },
                 { "github", no_argument, NULL, OPT_GITHUB },
                 { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+                { "baseline", required_argument, NULL, OPT_BASELINE },
                 { "user", required_argument, NULL, 'u' },
                 { "interval", required_argument, NULL, OPT_INTERVAL },
                 { "quiet", no_argument, NULL, 'q' },
@@ -213,12 +219,15 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                         break;
                 case OPT_FAIL_ON: {
                         struct mc_error err = { 0 };
-                        r = mc_fail_on_parse(optarg, &o->fail_on, &err);
+                        r = mc_fail_on_parse_list(optarg, &o->fail_on, &o->thresholds, &err);
                         if (r < 0)
                                 cli_error("run: %s", err.msg);
                         o->fail_on_arg = optarg;
                         break;
                 }
+                case OPT_BASELINE:
+                        o->baseline = optarg;
+                        break;
                 case 'u':
                         o->user = optarg;
                         break;
@@ -239,6 +248,13 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                         cli_usage_hint("run");
                         return r;
                 }
+        }
+        if (o->thresholds.n > 0 && !o->baseline) {
+                cli_error("run: --fail-on %s: a threshold is judged against a baseline: add --baseline "
+                          "OLD.json",
+                          o->fail_on_arg);
+                cli_usage_hint("run");
+                return -EINVAL;
         }
         if (optind >= argc) {
                 cli_error("run: no command given");

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "report-compare.h"
 #include "spawn.h"
 
 /* A value given on the command line, applied on top of the profile in the order given. */
@@ -29,8 +30,10 @@ struct cli_run_opts {
         bool github;           /* --github: workflow commands on stdout */
         unsigned fail_on;      /* --fail-on: mask of enum mc_fail_on */
         const char *fail_on_arg;
-        const char *junit_path;   /* --junit: JUnit XML */
-        const char *metrics_path; /* --metrics: Prometheus text (OpenMetrics names) */
+        const char *junit_path;          /* --junit: JUnit XML */
+        const char *metrics_path;        /* --metrics: Prometheus text (OpenMetrics names) */
+        struct mc_thresholds thresholds; /* --fail-on METRIC+MARGIN, judged against the baseline */
+        const char *baseline;            /* --baseline: the report to compare the run with */
         bool wait_all;
         bool evacuate; /* --evacuate: move the other processes of a delegated group into a leaf */
         bool quiet;

@@ -89,3 +89,5 @@ void cli_output_opts(int dash_fd, struct mc_output_opts *ret);
  */
 int cli_render(const struct json_t *report, enum cli_format format, struct mc_output *out, FILE *stream,
                const char *command);
+/* Writes rendered text as cli_render() does: to out, or to stream when out is NULL. */
+int cli_write_text(const char *text, struct mc_output *out, FILE *stream, const char *command);

@@ -21,6 +21,8 @@
 #include "output.h"
 #include "placement.h"
 #include "profile.h"
+#include "report-compare.h"
+#include "report-json.h"
 #include "report.h"
 #include "size.h"
 #include "spawn.h"
@@ -64,6 +66,7 @@ struct run_state {
         struct cli_events events;
         struct mc_output outputs[5]; /* those of run_outputs[], opened before the run */
         char *error;                 /* memcage's own failure, for the report */
+        json_t *baseline;            /* --baseline, read and checked before anything runs */
 };
 
 /* The renderings a run writes at its end, in this order; "-" is the stream named. */
@@ -485,6 +488,30 @@ static int launch_and_supervise(struct run_state *s)
 }
 
 /*
+ * --baseline: the run compared with the baseline report, the thresholds
+ * judged into the comparison's "fail_on" (printed on stderr after the
+ * summary line, copied into the report's "fail_on").
+ */
+static int compare_baseline(struct run_state *s, const json_t *j, json_t **ret, size_t *ret_matched)
+{
+        struct mc_error err = { 0 };
+        json_auto_t *cmp = NULL;
+        json_t *judged = NULL;
+
+        if (mc_compare_reports(s->baseline, j, &cmp, &err) < 0 ||
+            mc_thresholds_judge(cmp, &s->opts.thresholds, &judged, ret_matched, &err) < 0) {
+                cli_error("run: baseline %s: %s", s->opts.baseline, err.msg);
+                return -err.code;
+        }
+        if (json_object_set_new(cmp, "fail_on", json_pack("{s:o}", "thresholds", judged)) < 0) {
+                cli_error("run: out of memory comparing with the baseline");
+                return -ENOMEM;
+        }
+        *ret = TAKE_PTR(cmp);
+        return 0;
+}
+
+/*
  * The report's renderings, all from its JSON: --fail-on judges it first (a
  * match turns a successful run into MC_EXIT_FAIL_ON and is recorded), then
  * the summary line, --text, --plot, --report, --junit, --metrics and --github. Returns the final
@@ -499,18 +526,29 @@ static int finish_report(struct run_state *s, int status)
                 cli_error("run: out of memory building the report");
                 return status == 0 ? MC_EXIT_MEMCAGE : status;
         }
-        if (s->opts.fail_on) {
+        json_auto_t *cmp = NULL;
+        size_t n_matched = 0;
+        /* A comparison that fails (out of memory) fails the run, but the report is still written. */
+        if (s->baseline && s->report.exited && compare_baseline(s, j, &cmp, &n_matched) < 0 && status == 0)
+                status = MC_EXIT_MEMCAGE;
+        if (s->opts.fail_on || s->opts.thresholds.n > 0) {
                 unsigned matched = mc_fail_on_match(j, s->opts.fail_on);
                 json_t *fo = mc_fail_on_to_json(s->opts.fail_on, matched);
-                if (!fo || json_object_set_new(j, "fail_on", fo) < 0) {
+                json_t *th = mc_rj_obj(cmp, "fail_on");
+                if (!fo ||
+                    (th && json_object_set(fo, "thresholds", json_object_get(th, "thresholds")) < 0) ||
+                    json_object_set_new(j, "fail_on", fo) < 0) {
                         cli_error("run: out of memory building the report");
                         return status == 0 ? MC_EXIT_MEMCAGE : status;
                 }
                 /* The command's own failure says more than the condition: it wins. */
-                if (matched && status == 0) {
-                        char names[64];
-                        cli_error("run: the command exited 0, but --fail-on %s matched: %s (exit status %d)",
-                                  s->opts.fail_on_arg, mc_fail_on_format(matched, names, sizeof(names)),
+                if ((matched || n_matched) && status == 0) {
+                        char names[64], tnames[MC_THRESHOLDS_STR_MAX];
+                        mc_fail_on_format(matched, names, sizeof(names));
+                        mc_thresholds_format(th, tnames, sizeof(tnames));
+                        cli_error("run: the command exited 0, but --fail-on %s matched: %s%s%s (exit status "
+                                  "%d)",
+                                  s->opts.fail_on_arg, names, *names && *tnames ? ", " : "", tnames,
                                   MC_EXIT_FAIL_ON);
                         status = s->report.status = MC_EXIT_FAIL_ON;
                         json_object_set_new(j, "status", json_integer(status));
@@ -519,6 +557,14 @@ static int finish_report(struct run_state *s, int status)
         if (s->report.exited && !s->opts.quiet)
                 fprintf(stderr, "memcage: %s: %s\n", s->report.cgroup,
                         mc_report_summary(&s->report, line, sizeof(line)));
+        if (cmp && !s->opts.quiet) {
+                struct mc_error err = { 0 };
+                _cleanup_free_ char *text = NULL;
+                if (mc_compare_text(cmp, MC_COMPARE_TEXT_SHORT, &text, &err) < 0)
+                        cli_warning("run: baseline %s: %s, ignoring", s->opts.baseline, err.msg);
+                else
+                        fprintf(stderr, "memcage: against the baseline %s:\n%s", s->opts.baseline, text);
+        }
 
         for (size_t i = 0; i < ELEMENTSOF(run_outputs); i++)
                 if (s->outputs[i].path &&
@@ -570,6 +616,9 @@ int cmd_run(int argc, char **argv)
         /* Signals are held from here on, so that no SIGTERM can leave a group behind. */
         if (status != 0)
                 ; /* reported, and in the report */
+        /* Before anything runs: a baseline that cannot be judged against fails the run at once. */
+        else if (s.opts.baseline && mc_compare_load(s.opts.baseline, &s.baseline, &err) < 0)
+                status = run_fail(&s, MC_EXIT_MEMCAGE, "baseline %s", err.msg);
         else if (mc_signals_block(&s.old_mask, &s.signal_fd, &err) < 0)
                 status = run_fail(&s, MC_EXIT_MEMCAGE, "%s", err.msg);
         else if ((status = load_profile(&s)) == 0) {
@@ -607,6 +656,7 @@ int cmd_run(int argc, char **argv)
         free(s.group_name);
         free(s.error);
         mc_profile_free(&s.profile);
+        json_decref(s.baseline);
         mc_credentials_done(&s.creds);
         cli_run_opts_done(&s.opts);
         return status;

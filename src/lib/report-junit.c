@@ -126,21 +126,36 @@ static void property_us(FILE *f, const char *name, const json_t *obj, const char
         property(f, name, buf);
 }
 
-/* The names of fail_on.matched, "oom, max"; "" when none. */
+static bool append_name(char *buf, size_t n, size_t *len, const char *name)
+{
+        int k = snprintf(buf + *len, n - *len, "%s%s", *len ? ", " : "", name);
+        if (k < 0 || (size_t)k >= n - *len)
+                return false;
+        *len += (size_t)k;
+        return true;
+}
+
+/*
+ * What --fail-on matched: the conditions of fail_on.matched, then the
+ * baseline thresholds of fail_on.thresholds that matched ("oom, peak+10%");
+ * "" when none.
+ */
 static void fail_on_matched(const json_t *r, char *buf, size_t n)
 {
-        json_t *matched = mc_rj_array(mc_rj_obj(r, "fail_on"), "matched"), *m;
+        json_t *fail_on = mc_rj_obj(r, "fail_on"), *m;
         size_t i, len = 0;
 
         buf[0] = '\0';
-        json_array_foreach(matched, i, m)
+        json_array_foreach(mc_rj_array(fail_on, "matched"), i, m)
         {
-                if (!json_is_string(m))
-                        continue;
-                int k = snprintf(buf + len, n - len, "%s%s", len ? ", " : "", json_string_value(m));
-                if (k < 0 || (size_t)k >= n - len)
-                        break;
-                len += (size_t)k;
+                if (json_is_string(m) && !append_name(buf, n, &len, json_string_value(m)))
+                        return;
+        }
+        json_array_foreach(mc_rj_array(fail_on, "thresholds"), i, m)
+        {
+                const char *name = mc_rj_str(m, "threshold");
+                if (name && json_is_true(json_object_get(m, "matched")) && !append_name(buf, n, &len, name))
+                        return;
         }
 }
 

@@ -424,15 +424,27 @@ static void line_fail_on(FILE *f, const json_t *r)
 {
         json_t *fo = mc_rj_obj(r, "fail_on");
         json_t *m = mc_rj_array(fo, "matched"), *c = mc_rj_array(fo, "conditions"), *v;
-        size_t i;
+        json_t *th = mc_rj_array(fo, "thresholds"); /* judged against a baseline (report-compare.h) */
+        size_t i, n = json_array_size(c), hits = json_array_size(m);
 
         if (!fo)
                 return;
         put_key(f, "fail-on");
         json_array_foreach(c, i, v) fprintf(f, "%s%s", i ? ", " : "", json_string_value(v) ?: "?");
-        if (json_array_size(m) == 0)
+        json_array_foreach(th, i, v)
+        {
+                fprintf(f, "%s%s", n++ ? ", " : "", mc_rj_str(v, "threshold") ?: "?");
+                hits += json_is_true(json_object_get(v, "matched"));
+        }
+        if (hits == 0)
                 fputs(": none matched", f);
         json_array_foreach(m, i, v) fprintf(f, "%s%s", i ? ", " : ": matched ", json_string_value(v) ?: "?");
+        hits = json_array_size(m);
+        json_array_foreach(th, i, v)
+        {
+                if (json_is_true(json_object_get(v, "matched")))
+                        fprintf(f, "%s%s", hits++ ? ", " : ": matched ", mc_rj_str(v, "threshold") ?: "?");
+        }
         fputc('\n', f);
 }
 

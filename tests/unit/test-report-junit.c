@@ -121,6 +121,25 @@ static void test_fail_on_only(void **state)
         json_decref(j);
 }
 
+/* A baseline threshold that matched (run --baseline) fails the test case like a condition. */
+static void test_fail_on_threshold(void **state)
+{
+        json_t *j = load_fixture("report-ok.json");
+        assert_int_equal(
+                json_object_set_new(j, "fail_on",
+                                    json_pack("{s:[], s:[], s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}]}",
+                                              "conditions", "matched", "thresholds", "threshold", "peak+10%",
+                                              "metric", "peak", "matched", 1, "threshold", "duration+20%",
+                                              "metric", "duration", "matched", 0)),
+                0);
+        char *s = render(j);
+        assert_contains(s, "failures=\"1\" errors=\"0\"");
+        assert_contains(s, "<failure message=\"verdict ok; --fail-on matched: peak+10%\" type=\"fail-on\">");
+        assert_lacks(s, "duration+20%\" type");
+        free(s);
+        json_decref(j);
+}
+
 /* exit-nonzero and a verdict this memcage does not know are failures too. */
 static void test_other_verdicts(void **state)
 {
@@ -218,10 +237,10 @@ static void test_escape(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_golden),        cmocka_unit_test(test_ok),
-                cmocka_unit_test(test_fail_on_only),  cmocka_unit_test(test_other_verdicts),
-                cmocka_unit_test(test_memcage_error), cmocka_unit_test(test_crafted_command),
-                cmocka_unit_test(test_escape),
+                cmocka_unit_test(test_golden),          cmocka_unit_test(test_ok),
+                cmocka_unit_test(test_fail_on_only),    cmocka_unit_test(test_fail_on_threshold),
+                cmocka_unit_test(test_other_verdicts),  cmocka_unit_test(test_memcage_error),
+                cmocka_unit_test(test_crafted_command), cmocka_unit_test(test_escape),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

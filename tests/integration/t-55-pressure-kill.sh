@@ -5,7 +5,7 @@
 # pressure-killed and nothing left behind; the same workload without the
 # rule is still running then; pressure spikes shorter than DURATION never
 # end a run.
-# timeout: 240
+# timeout: 420
 . "$(dirname "$0")/lib.sh"
 
 require_file "$cg_root/memory.pressure"
@@ -18,6 +18,20 @@ max = 512M
 high = 32M
 swap.max = 0
 INI
+
+# memcage check: the stuck-at-high case is warned about; a rule clears it.
+run_memcage check "$tmpdir/stuck.ini"
+assert_eq "$rc" 0 "check of the stuck profile"
+assert_contains "$out" "warning: $tmpdir/stuck.ini:3: high (32M) without a [pressure] kill rule and the group cannot swap (swap.max is 0)" "check warning"
+{ cat "$tmpdir/stuck.ini"; printf '[pressure]\nkill = full 50%%/2s for 10s\n'; } >"$tmpdir/ruled.ini"
+run_memcage check "$tmpdir/ruled.ini"
+assert_eq "$rc" 0 "check of the profile with a rule"
+assert_not_contains "$out" "kill rule" "check with a rule"
+# A rule the kernel cannot take is refused before anything runs.
+run_memcage run --name pk-bad --kill-on-pressure "full 50%/20s for 30s" -- touch "$tmpdir/ran"
+assert_eq "$rc" 125 "exit status with a bad rule"
+assert_contains "$err" "invalid pressure kill rule 'full 50%/20s for 30s' for kill: window '20s' is not between 500ms and 10s" "stderr"
+[ ! -e "$tmpdir/ran" ] || fail "the command ran with a bad rule"
 
 now() { date +%s.%N; }
 elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }

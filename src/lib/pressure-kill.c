@@ -233,8 +233,13 @@ static int timer_ready(void *userdata, short revents, struct mc_error *err)
         uint64_t expirations;
 
         (void)revents;
-        if (read(k->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-                return mc_error_errno(err, errno, "read the pressure kill timer");
+        /*
+         * Nothing to read: the timer was re-armed after poll() saw it expire
+         * (a firing in the same turn of the loop closed the window, or
+         * started the grace period). timerfd_settime() clears the expiry.
+         */
+        if (read(k->timer_fd, &expirations, sizeof(expirations)) < 0)
+                return errno == EAGAIN ? 0 : mc_error_errno(err, errno, "read the pressure kill timer");
         switch (k->stage) {
         case MC_PRESSURE_KILL_WATCHING:
                 /* A window without a firing: the count starts over, and no timer runs until the next. */

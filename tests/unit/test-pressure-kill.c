@@ -8,6 +8,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <sys/timerfd.h>
+
 #include "pressure-kill.h"
 #include "util.h"
 
@@ -115,6 +122,62 @@ static void test_count(void **state)
         assert_int_equal(feed(&c, "01"), 1);
 }
 
+/*
+ * poll() may report the timer ready in the same turn as a firing that
+ * re-armed it: a timer that has not expired since does nothing (here: the
+ * grace period does not end at once).
+ */
+static void test_timer_rearmed_in_the_same_turn(void **state)
+{
+        char dir[] = "/tmp/test-pressure-kill.XXXXXX";
+        struct mc_pressure_kill_rule rule;
+        struct mc_pressure_kill k;
+        struct mc_error err = { 0 };
+        struct mc_watch *w;
+        size_t n;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+        /* A plain file takes the trigger line as memory.pressure does. */
+        int f = openat(dfd, "memory.pressure", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        assert_true(f >= 0);
+        close(f);
+        assert_int_equal(mc_pressure_kill_parse_rule("full 50%/2s for 10s", &rule, &err), 0);
+        struct mc_pressure_kill_opts o = { .group_fd = dfd, .rule = &rule, .grace_us = 10000000 };
+        assert_int_equal(mc_pressure_kill_open(&k, &o, &err), 0);
+        mc_pressure_kill_start(&k, 0, -1, &w, &n);
+        assert_int_equal(n, 2);
+
+        k.stage = MC_PRESSURE_KILL_GRACE;
+        struct itimerspec its = { .it_value = { .tv_sec = 60 } };
+        assert_int_equal(timerfd_settime(k.timer_fd, 0, &its, NULL), 0);
+        assert_int_equal(w[1].ready(w[1].userdata, POLLIN, &err), 0);
+        assert_int_equal(k.stage, MC_PRESSURE_KILL_GRACE);
+        assert_false(k.result.escalated_to_kill);
+
+        /* Watching: a stale timer does not close the window the firing opened. */
+        k.stage = MC_PRESSURE_KILL_WATCHING;
+        k.window_open = true;
+        k.count.consecutive = 3;
+        assert_int_equal(w[1].ready(w[1].userdata, POLLIN, &err), 0);
+        assert_int_equal(k.count.consecutive, 3);
+
+        /* Expired: the window closes without a firing, the count starts over. */
+        its = (struct itimerspec){ .it_value = { .tv_nsec = 1000 } };
+        assert_int_equal(timerfd_settime(k.timer_fd, 0, &its, NULL), 0);
+        struct pollfd p = { .fd = k.timer_fd, .events = POLLIN };
+        assert_int_equal(poll(&p, 1, 5000), 1);
+        assert_int_equal(w[1].ready(w[1].userdata, POLLIN, &err), 0);
+        assert_int_equal(k.count.consecutive, 0);
+
+        mc_pressure_kill_done(&k);
+        assert_int_equal(unlinkat(dfd, "memory.pressure", 0), 0);
+        close(dfd);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -122,6 +185,7 @@ int main(void)
                 cmocka_unit_test(test_parse_bad),
                 cmocka_unit_test(test_check_unprivileged),
                 cmocka_unit_test(test_count),
+                cmocka_unit_test(test_timer_rearmed_in_the_same_turn),
         };
         return cmocka_run_group_tests_name("pressure-kill", tests, NULL, NULL);
 }

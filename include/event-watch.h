@@ -20,6 +20,7 @@
 
 #include "error.h"
 #include "events.h"
+#include "pressure-kill.h"
 #include "pressure.h"
 #include "supervise.h"
 #include "verdict.h"
@@ -36,6 +37,7 @@ enum mc_event_type {
         MC_EVENT_SWAP_FAIL,
         MC_EVENT_HUGETLB_MAX,
         MC_EVENT_PRESSURE,
+        MC_EVENT_PRESSURE_KILL,
         MC_EVENT_EXIT,
         _MC_EVENT_TYPE_COUNT,
 };
@@ -61,6 +63,10 @@ struct mc_event {
         double avg10;
         int code, signal;    /* exit; signal 0 when none */
         const char *verdict; /* exit */
+        /* pressure_kill: MC_PRESSURE_KILL_GRACE when SIGTERM went out, _KILLED at cgroup.kill */
+        enum mc_pressure_kill_stage stage;
+        const struct mc_pressure_kill_result *pkill;
+        const char *command; /* pressure_kill: the command's name */
 };
 
 /*
@@ -202,6 +208,9 @@ void mc_event_watch_start(struct mc_event_watch *w, uint64_t start_ns, pid_t pid
  * lines written, results computed, fds closed.
  */
 int mc_event_watch_finish(struct mc_event_watch *w, struct mc_error *err);
+
+/* An event of another part of the run (the pressure kill policy): t is set here, then as any other. */
+void mc_event_watch_emit(struct mc_event_watch *w, struct mc_event *ev);
 
 /* The "exit" event, last. */
 void mc_event_watch_exit(struct mc_event_watch *w, int code, int signal, const char *verdict);

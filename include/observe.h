@@ -23,6 +23,7 @@
 #include "event-watch.h"
 #include "events.h"
 #include "hugetlb-run.h"
+#include "pressure-kill.h"
 #include "pressure.h"
 #include "profile.h"
 #include "report.h"
@@ -62,6 +63,22 @@ struct mc_observe_triggers {
 int mc_observe_triggers_from_profile(const struct mc_profile *p, uid_t euid, struct mc_observe_triggers *ret,
                                      struct mc_error *err);
 
+/* The pressure kill policy of a run: [pressure] kill and kill_grace (--kill-on-pressure sets kill). */
+struct mc_observe_kill {
+        bool set;
+        struct mc_pressure_kill_rule rule;
+        uint64_t grace_us;
+};
+
+/*
+ * The kill rule of p, if any, for a launcher of effective uid euid: a rule
+ * the kernel cannot arm for it (a window not a multiple of 2 s without
+ * root) is an error, not rounded: the user asked for that rule to end runs.
+ * The message names file:line.
+ */
+int mc_observe_kill_from_profile(const struct mc_profile *p, uid_t euid, struct mc_observe_kill *ret,
+                                 struct mc_error *err);
+
 /*
  * The sampling interval: option (--interval) wins over [report] interval of
  * p, and without either MC_SAMPLER_DEFAULT_INTERVAL_MS; 0 is no sampling.
@@ -77,6 +94,8 @@ struct mc_observe_opts {
         const struct mc_observe_triggers *triggers; /* NULL: none */
         const char *kmsg_path;                      /* "/dev/kmsg"; NULL: no kernel log */
         struct mc_hugetlb_run *hugetlb;             /* the run's page sizes; NULL: none */
+        const struct mc_observe_kill *kill;         /* the pressure kill rule; NULL or !set: none */
+        const char *command;                        /* the command's name, for the kill's lines */
         mc_event_emit_fn emit;
         void *emit_userdata;
         mc_warn_fn warn;
@@ -88,6 +107,8 @@ struct mc_observe {
         struct mc_counters before, before_local;
         bool watching;
         struct mc_event_watch events;
+        bool killing; /* a pressure kill rule is armed */
+        struct mc_pressure_kill kill;
         struct mc_sampler *sampler; /* NULL when sampling is off or could not run */
         struct mc_watch sampler_watches[2];
         size_t n_sampler_watches;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "profile.h"
@@ -63,6 +64,17 @@ struct mc_check_warning {
  */
 int mc_check_profile(const struct mc_profile *p, const struct mc_host_facts *host,
                      struct mc_check_warning **ret, size_t *ret_n, struct mc_error *err);
+
+/*
+ * The checks of the pressure policy, after mc_check_profile(), appending to
+ * its warnings (*w, *n): an error for a [pressure] kill rule the kernel
+ * cannot arm for a launcher of effective uid euid (without root, a window
+ * not a multiple of 2 s); a warning for high without a kill rule when the
+ * group cannot swap, where a workload stuck at high is throttled, never
+ * killed. The error message names file:line.
+ */
+int mc_check_pressure(const struct mc_profile *p, const struct mc_host_facts *host, uid_t euid,
+                      struct mc_check_warning **w, size_t *n, struct mc_error *err);
 
 void mc_check_warnings_free(struct mc_check_warning *w, size_t n);
 

@@ -66,6 +66,8 @@ enum mc_key {
         /* [pressure]: PSI triggers on the group's memory.pressure */
         MC_KEY_PRESSURE_SOME,
         MC_KEY_PRESSURE_FULL,
+        MC_KEY_PRESSURE_KILL,       /* the kill rule: KIND STALL/WINDOW for DURATION */
+        MC_KEY_PRESSURE_KILL_GRACE, /* SIGTERM to cgroup.kill */
         _MC_KEY_COUNT,
 };
 
@@ -89,6 +91,8 @@ enum mc_value_type {
         MC_VALUE_INTERVAL,    /* mc_interval_parse(): 250ms, 1s, 0 */
         MC_VALUE_PRESSURE,    /* a PSI trigger, STALL/WINDOW: mc_pressure_parse_trigger() */
         MC_VALUE_SLICE,       /* a systemd slice unit name: memcage.slice, batch-ci.slice */
+        MC_VALUE_KILL_RULE,   /* KIND STALL/WINDOW for DURATION: mc_pressure_kill_parse_rule() */
+        MC_VALUE_DURATION,    /* mc_duration_parse(): 10s, 500ms, 0s */
 };
 
 struct mc_key_info {

@@ -17,6 +17,7 @@
 #include "events.h"
 #include "group-limits.h"
 #include "placement.h"
+#include "pressure-kill.h"
 #include "pressure.h"
 #include "verdict.h"
 
@@ -112,6 +113,7 @@ struct mc_report {
         size_t n_pressure_triggers;
         const struct mc_pressure_trigger *pressure_refused; /* asked for, refused by the kernel */
         size_t n_pressure_refused;
+        const struct mc_pressure_kill_result *pressure_kill; /* NULL without a kill rule */
         const json_t *log; /* the events as written by --events; NULL: none */
         bool log_truncated;
 };

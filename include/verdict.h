@@ -4,7 +4,8 @@
 /*
  * The one judgement of a run (docs/report-schema.md, "Verdict"): from how
  * the command ended and how the group's counters moved, the first of
- * oom-killed, hugetlb-limit, swap-limit, killed, exit-nonzero, ok.
+ * pressure-killed, oom-killed, hugetlb-limit, swap-limit, killed,
+ * exit-nonzero, ok.
  */
 
 #include <stdbool.h>
@@ -17,9 +18,11 @@ enum mc_verdict_code {
         MC_VERDICT_SWAP_LIMIT,
         MC_VERDICT_HUGETLB_LIMIT,
         MC_VERDICT_OOM_KILLED,
+        MC_VERDICT_PRESSURE_KILLED,
 };
 
 struct mc_verdict_input {
+        bool pressure_killed; /* memcage ended the run by its pressure kill rule */
         bool signaled;
         int exit_code; /* when !signaled */
         int signal;    /* when signaled */
@@ -45,7 +48,7 @@ struct mc_verdict {
 
 void mc_verdict_judge(const struct mc_verdict_input *in, struct mc_verdict *ret);
 
-/* "ok", "exit-nonzero", "oom-killed", "killed", "hugetlb-limit", "swap-limit". */
+/* "ok", "exit-nonzero", "oom-killed", "killed", "hugetlb-limit", "swap-limit", "pressure-killed". */
 const char *mc_verdict_code_name(enum mc_verdict_code c);
 /* "group-limit", "system", NULL for none. */
 const char *mc_oom_cause_name(enum mc_oom_cause c);

@@ -56,6 +56,10 @@ static void usage(void)
                "                         peak+10%%, peak+64M, stall+1s, duration+20%%, oom+0\n"
                "      --baseline FILE    compare the run with the report FILE of an earlier run\n"
                "                         (read before the command starts; summary on stderr)\n"
+               "      --kill-on-pressure SPEC\n"
+               "                         end the run when the group stalls: SPEC is KIND\n"
+               "                         STALL/WINDOW for DURATION, e.g. 'full 50%%/2s for 30s'\n"
+               "                         (SIGTERM, [pressure] kill_grace, then cgroup.kill)\n"
                "      --fork             start COMMAND with fork + cgroup.procs instead of\n"
                "                         clone3(CLONE_INTO_CGROUP) (also MEMCAGE_SPAWN=fork)\n"
                "  -q, --quiet            print only errors\n"
@@ -65,7 +69,8 @@ static void usage(void)
                "decimals allowed (1.5G), max, or N%% of physical memory.\n"
                "\n"
                "Exit status: COMMAND's own; 128+N when it was killed by signal N;\n"
-               "123 when it exited 0 but a --fail-on condition was met; 125 when memcage\n"
+               "123 when it exited 0 but a --fail-on condition was met; 124 when the\n"
+               "pressure kill rule ended it; 125 when memcage\n"
                "fails; 126 when COMMAND cannot be executed; 127 when it is not found.\n");
 }
 
@@ -130,6 +135,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 OPT_JUNIT,
                 OPT_METRICS,
                 OPT_BASELINE,
+                OPT_KILL_ON_PRESSURE,
         };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
@@ -151,6 +157,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 { "github", no_argument, NULL, OPT_GITHUB },
                 { "fail-on", required_argument, NULL, OPT_FAIL_ON },
                 { "baseline", required_argument, NULL, OPT_BASELINE },
+                { "kill-on-pressure", required_argument, NULL, OPT_KILL_ON_PRESSURE },
                 { "user", required_argument, NULL, 'u' },
                 { "interval", required_argument, NULL, OPT_INTERVAL },
                 { "quiet", no_argument, NULL, 'q' },
@@ -227,6 +234,9 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 }
                 case OPT_BASELINE:
                         o->baseline = optarg;
+                        break;
+                case OPT_KILL_ON_PRESSURE:
+                        r = add_override(o, "pressure", "kill", optarg, NULL);
                         break;
                 case 'u':
                         o->user = optarg;

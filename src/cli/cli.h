@@ -60,7 +60,8 @@ int cli_usage_hint(const char *command);
 int cli_refuse_arguments(const char *command, int argc, char **argv);
 
 /* memcage report, and the renderings of `memcage run` (src/cli/cli-render.c). */
-#define MC_EXIT_FAIL_ON 123 /* the command succeeded but a --fail-on condition was met */
+#define MC_EXIT_FAIL_ON         123 /* the command succeeded but a --fail-on condition was met */
+#define MC_EXIT_PRESSURE_KILLED 124 /* the pressure kill rule ended the run (as timeout(1) does) */
 int cmd_report(int argc, char **argv);
 
 enum cli_format {

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "cli.h"
@@ -22,7 +23,8 @@ static void usage(void)
                "group cannot swap; min or low above max; swap.max without swap or swap\n"
                "accounting; limits above physical memory; [hugetlb] page sizes this host\n"
                "lacks, reserves above physical memory, hugetlb limits without the hugetlb\n"
-               "controller.\n"
+               "controller; high without a [pressure] kill rule when the group cannot swap.\n"
+               "A kill rule the kernel cannot arm for this user is an error.\n"
                "\n"
                "Options:\n"
                "  -h, --help  show this help and exit\n"
@@ -50,8 +52,10 @@ static int check_one(const char *name, const struct mc_profile_env *env, const s
         struct mc_error err = { 0 };
         size_t n = 0;
 
-        if (mc_profile_load(name, env, &p, &err) < 0 || mc_check_profile(&p, host, &w, &n, &err) < 0) {
+        if (mc_profile_load(name, env, &p, &err) < 0 || mc_check_profile(&p, host, &w, &n, &err) < 0 ||
+            mc_check_pressure(&p, host, geteuid(), &w, &n, &err) < 0) {
                 printf("%s: error: %s\n", name, err.msg);
+                mc_check_warnings_free(w, n);
                 return 1;
         }
         for (size_t i = 0; i < n; i++)

@@ -61,6 +61,7 @@ struct run_state {
         struct mc_hugetlb_run hugetlb; /* [hugetlb]: page sizes, pool reservations, group readings */
         uint64_t interval_ms;          /* sampling interval, 0 for none */
         struct mc_observe_triggers triggers;
+        struct mc_observe_kill kill;
         struct mc_observe observe; /* outlives the report, which points into it */
         bool observing;
         struct cli_events events;
@@ -201,6 +202,8 @@ static int load_profile(struct run_state *s)
         r = mc_observe_interval(&s->profile, s->opts.interval, &s->interval_ms, &err);
         if (r >= 0)
                 r = mc_observe_triggers_from_profile(&s->profile, geteuid(), &s->triggers, &err);
+        if (r >= 0)
+                r = mc_observe_kill_from_profile(&s->profile, geteuid(), &s->kill, &err);
         for (size_t i = 0; r >= 0 && i < s->triggers.n_notices; i++)
                 cli_warning("%s", s->triggers.notices[i]);
         if (r >= 0)
@@ -436,6 +439,9 @@ static int launch_and_supervise(struct run_state *s)
                 .triggers = &s->triggers,
                 .kmsg_path = "/dev/kmsg",
                 .hugetlb = &s->hugetlb,
+                .kill = &s->kill,
+                .command =
+                        strrchr(s->opts.argv[0], '/') ? strrchr(s->opts.argv[0], '/') + 1 : s->opts.argv[0],
                 .emit = cli_events_emit,
                 .emit_userdata = &s->events,
                 .warn = warn_group,
@@ -484,6 +490,9 @@ static int launch_and_supervise(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "group %s: %s", s->group.relpath, err.msg);
         if (mc_observe_finish(&s->observe, &res, &s->report, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "group %s: %s", s->group.relpath, err.msg);
+        /* memcage ended the command: its own status says so, the command's stays in the report's exit. */
+        if (s->report.has_verdict && s->report.verdict.code == MC_VERDICT_PRESSURE_KILLED)
+                return MC_EXIT_PRESSURE_KILLED;
         return s->report.exit_code;
 }
 

@@ -31,6 +31,7 @@ static const char *const type_names[_MC_EVENT_TYPE_COUNT] = {
         [MC_EVENT_SWAP_FAIL] = "swap_fail",
         [MC_EVENT_HUGETLB_MAX] = "hugetlb_max",
         [MC_EVENT_PRESSURE] = "pressure",
+        [MC_EVENT_PRESSURE_KILL] = "pressure_kill",
         [MC_EVENT_EXIT] = "exit",
 };
 
@@ -122,6 +123,19 @@ json_t *mc_event_to_json(const struct mc_event *ev)
                         r = json_object_set_new(o, "avg10",
                                                 ev->has_avg10 ? json_real(ev->avg10) : json_null());
                 break;
+        case MC_EVENT_PRESSURE_KILL: {
+                const struct mc_pressure_kill_result *k = ev->pkill;
+                r = json_object_set_new(o, "stage",
+                                        json_string(ev->stage == MC_PRESSURE_KILL_GRACE ? "term" : "kill"));
+                if (r >= 0)
+                        r = json_object_set_new(o, "rule", json_string(k->rule->spec));
+                if (r >= 0)
+                        r = json_object_set_new(o, "stall_percent",
+                                                k->has_stall ? json_real(k->stall_percent) : json_null());
+                if (r >= 0)
+                        r = json_object_set_new(o, "grace_s", json_real((double)k->grace_us / 1e6));
+                break;
+        }
         case MC_EVENT_EXIT:
                 r = json_object_set_new(o, "code", json_integer(ev->code));
                 if (r >= 0)
@@ -901,6 +915,12 @@ int mc_event_watch_finish(struct mc_event_watch *w, struct mc_error *err)
         return 0;
 }
 
+void mc_event_watch_emit(struct mc_event_watch *w, struct mc_event *ev)
+{
+        ev->t = since_start(w, mc_now_ns());
+        (void)emit(w, ev);
+}
+
 void mc_event_watch_exit(struct mc_event_watch *w, int code, int signal, const char *verdict)
 {
         struct mc_event ev = {
@@ -1014,6 +1034,27 @@ const char *mc_event_format(const struct mc_event *ev, bool again, char *buf, si
                         snprintf(avg, sizeof(avg), "%.1f%%", ev->avg10);
                 snprintf(buf, n, "pressure %s %s avg10 (trigger %s)", mc_psi_kind_name(ev->trigger->kind),
                          avg, ev->trigger->spec);
+                break;
+        }
+        case MC_EVENT_PRESSURE_KILL: {
+                const struct mc_pressure_kill_result *k = ev->pkill;
+                const struct mc_pressure_kill_rule *rule = k->rule;
+                char stall[32] = "?", grace[48] = "now";
+                if (k->has_stall)
+                        snprintf(stall, sizeof(stall), "%.0f%%", k->stall_percent);
+                if (k->grace_us > 0)
+                        snprintf(grace, sizeof(grace), "in %.3g s", (double)k->grace_us / 1e6);
+                if (ev->stage == MC_PRESSURE_KILL_GRACE)
+                        snprintf(buf, n,
+                                 "%s stall %s for %.3g s (rule %s): stopping %s (SIGTERM), killing the "
+                                 "group %s",
+                                 mc_psi_kind_name(rule->trigger.kind), stall,
+                                 (double)rule->duration_us / 1e6, rule->spec,
+                                 ev->command ? ev->command : "the command", grace);
+                else
+                        snprintf(buf, n,
+                                 "%s still running %.3g s after SIGTERM: killing the group (cgroup.kill)",
+                                 ev->command ? ev->command : "the command", (double)k->grace_us / 1e6);
                 break;
         }
         case _MC_EVENT_TYPE_COUNT:

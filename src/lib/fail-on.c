@@ -75,7 +75,8 @@ static bool pressure_fired(const json_t *report)
                 if (counter_positive(t, "fired"))
                         return true;
         }
-        return false;
+        /* The kill rule fired: the run ended of its pressure. */
+        return json_is_true(json_object_get(mc_rj_obj(mc_rj_obj(report, "pressure"), "kill"), "fired"));
 }
 
 unsigned mc_fail_on_match(const json_t *report, unsigned mask)

@@ -73,6 +73,30 @@ int mc_observe_triggers_from_profile(const struct mc_profile *p, uid_t euid, str
         return 0;
 }
 
+int mc_observe_kill_from_profile(const struct mc_profile *p, uid_t euid, struct mc_observe_kill *ret,
+                                 struct mc_error *err)
+{
+        const struct mc_setting *rule = &p->settings[MC_KEY_PRESSURE_KILL];
+        const struct mc_setting *grace = &p->settings[MC_KEY_PRESSURE_KILL_GRACE];
+        char where[512] = "";
+
+        *ret = (struct mc_observe_kill){ .grace_us = MC_PRESSURE_KILL_GRACE_DEFAULT_US };
+        if (!rule->value)
+                return 0;
+        if (rule->line > 0)
+                snprintf(where, sizeof(where), "%s:%u: ", rule->file, rule->line);
+        else if (rule->file)
+                snprintf(where, sizeof(where), "%s: ", rule->file);
+        if (mc_pressure_kill_parse_rule(rule->value, &ret->rule, err) < 0 ||
+            mc_pressure_kill_check_rule(&ret->rule, euid, err) < 0)
+                return mc_error_prefix(err, "%spressure.kill = %s", where, rule->value);
+        if (grace->value && mc_duration_parse(grace->value, &ret->grace_us, err) < 0)
+                return mc_error_prefix(err, "%s:%u: pressure.kill_grace = %s", grace->file, grace->line,
+                                       grace->value);
+        ret->set = true;
+        return 0;
+}
+
 int mc_observe_interval(const struct mc_profile *p, const char *option, uint64_t *ret_ms,
                         struct mc_error *err)
 {
@@ -98,6 +122,28 @@ static void warn(const struct mc_observe *ob, const char *fmt, ...)
         vsnprintf(text, sizeof(text), fmt, ap);
         va_end(ap);
         ob->o.warn(ob->o.warn_userdata, text);
+}
+
+/* While the group is frozen by the kill policy: the report's breakdown and processes as they are now. */
+static void kill_snapshot(void *userdata)
+{
+        struct mc_observe *ob = userdata;
+        struct mc_error err = { 0 };
+        if (ob->sampler && mc_sampler_snapshot(ob->sampler, &err) < 0)
+                warn(ob, "snapshot before the pressure kill: %s, ignoring", err.msg);
+}
+
+static void kill_notify(void *userdata, enum mc_pressure_kill_stage stage,
+                        const struct mc_pressure_kill_result *res)
+{
+        struct mc_observe *ob = userdata;
+        struct mc_event ev = {
+                .type = MC_EVENT_PRESSURE_KILL,
+                .stage = stage,
+                .pkill = res,
+                .command = ob->o.command,
+        };
+        mc_event_watch_emit(&ob->events, &ev);
 }
 
 int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, struct mc_error *err)
@@ -132,6 +178,24 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
                 warn(ob, "%s; the report's stall totals (pressure.*_total_us) stand for it",
                      ob->events.refused_why[i]);
 
+        if (o->kill && o->kill->set) {
+                struct mc_pressure_kill_opts ko = {
+                        .group_fd = o->group_fd,
+                        .rule = &o->kill->rule,
+                        .grace_us = o->kill->grace_us,
+                        .snapshot = kill_snapshot,
+                        .notify = kill_notify,
+                        .userdata = ob,
+                };
+                r = mc_pressure_kill_open(&ob->kill, &ko, err);
+                if (r < 0) {
+                        mc_event_watch_done(&ob->events);
+                        ob->watching = false;
+                        return r;
+                }
+                ob->killing = true;
+        }
+
         /* The sampler observes: a failure to set it up costs the report its observations, not the run. */
         struct mc_error serr = { 0 };
         if (mc_sampler_new(o->group_fd, o->interval_ms, &ob->sampler, &serr) < 0) {
@@ -143,8 +207,8 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
 
 void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_child *child)
 {
-        struct mc_watch *event_watches = NULL;
-        size_t n_event_watches = 0;
+        struct mc_watch *event_watches = NULL, *kill_watches = NULL;
+        size_t n_event_watches = 0, n_kill_watches = 0;
 
         ob->started = true;
         ob->start_ns = start_ns;
@@ -158,17 +222,22 @@ void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_
                         ob->n_sampler_watches = (size_t)r;
         }
         mc_event_watch_start(&ob->events, start_ns, child->pid);
+        if (ob->killing)
+                mc_pressure_kill_start(&ob->kill, start_ns, child->pidfd, &kill_watches, &n_kill_watches);
 
         /* Each observer keeps its own watches (they switch themselves off): the loop gets pointers. */
         mc_event_watch_get_watches(&ob->events, &event_watches, &n_event_watches);
         free(ob->watches);
         ob->n_watches = 0;
-        ob->watches = calloc(n_event_watches + ob->n_sampler_watches + 1, sizeof(*ob->watches));
+        ob->watches =
+                calloc(n_event_watches + n_kill_watches + ob->n_sampler_watches + 1, sizeof(*ob->watches));
         if (!ob->watches) {
                 /* Without the loop's view the observers still read their counters at the end. */
-                warn(ob, "memory events off: out of memory");
+                warn(ob, "memory events and the pressure kill rule off: out of memory");
                 return;
         }
+        for (size_t i = 0; i < n_kill_watches; i++)
+                ob->watches[ob->n_watches++] = &kill_watches[i];
         for (size_t i = 0; i < n_event_watches; i++) {
                 event_watches[i].observer = "memory events";
                 ob->watches[ob->n_watches++] = &event_watches[i];
@@ -186,9 +255,10 @@ void mc_observe_get_watches(const struct mc_observe *ob, struct mc_watch *const 
 }
 
 /* The verdict from the counters of the run; see verdict.h for the rules. */
-static void judge(const struct mc_event_watch *w, struct mc_report *r)
+static void judge(const struct mc_event_watch *w, bool pressure_killed, struct mc_report *r)
 {
         struct mc_verdict_input in = {
+                .pressure_killed = pressure_killed,
                 .signaled = r->signal != 0,
                 .exit_code = r->exit_code,
                 .signal = r->signal,
@@ -239,7 +309,11 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
 
         if (mc_event_watch_finish(w, &rerr) < 0)
                 warn(ob, "last memory events: %s, ignoring", rerr.msg);
-        judge(w, r);
+        if (ob->killing) {
+                mc_pressure_kill_done(&ob->kill);
+                r->pressure_kill = &ob->kill.result;
+        }
+        judge(w, ob->killing && ob->kill.result.fired, r);
         mc_event_watch_exit(w, r->exit_code, r->signal, r->verdict.text);
 
         free(ob->kills);
@@ -276,6 +350,9 @@ void mc_observe_done(struct mc_observe *ob)
         if (ob->watching)
                 mc_event_watch_done(&ob->events);
         ob->watching = false;
+        if (ob->killing)
+                mc_pressure_kill_done(&ob->kill);
+        ob->killing = false;
         mc_sampler_free(TAKE_PTR(ob->sampler));
         free(TAKE_PTR(ob->watches));
         free(TAKE_PTR(ob->kills));

@@ -12,6 +12,7 @@
 #include "cgroup.h"
 #include "hugetlb-pool.h"
 #include "group-limits.h"
+#include "pressure-kill.h"
 #include "profile-check.h"
 #include "size.h"
 #include "util.h"
@@ -296,6 +297,42 @@ int mc_check_profile(const struct mc_profile *p, const struct mc_host_facts *hos
         }
         *ret = c.v;
         *ret_n = c.n;
+        return 0;
+}
+
+int mc_check_pressure(const struct mc_profile *p, const struct mc_host_facts *host, uid_t euid,
+                      struct mc_check_warning **w, size_t *n, struct mc_error *err)
+{
+        const struct mc_setting *kill = &p->settings[MC_KEY_PRESSURE_KILL];
+        struct collector c = { .profile = p, .v = *w, .n = *n };
+        struct mc_limits l;
+        char hb[MC_SIZE_STR_MAX];
+
+        if (kill->value) {
+                struct mc_pressure_kill_rule rule;
+                if (mc_pressure_kill_parse_rule(kill->value, &rule, err) < 0 ||
+                    mc_pressure_kill_check_rule(&rule, euid, err) < 0) {
+                        if (kill->file && kill->line > 0)
+                                return mc_error_prefix(err, "%s:%u: pressure.kill", kill->file, kill->line);
+                        return mc_error_prefix(err, "pressure.kill");
+                }
+        }
+        int r = mc_limits_from_profile(p, host->ram_bytes, &l, err);
+        if (r < 0)
+                return r;
+        const struct mc_limit_value *high = &l.v[MC_LIMIT_HIGH], *swap = &l.v[MC_LIMIT_SWAP_MAX];
+        bool can_swap = host->swap_present && !(swap->set && swap->value == 0);
+        if (!kill->value && is_finite(high) && !can_swap)
+                add(&c, MC_CHECK_WARNING, MC_KEY_MEMORY_HIGH,
+                    "high (%s) without a [pressure] kill rule and the group cannot swap (%s): a workload "
+                    "stuck at high is throttled, never OOM-killed, and can hang for hours; add e.g. kill = "
+                    "full 50%%/2s for 30s",
+                    mc_size_format(high->value, hb, sizeof(hb)),
+                    !host->swap_present ? "this host has no swap" : "swap.max is 0");
+        *w = c.v;
+        *n = c.n;
+        if (c.r < 0)
+                return mc_error_errno(err, -c.r, "check profile");
         return 0;
 }
 

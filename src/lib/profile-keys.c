@@ -11,6 +11,7 @@
 
 #include "duration.h"
 #include "hugetlb-pool.h"
+#include "pressure-kill.h"
 #include "pressure.h"
 #include "profile-internal.h"
 #include "profile.h"
@@ -81,6 +82,9 @@ static const struct mc_key_info key_table[_MC_KEY_COUNT] = {
         [MC_KEY_REPORT_INTERVAL] = { MC_KEY_REPORT_INTERVAL, "report", "interval", MC_VALUE_INTERVAL, NULL },
         [MC_KEY_PRESSURE_SOME] = { MC_KEY_PRESSURE_SOME, "pressure", "some", MC_VALUE_PRESSURE, NULL },
         [MC_KEY_PRESSURE_FULL] = { MC_KEY_PRESSURE_FULL, "pressure", "full", MC_VALUE_PRESSURE, NULL },
+        [MC_KEY_PRESSURE_KILL] = { MC_KEY_PRESSURE_KILL, "pressure", "kill", MC_VALUE_KILL_RULE, NULL },
+        [MC_KEY_PRESSURE_KILL_GRACE] = { MC_KEY_PRESSURE_KILL_GRACE, "pressure", "kill_grace",
+                                         MC_VALUE_DURATION, NULL },
 };
 
 const struct mc_key_info *mc_key_info(enum mc_key key)
@@ -421,6 +425,21 @@ int mc_profile_validate_value(const struct mc_key_info *ki, const char *value,
                 snprintf(why, sizeof(why), "%s", err->msg);
                 return mc_error_set(err, EINVAL, "invalid pressure trigger '%s' for %s: %s; " PRESSURE_FORMS,
                                     value, ki->name, why);
+        }
+        case MC_VALUE_KILL_RULE: {
+                struct mc_pressure_kill_rule rule;
+                if (mc_pressure_kill_parse_rule(value, &rule, err) >= 0)
+                        return 0;
+                char why[MC_ERROR_MSG_MAX];
+                snprintf(why, sizeof(why), "%s", err->msg);
+                return mc_error_set(err, EINVAL, "invalid pressure kill rule '%s' for %s: %s", value,
+                                    ki->name, why);
+        }
+        case MC_VALUE_DURATION: {
+                uint64_t us;
+                if (mc_duration_parse(value, &us, err) < 0)
+                        return mc_error_prefix(err, "%s", ki->name);
+                return 0;
         }
         }
         return mc_error_set(err, EINVAL, "%s: no validation for this key", ki->name);

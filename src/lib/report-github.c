@@ -57,6 +57,11 @@ static const char *limit_str(const json_t *r, const char *key, char *buf)
         return "?";
 }
 
+static bool pkill_fired(const json_t *r)
+{
+        return json_is_true(json_object_get(mc_rj_obj(mc_rj_obj(r, "pressure"), "kill"), "fired"));
+}
+
 int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
 {
         _cleanup_free_ char *s = NULL, *cmd = NULL;
@@ -85,6 +90,19 @@ int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
                 command(f, "error", "%s: %s, %llu OOM kill%s in %s%s%s%s", cmd, verdict,
                         (unsigned long long)n, n == 1 ? "" : "s", cg, streq(max, "?") ? "" : " (memory.max ",
                         streq(max, "?") ? "" : max, streq(max, "?") ? "" : ")");
+        } else if (pkill_fired(r)) {
+                json_t *pk = mc_rj_obj(mc_rj_obj(r, "pressure"), "kill");
+                double stall = 0, at = 0;
+                bool has_stall = mc_rj_double(pk, "stall_percent", &stall);
+                (void)mc_rj_double(pk, "fired_at", &at);
+                char measured[64] = "";
+                if (has_stall)
+                        snprintf(measured, sizeof(measured), ", measured %.0f%%", stall);
+                command(f, "error", "%s: pressure-killed at %.2f s in %s: rule %s%s%s", cmd, at, cg,
+                        mc_rj_str(pk, "rule") ?: "?", measured,
+                        json_is_true(json_object_get(pk, "escalated_to_kill"))
+                                ? "; still running after the grace period: cgroup.kill"
+                                : "");
         } else if (level == MC_LEVEL_BAD &&
                    (strncmp(verdict, "hugetlb-limit", 13) == 0 || strncmp(verdict, "swap-limit", 10) == 0))
                 command(f, "error", "%s: %s in %s", cmd, verdict, cg);

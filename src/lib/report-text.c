@@ -342,6 +342,28 @@ static void lines_pressure(FILE *f, const json_t *r)
                 put_us(f, window);
                 fprintf(f, ": fired %llu time%s\n", (unsigned long long)fired, fired == 1 ? "" : "s");
         }
+        json_t *k = mc_rj_obj(p, "kill");
+        if (!k)
+                return;
+        double at = 0, stall = 0, over = 0, grace = 0;
+        uint64_t row = 0;
+        put_key(f, "kill rule");
+        fprintf(f, "%s", mc_rj_str(k, "rule") ?: "?");
+        (void)mc_rj_double(k, "grace_s", &grace);
+        (void)mc_rj_u64(k, "windows_in_a_row", &row);
+        if (!json_is_true(json_object_get(k, "fired"))) {
+                fprintf(f, ": not reached (at most %llu window%s in a row)\n", (unsigned long long)row,
+                        row == 1 ? "" : "s");
+                return;
+        }
+        (void)mc_rj_double(k, "fired_at", &at);
+        fprintf(f, ": reached at %.2f s", at);
+        if (mc_rj_double(k, "stall_percent", &stall) && mc_rj_double(k, "stall_over_s", &over))
+                fprintf(f, ", stall %.2f%% over %.2f s", stall, over);
+        fprintf(f, "; %sSIGTERM, %s\n",
+                json_is_true(json_object_get(k, "frozen")) ? "frozen for the snapshot, " : "",
+                json_is_true(json_object_get(k, "escalated_to_kill")) ? "cgroup.kill after the grace period"
+                                                                      : "ended within the grace period");
 }
 
 static void line_cpu(FILE *f, const json_t *r)

@@ -300,6 +300,26 @@ static json_t *oom_kills_to_json(const struct mc_report *r)
         return TAKE_PTR(a);
 }
 
+/* The kill rule and what it did (docs/report-schema.md, pressure.kill). */
+static json_t *pressure_kill_to_json(const struct mc_pressure_kill_result *k)
+{
+        const struct mc_pressure_kill_rule *rule = k->rule;
+        return json_pack(
+                "{s:s, s:s, s:I, s:I, s:I, s:i, s:f, s:b, s:i, s:o, s:o, s:o, s:b, s:b, s:o, s:o}", "rule",
+                rule->spec, "kind", mc_psi_kind_name(rule->trigger.kind), "stall_us",
+                (json_int_t)rule->trigger.stall_us, "window_us", (json_int_t)rule->trigger.window_us,
+                "duration_us", (json_int_t)rule->duration_us, "windows", (int)rule->windows, "grace_s",
+                (double)k->grace_us / 1e6, "fired", k->fired, "windows_in_a_row", (int)k->longest,
+                "fired_at", k->fired ? json_real(round_us(k->fired_at)) : json_null(), "stall_percent",
+                k->fired && k->has_stall ? json_real((double)(int64_t)(k->stall_percent * 100 + 0.5) / 100)
+                                         : json_null(),
+                "stall_over_s",
+                k->fired && k->has_stall ? json_real(round_us(k->stall_over_s)) : json_null(), "frozen",
+                k->frozen, "escalated_to_kill", k->escalated_to_kill, "some_total_us",
+                k->fired ? json_u64(k->total_us[MC_PSI_SOME]) : json_null(), "full_total_us",
+                k->fired ? json_u64(k->total_us[MC_PSI_FULL]) : json_null());
+}
+
 /* The watcher's stall totals and triggers, with the sampler's highest avg10 (null without sampling). */
 static json_t *pressure_to_json(const struct mc_report *r)
 {
@@ -312,7 +332,9 @@ static json_t *pressure_to_json(const struct mc_report *r)
                     0 ||
             json_object_set_new(o, "full_avg10_max", smp ? json_avg10(smp->full_avg10_max) : json_null()) <
                     0 ||
-            json_object_set_new(o, "triggers", trig) < 0)
+            json_object_set_new(o, "triggers", trig) < 0 ||
+            json_object_set_new(
+                    o, "kill", r->pressure_kill ? pressure_kill_to_json(r->pressure_kill) : json_null()) < 0)
                 return NULL;
         json_t *refused = json_array();
         if (json_object_set_new(o, "triggers_refused", refused) < 0)
@@ -491,6 +513,11 @@ const char *mc_report_summary(const struct mc_report *r, char *buf, size_t n)
                 snprintf(how, sizeof(how), "killed by SIG%s (exit %d)", abbrev ? abbrev : "?", r->exit_code);
         } else
                 snprintf(how, sizeof(how), "exit %d", r->exit_code);
+        /* The command ended because memcage ended it: say so. */
+        if (r->pressure_kill && r->pressure_kill->fired) {
+                size_t len = strlen(how);
+                snprintf(how + len, sizeof(how) - len, ", pressure-killed");
+        }
         if (r->has_events)
                 mc_counters_get(&r->events, "oom_kill", &ooms);
 

@@ -20,6 +20,8 @@ const char *mc_verdict_code_name(enum mc_verdict_code c)
                 return "hugetlb-limit";
         case MC_VERDICT_OOM_KILLED:
                 return "oom-killed";
+        case MC_VERDICT_PRESSURE_KILLED:
+                return "pressure-killed";
         }
         return "unknown";
 }
@@ -43,10 +45,19 @@ void mc_verdict_judge(const struct mc_verdict_input *in, struct mc_verdict *ret)
         bool failed = in->signaled || in->exit_code != 0;
 
         /*
+         * memcage's own kill says why the run ended, whatever the command did
+         * with its SIGTERM and whatever the kernel killed while it thrashed
+         * (an OOM kill stays in the counters and oom_kills).
+         */
+        if (in->pressure_killed) {
+                v.code = MC_VERDICT_PRESSURE_KILLED;
+                snprintf(v.text, sizeof(v.text), "pressure-killed");
+        }
+        /*
          * An OOM kill wins even when the command exited 0: the victim may
          * have been a child whose work is lost while the parent went on.
          */
-        if (in->oom_kill > 0) {
+        else if (in->oom_kill > 0) {
                 v.code = MC_VERDICT_OOM_KILLED;
                 /* oom counts the group's own memory.max being hit; without it an ancestor or the machine ran
                  * out. */

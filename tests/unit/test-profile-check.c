@@ -84,6 +84,91 @@ static void set_run(struct fixture *f, const char *key, const char *value, unsig
                 fail_msg("set %s = %s: %s", key, value, err.msg);
 }
 
+static void set_pressure(struct fixture *f, const char *key, const char *value, unsigned line)
+{
+        struct mc_error err = {};
+        if (mc_profile_set(&f->p, "pressure", key, value, "t.ini", line, &env, &err) < 0)
+                fail_msg("set pressure.%s = %s: %s", key, value, err.msg);
+}
+
+static void check_pressure(struct fixture *f, const struct mc_host_facts *host, uid_t euid)
+{
+        struct mc_error err = {};
+        check(f, host);
+        if (mc_check_pressure(&f->p, host, euid, &f->w, &f->n, &err) < 0)
+                fail_msg("check pressure: %s", err.msg);
+}
+
+static void test_pressure_high_without_kill_no_swap(void **state)
+{
+        struct fixture *f = *state;
+        struct mc_host_facts host = good_host;
+        host.swap_present = false;
+        set(f, "max", "512M", 1);
+        set(f, "high", "32M", 2);
+        check_pressure(f, &host, 0);
+        assert_int_equal(f->n, 1);
+        assert_warning(&f->w[0], MC_CHECK_WARNING, MC_KEY_MEMORY_HIGH, 2,
+                       "high (32M) without a [pressure] kill rule and the group cannot swap (this host has "
+                       "no swap): a workload stuck at high is throttled, never OOM-killed, and can hang for "
+                       "hours; add e.g. kill = full 50%/2s for 30s");
+}
+
+static void test_pressure_high_without_kill_swap_max_zero(void **state)
+{
+        struct fixture *f = *state;
+        set(f, "max", "512M", 1);
+        set(f, "high", "32M", 2);
+        set(f, "swap.max", "0", 3);
+        check_pressure(f, &good_host, 0);
+        assert_int_equal(f->n, 1);
+        assert_non_null(strstr(f->w[0].message, "cannot swap (swap.max is 0)"));
+}
+
+static void test_pressure_quiet_cases(void **state)
+{
+        struct fixture *f = *state;
+        struct mc_host_facts host = good_host;
+        host.swap_present = false;
+        /* The group can swap: reclaim makes progress. */
+        set(f, "max", "512M", 1);
+        set(f, "high", "32M", 2);
+        check_pressure(f, &good_host, 0);
+        assert_int_equal(f->n, 0);
+        /* A kill rule ends a stuck run. */
+        set_pressure(f, "kill", "full 50%/2s for 30s", 4);
+        check_pressure(f, &host, 1000);
+        assert_int_equal(f->n, 0);
+}
+
+static void test_pressure_kill_unarmable(void **state)
+{
+        struct fixture *f = *state;
+        struct mc_error err = {};
+        set_pressure(f, "kill", "full 50%/1s for 30s", 5);
+        check(f, &good_host);
+        assert_int_equal(mc_check_pressure(&f->p, &good_host, 0, &f->w, &f->n, &err), 0);
+        assert_int_equal(mc_check_pressure(&f->p, &good_host, 1000, &f->w, &f->n, &err), -EINVAL);
+        assert_string_equal(err.msg,
+                            "t.ini:5: pressure.kill: 'full 50%/1s for 30s': without root the kernel "
+                            "arms only windows in multiples of 2s; use a window of 2s, 4s, 6s, 8s "
+                            "or 10s");
+}
+
+static void test_pressure_kill_bad_rule_refused_at_load(void **state)
+{
+        struct fixture *f = *state;
+        struct mc_error err = {};
+        assert_int_equal(
+                mc_profile_set(&f->p, "pressure", "kill", "full 50%/20s for 30s", "t.ini", 6, &env, &err),
+                -EINVAL);
+        assert_non_null(strstr(err.msg, "invalid pressure kill rule 'full 50%/20s for 30s' for kill: window "
+                                        "'20s' is not between 500ms and 10s"));
+        assert_int_equal(mc_profile_set(&f->p, "pressure", "kill_grace", "ten", "t.ini", 7, &env, &err),
+                         -EINVAL);
+        assert_int_equal(mc_profile_set(&f->p, "pressure", "kill_grace", "0s", "t.ini", 7, &env, &err), 0);
+}
+
 static void test_run_without_user(void **state)
 {
         struct fixture *f = *state;
@@ -497,6 +582,11 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 T(test_no_warnings),
                 T(test_empty_profile),
+                T(test_pressure_high_without_kill_no_swap),
+                T(test_pressure_high_without_kill_swap_max_zero),
+                T(test_pressure_quiet_cases),
+                T(test_pressure_kill_unarmable),
+                T(test_pressure_kill_bad_rule_refused_at_load),
                 T(test_high_without_max),
                 T(test_high_with_max_max),
                 T(test_high_max_is_no_limit),

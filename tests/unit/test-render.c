@@ -488,6 +488,9 @@ static void test_fail_on_match(void **state)
                 { "{\"hugetlb_limit_hit\": false, \"hugetlb\": null}", 0 },
                 { "{\"pressure\": {\"triggers\": [{\"fired\": 0}, {\"fired\": 3}]}}", MC_FAIL_ON_PRESSURE },
                 { "{\"pressure\": {\"triggers\": [{\"fired\": 0}]}}", 0 },
+                { "{\"pressure\": {\"triggers\": [], \"kill\": {\"fired\": true}}}", MC_FAIL_ON_PRESSURE },
+                { "{\"pressure\": {\"triggers\": [], \"kill\": {\"fired\": false}}}", 0 },
+                { "{\"pressure\": {\"triggers\": [], \"kill\": null}}", 0 },
                 { "{\"events\": {\"high\": 1, \"max\": 1, \"oom_kill\": 1}, \"swap_events\": {\"fail\": 1}}",
                   MC_FAIL_ON_OOM | MC_FAIL_ON_HIGH | MC_FAIL_ON_MAX | MC_FAIL_ON_SWAP },
         };
@@ -511,6 +514,49 @@ static void test_fail_on_json(void **state)
         json_decref(j);
 }
 
+/* A run the pressure kill rule ended: the annotation, the text report's lines, the summary of the rule. */
+static void test_pressure_kill(void **state)
+{
+        static const char doc[] =
+                "{\"schema\": 1, \"command\": [\"hog\", \"100\"], \"cgroup\": \"memcage/pk\","
+                " \"exit\": {\"code\": 143, \"signal\": 15, \"core_dumped\": false},"
+                " \"verdict\": {\"code\": \"pressure-killed\", \"cause\": null, \"signal\": 15,"
+                " \"text\": \"pressure-killed\"}, \"events\": {\"high\": 0, \"oom_kill\": 0},"
+                " \"pressure\": {\"some_total_us\": 9000000, \"full_total_us\": 8900000, \"triggers\": [],"
+                " \"kill\": {\"rule\": \"full 50%/2s for 10s\", \"kind\": \"full\", \"stall_us\": 1000000,"
+                " \"window_us\": 2000000, \"duration_us\": 10000000, \"windows\": 5, \"grace_s\": 10.0,"
+                " \"fired\": true, \"windows_in_a_row\": 5, \"fired_at\": 11.16, \"stall_percent\": 98.6,"
+                " \"stall_over_s\": 8.4, \"frozen\": true, \"escalated_to_kill\": false,"
+                " \"some_total_us\": 9000000, \"full_total_us\": 8900000}},"
+                " \"status\": 124}";
+        struct mc_error err = { 0 };
+        char *out = NULL;
+        json_t *j = parse(doc);
+        assert_int_equal(mc_report_github(j, &out, &err), 0);
+        assert_string_equal(out,
+                            "::error title=memcage::hog 100: pressure-killed at 11.16 s in memcage/pk: rule "
+                            "full 50%25/2s for 10s, measured 99%25\n");
+        free(out);
+        assert_int_equal(mc_report_text(j, 0, &out, &err), 0);
+        assert_non_null(strstr(out, "pressure-killed"));
+        assert_non_null(strstr(out,
+                               "full 50%/2s for 10s: reached at 11.16 s, stall 98.60% over 8.40 s; frozen "
+                               "for the snapshot, SIGTERM, ended within the grace period\n"));
+        free(out);
+        assert_int_equal(mc_fail_on_match(j, MC_FAIL_ON_PRESSURE), MC_FAIL_ON_PRESSURE);
+
+        /* The grace ran out. */
+        json_object_set_new(json_object_get(json_object_get(j, "pressure"), "kill"), "escalated_to_kill",
+                            json_true());
+        assert_int_equal(mc_report_github(j, &out, &err), 0);
+        assert_non_null(strstr(out, "measured 99%25; still running after the grace period: cgroup.kill\n"));
+        free(out);
+        assert_int_equal(mc_report_text(j, 0, &out, &err), 0);
+        assert_non_null(strstr(out, "SIGTERM, cgroup.kill after the grace period\n"));
+        free(out);
+        json_decref(j);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -523,6 +569,7 @@ int main(void)
                 cmocka_unit_test(test_github_escape), cmocka_unit_test(test_control_characters),
                 cmocka_unit_test(test_fail_on_parse), cmocka_unit_test(test_fail_on_match),
                 cmocka_unit_test(test_fail_on_json),  cmocka_unit_test(test_verdict_rules_are_the_judge),
+                cmocka_unit_test(test_pressure_kill),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

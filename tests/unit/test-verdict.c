@@ -20,6 +20,30 @@ static const struct {
         const char *text;
 } cases[] = {
         { "clean exit", { .exit_code = 0 }, MC_VERDICT_OK, MC_OOM_CAUSE_NONE, 0, "ok" },
+        { "pressure kill, the command ended by its SIGTERM",
+          { .pressure_killed = true, .signaled = true, .signal = 15 },
+          MC_VERDICT_PRESSURE_KILLED,
+          MC_OOM_CAUSE_NONE,
+          15,
+          "pressure-killed" },
+        { "pressure kill escalated to cgroup.kill",
+          { .pressure_killed = true, .signaled = true, .signal = 9 },
+          MC_VERDICT_PRESSURE_KILLED,
+          MC_OOM_CAUSE_NONE,
+          9,
+          "pressure-killed" },
+        { "pressure kill wins over an OOM kill while thrashing",
+          { .pressure_killed = true, .signaled = true, .signal = 9, .oom_kill = 1, .oom = 1 },
+          MC_VERDICT_PRESSURE_KILLED,
+          MC_OOM_CAUSE_NONE,
+          9,
+          "pressure-killed" },
+        { "pressure kill of a command that exits 0 on SIGTERM",
+          { .pressure_killed = true, .exit_code = 0 },
+          MC_VERDICT_PRESSURE_KILLED,
+          MC_OOM_CAUSE_NONE,
+          0,
+          "pressure-killed" },
         { "exit 3", { .exit_code = 3 }, MC_VERDICT_EXIT_NONZERO, MC_OOM_CAUSE_NONE, 0, "exit-nonzero" },
         { "SIGTERM",
           { .signaled = true, .signal = 15 },
@@ -122,6 +146,7 @@ static void test_names(void **state)
         assert_string_equal(mc_verdict_code_name(MC_VERDICT_OOM_KILLED), "oom-killed");
         assert_string_equal(mc_verdict_code_name(MC_VERDICT_HUGETLB_LIMIT), "hugetlb-limit");
         assert_string_equal(mc_verdict_code_name(MC_VERDICT_SWAP_LIMIT), "swap-limit");
+        assert_string_equal(mc_verdict_code_name(MC_VERDICT_PRESSURE_KILLED), "pressure-killed");
         assert_string_equal(mc_oom_cause_name(MC_OOM_CAUSE_GROUP_LIMIT), "group-limit");
         assert_string_equal(mc_oom_cause_name(MC_OOM_CAUSE_SYSTEM), "system");
         assert_null(mc_oom_cause_name(MC_OOM_CAUSE_NONE));

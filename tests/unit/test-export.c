@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* memcage export: the common part and each engine's mapping, rounding and warnings. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "profile.h"
+#include "size.h"
+#include "util.h"
+
+#define KiB  (UINT64_C(1) << 10)
+#define MiB  (UINT64_C(1) << 20)
+#define GiB  (UINT64_C(1) << 30)
+#define RAM  (16 * GiB)
+#define PAGE (4 * KiB)
+
+static const struct mc_profile_env env = { .sysconfdir = "/nonexistent", .ram_bytes = RAM };
+
+static void set(struct mc_profile *p, const char *section, const char *key, const char *value)
+{
+        struct mc_error err = {};
+        if (mc_profile_set(p, section, key, value, "t.ini", 1, &env, &err) < 0)
+                fail_msg("set [%s] %s = %s: %s", section, key, value, err.msg);
+}
+
+/* The export of p for e: the text in *ret_text (caller frees), the warnings in *r. */
+static int render(const struct mc_profile *p, enum mc_export_engine e, char **ret_text,
+                  struct mc_export_result *r)
+{
+        struct mc_export_input in;
+        struct mc_error err = {};
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f;
+        int ret;
+
+        assert_int_equal(mc_export_input_init(p, RAM, PAGE, &in, &err), 0);
+        f = open_memstream(&text, &len);
+        assert_non_null(f);
+        ret = mc_export_render(&in, e, f, r, &err);
+        assert_int_equal(fclose(f), 0);
+        *ret_text = text;
+        return ret;
+}
+
+static void assert_contains(const char *text, const char *want)
+{
+        if (!strstr(text, want))
+                fail_msg("'%s' not in:\n%s", want, text);
+}
+
+static void assert_lacks(const char *text, const char *unwanted)
+{
+        if (strstr(text, unwanted))
+                fail_msg("'%s' in:\n%s", unwanted, text);
+}
+
+static const struct mc_export_warning *warning_of(const struct mc_export_result *r, enum mc_key key)
+{
+        for (size_t i = 0; i < r->n_warnings; i++)
+                if (r->warnings[i].key == key)
+                        return &r->warnings[i];
+        return NULL;
+}
+
+static void test_engine_names(void **state)
+{
+        enum mc_export_engine e;
+        assert_int_equal(mc_export_engine_parse("slurm", &e), 0);
+        assert_int_equal(e, MC_EXPORT_SLURM);
+        assert_int_equal(mc_export_engine_parse("Nomad", &e), 0);
+        assert_int_equal(e, MC_EXPORT_NOMAD);
+        assert_int_equal(mc_export_engine_parse("docker", &e), -EINVAL);
+        assert_string_equal(mc_export_engine_name(MC_EXPORT_KUBERNETES), "Kubernetes");
+        assert_null(mc_export_engine_name(_MC_EXPORT_ENGINE_COUNT));
+}
+
+static void test_rounding_helpers(void **state)
+{
+        assert_int_equal(mc_export_round_page(8191, 4096), 4096);
+        assert_int_equal(mc_export_round_page(8192, 4096), 8192);
+        assert_true(mc_export_round_page(MC_SIZE_MAX, 4096) == MC_SIZE_MAX);
+        assert_int_equal(mc_export_mib_down(MiB - 1), 0);
+        assert_int_equal(mc_export_mib_down(2 * MiB + 1), 2);
+        assert_int_equal(mc_export_mib_down(3 * MiB), 3);
+}
+
+/* Percentages become bytes of this host, byte limits whole pages (down), with the note saying so. */
+static void test_input_resolved(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_input in;
+        struct mc_error err = {};
+        char note[256];
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "50%");
+        set(&p, "memory", "high", "10001");
+        set(&p, "memory", "oom.group", "yes");
+        set(&p, "hugetlb", "2MB.max", "5M");
+        assert_int_equal(mc_export_input_init(&p, RAM, PAGE, &in, &err), 0);
+        assert_int_equal(in.limits.v[MC_LIMIT_MAX].value, 8 * GiB);
+        assert_int_equal(in.limits.v[MC_LIMIT_HIGH].value, 8192);
+        assert_int_equal(in.limits.v[MC_LIMIT_OOM_GROUP].value, 1);
+        assert_int_equal(in.limits.v[MC_LIMIT_HUGETLB_2MB_MAX].value, 4 * MiB);
+        assert_true(mc_export_percent_note(&in, MC_KEY_MEMORY_MAX, note, sizeof(note)));
+        assert_string_equal(note, "max = 50% of this host's 16G RAM = 8589934592 bytes");
+        assert_false(mc_export_percent_note(&in, MC_KEY_MEMORY_HIGH, note, sizeof(note)));
+        assert_int_equal(mc_export_limit_key(MC_LIMIT_SWAP_MAX), MC_KEY_MEMORY_SWAP_MAX);
+        assert_int_equal(mc_export_limit_key(MC_LIMIT_HUGETLB_2MB_RSVD_MAX), MC_KEY_HUGETLB_2MB_RSVD_MAX);
+        mc_profile_free(&p);
+}
+
+/* memcage's own keys (placement, observation, the pool reservation) are warned for every engine. */
+static void test_memcage_only_keys(void **state)
+{
+        for (enum mc_export_engine e = 0; e < _MC_EXPORT_ENGINE_COUNT; e++) {
+                struct mc_profile p;
+                struct mc_export_result r = {};
+                _cleanup_free_ char *text = NULL;
+
+                if (mc_export_engine_parse(mc_export_engine_name(e), &(enum mc_export_engine){ 0 }) < 0)
+                        continue;
+                mc_profile_init(&p);
+                set(&p, "memory", "max", "1G");
+                set(&p, "cgroup", "parent", "ci");
+                set(&p, "report", "interval", "1s");
+                set(&p, "pressure", "some", "150ms/1s");
+                set(&p, "run", "allow_root", "yes");
+                set(&p, "hugetlb", "2MB.reserve", "16");
+                assert_int_equal(render(&p, e, &text, &r), 0);
+                assert_non_null(warning_of(&r, MC_KEY_CGROUP_PARENT));
+                assert_non_null(warning_of(&r, MC_KEY_REPORT_INTERVAL));
+                assert_non_null(warning_of(&r, MC_KEY_PRESSURE_SOME));
+                assert_non_null(warning_of(&r, MC_KEY_RUN_ALLOW_ROOT));
+                assert_non_null(warning_of(&r, MC_KEY_HUGETLB_2MB_RESERVE));
+                for (size_t i = 0; i < r.n_warnings; i++)
+                        assert_int_equal(r.warnings[i].engine, e);
+                mc_export_result_free(&r);
+                mc_profile_free(&p);
+        }
+}
+
+static void test_slurm(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "1G");
+        set(&p, "memory", "swap.max", "256M");
+        set(&p, "memory", "high", "900M");
+        set(&p, "memory", "oom.group", "1");
+        set(&p, "run", "cwd", "/srv/job");
+        set(&p, "run", "env", "A=1");
+        set(&p, "run", "env", "B=2");
+        set(&p, "run", "user", "nobody");
+        set(&p, "hugetlb", "2MB.max", "64M");
+        assert_int_equal(render(&p, MC_EXPORT_SLURM, &text, &r), 0);
+        assert_contains(text, "\n#SBATCH --mem=1024M\n");
+        assert_contains(text, "\n#SBATCH --chdir=/srv/job\n");
+        assert_contains(text, "\n#SBATCH --export=ALL,A=1,B=2\n");
+        assert_contains(text, "\n# cgroup.conf: ConstrainRAMSpace=yes\n");
+        assert_contains(text, "\n# cgroup.conf: ConstrainSwapSpace=yes\n");
+        assert_contains(text, "\n# cgroup.conf: AllowedSwapSpace=25.00\n");
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_HIGH));
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_OOM_GROUP));
+        assert_non_null(warning_of(&r, MC_KEY_RUN_USER));
+        assert_non_null(warning_of(&r, MC_KEY_HUGETLB_2MB_MAX));
+        assert_null(warning_of(&r, MC_KEY_MEMORY_MAX));
+        assert_null(warning_of(&r, MC_KEY_MEMORY_SWAP_MAX));
+        assert_null(warning_of(&r, MC_KEY_RUN_CWD));
+        assert_null(warning_of(&r, MC_KEY_RUN_ENV));
+        assert_int_equal(r.n_warnings, 4);
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
+/* MiB and the swap percentage round down: Slurm never gets more than the profile allows. */
+static void test_slurm_rounding(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "1048575K"); /* 1 GiB less 1 KiB: 1023 MiB, not 1024 */
+        set(&p, "memory", "swap.max", "100M");
+        assert_int_equal(render(&p, MC_EXPORT_SLURM, &text, &r), 0);
+        assert_contains(text, "\n#SBATCH --mem=1023M\n");
+        assert_lacks(text, "--mem=1024M");
+        /* 100 MiB of 1023 MiB is 9.775...%: 9.77, not 9.78. */
+        assert_contains(text, "\n# cgroup.conf: AllowedSwapSpace=9.77\n");
+        assert_int_equal(r.n_warnings, 0);
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+
+        /* Below a MiB there is no --mem: --mem=0 would be the whole node. */
+        set(&p, "memory", "max", "1000K");
+        assert_int_equal(render(&p, MC_EXPORT_SLURM, &text, &r), 0);
+        assert_lacks(text, "#SBATCH --mem");
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_MAX));
+        /* and swap as a share of no --mem cannot be said */
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_SWAP_MAX));
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
+static void test_slurm_no_limit(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "max");
+        set(&p, "memory", "swap.max", "max");
+        set(&p, "run", "env", "X=a,b");
+        assert_int_equal(render(&p, MC_EXPORT_SLURM, &text, &r), 0);
+        assert_lacks(text, "#SBATCH --mem");
+        assert_lacks(text, "ConstrainRAMSpace");
+        assert_lacks(text, "--export");
+        assert_contains(text, "\n# cgroup.conf: ConstrainSwapSpace=no\n");
+        const struct mc_export_warning *w = warning_of(&r, MC_KEY_RUN_ENV);
+        assert_non_null(w);
+        assert_contains(w->reason, "X=a,b");
+        assert_int_equal(r.n_warnings, 1);
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
+static void test_nomad(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "2G");
+        set(&p, "memory", "low", "512M");
+        set(&p, "memory", "high", "1G");
+        set(&p, "memory", "swap.max", "0");
+        set(&p, "run", "user", "nobody");
+        assert_int_equal(render(&p, MC_EXPORT_NOMAD, &text, &r), 0);
+        assert_contains(text, "resources {\n  memory = 512\n  memory_max = 2048\n}\n");
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_HIGH));
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_SWAP_MAX));
+        assert_non_null(warning_of(&r, MC_KEY_RUN_USER));
+        assert_null(warning_of(&r, MC_KEY_MEMORY_LOW));
+        assert_int_equal(r.n_warnings, 3);
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
+/* MiB rounded down for both fields; min before low, low then warned. */
+static void test_nomad_rounding(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "3145727"); /* 3 MiB less a byte */
+        set(&p, "memory", "min", "1572864"); /* 1.5 MiB */
+        set(&p, "memory", "low", "2M");
+        assert_int_equal(render(&p, MC_EXPORT_NOMAD, &text, &r), 0);
+        assert_contains(text, "  memory = 1 #");
+        assert_contains(text, "  memory_max = 2 #");
+        assert_lacks(text, "memory_max = 3");
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_LOW));
+        assert_int_equal(r.n_warnings, 1);
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+
+        /* max only: memory is the hard limit. */
+        mc_profile_free(&p);
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "100M");
+        assert_int_equal(render(&p, MC_EXPORT_NOMAD, &text, &r), 0);
+        assert_contains(text, "resources {\n  memory = 100\n}\n");
+        assert_int_equal(r.n_warnings, 0);
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+
+        /* No max: memory would become a hard limit the profile does not have. */
+        mc_profile_free(&p);
+        mc_profile_init(&p);
+        set(&p, "memory", "low", "100M");
+        assert_int_equal(render(&p, MC_EXPORT_NOMAD, &text, &r), 0);
+        assert_lacks(text, "memory =");
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_LOW));
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_engine_names),   cmocka_unit_test(test_rounding_helpers),
+                cmocka_unit_test(test_input_resolved), cmocka_unit_test(test_memcage_only_keys),
+                cmocka_unit_test(test_slurm),          cmocka_unit_test(test_slurm_rounding),
+                cmocka_unit_test(test_slurm_no_limit), cmocka_unit_test(test_nomad),
+                cmocka_unit_test(test_nomad_rounding),
+        };
+        return cmocka_run_group_tests_name("export", tests, NULL, NULL);
+}

@@ -89,6 +89,20 @@ uint64_t mc_export_mib_down(uint64_t bytes);
  */
 bool mc_export_percent_note(const struct mc_export_input *in, enum mc_key key, char *buf, size_t n);
 
+/*
+ * The capabilities of a [run] capabilities value as the engines spell them,
+ * "CAP_IPC_LOCK" (NULL-terminated, mc_strv_free); -EINVAL for an unknown one.
+ */
+int mc_export_cap_names(const char *value, char ***ret);
+
+/*
+ * A [run] user or group as this host resolves it: a number as is, a name
+ * from the user or group database. -ENOENT when there is no such name.
+ * For the engines that take numbers (OCI, Kubernetes).
+ */
+int mc_export_resolve_user(const char *s, uint64_t *ret_uid, uint64_t *ret_gid);
+int mc_export_resolve_group(const char *s, uint64_t *ret_gid);
+
 /* The profile key behind a limit. */
 enum mc_key mc_export_limit_key(enum mc_limit l);
 
@@ -109,6 +123,8 @@ int mc_export_render(const struct mc_export_input *in, enum mc_export_engine e, 
                      struct mc_export_result *r, struct mc_error *err);
 
 /* One module per engine, called by mc_export_render(). */
+int mc_export_systemd(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,
+                      struct mc_error *err);
 int mc_export_slurm(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,
                     struct mc_error *err);
 int mc_export_nomad(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,

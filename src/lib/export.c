@@ -2,7 +2,11 @@
 /* memcage export: the part every engine shares (resolved limits, rounding, warnings). */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/capability.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@ typedef int (*renderer_fn)(const struct mc_export_input *, FILE *, struct mc_exp
                            struct mc_error *);
 
 static const renderer_fn renderers[_MC_EXPORT_ENGINE_COUNT] = {
+        [MC_EXPORT_SYSTEMD] = mc_export_systemd,
         [MC_EXPORT_SLURM] = mc_export_slurm,
         [MC_EXPORT_NOMAD] = mc_export_nomad,
 };
@@ -96,6 +101,81 @@ uint64_t mc_export_round_page(uint64_t bytes, uint64_t page_size)
 uint64_t mc_export_mib_down(uint64_t bytes)
 {
         return bytes / (UINT64_C(1) << 20);
+}
+
+int mc_export_cap_names(const char *value, char ***ret)
+{
+        _cleanup_strv_free_ char **names = NULL, **out = NULL;
+        size_t n = 0;
+        int r;
+
+        r = mc_profile_split_list(value, &names);
+        if (r < 0)
+                return r;
+        for (char **i = names; *i; i++) {
+                cap_value_t v;
+                char *name, *canon;
+                if (cap_from_name(*i, &v) < 0)
+                        return -EINVAL;
+                name = cap_to_name(v);
+                if (!name)
+                        return -ENOMEM;
+                canon = strdup(name);
+                cap_free(name);
+                if (!canon)
+                        return -ENOMEM;
+                for (char *c = canon; *c; c++)
+                        *c = (char)toupper((unsigned char)*c);
+                r = mc_strv_push(&out, &n, canon);
+                if (r < 0)
+                        return r;
+        }
+        if (!out) {
+                out = calloc(1, sizeof(char *));
+                if (!out)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+static bool parse_id(const char *s, uint64_t *ret)
+{
+        const char *p = s;
+        return mc_parse_u64(&p, ret) == 0 && *p == '\0' && *ret < UINT32_MAX;
+}
+
+int mc_export_resolve_user(const char *s, uint64_t *ret_uid, uint64_t *ret_gid)
+{
+        struct passwd pw, *res = NULL;
+        char buf[4096];
+
+        if (parse_id(s, ret_uid)) {
+                /* A number without a passwd entry keeps the gid to the caller. */
+                if (getpwuid_r((uid_t)*ret_uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+                        *ret_gid = res->pw_gid;
+                else
+                        *ret_gid = UINT64_MAX;
+                return 0;
+        }
+        if (getpwnam_r(s, &pw, buf, sizeof(buf), &res) != 0 || !res)
+                return -ENOENT;
+        *ret_uid = res->pw_uid;
+        *ret_gid = res->pw_gid;
+        return 0;
+}
+
+int mc_export_resolve_group(const char *s, uint64_t *ret_gid)
+{
+        struct group gr, *res = NULL;
+        char buf[8192];
+
+        if (parse_id(s, ret_gid))
+                return 0;
+        if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) != 0 || !res)
+                return -ENOENT;
+        *ret_gid = res->gr_gid;
+        return 0;
 }
 
 /* The limits follow the profile key table; the map back is group-limits.c's, by name. */

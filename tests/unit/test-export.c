@@ -304,6 +304,100 @@ static void test_nomad_rounding(void **state)
         mc_profile_free(&p);
 }
 
+/* Every [memory] and [run] key systemd has, by its name; hugetlb and swap.high warned. */
+static void test_systemd(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "25%");
+        set(&p, "memory", "high", "50000001");
+        set(&p, "memory", "low", "8M");
+        set(&p, "memory", "min", "4M");
+        set(&p, "memory", "swap.max", "max");
+        set(&p, "memory", "swap.high", "8M");
+        set(&p, "memory", "zswap.max", "0");
+        set(&p, "memory", "oom.group", "yes");
+        set(&p, "cgroup", "slice", "batch.slice");
+        set(&p, "hugetlb", "2MB.max", "4M");
+        set(&p, "run", "user", "nobody");
+        set(&p, "run", "group", "nogroup");
+        set(&p, "run", "groups", "daemon,4");
+        set(&p, "run", "capabilities", "cap_ipc_lock");
+        set(&p, "run", "no_new_privs", "yes");
+        set(&p, "run", "cwd", "/srv/100%");
+        set(&p, "run", "umask", "27");
+        set(&p, "run", "env", "Q=say \"hi\" 5%");
+        set(&p, "run", "env_keep", "TERM");
+        set(&p, "run", "nice", "-5");
+        set(&p, "run", "oom_score_adj", "500");
+        set(&p, "run", "rlimit_memlock", "64M");
+        set(&p, "run", "rlimit_data", "infinity");
+        assert_int_equal(render(&p, MC_EXPORT_SYSTEMD, &text, &r), 0);
+        assert_contains(text, "\n# max = 25% of this host's 16G RAM = 4294967296 bytes\n[Service]\n");
+        assert_contains(text, "\nSlice=batch.slice\n");
+        assert_contains(text, "\nMemoryMax=4294967296\n");
+        assert_contains(text, "\nMemoryHigh=49999872\n"); /* a page down, as the kernel keeps it */
+        assert_contains(text, "\nMemoryLow=8388608\nMemoryMin=4194304\n");
+        assert_contains(text, "\nMemorySwapMax=infinity\n");
+        assert_contains(text, "\nMemoryZSwapMax=0\n");
+        assert_contains(text, "\nOOMPolicy=kill\n");
+        assert_contains(text, "\nUser=nobody\nGroup=nogroup\nSupplementaryGroups=daemon 4\n");
+        assert_contains(text, "\nAmbientCapabilities=CAP_IPC_LOCK\nCapabilityBoundingSet=CAP_IPC_LOCK\n");
+        assert_contains(text, "\nNoNewPrivileges=yes\n");
+        assert_contains(text, "\nWorkingDirectory=/srv/100%%\n");
+        assert_contains(text, "\nUMask=0027\n");
+        assert_contains(text, "\nEnvironment=\"Q=say \\\"hi\\\" 5%%\"\n");
+        assert_contains(text, "\nNice=-5\nOOMScoreAdjust=500\n");
+        assert_contains(text, "\nLimitMEMLOCK=67108864\nLimitDATA=infinity\n");
+        assert_lacks(text, "hugetlb");
+        assert_non_null(warning_of(&r, MC_KEY_HUGETLB_2MB_MAX));
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_SWAP_HIGH));
+        assert_non_null(warning_of(&r, MC_KEY_RUN_ENV_KEEP));
+        assert_int_equal(r.n_warnings, 3);
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+
+        /* oom.group off: OOMPolicy=continue, which leaves memory.oom.group 0. */
+        set(&p, "memory", "oom.group", "no");
+        assert_int_equal(render(&p, MC_EXPORT_SYSTEMD, &text, &r), 0);
+        assert_contains(text, "\nOOMPolicy=continue\n");
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
+/* A scope drop-in: the limits, and a warning for every [run] key (a scope starts nothing). */
+static void test_systemd_scope(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        struct mc_export_input in;
+        struct mc_error err = {};
+        char *text = NULL;
+        size_t len = 0;
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "64M");
+        set(&p, "run", "env", "A=1");
+        set(&p, "run", "nice", "5");
+        assert_int_equal(mc_export_input_init(&p, RAM, PAGE, &in, &err), 0);
+        in.systemd_scope = true;
+        FILE *f = open_memstream(&text, &len);
+        assert_int_equal(mc_export_render(&in, MC_EXPORT_SYSTEMD, f, &r, &err), 0);
+        fclose(f);
+        assert_contains(text, "[Scope]\nMemoryMax=67108864\n");
+        assert_lacks(text, "Environment=");
+        assert_lacks(text, "Nice=");
+        assert_non_null(warning_of(&r, MC_KEY_RUN_ENV));
+        assert_non_null(warning_of(&r, MC_KEY_RUN_NICE));
+        assert_int_equal(r.n_warnings, 2);
+        free(text);
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -311,7 +405,8 @@ int main(void)
                 cmocka_unit_test(test_input_resolved), cmocka_unit_test(test_memcage_only_keys),
                 cmocka_unit_test(test_slurm),          cmocka_unit_test(test_slurm_rounding),
                 cmocka_unit_test(test_slurm_no_limit), cmocka_unit_test(test_nomad),
-                cmocka_unit_test(test_nomad_rounding),
+                cmocka_unit_test(test_nomad_rounding), cmocka_unit_test(test_systemd),
+                cmocka_unit_test(test_systemd_scope),
         };
         return cmocka_run_group_tests_name("export", tests, NULL, NULL);
 }

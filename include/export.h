@@ -125,6 +125,8 @@ int mc_export_render(const struct mc_export_input *in, enum mc_export_engine e, 
 /* One module per engine, called by mc_export_render(). */
 int mc_export_systemd(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,
                       struct mc_error *err);
+int mc_export_oci(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,
+                  struct mc_error *err);
 int mc_export_slurm(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,
                     struct mc_error *err);
 int mc_export_nomad(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,

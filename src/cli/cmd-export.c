@@ -56,7 +56,8 @@ static int compare_warnings(const void *a, const void *b)
 /* "PROFILE:LINE: [memory] high = 32M: reason", one line a warning, in the order of the key table. */
 static void print_warnings(const struct mc_profile *p, struct mc_export_result *r)
 {
-        qsort(r->warnings, r->n_warnings, sizeof(*r->warnings), compare_warnings);
+        if (r->n_warnings > 1)
+                qsort(r->warnings, r->n_warnings, sizeof(*r->warnings), compare_warnings);
         for (size_t i = 0; i < r->n_warnings; i++) {
                 const struct mc_export_warning *w = &r->warnings[i];
                 const struct mc_key_info *ki = mc_key_info(w->key);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "export.h"
 #include "profile.h"
 #include "size.h"
@@ -398,6 +400,146 @@ static void test_systemd_scope(void **state)
         mc_profile_free(&p);
 }
 
+static json_t *parse_json(const char *text)
+{
+        json_error_t e;
+        json_t *j = json_loads(text, 0, &e);
+        if (!j)
+                fail_msg("not JSON (%s):\n%s", e.text, text);
+        return j;
+}
+
+static json_int_t int_at(json_t *root, const char *path)
+{
+        json_t *j = root;
+        char buf[256], *save = NULL;
+        snprintf(buf, sizeof(buf), "%s", path);
+        for (char *k = strtok_r(buf, "/", &save); k && j; k = strtok_r(NULL, "/", &save))
+                j = json_object_get(j, k);
+        if (!json_is_integer(j))
+                fail_msg("no integer at %s", path);
+        return json_integer_value(j);
+}
+
+static void test_oci(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "64M");
+        set(&p, "memory", "high", "50000001");
+        set(&p, "memory", "low", "8M");
+        set(&p, "memory", "min", "4M");
+        set(&p, "memory", "swap.max", "16M");
+        set(&p, "memory", "swap.high", "12M");
+        set(&p, "memory", "zswap.max", "max");
+        set(&p, "memory", "oom.group", "yes");
+        set(&p, "hugetlb", "2MB.max", "5M");
+        set(&p, "hugetlb", "2MB.rsvd.max", "4M");
+        set(&p, "hugetlb", "1GB.max", "max");
+        set(&p, "run", "user", "0");
+        set(&p, "run", "groups", "4 5");
+        set(&p, "run", "umask", "027");
+        set(&p, "run", "capabilities", "cap_ipc_lock");
+        set(&p, "run", "no_new_privs", "yes");
+        set(&p, "run", "env", "A=1");
+        set(&p, "run", "cwd", "/srv");
+        set(&p, "run", "oom_score_adj", "-100");
+        set(&p, "run", "rlimit_memlock", "64M");
+        set(&p, "run", "nice", "3");
+        assert_int_equal(render(&p, MC_EXPORT_OCI, &text, &r), 0);
+        json_t *j = parse_json(text);
+        assert_int_equal(int_at(j, "linux/resources/memory/limit"), 64 * MiB);
+        /* OCI's swap is memory+swap. */
+        assert_int_equal(int_at(j, "linux/resources/memory/swap"), 80 * MiB);
+        assert_int_equal(int_at(j, "linux/resources/memory/reservation"), 8 * MiB);
+        json_t *u = json_object_get(json_object_get(json_object_get(j, "linux"), "resources"), "unified");
+        assert_string_equal(json_string_value(json_object_get(u, "memory.high")), "49999872");
+        assert_string_equal(json_string_value(json_object_get(u, "memory.min")), "4194304");
+        assert_string_equal(json_string_value(json_object_get(u, "memory.swap.high")), "12582912");
+        assert_string_equal(json_string_value(json_object_get(u, "memory.zswap.max")), "max");
+        assert_string_equal(json_string_value(json_object_get(u, "memory.oom.group")), "1");
+        assert_string_equal(json_string_value(json_object_get(u, "hugetlb.2MB.rsvd.max")), "4194304");
+        json_t *h =
+                json_object_get(json_object_get(json_object_get(j, "linux"), "resources"), "hugepageLimits");
+        assert_int_equal(json_array_size(h), 2);
+        /* 5M is two and a half huge pages: two, as the kernel would take it. */
+        assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "pageSize")), "2MB");
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 0), "limit")), 4 * MiB);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(h, 1), "pageSize")), "1GB");
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 1), "limit")), -1);
+        json_t *proc = json_object_get(j, "process");
+        assert_int_equal(int_at(proc, "user/uid"), 0);
+        assert_int_equal(int_at(proc, "user/gid"), 0);
+        assert_int_equal(int_at(proc, "user/umask"), 027);
+        json_t *gids = json_object_get(json_object_get(proc, "user"), "additionalGids");
+        assert_int_equal(json_array_size(gids), 2);
+        assert_int_equal(json_integer_value(json_array_get(gids, 1)), 5);
+        json_t *caps = json_object_get(proc, "capabilities");
+        static const char *const sets[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
+        for (size_t i = 0; i < ELEMENTSOF(sets); i++)
+                assert_string_equal(json_string_value(json_array_get(json_object_get(caps, sets[i]), 0)),
+                                    "CAP_IPC_LOCK");
+        assert_true(json_is_true(json_object_get(proc, "noNewPrivileges")));
+        assert_string_equal(json_string_value(json_array_get(json_object_get(proc, "env"), 0)), "A=1");
+        assert_string_equal(json_string_value(json_object_get(proc, "cwd")), "/srv");
+        assert_int_equal(int_at(proc, "oomScoreAdj"), -100);
+        json_t *rl = json_array_get(json_object_get(proc, "rlimits"), 0);
+        assert_string_equal(json_string_value(json_object_get(rl, "type")), "RLIMIT_MEMLOCK");
+        assert_int_equal(json_integer_value(json_object_get(rl, "hard")), 64 * MiB);
+        assert_int_equal(json_integer_value(json_object_get(rl, "soft")), 64 * MiB);
+        assert_non_null(warning_of(&r, MC_KEY_RUN_NICE));
+        assert_int_equal(r.n_warnings, 1);
+        json_decref(j);
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
+/* A finite swap needs a finite limit (runc makes it unlimited otherwise); swap "max" is -1. */
+static void test_oci_swap(void **state)
+{
+        static const char *const no_limit[] = { NULL, "max" };
+        for (size_t i = 0; i < ELEMENTSOF(no_limit); i++) {
+                struct mc_profile p;
+                struct mc_export_result r = {};
+                _cleanup_free_ char *text = NULL;
+
+                mc_profile_init(&p);
+                if (no_limit[i])
+                        set(&p, "memory", "max", no_limit[i]);
+                set(&p, "memory", "swap.max", "16M");
+                assert_int_equal(render(&p, MC_EXPORT_OCI, &text, &r), 0);
+                json_t *j = parse_json(text);
+                json_t *m =
+                        json_object_get(json_object_get(json_object_get(j, "linux"), "resources"), "memory");
+                assert_null(json_object_get(m, "swap"));
+                const struct mc_export_warning *w = warning_of(&r, MC_KEY_MEMORY_SWAP_MAX);
+                assert_non_null(w);
+                assert_contains(w->reason, "memory+swap");
+                assert_int_equal(r.n_warnings, 1);
+                json_decref(j);
+                mc_export_result_free(&r);
+                mc_profile_free(&p);
+        }
+
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "10001"); /* two pages and a bit: both limit and swap round down */
+        set(&p, "memory", "swap.max", "max");
+        assert_int_equal(render(&p, MC_EXPORT_OCI, &text, &r), 0);
+        json_t *j = parse_json(text);
+        assert_int_equal(int_at(j, "linux/resources/memory/limit"), 8192);
+        assert_int_equal(int_at(j, "linux/resources/memory/swap"), -1);
+        assert_int_equal(r.n_warnings, 0);
+        json_decref(j);
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -406,7 +548,8 @@ int main(void)
                 cmocka_unit_test(test_slurm),          cmocka_unit_test(test_slurm_rounding),
                 cmocka_unit_test(test_slurm_no_limit), cmocka_unit_test(test_nomad),
                 cmocka_unit_test(test_nomad_rounding), cmocka_unit_test(test_systemd),
-                cmocka_unit_test(test_systemd_scope),
+                cmocka_unit_test(test_systemd_scope),  cmocka_unit_test(test_oci),
+                cmocka_unit_test(test_oci_swap),
         };
         return cmocka_run_group_tests_name("export", tests, NULL, NULL);
 }

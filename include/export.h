@@ -46,6 +46,9 @@ struct mc_export_warning {
 struct mc_export_result {
         struct mc_export_warning *warnings;
         size_t n_warnings;
+        /* What a format without comments could not say itself (percentages resolved), for the CLI to. */
+        char **notes;
+        size_t n_notes;
 };
 
 /* Adds a warning for key (printf format); -ENOMEM. */
@@ -67,6 +70,7 @@ struct mc_export_input {
         /* kubernetes: a complete Job running this command (NULL-terminated), else the container's fields */
         char *const *command;
         const char *job_name; /* the Job's and container's name; the profile's name when NULL */
+        const char *image;    /* the Job's container image */
 };
 
 /*
@@ -103,6 +107,9 @@ int mc_export_cap_names(const char *value, char ***ret);
 int mc_export_resolve_user(const char *s, uint64_t *ret_uid, uint64_t *ret_gid);
 int mc_export_resolve_group(const char *s, uint64_t *ret_gid);
 
+/* Adds the notes of mc_export_percent_note() to r->notes, for a format with no place for them; -ENOMEM. */
+int mc_export_note_percentages(const struct mc_export_input *in, struct mc_export_result *r);
+
 /* The profile key behind a limit. */
 enum mc_key mc_export_limit_key(enum mc_limit l);
 
@@ -127,6 +134,8 @@ int mc_export_systemd(const struct mc_export_input *in, FILE *out, struct mc_exp
                       struct mc_error *err);
 int mc_export_oci(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,
                   struct mc_error *err);
+int mc_export_kubernetes(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,
+                         struct mc_error *err);
 int mc_export_slurm(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,
                     struct mc_error *err);
 int mc_export_nomad(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,

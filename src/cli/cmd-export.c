@@ -38,6 +38,7 @@ static void usage(void)
                "      --strict        exit 1 when anything could not be expressed\n"
                "      --scope         systemd: a [Scope] drop-in instead of [Service]\n"
                "      --command       kubernetes: a complete Job running COMMAND\n"
+               "      --image IMAGE   kubernetes: the Job's container image (with --command)\n"
                "      --name NAME     kubernetes: the Job's and container's name\n"
                "                      (default: the profile's name)\n"
                "  -h, --help          show this help and exit\n"
@@ -69,7 +70,7 @@ static void print_warnings(const struct mc_profile *p, struct mc_export_result *
 
 int cmd_export(int argc, char **argv)
 {
-        enum { OPT_STRICT = 0x100, OPT_SCOPE, OPT_COMMAND, OPT_NAME };
+        enum { OPT_STRICT = 0x100, OPT_SCOPE, OPT_COMMAND, OPT_NAME, OPT_IMAGE };
         static const struct option options[] = {
                 { "to", required_argument, NULL, 't' },
                 { "profile", required_argument, NULL, 'p' },
@@ -77,10 +78,11 @@ int cmd_export(int argc, char **argv)
                 { "scope", no_argument, NULL, OPT_SCOPE },
                 { "command", no_argument, NULL, OPT_COMMAND },
                 { "name", required_argument, NULL, OPT_NAME },
+                { "image", required_argument, NULL, OPT_IMAGE },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        const char *name = NULL, *to = NULL, *job_name = NULL;
+        const char *name = NULL, *to = NULL, *job_name = NULL, *image = NULL;
         bool strict = false, scope = false, command = false;
         enum mc_export_engine engine;
         int c;
@@ -105,6 +107,9 @@ int cmd_export(int argc, char **argv)
                         break;
                 case OPT_NAME:
                         job_name = optarg;
+                        break;
+                case OPT_IMAGE:
+                        image = optarg;
                         break;
                 case 'h':
                         usage();
@@ -148,8 +153,13 @@ int cmd_export(int argc, char **argv)
                 cli_usage_hint("export");
                 return MC_EXIT_USAGE;
         }
-        if (job_name && engine != MC_EXPORT_KUBERNETES) {
-                cli_error("export: --name is for --to kubernetes");
+        if ((job_name || image) && !command) {
+                cli_error("export: --%s is for --to kubernetes --command", job_name ? "name" : "image");
+                cli_usage_hint("export");
+                return MC_EXIT_USAGE;
+        }
+        if (command && !image) {
+                cli_error("export: a Job needs the image to run COMMAND in (--image)");
                 cli_usage_hint("export");
                 return MC_EXIT_USAGE;
         }
@@ -173,10 +183,13 @@ int cmd_export(int argc, char **argv)
         in.systemd_scope = scope;
         in.command = command ? argv + optind : NULL;
         in.job_name = job_name;
+        in.image = image;
         if (mc_export_render(&in, engine, stdout, &result, &err) < 0) {
                 cli_error("export: %s: %s", p.path, err.msg);
                 return MC_EXIT_MEMCAGE;
         }
+        for (size_t i = 0; i < result.n_notes; i++)
+                fprintf(stderr, "memcage: export: note: %s\n", result.notes[i]);
         print_warnings(&p, &result);
         if (strict && result.n_warnings > 0) {
                 cli_error("export: %zu key%s of %s did not carry over to %s (--strict)", result.n_warnings,

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* memcage export: the part every engine shares (resolved limits, rounding,
- * warnings). */
+/* memcage export: the part every engine shares (resolved limits, rounding, warnings). */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
-#include <inttypes.h>
 #include <pwd.h>
+#include <sys/capability.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/capability.h>
 
 #include "export.h"
 #include "size.h"
@@ -23,9 +22,8 @@ typedef int (*renderer_fn)(const struct mc_export_input *, FILE *, struct mc_exp
                            struct mc_error *);
 
 static const renderer_fn renderers[_MC_EXPORT_ENGINE_COUNT] = {
-        [MC_EXPORT_SYSTEMD] = mc_export_systemd,
-        [MC_EXPORT_OCI] = mc_export_oci,
-        [MC_EXPORT_SLURM] = mc_export_slurm,
+        [MC_EXPORT_SYSTEMD] = mc_export_systemd,       [MC_EXPORT_OCI] = mc_export_oci,
+        [MC_EXPORT_KUBERNETES] = mc_export_kubernetes, [MC_EXPORT_SLURM] = mc_export_slurm,
         [MC_EXPORT_NOMAD] = mc_export_nomad,
 };
 
@@ -90,6 +88,7 @@ void mc_export_result_free(struct mc_export_result *r)
         for (size_t i = 0; i < r->n_warnings; i++)
                 free(r->warnings[i].reason);
         free(r->warnings);
+        mc_strv_free(r->notes);
         *r = (struct mc_export_result){};
 }
 
@@ -180,8 +179,7 @@ int mc_export_resolve_group(const char *s, uint64_t *ret_gid)
         return 0;
 }
 
-/* The limits follow the profile key table; the map back is group-limits.c's, by
- * name. */
+/* The limits follow the profile key table; the map back is group-limits.c's, by name. */
 enum mc_key mc_export_limit_key(enum mc_limit l)
 {
         const char *file = mc_limit_file(l);
@@ -230,6 +228,20 @@ bool mc_export_percent_note(const struct mc_export_input *in, enum mc_key key, c
         return true;
 }
 
+int mc_export_note_percentages(const struct mc_export_input *in, struct mc_export_result *r)
+{
+        char note[256];
+
+        for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
+                if (!mc_export_percent_note(in, k, note, sizeof(note)))
+                        continue;
+                char *copy = strdup(note);
+                if (!copy || mc_strv_push(&r->notes, &r->n_notes, copy) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 int mc_export_warn_memcage_only(const struct mc_export_input *in, enum mc_export_engine e,
                                 struct mc_export_result *r)
 {
@@ -249,13 +261,11 @@ int mc_export_warn_memcage_only(const struct mc_export_input *in, enum mc_export
                 else if (k == MC_KEY_REPORT_INTERVAL)
                         why = "memcage's sampling for its report; the engine does not report";
                 else if (k == MC_KEY_PRESSURE_SOME || k == MC_KEY_PRESSURE_FULL)
-                        why = "a PSI trigger memcage watches for its report; the engine "
-                              "registers none";
+                        why = "a PSI trigger memcage watches for its report; the engine registers none";
                 else if (k == MC_KEY_RUN_ALLOW_ROOT)
                         why = "memcage's own guard against running the command as root";
                 else if (streq(ki->section, "hugetlb") && strstr(ki->name, ".reserve"))
-                        why = "memcage grows the huge page pool for the run; the pool is the "
-                              "host's to size";
+                        why = "memcage grows the huge page pool for the run; the pool is the host's to size";
                 if (!why)
                         continue;
                 ret = mc_export_warn(r, k, e, "%s", why);

@@ -540,6 +540,132 @@ static void test_oci_swap(void **state)
         mc_profile_free(&p);
 }
 
+static const char *string_at(json_t *root, const char *path)
+{
+        json_t *j = root;
+        char buf[256], *save = NULL;
+        snprintf(buf, sizeof(buf), "%s", path);
+        for (char *k = strtok_r(buf, "/", &save); k && j; k = strtok_r(NULL, "/", &save))
+                j = json_object_get(j, k);
+        if (!json_is_string(j))
+                fail_msg("no string at %s", path);
+        return json_string_value(j);
+}
+
+/* A container: exact quantities (bytes a page down, or Mi/Gi when exact), never more than the profile. */
+static void test_kubernetes(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "1048575K");
+        set(&p, "memory", "low", "10000000");
+        set(&p, "memory", "high", "900M");
+        set(&p, "memory", "swap.max", "0");
+        set(&p, "memory", "zswap.max", "0");
+        set(&p, "memory", "swap.high", "0");
+        set(&p, "memory", "oom.group", "yes");
+        set(&p, "hugetlb", "2MB.max", "5M");
+        set(&p, "hugetlb", "2MB.rsvd.max", "4M");
+        set(&p, "hugetlb", "1GB.max", "2G");
+        set(&p, "run", "user", "0");
+        set(&p, "run", "capabilities", "CAP_IPC_LOCK, cap_sys_nice");
+        set(&p, "run", "no_new_privs", "yes");
+        set(&p, "run", "groups", "4");
+        set(&p, "run", "umask", "077");
+        assert_int_equal(render(&p, MC_EXPORT_KUBERNETES, &text, &r), 0);
+        json_t *j = parse_json(text);
+        /* 1 GiB less 1 KiB, a page down: bytes, never 1Gi */
+        assert_string_equal(string_at(j, "resources/limits/memory"), "1073737728");
+        assert_string_equal(string_at(j, "resources/requests/memory"), "9998336");
+        assert_string_equal(string_at(j, "resources/limits/hugepages-2Mi"), "4Mi");
+        assert_string_equal(string_at(j, "resources/requests/hugepages-2Mi"), "4Mi");
+        assert_string_equal(string_at(j, "resources/limits/hugepages-1Gi"), "2Gi");
+        assert_int_equal(int_at(j, "securityContext/runAsUser"), 0);
+        assert_true(json_is_false(
+                json_object_get(json_object_get(j, "securityContext"), "allowPrivilegeEscalation")));
+        json_t *c = json_object_get(json_object_get(j, "securityContext"), "capabilities");
+        assert_string_equal(json_string_value(json_array_get(json_object_get(c, "add"), 0)), "IPC_LOCK");
+        assert_string_equal(json_string_value(json_array_get(json_object_get(c, "add"), 1)), "SYS_NICE");
+        assert_string_equal(json_string_value(json_array_get(json_object_get(c, "drop"), 0)), "ALL");
+        static const enum mc_key warned[] = {
+                MC_KEY_MEMORY_HIGH,      MC_KEY_MEMORY_SWAP_MAX,      MC_KEY_MEMORY_ZSWAP_MAX,
+                MC_KEY_MEMORY_SWAP_HIGH, MC_KEY_HUGETLB_2MB_RSVD_MAX, MC_KEY_RUN_GROUPS,
+                MC_KEY_RUN_UMASK
+        };
+        for (size_t i = 0; i < ELEMENTSOF(warned); i++)
+                if (!warning_of(&r, warned[i]))
+                        fail_msg("no warning for %s", mc_key_info(warned[i])->name);
+        assert_int_equal(r.n_warnings, ELEMENTSOF(warned));
+        /* oom.group=1 is what the kubelet sets anyway; 0 is what it cannot. */
+        assert_null(warning_of(&r, MC_KEY_MEMORY_OOM_GROUP));
+        json_decref(j);
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+
+        /* min wins over low; a request above the limit is refused, not exported. */
+        set(&p, "memory", "min", "2G");
+        set(&p, "memory", "oom.group", "no");
+        assert_int_equal(render(&p, MC_EXPORT_KUBERNETES, &text, &r), 0);
+        j = parse_json(text);
+        assert_null(json_object_get(json_object_get(json_object_get(j, "resources"), "requests"), "memory"));
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_MIN));
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_LOW));
+        assert_non_null(warning_of(&r, MC_KEY_MEMORY_OOM_GROUP));
+        json_decref(j);
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
+/* With a command: a batch/v1 Job, the pod's supplementalGroups, the percentage in an annotation. */
+static void test_kubernetes_job(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        struct mc_export_input in;
+        struct mc_error err = {};
+        char *text = NULL, *argv[] = { "sh", "-c", "echo hi", NULL };
+        size_t len = 0;
+
+        mc_profile_init(&p);
+        p.name = strdup("./My_Profile.ini");
+        set(&p, "memory", "max", "50%");
+        set(&p, "run", "groups", "4");
+        assert_int_equal(mc_export_input_init(&p, RAM, PAGE, &in, &err), 0);
+        in.command = argv;
+        FILE *f = open_memstream(&text, &len);
+        /* No image: no Job. */
+        assert_int_equal(mc_export_render(&in, MC_EXPORT_KUBERNETES, f, &r, &err), -EINVAL);
+        in.image = "debian:12";
+        assert_int_equal(mc_export_render(&in, MC_EXPORT_KUBERNETES, f, &r, &err), 0);
+        fclose(f);
+        json_t *j = parse_json(text);
+        assert_string_equal(string_at(j, "kind"), "Job");
+        assert_string_equal(string_at(j, "apiVersion"), "batch/v1");
+        assert_string_equal(string_at(j, "metadata/name"), "my-profile");
+        json_t *a = json_object_get(json_object_get(j, "metadata"), "annotations");
+        assert_string_equal(json_string_value(json_object_get(a, "memcage.org/resolved-memory.max")),
+                            "max = 50% of this host's 16G RAM = 8589934592 bytes");
+        json_t *pod = json_object_get(json_object_get(json_object_get(j, "spec"), "template"), "spec");
+        assert_string_equal(string_at(pod, "restartPolicy"), "Never");
+        assert_int_equal(
+                json_integer_value(json_array_get(
+                        json_object_get(json_object_get(pod, "securityContext"), "supplementalGroups"), 0)),
+                4);
+        json_t *c = json_array_get(json_object_get(pod, "containers"), 0);
+        assert_string_equal(string_at(c, "name"), "my-profile");
+        assert_string_equal(string_at(c, "image"), "debian:12");
+        assert_string_equal(json_string_value(json_array_get(json_object_get(c, "command"), 2)), "echo hi");
+        assert_string_equal(string_at(c, "resources/limits/memory"), "8Gi");
+        assert_int_equal(r.n_warnings, 0);
+        json_decref(j);
+        free(text);
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -549,7 +675,8 @@ int main(void)
                 cmocka_unit_test(test_slurm_no_limit), cmocka_unit_test(test_nomad),
                 cmocka_unit_test(test_nomad_rounding), cmocka_unit_test(test_systemd),
                 cmocka_unit_test(test_systemd_scope),  cmocka_unit_test(test_oci),
-                cmocka_unit_test(test_oci_swap),
+                cmocka_unit_test(test_oci_swap),       cmocka_unit_test(test_kubernetes),
+                cmocka_unit_test(test_kubernetes_job),
         };
         return cmocka_run_group_tests_name("export", tests, NULL, NULL);
 }

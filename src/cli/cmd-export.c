@@ -63,8 +63,9 @@ static void print_warnings(const struct mc_profile *p, struct mc_export_result *
                 const struct mc_export_warning *w = &r->warnings[i];
                 const struct mc_key_info *ki = mc_key_info(w->key);
                 const struct mc_setting *s = &p->settings[w->key];
-                fprintf(stderr, "memcage: export: %s:%u: [%s] %s = %s: %s\n", s->file ? s->file : p->path,
-                        s->line, ki->section, ki->name, s->value ? s->value : "", w->reason);
+                /* cli_error(): one write a line, and a profile's control characters escaped. */
+                cli_error("export: %s:%u: [%s] %s = %s: %s", s->file ? s->file : p->path, s->line,
+                          ki->section, ki->name, s->value ? s->value : "", w->reason);
         }
 }
 
@@ -189,7 +190,7 @@ int cmd_export(int argc, char **argv)
                 return MC_EXIT_MEMCAGE;
         }
         for (size_t i = 0; i < result.n_notes; i++)
-                fprintf(stderr, "memcage: export: note: %s\n", result.notes[i]);
+                cli_error("export: note: %s", result.notes[i]);
         print_warnings(&p, &result);
         if (strict && result.n_warnings > 0) {
                 cli_error("export: %zu key%s of %s did not carry over to %s (--strict)", result.n_warnings,

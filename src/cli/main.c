@@ -27,6 +27,7 @@ static const struct command commands[] = {
         { "ps", cmd_ps, "list the groups memcage runs now: memory, limits, pressure, OOM kills" },
         { "gc", cmd_gc, "remove the groups of launchers that died" },
         { "report", cmd_report, "render a run's JSON report as text, an SVG chart or CI annotations" },
+        { "export", cmd_export, "print a profile as systemd, OCI, Kubernetes, Slurm or Nomad settings" },
 };
 
 /*

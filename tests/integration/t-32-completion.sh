@@ -55,6 +55,10 @@ complete_words show --js
 assert_eq "$got" --json "memcage show --js<TAB>"
 complete_words check -
 assert_eq "$got" "$(lines -h --help)" "memcage check -<TAB>"
+complete_words export --to k
+assert_eq "$got" kubernetes "memcage export --to k<TAB>"
+complete_words export --st
+assert_eq "$got" --strict "memcage export --st<TAB>"
 
 # --- profile names ---
 mkdir -p "$tmpdir/p1" "$tmpdir/p2" "$tmpdir/cwd/sub"
@@ -109,7 +113,7 @@ fi
 cd / || fail "cannot cd to /"
 
 # --- man pages ---
-for page in "$srcdir/man/memcage.1" "$srcdir/man/memcage.profile.5"; do
+for page in "$srcdir/man/memcage.1" "$srcdir/man/memcage.profile.5" "$srcdir/man/memcage-export.1"; do
         if command -v man >/dev/null; then
                 warnings=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null) ||
                         fail "man -l $page failed: $warnings"

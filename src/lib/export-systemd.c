@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "pressure-kill.h"
 #include "size.h"
 #include "util.h"
 
@@ -143,6 +144,39 @@ static int print_run(const struct mc_export_input *in, FILE *out, struct mc_expo
         return 0;
 }
 
+/*
+ * [pressure] kill as systemd-oomd's setting: the nearest systemd has, not
+ * the same rule. oomd compares the unit's full memory pressure (avg10) with
+ * the limit each time it polls, ends a cgroup after the limit was exceeded
+ * for DefaultMemoryPressureDurationSec= of oomd.conf (30 s unless set),
+ * picks the descendant cgroup it ends by its own heuristics (the unit that
+ * sets the property is a candidate only when an ancestor sets it too), and
+ * sends SIGKILL without a freeze, a SIGTERM or a grace. The limit is the
+ * rule's STALL/WINDOW as a percentage, rounded down (oomd then acts no
+ * later than the rule would).
+ */
+static int print_pressure_kill(const struct mc_profile *p, FILE *out, struct mc_export_result *r,
+                               struct mc_error *err)
+{
+        struct mc_pressure_kill_rule rule;
+        int ret = mc_pressure_kill_parse_rule(p->settings[MC_KEY_PRESSURE_KILL].value, &rule, err);
+        if (ret < 0)
+                return mc_error_prefix(err, "[pressure] kill");
+        uint64_t permyriad = rule.trigger.stall_us * 10000 / rule.trigger.window_us;
+        fprintf(out, "ManagedOOMMemoryPressure=kill\n");
+        fprintf(out, "ManagedOOMMemoryPressureLimit=%" PRIu64 ".%02" PRIu64 "%%\n", permyriad / 100,
+                permyriad % 100);
+        ret = mc_export_warn(r, MC_KEY_PRESSURE_KILL, E,
+                             "systemd-oomd is the nearest: it polls the unit's full memory pressure "
+                             "(avg10) against ManagedOOMMemoryPressureLimit= and kills, with SIGKILL, a "
+                             "descendant cgroup it picks once the limit was exceeded for "
+                             "DefaultMemoryPressureDurationSec= of oomd.conf (30 s unless set), not "
+                             "after %u %s windows in a row; the unit setting it is a candidate only when "
+                             "its slice sets it too, and systemd-oomd must run",
+                             rule.windows, mc_psi_kind_name(rule.trigger.kind));
+        return ret < 0 ? mc_error_set(err, ENOMEM, "out of memory") : 0;
+}
+
 int mc_export_systemd(const struct mc_export_input *in, FILE *out, struct mc_export_result *r,
                       struct mc_error *err)
 {
@@ -170,6 +204,11 @@ int mc_export_systemd(const struct mc_export_input *in, FILE *out, struct mc_exp
         }
         if (l->v[MC_LIMIT_OOM_GROUP].set)
                 fprintf(out, "OOMPolicy=%s\n", l->v[MC_LIMIT_OOM_GROUP].value ? "kill" : "continue");
+        if (p->settings[MC_KEY_PRESSURE_KILL].value) {
+                ret = print_pressure_kill(p, out, r, err);
+                if (ret < 0)
+                        return ret;
+        }
         if (l->v[MC_LIMIT_SWAP_HIGH].set) {
                 ret = mc_export_warn(r, MC_KEY_MEMORY_SWAP_HIGH, E,
                                      "systemd has no setting for memory.swap.high");

@@ -262,6 +262,12 @@ int mc_export_warn_memcage_only(const struct mc_export_input *in, enum mc_export
                         why = "memcage's sampling for its report; the engine does not report";
                 else if (k == MC_KEY_PRESSURE_SOME || k == MC_KEY_PRESSURE_FULL)
                         why = "a PSI trigger memcage watches for its report; the engine registers none";
+                else if (k == MC_KEY_PRESSURE_KILL && e != MC_EXPORT_SYSTEMD)
+                        why = "memcage's pressure kill rule; the engine has no per-job rule that ends a "
+                              "job on its memory pressure";
+                else if (k == MC_KEY_PRESSURE_KILL_GRACE)
+                        why = "the grace between memcage's SIGTERM and cgroup.kill; the engine's "
+                              "pressure handling (if any) has none";
                 else if (k == MC_KEY_RUN_ALLOW_ROOT)
                         why = "memcage's own guard against running the command as root";
                 else if (streq(ki->section, "hugetlb") && strstr(ki->name, ".reserve"))

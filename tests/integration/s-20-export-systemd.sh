@@ -93,4 +93,23 @@ run_memcage export --to systemd --strict "$tmpdir/h.ini"
 assert_eq "$rc" 1 "hugetlb, --strict: exit status"
 assert_contains "$err" "h.ini:4: [hugetlb] 2MB.max = 4M: systemd cannot express hugetlb.2MB.max" "hugetlb: the warning"
 assert_contains "$out" "MemoryMax=67108864" "hugetlb: the rest still exported"
+# The pressure kill rule: systemd-oomd's settings, which systemd itself reads
+# back from the drop-in; the difference from memcage's rule is warned.
+printf '[memory]\nmax = 64M\n[pressure]\nkill = full 1s/3s for 30s\n' >"$tmpdir/k.ini"
+run_memcage export --to systemd "$tmpdir/k.ini"
+assert_eq "$rc" 0 "kill rule: exit status ($err)"
+assert_contains "$err" "k.ini:4: [pressure] kill = full 1s/3s for 30s: systemd-oomd is the nearest" "kill rule: the warning"
+kunit=s20-export-kill.service
+mkdir -p "$dir/$kunit.d"
+printf '[Service]\nType=oneshot\nExecStart=/bin/true\n' >"$dir/$kunit"
+printf '%s\n' "$out" >"$dir/$kunit.d/50-memcage.conf"
+on_exit "rm -rf -- '$dir/$kunit' '$dir/$kunit.d'; systemctl daemon-reload"
+verify=$(systemd-analyze verify "$dir/$kunit" 2>&1) || fail "kill rule: systemd-analyze verify failed: $verify"
+assert_not_contains "$verify" "50-memcage.conf" "kill rule: systemd-analyze verify has nothing to say"
+systemctl daemon-reload
+shown=$(systemctl show -p ManagedOOMMemoryPressure -p ManagedOOMMemoryPressureLimit "$kunit")
+[ -n "$shown" ] || fail "kill rule: systemctl show printed nothing"
+assert_contains "$shown" "ManagedOOMMemoryPressure=kill" "kill rule: systemd's ManagedOOMMemoryPressure"
+[[ $shown =~ ManagedOOMMemoryPressureLimit=33\.3[0-9]*% ]] ||
+        fail "kill rule: systemd's ManagedOOMMemoryPressureLimit is not 33.33%: $shown"
 sd_assert_clean

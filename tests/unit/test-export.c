@@ -153,6 +153,37 @@ static void test_memcage_only_keys(void **state)
         }
 }
 
+/* The kill rule: systemd-oomd's nearest settings, warned; every other engine warns it. */
+static void test_pressure_kill(void **state)
+{
+        for (enum mc_export_engine e = 0; e < _MC_EXPORT_ENGINE_COUNT; e++) {
+                struct mc_profile p;
+                struct mc_export_result r = {};
+                _cleanup_free_ char *text = NULL;
+
+                if (mc_export_engine_parse(mc_export_engine_name(e), &(enum mc_export_engine){ 0 }) < 0)
+                        continue;
+                mc_profile_init(&p);
+                set(&p, "memory", "max", "1G");
+                set(&p, "pressure", "kill", "full 1s/3s for 30s");
+                set(&p, "pressure", "kill_grace", "5s");
+                assert_int_equal(render(&p, e, &text, &r), 0);
+                const struct mc_export_warning *w = warning_of(&r, MC_KEY_PRESSURE_KILL);
+                assert_non_null(w);
+                assert_non_null(warning_of(&r, MC_KEY_PRESSURE_KILL_GRACE));
+                if (e == MC_EXPORT_SYSTEMD) {
+                        assert_contains(text, "ManagedOOMMemoryPressure=kill\n");
+                        /* 1 s of 3 s is 33.333...%: rounded down, so oomd acts no later than the rule. */
+                        assert_contains(text, "ManagedOOMMemoryPressureLimit=33.33%\n");
+                        assert_contains(w->reason, "10 full windows in a row");
+                } else {
+                        assert_lacks(text, "ManagedOOM");
+                }
+                mc_export_result_free(&r);
+                mc_profile_free(&p);
+        }
+}
+
 static void test_slurm(void **state)
 {
         struct mc_profile p;
@@ -669,13 +700,21 @@ static void test_kubernetes_job(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_engine_names),   cmocka_unit_test(test_rounding_helpers),
-                cmocka_unit_test(test_input_resolved), cmocka_unit_test(test_memcage_only_keys),
-                cmocka_unit_test(test_slurm),          cmocka_unit_test(test_slurm_rounding),
-                cmocka_unit_test(test_slurm_no_limit), cmocka_unit_test(test_nomad),
-                cmocka_unit_test(test_nomad_rounding), cmocka_unit_test(test_systemd),
-                cmocka_unit_test(test_systemd_scope),  cmocka_unit_test(test_oci),
-                cmocka_unit_test(test_oci_swap),       cmocka_unit_test(test_kubernetes),
+                cmocka_unit_test(test_engine_names),
+                cmocka_unit_test(test_rounding_helpers),
+                cmocka_unit_test(test_input_resolved),
+                cmocka_unit_test(test_memcage_only_keys),
+                cmocka_unit_test(test_pressure_kill),
+                cmocka_unit_test(test_slurm),
+                cmocka_unit_test(test_slurm_rounding),
+                cmocka_unit_test(test_slurm_no_limit),
+                cmocka_unit_test(test_nomad),
+                cmocka_unit_test(test_nomad_rounding),
+                cmocka_unit_test(test_systemd),
+                cmocka_unit_test(test_systemd_scope),
+                cmocka_unit_test(test_oci),
+                cmocka_unit_test(test_oci_swap),
+                cmocka_unit_test(test_kubernetes),
                 cmocka_unit_test(test_kubernetes_job),
         };
         return cmocka_run_group_tests_name("export", tests, NULL, NULL);

@@ -125,6 +125,13 @@ struct mc_event_watch_opts {
         size_t n_triggers;
         /* A trigger the kernel refuses is left out rather than an error (memcage's default trigger). */
         bool triggers_optional;
+        /*
+         * Register the triggers only once the command has run this long (0: before
+         * it starts). Closing a trigger costs an RCU grace period in the kernel
+         * (psi_trigger_destroy() calls synchronize_rcu()), 10-20 ms of idle time
+         * for every run; a run shorter than this never pays it.
+         */
+        uint64_t triggers_delay_ns;
         const char *kmsg_path; /* "/dev/kmsg"; NULL: no kernel log */
         mc_event_emit_fn emit;
         void *userdata;
@@ -157,6 +164,9 @@ struct mc_event_watch {
         struct mc_pressure_trigger *triggers; /* the ones registered */
         int *trigger_fds;
         size_t n_triggers;
+        bool triggers_pending; /* triggers_delay_ns: registered at triggers_arm_ns */
+        uint64_t triggers_arm_ns;
+        size_t trigger_source0; /* the watch of triggers[0]; triggers[i] is the one after */
         /* Optional triggers the kernel refused, and why. */
         struct mc_pressure_trigger refused[4];
         char refused_why[4][256];

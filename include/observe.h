@@ -40,6 +40,13 @@
  */
 #define MC_OBSERVE_DEFAULT_PRESSURE_KIND MC_PSI_FULL
 #define MC_OBSERVE_DEFAULT_PRESSURE      "10%/2s"
+/*
+ * The default trigger is registered once the command has run this long: a
+ * shorter run could not stall 200 ms, and skips the RCU grace period that
+ * closing a trigger costs (10-20 ms, more than a short launch itself). A
+ * stall from the start fires it at most this much later.
+ */
+#define MC_OBSERVE_DEFAULT_PRESSURE_DELAY_MS 100
 
 /* The PSI triggers of a run. */
 struct mc_observe_triggers {

@@ -531,6 +531,8 @@ static int flush_rates(struct mc_event_watch *w, bool force)
 }
 
 /* Armed for the earliest waiting line, disarmed when none waits: no wakeups while idle. */
+static int register_triggers(struct mc_event_watch *w, struct mc_error *err);
+
 static int timer_rearm(struct mc_event_watch *w, struct mc_error *err)
 {
         uint64_t next = UINT64_MAX, d;
@@ -540,6 +542,8 @@ static int timer_rearm(struct mc_event_watch *w, struct mc_error *err)
         for (size_t i = 0; i < w->n_hugetlb; i++)
                 if (mc_event_rate_deadline(&w->hugetlb[i].rate, &d) && d < next)
                         next = d;
+        if (w->triggers_pending && w->triggers_arm_ns < next)
+                next = w->triggers_arm_ns;
         if (w->n_kills_emitted < w->n_kills &&
             w->kills[w->n_kills_emitted].counted_ns + MC_KMSG_WAIT_NS < next)
                 next = w->kills[w->n_kills_emitted].counted_ns + MC_KMSG_WAIT_NS;
@@ -591,6 +595,12 @@ static int source_ready(void *userdata, short revents, struct mc_error *err)
                 uint64_t expirations;
                 if (read(w->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
                         return mc_error_errno(err, errno, "read the event timer");
+                if (w->triggers_pending && mc_now_ns() >= w->triggers_arm_ns) {
+                        /* Optional triggers only: a refused one is listed, not an error. */
+                        r = register_triggers(w, err);
+                        if (r < 0)
+                                return r;
+                }
                 r = flush_rates(w, false);
                 if (r >= 0)
                         r = kills_emit(w, false);
@@ -717,6 +727,36 @@ static int register_trigger(struct mc_event_watch *w, const struct mc_pressure_t
         return 0;
 }
 
+/*
+ * Registers the triggers of the options; a refused one is an error unless they
+ * are optional, then it is listed in refused. triggers[i] gets the i-th trigger watch.
+ */
+static int register_triggers(struct mc_event_watch *w, struct mc_error *err)
+{
+        int r;
+
+        w->triggers_pending = false;
+        for (size_t i = 0; i < w->o.n_triggers; i++) {
+                r = w->has_pressure
+                            ? register_trigger(w, &w->o.triggers[i], err)
+                            : mc_error_set(err, EOPNOTSUPP,
+                                           "pressure trigger %s = %s: no PSI "
+                                           "on this kernel (memory.pressure is missing)",
+                                           mc_psi_kind_name(w->o.triggers[i].kind), w->o.triggers[i].spec);
+                if (r < 0 && !w->o.triggers_optional)
+                        return r;
+                if (r < 0 && w->n_refused < ELEMENTSOF(w->refused)) {
+                        w->refused[w->n_refused] = w->o.triggers[i];
+                        snprintf(w->refused_why[w->n_refused++], sizeof(w->refused_why[0]), "%.250s",
+                                 err->msg);
+                }
+                mc_error_clear(err);
+        }
+        for (size_t i = 0; i < w->n_triggers && w->trigger_source0 + i < w->n_watches; i++)
+                w->watches[w->trigger_source0 + i].fd = w->trigger_fds[i];
+        return 0;
+}
+
 /* What a counter is measured against, for the lines: memory.high for high, and so on. */
 static void read_limits(struct mc_event_watch *w)
 {
@@ -729,9 +769,16 @@ static void read_limits(struct mc_event_watch *w)
                 { MC_EVENT_SWAP_MAX, "memory.swap.max" }, { MC_EVENT_SWAP_FAIL, "memory.swap.max" },
         };
         struct mc_error ignored = { 0 };
-        for (size_t i = 0; i < ELEMENTSOF(files); i++)
-                w->has_limit[files[i].type] = mc_read_u64_at(w->o.group_fd, files[i].file,
-                                                             &w->limit[files[i].type], &ignored) >= 0;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                enum mc_event_type t = files[i].type;
+                /* Two types measured against one file (max and oom): read it once. */
+                if (i > 0 && streq(files[i].file, files[i - 1].file)) {
+                        w->has_limit[t] = w->has_limit[files[i - 1].type];
+                        w->limit[t] = w->limit[files[i - 1].type];
+                        continue;
+                }
+                w->has_limit[t] = mc_read_u64_at(w->o.group_fd, files[i].file, &w->limit[t], &ignored) >= 0;
+        }
 }
 
 static void close_fds(struct mc_event_watch *w)
@@ -804,25 +851,18 @@ static int watch_open(struct mc_event_watch *w, struct mc_error *err)
         /* Without PSI (psi=0, CONFIG_PSI off) the file is missing: no pressure, no triggers. */
         w->has_pressure = read_pressure_totals(w->o.group_fd, w->pressure_total_us, err) >= 0;
         mc_error_clear(err);
-        for (size_t i = 0; i < w->o.n_triggers; i++) {
-                r = w->has_pressure
-                            ? register_trigger(w, &w->o.triggers[i], err)
-                            : mc_error_set(err, EOPNOTSUPP,
-                                           "pressure trigger %s = %s: no PSI "
-                                           "on this kernel (memory.pressure is missing)",
-                                           mc_psi_kind_name(w->o.triggers[i].kind), w->o.triggers[i].spec);
-                if (r < 0 && !w->o.triggers_optional)
-                        return r;
-                if (r < 0 && w->n_refused < ELEMENTSOF(w->refused)) {
-                        w->refused[w->n_refused] = w->o.triggers[i];
-                        snprintf(w->refused_why[w->n_refused++], sizeof(w->refused_why[0]), "%.250s",
-                                 err->msg);
-                }
-                mc_error_clear(err);
-        }
-        for (size_t i = 0; i < w->n_triggers; i++)
-                if (add_source(w, w->trigger_fds[i], POLLPRI, SRC_TRIGGER, i) < 0)
+        /* One watch per trigger now: the poll set is fixed once the command runs; -1 until registered. */
+        w->trigger_source0 = w->n_watches;
+        for (size_t i = 0; w->has_pressure && i < w->o.n_triggers; i++)
+                if (add_source(w, -1, POLLPRI, SRC_TRIGGER, i) < 0)
                         return mc_error_errno(err, ENOMEM, "event watch");
+        if (w->o.triggers_delay_ns > 0 && w->has_pressure && w->o.n_triggers > 0)
+                w->triggers_pending = true;
+        else {
+                r = register_triggers(w, err);
+                if (r < 0)
+                        return r;
+        }
 
         w->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
         if (w->timer_fd < 0)
@@ -863,6 +903,13 @@ void mc_event_watch_start(struct mc_event_watch *w, uint64_t start_ns, pid_t pid
 {
         w->start_ns = start_ns;
         w->started = true;
+        if (w->triggers_pending) {
+                struct mc_error ignored = { 0 };
+                w->triggers_arm_ns = start_ns + w->o.triggers_delay_ns;
+                /* Without the timer the triggers would never come: register them now. */
+                if (timer_rearm(w, &ignored) < 0)
+                        (void)register_triggers(w, &ignored);
+        }
         struct mc_event ev = {
                 .type = MC_EVENT_START,
                 .t = since_start(w, mc_now_ns()),

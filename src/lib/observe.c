@@ -165,6 +165,9 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
                 .triggers = o->triggers ? o->triggers->t : NULL,
                 .n_triggers = o->triggers ? o->triggers->n : 0,
                 .triggers_optional = o->triggers && (o->triggers->is_default || o->triggers->unprivileged),
+                .triggers_delay_ns = o->triggers && o->triggers->is_default
+                                             ? MC_OBSERVE_DEFAULT_PRESSURE_DELAY_MS * 1000000ull
+                                             : 0,
                 .kmsg_path = o->kmsg_path,
                 .emit = o->emit,
                 .userdata = o->emit_userdata,

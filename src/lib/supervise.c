@@ -267,8 +267,10 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                                 observer_off(o, pfd + _W_COUNT, w, &werr);
                                 res.observers_off++;
                         }
-                        pfd[_W_COUNT + i].fd = w->fd;
                 }
+                /* A ready call may open or close any watch of its observer (a trigger registered late). */
+                for (size_t i = 0; i < o->n_watches; i++)
+                        pfd[_W_COUNT + i].fd = o->watches[i]->fd;
         }
 
         *ret = res;

@@ -276,6 +276,95 @@ static void test_watch(void **state)
         rmdir(dir);
 }
 
+/* The first bytes of a file of the group (the fake memory.pressure takes what a trigger writes). */
+static void expect_prefix(int dfd, const char *name, const char *want)
+{
+        char buf[128] = "";
+        int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_true(read(fd, buf, sizeof(buf) - 1) >= 0);
+        close(fd);
+        assert_int_equal(strncmp(buf, want, strlen(want)), 0);
+}
+
+/* triggers_delay_ns: the trigger is written only once the command has run that long. */
+static void test_watch_deferred_trigger(void **state)
+{
+        static const char pressure[] = "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+                                       "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+        struct mc_pressure_trigger trig = {
+                .kind = MC_PSI_FULL, .stall_us = 200000, .window_us = 2000000, .spec = "10%/2s"
+        };
+        struct mc_event_watch w;
+        struct mc_error err = { 0 };
+        struct mc_watch *watches;
+        size_t n;
+        int calls = 0;
+
+        snprintf(dir, sizeof(dir), "/tmp/memcage-test-watch-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+        put(dfd, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
+        put(dfd, "memory.pressure", pressure);
+
+        struct mc_event_watch_opts o = { .group_fd = dfd,
+                                         .cgroup = "memcage/x",
+                                         .triggers = &trig,
+                                         .n_triggers = 1,
+                                         .triggers_optional = true,
+                                         .triggers_delay_ns = 100000000ull,
+                                         .emit = record,
+                                         .userdata = &calls };
+
+        /* A run shorter than the delay: nothing is written, nothing is registered. */
+        assert_int_equal(mc_event_watch_open(&w, &o, &err), 0);
+        mc_event_watch_get_watches(&w, &watches, &n);
+        /* memory.events, the trigger (not open yet), the timer. */
+        assert_int_equal(n, 3);
+        assert_true(w.triggers_pending);
+        assert_int_equal(w.n_triggers, 0);
+        assert_int_equal(watches[1].fd, -1);
+        mc_event_watch_start(&w, mc_now_ns(), 42);
+        assert_int_equal(mc_event_watch_finish(&w, &err), 0);
+        assert_int_equal(w.n_triggers, 0);
+        assert_int_equal(w.n_refused, 0);
+        expect_prefix(dfd, "memory.pressure", "some avg10=0.00");
+        mc_event_watch_done(&w);
+
+        /* A run past the delay: the timer's turn registers the trigger and opens its watch. */
+        seen[0] = '\0';
+        assert_int_equal(mc_event_watch_open(&w, &o, &err), 0);
+        mc_event_watch_get_watches(&w, &watches, &n);
+        assert_int_equal(watches[1].fd, -1);
+        mc_event_watch_start(&w, mc_now_ns() - 200000000ull, 42);
+        assert_int_equal(watches[2].ready(watches[2].userdata, POLLIN, &err), 0);
+        assert_false(w.triggers_pending);
+        assert_int_equal(w.n_triggers, 1);
+        assert_true(watches[1].fd >= 0);
+        assert_int_equal(watches[1].fd, w.trigger_fds[0]);
+        expect_prefix(dfd, "memory.pressure", "full 200000 2000000");
+        assert_int_equal(mc_event_watch_finish(&w, &err), 0);
+        assert_int_equal(w.triggers[0].fired, 0);
+        mc_event_watch_done(&w);
+
+        /* Without a delay the trigger is written before the command starts, as before. */
+        put(dfd, "memory.pressure", pressure);
+        o.triggers_delay_ns = 0;
+        assert_int_equal(mc_event_watch_open(&w, &o, &err), 0);
+        mc_event_watch_get_watches(&w, &watches, &n);
+        assert_false(w.triggers_pending);
+        assert_int_equal(w.n_triggers, 1);
+        assert_true(watches[1].fd >= 0);
+        expect_prefix(dfd, "memory.pressure", "full 200000 2000000");
+        mc_event_watch_done(&w);
+
+        unlinkat(dfd, "memory.events", 0);
+        unlinkat(dfd, "memory.pressure", 0);
+        close(dfd);
+        rmdir(dir);
+}
+
 /* The text of the live lines: counts, sizes, the victim; nothing for start and exit. */
 static void test_format(void **state)
 {
@@ -341,8 +430,12 @@ static void test_format(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_rate),  cmocka_unit_test(test_kmsg),   cmocka_unit_test(test_json),
-                cmocka_unit_test(test_watch), cmocka_unit_test(test_format),
+                cmocka_unit_test(test_rate),
+                cmocka_unit_test(test_kmsg),
+                cmocka_unit_test(test_json),
+                cmocka_unit_test(test_watch),
+                cmocka_unit_test(test_watch_deferred_trigger),
+                cmocka_unit_test(test_format),
         };
         return cmocka_run_group_tests_name("event-watch", tests, NULL, NULL);
 }

@@ -559,8 +559,9 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
                         strstr(reason, "slurmstepd.scope")
                                 ? ". Slurm (22.05, cgroup/v2) makes a job's groups for root and delegates "
                                   "none to the job's user: let the job run memcage as root (a sudoers rule "
-                                  "for memcage run; the command then runs as the sudo user), or leave the "
-                                  "limit to Slurm (memcage export --to slurm)"
+                                  "naming the exact profile and command, the profile's [run] user "
+                                  "running it as the job's user), or leave the limit to Slurm "
+                                  "(memcage export --to slurm)"
                                 : "");
                 free(reason);
                 return r;

@@ -17,7 +17,10 @@
 #               systemd, systemd-sysv, dbus, dbus-user-session, libpam-systemd
 #               (systemd as PID 1 in the VM, with user managers: tests/vm/run-vm
 #               --systemd boots the host's own), crun and systemd-container
-#               (containers in that VM), attr (getfattr: systemd's delegation mark)
+#               (containers in that VM), attr (getfattr: systemd's delegation mark),
+#               slurmctld, slurmd, slurm-client and munge (Slurm 22.05: a one-node
+#               cluster in that VM for s-30-slurm; their own units are disabled,
+#               the test starts the daemons itself with its own configuration)
 #   fuzzing:    clang and libclang-rt-14-dev (libFuzzer, for tests/fuzz)
 set -eu
 
@@ -44,5 +47,9 @@ apt-get install -y -qq --no-install-recommends \
         python3 python3-yaml python3-jsonschema groff-base attr clang-format postgresql-15 \
         clang libclang-rt-14-dev \
         chromium libxml2-utils prometheus \
-        systemd systemd-sysv dbus dbus-user-session libpam-systemd crun systemd-container >/dev/null
+        systemd systemd-sysv dbus dbus-user-session libpam-systemd crun systemd-container \
+        slurmctld slurmd slurm-client munge >/dev/null
+# Their packages enable prometheus (promtool is all the tests use), munge,
+# slurmctld and slurmd at boot, which the test VM (booting this root) must not do.
+systemctl disable --quiet prometheus.service munge.service slurmctld.service slurmd.service 2>/dev/null || true
 echo "install-deps.sh: all build and test dependencies are installed"

@@ -165,6 +165,16 @@ static int judge_delegation(const struct mc_placement_request *req, const char *
         r = find_delegate_mark(req->root_fd, rel, &at, &xattr);
         if (r < 0)
                 return r;
+        if (r > 0 && req->euid != 0 && !owned_by(fd, req->euid)) {
+                /*
+                 * The mark says systemd handed the subtree to its unit, not to
+                 * every uid inside it: Slurm's slurmstepd scope is marked, yet
+                 * a job's task group in it is root's. No fallback to a scope
+                 * of the user's own: that would leave the limits above.
+                 */
+                *ret_reason = TAKE_PTR(at);
+                return 2;
+        }
         if (r > 0) {
                 *ret_kind = MC_PLACEMENT_DELEGATED;
                 return asprintf(ret_reason, "delegated by systemd (%s on /%s)", xattr, at) < 0 ? -ENOMEM : 1;
@@ -538,6 +548,24 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
         r = judge_delegation(req, self, &kind, &reason);
         if (r < 0)
                 return mc_error_errno(err, -r, "look at memcage's own cgroup /%s", self);
+        if (r == 2) {
+                r = mc_error_set(
+                        err, EACCES,
+                        "memcage runs as uid %u in /%s, inside /%s, which systemd delegated to its unit, "
+                        "but "
+                        "/%s is not uid %u's (it does not own the group and its cgroup.procs): memcage "
+                        "cannot create groups there%s",
+                        (unsigned)req->euid, self, reason, self, (unsigned)req->euid,
+                        strstr(reason, "slurmstepd.scope")
+                                ? ". Slurm (22.05, cgroup/v2) makes a job's groups for root and delegates "
+                                  "none to the job's user: let the job run memcage as root (a sudoers rule "
+                                  "naming the exact profile and command, the profile's [run] user "
+                                  "running it as the job's user), or leave the limit to Slurm "
+                                  "(memcage export --to slurm)"
+                                : "");
+                free(reason);
+                return r;
+        }
         if (r > 0) {
                 p.reason = reason;
                 r = nest(req, self, kind, in_leaf, &p, err);

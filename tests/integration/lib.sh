@@ -252,3 +252,129 @@ sd_assert_clean() { # [PARENT]
         left=$(find "$parent" -mindepth 1 -type d)
         [ -z "$left" ] || fail "groups left below $parent: $left"
 }
+
+# --- a one-node Slurm in the systemd VM (s-30-slurm.sh) ----------------------
+# slurm_start SECS CGROUP_CONF: munged, slurmctld and slurmd from Debian's packages as
+# transient system units, configured in $slurm_dir (the host root is read-only:
+# slurm.conf is passed with -f and SLURM_CONF, munge's key, socket and state
+# with munged's options, cgroup.conf sits beside slurm.conf where Slurm looks
+# for it, CgroupPlugin=cgroup/v2 and then the lines of the file CGROUP_CONF).
+# slurmd runs with Delegate=yes, as cgroup/v2 needs: its job and
+# step groups go below its own service group. Waits until the one node,
+# $slurm_node, is idle; slurm_stop (registered with on_exit) stops the units
+# and checks that their groups are gone. SLURM_CONF is exported for sbatch,
+# sinfo and scontrol.
+slurm_dir='' slurm_node=memcage0 slurm_units=() slurm_if=mcslurm0
+slurm_start() { # SECS CGROUP_CONF
+        local secs=$1 d host state end
+        local unit
+        for unit in munged slurmctld slurmd sbatch sinfo; do
+                command -v "$unit" >/dev/null ||
+                        skip "no $unit (Debian's slurmctld, slurmd, slurm-client and munge: contrib/install-deps.sh)"
+        done
+        d=$tmpdir/slurm
+        # Readable by all: a job of another user runs sbatch with this slurm.conf
+        # and reaches munged through its socket; the key stays root's alone.
+        mkdir -m 0755 "$d" "$d/munge"
+        mkdir -m 0700 "$d/ctld" "$d/spool"
+        head -c 1024 /dev/urandom >"$d/munge/munge.key"
+        chmod 0400 "$d/munge/munge.key"
+        host=$(hostname -s)
+        cat >"$d/slurm.conf" <<CONF
+ClusterName=memcage
+SlurmctldHost=$host(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$d/munge/munge.socket
+StateSaveLocation=$d/ctld
+SlurmdSpoolDir=$d/spool
+SlurmctldPidFile=$d/slurmctld.pid
+SlurmdPidFile=$d/slurmd.pid
+SlurmctldLogFile=$d/slurmctld.log
+SlurmdLogFile=$d/slurmd.log
+ProctrackType=proctrack/cgroup
+TaskPlugin=task/cgroup
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+SwitchType=switch/none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+ReturnToService=2
+SlurmctldTimeout=300
+SlurmdTimeout=300
+MessageTimeout=60
+NodeName=$slurm_node NodeAddr=127.0.0.1 NodeHostname=$host CPUs=2 RealMemory=512 State=UNKNOWN
+PartitionName=memcage Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+CONF
+        echo CgroupPlugin=cgroup/v2 >"$d/cgroup.conf"
+        cat -- "$2" >>"$d/cgroup.conf" || fail "cannot read $2"
+        slurm_dir=$d
+        export SLURM_CONF=$d/slurm.conf
+
+        # The VM has no network card, only lo, and Slurm resolves its listen
+        # address with AI_ADDRCONFIG, which ignores loopback: without some
+        # other IPv4 address the daemons cannot bind ("Address family not
+        # supported by protocol"). A dummy interface gives them one.
+        if ! ip -4 -o addr show scope global | grep -q .; then
+                ip link add "$slurm_if" type dummy || fail "cannot add a dummy interface for Slurm"
+                on_exit "ip link del '$slurm_if'"
+                ip addr add 192.0.2.1/32 dev "$slurm_if" && ip link set "$slurm_if" up ||
+                        fail "cannot configure $slurm_if"
+        fi
+        on_exit slurm_stop
+
+        slurm_units=(memcage-munged.service)
+        systemd-run -q --collect --unit=memcage-munged -p Type=exec /usr/sbin/munged -F --force \
+                --key-file="$d/munge/munge.key" --socket="$d/munge/munge.socket" \
+                --pid-file="$d/munge/munged.pid" --log-file="$d/munge/munged.log" \
+                --seed-file="$d/munge/munged.seed" || fail "cannot start munged"
+        wait_for_file "$d/munge/munge.socket" 30
+        slurm_units+=(memcage-slurmctld.service)
+        systemd-run -q --collect --unit=memcage-slurmctld -E SLURM_CONF="$SLURM_CONF" \
+                /usr/sbin/slurmctld -D -c -f "$SLURM_CONF" || fail "cannot start slurmctld"
+        slurm_units+=(memcage-slurmd.service)
+        systemd-run -q --collect --unit=memcage-slurmd -p Delegate=yes -E SLURM_CONF="$SLURM_CONF" \
+                /usr/sbin/slurmd -D -N "$slurm_node" -f "$SLURM_CONF" || fail "cannot start slurmd"
+        state=
+        end=$((SECONDS + secs))
+        while [ $SECONDS -lt $end ]; do
+                state=$(timeout 10 sinfo -h -n "$slurm_node" -o %t 2>/dev/null) || true
+                [ "$state" = idle ] && return 0
+                sleep 0.5
+        done
+        slurm_show_logs
+        fail "Slurm node $slurm_node is '${state:-unknown}', not idle, after ${secs}s"
+}
+
+# The daemons' logs, on stderr: for a test that failed.
+slurm_show_logs() {
+        local f
+        for f in "$slurm_dir"/slurmctld.log "$slurm_dir"/slurmd.log "$slurm_dir"/munge/munged.log; do
+                [ -s "$f" ] || continue
+                printf '%s (last lines):\n' "${f#"$slurm_dir"/}" >&2
+                tail -n 15 -- "$f" | sed 's/^/  /' >&2
+        done
+}
+
+# Stops the units of slurm_start (slurmd first: it kills its job steps) and
+# fails if a unit or a group of them is left.
+slurm_stop() {
+        local i u left=
+        # slurmstepd runs the steps in a scope slurmd asks systemd for; it
+        # outlives slurmd.
+        [ ${#slurm_units[@]} -eq 0 ] || slurm_units+=("${slurm_node}_slurmstepd.scope")
+        for ((i = ${#slurm_units[@]} - 1; i >= 0; i--)); do
+                systemctl stop "${slurm_units[i]}" 2>/dev/null || true
+        done
+        for u in "${slurm_units[@]}"; do
+                [ -d "$cg_root/system.slice/$u" ] && left+=" $u"
+                systemctl reset-failed "$u" 2>/dev/null || true
+        done
+        slurm_units=()
+        [ -z "$left" ] || fail "Slurm units' groups left after stop:$left"
+}

@@ -478,6 +478,48 @@ static void test_delegated_by_ownership(void **state)
         close(g);
 }
 
+/*
+ * A non-root memcage in a group below a systemd delegation mark that it does
+ * not own (a Slurm job's task group, root's, in slurmstepd's Delegate=yes
+ * scope): refused with EACCES and Slurm's way out, no scope asked for, nothing
+ * changed.
+ */
+static void test_marked_but_not_owned(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+        const char *task = "system.slice/n1_slurmstepd.scope/job_7/step_batch/user/task_0";
+
+        if (!xattr_ok || geteuid() != 0)
+                skip(); /* user.delegate on a test directory and chown need root */
+        int top = make_group(fx->root_fd, "system.slice/n1_slurmstepd.scope", "", "memory pids");
+        assert_int_equal(fsetxattr(top, "user.delegate", "1", 1, 0), 0);
+        int g = make_group(fx->root_fd, task, self_pid(), "memory pids");
+        set_self(fx, task);
+        assert_int_equal(mkdir(fx->sd, 0755), 0); /* a user manager would answer: not asked */
+        fx->req.euid = 4242;
+        fx->req.user_bus = "unix:path=/run/user/4242/bus";
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EACCES);
+        assert_non_null(strstr(err.msg, "uid 4242"));
+        assert_non_null(strstr(err.msg, "inside /system.slice/n1_slurmstepd.scope,"));
+        assert_non_null(strstr(err.msg, "Slurm"));
+        assert_non_null(strstr(err.msg, "sudoers"));
+        assert_int_equal(fx->scope_calls, 0);
+        assert_int_equal(faccessat(g, MC_PLACEMENT_LEAF, F_OK, 0), -1);
+
+        /* Owned by the user (delegated to it): the mark counts, it nests. */
+        assert_int_equal(fchown(g, 4242, 4242), 0);
+        assert_int_equal(fchownat(g, "cgroup.procs", 4242, 4242, 0), 0);
+        assert_int_equal(fchownat(g, "cgroup.subtree_control", 4242, 4242, 0), 0);
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_DELEGATED);
+        assert_non_null(strstr(p.reason, "user.delegate on /system.slice/n1_slurmstepd.scope)"));
+        mc_placement_done(&p);
+        close(g);
+        close(top);
+}
+
 /* The root of a cgroup namespace that has memory.max is a container's: nest there. */
 static void test_container_root(void **state)
 {
@@ -618,6 +660,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_delegated_with_others_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_started_in_leaf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_by_ownership, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_marked_but_not_owned, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_container_root, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_without_hugetlb, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_root_scope, setup, teardown),

@@ -152,6 +152,19 @@ int mc_export_slurm(const struct mc_export_input *in, FILE *out, struct mc_expor
                         fprintf(out, "# cgroup.conf: ConstrainSwapSpace=yes\n");
                         fprintf(out, "# cgroup.conf: AllowedSwapSpace=%" PRIu64 ".%02" PRIu64 "\n",
                                 hundredths / 100, hundredths % 100);
+                        /*
+                         * Seen on 22.05 (s-30): its cgroup/v2 plugin writes the
+                         * v1 memory+swap sum into memory.swap.max, which v2
+                         * counts as swap alone.
+                         */
+                        ret = mc_export_warn(r, MC_KEY_MEMORY_SWAP_MAX, E,
+                                             "Slurm 22.05's cgroup/v2 writes --mem plus AllowedSwapSpace "
+                                             "into memory.swap.max (cgroup v1's memory+swap), so a job may "
+                                             "swap out %" PRIu64 " MiB more than swap.max allows; no "
+                                             "cgroup.conf setting gives the profile's limit",
+                                             mem_bytes >> 20);
+                        if (ret < 0)
+                                goto oom;
                 }
         }
         if (warn_unmapped(in, r) < 0)

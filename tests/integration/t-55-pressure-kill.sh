@@ -103,7 +103,10 @@ assert_eq "$(jq -r .pressure.kill "$tmpdir/norule.json")" null "pressure.kill wi
 
 # Spikes: memory.high drops to 32M for 3 s, twice, under a churning 48M
 # working set; each spike stalls the group (the count moves) but for less than
-# DURATION, and the quiet between them resets the count.
+# DURATION, and the quiet between them resets the count. The quiet is 8 s: the
+# stall outlasts a spike (the throttled task's over-high penalty sleeps, up
+# to 2 s, count as stall, and the trigger's window still holds them), and
+# with 4 s of quiet 6.1 once chained both spikes into the rule's 5 windows.
 r=$tmpdir/spike.json
 rc=0
 "$MEMCAGE" run -q --name pk-spike --swap 0 --kill-on-pressure "full 50%/${window}s for ${duration}s" \
@@ -111,8 +114,8 @@ rc=0
 spike_pid=$!
 on_exit "kill -TERM $spike_pid 2>/dev/null; wait $spike_pid 2>/dev/null"
 wait_for_file "$memcage_parent/pk-spike/memory.high" 10
-for _ in 1 2; do
-        sleep 4
+for quiet in 4 8; do
+        sleep "$quiet"
         echo 32M >"$memcage_parent/pk-spike/memory.high"
         sleep 3
         echo max >"$memcage_parent/pk-spike/memory.high"

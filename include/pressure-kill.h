@@ -20,8 +20,13 @@
 #include "supervise.h"
 
 #define MC_PRESSURE_KILL_GRACE_DEFAULT_US (10 * 1000000ull)
-/* How long the freeze may take before the snapshot is taken anyway. */
-#define MC_PRESSURE_KILL_FREEZE_WAIT_MS 1000
+/*
+ * How long the freeze may take before the snapshot is taken anyway. A task
+ * throttled at memory.high sleeps its penalty (up to 2 s a time) killably,
+ * and the freezer's wake-up does not end that sleep: the task freezes only
+ * after it, so the wait must outlast one penalty (t-55 saw 1 s fall short).
+ */
+#define MC_PRESSURE_KILL_FREEZE_WAIT_MS 3000
 
 struct mc_pressure_kill_rule {
         struct mc_pressure_trigger trigger; /* kind, stall and window */

@@ -19,41 +19,9 @@
 #include "report-json.h"
 #include "report-svg.h"
 #include "report-text.h"
+#include "report-fixture.h"
 #include "util.h"
 #include "verdict.h"
-
-static json_t *load_fixture(const char *name)
-{
-        char path[512];
-        json_error_t jerr;
-        snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
-        json_t *j = json_load_file(path, 0, &jerr);
-        if (!j)
-                fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
-        return j;
-}
-
-static char *read_fixture(const char *name)
-{
-        char path[512];
-        snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
-        FILE *f = fopen(path, "re");
-        assert_non_null(f);
-        char *s = NULL;
-        size_t n = 0;
-        assert_true(getdelim(&s, &n, '\0', f) > 0);
-        fclose(f);
-        return s;
-}
-
-static json_t *parse(const char *s)
-{
-        json_error_t jerr;
-        json_t *j = json_loads(s, 0, &jerr);
-        if (!j)
-                fail_msg("invalid JSON at line %d: %s", jerr.line, jerr.text);
-        return j;
-}
 
 /* The whole text report of a report with every field, byte for byte (no colour). */
 static void test_text_golden(void **state)
@@ -122,7 +90,7 @@ static const char minimal_failed[] =
 static void test_text_minimal(void **state)
 {
         struct mc_error err = { 0 };
-        json_t *j = parse(minimal_failed);
+        json_t *j = parse_json(minimal_failed);
         char *got = NULL;
 
         assert_int_equal(mc_report_text(j, 0, &got, &err), 0);
@@ -147,7 +115,7 @@ static void test_text_old_oom(void **state)
                 " \"oom\": 1, \"oom_kill\": 1}, \"leftovers_killed\": 0, \"duration_s\": 0.5,"
                 " \"error\": null, \"status\": 137}";
         struct mc_error err = { 0 };
-        json_t *j = parse(old);
+        json_t *j = parse_json(old);
         char *got = NULL;
 
         assert_int_equal(mc_report_text(j, 0, &got, &err), 0);
@@ -187,7 +155,7 @@ static void test_verdict_rules(void **state)
         };
         char buf[256];
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                json_t *j = parse(cases[i].json);
+                json_t *j = parse_json(cases[i].json);
                 assert_int_equal(mc_rj_verdict(j, buf, sizeof(buf)), cases[i].level);
                 assert_string_equal(buf, cases[i].want);
                 json_decref(j);
@@ -237,17 +205,17 @@ static void test_verdict_rules_are_the_judge(void **state)
 static void test_schema(void **state)
 {
         struct mc_error err = { 0 };
-        json_t *j = parse("{\"schema\": 2}");
+        json_t *j = parse_json("{\"schema\": 2}");
         assert_int_equal(mc_rj_check_schema(j, &err), -EPROTONOSUPPORT);
         assert_non_null(strstr(err.msg, "schema 2 is newer"));
         json_decref(j);
-        j = parse("{\"version\": \"0.1.0\"}");
+        j = parse_json("{\"version\": \"0.1.0\"}");
         assert_int_equal(mc_rj_check_schema(j, &err), -EINVAL);
         json_decref(j);
-        j = parse("[1]");
+        j = parse_json("[1]");
         assert_int_equal(mc_rj_check_schema(j, &err), -EINVAL);
         json_decref(j);
-        j = parse(minimal_failed);
+        j = parse_json(minimal_failed);
         assert_int_equal(mc_rj_check_schema(j, &err), 0);
         json_decref(j);
 }
@@ -269,7 +237,7 @@ static void test_schema_numbers(void **state)
         uint64_t v;
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                json_t *j = parse(bad[i].json);
+                json_t *j = parse_json(bad[i].json);
                 assert_int_equal(mc_rj_check_schema(j, &err), -ERANGE);
                 if (!strstr(err.msg, bad[i].field))
                         fail_msg("case %zu: '%s' does not name %s", i, err.msg, bad[i].field);
@@ -278,7 +246,7 @@ static void test_schema_numbers(void **state)
                 json_decref(j);
         }
         /* A real beyond 2^64 is no count (converting it would be undefined). */
-        json_t *j = parse("{\"a\": 1e20, \"b\": 18446744073709551616.0, \"c\": 1.5}");
+        json_t *j = parse_json("{\"a\": 1e20, \"b\": 18446744073709551616.0, \"c\": 1.5}");
         assert_false(mc_rj_u64(j, "a", &v));
         assert_false(mc_rj_u64(j, "b", &v));
         assert_true(mc_rj_u64(j, "c", &v) && v == 1);
@@ -292,7 +260,7 @@ static void test_svg_escape(void **state)
                 " \"exit\": {\"code\": 0, \"signal\": null}, \"memory\": {\"peak\": 1048576},"
                 " \"timeline\": null, \"status\": 0}";
         struct mc_error err = { 0 };
-        json_t *j = parse(doc);
+        json_t *j = parse_json(doc);
         char *svg = NULL;
 
         assert_int_equal(mc_report_svg(j, &svg, &err), 0);
@@ -372,7 +340,8 @@ static void test_github(void **state)
         json_decref(j);
 
         /* A clean run: nothing. */
-        j = parse("{\"exit\": {\"code\": 0, \"signal\": null}, \"events\": {\"high\": 0, \"oom_kill\": 0}}");
+        j = parse_json(
+                "{\"exit\": {\"code\": 0, \"signal\": null}, \"events\": {\"high\": 0, \"oom_kill\": 0}}");
         assert_int_equal(mc_report_github(j, &out, &err), 0);
         assert_string_equal(out, "");
         free(out);
@@ -390,7 +359,7 @@ static void test_github_escape(void **state)
         free(s);
 
         /* A command with a newline stays on one annotation line. */
-        json_t *j = parse(
+        json_t *j = parse_json(
                 "{\"command\": [\"sh\", \"-c\", \"x\\ny 100%\"], \"cgroup\": \"memcage/x\","
                 " \"exit\": {\"code\": 137, \"signal\": 9}, \"events\": {\"oom\": 1, \"oom_kill\": 1}}");
         struct mc_error err = { 0 };
@@ -419,7 +388,7 @@ static void test_control_characters(void **state)
                 "1, \"uss\": 1, \"swap\": 0}]},"
                 " \"status\": 137}";
         struct mc_error err = { 0 };
-        json_t *j = parse(doc);
+        json_t *j = parse_json(doc);
         char *out = NULL;
 
         assert_int_equal(mc_report_text(j, 0, &out, &err), 0);
@@ -495,7 +464,7 @@ static void test_fail_on_match(void **state)
                   MC_FAIL_ON_OOM | MC_FAIL_ON_HIGH | MC_FAIL_ON_MAX | MC_FAIL_ON_SWAP },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                json_t *j = parse(cases[i].json);
+                json_t *j = parse_json(cases[i].json);
                 if (mc_fail_on_match(j, MC_FAIL_ON_ALL) != cases[i].want)
                         fail_msg("case %zu %s: got %#x, want %#x", i, cases[i].json,
                                  mc_fail_on_match(j, MC_FAIL_ON_ALL), cases[i].want);
@@ -531,7 +500,7 @@ static void test_pressure_kill(void **state)
                 " \"status\": 124}";
         struct mc_error err = { 0 };
         char *out = NULL;
-        json_t *j = parse(doc);
+        json_t *j = parse_json(doc);
         assert_int_equal(mc_report_github(j, &out, &err), 0);
         assert_string_equal(out,
                             "::error title=memcage::hog 100: pressure-killed at 11.16 s in memcage/pk: rule "

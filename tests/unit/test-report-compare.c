@@ -17,9 +17,10 @@
 #include "report-compare.h"
 #include "report-json.h"
 #include "report-text.h"
+#include "report-fixture.h"
 #include "util.h"
 
-static json_t *load_fixture(const char *name)
+static json_t *load_report_fixture(const char *name)
 {
         char path[512];
         struct mc_error err = { 0 };
@@ -27,28 +28,6 @@ static json_t *load_fixture(const char *name)
         snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
         if (mc_compare_load(path, &j, &err) < 0)
                 fail_msg("%s", err.msg);
-        return j;
-}
-
-static char *read_fixture(const char *name)
-{
-        char path[512];
-        snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
-        FILE *f = fopen(path, "re");
-        assert_non_null(f);
-        char *s = NULL;
-        size_t n = 0;
-        assert_true(getdelim(&s, &n, '\0', f) > 0);
-        fclose(f);
-        return s;
-}
-
-static json_t *parse(const char *s)
-{
-        json_error_t jerr;
-        json_t *j = json_loads(s, 0, &jerr);
-        if (!j)
-                fail_msg("invalid JSON at line %d: %s", jerr.line, jerr.text);
         return j;
 }
 
@@ -175,7 +154,8 @@ static void test_fail_on_list(void **state)
 static void test_compare_fixtures(void **state)
 {
         struct mc_error err = { 0 };
-        json_t *old = load_fixture("report-baseline.json"), *new = load_fixture("report-full.json");
+        json_t *old = load_report_fixture("report-baseline.json"),
+               *new = load_report_fixture("report-full.json");
         json_t *cmp = NULL, *m, *procs;
 
         assert_int_equal(mc_compare_reports(old, new, &cmp, &err), 0);
@@ -249,10 +229,10 @@ static void test_compare_fixtures(void **state)
 static void test_compare_unknown(void **state)
 {
         struct mc_error err = { 0 };
-        json_t *old = parse(
+        json_t *old = parse_json(
                 "{\"schema\": 1, \"command\": [\"true\"], \"exit\": null, \"memory\": {\"peak\": null},"
                 " \"events\": null, \"duration_s\": null, \"status\": 125}");
-        json_t *new = load_fixture("report-full.json"), *cmp = NULL, *m;
+        json_t *new = load_report_fixture("report-full.json"), *cmp = NULL, *m;
 
         assert_int_equal(mc_compare_reports(old, new, &cmp, &err), 0);
         for (int i = 0; i < MC_COMPARE_N_METRICS; i++) {
@@ -275,7 +255,7 @@ static json_t *judge(const char *old_json, const char *new_json, const char *lis
         struct mc_error err = { 0 };
         struct mc_thresholds th;
         unsigned mask;
-        json_t *old = parse(old_json), *new = parse(new_json), *cmp = NULL, *judged = NULL;
+        json_t *old = parse_json(old_json), *new = parse_json(new_json), *cmp = NULL, *judged = NULL;
 
         assert_int_equal(mc_fail_on_parse_list(list, &mask, &th, &err), 0);
         assert_int_equal(mc_compare_reports(old, new, &cmp, &err), 0);
@@ -372,7 +352,8 @@ static void test_text_golden(void **state)
         struct mc_thresholds th;
         unsigned mask;
         size_t matched;
-        json_t *old = load_fixture("report-baseline.json"), *new = load_fixture("report-full.json");
+        json_t *old = load_report_fixture("report-baseline.json"),
+               *new = load_report_fixture("report-full.json");
         json_t *cmp = NULL, *judged = NULL, *fo;
         char *want = read_fixture("compare-full.txt"), *got = NULL;
         char buf[MC_THRESHOLDS_STR_MAX];
@@ -410,7 +391,7 @@ static void test_text_golden(void **state)
 static void test_text_control_characters(void **state)
 {
         struct mc_error err = { 0 };
-        json_t *old = parse(
+        json_t *old = parse_json(
                 "{\"schema\": 1, \"processes\": {\"top\": [{\"name\": \"a\\u001b[2Jb\", \"pss\": 4096}]}}");
         json_t *cmp = NULL;
         char *got = NULL;
@@ -447,7 +428,7 @@ static void test_report_text_thresholds(void **state)
                          "\"limit\": 2,"
                          " \"matched\": false}]}}",
                          cases[k][0]);
-                json_t *j = parse(doc);
+                json_t *j = parse_json(doc);
                 assert_int_equal(mc_report_text(j, 0, &got, &err), 0);
                 if (!strstr(got, cases[k][1]))
                         fail_msg("want '%s' in:\n%s", cases[k][1], got);

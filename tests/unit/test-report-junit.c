@@ -13,31 +13,8 @@
 #include <cmocka.h>
 
 #include "report-junit.h"
+#include "report-fixture.h"
 #include "util.h"
-
-static json_t *load_fixture(const char *name)
-{
-        char path[512];
-        json_error_t jerr;
-        snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
-        json_t *j = json_load_file(path, 0, &jerr);
-        if (!j)
-                fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
-        return j;
-}
-
-static char *read_fixture(const char *name)
-{
-        char path[512];
-        snprintf(path, sizeof(path), "%s/data/%s", TEST_SRCDIR, name);
-        FILE *f = fopen(path, "re");
-        assert_non_null(f);
-        char *s = NULL;
-        size_t n = 0;
-        assert_true(getdelim(&s, &n, '\0', f) > 0);
-        fclose(f);
-        return s;
-}
 
 static char *render(const json_t *j)
 {

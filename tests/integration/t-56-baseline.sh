@@ -8,7 +8,10 @@
 # timeout: 240
 . "$(dirname "$0")/lib.sh"
 
-run_memcage run --name bl-small --max 256M --report "$tmpdir/small.json" -- "$HOG" 32
+# Each hog holds its memory for 1 s, so that the sampler (10 Hz) sees each at
+# its full size: a hog that exits at once was missed now and then under ASan,
+# and the comparison of processes by PSS had nothing to match.
+run_memcage run --name bl-small --max 256M --report "$tmpdir/small.json" -- "$HOG" 32 1
 assert_eq "$rc" 0 "exit status of the baseline run"
 [ -s "$tmpdir/small.json" ] || fail "the baseline run wrote no report"
 old_peak=$(jq -r .memory.peak "$tmpdir/small.json")
@@ -17,7 +20,7 @@ assert_ge "$old_peak" $((32 << 20)) "memory.peak of a 32M hog"
 
 # Three times the allocation: far over the baseline's peak + 10%.
 run_memcage run --name bl-big --max 256M --baseline "$tmpdir/small.json" --fail-on oom,peak+10% \
-        --report "$tmpdir/big.json" -- "$HOG" 96
+        --report "$tmpdir/big.json" -- "$HOG" 96 1
 assert_eq "$rc" 123 "exit status of a run over peak+10% of the baseline"
 [ -s "$tmpdir/big.json" ] || fail "no report of the run over the threshold"
 assert_report_valid "$tmpdir/big.json"
@@ -33,7 +36,7 @@ assert_contains "$err" "peak+10%: " "the threshold in the comparison block"
 
 # The same allocation again: its peak stays well within 64M of the baseline's.
 run_memcage run --name bl-same --max 256M --baseline "$tmpdir/small.json" --fail-on oom,peak+64M \
-        --report "$tmpdir/same.json" -- "$HOG" 32
+        --report "$tmpdir/same.json" -- "$HOG" 32 1
 assert_eq "$rc" 0 "exit status of the same run within peak+64M"
 [ -s "$tmpdir/same.json" ] || fail "no report of the run within the threshold"
 assert_report_valid "$tmpdir/same.json"

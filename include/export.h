@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "error.h"
 #include "group-limits.h"
 #include "profile.h"
@@ -106,6 +108,14 @@ int mc_export_cap_names(const char *value, char ***ret);
  */
 int mc_export_resolve_user(const char *s, uint64_t *ret_uid, uint64_t *ret_gid);
 int mc_export_resolve_group(const char *s, uint64_t *ret_gid);
+
+/*
+ * [run] groups as a JSON array of gids (a new reference in *ret), for the
+ * engines that take numbers; a name this host has no group for is warned
+ * (what: the engine's field, "OCI's additionalGids") and left out. -ENOMEM.
+ */
+int mc_export_gid_array(const char *groups, enum mc_export_engine e, const char *what,
+                        struct mc_export_result *r, json_t **ret);
 
 /* Adds the notes of mc_export_percent_note() to r->notes, for a format with no place for them; -ENOMEM. */
 int mc_export_note_percentages(const struct mc_export_input *in, struct mc_export_result *r);

@@ -205,25 +205,13 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
                         if (ret < 0)
                                 return ret;
                 } else {
-                        _cleanup_strv_free_ char **names = NULL;
-                        json_t *gids = json_array();
-                        if (set_new(pod_security, "supplementalGroups", gids) < 0 ||
-                            mc_profile_split_list(s[MC_KEY_RUN_GROUPS].value, &names) < 0)
+                        json_t *gids;
+                        ret = mc_export_gid_array(s[MC_KEY_RUN_GROUPS].value, E, "supplementalGroups", r,
+                                                  &gids);
+                        if (ret < 0)
+                                return ret;
+                        if (set_new(pod_security, "supplementalGroups", gids) < 0)
                                 return -ENOMEM;
-                        for (char **g = names; *g; g++) {
-                                if (mc_export_resolve_group(*g, &gid) < 0) {
-                                        ret = mc_export_warn(
-                                                r, MC_KEY_RUN_GROUPS, E,
-                                                "supplementalGroups take gids, and this host has no "
-                                                "group '%s'",
-                                                *g);
-                                        if (ret < 0)
-                                                return ret;
-                                        continue;
-                                }
-                                if (json_array_append_new(gids, json_integer((json_int_t)gid)) < 0)
-                                        return -ENOMEM;
-                        }
                 }
         }
         if (s[MC_KEY_RUN_CAPABILITIES].value) {

@@ -179,6 +179,38 @@ int mc_export_resolve_group(const char *s, uint64_t *ret_gid)
         return 0;
 }
 
+int mc_export_gid_array(const char *groups, enum mc_export_engine e, const char *what,
+                        struct mc_export_result *r, json_t **ret)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        json_t *gids = json_array();
+        uint64_t gid;
+        int ret_warn;
+
+        *ret = NULL;
+        if (!gids || mc_profile_split_list(groups, &names) < 0) {
+                json_decref(gids);
+                return -ENOMEM;
+        }
+        for (char **g = names; *g; g++) {
+                if (mc_export_resolve_group(*g, &gid) < 0) {
+                        ret_warn = mc_export_warn(r, MC_KEY_RUN_GROUPS, e,
+                                                  "%s take gids, and this host has no group '%s'", what, *g);
+                        if (ret_warn < 0) {
+                                json_decref(gids);
+                                return ret_warn;
+                        }
+                        continue;
+                }
+                if (json_array_append_new(gids, json_integer((json_int_t)gid)) < 0) {
+                        json_decref(gids);
+                        return -ENOMEM;
+                }
+        }
+        *ret = gids;
+        return 0;
+}
+
 /* The limits follow the profile key table; the map back is group-limits.c's, by name. */
 enum mc_key mc_export_limit_key(enum mc_limit l)
 {

@@ -334,15 +334,19 @@ int mc_sampler_snapshot(struct mc_sampler *s, struct mc_error *err)
         _cleanup_free_ char *stat = NULL;
         int r;
 
-        r = mc_read_u64_at(s->group_fd, "memory.current", &snap.current, err);
-        if (r < 0)
-                return r;
+        /* memory.stat first, memory.current after it: a snapshot is taken while usage rises
+         * (each is 1/16 above the last), and a total read last is then never below the parts
+         * it is shown with (read the other way round, a growing hog's anon came out 131 pages
+         * above the current read a moment earlier). */
         r = mc_read_file_at(s->group_fd, "memory.stat", &stat, err);
         if (r < 0)
                 return r;
         r = mc_memory_stat_parse(stat, &snap.stat, err);
         if (r < 0)
                 return mc_error_prefix(err, "memory.stat");
+        r = mc_read_u64_at(s->group_fd, "memory.current", &snap.current, err);
+        if (r < 0)
+                return r;
         if (s->proc_fd >= 0)
                 snapshot_group(s, s->group_fd, 0, &snap);
 

@@ -21,6 +21,9 @@ enum mc_fail_on {
         MC_FAIL_ON_ALL = (1u << 6) - 1,
 };
 
+/* The exit status of a run whose command succeeded and met a condition (memcage(1): 123). */
+#define MC_FAIL_ON_EXIT_STATUS 123
+
 /* "oom,high" or "any" -> mask; an unknown or empty name is an error listing the valid ones. */
 int mc_fail_on_parse(const char *list, unsigned *ret, struct mc_error *err);
 

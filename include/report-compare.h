@@ -97,6 +97,27 @@ int mc_thresholds_judge(const json_t *cmp, const struct mc_thresholds *th, json_
 #define MC_THRESHOLDS_STR_MAX (MC_THRESHOLDS_MAX * 96)
 const char *mc_thresholds_format(const json_t *fail_on, char *buf, size_t n);
 
+/* What --fail-on found in a run's report (mc_report_judge()). */
+struct mc_judgement {
+        unsigned matched;    /* the conditions of the mask the report meets (fail-on.h) */
+        size_t n_thresholds; /* how many thresholds matched */
+        int status;          /* the run's status once judged */
+};
+
+/*
+ * `memcage run --fail-on`: judges the report (JSON) of a run that ended with
+ * status. cmp is its comparison with the baseline (NULL without one, or when
+ * the command never ran: then no threshold is judged); the thresholds judged
+ * on it go into cmp as {"fail_on": {"thresholds": [...]}}, for
+ * mc_compare_text(). With a mask or thresholds, the report gets its
+ * "fail_on" (mc_fail_on_to_json(), with cmp's "thresholds"). A match turns
+ * status 0 into MC_FAIL_ON_EXIT_STATUS, the report's "status" too; any other
+ * status stays, as the command's own failure says more than the condition.
+ * Fails only when out of memory.
+ */
+int mc_report_judge(json_t *report, unsigned mask, const struct mc_thresholds *th, json_t *cmp, int status,
+                    struct mc_judgement *ret, struct mc_error *err);
+
 enum {
         MC_COMPARE_TEXT_SHORT = 1u << 0, /* the metrics only, no processes (memcage run's summary) */
 };

@@ -29,6 +29,8 @@
 #include "supervise.h"
 #include "util.h"
 
+_Static_assert(MC_FAIL_ON_EXIT_STATUS == MC_EXIT_FAIL_ON, "the library judges with memcage's status");
+
 /* The profile part of a default group name: "db" for "db", "x" for "./x.ini". */
 static char *profile_stem(const char *profile)
 {
@@ -497,77 +499,45 @@ static int launch_and_supervise(struct run_state *s)
 }
 
 /*
- * --baseline: the run compared with the baseline report, the thresholds
- * judged into the comparison's "fail_on" (printed on stderr after the
- * summary line, copied into the report's "fail_on").
- */
-static int compare_baseline(struct run_state *s, const json_t *j, json_t **ret, size_t *ret_matched)
-{
-        struct mc_error err = { 0 };
-        json_auto_t *cmp = NULL;
-        json_t *judged = NULL;
-
-        if (mc_compare_reports(s->baseline, j, &cmp, &err) < 0 ||
-            mc_thresholds_judge(cmp, &s->opts.thresholds, &judged, ret_matched, &err) < 0) {
-                cli_error("run: baseline %s: %s", s->opts.baseline, err.msg);
-                return -err.code;
-        }
-        if (json_object_set_new(cmp, "fail_on", json_pack("{s:o}", "thresholds", judged)) < 0) {
-                cli_error("run: out of memory comparing with the baseline");
-                return -ENOMEM;
-        }
-        *ret = TAKE_PTR(cmp);
-        return 0;
-}
-
-/*
- * The report's renderings, all from its JSON: --fail-on judges it first (a
- * match turns a successful run into MC_EXIT_FAIL_ON and is recorded), then
- * the summary line, --text, --plot, --report, --junit, --metrics and --github. Returns the final
- * status.
+ * The report's renderings, all from its JSON: compared with --baseline and
+ * judged by --fail-on first (a match turns a successful run into
+ * MC_EXIT_FAIL_ON and is recorded), then the summary line, the comparison,
+ * --text, --plot, --report, --junit, --metrics and --github. Returns the
+ * final status.
  */
 static int finish_report(struct run_state *s, int status)
 {
         json_auto_t *j = mc_report_to_jansson(&s->report);
+        json_auto_t *cmp = NULL;
+        struct mc_error err = { 0 };
+        struct mc_judgement judged;
         char line[256];
 
         if (!j) {
                 cli_error("run: out of memory building the report");
                 return status == 0 ? MC_EXIT_MEMCAGE : status;
         }
-        json_auto_t *cmp = NULL;
-        size_t n_matched = 0;
-        /* A comparison that fails (out of memory) fails the run, but the report is still written. */
-        if (s->baseline && s->report.exited && compare_baseline(s, j, &cmp, &n_matched) < 0 && status == 0)
-                status = MC_EXIT_MEMCAGE;
-        if (s->opts.fail_on || s->opts.thresholds.n > 0) {
-                unsigned matched = mc_fail_on_match(j, s->opts.fail_on);
-                json_t *fo = mc_fail_on_to_json(s->opts.fail_on, matched);
-                json_t *th = mc_rj_obj(cmp, "fail_on");
-                if (!fo ||
-                    (th && json_object_set(fo, "thresholds", json_object_get(th, "thresholds")) < 0) ||
-                    json_object_set_new(j, "fail_on", fo) < 0) {
-                        cli_error("run: out of memory building the report");
-                        return status == 0 ? MC_EXIT_MEMCAGE : status;
-                }
-                /* The command's own failure says more than the condition: it wins. */
-                if ((matched || n_matched) && status == 0) {
-                        char names[64], tnames[MC_THRESHOLDS_STR_MAX];
-                        mc_fail_on_format(matched, names, sizeof(names));
-                        mc_thresholds_format(th, tnames, sizeof(tnames));
-                        cli_error("run: the command exited 0, but --fail-on %s matched: %s%s%s (exit status "
-                                  "%d)",
-                                  s->opts.fail_on_arg, names, *names && *tnames ? ", " : "", tnames,
-                                  MC_EXIT_FAIL_ON);
-                        status = s->report.status = MC_EXIT_FAIL_ON;
-                        json_object_set_new(j, "status", json_integer(status));
-                }
+        /* A comparison that fails fails the run, but the report is still written. */
+        if (s->baseline && s->report.exited && mc_compare_reports(s->baseline, j, &cmp, &err) < 0) {
+                cli_error("run: baseline %s: %s", s->opts.baseline, err.msg);
+                status = status == 0 ? MC_EXIT_MEMCAGE : status;
+        }
+        if (mc_report_judge(j, s->opts.fail_on, &s->opts.thresholds, cmp, status, &judged, &err) < 0) {
+                cli_error("run: out of memory building the report");
+                return status == 0 ? MC_EXIT_MEMCAGE : status;
+        }
+        if (judged.status != status) {
+                char names[64], tnames[MC_THRESHOLDS_STR_MAX];
+                mc_fail_on_format(judged.matched, names, sizeof(names));
+                mc_thresholds_format(mc_rj_obj(cmp, "fail_on"), tnames, sizeof(tnames));
+                cli_error("run: the command exited 0, but --fail-on %s matched: %s%s%s (exit status %d)",
+                          s->opts.fail_on_arg, names, *names && *tnames ? ", " : "", tnames, judged.status);
+                status = s->report.status = judged.status;
         }
         if (s->report.exited && !s->opts.quiet)
                 fprintf(stderr, "memcage: %s: %s\n", s->report.cgroup,
                         mc_report_summary(&s->report, line, sizeof(line)));
         if (cmp && !s->opts.quiet) {
-                struct mc_error err = { 0 };
                 _cleanup_free_ char *text = NULL;
                 if (mc_compare_text(cmp, MC_COMPARE_TEXT_SHORT, &text, &err) < 0)
                         cli_warning("run: baseline %s: %s, ignoring", s->opts.baseline, err.msg);

@@ -383,6 +383,34 @@ int mc_thresholds_judge(const json_t *cmp, const struct mc_thresholds *th, json_
         return 0;
 }
 
+int mc_report_judge(json_t *report, unsigned mask, const struct mc_thresholds *th, json_t *cmp, int status,
+                    struct mc_judgement *ret, struct mc_error *err)
+{
+        json_t *judged = NULL; /* cmp's, once there */
+        size_t n_thresholds = 0;
+        unsigned matched = 0;
+
+        if (cmp && mc_thresholds_judge(cmp, th, &judged, &n_thresholds, err) < 0)
+                return -err->code;
+        if (cmp && json_object_set_new(cmp, "fail_on", json_pack("{s:o}", "thresholds", judged)) < 0)
+                return mc_error_errno(err, ENOMEM, "judge the report");
+        if (mask || th->n > 0) {
+                matched = mc_fail_on_match(report, mask);
+                json_t *fo = mc_fail_on_to_json(mask, matched);
+                if (fo && judged && json_object_set(fo, "thresholds", judged) < 0)
+                        fo = (json_decref(fo), NULL);
+                if (!fo || json_object_set_new(report, "fail_on", fo) < 0)
+                        return mc_error_errno(err, ENOMEM, "judge the report");
+                if ((matched || n_thresholds > 0) && status == 0) {
+                        status = MC_FAIL_ON_EXIT_STATUS;
+                        if (json_object_set_new(report, "status", json_integer(status)) < 0)
+                                return mc_error_errno(err, ENOMEM, "judge the report");
+                }
+        }
+        *ret = (struct mc_judgement){ .matched = matched, .n_thresholds = n_thresholds, .status = status };
+        return 0;
+}
+
 /* A value of a metric for people: "64M", "1.25 s", "850 ms", "3". */
 static void put_value(FILE *f, enum unit u, double v)
 {

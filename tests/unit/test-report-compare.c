@@ -462,6 +462,125 @@ static void test_load_errors(void **state)
         unlink(path);
 }
 
+/* A run's report judged: its fail_on, the status a match gives, and the comparison's thresholds. */
+static json_t *judge_run(const char *report_json, const char *list, bool with_baseline, int status,
+                         struct mc_judgement *ret, json_t **ret_cmp)
+{
+        struct mc_error err = { 0 };
+        struct mc_thresholds th = { 0 };
+        unsigned mask = 0;
+        json_t *report = parse_json(report_json), *cmp = NULL;
+
+        if (list)
+                assert_int_equal(mc_fail_on_parse_list(list, &mask, &th, &err), 0);
+        if (with_baseline) {
+                json_t *old = parse_json("{\"schema\": 1, \"memory\": {\"peak\": 1000}}");
+                assert_int_equal(mc_compare_reports(old, report, &cmp, &err), 0);
+                json_decref(old);
+        }
+        assert_int_equal(mc_report_judge(report, mask, &th, cmp, status, ret, &err), 0);
+        *ret_cmp = cmp;
+        return report;
+}
+
+#define RUN(peak, oom)                                                 \
+        "{\"schema\": 1, \"status\": 0, \"memory\": {\"peak\": " #peak \
+        "}, \"events\": {\"oom_kill\": " #oom "}}"
+
+static void assert_names(const json_t *fail_on, const char *key, const char *want)
+{
+        json_t *a = mc_rj_array(fail_on, key), *e;
+        char got[128] = "";
+        size_t i, len = 0;
+        assert_non_null(a);
+        json_array_foreach(a, i, e)
+        {
+                len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s", i ? "," : "",
+                                        json_string_value(e));
+        }
+        assert_string_equal(got, want);
+}
+
+static void test_report_judge(void **state)
+{
+        struct mc_judgement jg;
+        json_t *r, *cmp, *fo;
+
+        /* A condition met turns a successful run into 123, recorded in the report. */
+        r = judge_run(RUN(900, 2), "oom,high", false, 0, &jg, &cmp);
+        assert_int_equal(jg.matched, MC_FAIL_ON_OOM);
+        assert_int_equal(jg.n_thresholds, 0);
+        assert_int_equal(jg.status, MC_FAIL_ON_EXIT_STATUS);
+        assert_int_equal(json_integer_value(json_object_get(r, "status")), 123);
+        fo = mc_rj_obj(r, "fail_on");
+        assert_names(fo, "conditions", "oom,high");
+        assert_names(fo, "matched", "oom");
+        assert_null(json_object_get(fo, "thresholds"));
+        assert_null(cmp);
+        json_decref(r);
+
+        /* None met: the status stays, the report still says what was judged. */
+        r = judge_run(RUN(900, 0), "oom", false, 0, &jg, &cmp);
+        assert_int_equal(jg.matched, 0);
+        assert_int_equal(jg.status, 0);
+        assert_int_equal(json_integer_value(json_object_get(r, "status")), 0);
+        assert_names(mc_rj_obj(r, "fail_on"), "matched", "");
+        json_decref(r);
+
+        /* The command's own failure wins over a condition met. */
+        r = judge_run(RUN(900, 1), "oom", false, 137, &jg, &cmp);
+        assert_int_equal(jg.matched, MC_FAIL_ON_OOM);
+        assert_int_equal(jg.status, 137);
+        assert_int_equal(json_integer_value(json_object_get(r, "status")), 0);
+        assert_names(mc_rj_obj(r, "fail_on"), "matched", "oom");
+        json_decref(r);
+
+        /* Thresholds only: judged on the comparison, which gets them too. */
+        r = judge_run(RUN(2000, 1), "peak+10%", true, 0, &jg, &cmp);
+        assert_int_equal(jg.matched, 0);
+        assert_int_equal(jg.n_thresholds, 1);
+        assert_int_equal(jg.status, 123);
+        fo = mc_rj_obj(r, "fail_on");
+        assert_names(fo, "conditions", "");
+        json_t *t = mc_rj_array(fo, "thresholds");
+        assert_int_equal(json_array_size(t), 1);
+        assert_string_equal(mc_rj_str(json_array_get(t, 0), "threshold"), "peak+10%");
+        assert_true(json_is_true(json_object_get(json_array_get(t, 0), "matched")));
+        assert_ptr_equal(mc_rj_array(mc_rj_obj(cmp, "fail_on"), "thresholds"), t);
+        json_decref(cmp);
+        json_decref(r);
+
+        /* Both, one of each met; a threshold within its margin is not. */
+        r = judge_run(RUN(1050, 1), "oom,peak+10%,peak+1%", true, 0, &jg, &cmp);
+        assert_int_equal(jg.matched, MC_FAIL_ON_OOM);
+        assert_int_equal(jg.n_thresholds, 1);
+        assert_int_equal(jg.status, 123);
+        assert_int_equal(json_array_size(mc_rj_array(mc_rj_obj(r, "fail_on"), "thresholds")), 2);
+        json_decref(cmp);
+        json_decref(r);
+        r = judge_run(RUN(1050, 0), "oom,peak+10%", true, 0, &jg, &cmp);
+        assert_int_equal(jg.matched, 0);
+        assert_int_equal(jg.n_thresholds, 0);
+        assert_int_equal(jg.status, 0);
+        json_decref(cmp);
+        json_decref(r);
+
+        /* A threshold without a comparison (the command never ran) is not judged. */
+        r = judge_run(RUN(2000, 0), "peak+10%", false, 0, &jg, &cmp);
+        assert_int_equal(jg.status, 0);
+        assert_non_null(mc_rj_obj(r, "fail_on"));
+        assert_null(json_object_get(mc_rj_obj(r, "fail_on"), "thresholds"));
+        json_decref(r);
+
+        /* No --fail-on: no fail_on in the report, but the comparison still lists its (no) thresholds. */
+        r = judge_run(RUN(2000, 3), NULL, true, 0, &jg, &cmp);
+        assert_int_equal(jg.status, 0);
+        assert_null(json_object_get(r, "fail_on"));
+        assert_int_equal(json_array_size(mc_rj_array(mc_rj_obj(cmp, "fail_on"), "thresholds")), 0);
+        json_decref(cmp);
+        json_decref(r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -469,7 +588,7 @@ int main(void)
                 cmocka_unit_test(test_compare_fixtures),        cmocka_unit_test(test_compare_unknown),
                 cmocka_unit_test(test_thresholds_judge),        cmocka_unit_test(test_text_golden),
                 cmocka_unit_test(test_text_control_characters), cmocka_unit_test(test_load_errors),
-                cmocka_unit_test(test_report_text_thresholds),
+                cmocka_unit_test(test_report_text_thresholds),  cmocka_unit_test(test_report_judge),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,4 +151,14 @@ void mc_observe_get_watches(const struct mc_observe *ob, struct mc_watch *const 
 int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *res, struct mc_report *r,
                       struct mc_error *err);
 
+/* The exit status of a run the pressure kill rule ended (memcage(1): 124, as timeout(1) gives). */
+#define MC_OBSERVE_EXIT_PRESSURE_KILLED 124
+
+/*
+ * memcage's exit status for a command observed to its end (mc_observe_finish()):
+ * the command's, but MC_OBSERVE_EXIT_PRESSURE_KILLED when memcage's kill rule
+ * ended it, as memcage did that; the command's own stays in the report's exit.
+ */
+int mc_observe_exit_status(const struct mc_report *r);
+
 void mc_observe_done(struct mc_observe *ob);

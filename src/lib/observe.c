@@ -348,6 +348,13 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
         return 0;
 }
 
+int mc_observe_exit_status(const struct mc_report *r)
+{
+        if (r->has_verdict && r->verdict.code == MC_VERDICT_PRESSURE_KILLED)
+                return MC_OBSERVE_EXIT_PRESSURE_KILLED;
+        return r->exit_code;
+}
+
 void mc_observe_done(struct mc_observe *ob)
 {
         if (ob->watching)

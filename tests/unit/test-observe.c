@@ -342,6 +342,24 @@ static void test_unprivileged_window_rounded(void **state)
         mc_profile_free(&p);
 }
 
+/* memcage's status: the command's, unless memcage's pressure kill rule ended it. */
+static void test_exit_status(void **state)
+{
+        struct mc_report r = { .exited = true, .exit_code = 137, .has_verdict = true };
+
+        r.verdict.code = MC_VERDICT_OOM_KILLED;
+        assert_int_equal(mc_observe_exit_status(&r), 137);
+        r.verdict.code = MC_VERDICT_PRESSURE_KILLED;
+        assert_int_equal(mc_observe_exit_status(&r), MC_OBSERVE_EXIT_PRESSURE_KILLED);
+        assert_int_equal(MC_OBSERVE_EXIT_PRESSURE_KILLED, 124);
+        assert_int_equal(r.exit_code, 137);
+        r = (struct mc_report){ .exited = true, .exit_code = 3 };
+        assert_int_equal(mc_observe_exit_status(&r), 3);
+        r.has_verdict = true;
+        r.verdict.code = MC_VERDICT_EXIT_NONZERO;
+        assert_int_equal(mc_observe_exit_status(&r), 3);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -354,6 +372,7 @@ int main(void)
                 cmocka_unit_test(test_interval),
                 cmocka_unit_test(test_default_trigger),
                 cmocka_unit_test(test_unprivileged_window_rounded),
+                cmocka_unit_test(test_exit_status),
         };
         return cmocka_run_group_tests_name("observe", tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "events.h"
@@ -41,12 +42,13 @@ void mc_hugetlb_run_init(struct mc_hugetlb_run *h, struct mc_report *report, con
 
 /*
  * Before anything else: the page sizes p names (in any of max, rsvd.max,
- * reserve) must exist on this host, the reserves are resolved to pages.
- * Each hugetlb limit of l that was rounded to whole pages is said through
- * warn ("hugetlb.2MB.max = 3M is not a whole number of 2M pages: using 2M").
+ * reserve) must exist on this host, the reserves are resolved to pages, and
+ * only root (euid 0) may have any: the pool is the host's. Each hugetlb
+ * limit of l that was rounded to whole pages is said through warn
+ * ("hugetlb.2MB.max = 3M is not a whole number of 2M pages: using 2M").
  */
 int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p, const struct mc_limits *l,
-                           mc_warn_fn warn, void *warn_userdata, struct mc_error *err);
+                           uid_t euid, mc_warn_fn warn, void *warn_userdata, struct mc_error *err);
 
 /*
  * Grows the host's pools for the reserves (a no-op without any), once the

@@ -29,7 +29,9 @@
 #include "supervise.h"
 #include "util.h"
 
-_Static_assert(MC_FAIL_ON_EXIT_STATUS == MC_EXIT_FAIL_ON, "the library judges with memcage's status");
+/* The library judges with memcage's exit statuses. */
+_Static_assert(MC_FAIL_ON_EXIT_STATUS == MC_EXIT_FAIL_ON, "--fail-on status");
+_Static_assert(MC_OBSERVE_EXIT_PRESSURE_KILLED == MC_EXIT_PRESSURE_KILLED, "pressure kill status");
 
 /* The profile part of a default group name: "db" for "db", "x" for "./x.ini". */
 static char *profile_stem(const char *profile)
@@ -250,17 +252,8 @@ static int hugetlb_prepare(struct run_state *s)
 {
         struct mc_error err = { 0 };
         mc_hugetlb_run_init(&s->hugetlb, &s->report, NULL, NULL);
-        if (mc_hugetlb_run_prepare(&s->hugetlb, &s->profile, &s->limits, warn, NULL, &err) < 0)
+        if (mc_hugetlb_run_prepare(&s->hugetlb, &s->profile, &s->limits, geteuid(), warn, NULL, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
-        /* The pool is the host's: never asked for and silently not had. */
-        for (size_t i = 0; geteuid() != 0 && i < s->report.n_hugetlb; i++)
-                if (s->report.hugetlb[i].reserved_pages > 0)
-                        return run_fail(
-                                s, MC_EXIT_MEMCAGE,
-                                "[hugetlb] %s.reserve needs root: it grows the host's huge page pool; "
-                                "run memcage as root, or size the pool beforehand (vm.nr_hugepages) "
-                                "and keep only the limits",
-                                s->report.hugetlb[i].size);
         return 0;
 }
 
@@ -492,10 +485,7 @@ static int launch_and_supervise(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "group %s: %s", s->group.relpath, err.msg);
         if (mc_observe_finish(&s->observe, &res, &s->report, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "group %s: %s", s->group.relpath, err.msg);
-        /* memcage ended the command: its own status says so, the command's stays in the report's exit. */
-        if (s->report.has_verdict && s->report.verdict.code == MC_VERDICT_PRESSURE_KILLED)
-                return MC_EXIT_PRESSURE_KILLED;
-        return s->report.exit_code;
+        return mc_observe_exit_status(&s->report);
 }
 
 /*

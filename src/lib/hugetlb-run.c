@@ -29,7 +29,7 @@ static const struct mc_setting *hugetlb_setting(const struct mc_profile *p, cons
 }
 
 int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p, const struct mc_limits *l,
-                           mc_warn_fn warn, void *warn_userdata, struct mc_error *err)
+                           uid_t euid, mc_warn_fn warn, void *warn_userdata, struct mc_error *err)
 {
         struct mc_report *rep = h->report;
 
@@ -73,6 +73,14 @@ int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p,
                                              err) < 0)
                         return mc_error_prefix(err, "[hugetlb] %s.reserve", e->size);
         }
+        /* The pool is the host's: never asked for and silently not had. */
+        for (size_t i = 0; euid != 0 && i < rep->n_hugetlb; i++)
+                if (rep->hugetlb[i].reserved_pages > 0)
+                        return mc_error_set(err, EPERM,
+                                            "[hugetlb] %s.reserve needs root: it grows the host's huge page "
+                                            "pool; run memcage as root, or size the pool beforehand "
+                                            "(vm.nr_hugepages) and keep only the limits",
+                                            rep->hugetlb[i].size);
         return 0;
 }
 

@@ -62,5 +62,14 @@ uint64_t mc_limit_hugetlb_page(enum mc_limit l);
 int mc_limits_from_profile(const struct mc_profile *p, uint64_t ram_bytes, struct mc_limits *ret,
                            struct mc_error *err);
 
+/*
+ * The limits set in requested as the kernel kept them (effective, read back
+ * by mc_group_read_limits()), for people: " max=64M swap.max=0 oom.group=1",
+ * "(not available)" for one the group lacks, " no limits set" for none. Cut
+ * to fit buf, never overrun.
+ */
+const char *mc_limits_describe(const struct mc_limits *requested, const struct mc_limits *effective,
+                               char *buf, size_t n);
+
 /* The string the kernel file takes: "max" or decimal. buf of 24 bytes suffices. */
 const char *mc_limit_format_kernel(enum mc_limit l, uint64_t value, char *buf, size_t n);

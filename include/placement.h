@@ -124,5 +124,19 @@ int mc_placement_parse_self(const char *text, char **ret, struct mc_error *err);
 /* A unit name from a stem and pid: "memcage-db-1234.scope", other characters than [A-Za-z0-9:_.-] as '_'. */
 char *mc_placement_scope_name(const char *stem, pid_t pid);
 
+/*
+ * The names of a run's scope: ret_unit "memcage-STEM-PID.scope", STEM the
+ * profile's (mc_profile_stem()), and ret_description the command line,
+ * "memcage: postgres -D /var/lib/db", cut at 200 bytes. -ENOMEM.
+ */
+int mc_placement_scope_names(const char *profile, char *const *argv, pid_t pid, char **ret_unit,
+                             char **ret_description);
+
+/*
+ * The bus of uid's user manager: in runtime_dir ($XDG_RUNTIME_DIR) when it
+ * is absolute, else in /run/user/UID. NULL when out of memory.
+ */
+char *mc_placement_user_bus(const char *runtime_dir, uid_t uid);
+
 /* Starts the scope over sd-bus (libsystemd, loaded when first needed); -EOPNOTSUPP when built without. */
 int mc_systemd_start_scope(const struct mc_scope_request *req, void *userdata, struct mc_error *err);

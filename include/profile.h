@@ -193,6 +193,9 @@ int mc_profile_find(const char *name, const struct mc_profile_env *env, char **r
 int mc_profile_load(const char *name, const struct mc_profile_env *env, struct mc_profile *ret,
                     struct mc_error *err);
 
+/* The profile part of a run's default names: "db" for "db", "x" for "./x.ini", "run" for none (NULL). */
+char *mc_profile_stem(const char *name);
+
 /* Starts an empty profile (no file), e.g. for a run with only command-line limits. */
 void mc_profile_init(struct mc_profile *p);
 

@@ -32,6 +32,10 @@ static inline void mc_fclosep(FILE **f)
                 fclose(*f);
 }
 void mc_strv_free(char **v);
+/* Appends to the text of *len bytes being built in buf of n; text too long for buf is cut, never overruns.
+ */
+void mc_buf_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 /* Appends s (taken over, freed on failure) to the NULL-terminated vector *v of *n entries; -ENOMEM. */
 int mc_strv_push(char ***v, size_t *n, char *s);
 static inline void mc_strv_freep(char ***v)

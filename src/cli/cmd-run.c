@@ -33,19 +33,6 @@
 _Static_assert(MC_FAIL_ON_EXIT_STATUS == MC_EXIT_FAIL_ON, "--fail-on status");
 _Static_assert(MC_OBSERVE_EXIT_PRESSURE_KILLED == MC_EXIT_PRESSURE_KILLED, "pressure kill status");
 
-/* The profile part of a default group name: "db" for "db", "x" for "./x.ini". */
-static char *profile_stem(const char *profile)
-{
-        if (!profile)
-                return strdup("run");
-        const char *slash = strrchr(profile, '/');
-        const char *base = slash ? slash + 1 : profile;
-        size_t len = strlen(base);
-        if (len > 4 && streq(base + len - 4, ".ini"))
-                len -= 4;
-        return strndup(base, len);
-}
-
 struct run_state {
         struct cli_run_opts opts;
         struct mc_profile profile;
@@ -102,19 +89,6 @@ static int run_fail(struct run_state *s, int status, const char *fmt, ...)
         return status;
 }
 
-/* Appends to a line being built in buf; a line too long for buf is cut, never overrun. */
-static void line_append(char *buf, size_t n, size_t *len, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static void line_append(char *buf, size_t n, size_t *len, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(buf + *len, n - *len, fmt, ap);
-        va_end(ap);
-        if (k > 0)
-                *len = *len + (size_t)k < n ? *len + (size_t)k : n - 1;
-}
-
 /*
  * "group memcage/db-1234: max=64M swap.max=0": the requested limits as the
  * kernel kept them, built whole and written in one write(), so that the
@@ -122,23 +96,13 @@ static void line_append(char *buf, size_t n, size_t *len, const char *fmt, ...)
  */
 static void print_limits(const struct run_state *s)
 {
-        char buf[MC_SIZE_STR_MAX], line[1024];
-        size_t len = 0;
-        bool any = false;
+        char limits[1024], line[1024];
+        int k = snprintf(line, sizeof(line), "memcage: group %s:%s\n", s->group.relpath,
+                         mc_limits_describe(&s->limits, &s->report.limits, limits, sizeof(limits)));
+        size_t len = k < 0 ? 0 : (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1;
 
-        line_append(line, sizeof(line), &len, "memcage: group %s:", s->group.relpath);
-        for (int i = 0; i < _MC_LIMIT_COUNT; i++) {
-                if (!s->limits.v[i].set)
-                        continue;
-                const struct mc_limit_value *eff = &s->report.limits.v[i];
-                const char *val = !eff->set             ? "(not available)"
-                                  : mc_limit_is_size(i) ? mc_size_format(eff->value, buf, sizeof(buf))
-                                  : eff->value          ? "1"
-                                                        : "0";
-                line_append(line, sizeof(line), &len, " %s=%s", mc_limit_name(i), val);
-                any = true;
-        }
-        line_append(line, sizeof(line), &len, "%s", any ? "\n" : " no limits set\n");
+        if (len == 0)
+                return;
         line[len - 1] = '\n'; /* a line cut at the buffer's end still ends */
         (void)!write(STDERR_FILENO, line, len);
 }
@@ -283,40 +247,21 @@ static int hugetlb_release(struct run_state *s)
         return 0;
 }
 
-/* The command line as a scope's description: "memcage: postgres -D /var/lib/db", cut at 200 bytes. */
-static char *describe_command(char *const *argv)
-{
-        char buf[200];
-        size_t len = 0;
-        line_append(buf, sizeof(buf), &len, "memcage:");
-        for (char *const *a = argv; a && *a; a++)
-                line_append(buf, sizeof(buf), &len, " %s", *a);
-        return strdup(buf);
-}
-
 /* Where the group goes (placement.h): a named parent, a delegated group, a systemd scope or the root. */
 static int place_group(struct run_state *s)
 {
         struct mc_error err = { 0 };
-        _cleanup_free_ char *stem = profile_stem(s->opts.profile);
-        _cleanup_free_ char *unit = stem ? mc_placement_scope_name(stem, getpid()) : NULL;
-        _cleanup_free_ char *description = describe_command(s->opts.argv);
-        _cleanup_free_ char *user_bus = NULL;
+        _cleanup_free_ char *unit = NULL, *description = NULL;
         const char *parent = s->opts.parent;
         uid_t euid = geteuid();
+        /* A user manager listens in the user's runtime directory; root talks to the system manager. */
+        _cleanup_free_ char *user_bus =
+                euid != 0 ? mc_placement_user_bus(cli_getenv("XDG_RUNTIME_DIR"), euid) : NULL;
 
         if (!parent)
                 parent = s->profile.settings[MC_KEY_CGROUP_PARENT].value;
-        /* A user manager listens in the user's runtime directory; root talks to the system manager. */
-        if (euid != 0) {
-                const char *xdg = cli_getenv("XDG_RUNTIME_DIR");
-                int k = xdg && xdg[0] == '/' ? asprintf(&user_bus, "unix:path=%s/systemd/private", xdg)
-                                             : asprintf(&user_bus, "unix:path=/run/user/%u/systemd/private",
-                                                        (unsigned)euid);
-                if (k < 0)
-                        user_bus = NULL;
-        }
-        if (!stem || !unit || !description || (euid != 0 && !user_bus))
+        if (mc_placement_scope_names(s->opts.profile, s->opts.argv, getpid(), &unit, &description) < 0 ||
+            (euid != 0 && !user_bus))
                 return run_fail(s, MC_EXIT_MEMCAGE, "out of memory");
         struct mc_placement_request req = {
                 .root = s->root_path,
@@ -354,13 +299,8 @@ static int create_group(struct run_state *s)
         struct mc_error err = { 0 };
         int r;
 
-        if (s->opts.name)
-                s->group_name = strdup(s->opts.name);
-        else {
-                _cleanup_free_ char *stem = profile_stem(s->opts.profile);
-                if (stem && asprintf(&s->group_name, "%s-%d", stem, (int)getpid()) < 0)
-                        s->group_name = NULL;
-        }
+        s->group_name =
+                s->opts.name ? strdup(s->opts.name) : mc_group_default_name(s->opts.profile, getpid());
         if (!s->group_name)
                 return run_fail(s, MC_EXIT_MEMCAGE, "out of memory");
         if (mc_cgroup_validate_name(s->group_name, &err) < 0)

@@ -126,3 +126,27 @@ const char *mc_limit_format_kernel(enum mc_limit l, uint64_t value, char *buf, s
                 snprintf(buf, n, "%" PRIu64, value);
         return buf;
 }
+
+const char *mc_limits_describe(const struct mc_limits *requested, const struct mc_limits *effective,
+                               char *buf, size_t n)
+{
+        char size[MC_SIZE_STR_MAX];
+        size_t len = 0;
+        bool any = false;
+
+        buf[0] = '\0';
+        for (int i = 0; i < _MC_LIMIT_COUNT; i++) {
+                if (!requested->v[i].set)
+                        continue;
+                const struct mc_limit_value *eff = &effective->v[i];
+                const char *val = !eff->set             ? "(not available)"
+                                  : mc_limit_is_size(i) ? mc_size_format(eff->value, size, sizeof(size))
+                                  : eff->value          ? "1"
+                                                        : "0";
+                mc_buf_appendf(buf, n, &len, " %s=%s", mc_limit_name(i), val);
+                any = true;
+        }
+        if (!any)
+                mc_buf_appendf(buf, n, &len, " no limits set");
+        return buf;
+}

@@ -15,6 +15,7 @@
 #include "cgroup-backend.h"
 #include "cgroup.h"
 #include "placement.h"
+#include "profile.h"
 #include "util.h"
 
 /* How long memcage waits for another launcher busy with the same delegated group. */
@@ -73,6 +74,36 @@ char *mc_placement_scope_name(const char *stem, pid_t pid)
                       *p == ':' || *p == '_' || *p == '.' || *p == '-'))
                         *p = '_';
         return s;
+}
+
+int mc_placement_scope_names(const char *profile, char *const *argv, pid_t pid, char **ret_unit,
+                             char **ret_description)
+{
+        _cleanup_free_ char *stem = mc_profile_stem(profile);
+        _cleanup_free_ char *unit = stem ? mc_placement_scope_name(stem, pid) : NULL;
+        char buf[200];
+        size_t len = 0;
+
+        mc_buf_appendf(buf, sizeof(buf), &len, "memcage:");
+        for (char *const *a = argv; a && *a; a++)
+                mc_buf_appendf(buf, sizeof(buf), &len, " %s", *a);
+        char *description = strdup(buf);
+        if (!unit || !description) {
+                free(description);
+                return -ENOMEM;
+        }
+        *ret_unit = TAKE_PTR(unit);
+        *ret_description = description;
+        return 0;
+}
+
+char *mc_placement_user_bus(const char *runtime_dir, uid_t uid)
+{
+        char *s = NULL;
+        int k = runtime_dir && runtime_dir[0] == '/'
+                        ? asprintf(&s, "unix:path=%s/systemd/private", runtime_dir)
+                        : asprintf(&s, "unix:path=/run/user/%u/systemd/private", (unsigned)uid);
+        return k < 0 ? NULL : s;
 }
 
 static int open_group(int root_fd, const char *rel)

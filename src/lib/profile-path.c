@@ -94,3 +94,15 @@ int mc_profile_find(const char *name, const struct mc_profile_env *env, char **r
         }
         return mc_error_set(err, ENOENT, "profile '%s' not found: no %s.ini in %s", name, name, looked);
 }
+
+char *mc_profile_stem(const char *name)
+{
+        if (!name)
+                return strdup("run");
+        const char *slash = strrchr(name, '/');
+        const char *base = slash ? slash + 1 : name;
+        size_t len = strlen(base);
+        if (len > 4 && streq(base + len - 4, ".ini"))
+                len -= 4;
+        return strndup(base, len);
+}

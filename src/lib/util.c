@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -20,6 +21,16 @@ void mc_strv_free(char **v)
         for (char **p = v; *p; p++)
                 free(*p);
         free(v);
+}
+
+void mc_buf_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(buf + *len, n - *len, fmt, ap);
+        va_end(ap);
+        if (k > 0)
+                *len = *len + (size_t)k < n ? *len + (size_t)k : n - 1;
 }
 
 int mc_strv_push(char ***v, size_t *n, char *s)

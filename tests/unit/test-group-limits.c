@@ -71,6 +71,36 @@ static void set(struct mc_profile *p, const char *key, const char *value)
                 fail_msg("set %s = %s: %s", key, value, err.msg);
 }
 
+/* The limits line of memcage run: those requested, as the kernel kept them. */
+static void test_describe(void **state)
+{
+        struct mc_limits req = { 0 }, eff = { 0 };
+        char buf[256];
+
+        assert_string_equal(mc_limits_describe(&req, &eff, buf, sizeof(buf)), " no limits set");
+        req.v[MC_LIMIT_MAX] = (struct mc_limit_value){ .set = true, .value = 64 << 20 };
+        req.v[MC_LIMIT_SWAP_MAX] = (struct mc_limit_value){ .set = true, .value = 0 };
+        req.v[MC_LIMIT_OOM_GROUP] = (struct mc_limit_value){ .set = true, .value = 1 };
+        req.v[MC_LIMIT_HIGH] = (struct mc_limit_value){ .set = true, .value = 48 << 20 };
+        /* The kernel rounded max to pages, kept swap.max and oom.group; high was not read back. */
+        eff.v[MC_LIMIT_MAX] = (struct mc_limit_value){ .set = true, .value = (64 << 20) - 4096 };
+        eff.v[MC_LIMIT_SWAP_MAX] = (struct mc_limit_value){ .set = true, .value = 0 };
+        eff.v[MC_LIMIT_OOM_GROUP] = (struct mc_limit_value){ .set = true, .value = 1 };
+        /* A value read back but not requested is not shown. */
+        eff.v[MC_LIMIT_LOW] = (struct mc_limit_value){ .set = true, .value = 1 << 20 };
+        char want[128], size[MC_SIZE_STR_MAX];
+        snprintf(want, sizeof(want), " max=%s high=(not available) swap.max=0 oom.group=1",
+                 mc_size_format((64 << 20) - 4096, size, sizeof(size)));
+        assert_string_equal(mc_limits_describe(&req, &eff, buf, sizeof(buf)), want);
+        eff.v[MC_LIMIT_OOM_GROUP].value = 0;
+        assert_non_null(strstr(mc_limits_describe(&req, &eff, buf, sizeof(buf)), " oom.group=0"));
+        eff.v[MC_LIMIT_OOM_GROUP].value = 1;
+        /* Cut to the buffer, never over it. */
+        char small[10];
+        want[sizeof(small) - 1] = '\0';
+        assert_string_equal(mc_limits_describe(&req, &eff, small, sizeof(small)), want);
+}
+
 static void test_empty_profile(void **state)
 {
         struct mc_profile p;
@@ -286,6 +316,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_names_and_files),
                 cmocka_unit_test(test_empty_profile),
+                cmocka_unit_test(test_describe),
                 cmocka_unit_test(test_resolve),
                 cmocka_unit_test(test_oom_group_forms),
                 cmocka_unit_test(test_partial),

@@ -278,6 +278,49 @@ static void test_scope_name(void **state)
         free(s);
 }
 
+/* A run's scope: named for its profile and pid, described by its command line (cut at 200 bytes). */
+static void test_scope_names(void **state)
+{
+        char *argv[] = { "postgres", "-D", "/var/lib/db", NULL }, *unit = NULL, *desc = NULL;
+        char long_arg[300];
+
+        assert_int_equal(mc_placement_scope_names("./db.ini", argv, 1234, &unit, &desc), 0);
+        assert_string_equal(unit, "memcage-db-1234.scope");
+        assert_string_equal(desc, "memcage: postgres -D /var/lib/db");
+        free(unit);
+        free(desc);
+        memset(long_arg, 'x', sizeof(long_arg) - 1);
+        long_arg[sizeof(long_arg) - 1] = '\0';
+        argv[1] = long_arg;
+        assert_int_equal(mc_placement_scope_names(NULL, argv, 7, &unit, &desc), 0);
+        assert_string_equal(unit, "memcage-run-7.scope");
+        assert_int_equal(strlen(desc), 199);
+        assert_true(strncmp(desc, "memcage: postgres xxx", 21) == 0);
+        free(unit);
+        free(desc);
+        assert_int_equal(mc_placement_scope_names("db", NULL, 7, &unit, &desc), 0);
+        assert_string_equal(desc, "memcage:");
+        free(unit);
+        free(desc);
+}
+
+/* The user manager's bus: in an absolute $XDG_RUNTIME_DIR, else where systemd puts it. */
+static void test_user_bus(void **state)
+{
+        char *s = mc_placement_user_bus("/run/user/1000", 1000);
+        assert_string_equal(s, "unix:path=/run/user/1000/systemd/private");
+        free(s);
+        s = mc_placement_user_bus("/tmp/rt", 1000);
+        assert_string_equal(s, "unix:path=/tmp/rt/systemd/private");
+        free(s);
+        s = mc_placement_user_bus("relative", 1001);
+        assert_string_equal(s, "unix:path=/run/user/1001/systemd/private");
+        free(s);
+        s = mc_placement_user_bus(NULL, 1002);
+        assert_string_equal(s, "unix:path=/run/user/1002/systemd/private");
+        free(s);
+}
+
 /* ---- 1: a named parent ----------------------------------------------------------------------------------
  */
 
@@ -654,6 +697,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_self),
                 cmocka_unit_test(test_scope_name),
+                cmocka_unit_test(test_scope_names),
+                cmocka_unit_test(test_user_bus),
                 cmocka_unit_test_setup_teardown(test_named_parent, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_by_xattr_nests, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_ancestor, setup, teardown),

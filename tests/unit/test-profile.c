@@ -1661,12 +1661,31 @@ static void test_shipped_profiles(void **state)
         }
 }
 
+/* The stem a run's default names take from its profile. */
+static void test_stem(void **state)
+{
+        static const char *const cases[][2] = {
+                { "db", "db" },           { "./x.ini", "x" }, { "/etc/memcage/profiles/ci.ini", "ci" },
+                { "a.ini.ini", "a.ini" }, { ".ini", ".ini" }, { "dir/", "" },
+                { "v1.2", "v1.2" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *s = mc_profile_stem(cases[i][0]);
+                assert_string_equal(s, cases[i][1]);
+                free(s);
+        }
+        char *s = mc_profile_stem(NULL);
+        assert_string_equal(s, "run");
+        free(s);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 T(test_key_table),
+                cmocka_unit_test(test_stem),
                 T(test_parse_bool),
                 T(test_report_interval),
                 T(test_load_every_key),

@@ -142,11 +142,31 @@ static void test_write_atomic_at(void **state)
         assert_int_equal(rmdir(dir), 0);
 }
 
+/* A text built piece by piece is cut at the buffer's end and stays terminated. */
+static void test_buf_appendf(void **state)
+{
+        char buf[12];
+        size_t len = 0;
+
+        mc_buf_appendf(buf, sizeof(buf), &len, "memcage:");
+        assert_string_equal(buf, "memcage:");
+        assert_int_equal(len, 8);
+        mc_buf_appendf(buf, sizeof(buf), &len, "%s", "");
+        assert_int_equal(len, 8);
+        mc_buf_appendf(buf, sizeof(buf), &len, " %s", "make");
+        assert_string_equal(buf, "memcage: ma");
+        assert_int_equal(len, sizeof(buf) - 1);
+        mc_buf_appendf(buf, sizeof(buf), &len, " %d", 42);
+        assert_string_equal(buf, "memcage: ma");
+        assert_int_equal(len, sizeof(buf) - 1);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_u64),
                 cmocka_unit_test(test_write_atomic_at),
+                cmocka_unit_test(test_buf_appendf),
         };
         return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

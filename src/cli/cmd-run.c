@@ -17,6 +17,7 @@
 #include "fail-on.h"
 #include "group-limits.h"
 #include "hugetlb-run.h"
+#include "launch.h"
 #include "observe.h"
 #include "output.h"
 #include "placement.h"
@@ -32,6 +33,7 @@
 /* The library judges with memcage's exit statuses. */
 _Static_assert(MC_FAIL_ON_EXIT_STATUS == MC_EXIT_FAIL_ON, "--fail-on status");
 _Static_assert(MC_OBSERVE_EXIT_PRESSURE_KILLED == MC_EXIT_PRESSURE_KILLED, "pressure kill status");
+_Static_assert(MC_SPAWN_EXIT_FAILED == MC_EXIT_MEMCAGE, "memcage's own failure");
 
 struct run_state {
         struct cli_run_opts opts;
@@ -361,11 +363,7 @@ static void warn_group(void *userdata, const char *text)
 static int launch_and_supervise(struct run_state *s)
 {
         struct mc_error err = { 0 };
-        struct mc_child child = { .pidfd = -EBADF };
-        struct mc_supervise_result res;
-        struct mc_watch *const *watches;
-        size_t n_watches;
-        int r, sig;
+        int status;
 
         struct mc_observe_opts oopts = {
                 .group_fd = s->group.fd,
@@ -386,12 +384,6 @@ static int launch_and_supervise(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "group %s: %s", s->group.relpath, err.msg);
         s->observing = true;
 
-        sig = mc_signal_pending();
-        if (sig)
-                return run_fail(s, 128 + sig, "interrupted by SIG%s before the command started",
-                                sigabbrev_np(sig));
-
-        pid_t fg = mc_terminal_foreground(STDIN_FILENO);
         struct mc_spawn_opts sopts = {
                 .argv = s->opts.argv,
                 .cgroup_fd = s->group.fd,
@@ -399,33 +391,18 @@ static int launch_and_supervise(struct run_state *s)
                 .child_sigmask = &s->old_mask,
                 .creds = s->creds.active ? &s->creds : NULL,
         };
-        uint64_t start = mc_now_ns();
-        r = mc_spawn(&sopts, &child, &err);
-        if (r < 0)
-                return run_fail(s, mc_spawn_exit_status(r, &child), "%s", err.msg);
-        s->report.launch = child.via_clone3 ? "clone3" : "fork";
-        mc_observe_start(&s->observe, start, &child);
-        mc_crash_point("running");
-        mc_observe_get_watches(&s->observe, &watches, &n_watches);
-
-        struct mc_supervise_opts vopts = {
-                .group_fd = s->group.fd,
-                .child = &child,
+        struct mc_launch_opts lopts = {
+                .spawn = &sopts,
                 .signal_fd = s->signal_fd,
                 .wait_all = s->opts.wait_all,
-                .watches = watches,
-                .n_watches = n_watches,
+                .tty_fd = STDIN_FILENO,
+                .cgroup = s->group.relpath,
                 .warn = warn_group,
                 .warn_userdata = s,
         };
-        r = mc_supervise(&vopts, &res, &err);
-        mc_child_done(&child);
-        mc_terminal_reclaim(STDIN_FILENO, fg);
-        if (r < 0)
-                return run_fail(s, MC_EXIT_MEMCAGE, "group %s: %s", s->group.relpath, err.msg);
-        if (mc_observe_finish(&s->observe, &res, &s->report, &err) < 0)
-                return run_fail(s, MC_EXIT_MEMCAGE, "group %s: %s", s->group.relpath, err.msg);
-        return mc_observe_exit_status(&s->report);
+        if (mc_launch(&s->observe, &lopts, &s->report, &status, &err) < 0)
+                return run_fail(s, status, "%s", err.msg);
+        return status;
 }
 
 /*

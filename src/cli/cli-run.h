@@ -49,3 +49,20 @@ struct cli_run_opts {
  */
 int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o);
 void cli_run_opts_done(struct cli_run_opts *o);
+
+/* The outputs of memcage run (src/cli/cli-run-report.c): --text, --plot, --report, --junit, --metrics. */
+#define CLI_RUN_OUTPUTS 5
+
+struct mc_output;
+struct mc_report;
+
+/* Opens those o names into outs (CLI_RUN_OUTPUTS of them); the first that cannot be opened is the error. */
+int cli_run_open_outputs(const struct cli_run_opts *o, struct mc_output *outs, struct mc_error *err);
+
+/*
+ * The report's renderings, all from its JSON: compared with o->baseline and
+ * judged by --fail-on first, then the summary line, the comparison, the
+ * outputs and --github. Returns the final status.
+ */
+int cli_run_report(const struct cli_run_opts *o, struct mc_report *r, const json_t *baseline,
+                   struct mc_output *outs, int status);

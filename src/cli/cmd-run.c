@@ -23,9 +23,7 @@
 #include "placement.h"
 #include "profile.h"
 #include "report-compare.h"
-#include "report-json.h"
 #include "report.h"
-#include "size.h"
 #include "spawn.h"
 #include "supervise.h"
 #include "util.h"
@@ -58,22 +56,9 @@ struct run_state {
         struct mc_observe observe; /* outlives the report, which points into it */
         bool observing;
         struct cli_events events;
-        struct mc_output outputs[5]; /* those of run_outputs[], opened before the run */
-        char *error;                 /* memcage's own failure, for the report */
-        json_t *baseline;            /* --baseline, read and checked before anything runs */
-};
-
-/* The renderings a run writes at its end, in this order; "-" is the stream named. */
-static const struct {
-        enum cli_format format;
-        int dash_fd;
-        const char *what;
-} run_outputs[] = {
-        { CLI_FORMAT_TEXT, STDERR_FILENO, "text report" },
-        { CLI_FORMAT_SVG, STDOUT_FILENO, "plot" },
-        { CLI_FORMAT_JSON, STDOUT_FILENO, "report" },
-        { CLI_FORMAT_JUNIT, STDOUT_FILENO, "JUnit report" },
-        { CLI_FORMAT_OPENMETRICS, STDOUT_FILENO, "metrics" },
+        struct mc_output outputs[CLI_RUN_OUTPUTS]; /* opened before the run */
+        char *error;                               /* memcage's own failure, for the report */
+        json_t *baseline;                          /* --baseline, read and checked before anything runs */
 };
 
 /* Reports memcage's own failure once: on stderr now, into the report later. */
@@ -186,31 +171,6 @@ static int load_profile(struct run_state *s)
 static void warn(void *userdata, const char *text)
 {
         cli_warning("%s", text);
-}
-
-/*
- * Before anything else, the outputs: a path that cannot be written fails
- * now, before the command runs, and where the report lands no longer
- * depends on what the command does to the path meanwhile. Those that
- * opened still get the report of the failure.
- */
-static int open_outputs(struct run_state *s)
-{
-        const char *paths[] = { s->opts.text_path, s->opts.plot_path, s->opts.report_path,
-                                s->opts.junit_path, s->opts.metrics_path };
-        struct mc_output_opts oopts;
-        struct mc_error err = { 0 };
-        int status = 0;
-
-        for (size_t i = 0; i < ELEMENTSOF(run_outputs); i++) {
-                if (!paths[i])
-                        continue;
-                cli_output_opts(run_outputs[i].dash_fd, &oopts);
-                if (mc_output_open(&s->outputs[i], paths[i], &oopts, &err) < 0 && status == 0)
-                        status = run_fail(s, MC_EXIT_MEMCAGE, "cannot open the %s %s", run_outputs[i].what,
-                                          err.msg);
-        }
-        return status;
 }
 
 /* Before anything else: the page sizes the profile names must exist on this host. */
@@ -405,63 +365,6 @@ static int launch_and_supervise(struct run_state *s)
         return status;
 }
 
-/*
- * The report's renderings, all from its JSON: compared with --baseline and
- * judged by --fail-on first (a match turns a successful run into
- * MC_EXIT_FAIL_ON and is recorded), then the summary line, the comparison,
- * --text, --plot, --report, --junit, --metrics and --github. Returns the
- * final status.
- */
-static int finish_report(struct run_state *s, int status)
-{
-        json_auto_t *j = mc_report_to_jansson(&s->report);
-        json_auto_t *cmp = NULL;
-        struct mc_error err = { 0 };
-        struct mc_judgement judged;
-        char line[256];
-
-        if (!j) {
-                cli_error("run: out of memory building the report");
-                return status == 0 ? MC_EXIT_MEMCAGE : status;
-        }
-        /* A comparison that fails fails the run, but the report is still written. */
-        if (s->baseline && s->report.exited && mc_compare_reports(s->baseline, j, &cmp, &err) < 0) {
-                cli_error("run: baseline %s: %s", s->opts.baseline, err.msg);
-                status = status == 0 ? MC_EXIT_MEMCAGE : status;
-        }
-        if (mc_report_judge(j, s->opts.fail_on, &s->opts.thresholds, cmp, status, &judged, &err) < 0) {
-                cli_error("run: out of memory building the report");
-                return status == 0 ? MC_EXIT_MEMCAGE : status;
-        }
-        if (judged.status != status) {
-                char names[64], tnames[MC_THRESHOLDS_STR_MAX];
-                mc_fail_on_format(judged.matched, names, sizeof(names));
-                mc_thresholds_format(mc_rj_obj(cmp, "fail_on"), tnames, sizeof(tnames));
-                cli_error("run: the command exited 0, but --fail-on %s matched: %s%s%s (exit status %d)",
-                          s->opts.fail_on_arg, names, *names && *tnames ? ", " : "", tnames, judged.status);
-                status = s->report.status = judged.status;
-        }
-        if (s->report.exited && !s->opts.quiet)
-                fprintf(stderr, "memcage: %s: %s\n", s->report.cgroup,
-                        mc_report_summary(&s->report, line, sizeof(line)));
-        if (cmp && !s->opts.quiet) {
-                _cleanup_free_ char *text = NULL;
-                if (mc_compare_text(cmp, MC_COMPARE_TEXT_SHORT, &text, &err) < 0)
-                        cli_warning("run: baseline %s: %s, ignoring", s->opts.baseline, err.msg);
-                else
-                        fprintf(stderr, "memcage: against the baseline %s:\n%s", s->opts.baseline, text);
-        }
-
-        for (size_t i = 0; i < ELEMENTSOF(run_outputs); i++)
-                if (s->outputs[i].path &&
-                    cli_render(j, run_outputs[i].format, &s->outputs[i], NULL, run_outputs[i].what) < 0 &&
-                    status == 0)
-                        status = MC_EXIT_MEMCAGE;
-        if (s->opts.github && cli_render(j, CLI_FORMAT_GITHUB, NULL, stdout, "github") < 0 && status == 0)
-                status = MC_EXIT_MEMCAGE;
-        return status;
-}
-
 static int remove_group(struct run_state *s)
 {
         struct mc_error err = { 0 };
@@ -498,7 +401,9 @@ int cmd_run(int argc, char **argv)
         s.report.profile = s.opts.profile;
 
         /* First: /dev/fd/N names the caller's fd N, before memcage has fds of its own. */
-        status = open_outputs(&s);
+        status = cli_run_open_outputs(&s.opts, s.outputs, &err) < 0
+                         ? run_fail(&s, MC_EXIT_MEMCAGE, "%s", err.msg)
+                         : 0;
         /* Signals are held from here on, so that no SIGTERM can leave a group behind. */
         if (status != 0)
                 ; /* reported, and in the report */
@@ -526,7 +431,7 @@ int cmd_run(int argc, char **argv)
 
         s.report.error = s.error;
         s.report.status = status;
-        status = finish_report(&s, status);
+        status = cli_run_report(&s.opts, &s.report, s.baseline, s.outputs, status);
         if (cli_events_done(&s.events) < 0 && status == 0)
                 status = MC_EXIT_MEMCAGE;
 

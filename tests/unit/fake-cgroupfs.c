@@ -31,6 +31,16 @@ void write_at(int dirfd, const char *name, const char *content)
         close(fd);
 }
 
+void fake_memory_group(int dirfd, const char *events)
+{
+        write_at(dirfd, "memory.events", events);
+        write_at(dirfd, "memory.events.local", events);
+        write_at(dirfd, "memory.stat", "anon 0\nfile 0\nshmem 0\npgmajfault 0\n");
+        write_at(dirfd, "cpu.stat", "user_usec 0\nsystem_usec 0\n");
+        write_at(dirfd, "memory.current", "1048576\n");
+        write_at(dirfd, "memory.max", "67108864\n");
+}
+
 char *read_at(int dirfd, const char *name)
 {
         char *s = NULL;

@@ -11,6 +11,8 @@
 
 /* Creates or truncates a file relative to dirfd with content (asserts success). */
 void write_at(int dirfd, const char *name, const char *content);
+/* The files of a memory group the observation reads, at rest: memory.events (and .local) as given. */
+void fake_memory_group(int dirfd, const char *events);
 /* The content of a file relative to dirfd, malloc'd, or NULL when it cannot be read. */
 char *read_at(int dirfd, const char *name);
 bool exists_at(int dirfd, const char *path);

@@ -12,17 +12,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include "fake-cgroupfs.h"
 #include "hugetlb-run.h"
 #include "util.h"
 
 static const struct mc_profile_env env = { .sysconfdir = "/nonexistent", .ram_bytes = UINT64_C(1) << 34 };
 
-/* A host with 2MB pages only: sys/hugepages-2048kB. */
+/* A host with 2MB pages only: sys/hugepages-2048kB in a temporary directory. */
 struct fixture {
-        char root[64];
-        char sys[96];
+        char *base;
+        char sys[256];
         struct mc_profile profile;
         struct mc_limits limits;
         struct mc_report report;
@@ -32,14 +34,13 @@ struct fixture {
 static int setup(void **state)
 {
         struct fixture *fx = calloc(1, sizeof(*fx));
-        char dir[160];
-        assert_non_null(fx);
-        snprintf(fx->root, sizeof(fx->root), "/tmp/memcage-hugetlb-run-XXXXXX");
-        assert_non_null(mkdtemp(fx->root));
-        snprintf(fx->sys, sizeof(fx->sys), "%s/sys", fx->root);
-        assert_int_equal(mkdir(fx->sys, 0755), 0);
+        char why[256], dir[300];
+        bool xattr;
+        if (!fx || !(fx->base = fake_make_base("hugetlb-run", &xattr, why, sizeof(why))))
+                return -1;
+        snprintf(fx->sys, sizeof(fx->sys), "%s/sys", fx->base);
         snprintf(dir, sizeof(dir), "%s/hugepages-2048kB", fx->sys);
-        assert_int_equal(mkdir(dir, 0755), 0);
+        close(mkdir_p_at(AT_FDCWD, dir));
         mc_profile_init(&fx->profile);
         mc_hugetlb_run_init(&fx->hugetlb, &fx->report, fx->sys, NULL);
         *state = fx;
@@ -49,10 +50,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
         struct fixture *fx = *state;
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->root);
-        assert_int_equal(system(cmd), 0);
+        rm_rf_at(AT_FDCWD, fx->base);
         mc_profile_free(&fx->profile);
+        free(fx->base);
         free(fx);
         return 0;
 }

@@ -23,8 +23,6 @@
 #include "launch.h"
 #include "util.h"
 
-#define EVENTS "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"
-
 struct fixture {
         char *base;
         int g;
@@ -46,12 +44,7 @@ static int setup(void **state)
                 return -1;
         write_at(f->g, "cgroup.procs", "");
         write_at(f->g, "cgroup.events", "populated 1\nfrozen 0\n");
-        write_at(f->g, "memory.events", EVENTS);
-        write_at(f->g, "memory.events.local", EVENTS);
-        write_at(f->g, "memory.stat", "anon 0\nfile 0\nshmem 0\npgmajfault 0\n");
-        write_at(f->g, "cpu.stat", "user_usec 0\nsystem_usec 0\n");
-        write_at(f->g, "memory.current", "1048576\n");
-        write_at(f->g, "memory.max", "67108864\n");
+        fake_memory_group(f->g, "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
         mc_hugetlb_run_init(&f->hugetlb, &f->report, NULL, NULL);
         struct mc_error err = { 0 };
         struct mc_observe_opts o = { .group_fd = f->g, .cgroup = "memcage/x", .hugetlb = &f->hugetlb };

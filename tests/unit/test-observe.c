@@ -63,12 +63,7 @@ static int setup(void **state)
         f->g = open(f->base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (f->g < 0 || pipe2(f->pipefd, O_CLOEXEC) < 0)
                 return -1;
-        write_at(f->g, "memory.events", EVENTS(3, 0, 0, 0));
-        write_at(f->g, "memory.events.local", EVENTS(3, 0, 0, 0));
-        write_at(f->g, "memory.stat", "anon 0\nfile 0\nshmem 0\npgmajfault 0\n");
-        write_at(f->g, "cpu.stat", "user_usec 0\nsystem_usec 0\n");
-        write_at(f->g, "memory.current", "1048576\n");
-        write_at(f->g, "memory.max", "67108864\n");
+        fake_memory_group(f->g, EVENTS(3, 0, 0, 0));
         mc_hugetlb_run_init(&f->hugetlb, &f->report, NULL, NULL);
         *state = f;
         return 0;

@@ -307,18 +307,21 @@ static void test_scope_names(void **state)
 /* The user manager's bus: in an absolute $XDG_RUNTIME_DIR, else where systemd puts it. */
 static void test_user_bus(void **state)
 {
-        char *s = mc_placement_user_bus("/run/user/1000", 1000);
-        assert_string_equal(s, "unix:path=/run/user/1000/systemd/private");
-        free(s);
-        s = mc_placement_user_bus("/tmp/rt", 1000);
-        assert_string_equal(s, "unix:path=/tmp/rt/systemd/private");
-        free(s);
-        s = mc_placement_user_bus("relative", 1001);
-        assert_string_equal(s, "unix:path=/run/user/1001/systemd/private");
-        free(s);
-        s = mc_placement_user_bus(NULL, 1002);
-        assert_string_equal(s, "unix:path=/run/user/1002/systemd/private");
-        free(s);
+        static const struct {
+                const char *runtime_dir;
+                uid_t uid;
+                const char *want;
+        } cases[] = {
+                { "/run/user/1000", 1000, "unix:path=/run/user/1000/systemd/private" },
+                { "/tmp/rt", 1000, "unix:path=/tmp/rt/systemd/private" },
+                { "relative", 1001, "unix:path=/run/user/1001/systemd/private" },
+                { NULL, 1002, "unix:path=/run/user/1002/systemd/private" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *s = mc_placement_user_bus(cases[i].runtime_dir, cases[i].uid);
+                assert_string_equal(s, cases[i].want);
+                free(s);
+        }
 }
 
 /* ---- 1: a named parent ----------------------------------------------------------------------------------

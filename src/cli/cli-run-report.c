@@ -55,6 +55,14 @@ int cli_run_open_outputs(const struct cli_run_opts *o, struct mc_output *outs, s
         return r;
 }
 
+/* "memcage: memcage/db-1234: exit 0, peak 12.3M of max 64M, 0 OOM kills, 0.41 s", once the command ran. */
+static void print_summary(const struct cli_run_opts *o, const struct mc_report *r)
+{
+        char line[256];
+        if (r->exited && !o->quiet)
+                fprintf(stderr, "memcage: %s: %s\n", r->cgroup, mc_report_summary(r, line, sizeof(line)));
+}
+
 /*
  * The report's renderings, all from its JSON: compared with --baseline and
  * judged by --fail-on first (a match turns a successful run into
@@ -65,11 +73,19 @@ int cli_run_open_outputs(const struct cli_run_opts *o, struct mc_output *outs, s
 int cli_run_report(const struct cli_run_opts *o, struct mc_report *r, const json_t *baseline,
                    struct mc_output *outs, int status)
 {
+        bool wanted = baseline || o->fail_on || o->thresholds.n > 0 || o->github;
+        for (size_t i = 0; i < ELEMENTSOF(run_outputs); i++)
+                wanted = wanted || outs[i].path;
+        /* Nothing reads the JSON (no output, no judgement): the summary comes from the report. */
+        if (!wanted) {
+                print_summary(o, r);
+                return status;
+        }
+
         json_auto_t *j = mc_report_to_jansson(r);
         json_auto_t *cmp = NULL;
         struct mc_error err = { 0 };
         struct mc_judgement judged;
-        char line[256];
 
         if (!j) {
                 cli_error("run: out of memory building the report");
@@ -92,8 +108,7 @@ int cli_run_report(const struct cli_run_opts *o, struct mc_report *r, const json
                           o->fail_on_arg, names, *names && *tnames ? ", " : "", tnames, judged.status);
                 status = r->status = judged.status;
         }
-        if (r->exited && !o->quiet)
-                fprintf(stderr, "memcage: %s: %s\n", r->cgroup, mc_report_summary(r, line, sizeof(line)));
+        print_summary(o, r);
         if (cmp && !o->quiet) {
                 _cleanup_free_ char *text = NULL;
                 if (mc_compare_text(cmp, MC_COMPARE_TEXT_SHORT, &text, &err) < 0)

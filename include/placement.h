@@ -49,7 +49,7 @@ enum mc_placement_kind {
 /* "parent", "delegated", "container", "scope", "root": the report's placement.kind. */
 const char *mc_placement_kind_name(enum mc_placement_kind kind);
 
-/* Asking a systemd manager for a transient scope (systemd-scope.c over sd-bus; a fake in tests). */
+/* Asking a systemd manager for a transient scope (systemd-scope.c over D-Bus; a fake in tests). */
 struct mc_scope_request {
         const char *address;     /* the manager's bus: "unix:path=/run/systemd/private" */
         bool user;               /* a user manager (for messages) */
@@ -138,5 +138,5 @@ int mc_placement_scope_names(const char *profile, char *const *argv, pid_t pid, 
  */
 char *mc_placement_user_bus(const char *runtime_dir, uid_t uid);
 
-/* Starts the scope over sd-bus (libsystemd, loaded when first needed); -EOPNOTSUPP when built without. */
+/* Starts the scope over the manager's private D-Bus socket (memcage's own client, dbus-message.h). */
 int mc_systemd_start_scope(const struct mc_scope_request *req, void *userdata, struct mc_error *err);

@@ -70,6 +70,30 @@ assert_eq "$rc" 0 "gc --kill: exit status ($err)"
 assert_contains "$out" "killed and removed memcage.slice/$unit/s10-ps" "gc --kill collects the group in its scope"
 [ ! -e "$cg_root/memcage.slice/$unit/s10-ps" ] || fail "gc left the group"
 
+# systemd refusing StartTransientUnit: a masked slice. memcage exits 125 with
+# systemd's own message, and no scope is left.
+systemctl mask --runtime --quiet s10-masked.slice
+printf '[cgroup]\nslice = s10-masked.slice\n' >"$tmpdir/masked.ini"
+run_memcage run -p "$tmpdir/masked.ini" -- true
+systemctl unmask --runtime --quiet s10-masked.slice
+assert_eq "$rc" 125 "masked slice: exit status ($err)"
+assert_contains "$err" "StartTransientUnit memcage-masked-" "masked slice: the call named"
+assert_contains "$err" "Unit s10-masked.slice is masked." "masked slice: systemd's message"
+
+# The client is memcage's own: a scope run maps no libsystemd.
+"$MEMCAGE" run -q --name s10-maps -- sleep 30 &
+launcher=$!
+for ((i = 0; i < 300; i++)); do
+        [ -n "$(cat "$cg_root/memcage.slice/memcage-run-$launcher.scope/s10-maps/cgroup.procs" 2>/dev/null)" ] && break
+        sleep 0.1
+done
+maps=$(cat "/proc/$launcher/maps")
+[ -n "$maps" ] || fail "maps: no /proc/$launcher/maps"
+assert_contains "$(cut -d: -f3 "/proc/$launcher/cgroup")" "memcage-run-$launcher.scope" "maps: the launcher in its scope"
+assert_not_contains "$maps" "libsystemd" "maps: the launcher's mappings"
+kill -TERM "$launcher"
+wait "$launcher" 2>/dev/null || true
+
 # Gone afterwards: no scope unit, no group of memcage in the slices.
 for ((i = 0; i < 50; i++)); do
         [ -z "$(systemctl list-units --all --plain --no-legend 'memcage-*.scope')" ] && break

@@ -115,11 +115,13 @@ static int conn_read_some(struct conn *c, void *dst, size_t len, size_t *ret)
 static int conn_fill(struct conn *c, size_t want)
 {
         if (want > c->cap) {
-                uint8_t *b = realloc(c->buf, want);
+                /* Room for a few messages at once: one read() takes what systemd sent together. */
+                size_t cap = want > 16384 ? want : 16384;
+                uint8_t *b = realloc(c->buf, cap);
                 if (!b)
                         return -ENOMEM;
                 c->buf = b;
-                c->cap = want;
+                c->cap = cap;
         }
         while (c->len < want) {
                 size_t n;

@@ -174,7 +174,8 @@ static bool writer_reserve(struct mc_dbus_writer *w, size_t n)
 
 static void writer_append(struct mc_dbus_writer *w, const void *p, size_t n)
 {
-        if (!writer_reserve(w, n))
+        /* Nothing to add (padding already aligned) leaves an empty writer's data NULL, for memcpy too. */
+        if (n == 0 || !writer_reserve(w, n))
                 return;
         memcpy(w->data + w->len, p, n);
         w->len += n;

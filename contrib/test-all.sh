@@ -1,76 +1,107 @@
 #!/bin/sh
 # The whole test suite from a fresh Debian 12 machine (root): installs the
-# dependencies, then builds memcage twice, plain and with ASan/UBSan, and runs
-# `make check` in each: cmocka unit tests on the host and the integration
-# suite in VMs on Debian's 6.1 and 6.12 kernels (MEMCAGE_TEST_KERNELS to choose),
-# then the libFuzzer targets of tests/fuzz (FUZZ_SECONDS each, default 60),
-# then make distcheck (install, uninstall, the tarball builds and tests).
-# Ends with the totals of both runs on one line.
+# dependencies, checks formatting and layering, builds memcage twice, plain and
+# with ASan/UBSan (and crash points), and runs `make check` of both at once:
+# cmocka unit tests on the host, then the integration suite in VMs, the plain
+# build on Debian's 6.1 and 6.12 kernels (MEMCAGE_TEST_KERNELS to choose), the
+# sanitized one on MEMCAGE_ASAN_KERNELS (default 6.1: the older kernel, where
+# memcage's fallbacks run too); then the libFuzzer targets of tests/fuzz
+# (FUZZ_SECONDS each, default 60), then make distcheck.
+# Ends with each stage's time and the totals of every run on one line.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+
+now() { date +%s; }
+begin=$(now)
+times=
+# stage NAME: starts a stage (its heading); its time is taken at the next one.
+stage_name= stage_start=
+stage() {
+        [ -z "$stage_name" ] || times="$times$(printf '%-26s %6d s' "$stage_name" $(($(now) - stage_start)))
+"
+        stage_name=$1 stage_start=$(now)
+        [ -z "$1" ] || echo "=============== $1 ==============="
+}
+
+stage dependencies
 "$top/contrib/install-deps.sh"
 (cd "$top" && ./autogen.sh >/dev/null 2>&1)
 
 status=0 passed=0 failed=0 skipped=0
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+stage "format and layering"
 "$top/contrib/check-format.sh" || status=1
 "$top/contrib/check-layers.sh" || status=1
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-for variant in plain asan; do
-        dir="$top/build-test-$variant"
-        # Warnings are errors here (CI), not in a user's build of the tarball.
-        args=--enable-werror
-        # The ASan build is a test build: it also gets the crash points (t-74); the plain one, as released, none.
-        [ "$variant" = asan ] && args="$args --enable-sanitizers --enable-crash-points"
-        echo "=============== $variant build ==============="
-        # shellcheck disable=SC2086
-        "$top/contrib/build.sh" "$dir" $args
-        if ! make -C "$dir" -s check 2>&1 | tee "$log"; then
-                status=1
-        fi
-        # tee hides make's status from the pipeline: the suite's own totals decide too.
-        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+
+stage builds
+# Warnings are errors here (CI), not in a user's build of the tarball. The
+# ASan build is a test build: it also gets the crash points (t-74); the plain
+# one, as released, none.
+"$top/contrib/build.sh" "$top/build-test-plain" --enable-werror || status=1
+"$top/contrib/build.sh" "$top/build-test-asan" --enable-werror --enable-sanitizers --enable-crash-points || status=1
+
+# Both suites at once: each TCG VM keeps one host CPU busy, and a VM waiting
+# on a test's timer or on systemd leaves its CPU to the others.
+stage "unit and integration tests"
+kernels=${MEMCAGE_TEST_KERNELS-}
+echo "plain build on ${kernels:-6.1 and 6.12}, ASan/UBSan build on ${MEMCAGE_ASAN_KERNELS:-6.1}: both logs follow when both end"
+(rc=0; make -C "$top/build-test-plain" -s check ${kernels:+MEMCAGE_TEST_KERNELS="$kernels"} >"$logs/plain" 2>&1 || rc=$?
+        echo $rc >"$logs/plain.rc") &
+(rc=0; make -C "$top/build-test-asan" -s check MEMCAGE_TEST_KERNELS="${MEMCAGE_ASAN_KERNELS:-6.1}" >"$logs/asan" 2>&1 || rc=$?
+        echo $rc >"$logs/asan.rc") &
+wait
+# totals LOG: adds the suite's last "N passed, N failed, N skipped" line.
+totals() {
+        line=$(grep -E '^(# fuzz: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 || true)
         if [ -z "$line" ]; then
-                echo "$variant: the suite printed no totals" >&2
+                echo "$2: no totals" >&2
                 status=1
-                continue
+                return
         fi
-        set -- $line
+        # shellcheck disable=SC2086 # the words of the line
+        set -- ${line#\# fuzz: }
         passed=$((passed + $1)) failed=$((failed + $3)) skipped=$((skipped + ${5:-0}))
+}
+for variant in plain asan; do
+        echo "=============== $variant build: make check ==============="
+        cat "$logs/$variant"
+        [ "$(cat "$logs/$variant.rc" 2>/dev/null)" = 0 ] || status=1
+        totals "$logs/$variant" "$variant"
 done
 
 # The parsers a user's input reaches (sizes, durations, profiles with inherit,
 # reports and their renderers) under libFuzzer with ASan/UBSan: the corpus and
 # the regressions replayed, then each target fuzzed for FUZZ_SECONDS (60).
+# Beside them, on the other CPU (a fuzzer keeps one busy for its time
+# whatever else runs), the release tarball builds, tests (unit tests: the VM
+# suite ran above), installs and uninstalls cleanly: make distcheck.
+stage "fuzzers and distcheck"
+(rc=0
+        "$top/contrib/build.sh" "$top/build-test-fuzz" CC=clang --enable-fuzzers --enable-sanitizers --disable-tests \
+                >"$logs/fuzz" 2>&1 &&
+        make -C "$top/build-test-fuzz" -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >>"$logs/fuzz" 2>&1 || rc=$?
+        echo $rc >"$logs/fuzz.rc") &
+(rc=0; MEMCAGE_TEST_KERNELS=none make -C "$top/build-test-plain" -s distcheck >"$logs/distcheck" 2>&1 || rc=$?
+        echo $rc >"$logs/distcheck.rc") &
+wait
 echo "=============== fuzzers ==============="
-fuzzdir="$top/build-test-fuzz"
-if "$top/contrib/build.sh" "$fuzzdir" CC=clang --enable-fuzzers --enable-sanitizers --disable-tests &&
-        make -C "$fuzzdir" -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >"$log" 2>&1; then
-        :
-else
-        status=1
-fi
-grep -vE '^# #[0-9]+' "$log" || true
-line=$(grep -E '^# fuzz: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
-if [ -n "$line" ]; then
-        set -- $line
-        passed=$((passed + $3)) failed=$((failed + $5))
-else
-        echo "fuzzers: no totals" >&2
-        status=1
-fi
-
-# The release tarball builds, tests (unit tests: the VM suite ran above),
-# installs and uninstalls cleanly.
+grep -vE '^# #[0-9]+' "$logs/fuzz" || true
+[ "$(cat "$logs/fuzz.rc" 2>/dev/null)" = 0 ] || status=1
+totals "$logs/fuzz" fuzzers
 echo "=============== make distcheck ==============="
-if MEMCAGE_TEST_KERNELS=none make -C "$top/build-test-plain" -s distcheck >"$log" 2>&1; then
-        grep -A1 'archives ready' "$log" || true
+if [ "$(cat "$logs/distcheck.rc" 2>/dev/null)" = 0 ]; then
+        grep -A1 'archives ready' "$logs/distcheck" || true
 else
-        tail -n 40 "$log"
+        tail -n 40 "$logs/distcheck"
         echo "make distcheck failed" >&2
         status=1
 fi
+stage ""
 [ "$failed" -eq 0 ] || status=1
-echo "=============== both builds ==============="
+echo "=============== time per stage ==============="
+printf '%s' "$times"
+printf '%-26s %6d s\n' total $(($(now) - begin))
+echo "=============== all runs ==============="
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -136,8 +136,10 @@ struct mc_hugetlb_pool {
 #define MC_HUGETLB_LOCK_TIMEOUT_MS 30000
 
 /*
- * Opens the pool directories (NULL: the defaults), creating run_dir (0755)
- * when missing, and records the calling process as the run.
+ * Opens the pool directories (NULL: the defaults), creating run_dir (0700)
+ * when missing, and records the calling process as the run. An existing
+ * run_dir of memcage's user is narrowed to 0700, another user's refused: the
+ * lock in it must be one nobody else can open.
  * mc_hugetlb_pool_close() frees the warnings too.
  */
 int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const char *run_dir,

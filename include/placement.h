@@ -13,11 +13,16 @@
  *     root, as in a container): memcage moves itself into a leaf of that
  *     group, enables the controllers there, and the run's group goes beside
  *     the leaf. Being root is not delegation: systemd is the single writer
- *     of the units it did not delegate;
+ *     of the units it did not delegate. Root takes a delegated group only
+ *     when no one but root can write the directory or cgroup.procs of it or
+ *     of any group above it up to the root (a subtree delegated to a user
+ *     is the user's: they could move the run out of its limits); otherwise
+ *     it goes on to 3 or 4 and the reason says why it did not stay;
  *  3. systemd is the manager: a transient scope with Delegate=yes is asked
  *     for memcage itself (system manager for root, the user's otherwise),
  *     then as 2;
- *  4. root on a tree without a manager: "memcage" under the root;
+ *  4. root on a tree without a manager: "memcage" under the root, if the
+ *     root is root's alone as in 2;
  *  5. none fits: an error saying what was found and the fix.
  *
  * The leaf memcage moves into is MC_PLACEMENT_LEAF in the delegated group.
@@ -80,7 +85,8 @@ struct mc_placement_request {
         mc_scope_start_fn start_scope; /* NULL: mc_systemd_start_scope */
         void *start_scope_userdata;
         const struct mc_cgroup_backend
-                *backend; /* mkdir and remove of the leaf; NULL: plain mkdirat/rmdir */
+                *backend;         /* mkdir and remove of the leaf; NULL: plain mkdirat/rmdir */
+        unsigned lock_timeout_ms; /* waiting for another launcher in the group; 0: 5 s */
 };
 
 struct mc_placement {
@@ -92,6 +98,8 @@ struct mc_placement {
         char *origin;    /* the group memcage was in before, relative to the root */
         char **enabled;  /* controllers memcage enabled in parent (it turns them off again) */
         pid_t pid;
+        uid_t euid;
+        unsigned lock_timeout_ms;
         const struct mc_cgroup_backend *backend;
 };
 

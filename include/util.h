@@ -126,6 +126,19 @@ void mc_sleep_ms(unsigned ms);
 /* Start time of a process in clock ticks since boot (/proc/PID/stat field 22), for pid-reuse checks. */
 int mc_proc_starttime(pid_t pid, unsigned long long *ret);
 
+/* A process's command name (/proc/PID/comm) into buf, "?" when it cannot be read. */
+void mc_proc_comm(pid_t pid, char *buf, size_t n);
+
+/*
+ * A process holding a lock (flock, POSIX or open file description) on the
+ * file fd is open on, for a message after a lock wait timed out: the pid
+ * /proc/locks gives, else (an OFD lock shows -1 there, a flock the pid that
+ * took it, which may have exited since) the first process whose
+ * /proc/PID/fdinfo lists a lock on that file, other than this one. 0 when
+ * none is found (gone meanwhile, or in another pid namespace).
+ */
+pid_t mc_lock_holder(int fd);
+
 /*
  * The inode of this process's pid namespace (st_ino of /proc/self/ns/pid): a
  * pid means something only within its namespace, so a record of a pid

@@ -205,6 +205,24 @@ static uint64_t own_pidns(void)
         return mc_pidns_self(&ns) == 0 ? ns : 0;
 }
 
+/*
+ * fd (the run directory or the lock) is memcage's user's and nobody else's:
+ * one an earlier memcage made 0755/0644 is narrowed to mode; one of another
+ * user's is refused, since whoever owns it can open it and hold the lock.
+ */
+static int make_private(int fd, mode_t mode, struct mc_error *err)
+{
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return mc_error_errno(err, errno, "stat");
+        if (st.st_uid != geteuid())
+                return mc_error_set(err, EPERM, "owned by uid %u, not by memcage's uid %u: remove it",
+                                    (unsigned)st.st_uid, (unsigned)geteuid());
+        if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0)
+                return mc_error_errno(err, errno, "chmod %04o", (unsigned)mode);
+        return 0;
+}
+
 int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const char *run_dir,
                          struct mc_error *err)
 {
@@ -229,14 +247,21 @@ int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const
         p->sysfs_fd = open(sysfs_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (p->sysfs_fd < 0)
                 return mc_error_errno(err, errno, "open %s", sysfs_dir);
-        if (mkdir(run_dir, 0755) < 0 && errno != EEXIST) {
+        /* Only memcage's user (root) may open the lock in it: see lock_pool(). */
+        if (mkdir(run_dir, 0700) < 0 && errno != EEXIST) {
                 r = mc_error_errno(err, errno, "create %s", run_dir);
                 mc_hugetlb_pool_close(p);
                 return r;
         }
-        p->run_fd = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        p->run_fd = open(run_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (p->run_fd < 0) {
                 r = mc_error_errno(err, errno, "open %s", run_dir);
+                mc_hugetlb_pool_close(p);
+                return r;
+        }
+        r = make_private(p->run_fd, 0700, err);
+        if (r < 0) {
+                mc_error_prefix(err, "%s", run_dir);
                 mc_hugetlb_pool_close(p);
                 return r;
         }
@@ -407,7 +432,7 @@ static int ledger_write(int run_fd, const struct ledger *l, struct mc_error *err
         }
         if (fclose(f) != 0)
                 return mc_error_errno(err, ENOMEM, "hugetlb ledger");
-        int r = mc_write_file_atomic_at(run_fd, MC_HUGETLB_LEDGER, text, len, 0644, err);
+        int r = mc_write_file_atomic_at(run_fd, MC_HUGETLB_LEDGER, text, len, 0600, err);
         if (r < 0)
                 return mc_error_prefix(err, "%s", MC_HUGETLB_RUN_DIR);
         return 0;
@@ -477,13 +502,17 @@ static int write_nr(int sysfs_fd, uint64_t kb, uint64_t nr, uint64_t *ret_nr, st
         return r < 0 ? mc_error_prefix(err, "%s/%s", MC_HUGETLB_SYSFS_DIR, dir) : 0;
 }
 
-/* The pid holding a write lock on fd, 0 when none or unknown (F_GETLK names it in our namespace). */
+/*
+ * The pid holding a lock that keeps a write lock off fd, 0 when none or
+ * unknown: F_GETLK names a POSIX lock's owner in our pid namespace; an open
+ * file description lock shows -1 there, /proc says whose it is.
+ */
 static pid_t lock_holder(int fd)
 {
         struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-        if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
-                return 0;
-        return fl.l_pid > 0 ? fl.l_pid : 0;
+        if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0)
+                return fl.l_pid;
+        return mc_lock_holder(fd);
 }
 
 /*
@@ -516,13 +545,19 @@ static void sweep_ledger_temps(int run_fd)
  * the message when the wait ends. The wait is bounded and ends early when
  * interrupt_fd becomes readable (memcage blocks SIGINT and SIGTERM and reads
  * them from a signalfd, so a plain blocking wait could not be interrupted).
+ * The file is 0600 in a 0700 directory: a shared lock needs only a read-only
+ * open, and any user who could open it could stall every reservation and
+ * give-back.
  */
 static int lock_pool(const struct mc_hugetlb_pool *p, int *ret_fd, struct mc_error *err)
 {
-        _cleanup_close_ int fd =
-                openat(p->run_fd, MC_HUGETLB_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        _cleanup_close_ int fd = openat(p->run_fd, MC_HUGETLB_LOCK,
+                                        O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
         if (fd < 0)
                 return mc_error_errno(err, errno, "open %s/%s", MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK);
+        int r = make_private(fd, 0600, err);
+        if (r < 0)
+                return mc_error_prefix(err, "%s/%s", MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK);
         uint64_t deadline = mc_now_ns() + (uint64_t)p->lock_timeout_ms * 1000000ull;
         int wait_ms = 1;
         for (;;) {
@@ -534,21 +569,16 @@ static int lock_pool(const struct mc_hugetlb_pool *p, int *ret_fd, struct mc_err
                 uint64_t now = mc_now_ns();
                 if (now >= deadline) {
                         pid_t holder = lock_holder(fd);
-                        char comm[64] = "";
+                        char comm[64];
                         if (holder > 0) {
-                                char path[64];
-                                snprintf(path, sizeof(path), "/proc/%d/comm", (int)holder);
-                                _cleanup_fclose_ FILE *f = fopen(path, "re");
-                                if (f && fgets(comm, sizeof(comm), f))
-                                        comm[strcspn(comm, "\n")] = '\0';
-                        }
-                        if (holder > 0)
+                                mc_proc_comm(holder, comm, sizeof(comm));
                                 return mc_error_set(
                                         err, ETIMEDOUT,
                                         "%s/%s is held by pid %d (%s) for more than %u ms: another "
                                         "run is changing the huge page pools (or is stuck: end it)",
-                                        MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK, (int)holder,
-                                        comm[0] ? comm : "?", p->lock_timeout_ms);
+                                        MC_HUGETLB_RUN_DIR, MC_HUGETLB_LOCK, (int)holder, comm,
+                                        p->lock_timeout_ms);
+                        }
                         return mc_error_set(err, ETIMEDOUT,
                                             "%s/%s is held by a process of another pid namespace for more "
                                             "than %u ms",

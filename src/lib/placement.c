@@ -160,6 +160,65 @@ static bool owned_by(int fd, uid_t uid)
         return true;
 }
 
+/* "" when neither group nor others may write st, else who may: "uid 4243", "group 100", "every user". */
+static const char *other_writer(const struct stat *st, char *buf, size_t n)
+{
+        if (st->st_uid != 0)
+                snprintf(buf, n, "uid %u", (unsigned)st->st_uid);
+        else if (st->st_mode & S_IWOTH)
+                snprintf(buf, n, "every user (mode %04o)", (unsigned)(st->st_mode & 07777));
+        else if (st->st_mode & S_IWGRP)
+                snprintf(buf, n, "group %u (mode %04o)", (unsigned)st->st_gid,
+                         (unsigned)(st->st_mode & 07777));
+        else
+                buf[0] = '\0';
+        return buf;
+}
+
+/*
+ * Whether no one but root can move a process into, out of or between the
+ * groups below rel. cgroup v2 lets a writer move a process from one group
+ * to another when it may write the destination's cgroup.procs and that of
+ * the two groups' common ancestor; the kernel judges by the owner and mode
+ * bits of the file (cgroupfs has no ACLs). A group whose directory is
+ * another user's is theirs too: they make the child groups, files and all.
+ * So each group from rel up to the root of the mount memcage sees must have
+ * its directory and cgroup.procs owned by uid 0 and writable by neither
+ * group nor others. systemd's delegation to a user chowns the directory and
+ * cgroup.procs (user@UID.service and all below it): that subtree is the
+ * user's, however root-owned its other files. 1: root's alone; 0: not, and
+ * *ret_why says which file and who else may write it; negative errno.
+ */
+static int only_root_moves(const struct mc_placement_request *req, const char *rel, char **ret_why)
+{
+        _cleanup_free_ char *path = strdup(rel);
+        if (!path)
+                return -ENOMEM;
+        for (;;) {
+                _cleanup_close_ int fd = open_group(req->root_fd, path);
+                struct stat st;
+                char who[64];
+                const char *file = NULL;
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        return -errno;
+                if (other_writer(&st, who, sizeof(who))[0])
+                        file = "";
+                else if (fstatat(fd, "cgroup.procs", &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                else if (other_writer(&st, who, sizeof(who))[0])
+                        file = "/cgroup.procs";
+                if (file)
+                        return asprintf(ret_why, "%s%s%s%s is writable by %s", req->root, path[0] ? "/" : "",
+                                        path, file, who) < 0
+                                       ? -ENOMEM
+                                       : 0;
+                if (!path[0])
+                        return 1;
+                char *slash = strrchr(path, '/');
+                *(slash ? slash : path) = '\0';
+        }
+}
+
 static char *shown_group(const struct mc_placement_request *req, const char *rel)
 {
         char *s = NULL;
@@ -220,20 +279,55 @@ static int judge_delegation(const struct mc_placement_request *req, const char *
         return 0;
 }
 
-/* Launchers nesting into or leaving one delegated group take turns (cgroupfs supports flock). */
-static int lock_group(int fd, const char *shown, struct mc_error *err)
+/*
+ * Launchers nesting into or leaving one delegated group take turns, on a
+ * flock (cgroupfs supports it). Whoever can open the file can hold such a
+ * lock, and the group's directory is open to every user: root locks the
+ * group's cgroup.kill instead, which only root can open (0200, Linux 5.14),
+ * so no user can stall it. Where that file is missing or not root's alone,
+ * the directory. Root and other users never share a group to nest in
+ * (only_root_moves(), owned_by()), so the two kinds of lock never meet.
+ * *ret_lock_fd holds the lock until it is closed.
+ */
+static int lock_group(const struct mc_placement_request *req, int fd, const char *shown, int *ret_lock_fd,
+                      struct mc_error *err)
 {
+        _cleanup_close_ int lock_fd = -EBADF;
+        unsigned timeout_ms = req->lock_timeout_ms ? req->lock_timeout_ms : LOCK_TIMEOUT_MS;
+        struct stat st;
+
+        if (req->euid == 0) {
+                lock_fd = openat(fd, "cgroup.kill", O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                if (lock_fd >= 0 && (fstat(lock_fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 0077)))
+                        mc_closep(&lock_fd);
+        }
+        if (lock_fd < 0)
+                lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (lock_fd < 0)
+                return mc_error_errno(err, errno, "lock group %s", shown);
         for (unsigned waited = 0;; waited += 10) {
-                if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-                        return 0;
+                if (flock(lock_fd, LOCK_EX | LOCK_NB) == 0)
+                        break;
                 if (errno != EWOULDBLOCK && errno != EINTR)
                         return mc_error_errno(err, errno, "lock group %s", shown);
-                if (waited >= LOCK_TIMEOUT_MS)
+                if (waited >= timeout_ms) {
+                        pid_t holder = mc_lock_holder(lock_fd);
+                        char comm[64];
+                        if (holder <= 0)
+                                return mc_error_set(err, ETIMEDOUT,
+                                                    "group %s stayed locked for %u ms (by a process memcage "
+                                                    "cannot see: another pid namespace)",
+                                                    shown, timeout_ms);
+                        mc_proc_comm(holder, comm, sizeof(comm));
                         return mc_error_set(err, ETIMEDOUT,
-                                            "group %s stayed locked by another memcage for %u s", shown,
-                                            LOCK_TIMEOUT_MS / 1000);
+                                            "group %s stayed locked by pid %d (%s) for %u ms: another "
+                                            "memcage nesting there (or stuck: end it)",
+                                            shown, (int)holder, comm, timeout_ms);
+                }
                 mc_sleep_ms(10);
         }
+        *ret_lock_fd = TAKE_FD(lock_fd);
+        return 0;
 }
 
 /* The pids of a cgroup.procs text other than self, as a string "1 (sh), 27 (sleep)" of at most a few. */
@@ -374,6 +468,7 @@ static int nest(const struct mc_placement_request *req, const char *rel, enum mc
         _cleanup_free_ char *others = NULL;
         _cleanup_close_ int fd = -EBADF;
         _cleanup_close_ int leaf_fd = -EBADF;
+        _cleanup_close_ int lock_fd = -EBADF;
         struct statvfs sv;
         bool leaf_made = false;
         unsigned n_others = 0;
@@ -407,7 +502,18 @@ static int nest(const struct mc_placement_request *req, const char *rel, enum mc
                                                                  : controller_hint(kind, req->euid));
                 }
 
-        r = lock_group(fd, shown, err);
+        if (req->euid == 0) {
+                _cleanup_free_ char *why = NULL;
+                r = only_root_moves(req, rel, &why);
+                if (r < 0)
+                        return mc_error_errno(err, -r, "look at the groups above %s", shown);
+                if (r == 0)
+                        return mc_error_set(err, EACCES,
+                                            "%s: a root run is placed only where no one but root can move "
+                                            "processes, and %s",
+                                            shown, why);
+        }
+        r = lock_group(req, fd, shown, &lock_fd, err);
         if (r < 0)
                 return r;
         r = others_in(fd, req->pid, &others, &n_others, err);
@@ -448,6 +554,8 @@ static int nest(const struct mc_placement_request *req, const char *rel, enum mc
         p->origin = strdup(rel);
         p->moved_self = !in_leaf; /* started in the leaf: it stays there, where it was */
         p->pid = req->pid;
+        p->euid = req->euid;
+        p->lock_timeout_ms = req->lock_timeout_ms;
         if (!p->parent || !p->origin)
                 return mc_error_errno(err, ENOMEM, "placement");
         return 0;
@@ -538,6 +646,7 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
         struct mc_placement p = { 0 };
         _cleanup_free_ char *text = NULL;
         _cleanup_free_ char *self = NULL;
+        _cleanup_free_ char *not_here = NULL;
         enum mc_placement_kind kind = MC_PLACEMENT_DELEGATED;
         char *reason = NULL;
         int r;
@@ -597,15 +706,44 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
                 free(reason);
                 return r;
         }
+        /*
+         * Root's run in a subtree another user may move processes in would be
+         * theirs to move out of its limits, and root's launcher theirs to
+         * freeze: root goes where only root moves processes (a scope, or the
+         * root), and says why it did not stay.
+         */
+        if (r > 0 && req->euid == 0) {
+                r = only_root_moves(req, self, &not_here);
+                if (r < 0) {
+                        free(reason);
+                        return mc_error_errno(err, -r, "look at the groups above /%s", self);
+                }
+                if (r == 0) {
+                        free(reason);
+                        reason = NULL;
+                }
+        }
         if (r > 0) {
                 p.reason = reason;
                 r = nest(req, self, kind, in_leaf, &p, err);
         } else if (is_dir(req->systemd_dir))
                 r = place_in_scope(req, self, &p, err);
         else if (req->euid == 0) {
+                _cleanup_free_ char *why = NULL;
                 p.kind = MC_PLACEMENT_ROOT;
                 p.parent = strdup(MC_PLACEMENT_ROOT_PARENT);
-                if (!p.parent || asprintf(&p.reason, "root on a cgroup tree without a manager") < 0)
+                r = only_root_moves(req, "", &why);
+                if (r < 0)
+                        r = mc_error_errno(err, -r, "look at the cgroup root %s", req->root);
+                else if (r == 0)
+                        r = mc_error_set(
+                                err, EACCES,
+                                "memcage runs as root in /%s, and no manager runs here, but the cgroup "
+                                "root is not root's alone: %s, and whoever that is could move the "
+                                "run out of its limits. Run memcage as root where the cgroup root is "
+                                "root's (on the host, or in a container whose cgroup root is)",
+                                self, why);
+                else if (!p.parent || asprintf(&p.reason, "root on a cgroup tree without a manager") < 0)
                         r = mc_error_errno(err, ENOMEM, "placement");
         } else
                 r = mc_error_set(err, EPERM,
@@ -613,6 +751,19 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
                                  "another user, no systemd delegation mark), and no systemd manages this "
                                  "tree: run memcage as root, or from a group delegated to this user",
                                  (unsigned)req->euid, self);
+        if (r >= 0 && not_here) {
+                /* The placement line and report say why memcage did not stay where it was. */
+                char *longer = NULL;
+                if (asprintf(&longer,
+                             "%s; not /%s, memcage's own group: another user could move the run out of "
+                             "its limits there (%s)",
+                             p.reason ? p.reason : "?", self, not_here) < 0)
+                        r = mc_error_errno(err, ENOMEM, "placement");
+                else {
+                        free(p.reason);
+                        p.reason = longer;
+                }
+        }
         if (r < 0) {
                 mc_placement_done(&p);
                 return r;
@@ -641,6 +792,7 @@ int mc_placement_restore(const struct mc_placement *p, int root_fd, struct mc_er
 {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_close_ int leaf_fd = -EBADF;
+        _cleanup_close_ int lock_fd = -EBADF;
         _cleanup_free_ char *others = NULL;
         unsigned n_others = 0;
         bool alone = false;
@@ -655,7 +807,8 @@ int mc_placement_restore(const struct mc_placement *p, int root_fd, struct mc_er
         leaf_fd = openat(fd, MC_PLACEMENT_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (leaf_fd < 0)
                 return mc_error_errno(err, errno, "open group /%s/%s", p->parent, MC_PLACEMENT_LEAF);
-        r = lock_group(fd, p->parent, err);
+        struct mc_placement_request req = { .euid = p->euid, .lock_timeout_ms = p->lock_timeout_ms };
+        r = lock_group(&req, fd, p->parent, &lock_fd, err);
         if (r < 0)
                 return r;
         r = others_in(leaf_fd, p->pid, &others, &n_others, err);

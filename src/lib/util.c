@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "crash-point.h"
@@ -187,6 +188,95 @@ int mc_proc_starttime(pid_t pid, unsigned long long *ret)
         if (sscanf(p, " %llu", ret) != 1)
                 return -EIO;
         return 0;
+}
+
+void mc_proc_comm(pid_t pid, char *buf, size_t n)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t k = fd >= 0 && n > 1 ? read(fd, buf, n - 1) : -1;
+        if (k <= 0) {
+                snprintf(buf, n, "?");
+                return;
+        }
+        buf[k] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+}
+
+/*
+ * A pid from one line of /proc/locks or a "lock:" line of fdinfo on the file
+ * dev:ino ("1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"; "1: -> ..."
+ * is a waiter). 0: another file or a waiter; -1: the lock shows no pid.
+ */
+static long lock_line_pid(const char *line, struct stat *st)
+{
+        char type[16], kind[16], mode[16];
+        unsigned maj, min;
+        unsigned long long ino;
+        long pid;
+        line += strspn(line, " \t");
+        line += strcspn(line, " \t"); /* the "1:" */
+        if (strncmp(line + strspn(line, " \t"), "->", 2) == 0)
+                return 0;
+        if (sscanf(line, " %15s %15s %15s %ld %x:%x:%llu", type, kind, mode, &pid, &maj, &min, &ino) != 7)
+                return 0;
+        if (ino != (unsigned long long)st->st_ino || maj != major(st->st_dev) || min != minor(st->st_dev))
+                return 0;
+        return pid > 0 ? pid : -1;
+}
+
+static bool pid_alive(long pid)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%ld", pid);
+        return access(path, F_OK) == 0;
+}
+
+pid_t mc_lock_holder(int fd)
+{
+        struct stat st;
+        _cleanup_fclose_ FILE *f = NULL;
+        char line[512];
+
+        if (fstat(fd, &st) < 0)
+                return 0;
+        f = fopen("/proc/locks", "re");
+        while (f && fgets(line, sizeof(line), f)) {
+                long pid = lock_line_pid(line, &st);
+                if (pid > 0 && pid != getpid() && pid_alive(pid))
+                        return (pid_t)pid;
+        }
+        /* Who has the file open with a lock on it now: fdinfo lists each fd's locks (Linux 4.x+). */
+        DIR *proc = opendir("/proc");
+        if (!proc)
+                return 0;
+        pid_t found = 0;
+        for (struct dirent *e; !found && (e = readdir(proc));) {
+                char *end;
+                long pid = strtol(e->d_name, &end, 10);
+                if (*end || pid <= 0 || pid == getpid())
+                        continue;
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%ld/fdinfo", pid);
+                DIR *fds = opendir(path);
+                for (struct dirent *d; fds && !found && (d = readdir(fds));) {
+                        if (d->d_name[0] == '.')
+                                continue;
+                        char info[384];
+                        snprintf(info, sizeof(info), "%s/%s", path, d->d_name);
+                        _cleanup_fclose_ FILE *fi = fopen(info, "re");
+                        while (fi && fgets(line, sizeof(line), fi))
+                                if (strncmp(line, "lock:", 5) == 0 && lock_line_pid(line + 5, &st) != 0) {
+                                        found = (pid_t)pid;
+                                        break;
+                                }
+                }
+                if (fds)
+                        closedir(fds);
+        }
+        closedir(proc);
+        return found;
 }
 
 void mc_temp_suffix(char s[7])

@@ -268,7 +268,7 @@ static void test_reserve_release(void **state)
         /* The run directory is created as needed. */
         assert_int_equal(stat(fx->run, &st), 0);
         assert_true(S_ISDIR(st.st_mode));
-        assert_int_equal(st.st_mode & 07777, 0755 & ~umask(022));
+        assert_int_equal(st.st_mode & 07777, 0700); /* only root may open the lock in it */
 
         struct mc_hugetlb_request req = { .kb = 2048, .pages = 8 };
         assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), 0);
@@ -644,6 +644,86 @@ static void test_lock_wait(void **state)
         mc_hugetlb_pool_close(&p);
 }
 
+/*
+ * The lock is one nobody else can open: a run directory and lock an earlier
+ * memcage made 0755 and 0644 are narrowed to 0700 and 0600; a run directory
+ * of another user is refused, naming its owner.
+ */
+static void test_lock_private(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_pool p;
+        struct mc_error err = {};
+        struct stat st;
+        char lock[192];
+
+        add_pool(fx, 2048, 0, 0, 0);
+        assert_int_equal(mkdir(fx->run, 0755), 0);
+        assert_int_equal(chmod(fx->run, 0755), 0);
+        snprintf(lock, sizeof(lock), "%s/%s", fx->run, MC_HUGETLB_LOCK);
+        put(fx->run, MC_HUGETLB_LOCK, "");
+        assert_int_equal(chmod(lock, 0644), 0);
+        open_pool(fx, &p);
+        assert_int_equal(stat(fx->run, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0700);
+        struct mc_hugetlb_request req = { .kb = 2048, .pages = 1 };
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), 0);
+        assert_int_equal(stat(lock, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        put_u64(fx, 2048, "free_hugepages", 1);
+        assert_int_equal(mc_hugetlb_pool_release(&p, &err), 0);
+        mc_hugetlb_pool_close(&p);
+
+        if (geteuid() != 0)
+                skip(); /* chown to another uid needs root */
+        assert_int_equal(chown(fx->run, 4242, 4242), 0);
+        assert_int_equal(mc_hugetlb_pool_open(&p, fx->sys, fx->run, &err), -EPERM);
+        assert_non_null(strstr(err.msg, "owned by uid 4242"));
+}
+
+/*
+ * A shared open-file-description lock (F_GETLK shows no pid for it) held past
+ * the wait: the message still names the holder, from /proc.
+ */
+static void test_lock_wait_ofd_holder(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_pool p;
+        struct mc_error err = {};
+        int ready[2];
+        char lock[192], buf[1];
+
+        add_pool(fx, 2048, 0, 0, 0);
+        open_pool(fx, &p);
+        snprintf(lock, sizeof(lock), "%s/%s", fx->run, MC_HUGETLB_LOCK);
+        put(fx->run, MC_HUGETLB_LOCK, "");
+        assert_int_equal(pipe(ready), 0);
+        pid_t holder = fork();
+        assert_true(holder >= 0);
+        if (holder == 0) {
+                int fd = open(lock, O_RDONLY | O_CLOEXEC);
+                struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+                if (fd < 0 || fcntl(fd, F_OFD_SETLK, &fl) < 0)
+                        _exit(1);
+                (void)!write(ready[1], "x", 1);
+                pause();
+                _exit(0);
+        }
+        assert_int_equal(read(ready[0], buf, 1), 1);
+        struct mc_hugetlb_request req = { .kb = 2048, .pages = 1 };
+        p.lock_timeout_ms = 200;
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), -ETIMEDOUT);
+        char want[64];
+        snprintf(want, sizeof(want), "is held by pid %d (", (int)holder);
+        if (!strstr(err.msg, want))
+                fail_msg("'%s' does not name the holder %d", err.msg, (int)holder);
+        kill(holder, SIGKILL);
+        assert_int_equal(waitpid(holder, NULL, 0), holder);
+        for (int i = 0; i < 2; i++)
+                close(ready[i]);
+        mc_hugetlb_pool_close(&p);
+}
+
 /* A size missing from sysfs fails after the first size was grown: that one goes back. */
 static void test_failure_gives_back(void **state)
 {
@@ -762,6 +842,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_other_pidns, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_grow_limit_two_sizes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lock_wait, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_lock_private, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_lock_wait_ofd_holder, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failure_gives_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
         };

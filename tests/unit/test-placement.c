@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -149,10 +152,20 @@ struct fixture {
         const char *scope_controllers;
 };
 
-/* A group with its interface files; procs as given. */
+/* A group with its interface files; procs as given. Groups above without a cgroup.procs get an empty one. */
 static int make_group(int root_fd, const char *rel, const char *procs, const char *controllers)
 {
         int fd = mkdir_p_at(root_fd, rel);
+        char up[512];
+        snprintf(up, sizeof(up), "%s", rel);
+        for (char *slash; (slash = strrchr(up, '/'));) {
+                *slash = '\0';
+                int a = openat(root_fd, up, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                assert_true(a >= 0);
+                if (!exists_at(a, "cgroup.procs"))
+                        write_at(a, "cgroup.procs", "");
+                close(a);
+        }
         write_at(fd, "cgroup.procs", procs);
         write_at(fd, "cgroup.events", procs[0] ? "populated 1\n" : "populated 0\n");
         write_at(fd, "cgroup.controllers", controllers);
@@ -566,6 +579,211 @@ static void test_marked_but_not_owned(void **state)
         close(top);
 }
 
+/* Delegated to uid as systemd does it: the directory and cgroup.procs (and subtree_control) become the
+ * user's. */
+static void chown_delegated(int root_fd, const char *rel, uid_t uid)
+{
+        int fd = openat(root_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(fchown(fd, uid, uid), 0);
+        assert_int_equal(fchownat(fd, "cgroup.procs", uid, uid, 0), 0);
+        if (exists_at(fd, "cgroup.subtree_control"))
+                assert_int_equal(fchownat(fd, "cgroup.subtree_control", uid, uid, 0), 0);
+        close(fd);
+}
+
+/*
+ * Root started inside a user's delegated subtree (a shell in a unit of the
+ * user's manager, below user@4242.service and its delegation mark): the user
+ * may move processes between the groups there, so root's run does not go
+ * there. It takes a scope of the system manager, or without one the root
+ * placement, the reason saying why; nothing is made in the user's group.
+ */
+static void test_root_not_in_users_subtree(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+        const char *user = "user.slice/user-4242.slice/user@4242.service";
+        const char *job = "user.slice/user-4242.slice/user@4242.service/app.slice/job.service";
+
+        if (!xattr_ok || geteuid() != 0)
+                skip(); /* chown to another uid needs root */
+        int top = make_group(fx->root_fd, user, "", "memory pids");
+        assert_int_equal(fsetxattr(top, "user.delegate", "1", 1, 0), 0);
+        int g = make_group(fx->root_fd, job, self_pid(), "memory pids");
+        chown_delegated(fx->root_fd, user, 4242);
+        chown_delegated(fx->root_fd, "user.slice/user-4242.slice/user@4242.service/app.slice", 4242);
+        chown_delegated(fx->root_fd, job, 4242);
+        set_self(fx, job);
+        assert_int_equal(mkdir(fx->sd, 0755), 0);
+
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_SCOPE);
+        assert_int_equal(fx->scope_calls, 1);
+        assert_false(fx->asked.user);
+        assert_string_equal(p.parent, "memcage.slice/memcage-db-42.scope");
+        assert_non_null(strstr(p.reason, "from the system manager; not /"
+                                         "user.slice/user-4242.slice/"));
+        assert_non_null(strstr(p.reason, "/sys/fs/cgroup/"
+                                         "user.slice/user-4242.slice/user@4242.service/"
+                                         "app.slice/job.service is writable by uid 4242"));
+        assert_false(exists_at(g, MC_PLACEMENT_LEAF));
+        char *sc = read_at(g, "cgroup.subtree_control");
+        assert_string_equal(sc, "");
+        free(sc);
+        mc_placement_done(&p);
+
+        /* Only the user@ group is the user's (a unit's group root made below it): still the user's subtree.
+         */
+        close(make_group(fx->root_fd, "user.slice/user-4242.slice/user@4242.service/init.scope", self_pid(),
+                         "memory pids"));
+        set_self(fx, "user.slice/user-4242.slice/user@4242.service/init.scope");
+        assert_int_equal(rmdir(fx->sd), 0);
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_ROOT);
+        assert_non_null(strstr(p.reason, "root on a cgroup tree without a manager; not /"));
+        assert_non_null(strstr(p.reason, "user@4242.service is writable by uid 4242"));
+        mc_placement_done(&p);
+
+        /* A non-root memcage in its own delegated group still nests there. */
+        set_self(fx, job);
+        fx->req.euid = 4242;
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_DELEGATED);
+        assert_string_equal(p.parent, job);
+        mc_placement_done(&p);
+        close(g);
+        close(top);
+}
+
+/*
+ * A root Delegate=yes service stays root's place, unless a group above it
+ * lets others write: cgroup.procs writable by a group or by everyone, or a
+ * directory of another user's; and the root placement is refused when the
+ * root itself is not root's alone.
+ */
+static void test_root_chain_modes(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+
+        if (!xattr_ok || geteuid() != 0)
+                skip(); /* chown to another uid needs root */
+        int g = make_group(fx->root_fd, "system.slice/app.service", self_pid(), "memory pids");
+        assert_int_equal(fsetxattr(g, "user.delegate", "1", 1, 0), 0);
+        set_self(fx, "system.slice/app.service");
+        assert_int_equal(mkdir(fx->sd, 0755), 0);
+        int slice = openat(fx->root_fd, "system.slice", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(slice >= 0);
+
+        static const struct {
+                const char *file;
+                uid_t uid;
+                gid_t gid;
+                mode_t mode;
+                const char *want;
+        } cases[] = {
+                { "cgroup.procs", 0, 100, 0664,
+                  "system.slice/cgroup.procs is writable by group 100 (mode 0664)" },
+                { "cgroup.procs", 0, 0, 0646,
+                  "system.slice/cgroup.procs is writable by every user (mode 0646)" },
+                { ".", 4242, 0, 0755, "system.slice is writable by uid 4242" },
+                { "cgroup.procs", 4242, 0, 0644, "system.slice/cgroup.procs is writable by uid 4242" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                assert_int_equal(fchownat(slice, cases[i].file, cases[i].uid, cases[i].gid, 0), 0);
+                assert_int_equal(fchmodat(slice, cases[i].file, cases[i].mode, 0), 0);
+                fx->scope_calls = 0;
+                set_self(fx, "system.slice/app.service");
+                assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+                assert_int_equal(p.kind, MC_PLACEMENT_SCOPE);
+                if (!strstr(p.reason, cases[i].want))
+                        fail_msg("case %zu: '%s' lacks '%s'", i, p.reason, cases[i].want);
+                mc_placement_done(&p);
+                assert_int_equal(fchownat(slice, cases[i].file, 0, 0, 0), 0);
+                assert_int_equal(fchmodat(slice, cases[i].file, cases[i].file[0] == '.' ? 0755 : 0644, 0),
+                                 0);
+        }
+
+        /* All root's again: the service's group is the place (as s-12 sees it). */
+        set_self(fx, "system.slice/app.service");
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(p.kind, MC_PLACEMENT_DELEGATED);
+        assert_null(strstr(p.reason, "not /"));
+        assert_int_equal(mc_placement_restore(&p, fx->root_fd, &err), 0);
+        mc_placement_done(&p);
+
+        /* No manager and a root that is not root's alone: refused, with the reason. */
+        assert_int_equal(rmdir(fx->sd), 0);
+        assert_int_equal(fchownat(fx->root_fd, "cgroup.procs", 4242, 4242, 0), 0);
+        set_self(fx, "");
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EACCES);
+        assert_non_null(
+                strstr(err.msg, "not root's alone: /sys/fs/cgroup/cgroup.procs is writable by uid 4242"));
+        close(slice);
+        close(g);
+}
+
+/*
+ * Root locks a delegated group on its cgroup.kill (0200, root's), not on the
+ * directory every user may open: a directory flock held by another process
+ * does not stall it. A lock on cgroup.kill held past the wait names its holder.
+ */
+static void test_root_group_lock(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+        int ready[2];
+        char buf[1];
+
+        if (!xattr_ok || geteuid() != 0)
+                skip();
+        int g = make_group(fx->root_fd, "system.slice/app.service", self_pid(), "memory pids");
+        assert_int_equal(fsetxattr(g, "user.delegate", "1", 1, 0), 0);
+        write_at(g, "cgroup.kill", "");
+        assert_int_equal(fchmodat(g, "cgroup.kill", 0200, 0), 0);
+        set_self(fx, "system.slice/app.service");
+
+        for (int lock_kill = 0; lock_kill < 2; lock_kill++) {
+                assert_int_equal(pipe(ready), 0);
+                pid_t holder = fork();
+                assert_true(holder >= 0);
+                if (holder == 0) {
+                        int fd = lock_kill ? openat(g, "cgroup.kill", O_WRONLY | O_CLOEXEC)
+                                           : openat(g, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (fd < 0 || flock(fd, LOCK_EX) < 0)
+                                _exit(1);
+                        (void)!write(ready[1], "x", 1);
+                        pause();
+                        _exit(0);
+                }
+                assert_int_equal(read(ready[0], buf, 1), 1);
+                fx->req.lock_timeout_ms = 200;
+                int r = mc_placement_prepare(&fx->req, &p, &err);
+                if (!lock_kill) {
+                        assert_int_equal(r, 0);
+                        assert_int_equal(p.kind, MC_PLACEMENT_DELEGATED);
+                        assert_int_equal(mc_placement_restore(&p, fx->root_fd, &err), 0);
+                        mc_placement_done(&p);
+                } else {
+                        char want[64];
+                        assert_int_equal(r, -ETIMEDOUT);
+                        snprintf(want, sizeof(want), "locked by pid %d (", (int)holder);
+                        if (!strstr(err.msg, want))
+                                fail_msg("'%s' does not name the holder %d", err.msg, (int)holder);
+                        assert_false(exists_at(g, MC_PLACEMENT_LEAF));
+                }
+                kill(holder, SIGKILL);
+                assert_int_equal(waitpid(holder, NULL, 0), holder);
+                close(ready[0]);
+                close(ready[1]);
+        }
+        close(g);
+}
+
 /* The root of a cgroup namespace that has memory.max is a container's: nest there. */
 static void test_container_root(void **state)
 {
@@ -709,6 +927,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_started_in_leaf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_by_ownership, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_marked_but_not_owned, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_root_not_in_users_subtree, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_root_chain_modes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_root_group_lock, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_container_root, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_without_hugetlb, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_root_scope, setup, teardown),

@@ -21,7 +21,8 @@
 
 struct mc_ps_entry {
         char *name;
-        char *profile; /* NULL when not recorded */
+        char *profile;          /* NULL when not recorded or not understood */
+        bool profile_malformed; /* the mark is there but not text memcage writes (control characters) */
         pid_t launcher;
         bool launcher_alive;                   /* launcher_state == MC_LAUNCHER_ALIVE */
         enum mc_launcher_state launcher_state; /* OTHER_NS, UNKNOWN: liveness not judged here */

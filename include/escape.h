@@ -18,6 +18,8 @@
 
 /* True when s needs no escaping. */
 bool mc_text_is_printable(const char *s);
+/* The first byte of s that would be escaped, or NULL when there is none. */
+const char *mc_text_find_unprintable(const char *s);
 
 /*
  * Writes s escaped into buf (always NUL-terminated when n > 0, cut at a

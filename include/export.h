@@ -120,6 +120,21 @@ int mc_export_gid_array(const char *groups, enum mc_export_engine e, const char 
 /* Adds the notes of mc_export_percent_note() to r->notes, for a format with no place for them; -ENOMEM. */
 int mc_export_note_percentages(const struct mc_export_input *in, struct mc_export_result *r);
 
+/*
+ * The first line of the line-based exports (systemd, Slurm, Nomad): a
+ * comment naming the profile, its name escaped (mc_escape_text()).
+ */
+void mc_export_print_header(FILE *out, const struct mc_profile *p);
+
+/*
+ * True when s can stand in one line of an exported file: no control
+ * character (a CR or LF would start a line of the reader's own, which
+ * systemd and sbatch then take as a setting) and valid UTF-8. The profile
+ * reader refuses such values already; a renderer that writes a value into
+ * a line checks again and warns instead of writing it.
+ */
+bool mc_export_text_ok(const char *s);
+
 /* The profile key behind a limit. */
 enum mc_key mc_export_limit_key(enum mc_limit l);
 

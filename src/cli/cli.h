@@ -49,8 +49,13 @@ int cli_parents(const char *command, const char *parent, char **ret_root_path, i
                 char ***ret_parents);
 
 struct json_t;
-/* Prints a JSON document on stdout (indented, newline-terminated); reports a failure once, -EIO. */
+/*
+ * Prints a JSON document on stdout (indented, newline-terminated, ASCII with
+ * \u escapes); reports a failure once, -EIO.
+ */
 int cli_print_json(const struct json_t *j, const char *command);
+/* A JSON string of s, or of s escaped (mc_escape_text()) when s is not UTF-8; NULL when out of memory. */
+struct json_t *cli_json_text(const char *s);
 
 /* "memcage: " + message + newline, on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -6,11 +6,14 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgroup-gc.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "escape.h"
 #include "hugetlb-pool.h"
 #include "util.h"
 
@@ -42,40 +45,45 @@ static void usage(void)
 /* Prints one line; returns 1 when the group is still there against the user's wish. */
 static int print_result(const char *parent, const struct mc_gc_result *r)
 {
+        /* Group names are their owners' to choose, a user's in root's gc: shown escaped. */
+        _cleanup_free_ char *path = NULL, *where = NULL;
+        if (asprintf(&path, "%s/%s", parent, r->name) < 0 || !(where = mc_escape_text_dup(path))) {
+                cli_error("gc: out of memory");
+                return 1;
+        }
         switch (r->state) {
         case MC_GC_REMOVED:
-                printf("removed %s/%s (launcher %d gone, empty)\n", parent, r->name, (int)r->launcher);
+                printf("removed %s (launcher %d gone, empty)\n", where, (int)r->launcher);
                 return 0;
         case MC_GC_KILLED:
-                printf("killed and removed %s/%s (launcher %d gone)\n", parent, r->name, (int)r->launcher);
+                printf("killed and removed %s (launcher %d gone)\n", where, (int)r->launcher);
                 return 0;
         case MC_GC_KEPT:
-                printf("kept %s/%s (launcher %d gone, processes remain; --kill removes it)\n", parent,
-                       r->name, (int)r->launcher);
+                printf("kept %s (launcher %d gone, processes remain; --kill removes it)\n", where,
+                       (int)r->launcher);
                 return 0;
         case MC_GC_WOULD_REMOVE:
-                printf("would remove %s/%s (launcher %d gone, empty)\n", parent, r->name, (int)r->launcher);
+                printf("would remove %s (launcher %d gone, empty)\n", where, (int)r->launcher);
                 return 0;
         case MC_GC_WOULD_KILL:
-                printf("would kill and remove %s/%s (launcher %d gone)\n", parent, r->name,
-                       (int)r->launcher);
+                printf("would kill and remove %s (launcher %d gone)\n", where, (int)r->launcher);
                 return 0;
         case MC_GC_LEFT_ALONE:
                 if (r->launcher_state == MC_LAUNCHER_OTHER_NS)
-                        printf("%s/%s: launcher in another pid namespace (pid:[%" PRIu64 "]), left alone\n",
-                               parent, r->name, r->launcher_pidns);
+                        printf("%s: launcher in another pid namespace (pid:[%" PRIu64 "]), left alone\n",
+                               where, r->launcher_pidns);
                 else if (r->launcher_pidns == 0)
-                        printf("%s/%s: launcher mark not understood (pid %d), left alone\n", parent, r->name,
+                        printf("%s: launcher mark not understood (pid %d), left alone\n", where,
                                (int)r->launcher);
                 else
-                        printf("%s/%s: own pid namespace unreadable, cannot judge launcher %d of "
+                        printf("%s: own pid namespace unreadable, cannot judge launcher %d of "
                                "pid:[%" PRIu64 "], left alone\n",
-                               parent, r->name, (int)r->launcher, r->launcher_pidns);
+                               where, (int)r->launcher, r->launcher_pidns);
                 return 0;
         case MC_GC_FAILED:
                 break;
         }
-        cli_error("gc: cannot remove %s/%s (launcher %d gone): %s", parent, r->name, (int)r->launcher,
+        cli_error("gc: cannot remove %s (launcher %d gone): %s", where, (int)r->launcher,
                   r->message ? r->message : strerror(-r->error));
         return 1;
 }
@@ -164,8 +172,11 @@ int cmd_gc(int argc, char **argv)
                 _cleanup_close_ int fd = openat(root_fd, (*pp)[0] ? *pp : ".",
                                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0 && errno == ENOENT) {
-                        if (parent)
-                                printf("no group %s/%s: nothing to collect\n", root_path, *pp);
+                        if (parent) {
+                                _cleanup_free_ char *shown = mc_escape_text_dup(*pp);
+                                printf("no group %s/%s: nothing to collect\n", root_path,
+                                       shown ? shown : "?");
+                        }
                         continue;
                 }
                 opts.parent_fd = fd;
@@ -187,8 +198,9 @@ int cmd_gc(int argc, char **argv)
                 found += (unsigned)n;
                 mc_gc_results_free(res, n);
         }
+        _cleanup_free_ char *shown_parent = parent ? mc_escape_text_dup(parent) : NULL;
         if (found == left)
-                printf("no stale groups%s%s", parent ? " under " : "", parent ? parent : "");
+                printf("no stale groups%s%s", parent ? " under " : "", shown_parent ? shown_parent : "");
         else
                 printf("%s%u stale group%s: %u %sremoved, %u kept, %u failed",
                        opts.dry_run ? "dry run: " : "", removed + kept + failed,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "profile.h"
 #include "util.h"
 
@@ -191,6 +192,39 @@ static int width_of(const struct listing *l, size_t field_offset, const char *he
         return w;
 }
 
+/* Replaces *s with its escaped form (mc_escape_text()); -ENOMEM. */
+static int escape_in_place(char **s)
+{
+        if (!*s || mc_text_is_printable(*s))
+                return 0;
+        char *e = mc_escape_text_dup(*s);
+        if (!e)
+                return -ENOMEM;
+        free(*s);
+        *s = e;
+        return 0;
+}
+
+/*
+ * The text the table shows: a directory of the search path, a description
+ * or an error quoting a file can hold control characters, and a terminal
+ * must not act on them.
+ */
+static int escape_listing(struct listing *l)
+{
+        for (size_t i = 0; i < l->n; i++) {
+                struct entry *e = &l->v[i];
+                const char *old_path = e->path;
+                if (escape_in_place(&e->name) < 0 || escape_in_place(&e->description) < 0 ||
+                    escape_in_place(&e->error) < 0 || escape_in_place(&e->path) < 0)
+                        return -ENOMEM;
+                for (size_t j = 0; e->path != old_path && j < l->n; j++)
+                        if (l->v[j].shadowed_by == old_path)
+                                l->v[j].shadowed_by = e->path;
+        }
+        return 0;
+}
+
 static void print_text(const struct listing *l)
 {
         if (l->n == 0) {
@@ -221,9 +255,10 @@ static int print_json(const struct listing *l)
         for (size_t i = 0; i < l->n && r == 0; i++) {
                 const struct entry *e = &l->v[i];
                 /* "s?": a NULL string becomes JSON null. */
-                json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "name", e->name, "path", e->path,
-                                      "description", e->description, "shadowed_by", e->shadowed_by, "error",
-                                      e->error);
+                json_t *o = json_pack("{s:o, s:o, s:s?, s:o?, s:o?}", "name", cli_json_text(e->name), "path",
+                                      cli_json_text(e->path), "description", e->description, "shadowed_by",
+                                      e->shadowed_by ? cli_json_text(e->shadowed_by) : NULL, "error",
+                                      e->error ? cli_json_text(e->error) : NULL);
                 if (!o || json_array_append_new(a, o) < 0)
                         r = -ENOMEM;
         }
@@ -270,7 +305,10 @@ int cmd_profiles(int argc, char **argv)
         fix_shadowing(&l);
         if (json)
                 r = print_json(&l);
-        else {
+        else if (escape_listing(&l) < 0) {
+                cli_error("profiles: out of memory");
+                r = -ENOMEM;
+        } else {
                 print_text(&l);
                 r = 0;
         }

@@ -13,6 +13,7 @@
 #include "cgroup-ps.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "escape.h"
 #include "size.h"
 #include "util.h"
 
@@ -32,7 +33,7 @@ static void usage(void)
                "(with its parent when not under memcage/), PROFILE, the\n"
                "LAUNCHER's pid ('gone' when it died: 'memcage gc' collects such groups;\n"
                "'other-ns' when it runs in another pid namespace, '?' when its mark is not\n"
-               "understood: neither is judged dead),\n"
+               "understood: neither is judged dead), PROFILE '?' when that mark is not,\n"
                "PIDS in the group, CURRENT and PEAK memory, the MAX and HIGH limits ('-'\n"
                "for none), PSI10 (memory pressure, some avg10, in %%) and OOM_KILL (OOM kills\n"
                "in the group). Groups without memcage's mark are not listed.\n"
@@ -53,8 +54,12 @@ static void size_cell(uint64_t v, char *cell)
 
 static void fill_row(const struct mc_ps_entry *e, char cells[C__N][CELL_MAX])
 {
-        snprintf(cells[C_NAME], CELL_MAX, "%s", e->name);
-        snprintf(cells[C_PROFILE], CELL_MAX, "%s", e->profile ? e->profile : "-");
+        /* Names and marks are their owners' to choose, a user's in root's listing: escaped. */
+        mc_escape_text(e->name, cells[C_NAME], CELL_MAX);
+        if (e->profile_malformed)
+                snprintf(cells[C_PROFILE], CELL_MAX, "?");
+        else
+                mc_escape_text(e->profile ? e->profile : "-", cells[C_PROFILE], CELL_MAX);
         static const char *const state[] = {
                 [MC_LAUNCHER_ALIVE] = "",
                 [MC_LAUNCHER_GONE] = " gone",
@@ -138,9 +143,10 @@ static int print_json(const struct mc_ps_entry *v, size_t n)
                                 : e->launcher_state == MC_LAUNCHER_GONE ? json_false()
                                                                         : json_null();
                 json_t *o = json_pack(
-                        "{s:s, s:s?, s:i, s:o, s:s, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
-                        e->name, "profile", e->profile, "launcher", (int)e->launcher, "launcher_alive",
-                        alive, "launcher_state", state[e->launcher_state], "launcher_pidns",
+                        "{s:o, s:s?, s:b, s:i, s:o, s:s, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
+                        cli_json_text(e->name), "profile", e->profile, "profile_malformed",
+                        e->profile_malformed, "launcher", (int)e->launcher, "launcher_alive", alive,
+                        "launcher_state", state[e->launcher_state], "launcher_pidns",
                         e->launcher_pidns ? json_integer((json_int_t)e->launcher_pidns) : json_null(),
                         "pids", (json_int_t)e->pids, "current", json_size(e->current), "peak",
                         json_size(e->peak), "max", json_size(e->max), "high", json_size(e->high),

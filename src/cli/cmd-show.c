@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "profile.h"
 #include "size.h"
 #include "util.h"
@@ -67,7 +68,7 @@ static int format_line(const struct mc_key_info *ki, const struct mc_setting *s,
         if (ki->type == MC_VALUE_SIZE)
                 format_size(s->value, bytes, vb, sizeof(vb));
         else
-                snprintf(vb, sizeof(vb), "%s", s->value);
+                mc_escape_text(s->value, vb, sizeof(vb)); /* the reader refuses control characters; still */
         return snprintf(buf, n, "%s.%s = %s", ki->section, ki->name, vb);
 }
 
@@ -76,9 +77,13 @@ static void print_text(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_
         char line[256];
         int width = 0;
 
-        printf("profile %s\nfile    %s\nchain   ", p->name, p->path);
-        for (char **c = p->chain; c && *c; c++)
-                printf("%s%s", c == p->chain ? "" : " -> ", *c);
+        /* Names and paths are as typed or found: escaped, like everything a terminal is shown. */
+        _cleanup_free_ char *name = mc_escape_text_dup(p->name), *path = mc_escape_text_dup(p->path);
+        printf("profile %s\nfile    %s\nchain   ", name ? name : "?", path ? path : "?");
+        for (char **c = p->chain; c && *c; c++) {
+                _cleanup_free_ char *shown = mc_escape_text_dup(*c);
+                printf("%s%s", c == p->chain ? "" : " -> ", shown ? shown : "?");
+        }
         printf("\n\n");
 
         /* A repeatable key (run.env) shows one line a value. */
@@ -91,7 +96,8 @@ static void print_text(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_
         for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++)
                 for (const struct mc_setting *s = &p->settings[k]; s && s->value; s = s->next) {
                         format_line(mc_key_info(k), s, bytes[k], line, sizeof(line));
-                        printf("%-*s  %s:%u\n", width, line, s->file, s->line);
+                        _cleanup_free_ char *file = mc_escape_text_dup(s->file);
+                        printf("%-*s  %s:%u\n", width, line, file ? file : "?", s->line);
                 }
 }
 
@@ -105,12 +111,12 @@ static int print_json(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_C
                 json_decref(settings);
                 goto out;
         }
-        json_object_set_new(root, "profile", json_string(p->name));
-        json_object_set_new(root, "path", json_string(p->path));
+        json_object_set_new(root, "profile", cli_json_text(p->name));
+        json_object_set_new(root, "path", cli_json_text(p->path));
         json_object_set_new(root, "chain", chain);
         json_object_set_new(root, "settings", settings);
         for (char **c = p->chain; c && *c; c++)
-                json_array_append_new(chain, json_string(*c));
+                json_array_append_new(chain, cli_json_text(*c));
         for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
                 const struct mc_key_info *ki = mc_key_info(k);
                 const struct mc_setting *s = &p->settings[k];
@@ -125,18 +131,18 @@ static int print_json(const struct mc_profile *p, const uint64_t bytes[_MC_KEY_C
                         if (!a || json_object_set_new(settings, key, a) < 0)
                                 goto out;
                         for (; s && s->value; s = s->next) {
-                                json_t *o =
-                                        json_pack("{s:s, s:n, s:s, s:I}", "value", s->value, "bytes", "file",
-                                                  s->file ? s->file : "", "line", (json_int_t)s->line);
+                                json_t *o = json_pack("{s:s, s:n, s:o, s:I}", "value", s->value, "bytes",
+                                                      "file", cli_json_text(s->file ? s->file : ""), "line",
+                                                      (json_int_t)s->line);
                                 if (!o || json_array_append_new(a, o) < 0)
                                         goto out;
                         }
                         continue;
                 }
                 bool has_bytes = ki->type == MC_VALUE_SIZE && bytes[k] != MC_SIZE_MAX;
-                json_t *o = json_pack("{s:s, s:o, s:s, s:I}", "value", s->value, "bytes",
+                json_t *o = json_pack("{s:s, s:o, s:o, s:I}", "value", s->value, "bytes",
                                       has_bytes ? json_integer((json_int_t)bytes[k]) : json_null(), "file",
-                                      s->file ? s->file : "", "line", (json_int_t)s->line);
+                                      cli_json_text(s->file ? s->file : ""), "line", (json_int_t)s->line);
                 if (!o || json_object_set_new(settings, key, o) < 0)
                         goto out;
         }

@@ -59,11 +59,25 @@ void cli_warning(const char *fmt, ...)
         va_end(ap);
 }
 
+json_t *cli_json_text(const char *s)
+{
+        json_t *j = json_string(s);
+        if (j)
+                return j;
+        /* Not UTF-8 (a group's name is any bytes but '/'): what a terminal would be shown. */
+        _cleanup_free_ char *shown = mc_escape_text_dup(s);
+        return shown ? json_string(shown) : NULL;
+}
+
 int cli_print_json(const struct json_t *j, const char *command)
 {
-        /* stdout is buffered: only the flush tells whether the document reached its reader. */
-        if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || putchar('\n') == EOF ||
-            fflush(stdout) == EOF) {
+        /*
+         * stdout is buffered: only the flush tells whether the document reached its reader.
+         * ASCII only: jansson writes C0 controls as \u escapes but DEL and the C1 controls
+         * (the 8-bit CSI) as they are, and the strings hold names other users chose.
+         */
+        if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) < 0 ||
+            putchar('\n') == EOF || fflush(stdout) == EOF) {
                 cli_error("%s: cannot write JSON", command);
                 return -EIO;
         }

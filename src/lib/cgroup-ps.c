@@ -11,6 +11,7 @@
 
 #include "cgroup-ps.h"
 #include "cgroup.h"
+#include "escape.h"
 #include "events.h"
 #include "pressure.h"
 #include "util.h"
@@ -50,13 +51,20 @@ static int read_entry(int fd, struct mc_ps_entry *e)
         e->launcher_state = l.state;
         e->launcher_pidns = l.pidns;
         e->launcher_alive = l.state == MC_LAUNCHER_ALIVE;
+        /*
+         * Whoever owns the group can set this mark (a user's own groups, which
+         * root's ps lists too): only the text memcage writes, a profile as it
+         * was named, is taken; anything else is reported as not understood.
+         */
         ssize_t k = fgetxattr(fd, MC_GROUP_XATTR_PROFILE, profile, sizeof(profile) - 1);
         if (k >= 0) {
                 profile[k] = '\0';
-                e->profile = strdup(profile);
-                if (!e->profile)
+                if ((size_t)k != strlen(profile) || !mc_text_is_printable(profile))
+                        e->profile_malformed = true;
+                else if (!(e->profile = strdup(profile)))
                         return -ENOMEM;
-        }
+        } else if (errno == ERANGE)
+                e->profile_malformed = true;
         /* cgroup.procs exists in every group: missing means the group went away meanwhile. */
         r = mc_read_file_at(fd, "cgroup.procs", &procs, &err);
         if (r < 0)

@@ -41,13 +41,18 @@ static size_t printable_char(const unsigned char *s)
 
 bool mc_text_is_printable(const char *s)
 {
+        return !mc_text_find_unprintable(s);
+}
+
+const char *mc_text_find_unprintable(const char *s)
+{
         for (const unsigned char *p = (const unsigned char *)s; *p;) {
                 size_t k = printable_char(p);
                 if (k == 0)
-                        return false;
+                        return (const char *)p;
                 p += k;
         }
-        return true;
+        return NULL;
 }
 
 size_t mc_escape_text(const char *s, char *buf, size_t n)

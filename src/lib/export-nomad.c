@@ -72,7 +72,7 @@ int mc_export_nomad(const struct mc_export_input *in, FILE *out, struct mc_expor
         char note[256];
         int ret;
 
-        fprintf(out, "# memcage profile %s, resolved for this host\n", p->name ? p->name : "(none)");
+        mc_export_print_header(out, p);
         for (enum mc_key k = MC_KEY_MEMORY_MAX; k <= MC_KEY_MEMORY_MIN; k++)
                 if (mc_export_percent_note(in, k, note, sizeof(note)))
                         fprintf(out, "# %s\n", note);

@@ -20,6 +20,18 @@
 
 #define E MC_EXPORT_SLURM
 
+#define SBATCH_WORD "it must be one line of printable text without blanks, quotes or backslashes"
+
+/*
+ * sbatch reads an #SBATCH line as words: a blank ends the option, quotes
+ * and backslashes are its own syntax, and a line break ends the line. A
+ * value is written only when it is one word as it stands.
+ */
+static bool sbatch_word_ok(const char *s)
+{
+        return mc_export_text_ok(s) && !strpbrk(s, " \t\"'\\");
+}
+
 static int warn_unmapped(const struct mc_export_input *in, struct mc_export_result *r)
 {
         const struct mc_profile *p = in->profile;
@@ -81,7 +93,7 @@ int mc_export_slurm(const struct mc_export_input *in, FILE *out, struct mc_expor
         char note[256];
         int ret;
 
-        fprintf(out, "# memcage profile %s, resolved for this host\n", p->name ? p->name : "(none)");
+        mc_export_print_header(out, p);
         if (mc_export_percent_note(in, MC_KEY_MEMORY_MAX, note, sizeof(note)))
                 fprintf(out, "# %s\n", note);
         if (mem) {
@@ -100,12 +112,26 @@ int mc_export_slurm(const struct mc_export_input *in, FILE *out, struct mc_expor
                         fprintf(out, "#SBATCH --mem=%" PRIuMAX "M\n", (uintmax_t)mib);
                 }
         }
-        if (p->settings[MC_KEY_RUN_CWD].value)
-                fprintf(out, "#SBATCH --chdir=%s\n", p->settings[MC_KEY_RUN_CWD].value);
+        if (p->settings[MC_KEY_RUN_CWD].value) {
+                const char *cwd = p->settings[MC_KEY_RUN_CWD].value;
+                if (sbatch_word_ok(cwd))
+                        fprintf(out, "#SBATCH --chdir=%s\n", cwd);
+                else if (mc_export_warn(r, MC_KEY_RUN_CWD, E, "an #SBATCH line cannot carry '%s': %s", cwd,
+                                        SBATCH_WORD) < 0)
+                        goto oom;
+        }
         if (p->settings[MC_KEY_RUN_ENV].value) {
                 /* --export splits on commas: a value holding one cannot be passed. */
                 bool first = true;
                 for (const struct mc_setting *s = &p->settings[MC_KEY_RUN_ENV]; s && s->value; s = s->next) {
+                        if (!sbatch_word_ok(s->value)) {
+                                ret = mc_export_warn(r, MC_KEY_RUN_ENV, E,
+                                                     "an #SBATCH line cannot carry '%s': %s", s->value,
+                                                     SBATCH_WORD);
+                                if (ret < 0)
+                                        goto oom;
+                                continue;
+                        }
                         if (strchr(s->value, ',')) {
                                 ret = mc_export_warn(r, MC_KEY_RUN_ENV, E,
                                                      "sbatch --export cannot pass '%s': it splits on commas",

@@ -112,14 +112,32 @@ static int print_run(const struct mc_export_input *in, FILE *out, struct mc_expo
                 (void)mc_profile_parse_bool(s[MC_KEY_RUN_NO_NEW_PRIVS].value, &b);
                 fprintf(out, "NoNewPrivileges=%s\n", b ? "yes" : "no");
         }
-        if (s[MC_KEY_RUN_CWD].value)
-                print_plain(out, "WorkingDirectory", s[MC_KEY_RUN_CWD].value);
+        if (s[MC_KEY_RUN_CWD].value) {
+                const char *cwd = s[MC_KEY_RUN_CWD].value;
+                /* A line ending in a backslash continues on the next one: the drop-in's next setting. */
+                if (mc_export_text_ok(cwd) && cwd[strlen(cwd) - 1] != '\\')
+                        print_plain(out, "WorkingDirectory", cwd);
+                else if ((ret = mc_export_warn(r, MC_KEY_RUN_CWD, E,
+                                               "WorkingDirectory= cannot carry a path with a control "
+                                               "character or a final backslash")) < 0)
+                        return ret;
+        }
         if (s[MC_KEY_RUN_UMASK].value) {
                 unsigned mask = 0;
                 (void)mc_profile_parse_umask(s[MC_KEY_RUN_UMASK].value, &mask);
                 fprintf(out, "UMask=%04o\n", mask);
         }
         for (const struct mc_setting *e = &s[MC_KEY_RUN_ENV]; e && e->value; e = e->next) {
+                /* Quoting carries blanks, quotes and backslashes, not a line break. */
+                if (!mc_export_text_ok(e->value)) {
+                        ret = mc_export_warn(r, MC_KEY_RUN_ENV, E,
+                                             "Environment= cannot carry '%.*s': its value holds a control "
+                                             "character",
+                                             (int)strcspn(e->value, "="), e->value);
+                        if (ret < 0)
+                                return ret;
+                        continue;
+                }
                 fprintf(out, "Environment=");
                 print_quoted(out, e->value);
                 fputc('\n', out);
@@ -185,7 +203,7 @@ int mc_export_systemd(const struct mc_export_input *in, FILE *out, struct mc_exp
         char note[256];
         int ret;
 
-        fprintf(out, "# memcage profile %s, resolved for this host\n", p->name ? p->name : "(none)");
+        mc_export_print_header(out, p);
         for (size_t i = 0; i < ELEMENTSOF(memory_settings); i++)
                 if (mc_export_percent_note(in, mc_export_limit_key(memory_settings[i].limit), note,
                                            sizeof(note)))

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "escape.h"
 #include "export.h"
 #include "size.h"
 #include "util.h"
@@ -311,6 +312,18 @@ int mc_export_warn_memcage_only(const struct mc_export_input *in, enum mc_export
                         return ret;
         }
         return 0;
+}
+
+void mc_export_print_header(FILE *out, const struct mc_profile *p)
+{
+        /* The name is as the caller typed it (./a.ini, a path of any bytes): one comment line, escaped. */
+        _cleanup_free_ char *name = mc_escape_text_dup(p->name ? p->name : "(none)");
+        fprintf(out, "# memcage profile %s, resolved for this host\n", name ? name : "(unprintable)");
+}
+
+bool mc_export_text_ok(const char *s)
+{
+        return mc_text_is_printable(s);
 }
 
 int mc_export_render(const struct mc_export_input *in, enum mc_export_engine e, FILE *out,

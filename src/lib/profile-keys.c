@@ -10,6 +10,7 @@
 #include <sys/capability.h>
 
 #include "duration.h"
+#include "escape.h"
 #include "hugetlb-pool.h"
 #include "pressure-kill.h"
 #include "pressure.h"
@@ -301,8 +302,29 @@ static const char *cgroup_path_problem(const char *s, char *buf, size_t n)
         }
 }
 
-int mc_profile_validate_value(const struct mc_key_info *ki, const char *value,
-                              const struct mc_profile_env *env, struct mc_error *err)
+/*
+ * A value is one line of text: a control character (a bare CR, which
+ * systemd ends a line at, a tab, an ESC) or a byte that is not UTF-8 would
+ * be carried into the files memcage exports and onto terminals.
+ */
+static int check_text(const struct mc_key_info *ki, const char *value, struct mc_error *err)
+{
+        const unsigned char *p = (const unsigned char *)mc_text_find_unprintable(value);
+        if (!p)
+                return 0;
+        size_t at = (size_t)((const char *)p - value) + 1;
+        if (p[0] < 0x20 || p[0] == 0x7f)
+                return mc_error_set(err, EINVAL, "control character 0x%02x in the value of %s (byte %zu)",
+                                    p[0], ki->name, at);
+        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+                return mc_error_set(err, EINVAL, "control character U+%04X in the value of %s (byte %zu)",
+                                    (unsigned)p[1], ki->name, at);
+        return mc_error_set(err, EINVAL, "byte 0x%02x that is not UTF-8 in the value of %s (byte %zu)", p[0],
+                            ki->name, at);
+}
+
+static int validate_form(const struct mc_key_info *ki, const char *value, const struct mc_profile_env *env,
+                         struct mc_error *err)
 {
         switch (ki->type) {
         case MC_VALUE_STRING:
@@ -443,6 +465,16 @@ int mc_profile_validate_value(const struct mc_key_info *ki, const char *value,
         }
         }
         return mc_error_set(err, EINVAL, "%s: no validation for this key", ki->name);
+}
+
+int mc_profile_validate_value(const struct mc_key_info *ki, const char *value,
+                              const struct mc_profile_env *env, struct mc_error *err)
+{
+        /* The form's own message first: it says what the value should look like. */
+        int r = validate_form(ki, value, env, err);
+        if (r < 0)
+                return r;
+        return check_text(ki, value, err);
 }
 
 int mc_profile_lookup_key(const char *section, const char *name, const struct mc_key_info **ret,

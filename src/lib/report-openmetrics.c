@@ -109,8 +109,12 @@ static void events(FILE *f, const char *labels, const json_t *obj, const char *p
                                "of "
                                "the run's group.");
                 *any = true;
+                /* A report handed to `memcage report` names its own keys: escaped as every label is. */
+                _cleanup_free_ char *shown = mc_escape_text_dup(key);
+                if (!shown)
+                        continue;
                 fprintf(f, "memcage_events_total{%s,event=\"%s", labels, prefix);
-                mc_openmetrics_escape_label(f, key);
+                mc_openmetrics_escape_label(f, shown);
                 fprintf(f, "\"} %llu\n", (unsigned long long)n);
         }
 }

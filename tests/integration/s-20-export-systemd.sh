@@ -118,4 +118,25 @@ case $limit in
 *) permyriad=$(awk -v v="$limit" 'BEGIN { printf "%d", v * 10000 / 4294967295 + 0.5 }') ;;
 esac
 assert_eq "$permyriad" 3333 "kill rule: systemd's ManagedOOMMemoryPressureLimit ($limit) in hundredths of a percent"
+
+# Values systemd reads its own way: an environment value with quotes, a
+# backslash, blanks and '%' reaches the service as written; a cwd ending in a
+# backslash (a continuation line: it would swallow the next setting) is left
+# out with a warning, and the settings after it still apply.
+printf '[run]\ncwd = /srv\\\nenv = S20=x "y" \\ 50%%\n' >"$tmpdir/e.ini"
+run_memcage export --to systemd "$tmpdir/e.ini"
+assert_eq "$rc" 0 "values: exit status ($err)"
+eunit=s20-export-env.service
+mkdir -p "$dir/$eunit.d"
+printf '[Service]\nType=oneshot\nExecStart=/bin/sh -c "printenv S20 >/run/s20-env"\n' >"$dir/$eunit"
+printf '%s\n' "$out" >"$dir/$eunit.d/50-memcage.conf"
+on_exit "rm -rf -- '$dir/$eunit' '$dir/$eunit.d' /run/s20-env; systemctl daemon-reload"
+verify=$(systemd-analyze verify "$dir/$eunit" 2>&1) || fail "values: systemd-analyze verify failed: $verify"
+assert_not_contains "$verify" "50-memcage.conf" "values: systemd-analyze verify has nothing to say"
+systemctl daemon-reload
+systemctl start "$eunit" || fail "values: $eunit failed: $(systemctl status "$eunit" 2>&1 | tail -n 5)"
+[ -s /run/s20-env ] || fail "values: the service saw no S20"
+assert_eq "$(cat /run/s20-env)" 'x "y" \ 50%' "values: the environment value the service saw"
+assert_not_contains "$(systemctl show -p WorkingDirectory "$eunit")" "/srv" "values: no WorkingDirectory"
+assert_contains "$err" "WorkingDirectory= cannot carry" "values: the cwd warned"
 sd_assert_clean

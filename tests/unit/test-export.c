@@ -343,6 +343,61 @@ static void test_nomad_rounding(void **state)
 }
 
 /* Every [memory] and [run] key systemd has, by its name; hugetlb and swap.high warned. */
+/* True when a line of text holds a control character (a CR or ESC, say) or a byte that is not UTF-8. */
+static bool has_control(const char *text)
+{
+        for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+                if ((*c < 0x20 && *c != '\n') || *c == 0x7f ||
+                    (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
+                        return true;
+        return false;
+}
+
+/*
+ * What a line-based format cannot carry is warned about and left out: a
+ * final backslash (systemd continues the line), blanks and quotes in an
+ * #SBATCH word; the profile's name in the header comment is escaped.
+ */
+static void test_unsafe_values(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        _cleanup_free_ char *text = NULL;
+
+        mc_profile_init(&p);
+        p.name = strdup("./x\x1b]0;owned\a\nExecStartPre=/bin/true.ini");
+        assert_non_null(p.name);
+        set(&p, "memory", "max", "1G");
+        set(&p, "run", "cwd", "/srv/x\\");
+        set(&p, "run", "env", "A=two words");
+        set(&p, "run", "env", "B=plain");
+        assert_int_equal(render(&p, MC_EXPORT_SYSTEMD, &text, &r), 0);
+        assert_contains(text,
+                        "# memcage profile ./x\\x1b]0;owned\\x07\\x0aExecStartPre=/bin/true.ini, resolved");
+        assert_lacks(text, "\nExecStartPre");
+        assert_lacks(text, "WorkingDirectory");
+        assert_contains(text, "\nEnvironment=\"A=two words\"\nEnvironment=\"B=plain\"\n");
+        assert_false(has_control(text));
+        assert_non_null(warning_of(&r, MC_KEY_RUN_CWD));
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+
+        assert_int_equal(render(&p, MC_EXPORT_SLURM, &text, &r), 0);
+        assert_lacks(text, "--chdir");
+        assert_contains(text, "\n#SBATCH --export=ALL,B=plain\n");
+        assert_false(has_control(text));
+        assert_non_null(warning_of(&r, MC_KEY_RUN_CWD));
+        assert_non_null(warning_of(&r, MC_KEY_RUN_ENV));
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+
+        assert_int_equal(render(&p, MC_EXPORT_NOMAD, &text, &r), 0);
+        assert_false(has_control(text));
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
 static void test_systemd(void **state)
 {
         struct mc_profile p;
@@ -721,6 +776,7 @@ int main(void)
                 cmocka_unit_test(test_oci_swap),
                 cmocka_unit_test(test_kubernetes),
                 cmocka_unit_test(test_kubernetes_job),
+                cmocka_unit_test(test_unsafe_values),
         };
         return cmocka_run_group_tests_name("export", tests, NULL, NULL);
 }

@@ -497,6 +497,42 @@ static void test_duplicate_key(void **state)
                           "%s:3: duplicate key 'description' in [profile] (first set on line 2)", f);
 }
 
+/*
+ * A value is one line of printable text: a bare CR (which systemd ends a
+ * line at), a tab, an ESC, a C1 control or a byte that is not UTF-8 is an
+ * error at file:line, as is a NUL; from the command line too.
+ */
+static void test_control_characters(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        struct mc_error err = {};
+        const char *f;
+
+        f = write_file("c.ini", 0644, "[run]\ncwd = /srv\rExecStartPre=/bin/touch /tmp/pwned\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: control character 0x0d in the value of cwd (byte 5)", f);
+        f = write_file("c.ini", 0644, "[run]\nenv = A=b\tc\n");
+        expect_load_error(f, &env, EINVAL, "%s:2: control character 0x09 in the value of env (byte 4)", f);
+        f = write_file("c.ini", 0644, "[profile]\ndescription = x\x1b]0;owned\a\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: control character 0x1b in the value of description (byte 2)", f);
+        f = write_file("c.ini", 0644,
+                       "[profile]\ndescription = \xc2\x9b"
+                       "2J\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: control character U+009B in the value of description (byte 1)", f);
+        f = write_file("c.ini", 0644, "[profile]\ndescription = caf\xe9\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: byte 0xe9 that is not UTF-8 in the value of description (byte 4)", f);
+        /* CRLF line ends, blanks around a value and UTF-8 text stay fine. */
+        f = write_file("c.ini", 0644, "[profile]\r\ndescription =\t caf\xc3\xa9 \t\r\n");
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_PROFILE_DESCRIPTION, "caf\xc3\xa9", f, 2);
+        assert_int_equal(mc_profile_set(&p, "run", "cwd", "/a\nb", NULL, 0, &env, &err), -EINVAL);
+        assert_string_equal(err.msg, "control character 0x0a in the value of cwd (byte 3)");
+        mc_profile_free(&p);
+}
+
 static void test_invalid_values(void **state)
 {
         struct mc_profile_env env = env_default();
@@ -1698,6 +1734,7 @@ int main(void)
                 T(test_key_outside_section),
                 T(test_duplicate_key),
                 T(test_invalid_values),
+                T(test_control_characters),
                 T(test_syntax_errors),
                 T(test_line_too_long),
                 T(test_search_dirs),

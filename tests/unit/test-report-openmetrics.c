@@ -172,6 +172,22 @@ static void test_crafted_labels(void **state)
         json_decref(j);
 }
 
+/* Event keys come from the report too: a crafted one is escaped like any label value. */
+static void test_crafted_event_keys(void **state)
+{
+        json_t *j = load_fixture("report-full.json");
+        json_t *events = json_object_get(j, "events");
+        assert_non_null(events);
+        assert_int_equal(json_object_set_new(events, "x\x1b]0;owned\x07\r\"y\\", json_integer(3)), 0);
+        char *s = render(j);
+        assert_contains(s, ",event=\"x\\\\x1b]0;owned\\\\x07\\\\x0d\\\"y\\\\\"} 3\n");
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+                if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+                        fail_msg("raw byte 0x%02x at offset %td", *p, (const char *)p - s);
+        free(s);
+        json_decref(j);
+}
+
 static void test_escape_label(void **state)
 {
         char *out = NULL;
@@ -189,7 +205,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_golden),           cmocka_unit_test(test_ok),
                 cmocka_unit_test(test_unknown_left_out), cmocka_unit_test(test_crafted_labels),
-                cmocka_unit_test(test_escape_label),
+                cmocka_unit_test(test_escape_label),     cmocka_unit_test(test_crafted_event_keys),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,9 @@ static void usage(void)
 /* Prints one line; returns 1 when the group is still there against the user's wish. */
 static int print_result(const char *parent, const struct mc_gc_result *r)
 {
+        if (r->thawed)
+                printf("thawed %s/%s (launcher %d gone, killed while the group was frozen)\n", parent,
+                       r->name, (int)r->launcher);
         switch (r->state) {
         case MC_GC_REMOVED:
                 printf("removed %s/%s (launcher %d gone, empty)\n", parent, r->name, (int)r->launcher);
@@ -99,7 +102,9 @@ static int recover_hugetlb(bool dry_run)
                 printf("%s %llu %s huge pages of launcher %d (gone%s)\n",
                        dry_run ? "would give back" : "gave back", (unsigned long long)g->pages,
                        mc_hugetlb_size_name(g->kb, name, sizeof(name)), (int)g->pid,
-                       g->pending ? ", killed while growing the pool" : "");
+                       g->pending       ? ", killed while growing the pool"
+                       : g->giving_back ? ", killed while giving pages back"
+                                        : "");
         }
         mc_hugetlb_recovery_done(&rec);
         if (r >= 0)

@@ -113,9 +113,10 @@ static void sweep_stale(struct run_state *s, const char *parent)
                         cli_warning("stale group %s/%s (launcher %d is gone): %s, ignoring", parent,
                                     stale[i].name, (int)stale[i].launcher, strerror(-stale[i].error));
                 else if (stale[i].populated)
-                        cli_warning("stale group %s/%s (launcher %d is gone) still has processes; "
+                        cli_warning("stale group %s/%s (launcher %d is gone) still has processes%s; "
                                     "left in place: kill them, then remove it with rmdir",
-                                    parent, stale[i].name, (int)stale[i].launcher);
+                                    parent, stale[i].name, (int)stale[i].launcher,
+                                    stale[i].thawed ? " (it was frozen: thawed)" : "");
                 else if (stale[i].removed && !s->opts.quiet)
                         fprintf(stderr, "memcage: removed stale group %s/%s of launcher %d\n", parent,
                                 stale[i].name, (int)stale[i].launcher);

@@ -176,6 +176,12 @@ struct mc_launcher {
  */
 int mc_group_read_launcher(int group_fd, struct mc_launcher *ret);
 
+/* This launcher's mark, "PID STARTTIME PIDNS" (in n of 64 bytes), for the marks of other stages. */
+int mc_group_launcher_mark(char *mark, size_t n, struct mc_error *err);
+
+/* Judges the launcher of a mark as mc_group_read_launcher() does; -ENODATA when it is not a mark. */
+int mc_group_judge_mark(const char *mark, struct mc_launcher *ret);
+
 /* The same, our pid namespace given (0: unreadable), for callers that read many groups. */
 int mc_group_read_launcher_ns(int group_fd, uint64_t self_pidns, struct mc_launcher *ret);
 

@@ -12,6 +12,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "hugetlb-pool.h"
+#include "placement.h"
 #include "util.h"
 
 static void usage(void)
@@ -118,6 +119,27 @@ static int recover_hugetlb(bool dry_run)
         return 1;
 }
 
+/* A delegated placement's leaf a dead launcher left (placement.h); returns 1 when that failed. */
+static int sweep_leaf(int fd, const char *parent)
+{
+        struct mc_leaf_sweep ls;
+        struct mc_error err = { 0 };
+
+        if (mc_placement_sweep_leaf(fd, NULL, &ls, &err) < 0) {
+                cli_error("gc: %s/%s: %s", parent, MC_PLACEMENT_LEAF, err.msg);
+                return 1;
+        }
+        if (ls.removed) {
+                printf("removed %s%s%s (launcher %d gone", parent, parent[0] ? "/" : "", MC_PLACEMENT_LEAF,
+                       (int)ls.launcher);
+                for (char **c = ls.disabled; c && *c; c++)
+                        printf("%s%s", c == ls.disabled ? "; turned off again: " : " ", *c);
+                printf(")\n");
+        }
+        mc_strv_free(ls.disabled);
+        return 0;
+}
+
 int cmd_gc(int argc, char **argv)
 {
         enum { OPT_PARENT = 256, OPT_KILL };
@@ -191,6 +213,9 @@ int cmd_gc(int argc, char **argv)
                 }
                 found += (unsigned)n;
                 mc_gc_results_free(res, n);
+                /* After the groups: a dead launcher's leaf goes once nothing else is beside it. */
+                if (!opts.dry_run)
+                        failed += (unsigned)sweep_leaf(fd, *pp);
         }
         if (found == left)
                 printf("no stale groups%s%s", parent ? " under " : "", parent ? parent : "");

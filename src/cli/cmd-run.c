@@ -245,6 +245,8 @@ static int place_group(struct run_state *s)
         if (mc_placement_prepare(&req, &s->placement, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "placement: %s", err.msg);
         s->placed = true;
+        if (s->placement.moved_self)
+                mc_crash_point("placed");
         s->report.placement = &s->placement;
         if (!s->opts.quiet) {
                 /* Group names come from whoever made them: shown escaped. */

@@ -13,6 +13,7 @@
 
 #include "cgroup-find.h"
 #include "cgroup.h"
+#include "placement.h"
 #include "util.h"
 
 struct found {
@@ -21,10 +22,12 @@ struct found {
         uid_t owner;
 };
 
+/* A run's group, or the leaf of a delegated placement (whose group may hold nothing else of memcage's). */
 static bool has_mark(int fd)
 {
         char mark[128];
-        return fgetxattr(fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark)) >= 0 || errno == ERANGE;
+        return fgetxattr(fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark)) >= 0 || errno == ERANGE ||
+               fgetxattr(fd, MC_PLACEMENT_XATTR_LEAF, mark, sizeof(mark)) >= 0 || errno == ERANGE;
 }
 
 static int add_parent(struct found *f, const char *rel)

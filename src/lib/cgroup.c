@@ -393,8 +393,7 @@ static int write_limits(const struct mc_group_opts *opts, const struct mc_cgroup
         return 0;
 }
 
-/* This launcher's mark, "PID STARTTIME PIDNS" (see MC_GROUP_XATTR_LAUNCHER). */
-static int launcher_mark(char *mark, size_t n, struct mc_error *err)
+int mc_group_launcher_mark(char *mark, size_t n, struct mc_error *err)
 {
         unsigned long long start;
         pid_t self = getpid();
@@ -516,7 +515,7 @@ int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, stru
          * one creates the group, and the other leaves it alone (a group is
          * never reused, and never removed by a run that did not create it).
          */
-        r = launcher_mark(mark, sizeof(mark), err);
+        r = mc_group_launcher_mark(mark, sizeof(mark), err);
         if (r < 0)
                 goto fail;
         record_creating(g.parent_fd, mark, g.name, creating, sizeof(creating));
@@ -756,6 +755,13 @@ int mc_group_read_launcher_ns(int group_fd, uint64_t self_pidns, struct mc_launc
                 return -ENODATA; /* no mark (or no xattrs at all) */
         mark[k] = '\0';
         return judge_mark(mark, self_pidns, ret);
+}
+
+int mc_group_judge_mark(const char *mark, struct mc_launcher *ret)
+{
+        uint64_t ns = 0;
+        (void)mc_pidns_self(&ns); /* unreadable: 0, a namespaced mark is then not judged */
+        return judge_mark(mark, ns, ret);
 }
 
 int mc_group_read_launcher(int group_fd, struct mc_launcher *ret)

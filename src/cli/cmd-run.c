@@ -163,7 +163,8 @@ static int load_profile(struct run_state *s)
         for (size_t i = 0; r >= 0 && i < s->triggers.n_notices; i++)
                 cli_warning("%s", s->triggers.notices[i]);
         if (r >= 0)
-                r = cli_events_open(&s->events, s->opts.events_path, s->opts.quiet, &err);
+                r = cli_events_open(&s->events, s->opts.events_path, s->opts.events_append, s->opts.quiet,
+                                    &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         return 0;
@@ -435,7 +436,7 @@ int cmd_run(int argc, char **argv)
         s.report.error = s.error;
         s.report.status = status;
         status = cli_run_report(&s.opts, &s.report, s.baseline, s.outputs, status);
-        if (cli_events_done(&s.events) < 0 && status == 0)
+        if (cli_events_done(&s.events, s.report.launch != NULL) < 0 && status == 0)
                 status = MC_EXIT_MEMCAGE;
 
         if (s.observing)

@@ -30,6 +30,19 @@ static bool has_mark(int fd)
                fgetxattr(fd, MC_PLACEMENT_XATTR_LEAF, mark, sizeof(mark)) >= 0 || errno == ERANGE;
 }
 
+/* A parent with a launcher's creation record (MC_GROUP_XATTR_CREATING): its group may carry no mark. */
+static bool has_record(int fd)
+{
+        char names[4096];
+        ssize_t len = flistxattr(fd, names, sizeof(names));
+        if (len < 0 && errno == ERANGE)
+                return true; /* more than fits: looked at by the sweep, which reads them all */
+        for (char *x = names; len > 0 && x < names + len; x += strlen(x) + 1)
+                if (strncmp(x, MC_GROUP_XATTR_CREATING, strlen(MC_GROUP_XATTR_CREATING)) == 0)
+                        return true;
+        return false;
+}
+
 static int add_parent(struct found *f, const char *rel)
 {
         for (size_t i = 0; i < f->n; i++)
@@ -46,6 +59,11 @@ static int walk(int dir_fd, const char *rel, unsigned depth, struct found *f)
 
         if (!d)
                 return 0; /* unreadable: another user's, or gone meanwhile */
+        if (has_record(dirfd(d))) {
+                struct stat st;
+                if (f->owner == (uid_t)-1 || (fstat(dirfd(d), &st) == 0 && st.st_uid == f->owner))
+                        r = add_parent(f, rel);
+        }
         while (r >= 0 && (e = readdir(d))) {
                 if (e->d_type != DT_DIR || e->d_name[0] == '.')
                         continue;

@@ -11,7 +11,7 @@
  * holds neither the hook nor the names.
  *
  * The points, in the order a run reaches them:
- *   placed          cmd-run.c: a delegated placement made its leaf memcage-launcher, moved
+ *   leaf-entered    cmd-run.c: a delegated placement made its leaf memcage-launcher, moved
  *                   memcage into it and enabled the controllers; no group yet
  *   pool-pending    hugetlb-pool.c: the growth is in the ledger, nr_hugepages not written yet
  *   pool-grown      hugetlb-run.c: the pools grew, the ledger holds the run, the lock is released

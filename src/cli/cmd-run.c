@@ -247,7 +247,7 @@ static int place_group(struct run_state *s)
                 return run_fail(s, MC_EXIT_MEMCAGE, "placement: %s", err.msg);
         s->placed = true;
         if (s->placement.moved_self)
-                mc_crash_point("placed");
+                mc_crash_point("leaf-entered");
         s->report.placement = &s->placement;
         if (!s->opts.quiet) {
                 /* Group names come from whoever made them: shown escaped. */

@@ -16,7 +16,7 @@ config=$(dirname -- "$MEMCAGE")/config.h
 [ -s "$config" ] || fail "no config.h next to $MEMCAGE: cannot tell whether it has crash points"
 if ! grep -qx '#define MC_CRASH_POINTS 1' "$config"; then
         # "running" is a word of memcage's messages too; the other names are the points' own.
-        for s in MEMCAGE_CRASH_AT placed pool-pending pool-grown group-unmarked group-made pressure-frozen \
+        for s in MEMCAGE_CRASH_AT leaf-entered pool-pending pool-grown group-unmarked group-made pressure-frozen \
                 pool-shrinking pool-shrunk atomic-write; do
                 if grep -qaF -- "$s" "$MEMCAGE"; then
                         fail "$MEMCAGE was built without crash points but holds '$s'"
@@ -262,7 +262,7 @@ for recovery in next_run gc_kill; do
         assert_clean "pool-shrunk, $recovery"
 done
 
-# --- placed: a delegated placement's leaf, memory enabled in the delegated group, no group yet ---
+# --- leaf-entered: a delegated placement's leaf, memory enabled in the delegated group, no group yet ---
 # The delegated group is marked as systemd marks a Delegate=yes unit's
 # (t-14-placement.sh); memcage starts in it as its only process.
 svc=$cg_root/t74-svc
@@ -277,31 +277,31 @@ if command -v setfattr >/dev/null; then
         setfattr -n user.delegate -v 1 "$svc"
         for recovery in next_run gc_kill; do
                 rc=0
-                MEMCAGE_CRASH_AT=placed sh -c 'echo $$ >"$1/cgroup.procs"; exec "$0" run --name t74-dl -- true' \
+                MEMCAGE_CRASH_AT=leaf-entered sh -c 'echo $$ >"$1/cgroup.procs"; exec "$0" run --name t74-dl -- true' \
                         "$MEMCAGE" "$svc" >"$tmpdir/crash.out" 2>"$tmpdir/crash.err" || rc=$?
-                assert_eq "$rc" 137 "exit status of a launcher stopped at placed ($(cat "$tmpdir/crash.err"))"
-                [ -d "$svc/memcage-launcher" ] || fail "placed: no leaf memcage-launcher"
-                assert_eq "$(cat "$svc/memcage-launcher/cgroup.procs")" "" "placed: processes in the leaf"
-                assert_eq "$(cat "$svc/cgroup.subtree_control")" memory "placed: subtree_control"
+                assert_eq "$rc" 137 "exit status of a launcher stopped at leaf-entered ($(cat "$tmpdir/crash.err"))"
+                [ -d "$svc/memcage-launcher" ] || fail "leaf-entered: no leaf memcage-launcher"
+                assert_eq "$(cat "$svc/memcage-launcher/cgroup.procs")" "" "leaf-entered: processes in the leaf"
+                assert_eq "$(cat "$svc/cgroup.subtree_control")" memory "leaf-entered: subtree_control"
                 leaf_mark=$(xattr_of "$svc/memcage-launcher" user.memcage.leaf)
-                assert_eq "${leaf_mark#*/}" memory "placed: what the leaf's mark says its launcher enabled"
+                assert_eq "${leaf_mark#*/}" memory "leaf-entered: what the leaf's mark says its launcher enabled"
                 launcher=${leaf_mark%% *}
                 if [ $recovery = next_run ]; then
                         # Nothing can join the group now (it hands out memory): the next launcher starts in the leaf.
                         rc=0
                         sh -c 'echo $$ >"$1/memcage-launcher/cgroup.procs"; exec "$0" run --name t74-dl2 -- true' \
                                 "$MEMCAGE" "$svc" >"$tmpdir/next.out" 2>"$tmpdir/next.err" || rc=$?
-                        assert_eq "$rc" 0 "placed: the next run in the leaf ($(cat "$tmpdir/next.err"))"
-                        [ ! -e "$svc/t74-dl2" ] || fail "placed: the next run's group is left"
+                        assert_eq "$rc" 0 "leaf-entered: the next run in the leaf ($(cat "$tmpdir/next.err"))"
+                        [ ! -e "$svc/t74-dl2" ] || fail "leaf-entered: the next run's group is left"
                 else
-                        gc_kill "placed, gc --kill"
+                        gc_kill "leaf-entered, gc --kill"
                         assert_contains "$out" "removed t74-svc/memcage-launcher (launcher $launcher gone; turned off again: memory)" "gc"
                 fi
-                leaf_gone "placed, $recovery"
+                leaf_gone "leaf-entered, $recovery"
         done
         rmdir "$svc"
 else
-        echo "# placed: setfattr (attr) is not installed, no delegated group to place in"
+        echo "# leaf-entered: setfattr (attr) is not installed, no delegated group to place in"
 fi
 
 # --- atomic-write: the report's data is in its temporary file, not renamed ---

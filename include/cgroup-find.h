@@ -17,7 +17,9 @@
 #define MC_FIND_MAX_DEPTH 32
 
 /*
- * The parents holding at least one marked group, relative to root_fd ("" for
+ * The parents holding at least one marked group (or a launcher's creation
+ * record, MC_GROUP_XATTR_CREATING, or a delegated placement's marked leaf,
+ * MC_PLACEMENT_XATTR_LEAF), relative to root_fd ("" for
  * the root itself), sorted, NULL-terminated; NULL when there are none. With
  * owner other than (uid_t)-1 only groups whose directory that uid owns count:
  * a user sees the groups their own runs made. Directories that cannot be read

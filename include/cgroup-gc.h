@@ -46,6 +46,7 @@ struct mc_gc_result {
         enum mc_launcher_state launcher_state; /* MC_LAUNCHER_GONE, or why it was left alone */
         uint64_t launcher_pidns;               /* 0: not in the mark */
         enum mc_gc_state state;
+        bool thawed;   /* it was frozen (its launcher died mid pressure kill) and is thawed now */
         int error;     /* MC_GC_FAILED: negative errno (-EBUSY: processes or child groups remain) */
         char *message; /* MC_GC_FAILED: what failed, for the user */
 };

@@ -137,6 +137,22 @@ void mc_group_done(struct mc_group *g);
 #define MC_GROUP_XATTR_LAUNCHER "user.memcage.launcher"
 #define MC_GROUP_XATTR_PROFILE  "user.memcage.profile"
 
+/*
+ * cgroupfs has no rename, so a group cannot be marked before its name
+ * appears: a launcher killed between its mkdir and its mark would leave an
+ * empty group nobody could tell from another's. So the parent holds the
+ * intent first: before the mkdir the launcher sets, on the parent,
+ * MC_GROUP_XATTR_CREATING "PID.STARTTIME.PIDNS" = "PID STARTTIME PIDNS/NAME"
+ * (its mark, then the group's name), and removes it once the group is
+ * marked (or the creation failed). A sweep that finds such a record of a
+ * launcher that is gone removes the group NAME when it is empty and carries
+ * no mark, then the record. A record of a live launcher (or one not judged
+ * here) is left alone with its group, and a group without mark and without
+ * record is never memcage's to touch: the record goes only after the mark
+ * is set, so a group being made is always covered by one or the other.
+ */
+#define MC_GROUP_XATTR_CREATING "user.memcage.creating."
+
 enum mc_launcher_state {
         MC_LAUNCHER_ALIVE,    /* our pid namespace: the pid runs, with the same start time */
         MC_LAUNCHER_GONE,     /* our pid namespace (or no PIDNS in the mark): pid gone or reused */
@@ -160,6 +176,12 @@ struct mc_launcher {
  */
 int mc_group_read_launcher(int group_fd, struct mc_launcher *ret);
 
+/* This launcher's mark, "PID STARTTIME PIDNS" (in n of 64 bytes), for the marks of other stages. */
+int mc_group_launcher_mark(char *mark, size_t n, struct mc_error *err);
+
+/* Judges the launcher of a mark as mc_group_read_launcher() does; -ENODATA when it is not a mark. */
+int mc_group_judge_mark(const char *mark, struct mc_launcher *ret);
+
 /* The same, our pid namespace given (0: unreadable), for callers that read many groups. */
 int mc_group_read_launcher_ns(int group_fd, uint64_t self_pidns, struct mc_launcher *ret);
 
@@ -173,6 +195,7 @@ struct mc_stale {
         enum mc_launcher_state state;
         uint64_t launcher_pidns;
         bool populated; /* true: left in place and reported, never reused */
+        bool thawed;    /* populated and frozen (its launcher died mid pressure kill): thawed */
         bool removed;
         int error; /* 0, or a negative errno: reading or removing failed (-EBUSY: child groups) */
 };
@@ -181,7 +204,10 @@ struct mc_stale {
  * Looks at the parent's child groups that carry memcage's mark and whose
  * launcher is gone (pid not alive, or alive with another start time):
  * empty ones are removed (through backend; NULL: mc_cgroup_backend_get()),
- * populated ones are reported. Groups without the mark are never touched,
+ * populated ones are thawed when frozen (a launcher killed between the
+ * pressure kill's freeze and thaw leaves its group frozen: its processes
+ * could neither be signalled to an end nor run on) and reported. Groups
+ * without the mark are never touched,
  * nor are groups whose launcher cannot be judged here (another pid
  * namespace, MC_LAUNCHER_OTHER_NS, or a malformed mark, MC_LAUNCHER_UNKNOWN):
  * those are listed with that state, neither removed nor read further.
@@ -190,3 +216,6 @@ struct mc_stale {
 int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend, struct mc_stale **ret,
                          size_t *ret_n, struct mc_error *err);
 void mc_stale_free(struct mc_stale *s, size_t n);
+
+/* Thaws a group whose cgroup.freeze is 1: 1 when it was frozen, 0 when not, a negative errno. */
+int mc_group_thaw_stale(int group_fd);

@@ -11,12 +11,18 @@
  * holds neither the hook nor the names.
  *
  * The points, in the order a run reaches them:
- *   pool-pending  hugetlb-pool.c: the growth is in the ledger, nr_hugepages not written yet
- *   pool-grown    hugetlb-run.c: the pools grew, the ledger holds the run, the lock is released
- *   group-made    cmd-run.c: the group exists with its limits, the command is not started
- *   running       cmd-run.c: the command runs in the group
- *   atomic-write  util.c, mc_write_file_atomic_at(): the data is in the temporary file, not
- *                 renamed yet (in a run: the ledger's writes, then --text, --plot, --report)
+ *   leaf-entered    cmd-run.c: a delegated placement made its leaf memcage-launcher, moved
+ *                   memcage into it and enabled the controllers; no group yet
+ *   pool-pending    hugetlb-pool.c: the growth is in the ledger, nr_hugepages not written yet
+ *   pool-grown      hugetlb-run.c: the pools grew, the ledger holds the run, the lock is released
+ *   group-unmarked  cgroup.c: the group is made, not marked yet (the parent holds the record)
+ *   group-made      cmd-run.c: the group exists with its limits, the command is not started
+ *   running         cmd-run.c: the command runs in the group
+ *   pressure-frozen pressure-kill.c: the pressure kill froze the group, not thawed yet
+ *   pool-shrinking  hugetlb-pool.c: the give-back is in the ledger, nr_hugepages not written yet
+ *   pool-shrunk     hugetlb-pool.c: the pool shrank, the entry is still in the ledger
+ *   atomic-write    util.c, mc_write_file_atomic_at(): the data is in the temporary file, not
+ *                   renamed yet (in a run: the ledger's writes, then --text, --plot, --report)
  */
 
 #ifdef MC_CRASH_POINTS

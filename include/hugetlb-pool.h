@@ -20,6 +20,11 @@
  * before nr_hugepages is: FROM is the pool's size before the growth, so that
  * a launcher killed between the two writes leaves a line from which the next
  * run learns what was really added (nr_hugepages - FROM, at most ADDED).
+ * The way down is the same: before a pool shrinks, the entry becomes a
+ * pending line with RESERVED 0, ADDED what goes back and FROM the size the
+ * pool shrinks to; only after nr_hugepages is written does it leave the
+ * ledger. A launcher killed in between leaves either pages above FROM (given
+ * back by the next lock holder) or none (nothing is taken twice).
  * A malformed line is skipped with a warning and never acted on. Both
  * directories are parameters, so unit tests run the same code on a
  * temporary tree.
@@ -163,9 +168,10 @@ int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request
 /*
  * Under the lock: removes the run's ledger entries and shrinks each pool by
  * what the run added (mc_hugetlb_shrink_target()); dead launchers' entries
- * are given back the same way. The ledger is rewritten before any pool
- * shrinks, so a crash in between leaves pages in the pool rather than taking
- * them twice. A run without entries only cleans up after dead ones.
+ * are given back the same way. Each entry leaves the ledger only after its
+ * pool shrank, recorded as a pending give-back in between (see above), so a
+ * crash at any point neither loses pages from the ledger nor takes them
+ * twice. A run without entries only cleans up after dead ones.
  */
 int mc_hugetlb_pool_release(struct mc_hugetlb_pool *p, struct mc_error *err);
 
@@ -173,8 +179,9 @@ int mc_hugetlb_pool_release(struct mc_hugetlb_pool *p, struct mc_error *err);
 struct mc_hugetlb_given {
         pid_t pid; /* the launcher that is gone */
         uint64_t kb;
-        uint64_t pages; /* given back to the pool (a dry run: would be) */
-        bool pending;   /* it died while growing the pool */
+        uint64_t pages;   /* given back to the pool (a dry run: would be) */
+        bool pending;     /* it died while growing the pool */
+        bool giving_back; /* it died while giving pages back */
 };
 
 struct mc_hugetlb_recovery {

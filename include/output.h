@@ -17,7 +17,7 @@
  *   a regular file, or nothing          replaced atomically in the directory
  *                                       pinned now (O_TMPFILE, else a named
  *                                       temporary file), file and directory
- *                                       fsync'ed
+ *                                       fsync'ed; or appended to (opts.append)
  *   a symbolic link, a directory, anything else: refused.
  */
 
@@ -38,6 +38,19 @@ struct mc_output_opts {
         gid_t owner_gid;
         /* Test hook: behave as on a filesystem without O_TMPFILE (a named temporary file). */
         bool no_tmpfile;
+        /*
+         * Written as the run goes (run --events): a file to replace gets its
+         * temporary file now (mc_output_fd()), named at mc_output_commit();
+         * a stream is written as always.
+         */
+        bool live;
+        /*
+         * Appended to (run --events-append): a regular file is opened with
+         * O_APPEND (made when missing, given to the owner as above) and
+         * written as a stream; FIFOs, character devices and fds by name as
+         * always. Implies live.
+         */
+        bool append;
 };
 
 enum mc_output_kind {
@@ -56,6 +69,7 @@ struct mc_output {
         uid_t owner_uid;
         gid_t owner_gid;
         bool written;
+        char *tmp_name; /* live, without O_TMPFILE: fd is this named temporary file in dir_fd */
 };
 
 /*
@@ -84,6 +98,17 @@ int mc_output_stream_fd(const struct mc_output *o);
  * name complete or not at all and leaves no temporary file behind.
  */
 int mc_output_write(struct mc_output *o, const char *data, size_t len, struct mc_error *err);
+
+/* The fd a live output is written through (a stream's, or the temporary file of a file). */
+int mc_output_fd(const struct mc_output *o);
+
+/*
+ * Names the temporary file of a live file output (opts.live) once it has
+ * all its content: synced, given to the owner, then renamed over the name
+ * as mc_output_write() does. Nothing for a stream. Not called, the name
+ * keeps what it had.
+ */
+int mc_output_commit(struct mc_output *o, struct mc_error *err);
 
 /* Closes the fds; idempotent. An unwritten file leaves nothing behind. */
 void mc_output_done(struct mc_output *o);

@@ -38,7 +38,9 @@
 
 struct mc_cgroup_backend;
 
-#define MC_PLACEMENT_LEAF          "memcage-launcher"
+#define MC_PLACEMENT_LEAF "memcage-launcher"
+/* On the leaf: its launcher and the controllers it enables, "PID STARTTIME PIDNS/memory hugetlb". */
+#define MC_PLACEMENT_XATTR_LEAF    "user.memcage.leaf"
 #define MC_PLACEMENT_DEFAULT_SLICE "memcage.slice"
 #define MC_PLACEMENT_ROOT_PARENT   "memcage"
 
@@ -121,6 +123,27 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
 int mc_placement_restore(const struct mc_placement *p, int root_fd, struct mc_error *err);
 
 void mc_placement_done(struct mc_placement *p);
+
+/* What mc_placement_sweep_leaf() did. */
+struct mc_leaf_sweep {
+        bool removed;    /* the leaf was removed */
+        pid_t launcher;  /* the launcher that is gone */
+        char **disabled; /* the controllers turned off again (NULL-terminated, may be NULL) */
+};
+
+/*
+ * The leaf a launcher that died left in the delegated group group_fd (its
+ * mark, MC_PLACEMENT_XATTR_LEAF, names a launcher that is gone): when the
+ * leaf is empty and the only group there, the controllers its launcher
+ * enabled are turned off and the leaf is removed (through backend; NULL: the
+ * direct one), under the lock launchers take to nest there. A leaf without
+ * that mark, with a live launcher, with processes or with groups beside it
+ * is left alone (0, nothing removed). Free ret->disabled with mc_strv_free().
+ * A launcher that nests into such a leaf takes it over instead: its restore
+ * turns off what the dead one enabled.
+ */
+int mc_placement_sweep_leaf(int group_fd, const struct mc_cgroup_backend *backend, struct mc_leaf_sweep *ret,
+                            struct mc_error *err);
 
 /*
  * memcage's own cgroup from a /proc/PID/cgroup text: the path of the "0::"

@@ -93,17 +93,6 @@ int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_
 int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err);
 
 /*
- * Opens path to stream lines into (--events FILE): a regular file, created
- * (0666 less the umask) or truncated, a FIFO that has a reader, or one of
- * the caller's own fds by its name (mc_output_fd_name()). Never
- * through a symbolic link (a link in /tmp must not make root truncate
- * /etc/shadow), never blocking in open() (a FIFO without a reader is an
- * error, -ENXIO, not a hang with SIGINT blocked); anything else (a
- * directory, a device) is refused. The fd is CLOEXEC and blocking.
- */
-int mc_open_output_stream(const char *path, int *ret_fd, struct mc_error *err);
-
-/*
  * The decimal digits at *p, advancing *p past them: -EINVAL when there are
  * none (no sign, no blank accepted), -ERANGE when they do not fit 64 bits.
  */

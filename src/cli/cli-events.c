@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,22 +12,34 @@
 #include "cli.h"
 #include "util.h"
 
-int cli_events_open(struct cli_events *ce, const char *events_path, bool quiet, struct mc_error *err)
+int cli_events_open(struct cli_events *ce, const char *events_path, bool append, bool quiet,
+                    struct mc_error *err)
 {
+        struct mc_output_opts oopts;
+
         *ce = (struct cli_events){ .quiet = quiet, .path = events_path };
-        if (events_path) {
-                int fd = -EBADF;
-                if (mc_open_output_stream(events_path, &fd, err) < 0) {
-                        char why[MC_ERROR_MSG_MAX];
-                        snprintf(why, sizeof(why), "%s", err->msg);
-                        return mc_error_set(err, err->code, "cannot open the events file %s", why);
-                }
-                ce->file = fdopen(fd, "w");
-                if (!ce->file) {
-                        int e = errno;
+        if (!events_path)
+                return 0;
+        /* No "-": stdout may carry a report, and the events would mix into it. */
+        cli_output_opts(-EBADF, &oopts);
+        oopts.live = true;
+        oopts.append = append;
+        if (mc_output_open(&ce->out, events_path, &oopts, err) < 0) {
+                char why[MC_ERROR_MSG_MAX];
+                snprintf(why, sizeof(why), "%s", err->msg);
+                return mc_error_set(err, err->code, "cannot open the events file %s", why);
+        }
+        ce->opened = true;
+        /* A copy for stdio: the output keeps its own fd, which names the file at the end. */
+        int fd = fcntl(mc_output_fd(&ce->out), F_DUPFD_CLOEXEC, 3);
+        ce->file = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (!ce->file) {
+                int e = errno;
+                if (fd >= 0)
                         close(fd);
-                        return mc_error_errno(err, e, "cannot open the events file %s", events_path);
-                }
+                mc_output_done(&ce->out);
+                ce->opened = false;
+                return mc_error_errno(err, e, "cannot open the events file %s", events_path);
         }
         return 0;
 }
@@ -70,8 +83,9 @@ void cli_events_emit(void *userdata, const struct mc_event *ev, const json_t *js
         }
 }
 
-int cli_events_done(struct cli_events *ce)
+int cli_events_done(struct cli_events *ce, bool started)
 {
+        struct mc_error err = { 0 };
         int r = 0;
         if (ce->file) {
                 if (fclose(ce->file) != 0 && !ce->write_failed) {
@@ -80,6 +94,14 @@ int cli_events_done(struct cli_events *ce)
                 }
                 ce->file = NULL;
         }
+        /* A run that never started its command leaves the file as it was. */
+        if (ce->opened && started && mc_output_commit(&ce->out, &err) < 0 && !ce->write_failed) {
+                cli_warning("cannot write the events file %s", err.msg);
+                ce->write_failed = true;
+        }
+        if (ce->opened)
+                mc_output_done(&ce->out);
+        ce->opened = false;
         if (ce->write_failed)
                 r = -EIO;
         return r;

@@ -14,22 +14,34 @@
 
 #include "error.h"
 #include "event-watch.h"
+#include "output.h"
 
 struct cli_events {
         bool quiet;
         const char *path; /* --events FILE, NULL for none */
-        FILE *file;
+        struct mc_output out;
+        bool opened;
+        FILE *file; /* a copy of out's fd */
         bool write_failed;
         /* Victims named so far: memory.oom.group kills the first victim a second time. */
         pid_t oom_pids[16];
         size_t n_oom_pids;
 };
 
-/* Before the group exists: the --events file opened (when events_path is set). */
-int cli_events_open(struct cli_events *ce, const char *events_path, bool quiet, struct mc_error *err);
+/*
+ * Before the group exists: the --events file opened (when events_path is
+ * set) as an output (output.h): a regular file is written into a temporary
+ * file and named when the run ends, or appended to (append, --events-append).
+ */
+int cli_events_open(struct cli_events *ce, const char *events_path, bool append, bool quiet,
+                    struct mc_error *err);
 
 /* The mc_event_emit_fn of a run (userdata: the struct cli_events). */
 void cli_events_emit(void *userdata, const struct mc_event *ev, const json_t *json);
 
-/* Closes the file; returns -EIO (already reported) when writing it failed. */
-int cli_events_done(struct cli_events *ce);
+/*
+ * Closes the file, naming a replaced one when the command started (a run
+ * that failed before leaves FILE as it was); returns -EIO (already
+ * reported) when writing it failed.
+ */
+int cli_events_done(struct cli_events *ce, bool started);

@@ -42,7 +42,10 @@ static void usage(void)
                "                         sample memory for the report every DURATION (250ms,\n"
                "                         1s; default: [report] interval of the profile, or\n"
                "                         100ms); 0 turns sampling off\n"
-               "      --events FILE      write each memory event to FILE as a JSON line\n"
+               "      --events FILE      write each memory event to FILE as a JSON line; a\n"
+               "                         regular file is replaced when the run ends\n"
+               "      --events-append FILE\n"
+               "                         the same, appended to FILE as each event happens\n"
                "      --text FILE        write the text report to FILE ('-': stderr)\n"
                "      --plot FILE        write an SVG chart of the run to FILE\n"
                "      --junit FILE       write the run as JUnit XML to FILE (one test case)\n"
@@ -127,6 +130,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 OPT_FORK,
                 OPT_INTERVAL,
                 OPT_EVENTS,
+                OPT_EVENTS_APPEND,
                 OPT_TEXT,
                 OPT_PLOT,
                 OPT_GITHUB,
@@ -149,6 +153,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 { "wait-all", no_argument, NULL, OPT_WAIT_ALL },
                 { "report", required_argument, NULL, OPT_REPORT },
                 { "events", required_argument, NULL, OPT_EVENTS },
+                { "events-append", required_argument, NULL, OPT_EVENTS_APPEND },
                 { "fork", no_argument, NULL, OPT_FORK },
                 { "text", required_argument, NULL, OPT_TEXT },
                 { "plot", required_argument, NULL, OPT_PLOT },
@@ -205,6 +210,11 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                         break;
                 case OPT_EVENTS:
                         o->events_path = optarg;
+                        o->events_append = false;
+                        break;
+                case OPT_EVENTS_APPEND:
+                        o->events_path = optarg;
+                        o->events_append = true;
                         break;
                 case OPT_FORK:
                         o->method = MC_SPAWN_FORK;

@@ -25,6 +25,7 @@ struct cli_run_opts {
         const char *user;     /* --user: replaces [run] user */
         const char *interval; /* --interval, NULL for [report] interval or the default */
         const char *events_path;
+        bool events_append;    /* --events-append: appended to, not replaced */
         const char *text_path; /* --text: the text report, "-" for stderr */
         const char *plot_path; /* --plot: the SVG chart */
         bool github;           /* --github: workflow commands on stdout */

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "hugetlb-pool.h"
+#include "placement.h"
 #include "util.h"
 
 static void usage(void)
@@ -51,6 +52,9 @@ static int print_result(const char *parent, const struct mc_gc_result *r)
                 cli_error("gc: out of memory");
                 return 1;
         }
+        if (r->thawed)
+                printf("thawed %s (launcher %d gone, killed while the group was frozen)\n", where,
+                       (int)r->launcher);
         switch (r->state) {
         case MC_GC_REMOVED:
                 printf("removed %s (launcher %d gone, empty)\n", where, (int)r->launcher);
@@ -107,7 +111,9 @@ static int recover_hugetlb(bool dry_run)
                 printf("%s %llu %s huge pages of launcher %d (gone%s)\n",
                        dry_run ? "would give back" : "gave back", (unsigned long long)g->pages,
                        mc_hugetlb_size_name(g->kb, name, sizeof(name)), (int)g->pid,
-                       g->pending ? ", killed while growing the pool" : "");
+                       g->pending       ? ", killed while growing the pool"
+                       : g->giving_back ? ", killed while giving pages back"
+                                        : "");
         }
         mc_hugetlb_recovery_done(&rec);
         if (r >= 0)
@@ -119,6 +125,31 @@ static int recover_hugetlb(bool dry_run)
         }
         cli_error("gc: huge page pools: %s", err.msg);
         return 1;
+}
+
+/* A delegated placement's leaf a dead launcher left (placement.h); returns 1 when that failed. */
+static int sweep_leaf(int fd, const char *parent)
+{
+        struct mc_leaf_sweep ls;
+        struct mc_error err = { 0 };
+
+        if (mc_placement_sweep_leaf(fd, NULL, &ls, &err) < 0) {
+                cli_error("gc: %s/%s: %s", parent, MC_PLACEMENT_LEAF, err.msg);
+                return 1;
+        }
+        if (ls.removed) {
+                /* The parent's name and the leaf's record are a delegated user's to write: shown escaped. */
+                _cleanup_free_ char *shown = mc_escape_text_dup(parent);
+                printf("removed %s%s%s (launcher %d gone", shown ? shown : "?", parent[0] ? "/" : "",
+                       MC_PLACEMENT_LEAF, (int)ls.launcher);
+                for (char **c = ls.disabled; c && *c; c++) {
+                        _cleanup_free_ char *name = mc_escape_text_dup(*c);
+                        printf("%s%s", c == ls.disabled ? "; turned off again: " : " ", name ? name : "?");
+                }
+                printf(")\n");
+        }
+        mc_strv_free(ls.disabled);
+        return 0;
 }
 
 int cmd_gc(int argc, char **argv)
@@ -197,6 +228,9 @@ int cmd_gc(int argc, char **argv)
                 }
                 found += (unsigned)n;
                 mc_gc_results_free(res, n);
+                /* After the groups: a dead launcher's leaf goes once nothing else is beside it. */
+                if (!opts.dry_run)
+                        failed += (unsigned)sweep_leaf(fd, *pp);
         }
         _cleanup_free_ char *shown_parent = parent ? mc_escape_text_dup(parent) : NULL;
         if (found == left)

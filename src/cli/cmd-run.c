@@ -113,9 +113,10 @@ static void sweep_stale(struct run_state *s, const char *parent)
                         cli_warning("stale group %s/%s (launcher %d is gone): %s, ignoring", parent,
                                     stale[i].name, (int)stale[i].launcher, strerror(-stale[i].error));
                 else if (stale[i].populated)
-                        cli_warning("stale group %s/%s (launcher %d is gone) still has processes; "
+                        cli_warning("stale group %s/%s (launcher %d is gone) still has processes%s; "
                                     "left in place: kill them, then remove it with rmdir",
-                                    parent, stale[i].name, (int)stale[i].launcher);
+                                    parent, stale[i].name, (int)stale[i].launcher,
+                                    stale[i].thawed ? " (it was frozen: thawed)" : "");
                 else if (stale[i].removed && !s->opts.quiet)
                         fprintf(stderr, "memcage: removed stale group %s/%s of launcher %d\n", parent,
                                 stale[i].name, (int)stale[i].launcher);
@@ -162,7 +163,8 @@ static int load_profile(struct run_state *s)
         for (size_t i = 0; r >= 0 && i < s->triggers.n_notices; i++)
                 cli_warning("%s", s->triggers.notices[i]);
         if (r >= 0)
-                r = cli_events_open(&s->events, s->opts.events_path, s->opts.quiet, &err);
+                r = cli_events_open(&s->events, s->opts.events_path, s->opts.events_append, s->opts.quiet,
+                                    &err);
         if (r < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "%s", err.msg);
         return 0;
@@ -244,6 +246,8 @@ static int place_group(struct run_state *s)
         if (mc_placement_prepare(&req, &s->placement, &err) < 0)
                 return run_fail(s, MC_EXIT_MEMCAGE, "placement: %s", err.msg);
         s->placed = true;
+        if (s->placement.moved_self)
+                mc_crash_point("leaf-entered");
         s->report.placement = &s->placement;
         if (!s->opts.quiet) {
                 /* Group names come from whoever made them: shown escaped. */
@@ -432,7 +436,7 @@ int cmd_run(int argc, char **argv)
         s.report.error = s.error;
         s.report.status = status;
         status = cli_run_report(&s.opts, &s.report, s.baseline, s.outputs, status);
-        if (cli_events_done(&s.events) < 0 && status == 0)
+        if (cli_events_done(&s.events, s.report.launch != NULL) < 0 && status == 0)
                 status = MC_EXIT_MEMCAGE;
 
         if (s.observing)

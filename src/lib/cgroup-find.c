@@ -13,6 +13,7 @@
 
 #include "cgroup-find.h"
 #include "cgroup.h"
+#include "placement.h"
 #include "util.h"
 
 struct found {
@@ -21,10 +22,25 @@ struct found {
         uid_t owner;
 };
 
+/* A run's group, or the leaf of a delegated placement (whose group may hold nothing else of memcage's). */
 static bool has_mark(int fd)
 {
         char mark[128];
-        return fgetxattr(fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark)) >= 0 || errno == ERANGE;
+        return fgetxattr(fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark)) >= 0 || errno == ERANGE ||
+               fgetxattr(fd, MC_PLACEMENT_XATTR_LEAF, mark, sizeof(mark)) >= 0 || errno == ERANGE;
+}
+
+/* A parent with a launcher's creation record (MC_GROUP_XATTR_CREATING): its group may carry no mark. */
+static bool has_record(int fd)
+{
+        char names[4096];
+        ssize_t len = flistxattr(fd, names, sizeof(names));
+        if (len < 0 && errno == ERANGE)
+                return true; /* more than fits: looked at by the sweep, which reads them all */
+        for (char *x = names; len > 0 && x < names + len; x += strlen(x) + 1)
+                if (strncmp(x, MC_GROUP_XATTR_CREATING, strlen(MC_GROUP_XATTR_CREATING)) == 0)
+                        return true;
+        return false;
 }
 
 static int add_parent(struct found *f, const char *rel)
@@ -43,6 +59,11 @@ static int walk(int dir_fd, const char *rel, unsigned depth, struct found *f)
 
         if (!d)
                 return 0; /* unreadable: another user's, or gone meanwhile */
+        if (has_record(dirfd(d))) {
+                struct stat st;
+                if (f->owner == (uid_t)-1 || (fstat(dirfd(d), &st) == 0 && st.st_uid == f->owner))
+                        r = add_parent(f, rel);
+        }
         while (r >= 0 && (e = readdir(d))) {
                 if (e->d_type != DT_DIR || e->d_name[0] == '.')
                         continue;

@@ -207,6 +207,7 @@ int mc_gc_collect(const struct mc_gc_opts *opts, struct mc_gc_result **ret, size
                                 break;
                         if (res->state == MC_GC_LEFT_ALONE)
                                 continue;
+                        res->thawed = s[i].thawed;
                         if (s[i].error < 0) {
                                 mc_error_set(&e, -s[i].error, "%s",
                                              s[i].error == -EBUSY ? "child groups remain in it"

@@ -16,6 +16,7 @@
 
 #include "cgroup-backend.h"
 #include "cgroup.h"
+#include "crash-point.h"
 #include "size.h"
 #include "util.h"
 
@@ -392,18 +393,12 @@ static int write_limits(const struct mc_group_opts *opts, const struct mc_cgroup
         return 0;
 }
 
-/*
- * The mark lets a later run tell a stale group (launcher gone) from a live
- * one. A filesystem refusing user.* xattrs (cgroupfs before 5.7) costs only
- * the sweeping, so it is a warning.
- */
-static int mark_group(const struct mc_group_opts *opts, struct mc_group *g, struct mc_error *err)
+int mc_group_launcher_mark(char *mark, size_t n, struct mc_error *err)
 {
         unsigned long long start;
         pid_t self = getpid();
-        char mark[64];
-
         uint64_t pidns;
+
         int r = mc_proc_starttime(self, &start);
         if (r < 0)
                 return mc_error_errno(err, -r, "read the start time of pid %d", (int)self);
@@ -412,10 +407,49 @@ static int mark_group(const struct mc_group_opts *opts, struct mc_group *g, stru
          * one pid namespace: the mark without it means just that.
          */
         if (mc_pidns_self(&pidns) == 0)
-                snprintf(mark, sizeof(mark), "%d %llu %" PRIu64, (int)self, start, pidns);
+                snprintf(mark, n, "%d %llu %" PRIu64, (int)self, start, pidns);
         else
-                snprintf(mark, sizeof(mark), "%d %llu", (int)self, start);
+                snprintf(mark, n, "%d %llu", (int)self, start);
+        return 0;
+}
 
+/*
+ * The parent's record that this launcher is making name (see
+ * MC_GROUP_XATTR_CREATING); *xname is its attribute name, "" when the
+ * parent refuses it (no user xattrs, or the kernel's cap on their number):
+ * then a kill between mkdir and mark leaves the group, as without a record.
+ */
+static void record_creating(int parent_fd, const char *mark, const char *name, char *xname, size_t n)
+{
+        _cleanup_free_ char *value = NULL;
+        char key[64];
+
+        xname[0] = '\0';
+        snprintf(key, sizeof(key), "%s", mark);
+        for (char *c = key; *c; c++)
+                if (*c == ' ')
+                        *c = '.';
+        if (asprintf(&value, "%s/%s", mark, name) < 0)
+                return;
+        snprintf(xname, n, "%s%s", MC_GROUP_XATTR_CREATING, key);
+        if (fsetxattr(parent_fd, xname, value, strlen(value), 0) < 0)
+                xname[0] = '\0';
+}
+
+static void drop_creating(int parent_fd, const char *xname)
+{
+        if (xname[0])
+                (void)fremovexattr(parent_fd, xname);
+}
+
+/*
+ * The mark lets a later run tell a stale group (launcher gone) from a live
+ * one. A filesystem refusing user.* xattrs (cgroupfs before 5.7) costs only
+ * the sweeping, so it is a warning.
+ */
+static int mark_group(const struct mc_group_opts *opts, struct mc_group *g, const char *mark,
+                      struct mc_error *err)
+{
         const char *names[2] = { MC_GROUP_XATTR_LAUNCHER, MC_GROUP_XATTR_PROFILE };
         const char *values[2] = { mark, opts->profile };
         for (size_t i = 0; i < 2 && values[i]; i++) {
@@ -440,6 +474,7 @@ int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, stru
         _cleanup_strv_free_ char **created = NULL;
         const char *controllers[3] = { "memory", NULL, NULL };
         struct mc_group g = { .fd = -EBADF, .parent_fd = -EBADF };
+        char mark[64], creating[128] = "";
         bool leaf_created = false;
         int r;
 
@@ -480,6 +515,10 @@ int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, stru
          * one creates the group, and the other leaves it alone (a group is
          * never reused, and never removed by a run that did not create it).
          */
+        r = mc_group_launcher_mark(mark, sizeof(mark), err);
+        if (r < 0)
+                goto fail;
+        record_creating(g.parent_fd, mark, g.name, creating, sizeof(creating));
         r = backend->mkdir(g.parent_fd, g.name, err);
         if (r == -EEXIST) {
                 r = mc_error_set(err, EEXIST, "group %s/%s exists: memcage never reuses a group", g.root,
@@ -497,9 +536,11 @@ int mc_group_create(const struct mc_group_opts *opts, struct mc_group *ret, stru
                 r = mc_error_errno(err, errno, "open group %s/%s", g.root, g.relpath);
                 goto fail;
         }
-        r = mark_group(opts, &g, err);
+        mc_crash_point("group-unmarked");
+        r = mark_group(opts, &g, mark, err);
         if (r < 0)
                 goto fail;
+        drop_creating(g.parent_fd, creating);
         r = write_limits(opts, backend, &g, err);
         if (r < 0)
                 goto fail;
@@ -523,6 +564,8 @@ fail:
                         if (remove_relpath(backend, opts->root_fd, created[n], &ignored) < 0)
                                 break; /* in use by another run meanwhile: not empty, keep it */
         }
+        if (g.parent_fd >= 0)
+                drop_creating(g.parent_fd, creating);
         mc_group_done(&g);
         return r;
 }
@@ -682,16 +725,12 @@ static bool parse_mark(const char *s, struct mc_launcher *ret, bool *ret_malform
         return true;
 }
 
-int mc_group_read_launcher_ns(int group_fd, uint64_t self_pidns, struct mc_launcher *ret)
+/* Judges the launcher of a mark; -ENODATA when it is not memcage's mark. */
+static int judge_mark(const char *mark, uint64_t self_pidns, struct mc_launcher *ret)
 {
-        char mark[96];
         unsigned long long now_start;
         bool malformed;
 
-        ssize_t k = fgetxattr(group_fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark) - 1);
-        if (k < 0)
-                return -ENODATA; /* no mark (or no xattrs at all) */
-        mark[k] = '\0';
         if (!parse_mark(mark, ret, &malformed))
                 return -ENODATA;
         if (malformed || (ret->pidns != 0 && self_pidns == 0))
@@ -705,6 +744,24 @@ int mc_group_read_launcher_ns(int group_fd, uint64_t self_pidns, struct mc_launc
                                      ? MC_LAUNCHER_ALIVE
                                      : MC_LAUNCHER_GONE;
         return 0;
+}
+
+int mc_group_read_launcher_ns(int group_fd, uint64_t self_pidns, struct mc_launcher *ret)
+{
+        char mark[96];
+
+        ssize_t k = fgetxattr(group_fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark) - 1);
+        if (k < 0)
+                return -ENODATA; /* no mark (or no xattrs at all) */
+        mark[k] = '\0';
+        return judge_mark(mark, self_pidns, ret);
+}
+
+int mc_group_judge_mark(const char *mark, struct mc_launcher *ret)
+{
+        uint64_t ns = 0;
+        (void)mc_pidns_self(&ns); /* unreadable: 0, a namespaced mark is then not judged */
+        return judge_mark(mark, ns, ret);
 }
 
 int mc_group_read_launcher(int group_fd, struct mc_launcher *ret)
@@ -740,6 +797,85 @@ int mc_group_list_children(int parent_fd, char ***ret, struct mc_error *err)
                 return mc_error_errno(err, e, "read the parent group");
         *ret = TAKE_PTR(names);
         return 0;
+}
+
+/*
+ * The parent's creation records (MC_GROUP_XATTR_CREATING) of launchers that
+ * are gone: the group a record names goes when it is empty and unmarked
+ * (its launcher was killed between mkdir and mark), listed as removed;
+ * marked, it is the mark's to judge. The record goes either way. Fails only
+ * for lack of memory.
+ */
+static int sweep_unmarked(int parent_fd, const struct mc_cgroup_backend *backend, uint64_t self_pidns,
+                          struct mc_stale **stale, size_t *n)
+{
+        const size_t plen = strlen(MC_GROUP_XATTR_CREATING);
+        ssize_t len = flistxattr(parent_fd, NULL, 0);
+        if (len <= 0)
+                return 0; /* none, or no xattrs here at all */
+        _cleanup_free_ char *names = malloc((size_t)len);
+        if (!names)
+                return -ENOMEM;
+        len = flistxattr(parent_fd, names, (size_t)len);
+        if (len <= 0)
+                return 0; /* changed meanwhile: the next sweep sees it */
+
+        for (char *x = names; x < names + len; x += strlen(x) + 1) {
+                char value[NAME_MAX + 128];
+                struct mc_launcher l;
+                struct mc_error e = { 0 };
+                bool populated = true;
+
+                if (strncmp(x, MC_GROUP_XATTR_CREATING, plen) != 0)
+                        continue;
+                ssize_t k = fgetxattr(parent_fd, x, value, sizeof(value) - 1);
+                if (k < 0)
+                        continue;
+                value[k] = '\0';
+                char *name = strchr(value, '/');
+                if (!name)
+                        continue; /* not a record this version understands: left alone */
+                *name++ = '\0';
+                if (judge_mark(value, self_pidns, &l) < 0 || l.state != MC_LAUNCHER_GONE ||
+                    mc_cgroup_validate_name(name, &e) < 0)
+                        continue;
+
+                _cleanup_close_ int fd =
+                        openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                char mark[8];
+                if (fd >= 0 && fgetxattr(fd, MC_GROUP_XATTR_LAUNCHER, mark, sizeof(mark)) < 0 &&
+                    errno == ENODATA && mc_group_is_populated(fd, &populated, &e) >= 0 && !populated &&
+                    backend->remove(parent_fd, name, &e) >= 0) {
+                        struct mc_stale *ns = realloc(*stale, (*n + 1) * sizeof(**stale));
+                        if (!ns)
+                                return -ENOMEM;
+                        *stale = ns;
+                        ns[*n] = (struct mc_stale){
+                                .name = strdup(name),
+                                .launcher = l.pid,
+                                .state = l.state,
+                                .launcher_pidns = l.pidns,
+                                .removed = true,
+                        };
+                        if (!ns[*n].name)
+                                return -ENOMEM;
+                        (*n)++;
+                }
+                (void)fremovexattr(parent_fd, x);
+        }
+        return 0;
+}
+
+int mc_group_thaw_stale(int group_fd)
+{
+        _cleanup_free_ char *v = NULL;
+        struct mc_error e = { 0 };
+
+        /* No cgroup.freeze (before Linux 5.2): nothing was frozen either. */
+        if (mc_read_file_at(group_fd, "cgroup.freeze", &v, &e) < 0 || v[0] != '1')
+                return 0;
+        int r = mc_write_file_at(group_fd, "cgroup.freeze", "0", &e);
+        return r < 0 ? r : 1;
 }
 
 int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend, struct mc_stale **ret,
@@ -798,9 +934,10 @@ int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend,
                 }
                 /* Populated: left in place and reported; a populated group is never reused or removed. */
                 r = mc_group_is_populated(fd, &populated, &e);
-                if (r >= 0 && populated)
+                if (r >= 0 && populated) {
                         stale[n].populated = true;
-                else if (r >= 0) {
+                        stale[n].thawed = mc_group_thaw_stale(fd) > 0;
+                } else if (r >= 0) {
                         r = backend->remove(parent_fd, *name, &e);
                         if (r >= 0)
                                 stale[n].removed = true;
@@ -816,6 +953,11 @@ int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend,
                 if (r < 0)
                         stale[n].error = r;
                 n++;
+        }
+        r = sweep_unmarked(parent_fd, backend, self_pidns, &stale, &n);
+        if (r < 0) {
+                mc_stale_free(stale, n);
+                return mc_error_errno(err, -r, "sweep stale groups");
         }
         *ret = stale;
         *ret_n = n;

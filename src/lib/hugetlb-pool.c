@@ -623,68 +623,109 @@ static int given_add(struct given_list *g, const struct entry *e, uint64_t pages
         if (!nv)
                 return -ENOMEM;
         g->v = nv;
-        g->v[g->n++] = (struct mc_hugetlb_given){ e->pid, e->kb, pages, e->pending };
+        /* RESERVED 0 on a pending line: a give-back under way (see give_back()), not a growth. */
+        g->v[g->n++] = (struct mc_hugetlb_given){
+                .pid = e->pid,
+                .kb = e->kb,
+                .pages = pages,
+                .pending = e->pending && e->reserved > 0,
+                .giving_back = e->pending && e->reserved == 0,
+        };
         return 0;
 }
 
 /*
- * Gives back what the entries chosen by drop[] added; the ledger is written
- * first. A dry run changes nothing and lists what it would give back.
+ * Gives back what the entries chosen by drop[] added, one entry at a time,
+ * the way a growth is made: the give-back goes into the ledger first, as a
+ * pending line whose FROM is the size the pool shrinks to (RESERVED 0: the
+ * run holds nothing any more), then nr_hugepages is written, then the entry
+ * leaves the ledger. A launcher killed before the write leaves pages above
+ * FROM, which the next lock holder gives back; killed after it, the pool is
+ * at FROM already and nothing is taken twice. A dry run changes nothing and
+ * lists what it would give back.
  */
 static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bool *drop, bool dry_run,
                      struct given_list *given, struct mc_error *err)
 {
-        struct ledger gone = {};
-        struct ledger keep = {};
+        struct ledger cur = {};
+        _cleanup_free_ bool *dropping = calloc(l->n + 1, sizeof(bool));
         int r = 0;
 
-        for (size_t i = 0; i < l->n && r >= 0; i++)
-                r = ledger_push(drop[i] ? &gone : &keep, &l->e[i]);
+        if (!dropping)
+                return mc_error_errno(err, ENOMEM, "hugetlb ledger");
+        for (size_t i = 0; i < l->n && r >= 0; i++) {
+                r = ledger_push(&cur, &l->e[i]);
+                dropping[i] = drop[i];
+        }
         if (r < 0) {
-                ledger_done(&gone);
-                ledger_done(&keep);
+                ledger_done(&cur);
                 return mc_error_errno(err, ENOMEM, "hugetlb ledger");
         }
-        if (gone.n == 0) {
-                ledger_done(&keep);
-                return 0;
-        }
-        if (!dry_run)
-                r = ledger_write(p->run_fd, &keep, err);
-        for (size_t i = 0; i < gone.n && r >= 0; i++) {
-                struct mc_hugetlb_counts c;
-                uint64_t nr, added = gone.e[i].added;
-                if (added == 0) {
-                        if (given_add(given, &gone.e[i], 0) < 0)
-                                r = mc_error_errno(err, ENOMEM, "hugetlb ledger");
+        for (size_t i = 0; i < cur.n && r >= 0;) {
+                if (!dropping[i]) {
+                        i++;
                         continue;
                 }
-                r = read_counts(p->sysfs_fd, gone.e[i].kb, &c, err);
-                if (r < 0)
-                        break;
-                /*
-                 * A growth being made when its launcher died: nobody changed
-                 * the pool since (the launcher held the lock), so what it added
-                 * is what the pool holds above its size before.
-                 */
-                if (gone.e[i].pending)
-                        added = c.nr > gone.e[i].from ? c.nr - gone.e[i].from : 0;
-                if (added > gone.e[i].added)
-                        added = gone.e[i].added;
-                uint64_t target =
-                        mc_hugetlb_shrink_target(&c, added, ledger_sum(&keep, gone.e[i].kb, SIZE_MAX, true));
-                nr = target;
-                if (target != c.nr && !dry_run)
-                        r = write_nr(p->sysfs_fd, gone.e[i].kb, target, &nr, err);
-                if (r >= 0 && given_add(given, &gone.e[i], c.nr > nr ? c.nr - nr : 0) < 0)
+                const struct entry e = cur.e[i];
+                uint64_t pages = 0;
+                if (e.added > 0) {
+                        struct mc_hugetlb_counts c;
+                        uint64_t added = e.added, others = 0;
+                        r = read_counts(p->sysfs_fd, e.kb, &c, err);
+                        if (r < 0)
+                                break;
+                        /*
+                         * Pending (a growth, or a give-back, under way when its
+                         * launcher died): nobody changed the pool since (the
+                         * launcher held the lock), so what the entry still holds
+                         * is what the pool holds above FROM.
+                         */
+                        if (e.pending)
+                                added = c.nr > e.from ? c.nr - e.from : 0;
+                        if (added > e.added)
+                                added = e.added;
+                        for (size_t j = 0; j < cur.n; j++)
+                                if (!dropping[j] && cur.e[j].kb == e.kb)
+                                        others += cur.e[j].added;
+                        uint64_t target = mc_hugetlb_shrink_target(&c, added, others);
+                        pages = c.nr - target;
+                        if (target != c.nr && !dry_run) {
+                                uint64_t nr;
+                                cur.e[i] = (struct entry){
+                                        .pid = e.pid,
+                                        .starttime = e.starttime,
+                                        .pidns = e.pidns,
+                                        .kb = e.kb,
+                                        .added = c.nr - target,
+                                        .pending = true,
+                                        .from = target,
+                                };
+                                r = ledger_write(p->run_fd, &cur, err);
+                                if (r < 0)
+                                        break;
+                                mc_crash_point("pool-shrinking");
+                                r = write_nr(p->sysfs_fd, e.kb, target, &nr, err);
+                                if (r < 0)
+                                        break;
+                                pages = c.nr > nr ? c.nr - nr : 0;
+                                mc_crash_point("pool-shrunk");
+                        }
+                }
+                if (given_add(given, &e, pages) < 0) {
                         r = mc_error_errno(err, ENOMEM, "hugetlb ledger");
+                        break;
+                }
+                memmove(&cur.e[i], &cur.e[i + 1], (cur.n - i - 1) * sizeof(cur.e[0]));
+                memmove(&dropping[i], &dropping[i + 1], (cur.n - i - 1) * sizeof(dropping[0]));
+                cur.n--;
+                if (!dry_run)
+                        r = ledger_write(p->run_fd, &cur, err);
         }
         if (r >= 0 && !dry_run) {
                 ledger_done(l);
-                *l = keep;
+                *l = cur;
         } else
-                ledger_done(&keep);
-        ledger_done(&gone);
+                ledger_done(&cur);
         return r;
 }
 

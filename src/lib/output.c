@@ -67,6 +67,10 @@ void mc_output_done(struct mc_output *o)
 {
         if (!o->path)
                 return;
+        /* A live file never committed: its named temporary file goes, the name keeps what it had. */
+        if (o->tmp_name && o->dir_fd >= 0)
+                (void)unlinkat(o->dir_fd, o->tmp_name, 0);
+        free(o->tmp_name);
         mc_closep(&o->fd);
         mc_closep(&o->dir_fd);
         free(o->path);
@@ -109,6 +113,8 @@ static int open_stream_at(struct mc_output *o, struct mc_error *err)
         return 0;
 }
 
+static int create_named(struct mc_output *o, char *tmp, size_t n, int *ret_fd, struct mc_error *err);
+
 /*
  * The invoking user gets the file when they could have made it there
  * themselves: the directory is theirs, or writable by their group or by
@@ -145,6 +151,53 @@ static int prepare_file(struct mc_output *o, const struct mc_output_opts *opts, 
         }
         if (faccessat(o->dir_fd, ".", W_OK | X_OK, AT_EACCESS) < 0)
                 return mc_error_errno(err, errno, "%s: cannot create a file in its directory", o->path);
+        /* Written as the run goes: the named temporary file is needed now, not at the end. */
+        if (opts->live) {
+                char tmp[PATH_MAX];
+                int r = create_named(o, tmp, sizeof(tmp), &o->fd, err);
+                if (r < 0)
+                        return r;
+                o->tmp_name = strdup(tmp);
+                if (!o->tmp_name)
+                        return mc_error_errno(err, ENOMEM, "%s", o->path);
+        }
+        return 0;
+}
+
+/*
+ * A regular file to append to, at the name in the pinned directory, never
+ * through a link; made when missing (O_EXCL: memcage knows it made it, and
+ * gives it to the owner as a replaced file would be).
+ */
+static int open_append(struct mc_output *o, const struct mc_output_opts *opts, struct mc_error *err)
+{
+        const int flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+        bool made = true;
+        _cleanup_close_ int fd = openat(o->dir_fd, o->name, flags | O_CREAT | O_EXCL, OUTPUT_MODE);
+        if (fd < 0 && errno == EEXIST) {
+                made = false;
+                fd = openat(o->dir_fd, o->name, flags | O_NONBLOCK);
+        }
+        if (fd < 0) {
+                if (errno == ELOOP)
+                        return mc_error_set(err, ELOOP, "%s: a symbolic link (name the file itself)",
+                                            o->path);
+                return mc_error_errno(err, errno, "%s", o->path);
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return mc_error_errno(err, errno, "stat %s", o->path);
+        /* Swapped between the look and the open: refuse rather than guess what it is now. */
+        if (!S_ISREG(st.st_mode))
+                return mc_error_set(err, EINVAL, "%s changed while it was being opened", o->path);
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+                return mc_error_errno(err, errno, "fcntl %s", o->path);
+        if (made && owner_may_create(o->dir_fd, opts) && fchown(fd, opts->owner_uid, opts->owner_gid) < 0)
+                return mc_error_errno(err, errno, "%s: give it to uid %u gid %u", o->path,
+                                      (unsigned)opts->owner_uid, (unsigned)opts->owner_gid);
+        o->fd = TAKE_FD(fd);
+        o->kind = MC_OUTPUT_STREAM;
         return 0;
 }
 
@@ -197,14 +250,14 @@ int mc_output_open(struct mc_output *o, const char *path, const struct mc_output
                         r = mc_error_errno(err, errno, "stat %s", path);
                         goto fail;
                 }
-                r = prepare_file(o, opts, err);
+                r = opts->append ? open_append(o, opts, err) : prepare_file(o, opts, err);
         } else if (S_ISLNK(st.st_mode))
                 /* A link in /tmp must not make root write where it points. */
                 r = mc_error_set(err, ELOOP, "%s: a symbolic link (name the file itself)", path);
         else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
                 r = open_stream_at(o, err);
         else if (S_ISREG(st.st_mode))
-                r = prepare_file(o, opts, err);
+                r = opts->append ? open_append(o, opts, err) : prepare_file(o, opts, err);
         else if (S_ISDIR(st.st_mode))
                 r = mc_error_set(err, EISDIR, "%s is a directory", path);
         else
@@ -308,7 +361,7 @@ static int replace_file(struct mc_output *o, const char *data, size_t len, struc
         bool named = false;
         int r;
 
-        if (o->fd >= 0) {
+        if (o->fd >= 0 && !o->tmp_name) {
                 r = fill_file(o, o->fd, data, len, err);
                 mc_crash_point("atomic-write");
                 if (r >= 0)
@@ -348,5 +401,44 @@ int mc_output_write(struct mc_output *o, const char *data, size_t len, struct mc
         int r = write_all(o->fd, data, len);
         if (r < 0)
                 return mc_error_errno(err, -r, "write %s", o->path);
+        return 0;
+}
+
+int mc_output_fd(const struct mc_output *o)
+{
+        return o->path ? o->fd : -EBADF;
+}
+
+int mc_output_commit(struct mc_output *o, struct mc_error *err)
+{
+        char tmp[PATH_MAX];
+        bool named = o->tmp_name != NULL;
+
+        if (!o->path || o->fd < 0)
+                return mc_error_set(err, EBADF, "an output that is not open");
+        if (o->kind != MC_OUTPUT_FILE)
+                return 0;
+        if (o->written)
+                return mc_error_set(err, EALREADY, "%s: written already", o->path);
+        o->written = true;
+        /* The content is in the file already: what is left is what fill_file() does after writing. */
+        int r = fill_file(o, o->fd, "", 0, err);
+        if (r >= 0 && named)
+                snprintf(tmp, sizeof(tmp), "%s", o->tmp_name);
+        else if (r >= 0) {
+                r = link_tmpfile(o, tmp, sizeof(tmp), err);
+                named = r >= 0;
+        }
+        if (r >= 0 && renameat(o->dir_fd, tmp, o->dir_fd, o->name) < 0)
+                r = mc_error_errno(err, errno, "write %s", o->path);
+        if (r < 0 && named)
+                (void)unlinkat(o->dir_fd, tmp, 0);
+        /* Renamed or removed: nothing for mc_output_done() to remove. */
+        free(o->tmp_name);
+        o->tmp_name = NULL;
+        if (r < 0)
+                return r;
+        if (fsync(o->dir_fd) < 0)
+                return mc_error_errno(err, errno, "fsync the directory of %s", o->path);
         return 0;
 }

@@ -455,6 +455,80 @@ static int enable_controllers(const struct mc_cgroup_backend *backend, int fd, c
 }
 
 /*
+ * The leaf's mark (MC_PLACEMENT_XATTR_LEAF): "PID STARTTIME PIDNS/CONTROLLERS",
+ * the launcher that made (or took over) the leaf and the controllers it
+ * enables in the delegated group, blank-separated. Set before anything is
+ * enabled, so that a launcher killed at any point after leaves a leaf whose
+ * mark says what to turn off again. Refused xattrs only lose that.
+ */
+static void mark_leaf(int fd, int leaf_fd, const char *const *controllers, char *const *adopted)
+{
+        _cleanup_free_ char *subtree = NULL;
+        _cleanup_free_ char *value = NULL;
+        struct mc_error ignored = { 0 };
+        char mark[64];
+        size_t len = 0;
+        FILE *f;
+
+        if (mc_group_launcher_mark(mark, sizeof(mark), &ignored) < 0 ||
+            mc_read_file_at(fd, "cgroup.subtree_control", &subtree, &ignored) < 0)
+                return;
+        f = open_memstream(&value, &len);
+        if (!f)
+                return;
+        fprintf(f, "%s/", mark);
+        const char *sep = "";
+        for (char *const *c = adopted; c && *c; c++, sep = " ")
+                fprintf(f, "%s%s", sep, *c);
+        for (const char *const *c = controllers; *c; c++)
+                if (!mc_cgroup_list_has(subtree, *c)) {
+                        fprintf(f, "%s%s", sep, *c);
+                        sep = " ";
+                }
+        if (fclose(f) != 0)
+                return;
+        (void)fsetxattr(leaf_fd, MC_PLACEMENT_XATTR_LEAF, value, len, 0);
+}
+
+/*
+ * The controllers of a leaf whose launcher is gone (its mark, see
+ * mark_leaf()), NULL-terminated in *ret; 0 when the leaf has no such mark
+ * or its launcher runs (or cannot be judged here), 1 when it is an orphan.
+ */
+static int leaf_orphan(int leaf_fd, char ***ret, pid_t *ret_launcher)
+{
+        char value[256];
+        struct mc_launcher l;
+        char **v = NULL;
+        size_t n = 0;
+
+        *ret = NULL;
+        ssize_t k = fgetxattr(leaf_fd, MC_PLACEMENT_XATTR_LEAF, value, sizeof(value) - 1);
+        if (k < 0)
+                return 0;
+        value[k] = '\0';
+        char *list = strchr(value, '/');
+        if (!list)
+                return 0;
+        *list++ = '\0';
+        if (mc_group_judge_mark(value, &l) < 0 || l.state != MC_LAUNCHER_GONE)
+                return 0;
+        for (char *save = NULL, *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+                /* Only controller names: the mark is turned into "-NAME" writes. */
+                if (strspn(w, "abcdefghijklmnopqrstuvwxyz_") != strlen(w))
+                        continue;
+                if (mc_strv_push(&v, &n, strdup(w)) < 0) {
+                        mc_strv_free(v);
+                        return -ENOMEM;
+                }
+        }
+        *ret = v;
+        if (ret_launcher)
+                *ret_launcher = l.pid;
+        return 1;
+}
+
+/*
  * Nests in the delegated group rel: memcage (and with evacuate, every process
  * there) moves into rel/MC_PLACEMENT_LEAF, then rel enables the controllers
  * and the run's group goes beside the leaf. Undone on failure.
@@ -470,7 +544,7 @@ static int nest(const struct mc_placement_request *req, const char *rel, enum mc
         _cleanup_close_ int leaf_fd = -EBADF;
         _cleanup_close_ int lock_fd = -EBADF;
         struct statvfs sv;
-        bool leaf_made = false;
+        bool leaf_made = false, orphan = false;
         unsigned n_others = 0;
         int r;
 
@@ -538,6 +612,20 @@ static int nest(const struct mc_placement_request *req, const char *rel, enum mc
                 r = mc_error_errno(err, errno, "open group %s/%s", shown, MC_PLACEMENT_LEAF);
                 goto undo;
         }
+        /*
+         * A leaf whose launcher died: this run takes it over with what that
+         * launcher enabled, and leaves the group as it was before either came.
+         */
+        if (!leaf_made) {
+                r = leaf_orphan(leaf_fd, &p->enabled, NULL);
+                if (r < 0) {
+                        r = mc_error_errno(err, -r, "group %s/%s", shown, MC_PLACEMENT_LEAF);
+                        goto undo;
+                }
+                orphan = r > 0;
+        }
+        if (leaf_made || orphan)
+                mark_leaf(fd, leaf_fd, controllers, p->enabled);
         r = req->evacuate ? evacuate(p->backend, fd, leaf_fd, shown, err)
             : in_leaf     ? 0
                           : move_pid(p->backend, leaf_fd, req->pid, err);
@@ -552,7 +640,8 @@ static int nest(const struct mc_placement_request *req, const char *rel, enum mc
         p->kind = kind;
         p->parent = strdup(rel);
         p->origin = strdup(rel);
-        p->moved_self = !in_leaf; /* started in the leaf: it stays there, where it was */
+        /* Started in a live launcher's leaf: it stays there, where it was; an orphan's is this run's now. */
+        p->moved_self = !in_leaf || orphan;
         p->pid = req->pid;
         p->euid = req->euid;
         p->lock_timeout_ms = req->lock_timeout_ms;
@@ -833,6 +922,57 @@ int mc_placement_restore(const struct mc_placement *p, int root_fd, struct mc_er
         r = mc_cgroup_remove_retry(p->backend, fd, MC_PLACEMENT_LEAF, err);
         if (r < 0)
                 return mc_error_prefix(err, "remove group /%s/%s", p->parent, MC_PLACEMENT_LEAF);
+        return 0;
+}
+
+int mc_placement_sweep_leaf(int group_fd, const struct mc_cgroup_backend *backend, struct mc_leaf_sweep *ret,
+                            struct mc_error *err)
+{
+        _cleanup_close_ int fd = openat(group_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int leaf_fd = -EBADF;
+        _cleanup_strv_free_ char **enabled = NULL;
+        bool alone = false, populated = true;
+        pid_t launcher = 0;
+        int r;
+
+        *ret = (struct mc_leaf_sweep){ 0 };
+        if (!backend)
+                backend = &mc_cgroup_backend_direct;
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open the group");
+        leaf_fd = openat(fd, MC_PLACEMENT_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (leaf_fd < 0)
+                return errno == ENOENT ? 0 : mc_error_errno(err, errno, "open %s", MC_PLACEMENT_LEAF);
+        /* Taken before the mark is read: a launcher nesting here takes the leaf over under the same lock. */
+        r = lock_group(fd, MC_PLACEMENT_LEAF, err);
+        if (r < 0)
+                return r;
+        r = leaf_orphan(leaf_fd, &enabled, &launcher);
+        if (r <= 0)
+                return r < 0 ? mc_error_errno(err, -r, "read %s", MC_PLACEMENT_LEAF) : 0;
+        r = mc_group_is_populated(leaf_fd, &populated, err);
+        if (r < 0)
+                return mc_error_prefix(err, "%s", MC_PLACEMENT_LEAF);
+        r = only_child(fd, MC_PLACEMENT_LEAF, &alone);
+        if (r < 0)
+                return mc_error_errno(err, -r, "list the group");
+        /* Evacuated processes in it, or groups beside it (a run's, a stale one): theirs, left as they are.
+         */
+        if (populated || !alone)
+                return 0;
+        for (char **c = enabled; c && *c; c++) {
+                char v[64];
+                snprintf(v, sizeof(v), "-%s", *c);
+                r = backend->write(fd, "cgroup.subtree_control", v, err);
+                if (r < 0)
+                        return mc_error_prefix(err, "turn %s off again", *c);
+        }
+        r = mc_cgroup_remove_retry(backend, fd, MC_PLACEMENT_LEAF, err);
+        if (r < 0)
+                return mc_error_prefix(err, "remove %s", MC_PLACEMENT_LEAF);
+        ret->removed = true;
+        ret->launcher = launcher;
+        ret->disabled = TAKE_PTR(enabled);
         return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "crash-point.h"
 #include "duration.h"
 #include "pressure-kill.h"
 #include "util.h"
@@ -184,6 +185,9 @@ static int end_run(struct mc_pressure_kill *k, uint64_t now, struct mc_error *er
         res->frozen = freezing && wait_frozen(k->o.group_fd);
         if (k->o.snapshot)
                 k->o.snapshot(k->o.userdata);
+        /* Killed here, the group stays frozen: the next run's sweep and memcage gc thaw it. */
+        if (freezing)
+                mc_crash_point("pressure-frozen");
         /* A frozen task cannot act on SIGTERM (it is delivered only after the thaw): thaw first. */
         if (freezing)
                 (void)mc_write_file_at(k->o.group_fd, "cgroup.freeze", "0", &ignored);

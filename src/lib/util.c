@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "crash-point.h"
-#include "output.h"
 #include "util.h"
 
 void mc_strv_free(char **v)
@@ -338,39 +337,6 @@ int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_
 int mc_write_file_atomic(const char *path, const char *data, size_t len, struct mc_error *err)
 {
         return mc_write_file_atomic_at(AT_FDCWD, path, data, len, 0666, err);
-}
-
-int mc_open_output_stream(const char *path, int *ret_fd, struct mc_error *err)
-{
-        int n;
-        /* The caller's own fds by name (bash's >(cmd) is /dev/fd/63): /dev/fd itself may not exist. */
-        if (mc_output_fd_name(path, &n))
-                return mc_output_dup_fd(path, n, ret_fd, err);
-        _cleanup_close_ int fd =
-                open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
-        if (fd < 0) {
-                if (errno == ELOOP)
-                        return mc_error_set(err, ELOOP, "%s: a symbolic link (name the file itself)", path);
-                if (errno == ENXIO)
-                        return mc_error_set(err, ENXIO,
-                                            "%s is a FIFO without a reader: start the reader first", path);
-                return mc_error_errno(err, errno, "%s", path);
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return mc_error_errno(err, errno, "stat %s", path);
-        if (S_ISREG(st.st_mode)) {
-                /* Truncated only now: O_TRUNC would have cut whatever the path named before the checks. */
-                if (ftruncate(fd, 0) < 0)
-                        return mc_error_errno(err, errno, "truncate %s", path);
-        } else if (!S_ISFIFO(st.st_mode))
-                return mc_error_set(err, EINVAL, "%s: neither a regular file nor a FIFO", path);
-        /* Open done: from here a slow reader slows the writer rather than losing lines. */
-        int fl = fcntl(fd, F_GETFL);
-        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-                return mc_error_errno(err, errno, "fcntl %s", path);
-        *ret_fd = TAKE_FD(fd);
-        return 0;
 }
 
 int mc_pidns_self(uint64_t *ret)

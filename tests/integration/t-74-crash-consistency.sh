@@ -1,18 +1,23 @@
 #!/bin/bash
-# timeout: 600
+# timeout: 900
 # A launcher SIGKILLed at each stage of a run (crash points of a build
 # configured --enable-crash-points, include/crash-point.h) leaves a dirty
 # state, shown first; then the next run, and separately `memcage gc --kill`,
 # leave no group, no huge page added to the pool, no ledger entry and no
-# half-written report. A build without crash points skips, after checking
-# that its binary holds no hook.
+# half-written report: also when it died between the mkdir of its group and
+# the mark (no unmarked group left), between the pressure kill's freeze and
+# thaw (nothing frozen), while giving huge pages back (the pool back to its
+# size, nothing taken twice) and in a delegated group (no leaf, the
+# controllers it enabled off again). A build without crash points skips,
+# after checking that its binary holds no hook.
 . "$(dirname "$0")/lib.sh"
 
 config=$(dirname -- "$MEMCAGE")/config.h
 [ -s "$config" ] || fail "no config.h next to $MEMCAGE: cannot tell whether it has crash points"
 if ! grep -qx '#define MC_CRASH_POINTS 1' "$config"; then
         # "running" is a word of memcage's messages too; the other names are the points' own.
-        for s in MEMCAGE_CRASH_AT pool-pending pool-grown group-made atomic-write; do
+        for s in MEMCAGE_CRASH_AT leaf-entered pool-pending pool-grown group-unmarked group-made pressure-frozen \
+                pool-shrinking pool-shrunk atomic-write; do
                 if grep -qaF -- "$s" "$MEMCAGE"; then
                         fail "$MEMCAGE was built without crash points but holds '$s'"
                 fi
@@ -167,6 +172,137 @@ for recovery in next_run gc_kill; do
         fi
         assert_clean "running, $recovery"
 done
+
+# --- group-unmarked: the group is made, not marked; the parent holds the record ---
+for recovery in next_run gc_kill; do
+        crash group-unmarked run --name t74-um --max 64M -- true
+        [ -d "$memcage_parent/t74-um" ] || fail "group-unmarked: no group t74-um"
+        assert_eq "$(xattr_of "$memcage_parent/t74-um" user.memcage.launcher)" "" "group-unmarked: the group's mark"
+        record=$(getfattr --absolute-names -d -m '^user\.memcage\.creating\.' "$memcage_parent" 2>/dev/null | grep -c "t74-um" || true)
+        assert_eq "$record" 1 "group-unmarked: creation records of t74-um on the parent"
+        $recovery "group-unmarked, $recovery"
+        if [ $recovery = next_run ]; then
+                assert_contains "$err" "removed stale group memcage/t74-um of launcher $launcher" "next run"
+        else
+                assert_contains "$out" "removed memcage/t74-um (launcher $launcher gone, empty)" "gc"
+        fi
+        assert_eq "$(getfattr --absolute-names -d -m '^user\.memcage\.creating\.' "$memcage_parent" 2>/dev/null | grep -c = || true)" 0 \
+                "group-unmarked, $recovery: creation records left on the parent"
+        assert_clean "group-unmarked, $recovery"
+done
+
+# --- pressure-frozen: the pressure kill froze the group, the launcher died before the thaw ---
+if [ -e "$cg_root/memory.pressure" ]; then
+        for recovery in next_run gc_kill; do
+                crash pressure-frozen run --name t74-pf --max 512M --high 32M --swap 0 \
+                        --kill-on-pressure "some 10%/1s for 1s" -- "$HOG" 100 600 touch
+                [ -d "$memcage_parent/t74-pf" ] || fail "pressure-frozen: no group t74-pf"
+                hog=$(tr '\n' ' ' <"$memcage_parent/t74-pf/cgroup.procs")
+                [ -n "${hog// /}" ] || fail "pressure-frozen: no process in the group"
+                on_exit "kill -KILL $hog 2>/dev/null"
+                assert_eq "$(cat "$memcage_parent/t74-pf/cgroup.freeze")" 1 "pressure-frozen: cgroup.freeze"
+                assert_eq "$(cg_field "$memcage_parent/t74-pf/cgroup.events" frozen)" 1 "pressure-frozen: frozen"
+                if [ $recovery = next_run ]; then
+                        next_run "pressure-frozen, next run"
+                        assert_contains "$err" "stale group memcage/t74-pf (launcher $launcher is gone) still has processes (it was frozen: thawed)" "next run"
+                        assert_eq "$(cat "$memcage_parent/t74-pf/cgroup.freeze")" 0 "pressure-frozen: cgroup.freeze after the next run"
+                        for _ in $(seq 100); do
+                                [ "$(cg_field "$memcage_parent/t74-pf/cgroup.events" frozen)" = 0 ] && break
+                                sleep 0.05
+                        done
+                        assert_eq "$(cg_field "$memcage_parent/t74-pf/cgroup.events" frozen)" 0 "pressure-frozen: frozen after the next run"
+                        kill -KILL $hog
+                        for _ in $(seq 100); do
+                                [ -z "$(cat "$memcage_parent/t74-pf/cgroup.procs")" ] && break
+                                sleep 0.05
+                        done
+                        next_run "pressure-frozen, the run after the command ended"
+                        assert_contains "$err" "removed stale group memcage/t74-pf of launcher $launcher" "next run"
+                else
+                        gc_kill "pressure-frozen, gc --kill"
+                        assert_contains "$out" "thawed memcage/t74-pf (launcher $launcher gone, killed while the group was frozen)" "gc"
+                        assert_contains "$out" "killed and removed memcage/t74-pf (launcher $launcher gone)" "gc"
+                fi
+                assert_clean "pressure-frozen, $recovery"
+        done
+else
+        echo "# pressure-frozen: no PSI on this kernel, the pressure kill cannot fire"
+fi
+
+# --- pool-shrinking: the give-back is in the ledger, nr_hugepages not written ---
+for recovery in next_run gc_kill; do
+        crash pool-shrinking run --name t74-ps "${reserve[@]}" -- true
+        assert_eq "$(cat $pool/nr_hugepages)" 4 "pool-shrinking: nr_hugepages not written yet"
+        line=$(ledger_of "$launcher")
+        assert_eq "${line%%:*}" 7 "pool-shrinking: a pending ledger line of $launcher: '$line'"
+        assert_eq "$(awk '{ print $5 " " $6 " " $7 }' <<<"${line#*:}")" "0 4 0" "pool-shrinking: RESERVED ADDED FROM"
+        [ ! -e "$memcage_parent/t74-ps" ] || fail "pool-shrinking: the group outlived the run"
+        $recovery "pool-shrinking, $recovery"
+        [ $recovery = next_run ] ||
+                assert_contains "$out" "gave back 4 2MB huge pages of launcher $launcher (gone, killed while giving pages back)" "gc"
+        assert_clean "pool-shrinking, $recovery"
+done
+
+# --- pool-shrunk: the pool shrank, the entry is still in the ledger ---
+# The pool holds 2 pages of the operator's: the run adds 2 and gives them
+# back; its recovery must not give back the operator's 2 as well.
+for recovery in next_run gc_kill; do
+        echo 2 >$pool/nr_hugepages
+        assert_eq "$(cat $pool/nr_hugepages)" 2 "pool-shrunk: the operator's pages"
+        crash pool-shrunk run --name t74-pk "${reserve[@]}" -- true
+        assert_eq "$(cat $pool/nr_hugepages)" 2 "pool-shrunk: nr_hugepages written"
+        line=$(ledger_of "$launcher")
+        assert_eq "${line%%:*}" 7 "pool-shrunk: a pending ledger line of $launcher: '$line'"
+        assert_eq "$(awk '{ print $5 " " $6 " " $7 }' <<<"${line#*:}")" "0 2 2" "pool-shrunk: RESERVED ADDED FROM"
+        $recovery "pool-shrunk, $recovery"
+        [ $recovery = next_run ] ||
+                assert_contains "$out" "gave back 0 2MB huge pages of launcher $launcher (gone, killed while giving pages back)" "gc"
+        assert_eq "$(cat $pool/nr_hugepages)" 2 "pool-shrunk, $recovery: the operator's pages"
+        echo 0 >$pool/nr_hugepages
+        assert_clean "pool-shrunk, $recovery"
+done
+
+# --- leaf-entered: a delegated placement's leaf, memory enabled in the delegated group, no group yet ---
+# The delegated group is marked as systemd marks a Delegate=yes unit's
+# (t-14-placement.sh); memcage starts in it as its only process.
+svc=$cg_root/t74-svc
+leaf_gone() { # WHAT
+        [ ! -e "$svc/memcage-launcher" ] || fail "$1: the leaf memcage-launcher is left"
+        assert_eq "$(cat "$svc/cgroup.subtree_control")" "" "$1: the delegated group's subtree_control"
+}
+if command -v setfattr >/dev/null; then
+        echo +memory >"$cg_root/cgroup.subtree_control"
+        on_exit "rmdir $svc/memcage-launcher $svc 2>/dev/null"
+        mkdir "$svc"
+        setfattr -n user.delegate -v 1 "$svc"
+        for recovery in next_run gc_kill; do
+                rc=0
+                MEMCAGE_CRASH_AT=leaf-entered sh -c 'echo $$ >"$1/cgroup.procs"; exec "$0" run --name t74-dl -- true' \
+                        "$MEMCAGE" "$svc" >"$tmpdir/crash.out" 2>"$tmpdir/crash.err" || rc=$?
+                assert_eq "$rc" 137 "exit status of a launcher stopped at leaf-entered ($(cat "$tmpdir/crash.err"))"
+                [ -d "$svc/memcage-launcher" ] || fail "leaf-entered: no leaf memcage-launcher"
+                assert_eq "$(cat "$svc/memcage-launcher/cgroup.procs")" "" "leaf-entered: processes in the leaf"
+                assert_eq "$(cat "$svc/cgroup.subtree_control")" memory "leaf-entered: subtree_control"
+                leaf_mark=$(xattr_of "$svc/memcage-launcher" user.memcage.leaf)
+                assert_eq "${leaf_mark#*/}" memory "leaf-entered: what the leaf's mark says its launcher enabled"
+                launcher=${leaf_mark%% *}
+                if [ $recovery = next_run ]; then
+                        # Nothing can join the group now (it hands out memory): the next launcher starts in the leaf.
+                        rc=0
+                        sh -c 'echo $$ >"$1/memcage-launcher/cgroup.procs"; exec "$0" run --name t74-dl2 -- true' \
+                                "$MEMCAGE" "$svc" >"$tmpdir/next.out" 2>"$tmpdir/next.err" || rc=$?
+                        assert_eq "$rc" 0 "leaf-entered: the next run in the leaf ($(cat "$tmpdir/next.err"))"
+                        [ ! -e "$svc/t74-dl2" ] || fail "leaf-entered: the next run's group is left"
+                else
+                        gc_kill "leaf-entered, gc --kill"
+                        assert_contains "$out" "removed t74-svc/memcage-launcher (launcher $launcher gone; turned off again: memory)" "gc"
+                fi
+                leaf_gone "leaf-entered, $recovery"
+        done
+        rmdir "$svc"
+else
+        echo "# leaf-entered: setfattr (attr) is not installed, no delegated group to place in"
+fi
 
 # --- atomic-write: the report's data is in its temporary file, not renamed ---
 # In a run without [hugetlb] reserve and with --report alone, the report is

@@ -19,6 +19,7 @@
 #include "cgroup-find.h"
 #include "cgroup.h"
 #include "fake-cgroupfs.h"
+#include "placement.h"
 #include "util.h"
 
 static char *base;
@@ -67,6 +68,22 @@ static void test_find_every_placement(void **state)
         assert_string_equal(v[2], "system.slice/app.service");
         assert_null(v[3]);
         mc_strv_free(v);
+
+        /* a parent holding a launcher's creation record, or a delegated group holding only an orphan leaf */
+        int fd = mkdir_p_at(root, "half");
+        assert_int_equal(fsetxattr(fd, MC_GROUP_XATTR_CREATING "1.2.3", "1 2 3/x", 7, 0), 0);
+        close(fd);
+        fd = mkdir_p_at(root, "deleg/" MC_PLACEMENT_LEAF);
+        assert_int_equal(fsetxattr(fd, MC_PLACEMENT_XATTR_LEAF, "1 2 3/memory", 12, 0), 0);
+        close(fd);
+        assert_int_equal(mc_group_find_parents(root, (uid_t)-1, &v, &err), 0);
+        assert_non_null(v);
+        assert_string_equal(v[0], "deleg");
+        assert_string_equal(v[1], "half");
+        assert_string_equal(v[2], "memcage");
+        mc_strv_free(v);
+        rm_rf_at(root, "half");
+        rm_rf_at(root, "deleg");
 
         /* a user sees only the groups it owns */
         if (geteuid() == 0) {

@@ -1305,6 +1305,120 @@ static void test_sweep_stale(void **state)
 }
 
 /*
+ * A launcher killed between mkdir and mark: the parent's creation record
+ * names the group, so the sweep removes it when its launcher is gone and
+ * it is empty and unmarked, and drops the record. A live launcher's record
+ * and group, a populated group and an unmarked group without a record stay.
+ * A frozen stale group is thawed.
+ */
+static void test_sweep_unmarked(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_error err = { 0 };
+        unsigned long long self_start, dead_start;
+        uint64_t pidns;
+        char mark[64], value[128], xname[128];
+
+        if (!xattr_ok) {
+                print_message("SKIP: %s\n", xattr_why);
+                skip();
+        }
+        assert_int_equal(mc_pidns_self(&pidns), 0);
+        assert_int_equal(
+                fake_create(fx->root, fx->root_fd, "memcage", (const char *[]){ "memory", NULL }, &err), 0);
+        int pfd = openat(fx->root_fd, "memcage", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(pfd >= 0);
+        pid_t dead = fork_sleeper();
+        assert_int_equal(mc_proc_starttime(dead, &dead_start), 0);
+        kill(dead, SIGKILL);
+        assert_int_equal(waitpid(dead, NULL, 0), dead);
+        assert_int_equal(mc_proc_starttime(getpid(), &self_start), 0);
+
+        /* A dead launcher's group, made but not marked; another whose launcher died before its mkdir. */
+        make_marked(fx, pfd, "half-made", NULL, false);
+        snprintf(mark, sizeof(mark), "%d %llu %" PRIu64, (int)dead, dead_start, pidns);
+        snprintf(value, sizeof(value), "%s/half-made", mark);
+        snprintf(xname, sizeof(xname), "%s%d.%llu.%" PRIu64, MC_GROUP_XATTR_CREATING, (int)dead, dead_start,
+                 pidns);
+        assert_int_equal(fsetxattr(pfd, xname, value, strlen(value), 0), 0);
+        snprintf(value, sizeof(value), "%s/never-made", mark);
+        snprintf(xname, sizeof(xname), "%s%d.%llu.%" PRIu64 "x", MC_GROUP_XATTR_CREATING, (int)dead,
+                 dead_start, pidns);
+        assert_int_equal(fsetxattr(pfd, xname, value, strlen(value), 0), 0);
+        /* A live launcher between its mkdir and its mark. */
+        make_marked(fx, pfd, "being-made", NULL, false);
+        snprintf(mark, sizeof(mark), "%d %llu %" PRIu64, (int)getpid(), self_start, pidns);
+        snprintf(value, sizeof(value), "%s/being-made", mark);
+        snprintf(xname, sizeof(xname), "%s%d.%llu.%" PRIu64, MC_GROUP_XATTR_CREATING, (int)getpid(),
+                 self_start, pidns);
+        assert_int_equal(fsetxattr(pfd, xname, value, strlen(value), 0), 0);
+        /* No record: not provably memcage's. */
+        make_marked(fx, pfd, "someone-elses", NULL, false);
+        /* A dead launcher's frozen group. */
+        snprintf(mark, sizeof(mark), "%d %llu %" PRIu64, (int)dead, dead_start, pidns);
+        make_marked(fx, pfd, "frozen", mark, true);
+        int ffd = openat(pfd, "frozen", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        write_at(ffd, "cgroup.freeze", "1");
+
+        struct mc_stale *s = NULL;
+        size_t n = 0;
+        assert_int_equal(mc_group_sweep_stale(pfd, &fake_backend, &s, &n, &err), 0);
+        assert_int_equal(n, 2);
+        const struct mc_stale *e = find_stale(s, n, "half-made");
+        assert_non_null(e);
+        assert_int_equal(e->launcher, dead);
+        assert_true(e->removed && !e->populated);
+        e = find_stale(s, n, "frozen");
+        assert_non_null(e);
+        assert_true(e->populated && e->thawed && !e->removed);
+        mc_stale_free(s, n);
+        assert_file(ffd, "cgroup.freeze", "0");
+        close(ffd);
+
+        assert_false(exists_at(pfd, "half-made"));
+        assert_true(exists_at(pfd, "being-made"));
+        assert_true(exists_at(pfd, "someone-elses"));
+        /* Only the live launcher's record is left. */
+        char list[1024];
+        ssize_t len = flistxattr(pfd, list, sizeof(list));
+        assert_true(len > 0);
+        unsigned records = 0;
+        for (char *x = list; x < list + len; x += strlen(x) + 1)
+                if (strncmp(x, MC_GROUP_XATTR_CREATING, strlen(MC_GROUP_XATTR_CREATING)) == 0) {
+                        assert_string_equal(x, xname);
+                        records++;
+                }
+        assert_int_equal(records, 1);
+        close(pfd);
+}
+
+/* mc_group_create leaves no creation record on the parent, made or failed. */
+static void test_create_drops_record(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_group_opts o = opts_of(fx, "memcage", "db-1", NULL);
+        struct mc_group g;
+        struct mc_error err = { 0 };
+        char list[1024];
+
+        if (!xattr_ok) {
+                print_message("SKIP: %s\n", xattr_why);
+                skip();
+        }
+        assert_int_equal(mc_group_create(&o, &g, &err), 0);
+        ssize_t len = flistxattr(g.parent_fd, list, sizeof(list));
+        for (char *x = list; len > 0 && x < list + len; x += strlen(x) + 1)
+                assert_null(strstr(x, "creating"));
+        /* The same name again: refused, and no record either. */
+        struct mc_group g2;
+        assert_int_equal(mc_group_create(&o, &g2, &err), -EEXIST);
+        len = flistxattr(g.parent_fd, list, sizeof(list));
+        for (char *x = list; len > 0 && x < list + len; x += strlen(x) + 1)
+                assert_null(strstr(x, "creating"));
+        mc_group_done(&g);
+}
+
+/*
  * A pid means something only in its pid namespace: a mark naming another
  * one is never judged dead, whatever that pid is here; our namespace's and
  * the two-field marks of earlier versions are judged as before.
@@ -1482,6 +1596,8 @@ int main(void)
                 T(test_kill),
                 T(test_remove_busy),
                 T(test_sweep_stale),
+                T(test_sweep_unmarked),
+                T(test_create_drops_record),
                 T(test_sweep_pid_namespaces),
                 T(test_sweep_empty),
         };

@@ -541,6 +541,47 @@ static void test_pending_entry(void **state)
         mc_hugetlb_pool_close(&p);
 }
 
+/*
+ * A launcher killed while giving pages back: its entry is a pending line with
+ * RESERVED 0 and FROM the size the pool was shrinking to. Killed before the
+ * write, the next run gives back what is above FROM; killed after it, the
+ * pool is at FROM already and nothing is taken twice (the operator's pages
+ * below stay).
+ */
+static void test_giving_back_entry(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_recovery rec;
+        struct mc_error err = {};
+        char text[256];
+
+        /* The operator's 10 pages, 8 more of the dead run, the shrink to 10 not written yet. */
+        add_pool(fx, 2048, 18, 18, 0);
+        assert_int_equal(mkdir(fx->run, 0755), 0);
+        snprintf(text, sizeof(text), "%d 1 %llu 2048 0 8 10\n", 0x3ffffff, pidns());
+        put(fx->run, MC_HUGETLB_LEDGER, text);
+        assert_int_equal(mc_hugetlb_pool_recover(fx->sys, fx->run, false, &rec, &err), 0);
+        assert_int_equal(rec.n_given, 1);
+        assert_int_equal(rec.given[0].pages, 8);
+        assert_false(rec.given[0].pending);
+        assert_true(rec.given[0].giving_back);
+        mc_hugetlb_recovery_done(&rec);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 10);
+        _cleanup_free_ char *l1 = ledger(fx);
+        assert_string_equal(l1, "");
+
+        /* The shrink written, the entry not dropped yet: the operator's 10 stay. */
+        put_u64(fx, 2048, "free_hugepages", 10);
+        put(fx->run, MC_HUGETLB_LEDGER, text);
+        assert_int_equal(mc_hugetlb_pool_recover(fx->sys, fx->run, false, &rec, &err), 0);
+        assert_int_equal(rec.n_given, 1);
+        assert_int_equal(rec.given[0].pages, 0);
+        mc_hugetlb_recovery_done(&rec);
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 10);
+        _cleanup_free_ char *l2 = ledger(fx);
+        assert_string_equal(l2, "");
+}
+
 /* A launcher of another pid namespace is never taken for dead: its entry and pages stay. */
 static void test_other_pidns(void **state)
 {
@@ -838,6 +879,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_dead_launchers, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dead_and_reserve, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_ledger, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_giving_back_entry, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pending_entry, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_other_pidns, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_grow_limit_two_sizes, setup, teardown),

@@ -240,6 +240,79 @@ static void test_new_and_failed(void **state)
         assert_int_equal(entries(dir, names, sizeof(names)), 0);
 }
 
+/*
+ * A live file (run --events): written through its temporary file as the run
+ * goes, the name keeps the old content until the commit; never committed
+ * (the run failed before its command), the old content stays and no
+ * temporary file is left.
+ */
+static void test_live(void **state)
+{
+        _cleanup_free_ char *file = path_in("ev.jsonl");
+        char names[256];
+        struct mc_error err = { 0 };
+
+        for (int named = 0; named < 2; named++) {
+                struct mc_output_opts opts = { .dash_fd = -EBADF, .no_tmpfile = named, .live = true };
+                struct mc_output o;
+
+                spit(file, "old\n");
+                assert_int_equal(mc_output_open(&o, file, &opts, &err), 0);
+                assert_int_equal(o.kind, MC_OUTPUT_FILE);
+                int fd = mc_output_fd(&o);
+                assert_true(fd >= 0);
+                assert_int_equal(write(fd, "a\n", 2), 2);
+                assert_int_equal(write(fd, "b\n", 2), 2);
+                _cleanup_free_ char *t = slurp(file);
+                assert_string_equal(t, "old\n");
+                assert_int_equal(mc_output_commit(&o, &err), 0);
+                mc_output_done(&o);
+                _cleanup_free_ char *t2 = slurp(file);
+                assert_string_equal(t2, "a\nb\n");
+                assert_int_equal(entries(dir, names, sizeof(names)), 1);
+
+                assert_int_equal(mc_output_open(&o, file, &opts, &err), 0);
+                assert_int_equal(write(mc_output_fd(&o), "c\n", 2), 2);
+                mc_output_done(&o);
+                _cleanup_free_ char *t3 = slurp(file);
+                assert_string_equal(t3, "a\nb\n");
+                assert_int_equal(entries(dir, names, sizeof(names)), 1);
+                assert_string_equal(names, "ev.jsonl");
+                assert_int_equal(unlink(file), 0);
+        }
+}
+
+/* Appended to (run --events-append): made when missing, kept and added to when there, never through a link.
+ */
+static void test_append(void **state)
+{
+        _cleanup_free_ char *file = path_in("ev.jsonl");
+        _cleanup_free_ char *link = path_in("link");
+        _cleanup_free_ char *target = path_in("target");
+        struct mc_output_opts opts = { .dash_fd = -EBADF, .append = true, .live = true };
+        struct mc_output o;
+        struct mc_error err = { 0 };
+
+        for (int i = 0; i < 2; i++) {
+                assert_int_equal(mc_output_open(&o, file, &opts, &err), 0);
+                assert_int_equal(o.kind, MC_OUTPUT_STREAM);
+                assert_int_equal(write(mc_output_fd(&o), "x\n", 2), 2);
+                assert_int_equal(mc_output_commit(&o, &err), 0);
+                mc_output_done(&o);
+        }
+        _cleanup_free_ char *t = slurp(file);
+        assert_string_equal(t, "x\nx\n");
+
+        spit(target, "keep\n");
+        assert_int_equal(symlink(target, link), 0);
+        assert_int_equal(mc_output_open(&o, link, &opts, &err), -ELOOP);
+        _cleanup_free_ char *k = slurp(target);
+        assert_string_equal(k, "keep\n");
+        unlink(link);
+        unlink(target);
+        unlink(file);
+}
+
 /* A FIFO is a stream: opened when the reader is there, written as it is, never replaced. */
 static void test_fifo(void **state)
 {
@@ -406,6 +479,8 @@ int main(void)
                 cmocka_unit_test(test_replace_tmpfile),
                 cmocka_unit_test(test_replace_named),
                 cmocka_unit_test(test_new_and_failed),
+                cmocka_unit_test(test_live),
+                cmocka_unit_test(test_append),
                 cmocka_unit_test(test_fifo),
                 cmocka_unit_test(test_fd_stream),
                 cmocka_unit_test(test_other_types),

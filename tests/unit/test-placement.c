@@ -509,6 +509,106 @@ static void test_started_in_leaf(void **state)
         close(g);
 }
 
+/* A pid and start time of a process that is gone: a child's, taken before it is reaped. */
+static void dead_mark(char *mark, size_t n)
+{
+        unsigned long long start;
+        uint64_t pidns;
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+                _exit(0);
+        assert_int_equal(mc_proc_starttime(pid, &start), 0);
+        assert_int_equal(waitpid(pid, NULL, 0), pid);
+        assert_int_equal(mc_pidns_self(&pidns), 0);
+        snprintf(mark, n, "%d %llu %llu", (int)pid, start, (unsigned long long)pidns);
+}
+
+/*
+ * The leaf carries its launcher and what it enables; a leaf whose launcher
+ * died is swept (memory off again, the leaf removed) once nothing is in it
+ * or beside it, and a launcher nesting into it takes it over and leaves the
+ * group as it was before both.
+ */
+static void test_orphan_leaf(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_leaf_sweep ls;
+        struct mc_error err = { 0 };
+        char mark[96], value[160], own[160];
+        unsigned long long start;
+        uint64_t pidns;
+
+        if (!xattr_ok)
+                skip();
+        int g = make_group(fx->root_fd, "system.slice/app.service", self_pid(), "memory pids");
+        assert_int_equal(fsetxattr(g, "user.delegate", "1", 1, 0), 0);
+        set_self(fx, "system.slice/app.service");
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        int leaf = openat(g, MC_PLACEMENT_LEAF, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(leaf >= 0);
+        ssize_t k = fgetxattr(leaf, MC_PLACEMENT_XATTR_LEAF, value, sizeof(value) - 1);
+        assert_true(k > 0);
+        value[k] = '\0';
+        assert_int_equal(mc_proc_starttime(getpid(), &start), 0);
+        assert_int_equal(mc_pidns_self(&pidns), 0);
+        snprintf(own, sizeof(own), "%d %llu %llu/memory", (int)getpid(), start, (unsigned long long)pidns);
+        assert_string_equal(value, own);
+        /* A live launcher's leaf is left alone. */
+        assert_int_equal(mc_placement_sweep_leaf(g, &fake_backend, &ls, &err), 0);
+        assert_false(ls.removed);
+        mc_placement_done(&p);
+
+        /* Its launcher died: the leaf empties, memory stays enabled. */
+        dead_mark(mark, sizeof(mark));
+        snprintf(value, sizeof(value), "%s/memory", mark);
+        assert_int_equal(fsetxattr(leaf, MC_PLACEMENT_XATTR_LEAF, value, strlen(value), 0), 0);
+        write_at(leaf, "cgroup.procs", "");
+        /* Another group beside it: left alone. */
+        assert_int_equal(mkdirat(g, "other", 0755), 0);
+        assert_int_equal(mc_placement_sweep_leaf(g, &fake_backend, &ls, &err), 0);
+        assert_false(ls.removed);
+        assert_int_equal(unlinkat(g, "other", AT_REMOVEDIR), 0);
+        assert_int_equal(mc_placement_sweep_leaf(g, &fake_backend, &ls, &err), 0);
+        assert_true(ls.removed);
+        assert_non_null(ls.disabled);
+        assert_string_equal(ls.disabled[0], "memory");
+        assert_null(ls.disabled[1]);
+        mc_strv_free(ls.disabled);
+        assert_false(exists_at(g, MC_PLACEMENT_LEAF));
+        char *sc = read_at(g, "cgroup.subtree_control");
+        assert_string_equal(sc, "");
+        free(sc);
+        close(leaf);
+
+        /* The same orphan, and the next launcher started inside it: it takes the leaf over. */
+        write_at(g, "cgroup.subtree_control", "memory");
+        close(make_group(fx->root_fd, "system.slice/app.service/" MC_PLACEMENT_LEAF, self_pid(),
+                         "memory pids"));
+        leaf = openat(g, MC_PLACEMENT_LEAF, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_int_equal(fsetxattr(leaf, MC_PLACEMENT_XATTR_LEAF, value, strlen(value), 0), 0);
+        set_self(fx, "system.slice/app.service/" MC_PLACEMENT_LEAF);
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_true(p.moved_self);
+        assert_non_null(p.enabled);
+        assert_string_equal(p.enabled[0], "memory");
+        k = fgetxattr(leaf, MC_PLACEMENT_XATTR_LEAF, value, sizeof(value) - 1);
+        assert_true(k > 0);
+        value[k] = '\0';
+        assert_string_equal(value, own);
+        /* The fake's moves leave cgroup.events as written: memcage leaves the leaf in restore. */
+        write_at(leaf, "cgroup.events", "populated 0\n");
+        assert_int_equal(mc_placement_restore(&p, fx->root_fd, &err), 0);
+        sc = read_at(g, "cgroup.subtree_control");
+        assert_string_equal(sc, "");
+        free(sc);
+        assert_false(exists_at(g, MC_PLACEMENT_LEAF));
+        mc_placement_done(&p);
+        close(leaf);
+        close(g);
+}
+
 /* A non-root user owning its group, cgroup.procs and cgroup.subtree_control has it delegated. */
 static void test_delegated_by_ownership(void **state)
 {
@@ -925,6 +1025,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_delegated_ancestor, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_with_others_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_started_in_leaf, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_orphan_leaf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_by_ownership, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_marked_but_not_owned, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_root_not_in_users_subtree, setup, teardown),

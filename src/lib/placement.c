@@ -943,8 +943,13 @@ int mc_placement_sweep_leaf(int group_fd, const struct mc_cgroup_backend *backen
         leaf_fd = openat(fd, MC_PLACEMENT_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (leaf_fd < 0)
                 return errno == ENOENT ? 0 : mc_error_errno(err, errno, "open %s", MC_PLACEMENT_LEAF);
-        /* Taken before the mark is read: a launcher nesting here takes the leaf over under the same lock. */
-        r = lock_group(fd, MC_PLACEMENT_LEAF, err);
+        /*
+         * Taken before the mark is read: a launcher nesting here takes the leaf
+         * over under the same lock, the one its uid takes (lock_group()).
+         */
+        _cleanup_close_ int lock_fd = -EBADF;
+        struct mc_placement_request req = { .euid = geteuid() };
+        r = lock_group(&req, fd, MC_PLACEMENT_LEAF, &lock_fd, err);
         if (r < 0)
                 return r;
         r = leaf_orphan(leaf_fd, &enabled, &launcher);

@@ -59,6 +59,13 @@ static int wait_empty(int group_fd, unsigned wait_ms, struct mc_error *err)
         for (;;) {
                 ssize_t k = pread(fd, buf, sizeof(buf) - 1, 0);
                 bool populated;
+                /*
+                 * ENODEV: the group was removed meanwhile, empty, by the owner
+                 * of its parent (systemd stops a scope whose last process the
+                 * kill ended, and takes the groups below it along).
+                 */
+                if (k < 0 && errno == ENODEV)
+                        return 0;
                 if (k < 0)
                         return mc_error_errno(err, errno, "read cgroup.events");
                 buf[k] = '\0';

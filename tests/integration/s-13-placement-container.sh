@@ -34,14 +34,14 @@ assert_eq "${lines[1]:-}" 67108864 "entrypoint: memory.max read back"
 assert_eq "$(jq -r .placement.kind "$tmpdir/c1.json")" container "entrypoint: placement"
 
 rc=0
-ct_run "$tmpdir/rw" s13-second sh -c 'sleep 30 & "$0" run --name c2 -- true; echo "rc=$?"; kill $!' "$MEMCAGE" \
+ct_run "$tmpdir/rw" s13-second sh -c 'sleep 30 & until read c </proc/$!/comm && [ "$c" = sleep ]; do :; done; "$0" run --name c2 -- true; echo "rc=$?"; kill $!' "$MEMCAGE" \
         >"$tmpdir/c2.out" 2>"$tmpdir/c2.err" || rc=$?
 assert_eq "$(cat "$tmpdir/c2.out")" rc=125 "second process: memcage's exit status"
 assert_contains "$(cat "$tmpdir/c2.err")" "(sleep)" "second process: names the other process"
 assert_contains "$(cat "$tmpdir/c2.err")" "Make memcage the entrypoint" "second process: the fix"
 
 rc=0
-ct_run "$tmpdir/rw" s13-evacuate sh -c 'sleep 30 & "$0" run --evacuate --name c3 -- cat /proc/self/cgroup; echo "rc=$?"; kill $!' "$MEMCAGE" \
+ct_run "$tmpdir/rw" s13-evacuate sh -c 'sleep 30 & until read c </proc/$!/comm && [ "$c" = sleep ]; do :; done; "$0" run --evacuate --name c3 -- cat /proc/self/cgroup; echo "rc=$?"; kill $!' "$MEMCAGE" \
         >"$tmpdir/c3.out" 2>"$tmpdir/c3.err" || rc=$?
 mapfile -t lines <"$tmpdir/c3.out"
 assert_eq "${lines[0]:-}" "0::/c3" "--evacuate: the command's cgroup ($(cat "$tmpdir/c3.err"))"

@@ -57,7 +57,7 @@ busy=$cg_root/t14-busy
 mkdir "$busy"
 setfattr -n user.delegate -v 1 "$busy"
 rc=0
-sh -c 'echo $$ >'"$busy"'/cgroup.procs; sleep 60 & "$0" run --name b1 -- true; echo "rc=$?"; kill $!' "$MEMCAGE" \
+sh -c 'echo $$ >'"$busy"'/cgroup.procs; sleep 60 & until read c </proc/$!/comm && [ "$c" = sleep ]; do :; done; "$0" run --name b1 -- true; echo "rc=$?"; kill $!' "$MEMCAGE" \
         >"$tmpdir/b1.out" 2>"$tmpdir/b1.err" || rc=$?
 assert_eq "$(cat "$tmpdir/b1.out")" "rc=125" "busy: memcage's exit status"
 assert_contains "$(cat "$tmpdir/b1.err")" "other processes besides memcage" "busy: the refusal"
@@ -66,7 +66,7 @@ assert_contains "$(cat "$tmpdir/b1.err")" "--evacuate" "busy: names the fix"
 [ ! -e "$busy/memcage-launcher" ] || fail "busy: a leaf was made although refused"
 assert_eq "$(cat "$busy/cgroup.subtree_control")" "" "busy: nothing enabled"
 
-sh -c 'echo $$ >'"$busy"'/cgroup.procs; sleep 60 & "$0" run --evacuate --name b2 -- cat /proc/self/cgroup; echo "rc=$?"; cat /proc/$!/cgroup; kill $!' "$MEMCAGE" \
+sh -c 'echo $$ >'"$busy"'/cgroup.procs; sleep 60 & until read c </proc/$!/comm && [ "$c" = sleep ]; do :; done; "$0" run --evacuate --name b2 -- cat /proc/self/cgroup; echo "rc=$?"; cat /proc/$!/cgroup; kill $!' "$MEMCAGE" \
         >"$tmpdir/b2.out" 2>"$tmpdir/b2.err" || true
 mapfile -t lines <"$tmpdir/b2.out"
 assert_eq "${lines[0]}" "0::/t14-busy/b2" "evacuate: the command's cgroup ($(cat "$tmpdir/b2.err"))"
@@ -122,11 +122,11 @@ assert_eq "$(placement "$tmpdir/c1.json" parent)" "" "container: the namespace r
 
 # A second process in the container's root (memcage is not the entrypoint): explained, then --evacuate.
 rc=0
-in_container rw 'sleep 60 & "$1" run --name c2 -- true; echo "rc=$?"; kill $!' "$MEMCAGE" \
+in_container rw 'sleep 60 & until read c </proc/$!/comm && [ "$c" = sleep ]; do :; done; "$1" run --name c2 -- true; echo "rc=$?"; kill $!' "$MEMCAGE" \
         >"$tmpdir/c2.out" 2>"$tmpdir/c2.err" || rc=$?
 assert_eq "$(cat "$tmpdir/c2.out")" "rc=125" "container, not entrypoint: exit status"
 assert_contains "$(cat "$tmpdir/c2.err")" "Make memcage the entrypoint" "container, not entrypoint: the fix"
-in_container rw 'sleep 60 & "$1" run --evacuate --name c3 -- cat /proc/self/cgroup; echo "rc=$?"; kill $!' "$MEMCAGE" \
+in_container rw 'sleep 60 & until read c </proc/$!/comm && [ "$c" = sleep ]; do :; done; "$1" run --evacuate --name c3 -- cat /proc/self/cgroup; echo "rc=$?"; kill $!' "$MEMCAGE" \
         >"$tmpdir/c3.out" 2>"$tmpdir/c3.err" || true
 mapfile -t lines <"$tmpdir/c3.out"
 assert_eq "${lines[0]:-}" "0::/c3" "container, --evacuate: the command's cgroup ($(cat "$tmpdir/c3.err"))"

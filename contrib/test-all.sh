@@ -5,8 +5,9 @@
 # cmocka unit tests on the host, then the integration suite in VMs, the plain
 # build on Debian's 6.1 and 6.12 kernels (MEMCAGE_TEST_KERNELS to choose), the
 # sanitized one on MEMCAGE_ASAN_KERNELS (default 6.1: the older kernel, where
-# memcage's fallbacks run too); then the libFuzzer targets of tests/fuzz
-# (FUZZ_SECONDS each, default 60), then make distcheck.
+# memcage's fallbacks run too; its crash test, t-74, on the plain build's other
+# kernels as well); then the libFuzzer targets of tests/fuzz (FUZZ_SECONDS
+# each, default 60) beside make distcheck.
 # Ends with each stage's time and the totals of every run on one line.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +41,8 @@ stage builds
 # one, as released, none.
 "$top/contrib/build.sh" "$top/build-test-plain" --enable-werror || status=1
 "$top/contrib/build.sh" "$top/build-test-asan" --enable-werror --enable-sanitizers --enable-crash-points || status=1
+make -C "$top/build-test-plain" -s -j2 check-programs || status=1
+make -C "$top/build-test-asan" -s -j2 check-programs || status=1
 
 # Both suites at once: each TCG VM keeps one host CPU busy, and a VM waiting
 # on a test's timer or on systemd leaves its CPU to the others.
@@ -50,6 +53,18 @@ echo "plain build on ${kernels:-6.1 and 6.12}, ASan/UBSan build on ${MEMCAGE_ASA
         echo $rc >"$logs/plain.rc") &
 (rc=0; make -C "$top/build-test-asan" -s check MEMCAGE_TEST_KERNELS="${MEMCAGE_ASAN_KERNELS:-6.1}" >"$logs/asan" 2>&1 || rc=$?
         echo $rc >"$logs/asan.rc") &
+# The crash points exist in the sanitized build alone: its crash test runs on
+# the plain build's other kernels too (unit tests ran above).
+crash_kernels=
+for k in $(echo "${kernels:-6.1 6.12}" | tr , ' '); do
+        case $k in none | host) continue ;; esac
+        case " ${MEMCAGE_ASAN_KERNELS:-6.1} " in *" $k "*) ;; *) crash_kernels="$crash_kernels $k" ;; esac
+done
+if [ -n "${crash_kernels# }" ] && [ -z "${MEMCAGE_TESTS:-}" ]; then
+        (rc=0; make -C "$top/build-test-asan" -s check UNIT_TESTS= MEMCAGE_TEST_KERNELS="${crash_kernels# }" \
+                MEMCAGE_TESTS=t-74-crash-consistency.sh >"$logs/crash" 2>&1 || rc=$?
+                echo $rc >"$logs/crash.rc") &
+fi
 wait
 # totals LOG: adds the suite's last "N passed, N failed, N skipped" line.
 totals() {
@@ -63,8 +78,12 @@ totals() {
         set -- ${line#\# fuzz: }
         passed=$((passed + $1)) failed=$((failed + $3)) skipped=$((skipped + ${5:-0}))
 }
-for variant in plain asan; do
-        echo "=============== $variant build: make check ==============="
+for variant in plain asan crash; do
+        [ -e "$logs/$variant" ] || continue
+        case $variant in
+        crash) echo "=============== asan build: the crash test on$crash_kernels ===============" ;;
+        *) echo "=============== $variant build: make check ===============" ;;
+        esac
         cat "$logs/$variant"
         [ "$(cat "$logs/$variant.rc" 2>/dev/null)" = 0 ] || status=1
         totals "$logs/$variant" "$variant"

@@ -42,6 +42,102 @@ hits=$(grep -lE '#include "dbus-message\.h"|AF_UNIX' src/lib/*.c src/cli/*.c inc
 hits=$(grep -nE '"([^"]*/)?(memory|hugetlb|cgroup)\.([a-z0-9_.]|%[a-z]+)+"' src/cli/*.c src/cli/*.h |
         grep -vE '^[^:]+:[0-9]+:[[:space:]]*(#[[:space:]]*include|/?\*|//)' || true)
 [ -z "$hits" ] || fail "the program names a kernel file (its reads and writes belong in src/lib)" "$hits"
+# The library's modules form no circle, so that each can be read, tested and
+# changed on top of the ones below it. A module is src/lib/X.c with its header
+# include/X.h. X depends on Y when src/lib/X.c or include/X.h includes "Y.h"
+# (Y having a .c of its own), or when X.c calls a function that Y.h declares:
+# a call is an arrow even when the header that declares it was reached some
+# other way. Headers with no .c of their own are shared by a family and
+# stand for the file that defines each thing they declare:
+#   - profile.h and profile-internal.h: the profile code is four files
+#     (keys, path, ini, load), each its own module; a call through them
+#     depends on the file that defines the function;
+#   - cgroup-backend.h is an ops table: cgroup.c calls the backends through
+#     pointers and they sit below it, so naming a backend is no arrow.
+# A .c with no header of its own that defines what another module's header
+# declares (cgroup-mount.c in cgroup.h, export-*.c in export.h) is part of
+# that module: its arrows are the module's.
+# A function is defined where a line starts with its type and name (not
+# static, no ';'), as every file here writes them; comments are skipped.
+cycles=$(awk '
+FNR == 1 {
+        mod = FILENAME; sub(/.*\//, "", mod); ish = mod ~ /\.h$/; sub(/\.[ch]$/, "", mod)
+        if (!ish && !(mod in hasc)) { hasc[mod] = 1; order[++nmod] = mod }
+        if (ish) hash[mod] = 1
+        incomment = 0
+}
+{
+        raw = $0; line = ""
+        # Drop comments, also those that span lines.
+        while (raw != "") {
+                if (incomment) {
+                        i = index(raw, "*/"); if (!i) { raw = ""; break }
+                        raw = substr(raw, i + 2); incomment = 0
+                } else {
+                        i = index(raw, "/*"); j = index(raw, "//")
+                        if (j && (!i || j < i)) { line = line substr(raw, 1, j - 1); raw = ""; break }
+                        if (!i) { line = line raw; raw = ""; break }
+                        line = line substr(raw, 1, i - 1); raw = substr(raw, i + 2); incomment = 1
+                }
+        }
+        if (match(line, /^#[ \t]*include[ \t]+"[^"]+\.h"/)) {
+                h = substr(line, RSTART, RLENGTH); sub(/^[^"]*"/, "", h); sub(/\.h"$/, "", h)
+                inc[mod SUBSEP h] = 1
+                next
+        }
+        if (!ish && line ~ /^[a-z_]/ && line !~ /^static/ && line !~ /;[ \t]*$/ &&
+            match(line, /mc_[a-z0-9_]+\(/)) {
+                n = substr(line, RSTART, RLENGTH - 1)
+                if (!(n in def)) def[n] = mod
+                next
+        }
+        rest = line
+        while (match(rest, /mc_[a-z0-9_]+[ \t]*\(/)) {
+                n = substr(rest, RSTART, RLENGTH); sub(/[ \t]*\($/, "", n)
+                rest = substr(rest, RSTART + RLENGTH)
+                if (ish) { if (!(n in decl)) decl[n] = mod }
+                else use[mod SUBSEP n] = 1
+        }
+}
+function edge(a, b) {
+        if (a in home) a = home[a]
+        if (b in home) b = home[b]
+        if (a != b && (a in hasc) && (b in hasc)) adj[a SUBSEP b] = 1
+}
+function visit(v,   list, k, i, j, w, c) {
+        color[v] = 1; path[++depth] = v
+        k = split(out[v], list, " ")
+        for (i = 1; i <= k; i++) {
+                w = list[i]
+                if (color[w] == 1) {
+                        c = w
+                        for (j = depth; path[j] != w; j--) ;
+                        for (j = j + 1; j <= depth; j++) c = c " -> " path[j]
+                        print c " -> " w
+                } else if (!color[w])
+                        visit(w)
+        }
+        depth--; color[v] = 2
+}
+END {
+        for (n in def)
+                if (!(def[n] in hash) && (n in decl) && (decl[n] in hasc)) home[def[n]] = decl[n]
+        for (k in inc) { split(k, p, SUBSEP); edge(p[1], p[2]) }
+        for (k in use) {
+                split(k, p, SUBSEP); n = p[2]
+                if (!(n in decl) || !(n in def) || decl[n] == "cgroup-backend") continue
+                edge(p[1], (decl[n] in hasc) ? decl[n] : def[n])
+        }
+        # The files in the order the shell lists them, so that the same tree
+        # prints the same circles.
+        for (i = 1; i <= nmod; i++)
+                for (j = 1; j <= nmod; j++)
+                        if ((order[i] SUBSEP order[j]) in adj) out[order[i]] = out[order[i]] " " order[j]
+        for (i = 1; i <= nmod; i++)
+                if (!(order[i] in home) && !color[order[i]]) visit(order[i])
+}
+' src/lib/*.c include/*.h)
+[ -z "$cycles" ] || fail "the library's modules depend on each other in a circle (X -> Y: X includes Y.h or calls what it declares)" "$cycles"
 [ "$status" -ne 0 ] ||
-        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file"
+        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file; the modules form no circle"
 exit $status

@@ -56,9 +56,6 @@ int mc_cgroup_open_root(const char *mountinfo_path, char **ret_path, int *ret_fd
  * "memory.*" and other controller prefixes).
  */
 int mc_cgroup_validate_name(const char *name, struct mc_error *err);
-/* A run's group name when none is given: "db-1234", the profile's stem (mc_profile_stem()) and pid; NULL:
- * ENOMEM. */
-char *mc_group_default_name(const char *profile, pid_t pid);
 /* A relative path of valid names ("memcage", "ci/memcage"); no leading '/'. */
 int mc_cgroup_validate_path(const char *path, struct mc_error *err);
 

@@ -152,6 +152,10 @@ int mc_placement_sweep_leaf(int group_fd, const struct mc_cgroup_backend *backen
  */
 int mc_placement_parse_self(const char *text, char **ret, struct mc_error *err);
 
+/* A run's group name when none is given: "db-1234", the profile's stem (mc_profile_stem()) and pid; NULL:
+ * ENOMEM. */
+char *mc_group_default_name(const char *profile, pid_t pid);
+
 /* A unit name from a stem and pid: "memcage-db-1234.scope", other characters than [A-Za-z0-9:_.-] as '_'. */
 char *mc_placement_scope_name(const char *stem, pid_t pid);
 

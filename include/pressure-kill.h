@@ -28,26 +28,7 @@
  */
 #define MC_PRESSURE_KILL_FREEZE_WAIT_MS 3000
 
-struct mc_pressure_kill_rule {
-        struct mc_pressure_trigger trigger; /* kind, stall and window */
-        uint64_t duration_us;
-        unsigned windows; /* DURATION / WINDOW, rounded up: the windows in a row that end the run */
-        char spec[96];    /* "full 50%/2s for 30s", as written (blanks folded) */
-};
-
-/*
- * Parses "KIND STALL/WINDOW for DURATION": KIND some or full, STALL/WINDOW
- * as a [pressure] trigger (mc_pressure_parse_trigger), DURATION a duration
- * (us, ms or s) of at least WINDOW. The message says what is wrong and the
- * form.
- */
-int mc_pressure_kill_parse_rule(const char *value, struct mc_pressure_kill_rule *ret, struct mc_error *err);
-
-/*
- * Whether the kernel can arm the rule's trigger for a writer of effective
- * uid euid: without root only windows in multiples of 2 s (Linux 6.4+).
- */
-int mc_pressure_kill_check_rule(const struct mc_pressure_kill_rule *rule, uid_t euid, struct mc_error *err);
+/* The rule itself (struct mc_pressure_kill_rule, its parser and check) is in pressure.h. */
 
 /*
  * The window count. The kernel signals a trigger at most once per window

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -41,6 +42,32 @@ struct mc_pressure_trigger {
  */
 int mc_pressure_parse_trigger(const char *value, enum mc_psi_kind kind, struct mc_pressure_trigger *ret,
                               struct mc_error *err);
+
+/*
+ * The pressure kill rule ([pressure] kill, --kill-on-pressure): a trigger held
+ * for a duration. Parsed here beside the trigger it is made of, so that the
+ * profile checks a value without the policy that runs it (pressure-kill.h).
+ */
+struct mc_pressure_kill_rule {
+        struct mc_pressure_trigger trigger; /* kind, stall and window */
+        uint64_t duration_us;
+        unsigned windows; /* DURATION / WINDOW, rounded up: the windows in a row that end the run */
+        char spec[96];    /* "full 50%/2s for 30s", as written (blanks folded) */
+};
+
+/*
+ * Parses "KIND STALL/WINDOW for DURATION": KIND some or full, STALL/WINDOW
+ * as a [pressure] trigger (mc_pressure_parse_trigger), DURATION a duration
+ * (us, ms or s) of at least WINDOW. The message says what is wrong and the
+ * form.
+ */
+int mc_pressure_kill_parse_rule(const char *value, struct mc_pressure_kill_rule *ret, struct mc_error *err);
+
+/*
+ * Whether the kernel can arm the rule's trigger for a writer of effective
+ * uid euid: without root only windows in multiples of 2 s (Linux 6.4+).
+ */
+int mc_pressure_kill_check_rule(const struct mc_pressure_kill_rule *rule, uid_t euid, struct mc_error *err);
 
 /* The line written to memory.pressure to register a trigger: "some 150000 1000000". */
 int mc_pressure_trigger_line(const struct mc_pressure_trigger *t, char *buf, size_t n);

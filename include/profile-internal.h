@@ -4,8 +4,8 @@
 /*
  * What the four parts of the profile code share and nothing else uses:
  * profile-keys.c (the key table and validation), profile-path.c (the search
- * path), profile-ini.c (the inih adapter) and profile-load.c (inherit and
- * merging, the settings of struct mc_profile).
+ * path), profile-ini.c (the inih adapter and the settings of struct
+ * mc_profile it fills) and profile-load.c (inherit and merging).
  */
 
 #include <stdbool.h>
@@ -31,7 +31,7 @@ int mc_profile_lookup_key(const char *section, const char *name, const struct mc
 int mc_profile_validate_value(const struct mc_key_info *ki, const char *value,
                               const struct mc_profile_env *env, struct mc_error *err);
 
-/* profile-load.c: the values of struct mc_profile */
+/* profile-ini.c: the values of struct mc_profile, made by the parser and merged by the loader */
 
 /* Sets s to copies of value and file, keeping s->next; -ENOMEM leaves s as it was. */
 int mc_setting_replace(struct mc_setting *s, const char *value, const char *file, unsigned line);
@@ -45,7 +45,7 @@ int mc_setting_add(struct mc_setting *head, const struct mc_key_info *ki, const 
 /* Frees every value of settings and zeroes them. */
 void mc_settings_free(struct mc_setting settings[_MC_KEY_COUNT]);
 
-/* profile-ini.c */
+/* profile-ini.c: the parser */
 
 /*
  * Reads one profile file from f into settings (zeroed by the caller, freed

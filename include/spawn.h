@@ -20,6 +20,32 @@ enum mc_spawn_method {
         MC_SPAWN_FORK, /* force the fallback (tests, old kernels) */
 };
 
+/*
+ * The launcher's signals around the command: which are forwarded, blocked
+ * while the command runs and given back in the child before exec. Here
+ * beside the spawn that restores them; the loop (supervise.h) reads them.
+ */
+/* The signals memcage forwards to the command. */
+extern const int mc_forwarded_signals[];
+extern const size_t mc_forwarded_signals_count;
+
+/*
+ * Blocks the forwarded signals, so that they arrive through the signalfd
+ * returned in *ret_fd (CLOEXEC, non-blocking) and none can end memcage
+ * with a group left behind; *ret_old is the mask before, for the command.
+ */
+int mc_signals_block(sigset_t *ret_old, int *ret_fd, struct mc_error *err);
+/*
+ * mc_signals_block() also ignores SIGPIPE, so that a closed stderr reader
+ * cannot end the launcher; in the child, before exec, this gives SIGPIPE
+ * back the disposition memcage started with (an ignored signal stays
+ * ignored across exec). Async-signal-safe.
+ */
+void mc_signals_restore_child(void);
+
+/* A forwarded signal that arrived (and waits, blocked) before the command started, or 0. */
+int mc_signal_pending(void);
+
 struct mc_spawn_opts {
         char *const *argv; /* argv[0] is looked up in PATH like execvp */
         int cgroup_fd;     /* O_DIRECTORY fd of the group */

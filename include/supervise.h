@@ -15,26 +15,7 @@
 #include "error.h"
 #include "spawn.h"
 
-/* The signals memcage forwards to the command. */
-extern const int mc_forwarded_signals[];
-extern const size_t mc_forwarded_signals_count;
-
-/*
- * Blocks the forwarded signals, so that they arrive through the signalfd
- * returned in *ret_fd (CLOEXEC, non-blocking) and none can end memcage
- * with a group left behind; *ret_old is the mask before, for the command.
- */
-int mc_signals_block(sigset_t *ret_old, int *ret_fd, struct mc_error *err);
-/*
- * mc_signals_block() also ignores SIGPIPE, so that a closed stderr reader
- * cannot end the launcher; in the child, before exec, this gives SIGPIPE
- * back the disposition memcage started with (an ignored signal stays
- * ignored across exec). Async-signal-safe.
- */
-void mc_signals_restore_child(void);
-
-/* A forwarded signal that arrived (and waits, blocked) before the command started, or 0. */
-int mc_signal_pending(void);
+/* The signals forwarded to the command and their mask (mc_signals_block()) are in spawn.h. */
 
 /* The foreground process group of the terminal tty_fd, or -1 when it is not a terminal. */
 pid_t mc_terminal_foreground(int tty_fd);

@@ -14,7 +14,6 @@
 #include <linux/magic.h>
 
 #include "cgroup.h"
-#include "profile.h"
 #include "util.h"
 
 /* mountinfo(5) escapes space, tab, newline and backslash as \NNN (octal); decodes in place. */
@@ -257,15 +256,6 @@ static const char *const kernel_prefixes[] = {
         "cgroup.",  "memory.", "cpu.",  "cpuset.", "io.",   "pids.",
         "hugetlb.", "rdma.",   "misc.", "irq.",    "dmem.",
 };
-
-char *mc_group_default_name(const char *profile, pid_t pid)
-{
-        _cleanup_free_ char *stem = mc_profile_stem(profile);
-        char *s = NULL;
-        if (!stem || asprintf(&s, "%s-%d", stem, (int)pid) < 0)
-                return NULL;
-        return s;
-}
 
 int mc_cgroup_validate_name(const char *name, struct mc_error *err)
 {

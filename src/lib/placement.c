@@ -76,6 +76,15 @@ char *mc_placement_scope_name(const char *stem, pid_t pid)
         return s;
 }
 
+char *mc_group_default_name(const char *profile, pid_t pid)
+{
+        _cleanup_free_ char *stem = mc_profile_stem(profile);
+        char *s = NULL;
+        if (!stem || asprintf(&s, "%s-%d", stem, (int)pid) < 0)
+                return NULL;
+        return s;
+}
+
 int mc_placement_scope_names(const char *profile, char *const *argv, pid_t pid, char **ret_unit,
                              char **ret_description)
 {

@@ -74,6 +74,65 @@ int mc_pressure_parse_trigger(const char *value, enum mc_psi_kind kind, struct m
         return 0;
 }
 
+#define RULE_FORM "use KIND STALL/WINDOW for DURATION, e.g. full 50%%/2s for 30s (KIND some or full)"
+
+int mc_pressure_kill_parse_rule(const char *value, struct mc_pressure_kill_rule *ret, struct mc_error *err)
+{
+        struct mc_pressure_kill_rule rule = { 0 };
+        _cleanup_free_ char *copy = strdup(value);
+        char *words[5], *save = NULL;
+        size_t n = 0;
+        enum mc_psi_kind kind;
+        int r;
+
+        if (!copy)
+                return mc_error_errno(err, ENOMEM, "pressure kill rule");
+        for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+                if (n == ELEMENTSOF(words))
+                        return mc_error_set(err, EINVAL, "too many words; " RULE_FORM);
+                words[n++] = w;
+        }
+        if (n == 0)
+                return mc_error_set(err, EINVAL, "empty rule; " RULE_FORM);
+        if (streq(words[0], "some"))
+                kind = MC_PSI_SOME;
+        else if (streq(words[0], "full"))
+                kind = MC_PSI_FULL;
+        else
+                return mc_error_set(err, EINVAL, "unknown kind '%s'; " RULE_FORM, words[0]);
+        if (n != 4 || !streq(words[2], "for"))
+                return mc_error_set(err, EINVAL,
+                                    "expected 'STALL/WINDOW for DURATION' after '%s'; " RULE_FORM, words[0]);
+        r = mc_pressure_parse_trigger(words[1], kind, &rule.trigger, err);
+        if (r < 0)
+                return r;
+        r = mc_duration_parse(words[3], &rule.duration_us, err);
+        if (r < 0)
+                return mc_error_prefix(err, "duration '%s'", words[3]);
+        if (rule.duration_us < rule.trigger.window_us)
+                return mc_error_set(err, ERANGE, "duration '%s' is shorter than the window '%s'", words[3],
+                                    strchr(words[1], '/') + 1);
+        uint64_t w = rule.trigger.window_us;
+        uint64_t windows = (rule.duration_us + w - 1) / w;
+        /* A day of 500 ms windows is far more than anyone asks for; a count must fit. */
+        if (windows > 1000000)
+                return mc_error_set(err, ERANGE, "duration '%s' is too long", words[3]);
+        rule.windows = (unsigned)windows;
+        snprintf(rule.spec, sizeof(rule.spec), "%s %s for %s", words[0], words[1], words[3]);
+        *ret = rule;
+        return 0;
+}
+
+int mc_pressure_kill_check_rule(const struct mc_pressure_kill_rule *rule, uid_t euid, struct mc_error *err)
+{
+        if (euid != 0 && rule->trigger.window_us % MC_PSI_UNPRIV_WINDOW_US != 0)
+                return mc_error_set(err, EINVAL,
+                                    "'%s': without root the kernel arms only windows in multiples of 2s; "
+                                    "use a window of 2s, 4s, 6s, 8s or 10s",
+                                    rule->spec);
+        return 0;
+}
+
 int mc_pressure_trigger_line(const struct mc_pressure_trigger *t, char *buf, size_t n)
 {
         int k = snprintf(buf, n, "%s %llu %llu", mc_psi_kind_name(t->kind), (unsigned long long)t->stall_us,

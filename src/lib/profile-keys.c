@@ -12,7 +12,6 @@
 #include "duration.h"
 #include "escape.h"
 #include "hugetlb-pool.h"
-#include "pressure-kill.h"
 #include "pressure.h"
 #include "profile-internal.h"
 #include "profile.h"

@@ -2,7 +2,8 @@
 /*
  * Loading a profile: the file opened (ownership checked for root runs), what
  * it inherits loaded first, cycles and depth refused, values merged so the
- * including file wins; and the values of struct mc_profile themselves.
+ * including file wins. The values themselves (mc_setting_*) belong to the
+ * INI adapter, which makes them (profile-ini.c).
  */
 #include "config.h"
 
@@ -20,68 +21,6 @@
 
 /* Longer chains are a mistake rather than a design; this also bounds the recursion. */
 #define INHERIT_DEPTH_MAX 16
-
-int mc_setting_replace(struct mc_setting *s, const char *value, const char *file, unsigned line)
-{
-        char *v = strdup(value);
-        char *f = strdup(file);
-        if (!v || !f) {
-                free(v);
-                free(f);
-                return -ENOMEM;
-        }
-        free(s->value);
-        free(s->file);
-        *s = (struct mc_setting){ .value = v, .file = f, .line = line, .next = s->next };
-        return 0;
-}
-
-size_t mc_setting_identity_len(const struct mc_key_info *ki, const char *value)
-{
-        return ki->type == MC_VALUE_ENV ? strcspn(value, "=") : strlen(value);
-}
-
-struct mc_setting *mc_setting_find(struct mc_setting *head, const struct mc_key_info *ki, const char *value)
-{
-        size_t n = mc_setting_identity_len(ki, value);
-        for (struct mc_setting *s = head; s && s->value; s = s->next)
-                if (mc_setting_identity_len(ki, s->value) == n && strncmp(s->value, value, n) == 0)
-                        return s;
-        return NULL;
-}
-
-int mc_setting_add(struct mc_setting *head, const struct mc_key_info *ki, const char *value,
-                   const char *file, unsigned line)
-{
-        struct mc_setting *s = mc_setting_find(head, ki, value);
-        if (s || !head->value)
-                return mc_setting_replace(s ? s : head, value, file, line);
-        struct mc_setting *last = head;
-        while (last->next)
-                last = last->next;
-        s = calloc(1, sizeof(*s));
-        if (!s || mc_setting_replace(s, value, file, line) < 0) {
-                free(s);
-                return -ENOMEM;
-        }
-        last->next = s;
-        return 0;
-}
-
-void mc_settings_free(struct mc_setting settings[_MC_KEY_COUNT])
-{
-        for (size_t i = 0; i < _MC_KEY_COUNT; i++) {
-                for (struct mc_setting *s = settings[i].next, *next; s; s = next) {
-                        next = s->next;
-                        free(s->value);
-                        free(s->file);
-                        free(s);
-                }
-                free(settings[i].value);
-                free(settings[i].file);
-                settings[i] = (struct mc_setting){};
-        }
-}
 
 void mc_profile_init(struct mc_profile *p)
 {

@@ -7,13 +7,59 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "spawn.h"
-#include "supervise.h"
 #include "util.h"
+
+const int mc_forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+const size_t mc_forwarded_signals_count = ELEMENTSOF(mc_forwarded_signals);
+
+/* SIGPIPE's disposition when memcage started: the command gets it back (see mc_signals_block()). */
+static struct sigaction sigpipe_before = { .sa_handler = SIG_DFL };
+
+int mc_signals_block(sigset_t *ret_old, int *ret_fd, struct mc_error *err)
+{
+        /*
+         * A reader of memcage's stderr or stdout that goes away (run ... 2>&1 |
+         * head -1) must not kill the launcher mid-run: the command would run on
+         * unsupervised, its group and huge pages stay, no report is written.
+         * Writes fail with EPIPE instead.
+         */
+        struct sigaction ign = { .sa_handler = SIG_IGN };
+        if (sigaction(SIGPIPE, &ign, &sigpipe_before) < 0)
+                return mc_error_errno(err, errno, "ignore SIGPIPE");
+        sigset_t set;
+        sigemptyset(&set);
+        for (size_t i = 0; i < mc_forwarded_signals_count; i++)
+                sigaddset(&set, mc_forwarded_signals[i]);
+        if (sigprocmask(SIG_BLOCK, &set, ret_old) < 0)
+                return mc_error_errno(err, errno, "block signals");
+        int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "signalfd");
+        *ret_fd = fd;
+        return 0;
+}
+
+void mc_signals_restore_child(void)
+{
+        (void)sigaction(SIGPIPE, &sigpipe_before, NULL);
+}
+
+int mc_signal_pending(void)
+{
+        sigset_t pending;
+        if (sigpending(&pending) < 0)
+                return 0;
+        for (size_t i = 0; i < mc_forwarded_signals_count; i++)
+                if (sigismember(&pending, mc_forwarded_signals[i]))
+                        return mc_forwarded_signals[i];
+        return 0;
+}
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL

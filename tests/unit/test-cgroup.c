@@ -583,17 +583,6 @@ static void test_open_root_legacy_and_none(void **state)
 
 /* ---- names and paths ---------------------------------------------------------------------- */
 
-/* A run's group without --name: the profile's stem and memcage's pid. */
-static void test_default_name(void **state)
-{
-        char *s = mc_group_default_name("./ci.ini", 42);
-        assert_string_equal(s, "ci-42");
-        free(s);
-        s = mc_group_default_name(NULL, 7);
-        assert_string_equal(s, "run-7");
-        free(s);
-}
-
 static void test_validate_name(void **state)
 {
         char longest[NAME_MAX + 1], too_long[NAME_MAX + 2];
@@ -1579,7 +1568,6 @@ int main(void)
                 T(test_open_root_without_memory),
                 T(test_open_root_legacy_and_none),
                 cmocka_unit_test(test_validate_name),
-                cmocka_unit_test(test_default_name),
                 cmocka_unit_test(test_validate_path),
                 T(test_create_read_remove),
                 T(test_create_in_root_and_nested),

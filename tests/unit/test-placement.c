@@ -280,6 +280,17 @@ static void test_parse_self(void **state)
         assert_non_null(strstr(err.msg, "not inside"));
 }
 
+/* A run's group without --name: the profile's stem and memcage's pid. */
+static void test_default_name(void **state)
+{
+        char *s = mc_group_default_name("./ci.ini", 42);
+        assert_string_equal(s, "ci-42");
+        free(s);
+        s = mc_group_default_name(NULL, 7);
+        assert_string_equal(s, "run-7");
+        free(s);
+}
+
 static void test_scope_name(void **state)
 {
         (void)state;
@@ -1017,6 +1028,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_self),
+                cmocka_unit_test(test_default_name),
                 cmocka_unit_test(test_scope_name),
                 cmocka_unit_test(test_scope_names),
                 cmocka_unit_test(test_user_bus),

@@ -15,6 +15,15 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The length of the valid UTF-8 sequence at p (1..4) and its code point, 0
+ * for an invalid one: overlong forms, surrogates and values above U+10FFFF
+ * are invalid too, as XML parsers hold them; a truncated sequence stops at
+ * the NUL.
+ */
+size_t mc_utf8_decode(const unsigned char *p, uint32_t *ret);
 
 /* True when s needs no escaping. */
 bool mc_text_is_printable(const char *s);

@@ -6,43 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report-json.h"
 #include "report-junit.h"
 #include "report-text.h"
 #include "util.h"
-
-/*
- * The length of the valid UTF-8 sequence at p (1..4) and its code point, 0
- * for an invalid one: overlong forms, surrogates and values above U+10FFFF
- * are invalid too, as XML parsers hold them.
- */
-static size_t utf8_decode(const unsigned char *p, uint32_t *ret)
-{
-        size_t len;
-        uint32_t cp, min;
-
-        if (p[0] < 0x80) {
-                *ret = p[0];
-                return 1;
-        }
-        if ((p[0] & 0xe0) == 0xc0)
-                len = 2, cp = p[0] & 0x1f, min = 0x80;
-        else if ((p[0] & 0xf0) == 0xe0)
-                len = 3, cp = p[0] & 0x0f, min = 0x800;
-        else if ((p[0] & 0xf8) == 0xf0)
-                len = 4, cp = p[0] & 0x07, min = 0x10000;
-        else
-                return 0;
-        for (size_t i = 1; i < len; i++) {
-                if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
-                        return 0;
-                cp = cp << 6 | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        *ret = cp;
-        return len;
-}
 
 /* Allowed by XML 1.0 (Char) and not a control a viewer would act on. */
 static bool xml_shown(uint32_t cp)
@@ -59,7 +27,7 @@ void mc_junit_escape(FILE *f, const char *s, bool attribute)
         const unsigned char *p = (const unsigned char *)s;
         while (*p) {
                 uint32_t cp = 0;
-                size_t len = utf8_decode(p, &cp);
+                size_t len = mc_utf8_decode(p, &cp);
                 if (len == 0 || !xml_shown(cp)) {
                         for (size_t i = 0; i < (len ? len : 1); i++)
                                 fprintf(f, "\\x%02x", p[i]);

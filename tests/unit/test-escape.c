@@ -95,12 +95,34 @@ static void test_json_printable_copy(void **state)
         json_decref(j);
 }
 
+static void test_utf8_decode(void **state)
+{
+        (void)state;
+        uint32_t cp = 0;
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"a", &cp), 1);
+        assert_int_equal(cp, 'a');
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xc3\xa9", &cp), 2);
+        assert_int_equal(cp, 0xe9);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xe2\x82\xac", &cp), 3);
+        assert_int_equal(cp, 0x20ac);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", &cp), 4);
+        assert_int_equal(cp, 0x1f600);
+        /* Overlong, a surrogate, above U+10FFFF, truncated at the NUL, a lone continuation byte. */
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xc0\xaf", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xe0\x80\xaf", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xed\xa0\x80", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xf4\x90\x80\x80", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xe2\x82", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\x80", &cp), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_escape_cases),
                 cmocka_unit_test(test_escape_cut),
                 cmocka_unit_test(test_json_printable_copy),
+                cmocka_unit_test(test_utf8_decode),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,3 +149,56 @@ json_t *mc_json_printable_copy(const json_t *j)
         /* Numbers, booleans and null have no text of their own. */
         return json_deep_copy(j);
 }
+
+/* Allowed by XML 1.0 (Char) and not a control a viewer would act on. */
+static bool xml_shown(uint32_t cp)
+{
+        if (cp == '\t' || cp == '\n' || cp == '\r')
+                return true;
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+                return false;
+        return cp != 0xfffe && cp != 0xffff;
+}
+
+void mc_xml_escape(FILE *f, const char *s, bool attribute)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        while (*p) {
+                uint32_t cp = 0;
+                size_t len = mc_utf8_decode(p, &cp);
+                if (len == 0 || !xml_shown(cp)) {
+                        for (size_t i = 0; i < (len ? len : 1); i++)
+                                fprintf(f, "\\x%02x", p[i]);
+                        p += len ? len : 1;
+                        continue;
+                }
+                switch (cp) {
+                case '&':
+                        fputs("&amp;", f);
+                        break;
+                case '<':
+                        fputs("&lt;", f);
+                        break;
+                case '>':
+                        fputs("&gt;", f);
+                        break;
+                case '"':
+                        fputs(attribute ? "&quot;" : "\"", f);
+                        break;
+                case '\t':
+                case '\n':
+                        if (attribute)
+                                fprintf(f, "&#%u;", cp);
+                        else
+                                fputc((int)cp, f);
+                        break;
+                case '\r':
+                        /* Parsers turn a bare \r into \n in text too. */
+                        fputs("&#13;", f);
+                        break;
+                default:
+                        fwrite(p, 1, len, f);
+                }
+                p += len;
+        }
+}

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "event-model.h"
+#include "json-util.h"
 #include "util.h"
 
 static const char *const type_names[_MC_EVENT_TYPE_COUNT] = {
@@ -23,11 +24,6 @@ static const char *const type_names[_MC_EVENT_TYPE_COUNT] = {
 const char *mc_event_type_name(enum mc_event_type t)
 {
         return (unsigned)t < _MC_EVENT_TYPE_COUNT ? type_names[t] : "unknown";
-}
-
-static json_t *u64_or_null(bool has, uint64_t v)
-{
-        return has ? json_integer((json_int_t)v) : json_null();
 }
 
 json_t *mc_event_to_json(const struct mc_event *ev)
@@ -53,9 +49,10 @@ json_t *mc_event_to_json(const struct mc_event *ev)
         case MC_EVENT_MAX:
         case MC_EVENT_OOM:
         case MC_EVENT_OOM_GROUP_KILL:
-                r = json_object_set_new(o, "count", json_integer((json_int_t)ev->count));
+                r = json_object_set_new(o, "count", mc_json_u64(ev->count));
                 if (r >= 0)
-                        r = json_object_set_new(o, "current", u64_or_null(ev->has_current, ev->current));
+                        r = json_object_set_new(o, "current",
+                                                mc_json_u64_or_null(ev->has_current, ev->current));
                 break;
         case MC_EVENT_OOM_KILL: {
                 const char *cause = mc_oom_cause_name(ev->cause);
@@ -69,15 +66,15 @@ json_t *mc_event_to_json(const struct mc_event *ev)
         case MC_EVENT_SWAP_HIGH:
         case MC_EVENT_SWAP_MAX:
         case MC_EVENT_SWAP_FAIL:
-                r = json_object_set_new(o, "count", json_integer((json_int_t)ev->count));
+                r = json_object_set_new(o, "count", mc_json_u64(ev->count));
                 if (r >= 0)
                         r = json_object_set_new(o, "swap_current",
-                                                u64_or_null(ev->has_current, ev->current));
+                                                mc_json_u64_or_null(ev->has_current, ev->current));
                 break;
         case MC_EVENT_HUGETLB_MAX:
                 r = json_object_set_new(o, "size", json_string(ev->size ? ev->size : ""));
                 if (r >= 0)
-                        r = json_object_set_new(o, "count", json_integer((json_int_t)ev->count));
+                        r = json_object_set_new(o, "count", mc_json_u64(ev->count));
                 break;
         case MC_EVENT_PRESSURE:
                 r = json_object_set_new(o, "kind", json_string(mc_psi_kind_name(ev->trigger->kind)));

@@ -99,7 +99,7 @@ int mc_fail_on_parse_list(const char *list, unsigned *ret_mask, struct mc_thresh
                         r = mc_threshold_parse(item, &th.v[th.n++], err);
                 } else {
                         unsigned m;
-                        r = mc_fail_on_parse(item, &m, err);
+                        r = mc_fail_on_parse_condition(item, &m, err);
                         mask |= m;
                 }
                 if (r < 0)

@@ -185,6 +185,20 @@ int mc_group_read_launcher_ns(int group_fd, uint64_t self_pidns, struct mc_launc
 /* The names of the child groups of a group (NULL-terminated; NULL when none). */
 int mc_group_list_children(int parent_fd, char ***ret, struct mc_error *err);
 
+/*
+ * Calls fn for each child group of parent_fd that carries memcage's mark and
+ * whose launcher is not alive (gone, in another pid namespace, unjudgeable),
+ * with the group's fd (borrowed, opened O_NOFOLLOW) and its launcher, judged
+ * with our pid namespace self_pidns (0: unreadable). A child that is not a
+ * directory, went away meanwhile, has no mark or a live launcher is passed
+ * over. fn's failure ends the walk and is returned. What `memcage gc
+ * --dry-run` reports and what mc_group_sweep_stale() sweeps are one walk.
+ */
+typedef int (*mc_group_stale_fn)(void *userdata, const char *name, int fd, const struct mc_launcher *l,
+                                 struct mc_error *err);
+int mc_group_walk_stale(int parent_fd, uint64_t self_pidns, mc_group_stale_fn fn, void *userdata,
+                        struct mc_error *err);
+
 struct mc_stale {
         char *name;
         pid_t launcher;

@@ -15,6 +15,16 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * The length of the valid UTF-8 sequence at p (1..4) and its code point, 0
+ * for an invalid one: overlong forms, surrogates and values above U+10FFFF
+ * are invalid too, as XML parsers hold them; a truncated sequence stops at
+ * the NUL.
+ */
+size_t mc_utf8_decode(const unsigned char *p, uint32_t *ret);
 
 /* True when s needs no escaping. */
 bool mc_text_is_printable(const char *s);
@@ -37,3 +47,14 @@ char *mc_escape_text_dup(const char *s);
  * reference, NULL when out of memory.
  */
 json_t *mc_json_printable_copy(const json_t *j);
+
+/*
+ * Appends s to f as XML 1.0 character data: & < > (and " in an attribute)
+ * as entities; tab, newline and carriage return as character references in
+ * an attribute (a parser would turn them into spaces) and \r in text. A
+ * character XML 1.0 does not allow (C0 controls, U+FFFE, U+FFFF), DEL and
+ * the C1 controls, and every byte that is not part of valid UTF-8 are
+ * written as the text \xHH, byte by byte, as memcage shows them on a
+ * terminal: the document stays well-formed whatever the command line holds.
+ */
+void mc_xml_escape(FILE *f, const char *s, bool attribute);

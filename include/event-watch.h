@@ -19,99 +19,18 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "event-model.h"
+#include "event-rate.h"
+#include "event-text.h"
 #include "events.h"
+#include "kmsg-oom.h"
 #include "pressure-kill.h"
 #include "pressure.h"
 #include "supervise.h"
 #include "verdict.h"
 
-enum mc_event_type {
-        MC_EVENT_START,
-        MC_EVENT_HIGH,
-        MC_EVENT_MAX,
-        MC_EVENT_OOM,
-        MC_EVENT_OOM_KILL,
-        MC_EVENT_OOM_GROUP_KILL,
-        MC_EVENT_SWAP_HIGH,
-        MC_EVENT_SWAP_MAX,
-        MC_EVENT_SWAP_FAIL,
-        MC_EVENT_HUGETLB_MAX,
-        MC_EVENT_PRESSURE,
-        MC_EVENT_PRESSURE_KILL,
-        MC_EVENT_EXIT,
-        _MC_EVENT_TYPE_COUNT,
-};
-
-/* "start", "high", ..., the "type" of the JSON line. */
-const char *mc_event_type_name(enum mc_event_type t);
-
-struct mc_event {
-        enum mc_event_type type;
-        double t; /* seconds since the command started */
-        uint64_t count;
-        bool has_current;
-        uint64_t current; /* memory.current, or memory.swap.current for swap_* */
-        bool has_limit;
-        uint64_t limit;   /* the limit the counter is about (memory.high for high, ...); not in JSON */
-        pid_t pid;        /* start, oom_kill; 0 when unknown */
-        const char *name; /* oom_kill: the victim, NULL when unknown */
-        enum mc_oom_cause cause;
-        const char *cgroup; /* start */
-        const char *size;   /* hugetlb_max: "2MB" */
-        const struct mc_pressure_trigger *trigger;
-        bool has_avg10;
-        double avg10;
-        int code, signal;    /* exit; signal 0 when none */
-        const char *verdict; /* exit */
-        /* pressure_kill: MC_PRESSURE_KILL_GRACE when SIGTERM went out, _KILLED at cgroup.kill */
-        enum mc_pressure_kill_stage stage;
-        const struct mc_pressure_kill_result *pkill;
-        const char *command; /* pressure_kill: the command's name */
-};
-
-/*
- * The text of an event for people, without prefix ("memory.high reached 3
- * times: throttled at 47.9M of high 48M"); empty for the events that have
- * none (start and exit: the limits and summary lines say them). again: an
- * oom_kill of a victim already named (memory.oom.group kills it a second
- * time). Returns buf; 512 bytes suffice.
- */
-const char *mc_event_format(const struct mc_event *ev, bool again, char *buf, size_t n);
-
-/* The JSON line of an event (docs/report-schema.md, "Events"); NULL when out of memory. */
-json_t *mc_event_to_json(const struct mc_event *ev);
-
-/*
- * One line per type per second at most: kernel counters can move thousands
- * of times a second. Counts arriving within a second of the last line wait
- * and go out together on the next one.
- */
-#define MC_EVENT_RATE_NS 1000000000ull
-
-struct mc_event_rate {
-        bool emitted; /* a line was written: last_ns is valid */
-        uint64_t last_ns;
-        uint64_t pending;
-};
-
-/* delta kernel events at now: true when a line is due now, with its count (pending included). */
-bool mc_event_rate_add(struct mc_event_rate *r, uint64_t now_ns, uint64_t delta, uint64_t *ret_count);
-/* True when counts wait, with the time their line is due. */
-bool mc_event_rate_deadline(const struct mc_event_rate *r, uint64_t *ret_ns);
-/* True when waiting counts are due at now (or force), with their count, which is taken. */
-bool mc_event_rate_take(struct mc_event_rate *r, uint64_t now_ns, bool force, uint64_t *ret_count);
-
 /* At most this many OOM kills and log entries are kept (the count goes on in memory.events). */
 #define MC_EVENT_KEEP_MAX 1000
-
-struct mc_oom_kill {
-        double t;
-        pid_t pid; /* 0 when unknown */
-        char name[64];
-        bool known; /* pid and name came from the kernel log */
-        enum mc_oom_cause cause;
-        uint64_t counted_ns; /* when memory.events counted it (CLOCK_MONOTONIC) */
-};
 
 /* How long an oom_kill line waits for the kernel log to name its victim. */
 #define MC_KMSG_WAIT_NS (250 * 1000000ull)
@@ -226,12 +145,3 @@ void mc_event_watch_emit(struct mc_event_watch *w, struct mc_event *ev);
 void mc_event_watch_exit(struct mc_event_watch *w, int code, int signal, const char *verdict);
 
 void mc_event_watch_done(struct mc_event_watch *w);
-
-/*
- * Parses one /dev/kmsg record ("6,1234,5678,-;message\n...") for the OOM
- * killer's lines about the group path (as the kernel prints it, "/memcage/x"):
- * updates the ours/cause state and returns 1 with a victim in *ret for a
- * "Killed process PID (NAME)" line of the group, 0 otherwise.
- */
-int mc_kmsg_parse_oom(const char *record, const char *group, bool *ours, enum mc_oom_cause *cause,
-                      struct mc_oom_kill *ret);

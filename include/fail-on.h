@@ -24,8 +24,12 @@ enum mc_fail_on {
 /* The exit status of a run whose command succeeded and met a condition (memcage(1): 123). */
 #define MC_FAIL_ON_EXIT_STATUS 123
 
-/* "oom,high" or "any" -> mask; an unknown or empty name is an error listing the valid ones. */
-int mc_fail_on_parse(const char *list, unsigned *ret, struct mc_error *err);
+/*
+ * One condition, "oom" or "any" -> mask; an unknown or empty name is an
+ * error listing the valid ones. A --fail-on list, conditions and thresholds
+ * mixed, is mc_fail_on_parse_list()'s (report-compare.h).
+ */
+int mc_fail_on_parse_condition(const char *name, unsigned *ret, struct mc_error *err);
 
 /* The conditions of mask met by the report. */
 unsigned mc_fail_on_match(const json_t *report, unsigned mask);

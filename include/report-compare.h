@@ -73,7 +73,7 @@ struct mc_thresholds {
 int mc_threshold_parse(const char *s, struct mc_threshold *ret, struct mc_error *err);
 
 /*
- * A --fail-on list: conditions (mc_fail_on_parse()) and thresholds (an item
+ * A --fail-on list: conditions (mc_fail_on_parse_condition()) and thresholds (an item
  * with a '+') mixed, "oom,peak+10%". ret_mask and ret_thresholds are
  * replaced.
  */

@@ -19,14 +19,3 @@
 
 /* The document (malloc'd, UTF-8, ending in a newline). */
 int mc_report_junit(const json_t *report, char **ret, struct mc_error *err);
-
-/*
- * Appends s to f as XML 1.0 character data: & < > (and " in an attribute)
- * as entities; tab, newline and carriage return as character references in
- * an attribute (a parser would turn them into spaces) and \r in text. A
- * character XML 1.0 does not allow (C0 controls, U+FFFE, U+FFFF), DEL and
- * the C1 controls, and every byte that is not part of valid UTF-8 are
- * written as the text \xHH, byte by byte, as memcage shows them on a
- * terminal: the document stays well-formed whatever the command line holds.
- */
-void mc_junit_escape(FILE *f, const char *s, bool attribute);

@@ -18,6 +18,3 @@
 
 /* Renders the chart into a malloc'd, NUL-terminated string. */
 int mc_report_svg(const json_t *report, char **ret, struct mc_error *err);
-
-/* Appends s to f escaped for XML text and attribute values; control characters become U+FFFD. */
-void mc_xml_escape(FILE *f, const char *s);

@@ -73,6 +73,12 @@ static inline void mc_strv_freep(char ***v)
  */
 int mc_read_file_at(int dirfd, const char *name, char **ret, struct mc_error *err);
 
+/*
+ * All of data to fd, resuming short writes and EINTR; a stream set
+ * non-blocking by its other users is waited on (poll). 0 or -errno.
+ */
+int mc_write_all(int fd, const void *data, size_t len);
+
 /* Writes a string to an existing file relative to a directory fd, in one write(). */
 int mc_write_file_at(int dirfd, const char *name, const char *value, struct mc_error *err);
 

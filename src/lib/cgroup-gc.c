@@ -128,40 +128,42 @@ static int kill_and_remove(const struct mc_gc_opts *opts, const struct mc_cgroup
         return 0;
 }
 
-/* A dry run: what the sweep would find, without removing anything. */
+struct scan {
+        const struct mc_gc_opts *opts;
+        struct mc_gc_result **v;
+        size_t *n;
+};
+
+static int scan_one(void *userdata, const char *name, int fd, const struct mc_launcher *l,
+                    struct mc_error *err)
+{
+        struct scan *sc = userdata;
+        struct mc_gc_result *res;
+        struct mc_error e = { 0 };
+        bool populated;
+
+        if (result_add(sc->v, sc->n, name, l, MC_GC_WOULD_REMOVE, &res) < 0)
+                return mc_error_errno(err, ENOMEM, "collect stale groups");
+        if (res->state == MC_GC_LEFT_ALONE)
+                return 0;
+        int r = mc_group_is_populated(fd, &populated, &e);
+        if (r < 0)
+                r = result_fail(res, r, &e);
+        else if (populated)
+                res->state = sc->opts->kill ? MC_GC_WOULD_KILL : MC_GC_KEPT;
+        if (r < 0)
+                return mc_error_errno(err, ENOMEM, "collect stale groups");
+        return 0;
+}
+
+/* A dry run: what the sweep would find (the same walk), without removing anything. */
 static int scan_stale(const struct mc_gc_opts *opts, struct mc_gc_result **v, size_t *n,
                       struct mc_error *err)
 {
-        _cleanup_strv_free_ char **names = NULL;
-        int r = mc_group_list_children(opts->parent_fd, &names, err);
-        if (r < 0)
-                return r;
+        struct scan sc = { .opts = opts, .v = v, .n = n };
         uint64_t self_pidns = 0;
         (void)mc_pidns_self(&self_pidns); /* unreadable: 0, a namespaced mark is then not judged */
-        for (char **name = names; name && *name; name++) {
-                _cleanup_close_ int fd =
-                        openat(opts->parent_fd, *name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                struct mc_gc_result *res;
-                struct mc_error e = { 0 };
-                struct mc_launcher l;
-                bool populated;
-
-                if (fd < 0 || mc_group_read_launcher_ns(fd, self_pidns, &l) < 0 ||
-                    l.state == MC_LAUNCHER_ALIVE)
-                        continue;
-                if (result_add(v, n, *name, &l, MC_GC_WOULD_REMOVE, &res) < 0)
-                        return mc_error_errno(err, ENOMEM, "collect stale groups");
-                if (res->state == MC_GC_LEFT_ALONE)
-                        continue;
-                r = mc_group_is_populated(fd, &populated, &e);
-                if (r < 0)
-                        r = result_fail(res, r, &e);
-                else if (populated)
-                        res->state = opts->kill ? MC_GC_WOULD_KILL : MC_GC_KEPT;
-                if (r < 0)
-                        return mc_error_errno(err, ENOMEM, "collect stale groups");
-        }
-        return 0;
+        return mc_group_walk_stale(opts->parent_fd, self_pidns, scan_one, &sc, err);
 }
 
 static int by_name(const void *a, const void *b)

@@ -878,89 +878,112 @@ int mc_group_thaw_stale(int group_fd)
         return r < 0 ? r : 1;
 }
 
-int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend, struct mc_stale **ret,
-                         size_t *ret_n, struct mc_error *err)
+int mc_group_walk_stale(int parent_fd, uint64_t self_pidns, mc_group_stale_fn fn, void *userdata,
+                        struct mc_error *err)
 {
         _cleanup_strv_free_ char **names = NULL;
-        struct mc_stale *stale = NULL;
-        size_t n = 0;
-        int r;
-
-        *ret = NULL;
-        *ret_n = 0;
-        if (!backend) {
-                r = mc_cgroup_backend_get(&backend, err);
-                if (r < 0)
-                        return r;
-        }
-        r = mc_group_list_children(parent_fd, &names, err);
+        int r = mc_group_list_children(parent_fd, &names, err);
         if (r < 0)
                 return r;
-        uint64_t self_pidns = 0;
-        (void)mc_pidns_self(&self_pidns); /* unreadable: 0, a namespaced mark is then not judged */
-
         for (char **name = names; name && *name; name++) {
                 _cleanup_close_ int fd =
                         openat(parent_fd, *name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                struct mc_error e = { 0 };
                 struct mc_launcher l;
-                bool populated = false;
 
                 if (fd < 0)
                         continue; /* not a directory, or gone meanwhile */
                 /* No mark (or no xattrs at all): never memcage's to touch. */
                 if (mc_group_read_launcher_ns(fd, self_pidns, &l) < 0 || l.state == MC_LAUNCHER_ALIVE)
                         continue;
-
-                struct mc_stale *ns = realloc(stale, (n + 1) * sizeof(*stale));
-                if (!ns) {
-                        mc_stale_free(stale, n);
-                        return mc_error_errno(err, ENOMEM, "sweep stale groups");
-                }
-                stale = ns;
-                stale[n] = (struct mc_stale){
-                        .name = strdup(*name),
-                        .launcher = l.pid,
-                        .state = l.state,
-                        .launcher_pidns = l.pidns,
-                };
-                if (!stale[n].name) {
-                        mc_stale_free(stale, n);
-                        return mc_error_errno(err, ENOMEM, "sweep stale groups");
-                }
-                if (l.state != MC_LAUNCHER_GONE) {
-                        n++; /* may be alive: reported, not touched */
-                        continue;
-                }
-                /* Populated: left in place and reported; a populated group is never reused or removed. */
-                r = mc_group_is_populated(fd, &populated, &e);
-                if (r >= 0 && populated) {
-                        stale[n].populated = true;
-                        stale[n].thawed = mc_group_thaw_stale(fd) > 0;
-                } else if (r >= 0) {
-                        r = backend->remove(parent_fd, *name, &e);
-                        if (r >= 0)
-                                stale[n].removed = true;
-                }
-                /*
-                 * ENOENT, ENODEV: the group went away since it was listed (its
-                 * launcher removed it as it exited): nothing stale is left.
-                 */
-                if (r == -ENOENT || r == -ENODEV) {
-                        free(stale[n].name);
-                        continue;
-                }
+                r = fn(userdata, *name, fd, &l, err);
                 if (r < 0)
-                        stale[n].error = r;
-                n++;
+                        return r;
         }
-        r = sweep_unmarked(parent_fd, backend, self_pidns, &stale, &n);
+        return 0;
+}
+
+struct sweep {
+        int parent_fd;
+        const struct mc_cgroup_backend *backend;
+        struct mc_stale *stale;
+        size_t n;
+};
+
+static int sweep_one(void *userdata, const char *name, int fd, const struct mc_launcher *l,
+                     struct mc_error *err)
+{
+        struct sweep *sw = userdata;
+        struct mc_error e = { 0 };
+        bool populated = false;
+
+        struct mc_stale *ns = realloc(sw->stale, (sw->n + 1) * sizeof(*ns));
+        if (!ns)
+                return mc_error_errno(err, ENOMEM, "sweep stale groups");
+        sw->stale = ns;
+        struct mc_stale *st = &sw->stale[sw->n];
+        *st = (struct mc_stale){
+                .name = strdup(name),
+                .launcher = l->pid,
+                .state = l->state,
+                .launcher_pidns = l->pidns,
+        };
+        if (!st->name)
+                return mc_error_errno(err, ENOMEM, "sweep stale groups");
+        if (l->state != MC_LAUNCHER_GONE) {
+                sw->n++; /* may be alive: reported, not touched */
+                return 0;
+        }
+        /* Populated: left in place and reported; a populated group is never reused or removed. */
+        int r = mc_group_is_populated(fd, &populated, &e);
+        if (r >= 0 && populated) {
+                st->populated = true;
+                st->thawed = mc_group_thaw_stale(fd) > 0;
+        } else if (r >= 0) {
+                r = sw->backend->remove(sw->parent_fd, name, &e);
+                if (r >= 0)
+                        st->removed = true;
+        }
+        /*
+         * ENOENT, ENODEV: the group went away since it was listed (its
+         * launcher removed it as it exited): nothing stale is left.
+         */
+        if (r == -ENOENT || r == -ENODEV) {
+                free(st->name);
+                return 0;
+        }
+        if (r < 0)
+                st->error = r;
+        sw->n++;
+        return 0;
+}
+
+int mc_group_sweep_stale(int parent_fd, const struct mc_cgroup_backend *backend, struct mc_stale **ret,
+                         size_t *ret_n, struct mc_error *err)
+{
+        struct sweep sw = { .parent_fd = parent_fd, .backend = backend };
+        int r;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (!sw.backend) {
+                r = mc_cgroup_backend_get(&sw.backend, err);
+                if (r < 0)
+                        return r;
+        }
+        uint64_t self_pidns = 0;
+        (void)mc_pidns_self(&self_pidns); /* unreadable: 0, a namespaced mark is then not judged */
+        r = mc_group_walk_stale(parent_fd, self_pidns, sweep_one, &sw, err);
         if (r < 0) {
-                mc_stale_free(stale, n);
+                mc_stale_free(sw.stale, sw.n);
+                return r;
+        }
+        r = sweep_unmarked(parent_fd, sw.backend, self_pidns, &sw.stale, &sw.n);
+        if (r < 0) {
+                mc_stale_free(sw.stale, sw.n);
                 return mc_error_errno(err, -r, "sweep stale groups");
         }
-        *ret = stale;
-        *ret_n = n;
+        *ret = sw.stale;
+        *ret_n = sw.n;
         return 0;
 }
 

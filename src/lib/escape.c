@@ -8,33 +8,45 @@
 
 #include "escape.h"
 
+size_t mc_utf8_decode(const unsigned char *p, uint32_t *ret)
+{
+        size_t len;
+        uint32_t cp, min;
+
+        if (p[0] < 0x80) {
+                *ret = p[0];
+                return 1;
+        }
+        if ((p[0] & 0xe0) == 0xc0)
+                len = 2, cp = p[0] & 0x1f, min = 0x80;
+        else if ((p[0] & 0xf0) == 0xe0)
+                len = 3, cp = p[0] & 0x0f, min = 0x800;
+        else if ((p[0] & 0xf8) == 0xf0)
+                len = 4, cp = p[0] & 0x07, min = 0x10000;
+        else
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+                        return 0;
+                cp = cp << 6 | (p[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        *ret = cp;
+        return len;
+}
+
 /*
  * The length of the valid UTF-8 character at s that needs no escape, or 0:
- * an ASCII control or DEL, a C1 control (U+0080..U+009F), an invalid,
- * overlong or truncated sequence, a surrogate or a code point above U+10FFFF.
+ * an ASCII control or DEL, a C1 control (U+0080..U+009F), or what
+ * mc_utf8_decode() refuses.
  */
 static size_t printable_char(const unsigned char *s)
 {
         uint32_t cp;
-        size_t len;
+        size_t len = mc_utf8_decode(s, &cp);
 
-        if (s[0] < 0x80)
-                return s[0] >= 0x20 && s[0] != 0x7f ? 1 : 0;
-        if (s[0] >= 0xc2 && s[0] <= 0xdf)
-                len = 2, cp = s[0] & 0x1f;
-        else if (s[0] >= 0xe0 && s[0] <= 0xef)
-                len = 3, cp = s[0] & 0x0f;
-        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-                len = 4, cp = s[0] & 0x07;
-        else
-                return 0;
-        for (size_t i = 1; i < len; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0; /* also stops at the NUL of a truncated sequence */
-                cp = cp << 6 | (s[i] & 0x3f);
-        }
-        static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-        if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+        if (len == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
                 return 0;
         return len;
 }
@@ -136,4 +148,57 @@ json_t *mc_json_printable_copy(const json_t *j)
         }
         /* Numbers, booleans and null have no text of their own. */
         return json_deep_copy(j);
+}
+
+/* Allowed by XML 1.0 (Char) and not a control a viewer would act on. */
+static bool xml_shown(uint32_t cp)
+{
+        if (cp == '\t' || cp == '\n' || cp == '\r')
+                return true;
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+                return false;
+        return cp != 0xfffe && cp != 0xffff;
+}
+
+void mc_xml_escape(FILE *f, const char *s, bool attribute)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        while (*p) {
+                uint32_t cp = 0;
+                size_t len = mc_utf8_decode(p, &cp);
+                if (len == 0 || !xml_shown(cp)) {
+                        for (size_t i = 0; i < (len ? len : 1); i++)
+                                fprintf(f, "\\x%02x", p[i]);
+                        p += len ? len : 1;
+                        continue;
+                }
+                switch (cp) {
+                case '&':
+                        fputs("&amp;", f);
+                        break;
+                case '<':
+                        fputs("&lt;", f);
+                        break;
+                case '>':
+                        fputs("&gt;", f);
+                        break;
+                case '"':
+                        fputs(attribute ? "&quot;" : "\"", f);
+                        break;
+                case '\t':
+                case '\n':
+                        if (attribute)
+                                fprintf(f, "&#%u;", cp);
+                        else
+                                fputc((int)cp, f);
+                        break;
+                case '\r':
+                        /* Parsers turn a bare \r into \n in text too. */
+                        fputs("&#13;", f);
+                        break;
+                default:
+                        fwrite(p, 1, len, f);
+                }
+                p += len;
+        }
 }

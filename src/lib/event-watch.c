@@ -8,37 +8,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "event-watch.h"
-#include "size.h"
+#include "event-watch-internal.h"
 #include "util.h"
-
-/* One polled fd of the watch: what it is, for the ready callback. */
-struct mc_event_source {
-        struct mc_event_watch *w;
-        enum { SRC_KMSG, SRC_EVENTS, SRC_SWAP, SRC_HUGETLB, SRC_TRIGGER, SRC_TIMER } kind;
-        size_t index; /* of hugetlb or triggers */
-};
-
-static const char *const type_names[_MC_EVENT_TYPE_COUNT] = {
-        [MC_EVENT_START] = "start",
-        [MC_EVENT_HIGH] = "high",
-        [MC_EVENT_MAX] = "max",
-        [MC_EVENT_OOM] = "oom",
-        [MC_EVENT_OOM_KILL] = "oom_kill",
-        [MC_EVENT_OOM_GROUP_KILL] = "oom_group_kill",
-        [MC_EVENT_SWAP_HIGH] = "swap_high",
-        [MC_EVENT_SWAP_MAX] = "swap_max",
-        [MC_EVENT_SWAP_FAIL] = "swap_fail",
-        [MC_EVENT_HUGETLB_MAX] = "hugetlb_max",
-        [MC_EVENT_PRESSURE] = "pressure",
-        [MC_EVENT_PRESSURE_KILL] = "pressure_kill",
-        [MC_EVENT_EXIT] = "exit",
-};
-
-const char *mc_event_type_name(enum mc_event_type t)
-{
-        return (unsigned)t < _MC_EVENT_TYPE_COUNT ? type_names[t] : "unknown";
-}
 
 /* The counters of memory.events and memory.swap.events that become lines of their own. */
 static const struct {
@@ -54,198 +25,6 @@ static const struct {
         { "max", MC_EVENT_SWAP_MAX },
         { "fail", MC_EVENT_SWAP_FAIL },
 };
-
-/* ---- JSON ---- */
-
-static json_t *u64_or_null(bool has, uint64_t v)
-{
-        return has ? json_integer((json_int_t)v) : json_null();
-}
-
-json_t *mc_event_to_json(const struct mc_event *ev)
-{
-        json_auto_t *o = json_object();
-        if (!o)
-                return NULL;
-        /* Microseconds are all a line needs; the rounding keeps the lines short. */
-        double t = (double)(int64_t)(ev->t * 1e6 + 0.5) / 1e6;
-        if (json_object_set_new(o, "t", json_real(t)) < 0 ||
-            json_object_set_new(o, "type", json_string(mc_event_type_name(ev->type))) < 0)
-                return NULL;
-
-        int r = 0;
-        switch (ev->type) {
-        case MC_EVENT_START:
-                r = json_object_set_new(o, "pid", json_integer(ev->pid));
-                if (r >= 0)
-                        r = json_object_set_new(o, "cgroup",
-                                                ev->cgroup ? json_string(ev->cgroup) : json_null());
-                break;
-        case MC_EVENT_HIGH:
-        case MC_EVENT_MAX:
-        case MC_EVENT_OOM:
-        case MC_EVENT_OOM_GROUP_KILL:
-                r = json_object_set_new(o, "count", json_integer((json_int_t)ev->count));
-                if (r >= 0)
-                        r = json_object_set_new(o, "current", u64_or_null(ev->has_current, ev->current));
-                break;
-        case MC_EVENT_OOM_KILL: {
-                const char *cause = mc_oom_cause_name(ev->cause);
-                r = json_object_set_new(o, "pid", ev->pid > 0 ? json_integer(ev->pid) : json_null());
-                if (r >= 0)
-                        r = json_object_set_new(o, "name", ev->name ? json_string(ev->name) : json_null());
-                if (r >= 0)
-                        r = json_object_set_new(o, "cause", cause ? json_string(cause) : json_null());
-                break;
-        }
-        case MC_EVENT_SWAP_HIGH:
-        case MC_EVENT_SWAP_MAX:
-        case MC_EVENT_SWAP_FAIL:
-                r = json_object_set_new(o, "count", json_integer((json_int_t)ev->count));
-                if (r >= 0)
-                        r = json_object_set_new(o, "swap_current",
-                                                u64_or_null(ev->has_current, ev->current));
-                break;
-        case MC_EVENT_HUGETLB_MAX:
-                r = json_object_set_new(o, "size", json_string(ev->size ? ev->size : ""));
-                if (r >= 0)
-                        r = json_object_set_new(o, "count", json_integer((json_int_t)ev->count));
-                break;
-        case MC_EVENT_PRESSURE:
-                r = json_object_set_new(o, "kind", json_string(mc_psi_kind_name(ev->trigger->kind)));
-                if (r >= 0)
-                        r = json_object_set_new(o, "stall_us",
-                                                json_integer((json_int_t)ev->trigger->stall_us));
-                if (r >= 0)
-                        r = json_object_set_new(o, "window_us",
-                                                json_integer((json_int_t)ev->trigger->window_us));
-                if (r >= 0)
-                        r = json_object_set_new(o, "avg10",
-                                                ev->has_avg10 ? json_real(ev->avg10) : json_null());
-                break;
-        case MC_EVENT_PRESSURE_KILL: {
-                const struct mc_pressure_kill_result *k = ev->pkill;
-                r = json_object_set_new(o, "stage",
-                                        json_string(ev->stage == MC_PRESSURE_KILL_GRACE ? "term" : "kill"));
-                if (r >= 0)
-                        r = json_object_set_new(o, "rule", json_string(k->rule->spec));
-                if (r >= 0)
-                        r = json_object_set_new(o, "stall_percent",
-                                                k->has_stall ? json_real(k->stall_percent) : json_null());
-                if (r >= 0)
-                        r = json_object_set_new(o, "grace_s", json_real((double)k->grace_us / 1e6));
-                break;
-        }
-        case MC_EVENT_EXIT:
-                r = json_object_set_new(o, "code", json_integer(ev->code));
-                if (r >= 0)
-                        r = json_object_set_new(o, "signal",
-                                                ev->signal ? json_integer(ev->signal) : json_null());
-                if (r >= 0)
-                        r = json_object_set_new(o, "verdict",
-                                                ev->verdict ? json_string(ev->verdict) : json_null());
-                break;
-        case _MC_EVENT_TYPE_COUNT:
-                break;
-        }
-        if (r < 0)
-                return NULL;
-        return TAKE_PTR(o);
-}
-
-/* ---- rate limit ---- */
-
-bool mc_event_rate_add(struct mc_event_rate *r, uint64_t now_ns, uint64_t delta, uint64_t *ret_count)
-{
-        if (delta == 0)
-                return false;
-        r->pending += delta;
-        return mc_event_rate_take(r, now_ns, false, ret_count);
-}
-
-bool mc_event_rate_deadline(const struct mc_event_rate *r, uint64_t *ret_ns)
-{
-        if (r->pending == 0)
-                return false;
-        *ret_ns = r->emitted ? r->last_ns + MC_EVENT_RATE_NS : 0;
-        return true;
-}
-
-bool mc_event_rate_take(struct mc_event_rate *r, uint64_t now_ns, bool force, uint64_t *ret_count)
-{
-        uint64_t due;
-        if (!mc_event_rate_deadline(r, &due) || (!force && now_ns < due))
-                return false;
-        *ret_count = r->pending;
-        r->pending = 0;
-        r->emitted = true;
-        r->last_ns = now_ns;
-        return true;
-}
-
-/* ---- kernel log ---- */
-
-/* True when path (up to a ',' or the end) is group or below it. */
-static bool path_within(const char *path, const char *group)
-{
-        size_t n = strlen(group);
-        return strncmp(path, group, n) == 0 &&
-               (path[n] == ',' || path[n] == '/' || path[n] == '\0' || path[n] == ' ' || path[n] == '\n');
-}
-
-int mc_kmsg_parse_oom(const char *record, const char *group, bool *ours, enum mc_oom_cause *cause,
-                      struct mc_oom_kill *ret)
-{
-        const char *msg = strchr(record, ';');
-        if (!msg)
-                return 0;
-        msg++;
-        const char *eol = strchrnul(msg, '\n');
-        _cleanup_free_ char *m = strndup(msg, (size_t)(eol - msg));
-        if (!m)
-                return -ENOMEM;
-
-        /* The one-line summary of an OOM (dump_header(), mm/oom_kill.c); rate limited by the kernel. */
-        if (strncmp(m, "oom-kill:", 9) == 0) {
-                const char *task = strstr(m, ",task_memcg=");
-                const char *memcg = strstr(m, ",oom_memcg=");
-                *ours = task && path_within(task + strlen(",task_memcg="), group);
-                if (*ours)
-                        *cause = memcg && path_within(memcg + strlen(",oom_memcg="), group)
-                                         ? MC_OOM_CAUSE_GROUP_LIMIT
-                                         : MC_OOM_CAUSE_SYSTEM;
-                return 0;
-        }
-        /* memory.oom.group: mem_cgroup_print_oom_group() before the members are killed. */
-        const char *tasks = "Tasks in ";
-        if (strncmp(m, tasks, strlen(tasks)) == 0 && strstr(m, " are going to be killed")) {
-                if (path_within(m + strlen(tasks), group)) {
-                        if (!*ours)
-                                *cause = MC_OOM_CAUSE_GROUP_LIMIT;
-                        *ours = true;
-                }
-                return 0;
-        }
-        /* __oom_kill_process(): one line per kill, the same calls that count oom_kill. */
-        const char *k = strstr(m, "Killed process ");
-        if (!k || !*ours)
-                return 0;
-        char *end;
-        long pid = strtol(k + strlen("Killed process "), &end, 10);
-        if (pid <= 0 || strncmp(end, " (", 2) != 0)
-                return 0;
-        const char *name = end + 2;
-        /* A name may hold ")": the fields after it start with ") total-vm:". */
-        const char *close = strstr(name, ") total-vm:");
-        if (!close)
-                close = strrchr(name, ')');
-        if (!close)
-                return 0;
-        struct mc_oom_kill v = { .pid = (pid_t)pid, .known = true, .cause = *cause };
-        snprintf(v.name, sizeof(v.name), "%.*s", (int)(close - name), name);
-        *ret = v;
-        return 1;
-}
 
 static void kmsg_stop(struct mc_event_watch *w)
 {
@@ -295,12 +74,12 @@ static int kmsg_drain(struct mc_event_watch *w)
 
 /* ---- emitting ---- */
 
-static double since_start(const struct mc_event_watch *w, uint64_t now)
+double mc_event_watch_since_start(const struct mc_event_watch *w, uint64_t now)
 {
         return w->started && now > w->start_ns ? (double)(now - w->start_ns) / 1e9 : 0.0;
 }
 
-static int emit(struct mc_event_watch *w, struct mc_event *ev)
+int mc_event_watch_log(struct mc_event_watch *w, struct mc_event *ev)
 {
         json_auto_t *j = mc_event_to_json(ev);
         if (!j)
@@ -321,7 +100,7 @@ static int emit_counter(struct mc_event_watch *w, enum mc_event_type type, uint6
         uint64_t now = mc_now_ns();
         struct mc_event ev = {
                 .type = type,
-                .t = since_start(w, now),
+                .t = mc_event_watch_since_start(w, now),
                 .count = count,
                 .has_limit = w->has_limit[type],
                 .limit = w->limit[type],
@@ -332,7 +111,7 @@ static int emit_counter(struct mc_event_watch *w, enum mc_event_type type, uint6
             mc_read_u64_at(w->o.group_fd, swap ? "memory.swap.current" : "memory.current", &ev.current,
                            &ignored) >= 0)
                 ev.has_current = true;
-        return emit(w, &ev);
+        return mc_event_watch_log(w, &ev);
 }
 
 static int emit_oom_kill(struct mc_event_watch *w, const struct mc_oom_kill *k)
@@ -346,7 +125,7 @@ static int emit_oom_kill(struct mc_event_watch *w, const struct mc_oom_kill *k)
                 .has_limit = w->has_limit[MC_EVENT_MAX],
                 .limit = w->limit[MC_EVENT_MAX],
         };
-        return emit(w, &ev);
+        return mc_event_watch_log(w, &ev);
 }
 
 /* ---- counters ---- */
@@ -427,7 +206,7 @@ static int oom_kills_counted(struct mc_event_watch *w, uint64_t delta)
                         return -ENOMEM;
                 w->kills = nk;
                 w->kills[w->n_kills++] = (struct mc_oom_kill){
-                        .t = since_start(w, now),
+                        .t = mc_event_watch_since_start(w, now),
                         .counted_ns = now,
                         /* Without the log: oom counts the group's own limit being hit. */
                         .cause = oom > 0 ? MC_OOM_CAUSE_GROUP_LIMIT : MC_OOM_CAUSE_SYSTEM,
@@ -491,27 +270,6 @@ static int hugetlb_changed(struct mc_event_watch *w, size_t i, struct mc_error *
         return 0;
 }
 
-static int trigger_fired(struct mc_event_watch *w, size_t i)
-{
-        struct mc_error ignored = { 0 };
-        struct mc_pressure_trigger *t = &w->triggers[i];
-        _cleanup_free_ char *text = NULL;
-        struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
-        struct mc_event ev = {
-                .type = MC_EVENT_PRESSURE,
-                .t = since_start(w, mc_now_ns()),
-                .trigger = t,
-        };
-
-        t->fired++;
-        if (mc_read_file_at(w->o.group_fd, "memory.pressure", &text, &ignored) >= 0 &&
-            mc_pressure_parse(text, lines, &ignored) >= 0 && lines[t->kind].present) {
-                ev.has_avg10 = true;
-                ev.avg10 = lines[t->kind].avg10;
-        }
-        return emit(w, &ev);
-}
-
 /* ---- the timer of waiting lines ---- */
 
 static int flush_rates(struct mc_event_watch *w, bool force)
@@ -531,8 +289,6 @@ static int flush_rates(struct mc_event_watch *w, bool force)
 }
 
 /* Armed for the earliest waiting line, disarmed when none waits: no wakeups while idle. */
-static int register_triggers(struct mc_event_watch *w, struct mc_error *err);
-
 static int timer_rearm(struct mc_event_watch *w, struct mc_error *err)
 {
         uint64_t next = UINT64_MAX, d;
@@ -585,7 +341,7 @@ static int source_ready(void *userdata, short revents, struct mc_error *err)
         case SRC_TRIGGER:
                 /* POLLERR alone: the trigger is gone with its group; stop polling it. */
                 if (revents & POLLPRI)
-                        r = trigger_fired(w, s->index);
+                        r = mc_event_triggers_fired(w, s->index);
                 else if (revents & (POLLERR | POLLHUP | POLLNVAL))
                         w->watches[s - w->sources].fd = -1;
                 if (r < 0)
@@ -597,7 +353,7 @@ static int source_ready(void *userdata, short revents, struct mc_error *err)
                         return mc_error_errno(err, errno, "read the event timer");
                 if (w->triggers_pending && mc_now_ns() >= w->triggers_arm_ns) {
                         /* Optional triggers only: a refused one is listed, not an error. */
-                        r = register_triggers(w, err);
+                        r = mc_event_triggers_register(w, err);
                         if (r < 0)
                                 return r;
                 }
@@ -680,81 +436,6 @@ static int open_hugetlb(struct mc_event_watch *w, struct mc_error *err)
         }
         closedir(d);
         return r;
-}
-
-static int read_pressure_totals(int group_fd, uint64_t ret[_MC_PSI_KIND_COUNT], struct mc_error *err)
-{
-        _cleanup_free_ char *text = NULL;
-        struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
-        int r = mc_read_file_at(group_fd, "memory.pressure", &text, err);
-        if (r < 0)
-                return r;
-        r = mc_pressure_parse(text, lines, err);
-        if (r < 0)
-                return r;
-        for (int k = 0; k < _MC_PSI_KIND_COUNT; k++)
-                ret[k] = lines[k].total_us;
-        return 0;
-}
-
-/* One trigger, one fd (the kernel allows one per open file). */
-static int register_trigger(struct mc_event_watch *w, const struct mc_pressure_trigger *t,
-                            struct mc_error *err)
-{
-        char line[64];
-        if (mc_pressure_trigger_line(t, line, sizeof(line)) < 0)
-                return mc_error_set(err, EINVAL, "pressure trigger too long");
-        _cleanup_close_ int fd = openat(w->o.group_fd, "memory.pressure", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
-                return mc_error_errno(err, errno, "open memory.pressure for the trigger %s = %s",
-                                      mc_psi_kind_name(t->kind), t->spec);
-        if (write(fd, line, strlen(line) + 1) < 0)
-                return mc_error_errno(err, errno, "register the pressure trigger %s = %s ('%s')",
-                                      mc_psi_kind_name(t->kind), t->spec, line);
-        size_t n = w->n_triggers + 1;
-        struct mc_pressure_trigger *nt = realloc(w->triggers, n * sizeof(*nt));
-        if (!nt)
-                return mc_error_errno(err, ENOMEM, "pressure trigger");
-        w->triggers = nt;
-        int *nf = realloc(w->trigger_fds, n * sizeof(*nf));
-        if (!nf)
-                return mc_error_errno(err, ENOMEM, "pressure trigger");
-        w->trigger_fds = nf;
-        w->triggers[w->n_triggers] = *t;
-        w->triggers[w->n_triggers].fired = 0;
-        w->trigger_fds[w->n_triggers] = TAKE_FD(fd);
-        w->n_triggers = n;
-        return 0;
-}
-
-/*
- * Registers the triggers of the options; a refused one is an error unless they
- * are optional, then it is listed in refused. triggers[i] gets the i-th trigger watch.
- */
-static int register_triggers(struct mc_event_watch *w, struct mc_error *err)
-{
-        int r;
-
-        w->triggers_pending = false;
-        for (size_t i = 0; i < w->o.n_triggers; i++) {
-                r = w->has_pressure
-                            ? register_trigger(w, &w->o.triggers[i], err)
-                            : mc_error_set(err, EOPNOTSUPP,
-                                           "pressure trigger %s = %s: no PSI "
-                                           "on this kernel (memory.pressure is missing)",
-                                           mc_psi_kind_name(w->o.triggers[i].kind), w->o.triggers[i].spec);
-                if (r < 0 && !w->o.triggers_optional)
-                        return r;
-                if (r < 0 && w->n_refused < ELEMENTSOF(w->refused)) {
-                        w->refused[w->n_refused] = w->o.triggers[i];
-                        snprintf(w->refused_why[w->n_refused++], sizeof(w->refused_why[0]), "%.250s",
-                                 err->msg);
-                }
-                mc_error_clear(err);
-        }
-        for (size_t i = 0; i < w->n_triggers && w->trigger_source0 + i < w->n_watches; i++)
-                w->watches[w->trigger_source0 + i].fd = w->trigger_fds[i];
-        return 0;
 }
 
 /* What a counter is measured against, for the lines: memory.high for high, and so on. */
@@ -849,7 +530,7 @@ static int watch_open(struct mc_event_watch *w, struct mc_error *err)
                         return mc_error_errno(err, ENOMEM, "event watch");
 
         /* Without PSI (psi=0, CONFIG_PSI off) the file is missing: no pressure, no triggers. */
-        w->has_pressure = read_pressure_totals(w->o.group_fd, w->pressure_total_us, err) >= 0;
+        w->has_pressure = mc_event_triggers_read_totals(w->o.group_fd, w->pressure_total_us, err) >= 0;
         mc_error_clear(err);
         /* One watch per trigger now: the poll set is fixed once the command runs; -1 until registered. */
         w->trigger_source0 = w->n_watches;
@@ -859,7 +540,7 @@ static int watch_open(struct mc_event_watch *w, struct mc_error *err)
         if (w->o.triggers_delay_ns > 0 && w->has_pressure && w->o.n_triggers > 0)
                 w->triggers_pending = true;
         else {
-                r = register_triggers(w, err);
+                r = mc_event_triggers_register(w, err);
                 if (r < 0)
                         return r;
         }
@@ -908,15 +589,15 @@ void mc_event_watch_start(struct mc_event_watch *w, uint64_t start_ns, pid_t pid
                 w->triggers_arm_ns = start_ns + w->o.triggers_delay_ns;
                 /* Without the timer the triggers would never come: register them now. */
                 if (timer_rearm(w, &ignored) < 0)
-                        (void)register_triggers(w, &ignored);
+                        (void)mc_event_triggers_register(w, &ignored);
         }
         struct mc_event ev = {
                 .type = MC_EVENT_START,
-                .t = since_start(w, mc_now_ns()),
+                .t = mc_event_watch_since_start(w, mc_now_ns()),
                 .pid = pid,
                 .cgroup = w->o.cgroup,
         };
-        (void)emit(w, &ev);
+        (void)mc_event_watch_log(w, &ev);
 }
 
 int mc_event_watch_finish(struct mc_event_watch *w, struct mc_error *err)
@@ -949,7 +630,7 @@ int mc_event_watch_finish(struct mc_event_watch *w, struct mc_error *err)
                 w->hugetlb_max += counter_delta(&w->hugetlb[i].base, &w->hugetlb[i].last, "max");
         if (w->has_pressure) {
                 uint64_t now[_MC_PSI_KIND_COUNT];
-                if (read_pressure_totals(w->o.group_fd, now, err) >= 0)
+                if (mc_event_triggers_read_totals(w->o.group_fd, now, err) >= 0)
                         for (int k = 0; k < _MC_PSI_KIND_COUNT; k++)
                                 w->pressure_total_us[k] = now[k] > w->pressure_total_us[k]
                                                                   ? now[k] - w->pressure_total_us[k]
@@ -964,20 +645,20 @@ int mc_event_watch_finish(struct mc_event_watch *w, struct mc_error *err)
 
 void mc_event_watch_emit(struct mc_event_watch *w, struct mc_event *ev)
 {
-        ev->t = since_start(w, mc_now_ns());
-        (void)emit(w, ev);
+        ev->t = mc_event_watch_since_start(w, mc_now_ns());
+        (void)mc_event_watch_log(w, ev);
 }
 
 void mc_event_watch_exit(struct mc_event_watch *w, int code, int signal, const char *verdict)
 {
         struct mc_event ev = {
                 .type = MC_EVENT_EXIT,
-                .t = since_start(w, mc_now_ns()),
+                .t = mc_event_watch_since_start(w, mc_now_ns()),
                 .code = code,
                 .signal = signal,
                 .verdict = verdict,
         };
-        (void)emit(w, &ev);
+        (void)mc_event_watch_log(w, &ev);
 }
 
 void mc_event_watch_done(struct mc_event_watch *w)
@@ -995,117 +676,4 @@ void mc_event_watch_done(struct mc_event_watch *w)
         *w = (struct mc_event_watch){
                 .events_fd = -EBADF, .swap_fd = -EBADF, .kmsg_fd = -EBADF, .timer_fd = -EBADF
         };
-}
-
-/* ---- text ---- */
-
-/* "47.9M", or "?" when unknown. */
-static const char *size_or_unknown(bool has, uint64_t v, char *buf, size_t n)
-{
-        if (!has)
-                return "?";
-        return v == UINT64_MAX ? "max" : mc_size_format(v, buf, n);
-}
-
-static const char *times(uint64_t n)
-{
-        return n == 1 ? "time" : "times";
-}
-
-/* The line of a counter event: "memory.high reached 3 times: throttled at 47.9M of high 48M". */
-struct counter_text {
-        const char *what, *state, *limit;
-};
-static const struct counter_text counter_texts[_MC_EVENT_TYPE_COUNT] = {
-        [MC_EVENT_HIGH] = { "memory.high reached", "throttled at", "high" },
-        [MC_EVENT_MAX] = { "memory.max reached", "reclaiming at", "max" },
-        [MC_EVENT_OOM] = { "out of memory", "reclaim failed at", "max" },
-        [MC_EVENT_SWAP_HIGH] = { "memory.swap.high reached", "swap", "high" },
-        [MC_EVENT_SWAP_MAX] = { "memory.swap.max reached", "swap", "max" },
-        [MC_EVENT_SWAP_FAIL] = { "swap allocation failed", "swap", "max" },
-};
-
-const char *mc_event_format(const struct mc_event *ev, bool again, char *buf, size_t n)
-{
-        char cur[MC_SIZE_STR_MAX], lim[MC_SIZE_STR_MAX];
-        const char *c = size_or_unknown(ev->has_current, ev->current, cur, sizeof(cur));
-        const char *l = size_or_unknown(ev->has_limit, ev->limit, lim, sizeof(lim));
-        unsigned long long count = (unsigned long long)ev->count;
-
-        buf[0] = '\0';
-        switch (ev->type) {
-        case MC_EVENT_START:
-        case MC_EVENT_EXIT:
-                break; /* the limits line and the summary line say it */
-        case MC_EVENT_OOM_GROUP_KILL:
-                snprintf(buf, n, "OOM group kill %llu %s: memory.oom.group kills the whole group", count,
-                         times(count));
-                break;
-        case MC_EVENT_OOM_KILL: {
-                char who[128], by[64];
-                if (ev->name)
-                        snprintf(who, sizeof(who), "%s (pid %d)", ev->name, (int)ev->pid);
-                else
-                        snprintf(who, sizeof(who),
-                                 "a process (name unknown: the kernel log is not readable)");
-                if (ev->cause == MC_OOM_CAUSE_GROUP_LIMIT)
-                        snprintf(by, sizeof(by), "by the group limit (max %s)", l);
-                else
-                        snprintf(by, sizeof(by), "by a system OOM (the machine or a parent group)");
-                if (again)
-                        snprintf(buf, n,
-                                 "OOM kill: %s again (the kernel counted a second kill, as memory.oom.group "
-                                 "does)",
-                                 who);
-                else
-                        snprintf(buf, n, "OOM kill: %s %s", who, by);
-                break;
-        }
-        case MC_EVENT_HIGH:
-        case MC_EVENT_MAX:
-        case MC_EVENT_OOM:
-        case MC_EVENT_SWAP_HIGH:
-        case MC_EVENT_SWAP_MAX:
-        case MC_EVENT_SWAP_FAIL: {
-                const struct counter_text *t = &counter_texts[ev->type];
-                snprintf(buf, n, "%s %llu %s: %s %s of %s %s", t->what, count, times(count), t->state, c,
-                         t->limit, l);
-                break;
-        }
-        case MC_EVENT_HUGETLB_MAX:
-                snprintf(buf, n, "hugetlb.%s.max reached %llu %s", ev->size, count, times(count));
-                break;
-        case MC_EVENT_PRESSURE: {
-                char avg[32] = "?";
-                if (ev->has_avg10)
-                        snprintf(avg, sizeof(avg), "%.1f%%", ev->avg10);
-                snprintf(buf, n, "pressure %s %s avg10 (trigger %s)", mc_psi_kind_name(ev->trigger->kind),
-                         avg, ev->trigger->spec);
-                break;
-        }
-        case MC_EVENT_PRESSURE_KILL: {
-                const struct mc_pressure_kill_result *k = ev->pkill;
-                const struct mc_pressure_kill_rule *rule = k->rule;
-                char stall[32] = "?", grace[48] = "now";
-                if (k->has_stall)
-                        snprintf(stall, sizeof(stall), "%.0f%%", k->stall_percent);
-                if (k->grace_us > 0)
-                        snprintf(grace, sizeof(grace), "in %.3g s", (double)k->grace_us / 1e6);
-                if (ev->stage == MC_PRESSURE_KILL_GRACE)
-                        snprintf(buf, n,
-                                 "%s stall %s for %.3g s (rule %s): stopping %s (SIGTERM), killing the "
-                                 "group %s",
-                                 mc_psi_kind_name(rule->trigger.kind), stall,
-                                 (double)rule->duration_us / 1e6, rule->spec,
-                                 ev->command ? ev->command : "the command", grace);
-                else
-                        snprintf(buf, n,
-                                 "%s still running %.3g s after SIGTERM: killing the group (cgroup.kill)",
-                                 ev->command ? ev->command : "the command", (double)k->grace_us / 1e6);
-                break;
-        }
-        case _MC_EVENT_TYPE_COUNT:
-                break;
-        }
-        return buf;
 }

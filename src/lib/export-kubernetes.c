@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "json-util.h"
 #include "size.h"
 #include "util.h"
 
@@ -36,22 +37,6 @@ static json_t *quantity(uint64_t bytes)
         return json_string(buf);
 }
 
-static int set_new(json_t *o, const char *key, json_t *v)
-{
-        return v && json_object_set_new(o, key, v) == 0 ? 0 : -ENOMEM;
-}
-
-static json_t *child(json_t *o, const char *key)
-{
-        json_t *c = json_object_get(o, key);
-        if (c)
-                return c;
-        c = json_object();
-        if (!c || json_object_set_new(o, key, c) < 0)
-                return NULL;
-        return c;
-}
-
 /* The resource name of a huge page size: "hugepages-2Mi", "hugepages-1Gi", "hugepages-64Ki". */
 static void hugepages_name(uint64_t page, char *buf, size_t n)
 {
@@ -68,15 +53,15 @@ static int export_resources(const struct mc_export_input *in, json_t *container,
         const struct mc_limits *l = &in->limits;
         const struct mc_limit_value *max = &l->v[MC_LIMIT_MAX], *min = &l->v[MC_LIMIT_MIN],
                                     *low = &l->v[MC_LIMIT_LOW];
-        json_t *res = child(container, "resources"), *limits = NULL, *requests = NULL;
+        json_t *res = mc_json_child(container, "resources"), *limits = NULL, *requests = NULL;
         int ret;
 
         if (!res)
                 return -ENOMEM;
-#define LIMITS()   (limits ? limits : (limits = child(res, "limits")))
-#define REQUESTS() (requests ? requests : (requests = child(res, "requests")))
+#define LIMITS()   (limits ? limits : (limits = mc_json_child(res, "limits")))
+#define REQUESTS() (requests ? requests : (requests = mc_json_child(res, "requests")))
         if (max->set && max->value != MC_SIZE_MAX) {
-                if (!LIMITS() || set_new(limits, "memory", quantity(max->value)) < 0)
+                if (!LIMITS() || mc_json_set_new(limits, "memory", quantity(max->value)) < 0)
                         return -ENOMEM;
         }
         /* requests.memory is memory.min under MemoryQoS: min first, else low. */
@@ -99,7 +84,7 @@ static int export_resources(const struct mc_export_input *in, json_t *container,
                 if (ret < 0)
                         return ret;
         } else if (req && req->value > 0) {
-                if (!REQUESTS() || set_new(requests, "memory", quantity(req->value)) < 0)
+                if (!REQUESTS() || mc_json_set_new(requests, "memory", quantity(req->value)) < 0)
                         return -ENOMEM;
         }
 
@@ -153,8 +138,8 @@ static int export_resources(const struct mc_export_input *in, json_t *container,
                 }
                 /* Huge pages are not overcommitted: requests equal limits. */
                 hugepages_name(page, name, sizeof(name));
-                if (!LIMITS() || !REQUESTS() || set_new(limits, name, quantity(l->v[h].value)) < 0 ||
-                    set_new(requests, name, quantity(l->v[h].value)) < 0)
+                if (!LIMITS() || !REQUESTS() || mc_json_set_new(limits, name, quantity(l->v[h].value)) < 0 ||
+                    mc_json_set_new(requests, name, quantity(l->v[h].value)) < 0)
                         return -ENOMEM;
         }
 #undef LIMITS
@@ -170,7 +155,7 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
         uint64_t uid = UINT64_MAX, gid;
         int ret;
 
-#define SC() (sc ? sc : (sc = child(container, "securityContext")))
+#define SC() (sc ? sc : (sc = mc_json_child(container, "securityContext")))
         if (s[MC_KEY_RUN_USER].value) {
                 if (mc_export_resolve_user(s[MC_KEY_RUN_USER].value, &uid, &gid) < 0) {
                         ret = mc_export_warn(r, MC_KEY_RUN_USER, E,
@@ -179,10 +164,10 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
                         if (ret < 0)
                                 return ret;
                 } else {
-                        if (!SC() || set_new(sc, "runAsUser", json_integer((json_int_t)uid)) < 0)
+                        if (!SC() || mc_json_set_new(sc, "runAsUser", json_integer((json_int_t)uid)) < 0)
                                 return -ENOMEM;
                         if (gid != UINT64_MAX && !s[MC_KEY_RUN_GROUP].value &&
-                            set_new(sc, "runAsGroup", json_integer((json_int_t)gid)) < 0)
+                            mc_json_set_new(sc, "runAsGroup", json_integer((json_int_t)gid)) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -193,7 +178,7 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
                                              s[MC_KEY_RUN_GROUP].value);
                         if (ret < 0)
                                 return ret;
-                } else if (!SC() || set_new(sc, "runAsGroup", json_integer((json_int_t)gid)) < 0)
+                } else if (!SC() || mc_json_set_new(sc, "runAsGroup", json_integer((json_int_t)gid)) < 0)
                         return -ENOMEM;
         }
         if (s[MC_KEY_RUN_GROUPS].value) {
@@ -210,7 +195,7 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
                                                   &gids);
                         if (ret < 0)
                                 return ret;
-                        if (set_new(pod_security, "supplementalGroups", gids) < 0)
+                        if (mc_json_set_new(pod_security, "supplementalGroups", gids) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -218,11 +203,11 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
                 _cleanup_strv_free_ char **caps = NULL;
                 json_t *c, *add, *drop;
                 if (mc_export_cap_names(s[MC_KEY_RUN_CAPABILITIES].value, &caps) < 0 || !SC() ||
-                    !(c = child(sc, "capabilities")))
+                    !(c = mc_json_child(sc, "capabilities")))
                         return -ENOMEM;
                 add = json_array();
                 drop = json_pack("[s]", "ALL");
-                if (set_new(c, "add", add) < 0 || set_new(c, "drop", drop) < 0)
+                if (mc_json_set_new(c, "add", add) < 0 || mc_json_set_new(c, "drop", drop) < 0)
                         return -ENOMEM;
                 /* Kubernetes names them without the CAP_ prefix. */
                 for (char **n = caps; *n; n++)
@@ -240,16 +225,16 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
         if (s[MC_KEY_RUN_NO_NEW_PRIVS].value) {
                 bool b = false;
                 (void)mc_profile_parse_bool(s[MC_KEY_RUN_NO_NEW_PRIVS].value, &b);
-                if (!SC() || set_new(sc, "allowPrivilegeEscalation", json_boolean(!b)) < 0)
+                if (!SC() || mc_json_set_new(sc, "allowPrivilegeEscalation", json_boolean(!b)) < 0)
                         return -ENOMEM;
         }
 #undef SC
         if (s[MC_KEY_RUN_CWD].value &&
-            set_new(container, "workingDir", json_string(s[MC_KEY_RUN_CWD].value)) < 0)
+            mc_json_set_new(container, "workingDir", json_string(s[MC_KEY_RUN_CWD].value)) < 0)
                 return -ENOMEM;
         if (s[MC_KEY_RUN_ENV].value) {
                 json_t *env = json_array();
-                if (set_new(container, "env", env) < 0)
+                if (mc_json_set_new(container, "env", env) < 0)
                         return -ENOMEM;
                 for (const struct mc_setting *e = &s[MC_KEY_RUN_ENV]; e && e->value; e = e->next) {
                         const char *eq = strchr(e->value, '=');
@@ -329,14 +314,14 @@ int mc_export_kubernetes(const struct mc_export_input *in, FILE *out, struct mc_
                                  "batch/v1", "kind", "Job", "metadata", "name", name, "spec", "backoffLimit",
                                  0, "template", "spec", "restartPolicy", "Never", "securityContext",
                                  pod_security, "containers", container);
-                if (!root || !cmd || set_new(container, "name", json_string(name)) < 0 ||
-                    set_new(container, "image", json_string(in->image)) < 0 ||
-                    set_new(container, "command", cmd) < 0)
+                if (!root || !cmd || mc_json_set_new(container, "name", json_string(name)) < 0 ||
+                    mc_json_set_new(container, "image", json_string(in->image)) < 0 ||
+                    mc_json_set_new(container, "command", cmd) < 0)
                         goto out;
         } else {
                 /* The container's own fields, to paste into a pod spec. */
                 root = container;
-                if (set_new(container, "name", json_string(name)) < 0)
+                if (mc_json_set_new(container, "name", json_string(name)) < 0)
                         goto out;
         }
         ret = export_resources(in, container, r);
@@ -352,11 +337,11 @@ int mc_export_kubernetes(const struct mc_export_input *in, FILE *out, struct mc_
                         if (!mc_export_percent_note(in, k, note, sizeof(note)))
                                 continue;
                         if (!annotations &&
-                            !(annotations = child(json_object_get(root, "metadata"), "annotations")))
+                            !(annotations = mc_json_child(json_object_get(root, "metadata"), "annotations")))
                                 goto out;
                         snprintf(key, sizeof(key), "memcage.org/resolved-%s.%s", mc_key_info(k)->section,
                                  mc_key_info(k)->name);
-                        if (set_new(annotations, key, json_string(note)) < 0)
+                        if (mc_json_set_new(annotations, key, json_string(note)) < 0)
                                 goto out;
                 }
                 if (json_object_size(pod_security) == 0)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "json-util.h"
 #include "size.h"
 #include "util.h"
 
@@ -29,23 +30,6 @@ static json_t *bytes_or_unlimited(uint64_t v)
         return json_integer(v == MC_SIZE_MAX || v > INT64_MAX ? -1 : (json_int_t)v);
 }
 
-static int set_new(json_t *o, const char *key, json_t *v)
-{
-        return v && json_object_set_new(o, key, v) == 0 ? 0 : -ENOMEM;
-}
-
-/* Gets or makes the object o[key]. */
-static json_t *child(json_t *o, const char *key)
-{
-        json_t *c = json_object_get(o, key);
-        if (c)
-                return c;
-        c = json_object();
-        if (!c || json_object_set_new(o, key, c) < 0)
-                return NULL;
-        return c;
-}
-
 static int export_memory(const struct mc_export_input *in, json_t *resources, struct mc_export_result *r)
 {
         const struct mc_limits *l = &in->limits;
@@ -55,19 +39,19 @@ static int export_memory(const struct mc_export_input *in, json_t *resources, st
         int ret;
 
         if (max->set || l->v[MC_LIMIT_LOW].set || swap->set) {
-                memory = child(resources, "memory");
+                memory = mc_json_child(resources, "memory");
                 if (!memory)
                         return -ENOMEM;
         }
-        if (max->set && set_new(memory, "limit", bytes_or_unlimited(max->value)) < 0)
+        if (max->set && mc_json_set_new(memory, "limit", bytes_or_unlimited(max->value)) < 0)
                 return -ENOMEM;
         if (l->v[MC_LIMIT_LOW].set &&
-            set_new(memory, "reservation", bytes_or_unlimited(l->v[MC_LIMIT_LOW].value)) < 0)
+            mc_json_set_new(memory, "reservation", bytes_or_unlimited(l->v[MC_LIMIT_LOW].value)) < 0)
                 return -ENOMEM;
         if (swap->set) {
                 bool finite_max = max->set && max->value != MC_SIZE_MAX;
                 if (swap->value == MC_SIZE_MAX) {
-                        if (set_new(memory, "swap", json_integer(-1)) < 0)
+                        if (mc_json_set_new(memory, "swap", json_integer(-1)) < 0)
                                 return -ENOMEM;
                 } else if (!finite_max) {
                         ret = mc_export_warn(
@@ -76,7 +60,8 @@ static int export_memory(const struct mc_export_input *in, json_t *resources, st
                                 "makes a swap limit unlimited; refused rather than exported wrong");
                         if (ret < 0)
                                 return ret;
-                } else if (set_new(memory, "swap", json_integer((json_int_t)(max->value + swap->value))) < 0)
+                } else if (mc_json_set_new(memory, "swap",
+                                           json_integer((json_int_t)(max->value + swap->value))) < 0)
                         return -ENOMEM;
         }
 
@@ -87,9 +72,10 @@ static int export_memory(const struct mc_export_input *in, json_t *resources, st
                 enum mc_limit u = unified_limits[i];
                 if (!l->v[u].set)
                         continue;
-                if (!unified && !(unified = child(resources, "unified")))
+                if (!unified && !(unified = mc_json_child(resources, "unified")))
                         return -ENOMEM;
-                if (set_new(unified, mc_limit_file(u),
+                if (mc_json_set_new(
+                            unified, mc_limit_file(u),
                             json_string(mc_limit_format_kernel(u, l->v[u].value, buf, sizeof(buf)))) < 0)
                         return -ENOMEM;
         }
@@ -111,16 +97,16 @@ static int export_hugetlb(const struct mc_export_input *in, json_t *resources)
                 snprintf(size, sizeof(size), "%.*s", (int)strcspn(file + 8, "."), file + 8);
                 if (strstr(file, ".rsvd.max")) {
                         /* runtime-spec has no field for the reservation limit: unified has it by name. */
-                        if (!(unified = child(resources, "unified")) ||
-                            set_new(unified, file,
-                                    json_string(
-                                            mc_limit_format_kernel(h, l->v[h].value, buf, sizeof(buf)))) < 0)
+                        if (!(unified = mc_json_child(resources, "unified")) ||
+                            mc_json_set_new(unified, file,
+                                            json_string(mc_limit_format_kernel(h, l->v[h].value, buf,
+                                                                               sizeof(buf)))) < 0)
                                 return -ENOMEM;
                         continue;
                 }
                 if (!pages) {
                         pages = json_array();
-                        if (set_new(resources, "hugepageLimits", pages) < 0)
+                        if (mc_json_set_new(resources, "hugepageLimits", pages) < 0)
                                 return -ENOMEM;
                 }
                 json_t *o = json_pack("{s:s, s:o}", "pageSize", size, "limit",
@@ -139,7 +125,7 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
 
         if (s[MC_KEY_RUN_USER].value || s[MC_KEY_RUN_GROUP].value || s[MC_KEY_RUN_GROUPS].value ||
             s[MC_KEY_RUN_UMASK].value) {
-                user = child(process, "user");
+                user = mc_json_child(process, "user");
                 if (!user)
                         return -ENOMEM;
         }
@@ -153,12 +139,12 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                         if (ret < 0)
                                 return ret;
                 } else {
-                        if (set_new(user, "uid", json_integer((json_int_t)uid)) < 0)
+                        if (mc_json_set_new(user, "uid", json_integer((json_int_t)uid)) < 0)
                                 return -ENOMEM;
                         /* memcage runs a user's command with the user's own group unless [run] group says.
                          */
                         if (gid != UINT64_MAX && !s[MC_KEY_RUN_GROUP].value &&
-                            set_new(user, "gid", json_integer((json_int_t)gid)) < 0)
+                            mc_json_set_new(user, "gid", json_integer((json_int_t)gid)) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -171,7 +157,7 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                                 s[MC_KEY_RUN_GROUP].value);
                         if (ret < 0)
                                 return ret;
-                } else if (set_new(user, "gid", json_integer((json_int_t)gid)) < 0)
+                } else if (mc_json_set_new(user, "gid", json_integer((json_int_t)gid)) < 0)
                         return -ENOMEM;
         }
         if (s[MC_KEY_RUN_GROUPS].value) {
@@ -179,13 +165,13 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                 ret = mc_export_gid_array(s[MC_KEY_RUN_GROUPS].value, E, "OCI's additionalGids", r, &gids);
                 if (ret < 0)
                         return ret;
-                if (set_new(user, "additionalGids", gids) < 0)
+                if (mc_json_set_new(user, "additionalGids", gids) < 0)
                         return -ENOMEM;
         }
         if (s[MC_KEY_RUN_UMASK].value) {
                 unsigned mask = 0;
                 (void)mc_profile_parse_umask(s[MC_KEY_RUN_UMASK].value, &mask);
-                if (set_new(user, "umask", json_integer(mask)) < 0)
+                if (mc_json_set_new(user, "umask", json_integer(mask)) < 0)
                         return -ENOMEM;
         }
         if (s[MC_KEY_RUN_CAPABILITIES].value) {
@@ -193,12 +179,12 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                 static const char *const sets[] = { "bounding", "effective", "inheritable", "permitted",
                                                     "ambient" };
                 _cleanup_strv_free_ char **caps = NULL;
-                json_t *c = child(process, "capabilities");
+                json_t *c = mc_json_child(process, "capabilities");
                 if (!c || mc_export_cap_names(s[MC_KEY_RUN_CAPABILITIES].value, &caps) < 0)
                         return -ENOMEM;
                 for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
                         json_t *a = json_array();
-                        if (set_new(c, sets[i], a) < 0)
+                        if (mc_json_set_new(c, sets[i], a) < 0)
                                 return -ENOMEM;
                         for (char **n = caps; *n; n++)
                                 if (json_array_append_new(a, json_string(*n)) < 0)
@@ -208,12 +194,12 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
         if (s[MC_KEY_RUN_NO_NEW_PRIVS].value) {
                 bool b = false;
                 (void)mc_profile_parse_bool(s[MC_KEY_RUN_NO_NEW_PRIVS].value, &b);
-                if (set_new(process, "noNewPrivileges", json_boolean(b)) < 0)
+                if (mc_json_set_new(process, "noNewPrivileges", json_boolean(b)) < 0)
                         return -ENOMEM;
         }
         if (s[MC_KEY_RUN_ENV].value) {
                 json_t *env = json_array();
-                if (set_new(process, "env", env) < 0)
+                if (mc_json_set_new(process, "env", env) < 0)
                         return -ENOMEM;
                 for (const struct mc_setting *e = &s[MC_KEY_RUN_ENV]; e && e->value; e = e->next)
                         if (json_array_append_new(env, json_string(e->value)) < 0)
@@ -226,12 +212,13 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                 if (ret < 0)
                         return ret;
         }
-        if (s[MC_KEY_RUN_CWD].value && set_new(process, "cwd", json_string(s[MC_KEY_RUN_CWD].value)) < 0)
+        if (s[MC_KEY_RUN_CWD].value &&
+            mc_json_set_new(process, "cwd", json_string(s[MC_KEY_RUN_CWD].value)) < 0)
                 return -ENOMEM;
         if (s[MC_KEY_RUN_OOM_SCORE_ADJ].value) {
                 long adj = 0;
                 (void)mc_profile_parse_int(s[MC_KEY_RUN_OOM_SCORE_ADJ].value, -1000, 1000, &adj);
-                if (set_new(process, "oomScoreAdj", json_integer(adj)) < 0)
+                if (mc_json_set_new(process, "oomScoreAdj", json_integer(adj)) < 0)
                         return -ENOMEM;
         }
         if (s[MC_KEY_RUN_NICE].value) {
@@ -265,7 +252,7 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                 }
                 if (!list) {
                         list = json_array();
-                        if (set_new(process, "rlimits", list) < 0)
+                        if (mc_json_set_new(process, "rlimits", list) < 0)
                                 return -ENOMEM;
                 }
                 json_t *o = json_pack("{s:s, s:I, s:I}", "type", rlimits[i].type, "hard", (json_int_t)v,
@@ -285,11 +272,11 @@ static int export_notes(const struct mc_export_input *in, json_t *root)
         for (enum mc_key k = 0; k < _MC_KEY_COUNT; k++) {
                 if (!mc_export_percent_note(in, k, note, sizeof(note)))
                         continue;
-                if (!annotations && !(annotations = child(root, "annotations")))
+                if (!annotations && !(annotations = mc_json_child(root, "annotations")))
                         return -ENOMEM;
                 snprintf(key, sizeof(key), "org.memcage.resolved.%s.%s", mc_key_info(k)->section,
                          mc_key_info(k)->name);
-                if (set_new(annotations, key, json_string(note)) < 0)
+                if (mc_json_set_new(annotations, key, json_string(note)) < 0)
                         return -ENOMEM;
         }
         return 0;

@@ -12,33 +12,19 @@ static const char *const names[] = { "oom", "high", "max", "swap", "hugetlb", "p
 
 #define VALID "oom, high, max, swap, hugetlb, pressure, any"
 
-int mc_fail_on_parse(const char *list, unsigned *ret, struct mc_error *err)
+int mc_fail_on_parse_condition(const char *name, unsigned *ret, struct mc_error *err)
 {
-        unsigned mask = 0;
-        const char *p = list;
-
-        for (;;) {
-                size_t len = strcspn(p, ",");
-                bool found = false;
-                if (len == 3 && strncmp(p, "any", 3) == 0) {
-                        mask |= MC_FAIL_ON_ALL;
-                        found = true;
-                }
-                for (size_t i = 0; !found && i < ELEMENTSOF(names); i++)
-                        if (strlen(names[i]) == len && strncmp(p, names[i], len) == 0) {
-                                mask |= 1u << i;
-                                found = true;
-                        }
-                if (!found)
-                        return mc_error_set(err, EINVAL,
-                                            "unknown --fail-on condition '%.*s': use a comma list of %s",
-                                            (int)len, p, VALID);
-                if (!p[len])
-                        break;
-                p += len + 1;
+        if (streq(name, "any")) {
+                *ret = MC_FAIL_ON_ALL;
+                return 0;
         }
-        *ret = mask;
-        return 0;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (streq(name, names[i])) {
+                        *ret = 1u << i;
+                        return 0;
+                }
+        return mc_error_set(err, EINVAL, "unknown --fail-on condition '%s': use a comma list of %s", name,
+                            VALID);
 }
 
 static bool counter_positive(const json_t *obj, const char *key)

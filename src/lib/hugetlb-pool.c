@@ -17,6 +17,7 @@
 
 #include "crash-point.h"
 #include "hugetlb-pool.h"
+#include "proc-kb.h"
 #include "size.h"
 #include "util.h"
 
@@ -181,21 +182,24 @@ uint64_t mc_hugetlb_shrink_target(const struct mc_hugetlb_counts *c, uint64_t ad
         return target < c->nr ? target : c->nr;
 }
 
-/* MemAvailable of a meminfo file in bytes: what can be allocated without swapping. */
+/*
+ * MemAvailable of a meminfo file in bytes: what can be allocated without
+ * swapping. -ENOENT without the line; a value that is not "N kB" or
+ * overflows in bytes is refused, not read as far as it goes.
+ */
 static int mem_available(const char *meminfo, uint64_t *ret)
 {
-        _cleanup_fclose_ FILE *f = fopen(meminfo, "re");
-        char line[128];
-        unsigned long long kb;
+        static const char *const names[] = { "MemAvailable" };
+        struct mc_error ignored = { 0 };
+        _cleanup_free_ char *text = NULL;
+        int r;
 
-        if (!f)
-                return -errno;
-        while (fgets(line, sizeof(line), f))
-                if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
-                        *ret = (uint64_t)kb * 1024;
-                        return 0;
-                }
-        return -ENOENT;
+        r = mc_read_file_at(AT_FDCWD, meminfo, &text, &ignored);
+        if (r >= 0)
+                r = mc_proc_kb_parse(text, names, 1, ret, &ignored);
+        if (r < 0)
+                return r;
+        return r > 0 ? 0 : -ENOENT;
 }
 
 /* The inode of this process's pid namespace: pids in the ledger mean something only within it. */

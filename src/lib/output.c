@@ -4,7 +4,6 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -271,32 +270,10 @@ fail:
         return r;
 }
 
-/* All of data to fd; a stream set non-blocking by its other users is waited on. */
-static int write_all(int fd, const char *data, size_t len)
-{
-        size_t off = 0;
-        while (off < len) {
-                ssize_t k = write(fd, data + off, len - off);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
-                                struct pollfd p = { .fd = fd, .events = POLLOUT };
-                                if (poll(&p, 1, -1) < 0 && errno != EINTR)
-                                        return -errno;
-                                continue;
-                        }
-                        return -errno;
-                }
-                off += (size_t)k;
-        }
-        return 0;
-}
-
 /* Content, owner, on disk: everything before the file gets its name. */
 static int fill_file(struct mc_output *o, int fd, const char *data, size_t len, struct mc_error *err)
 {
-        int r = write_all(fd, data, len);
+        int r = mc_write_all(fd, data, len);
         if (r < 0)
                 return mc_error_errno(err, -r, "write %s", o->path);
         if (o->chown && fchown(fd, o->owner_uid, o->owner_gid) < 0)
@@ -398,7 +375,7 @@ int mc_output_write(struct mc_output *o, const char *data, size_t len, struct mc
         o->written = true;
         if (o->kind == MC_OUTPUT_FILE)
                 return replace_file(o, data, len, err);
-        int r = write_all(o->fd, data, len);
+        int r = mc_write_all(o->fd, data, len);
         if (r < 0)
                 return mc_error_errno(err, -r, "write %s", o->path);
         return 0;

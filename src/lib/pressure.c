@@ -143,25 +143,15 @@ int mc_pressure_trigger_line(const struct mc_pressure_trigger *t, char *buf, siz
 /* "12.34" (also "12.3", "12") at *p in hundredths, at most 100.00, advancing *p. */
 static int parse_centi(const char **p, uint32_t *ret)
 {
-        const char *q = *p;
-        uint64_t whole, frac = 0;
-        int r = mc_parse_u64(&q, &whole);
-        if (r < 0)
-                return r;
-        if (*q == '.') {
-                q++;
-                int digits = 0;
-                for (; *q >= '0' && *q <= '9' && digits < 2; q++, digits++)
-                        frac = frac * 10 + (uint64_t)(*q - '0');
-                if (digits == 0 || (*q >= '0' && *q <= '9'))
-                        return -EINVAL;
-                if (digits == 1)
-                        frac *= 10;
-        }
-        if (whole > 100 || whole * 100 + frac > 10000)
+        struct mc_decimal d;
+        size_t n = mc_decimal_scan(*p, &d);
+        /* The kernel prints two decimals ("%lu.%02lu"): more are not its text. */
+        if (n == 0 || d.scale > 100)
+                return -EINVAL;
+        if (d.overflow || d.whole > 100 || d.whole * 100 + d.fraction * (100 / d.scale) > 10000)
                 return -ERANGE;
-        *p = q;
-        *ret = (uint32_t)(whole * 100 + frac);
+        *p += n;
+        *ret = (uint32_t)(d.whole * 100 + d.fraction * (100 / d.scale));
         return 0;
 }
 

@@ -6,101 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report-json.h"
 #include "report-junit.h"
 #include "report-text.h"
 #include "util.h"
 
-/*
- * The length of the valid UTF-8 sequence at p (1..4) and its code point, 0
- * for an invalid one: overlong forms, surrogates and values above U+10FFFF
- * are invalid too, as XML parsers hold them.
- */
-static size_t utf8_decode(const unsigned char *p, uint32_t *ret)
-{
-        size_t len;
-        uint32_t cp, min;
-
-        if (p[0] < 0x80) {
-                *ret = p[0];
-                return 1;
-        }
-        if ((p[0] & 0xe0) == 0xc0)
-                len = 2, cp = p[0] & 0x1f, min = 0x80;
-        else if ((p[0] & 0xf0) == 0xe0)
-                len = 3, cp = p[0] & 0x0f, min = 0x800;
-        else if ((p[0] & 0xf8) == 0xf0)
-                len = 4, cp = p[0] & 0x07, min = 0x10000;
-        else
-                return 0;
-        for (size_t i = 1; i < len; i++) {
-                if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
-                        return 0;
-                cp = cp << 6 | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        *ret = cp;
-        return len;
-}
-
-/* Allowed by XML 1.0 (Char) and not a control a viewer would act on. */
-static bool xml_shown(uint32_t cp)
-{
-        if (cp == '\t' || cp == '\n' || cp == '\r')
-                return true;
-        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-                return false;
-        return cp != 0xfffe && cp != 0xffff;
-}
-
-void mc_junit_escape(FILE *f, const char *s, bool attribute)
-{
-        const unsigned char *p = (const unsigned char *)s;
-        while (*p) {
-                uint32_t cp = 0;
-                size_t len = utf8_decode(p, &cp);
-                if (len == 0 || !xml_shown(cp)) {
-                        for (size_t i = 0; i < (len ? len : 1); i++)
-                                fprintf(f, "\\x%02x", p[i]);
-                        p += len ? len : 1;
-                        continue;
-                }
-                switch (cp) {
-                case '&':
-                        fputs("&amp;", f);
-                        break;
-                case '<':
-                        fputs("&lt;", f);
-                        break;
-                case '>':
-                        fputs("&gt;", f);
-                        break;
-                case '"':
-                        fputs(attribute ? "&quot;" : "\"", f);
-                        break;
-                case '\t':
-                case '\n':
-                        if (attribute)
-                                fprintf(f, "&#%u;", cp);
-                        else
-                                fputc((int)cp, f);
-                        break;
-                case '\r':
-                        /* Parsers turn a bare \r into \n in text too. */
-                        fputs("&#13;", f);
-                        break;
-                default:
-                        fwrite(p, 1, len, f);
-                }
-                p += len;
-        }
-}
-
 static void property(FILE *f, const char *name, const char *value)
 {
         fprintf(f, "    <property name=\"%s\" value=\"", name);
-        mc_junit_escape(f, value, true);
+        mc_xml_escape(f, value, true);
         fputs("\"/>\n", f);
 }
 
@@ -225,27 +140,27 @@ int mc_report_junit(const json_t *r, char **ret, struct mc_error *err)
         fputs("  </properties>\n", f);
 
         fputs("  <testcase name=\"", f);
-        mc_junit_escape(f, cmd, true);
+        mc_xml_escape(f, cmd, true);
         fputs("\" classname=\"", f);
-        mc_junit_escape(f, profile ? profile : "memcage", true);
+        mc_xml_escape(f, profile ? profile : "memcage", true);
         fprintf(f, "\" time=\"%.3f\">\n", duration);
         if (is_error || is_failure) {
                 const char *el = is_error ? "error" : "failure";
                 fprintf(f, "    <%s message=\"", el);
-                mc_junit_escape(f, message, true);
+                mc_xml_escape(f, message, true);
                 fputs("\" type=\"", f);
-                mc_junit_escape(f,
-                                is_error                 ? "memcage-error"
-                                : level == MC_LEVEL_GOOD ? "fail-on"
-                                : code                   ? code
-                                                         : "verdict",
-                                true);
+                mc_xml_escape(f,
+                              is_error                 ? "memcage-error"
+                              : level == MC_LEVEL_GOOD ? "fail-on"
+                              : code                   ? code
+                                                       : "verdict",
+                              true);
                 fputs("\">", f);
-                mc_junit_escape(f, message, false);
+                mc_xml_escape(f, message, false);
                 fprintf(f, "</%s>\n", el);
         }
         fputs("    <system-out>", f);
-        mc_junit_escape(f, text, false);
+        mc_xml_escape(f, text, false);
         fputs("</system-out>\n  </testcase>\n</testsuite>\n", f);
         if (fclose(f) != 0)
                 return mc_error_errno(err, ENOMEM, "render the JUnit report");

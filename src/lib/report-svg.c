@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report-json.h"
 #include "report-svg.h"
 #include "size.h"
@@ -24,35 +25,6 @@
 #define COLOR_PRESSURE "#9467bd"
 #define COLOR_MAX      "#b22222"
 #define COLOR_HIGH     "#d98200"
-
-void mc_xml_escape(FILE *f, const char *s)
-{
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                switch (*p) {
-                case '&':
-                        fputs("&amp;", f);
-                        break;
-                case '<':
-                        fputs("&lt;", f);
-                        break;
-                case '>':
-                        fputs("&gt;", f);
-                        break;
-                case '"':
-                        fputs("&quot;", f);
-                        break;
-                case '\'':
-                        fputs("&apos;", f);
-                        break;
-                default:
-                        /* XML 1.0 allows no control characters but tab, newline and carriage return. */
-                        if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
-                                fputs("\xef\xbf\xbd", f);
-                        else
-                                fputc(*p, f);
-                }
-        }
-}
 
 struct chart {
         FILE *f;
@@ -112,7 +84,7 @@ static void text(const struct chart *c, double x, double y, const char *anchor, 
 {
         fprintf(c->f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s%s>", x, y, anchor, extra ? " " : "",
                 extra ? extra : "");
-        mc_xml_escape(c->f, s);
+        mc_xml_escape(c->f, s, true);
         fputs("</text>\n", c->f);
 }
 
@@ -138,7 +110,7 @@ static int title(FILE *f, const json_t *r)
         if (!cmd)
                 return -ENOMEM;
         fputs("<title>memcage: ", f);
-        mc_xml_escape(f, cmd);
+        mc_xml_escape(f, cmd, true);
         fputs("</title>\n", f);
 
         /* About 9 px a character at 15 px bold: 100 characters fill the width. */
@@ -150,7 +122,7 @@ static int title(FILE *f, const json_t *r)
                 strcpy(cmd + len, "…"); /* 3 bytes and the NUL fit: len + 4 <= 100 < strlen + 1 */
         }
         fputs("<text x=\"500\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">", f);
-        mc_xml_escape(f, cmd);
+        mc_xml_escape(f, cmd, true);
         fputs("</text>\n", f);
 
         switch (mc_rj_verdict(r, verdict, sizeof(verdict))) {
@@ -170,7 +142,7 @@ static int title(FILE *f, const json_t *r)
                 "<text x=\"500\" y=\"41\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\" "
                 "fill=\"%s\">",
                 color);
-        mc_xml_escape(f, verdict);
+        mc_xml_escape(f, verdict, true);
         fputs("</text>\n", f);
         return 0;
 }
@@ -338,7 +310,7 @@ static unsigned markers(const struct chart *c, const json_t *r)
                 else
                         snprintf(tip, sizeof(tip), "%.2f s: %s %s", t, type, mc_rj_str(e, "kind") ?: "");
                 fprintf(c->f, "<g><title>");
-                mc_xml_escape(c->f, tip);
+                mc_xml_escape(c->f, tip, true);
                 fprintf(c->f,
                         "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                         "stroke-width=\"1\" stroke-opacity=\"0.6\"/>"

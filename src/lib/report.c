@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "credentials.h"
+#include "json-util.h"
 #include "output.h"
 #include "report.h"
 #include "sampler.h"
@@ -22,25 +23,13 @@
                         return NULL; \
         } while (0)
 
-static json_t *json_u64(uint64_t v)
-{
-        /*
-         * JSON numbers are doubles in many readers; byte counts fit 2^53 on
-         * any real machine. jansson's integers are signed: a value above
-         * INT64_MAX would come out negative, so it saturates there. No
-         * kernel value gets that far: the event counters are atomic_long_t,
-         * and "max" or unknown values are written as null, not as numbers.
-         */
-        return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
 static json_t *counters_to_json(const struct mc_counters *c)
 {
         json_t *o = json_object();
         if (!o)
                 return NULL;
         for (size_t i = 0; i < c->n; i++)
-                if (json_object_set_new(o, c->c[i].name, json_u64(c->c[i].value)) < 0) {
+                if (json_object_set_new(o, c->c[i].name, mc_json_u64(c->c[i].value)) < 0) {
                         json_decref(o);
                         return NULL;
                 }
@@ -62,7 +51,7 @@ static json_t *limits_to_json(const struct mc_limits *l)
                 else if (v->value == UINT64_MAX)
                         j = json_null();
                 else
-                        j = json_u64(v->value);
+                        j = mc_json_u64(v->value);
                 if (json_object_set_new(o, mc_limit_name(i), j) < 0) {
                         json_decref(o);
                         return NULL;
@@ -73,7 +62,7 @@ static json_t *limits_to_json(const struct mc_limits *l)
 
 static json_t *bytes_or_null(bool has, uint64_t v)
 {
-        return has && v != UINT64_MAX ? json_u64(v) : json_null();
+        return has && v != UINT64_MAX ? mc_json_u64(v) : json_null();
 }
 
 /*
@@ -86,7 +75,7 @@ static json_t *hugetlb_peak(const struct mc_report *r, const char *size)
         const struct mc_sample_summary *s = r->samples;
         for (size_t i = 0; s && s->timeline && i < s->n_hugetlb; i++)
                 if (streq(s->hugetlb[i].size, size))
-                        return json_u64(s->hugetlb[i].max);
+                        return mc_json_u64(s->hugetlb[i].max);
         return json_null();
 }
 
@@ -106,9 +95,9 @@ static json_t *hugetlb_to_json(const struct mc_report *r)
                 JSON_CHECK(json_object_set_new(e, "rsvd_current",
                                                bytes_or_null(h->has_usage, h->rsvd_current)));
                 JSON_CHECK(json_object_set_new(e, "events_max",
-                                               h->has_events ? json_u64(h->events_max) : json_null()));
-                JSON_CHECK(json_object_set_new(e, "reserved_pages", json_u64(h->reserved_pages)));
-                JSON_CHECK(json_object_set_new(e, "added_pages", json_u64(h->added_pages)));
+                                               h->has_events ? mc_json_u64(h->events_max) : json_null()));
+                JSON_CHECK(json_object_set_new(e, "reserved_pages", mc_json_u64(h->reserved_pages)));
+                JSON_CHECK(json_object_set_new(e, "added_pages", mc_json_u64(h->added_pages)));
         }
         return TAKE_PTR(o);
 }
@@ -155,11 +144,6 @@ static json_t *run_to_json(const struct mc_report_run *run)
         return TAKE_PTR(o);
 }
 
-static json_t *u64_or_null(bool has, uint64_t v)
-{
-        return has ? json_u64(v) : json_null();
-}
-
 /* Seconds, from the sampler's nanoseconds, to the microsecond like every time of the report. */
 static json_t *json_seconds(uint64_t ns)
 {
@@ -175,10 +159,10 @@ static json_t *json_avg10(uint32_t v)
 static json_t *breakdown_to_json(const struct mc_snapshot *s)
 {
         return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "t", json_seconds(s->t_ns), "current",
-                         json_u64(s->current), "anon", json_u64(s->stat.anon), "file",
-                         json_u64(s->stat.file), "shmem", json_u64(s->stat.shmem), "kernel",
-                         json_u64(s->stat.kernel), "sock", json_u64(s->stat.sock), "file_mapped",
-                         json_u64(s->stat.file_mapped));
+                         mc_json_u64(s->current), "anon", mc_json_u64(s->stat.anon), "file",
+                         mc_json_u64(s->stat.file), "shmem", mc_json_u64(s->stat.shmem), "kernel",
+                         mc_json_u64(s->stat.kernel), "sock", mc_json_u64(s->stat.sock), "file_mapped",
+                         mc_json_u64(s->stat.file_mapped));
 }
 
 static json_t *processes_to_json(const struct mc_snapshot *s)
@@ -190,8 +174,8 @@ static json_t *processes_to_json(const struct mc_snapshot *s)
                 const struct mc_proc_mem *p = &s->top[i];
                 json_t *e = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "pid", (int)p->pid, "name",
                                       p->name[0] ? json_string(p->name) : json_null(), "rss",
-                                      json_u64(p->mem.rss), "pss", json_u64(p->mem.pss), "uss",
-                                      json_u64(p->mem.uss), "swap", json_u64(p->mem.swap));
+                                      mc_json_u64(p->mem.rss), "pss", mc_json_u64(p->mem.pss), "uss",
+                                      mc_json_u64(p->mem.uss), "swap", mc_json_u64(p->mem.swap));
                 JSON_CHECK(json_array_append_new(top, e));
         }
         return json_pack("{s:o, s:O}", "t", json_seconds(s->t_ns), "top", top);
@@ -202,7 +186,7 @@ static json_t *column_u64(const uint64_t *v, size_t n)
 {
         json_t *a = json_array();
         for (size_t i = 0; a && i < n; i++)
-                if (json_array_append_new(a, json_u64(v[i])) < 0) {
+                if (json_array_append_new(a, mc_json_u64(v[i])) < 0) {
                         json_decref(a);
                         return NULL;
                 }
@@ -254,11 +238,12 @@ static int add_samples(json_t *root, json_t *mem, const struct mc_sample_summary
                 s = &none;
         bool snap = s->has_snapshot;
 
-        if (json_object_set_new(mem, "swap_peak", u64_or_null(s->has_swap_peak, s->swap_peak)) < 0 ||
+        if (json_object_set_new(mem, "swap_peak", mc_json_u64_or_null(s->has_swap_peak, s->swap_peak)) < 0 ||
             json_object_set_new(mem, "swap_peak_source", string_or_null(s->swap_peak_source)) < 0 ||
             json_object_set_new(mem, "breakdown", snap ? breakdown_to_json(&s->snapshot) : json_null()) <
                     0 ||
-            json_object_set_new(mem, "pgmajfault", u64_or_null(s->has_pgmajfault, s->pgmajfault)) < 0)
+            json_object_set_new(mem, "pgmajfault", mc_json_u64_or_null(s->has_pgmajfault, s->pgmajfault)) <
+                    0)
                 return -1;
 
         json_t *cpu = json_null();
@@ -316,8 +301,8 @@ static json_t *pressure_kill_to_json(const struct mc_pressure_kill_result *k)
                 "stall_over_s",
                 k->fired && k->has_stall ? json_real(round_us(k->stall_over_s)) : json_null(), "frozen",
                 k->frozen, "escalated_to_kill", k->escalated_to_kill, "some_total_us",
-                k->fired ? json_u64(k->total_us[MC_PSI_SOME]) : json_null(), "full_total_us",
-                k->fired ? json_u64(k->total_us[MC_PSI_FULL]) : json_null());
+                k->fired ? mc_json_u64(k->total_us[MC_PSI_SOME]) : json_null(), "full_total_us",
+                k->fired ? mc_json_u64(k->total_us[MC_PSI_FULL]) : json_null());
 }
 
 /* The watcher's stall totals and triggers, with the sampler's highest avg10 (null without sampling). */
@@ -326,8 +311,9 @@ static json_t *pressure_to_json(const struct mc_report *r)
         const struct mc_sample_summary *smp = r->samples && r->samples->has_psi ? r->samples : NULL;
         json_auto_t *o = json_object();
         json_t *trig = json_array();
-        if (!o || json_object_set_new(o, "some_total_us", json_u64(r->pressure_total_us[MC_PSI_SOME])) < 0 ||
-            json_object_set_new(o, "full_total_us", json_u64(r->pressure_total_us[MC_PSI_FULL])) < 0 ||
+        if (!o ||
+            json_object_set_new(o, "some_total_us", mc_json_u64(r->pressure_total_us[MC_PSI_SOME])) < 0 ||
+            json_object_set_new(o, "full_total_us", mc_json_u64(r->pressure_total_us[MC_PSI_FULL])) < 0 ||
             json_object_set_new(o, "some_avg10_max", smp ? json_avg10(smp->some_avg10_max) : json_null()) <
                     0 ||
             json_object_set_new(o, "full_avg10_max", smp ? json_avg10(smp->full_avg10_max) : json_null()) <
@@ -432,7 +418,7 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
 
         json_t *mem = json_object();
         JSON_CHECK(json_object_set_new(root, "memory", mem));
-        JSON_CHECK(json_object_set_new(mem, "peak", r->has_peak ? json_u64(r->peak) : json_null()));
+        JSON_CHECK(json_object_set_new(mem, "peak", r->has_peak ? mc_json_u64(r->peak) : json_null()));
 
         JSON_CHECK(json_object_set_new(root, "events",
                                        r->has_events ? counters_to_json(&r->events) : json_null()));

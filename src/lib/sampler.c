@@ -9,6 +9,7 @@
 
 #include "events.h"
 #include "pressure.h"
+#include "proc-kb.h"
 #include "sampler.h"
 #include "util.h"
 
@@ -67,42 +68,6 @@ static bool parse_u64(const char **p, uint64_t *ret)
         return mc_parse_u64(p, ret) == 0;
 }
 
-/*
- * /proc/PID/smaps_rollup: a header line, then "Name:   value kB" lines
- * (values in KiB). Not a cgroup keyed file (a colon, padding, a unit), so
- * not the events module's parser. Stores the bytes of each wanted name
- * found; other lines, the header included, pass through unparsed.
- */
-static int smaps_fields(const char *text, const char *const *names, size_t n, uint64_t *vals,
-                        struct mc_error *err)
-{
-        unsigned lineno = 0;
-
-        for (const char *p = text; *p;) {
-                const char *eol = strchrnul(p, '\n');
-                const char *colon = memchr(p, ':', (size_t)(eol - p));
-                lineno++;
-                for (size_t i = 0; colon && i < n; i++) {
-                        size_t len = (size_t)(colon - p);
-                        if (strlen(names[i]) != len || memcmp(p, names[i], len) != 0)
-                                continue;
-                        const char *v = colon + 1;
-                        while (*v == ' ' || *v == '\t')
-                                v++;
-                        uint64_t x;
-                        if (!parse_u64(&v, &x) || strncmp(v, " kB", 3) != 0 || v + 3 != eol)
-                                return mc_error_set(err, EINVAL, "line %u: bad value for %s", lineno,
-                                                    names[i]);
-                        if (x > UINT64_MAX / 1024)
-                                return mc_error_set(err, ERANGE, "line %u: value overflows", lineno);
-                        vals[i] = x * 1024;
-                        break;
-                }
-                p = *eol ? eol + 1 : eol;
-        }
-        return 0;
-}
-
 int mc_memory_stat_parse(const char *text, struct mc_memory_stat *ret, struct mc_error *err)
 {
         enum {
@@ -159,7 +124,7 @@ int mc_smaps_parse(const char *text, struct mc_smaps *ret, struct mc_error *err)
         enum { RSS, PSS, PCLEAN, PDIRTY, SWAP, _N };
         static const char *const names[_N] = { "Rss", "Pss", "Private_Clean", "Private_Dirty", "Swap" };
         uint64_t v[_N] = { 0 };
-        int r = smaps_fields(text, names, _N, v, err);
+        int r = mc_proc_kb_parse(text, names, _N, v, err);
         if (r < 0)
                 return r;
         *ret = (struct mc_smaps){

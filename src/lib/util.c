@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -289,6 +290,27 @@ void mc_temp_suffix(char s[7])
         s[6] = '\0';
 }
 
+int mc_write_all(int fd, const void *data, size_t len)
+{
+        size_t off = 0;
+        while (off < len) {
+                ssize_t k = write(fd, (const char *)data + off, len - off);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                struct pollfd p = { .fd = fd, .events = POLLOUT };
+                                if (poll(&p, 1, -1) < 0 && errno != EINTR)
+                                        return -errno;
+                                continue;
+                        }
+                        return -errno;
+                }
+                off += (size_t)k;
+        }
+        return 0;
+}
+
 int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                             struct mc_error *err)
 {
@@ -310,18 +332,7 @@ int mc_write_file_atomic_at(int dirfd, const char *name, const char *data, size_
                         return mc_error_errno(err, errno, "create a temporary file for '%s'", name);
         }
 
-        size_t off = 0;
-        int e = 0;
-        while (off < len) {
-                ssize_t k = write(fd, data + off, len - off);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        e = errno;
-                        break;
-                }
-                off += (size_t)k;
-        }
+        int e = -mc_write_all(fd, data, len);
         if (!e && fsync(fd) < 0)
                 e = errno;
         mc_crash_point("atomic-write");

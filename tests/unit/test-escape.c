@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -95,12 +96,67 @@ static void test_json_printable_copy(void **state)
         json_decref(j);
 }
 
+static void test_utf8_decode(void **state)
+{
+        (void)state;
+        uint32_t cp = 0;
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"a", &cp), 1);
+        assert_int_equal(cp, 'a');
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xc3\xa9", &cp), 2);
+        assert_int_equal(cp, 0xe9);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xe2\x82\xac", &cp), 3);
+        assert_int_equal(cp, 0x20ac);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", &cp), 4);
+        assert_int_equal(cp, 0x1f600);
+        /* Overlong, a surrogate, above U+10FFFF, truncated at the NUL, a lone continuation byte. */
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xc0\xaf", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xe0\x80\xaf", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xed\xa0\x80", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xf4\x90\x80\x80", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\xe2\x82", &cp), 0);
+        assert_int_equal(mc_utf8_decode((const unsigned char *)"\x80", &cp), 0);
+}
+
+static char *xml(const char *s, bool attribute)
+{
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+        assert_non_null(f);
+        mc_xml_escape(f, s, attribute);
+        assert_int_equal(fclose(f), 0);
+        return out;
+}
+
+/* What the SVG chart writes since it shares the JUnit escaper: no U+FFFD, no raw invalid UTF-8. */
+static void test_xml_escape(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *in, *attribute, *text;
+        } cases[] = {
+                { "a<b&c>d", "a&lt;b&amp;c&gt;d", "a&lt;b&amp;c&gt;d" },
+                { "\"q\" 'a'", "&quot;q&quot; 'a'", "\"q\" 'a'" },
+                { "x\x01y\x7f", "x\\x01y\\x7f", "x\\x01y\\x7f" },
+                { "bad \xff\xc3(", "bad \\xff\\xc3(", "bad \\xff\\xc3(" },
+                { "t\tn\nr\r", "t&#9;n&#10;r&#13;", "t\tn\nr&#13;" },
+                { "\xc3\xa9", "\xc3\xa9", "\xc3\xa9" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *a = xml(cases[i].in, true), *t = xml(cases[i].in, false);
+                assert_string_equal(a, cases[i].attribute);
+                assert_string_equal(t, cases[i].text);
+                free(a);
+                free(t);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_escape_cases),
-                cmocka_unit_test(test_escape_cut),
-                cmocka_unit_test(test_json_printable_copy),
+                cmocka_unit_test(test_escape_cases),        cmocka_unit_test(test_escape_cut),
+                cmocka_unit_test(test_json_printable_copy), cmocka_unit_test(test_utf8_decode),
+                cmocka_unit_test(test_xml_escape),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

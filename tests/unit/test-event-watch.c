@@ -156,6 +156,15 @@ static void test_json(void **state)
                 "{\"t\":1.5,\"type\":\"oom_kill\",\"pid\":123,\"name\":\"hog\",\"cause\":\"group-limit\"}");
         expect_json(&(struct mc_event){ .type = MC_EVENT_OOM_KILL, .t = 1.5, .cause = MC_OOM_CAUSE_SYSTEM },
                     "{\"t\":1.5,\"type\":\"oom_kill\",\"pid\":null,\"name\":null,\"cause\":\"system\"}");
+        /* Above INT64_MAX a count saturates, as in the report: a signed jansson integer would go negative.
+         */
+        expect_json(&(struct mc_event){ .type = MC_EVENT_MAX,
+                                        .t = 1,
+                                        .count = UINT64_MAX,
+                                        .has_current = true,
+                                        .current = (uint64_t)INT64_MAX + 1 },
+                    "{\"t\":1.0,\"type\":\"max\",\"count\":9223372036854775807,\"current\":"
+                    "9223372036854775807}");
         expect_json(&(struct mc_event){ .type = MC_EVENT_SWAP_MAX, .t = 3, .count = 2 },
                     "{\"t\":3.0,\"type\":\"swap_max\",\"count\":2,\"swap_current\":null}");
         expect_json(&(struct mc_event){ .type = MC_EVENT_HUGETLB_MAX, .t = 3, .count = 1, .size = "2MB" },

@@ -628,6 +628,27 @@ static void test_grow_limit_two_sizes(void **state)
         mc_hugetlb_pool_close(&p);
 }
 
+/* A MemAvailable in bytes beyond 64 bits is refused: the pool grows by nothing it cannot measure. */
+static void test_grow_limit_meminfo_overflow(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_hugetlb_pool p;
+        struct mc_error err = {};
+        char meminfo[160];
+
+        add_pool(fx, 2048, 0, 0, 0);
+        link_free(fx, 2048);
+        open_pool(fx, &p);
+        put(fx->root, "meminfo", "MemAvailable: 18014398509481984 kB\n");
+        snprintf(meminfo, sizeof(meminfo), "%s/meminfo", fx->root);
+        p.meminfo = meminfo;
+        struct mc_hugetlb_request req = { .kb = 2048, .pages = 1 };
+        assert_int_equal(mc_hugetlb_pool_reserve(&p, &req, 1, &err), -ERANGE);
+        assert_non_null(strstr(err.msg, "read MemAvailable of"));
+        assert_int_equal(get_u64(fx, 2048, "nr_hugepages"), 0);
+        mc_hugetlb_pool_close(&p);
+}
+
 /* The lock is waited for a bounded time, the holder named; an interrupt ends the wait at once. */
 static void test_lock_wait(void **state)
 {
@@ -883,6 +904,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_pending_entry, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_other_pidns, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_grow_limit_two_sizes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_grow_limit_meminfo_overflow, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lock_wait, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lock_private, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lock_wait_ofd_holder, setup, teardown),

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fail-on.h"
+#include "report-compare.h"
 #include "report-github.h"
 #include "report-json.h"
 #include "report-svg.h"
@@ -264,8 +265,12 @@ static void test_svg_escape(void **state)
         char *svg = NULL;
 
         assert_int_equal(mc_report_svg(j, &svg, &err), 0);
-        /* The shell quoting of the title, then XML escaping: no raw <, & or " from the command. */
-        assert_non_null(strstr(svg, "sh -c &apos;a &lt;b &amp; &quot;c&quot; &gt; d\xef\xbf\xbd&apos;"));
+        /*
+         * The shell quoting of the title, then XML escaping: no raw <, & or " from the command;
+         * a control character is written as \xHH, as on a terminal (U+FFFD said less).
+         */
+        assert_non_null(strstr(svg, "sh -c 'a &lt;b &amp; &quot;c&quot; &gt; d\\x01'"));
+        assert_null(strstr(svg, "\x01"));
         assert_null(strstr(svg, "<b "));
         assert_non_null(strstr(svg, "no timeline (sampling was off)"));
         assert_null(strstr(svg, "<script"));
@@ -411,24 +416,29 @@ static void test_control_characters(void **state)
 static void test_fail_on_parse(void **state)
 {
         struct mc_error err = { 0 };
+        struct mc_thresholds th;
         unsigned m = 0;
         char buf[64];
 
-        assert_int_equal(mc_fail_on_parse("oom", &m, &err), 0);
+        assert_int_equal(mc_fail_on_parse_condition("oom", &m, &err), 0);
         assert_int_equal(m, MC_FAIL_ON_OOM);
-        assert_int_equal(mc_fail_on_parse("high,max,swap", &m, &err), 0);
+        assert_int_equal(mc_fail_on_parse_list("high,max,swap", &m, &th, &err), 0);
         assert_int_equal(m, MC_FAIL_ON_HIGH | MC_FAIL_ON_MAX | MC_FAIL_ON_SWAP);
-        assert_int_equal(mc_fail_on_parse("any", &m, &err), 0);
+        assert_int_equal(th.n, 0);
+        assert_int_equal(mc_fail_on_parse_condition("any", &m, &err), 0);
         assert_int_equal(m, MC_FAIL_ON_ALL);
         assert_string_equal(mc_fail_on_format(m, buf, sizeof(buf)),
                             "oom, high, max, swap, hugetlb, pressure");
-        assert_int_equal(mc_fail_on_parse("oom,bogus", &m, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse_list("oom,bogus", &m, &th, &err), -EINVAL);
         assert_non_null(strstr(err.msg, "'bogus'"));
         assert_non_null(strstr(err.msg, "oom, high, max, swap, hugetlb, pressure, any"));
-        assert_int_equal(mc_fail_on_parse("", &m, &err), -EINVAL);
-        assert_int_equal(mc_fail_on_parse("oom,", &m, &err), -EINVAL);
-        assert_int_equal(mc_fail_on_parse("anything", &m, &err), -EINVAL);
-        assert_int_equal(mc_fail_on_parse("OOM", &m, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse_list("", &m, &th, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse_list("oom,", &m, &th, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse_list(",oom", &m, &th, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse_condition("", &m, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse_condition("anything", &m, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse_condition("OOM", &m, &err), -EINVAL);
+        assert_int_equal(mc_fail_on_parse_condition("oom,high", &m, &err), -EINVAL);
 }
 
 static void test_fail_on_match(void **state)

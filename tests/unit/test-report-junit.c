@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "escape.h"
 #include "report-junit.h"
 #include "report-fixture.h"
 #include "util.h"
@@ -31,7 +32,7 @@ static char *escape(const char *s, bool attribute)
         size_t len = 0;
         FILE *f = open_memstream(&out, &len);
         assert_non_null(f);
-        mc_junit_escape(f, s, attribute);
+        mc_xml_escape(f, s, attribute);
         assert_int_equal(fclose(f), 0);
         return out;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fake-cgroupfs.h"
+#include "proc-kb.h"
 #include "sampler.h"
 #include "util.h"
 
@@ -100,6 +101,35 @@ static const char smaps_rollup[] =
         "Swap:                 12 kB\n"
         "SwapPss:              12 kB\n"
         "Locked:                0 kB\n";
+
+/* The "Name: N kB" lines of /proc files: smaps_rollup and meminfo alike. */
+static void test_proc_kb(void **state)
+{
+        (void)state;
+        static const char *const names[] = { "MemAvailable", "SwapFree" };
+        struct mc_error err = { 0 };
+        uint64_t v[2] = { 0, 7 };
+
+        assert_int_equal(mc_proc_kb_parse("MemTotal:       16316108 kB\nMemAvailable:   23406 kB\n"
+                                          "HugePages_Total:       0\n",
+                                          names, 2, v, &err),
+                         1);
+        assert_int_equal(v[0], 23406ull * 1024);
+        assert_int_equal(v[1], 7); /* not there: left alone */
+        /* A wanted line that is not "N kB", or whose bytes overflow, is refused (sscanf read these). */
+        assert_int_equal(mc_proc_kb_parse("MemAvailable: 12 MB\n", names, 2, v, &err), -EINVAL);
+        mc_error_clear(&err);
+        assert_int_equal(mc_proc_kb_parse("MemAvailable: 12 kB trailing\n", names, 2, v, &err), -EINVAL);
+        mc_error_clear(&err);
+        assert_int_equal(mc_proc_kb_parse("MemAvailable: 18014398509481984 kB\n", names, 2, v, &err),
+                         -ERANGE);
+        mc_error_clear(&err);
+        assert_int_equal(mc_proc_kb_parse("MemAvailable: 99999999999999999999 kB\n", names, 2, v, &err),
+                         -EINVAL);
+        mc_error_clear(&err);
+        /* Unwanted lines pass unparsed, whatever they hold. */
+        assert_int_equal(mc_proc_kb_parse("header line\nOther: x\n", names, 2, v, &err), 0);
+}
 
 static void test_smaps(void **state)
 {
@@ -392,9 +422,13 @@ static void test_sampler_off(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_memory_stat),       cmocka_unit_test(test_smaps),
-                cmocka_unit_test(test_interval),          cmocka_unit_test(test_timeline_merge),
-                cmocka_unit_test(test_timeline_long_run), cmocka_unit_test(test_sampler_on_fake_group),
+                cmocka_unit_test(test_memory_stat),
+                cmocka_unit_test(test_smaps),
+                cmocka_unit_test(test_proc_kb),
+                cmocka_unit_test(test_interval),
+                cmocka_unit_test(test_timeline_merge),
+                cmocka_unit_test(test_timeline_long_run),
+                cmocka_unit_test(test_sampler_on_fake_group),
                 cmocka_unit_test(test_sampler_off),
         };
         return cmocka_run_group_tests_name("sampler", tests, NULL, NULL);

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event-watch-internal.h"
+#include "util.h"
+
+/* ---- PSI triggers on memory.pressure, and its totals ---- */
+
+int mc_event_triggers_fired(struct mc_event_watch *w, size_t i)
+{
+        struct mc_error ignored = { 0 };
+        struct mc_pressure_trigger *t = &w->triggers[i];
+        _cleanup_free_ char *text = NULL;
+        struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
+        struct mc_event ev = {
+                .type = MC_EVENT_PRESSURE,
+                .t = mc_event_watch_since_start(w, mc_now_ns()),
+                .trigger = t,
+        };
+
+        t->fired++;
+        if (mc_read_file_at(w->o.group_fd, "memory.pressure", &text, &ignored) >= 0 &&
+            mc_pressure_parse(text, lines, &ignored) >= 0 && lines[t->kind].present) {
+                ev.has_avg10 = true;
+                ev.avg10 = lines[t->kind].avg10;
+        }
+        return mc_event_watch_log(w, &ev);
+}
+
+int mc_event_triggers_read_totals(int group_fd, uint64_t ret[_MC_PSI_KIND_COUNT], struct mc_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
+        int r = mc_read_file_at(group_fd, "memory.pressure", &text, err);
+        if (r < 0)
+                return r;
+        r = mc_pressure_parse(text, lines, err);
+        if (r < 0)
+                return r;
+        for (int k = 0; k < _MC_PSI_KIND_COUNT; k++)
+                ret[k] = lines[k].total_us;
+        return 0;
+}
+
+/* One trigger, one fd (the kernel allows one per open file). */
+static int register_trigger(struct mc_event_watch *w, const struct mc_pressure_trigger *t,
+                            struct mc_error *err)
+{
+        char line[64];
+        if (mc_pressure_trigger_line(t, line, sizeof(line)) < 0)
+                return mc_error_set(err, EINVAL, "pressure trigger too long");
+        _cleanup_close_ int fd = openat(w->o.group_fd, "memory.pressure", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return mc_error_errno(err, errno, "open memory.pressure for the trigger %s = %s",
+                                      mc_psi_kind_name(t->kind), t->spec);
+        if (write(fd, line, strlen(line) + 1) < 0)
+                return mc_error_errno(err, errno, "register the pressure trigger %s = %s ('%s')",
+                                      mc_psi_kind_name(t->kind), t->spec, line);
+        size_t n = w->n_triggers + 1;
+        struct mc_pressure_trigger *nt = realloc(w->triggers, n * sizeof(*nt));
+        if (!nt)
+                return mc_error_errno(err, ENOMEM, "pressure trigger");
+        w->triggers = nt;
+        int *nf = realloc(w->trigger_fds, n * sizeof(*nf));
+        if (!nf)
+                return mc_error_errno(err, ENOMEM, "pressure trigger");
+        w->trigger_fds = nf;
+        w->triggers[w->n_triggers] = *t;
+        w->triggers[w->n_triggers].fired = 0;
+        w->trigger_fds[w->n_triggers] = TAKE_FD(fd);
+        w->n_triggers = n;
+        return 0;
+}
+
+/*
+ * Registers the triggers of the options; a refused one is an error unless they
+ * are optional, then it is listed in refused. triggers[i] gets the i-th trigger watch.
+ */
+int mc_event_triggers_register(struct mc_event_watch *w, struct mc_error *err)
+{
+        int r;
+
+        w->triggers_pending = false;
+        for (size_t i = 0; i < w->o.n_triggers; i++) {
+                r = w->has_pressure
+                            ? register_trigger(w, &w->o.triggers[i], err)
+                            : mc_error_set(err, EOPNOTSUPP,
+                                           "pressure trigger %s = %s: no PSI "
+                                           "on this kernel (memory.pressure is missing)",
+                                           mc_psi_kind_name(w->o.triggers[i].kind), w->o.triggers[i].spec);
+                if (r < 0 && !w->o.triggers_optional)
+                        return r;
+                if (r < 0 && w->n_refused < ELEMENTSOF(w->refused)) {
+                        w->refused[w->n_refused] = w->o.triggers[i];
+                        snprintf(w->refused_why[w->n_refused++], sizeof(w->refused_why[0]), "%.250s",
+                                 err->msg);
+                }
+                mc_error_clear(err);
+        }
+        for (size_t i = 0; i < w->n_triggers && w->trigger_source0 + i < w->n_watches; i++)
+                w->watches[w->trigger_source0 + i].fd = w->trigger_fds[i];
+        return 0;
+}

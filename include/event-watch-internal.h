@@ -32,8 +32,12 @@ int mc_event_watch_log(struct mc_event_watch *w, struct mc_event *ev);
  */
 int mc_event_triggers_register(struct mc_event_watch *w, struct mc_error *err);
 
-/* Trigger i fired: the "pressure" event, with memory.pressure's avg10 when readable. */
-int mc_event_triggers_fired(struct mc_event_watch *w, size_t i);
+/*
+ * Trigger i fired: counts it and fills *ret with the "pressure" event at
+ * t_since_start, with memory.pressure's avg10 when readable. The watch logs
+ * it: the triggers know nothing of the loop that polls them.
+ */
+void mc_event_triggers_fired(struct mc_event_watch *w, size_t i, double t_since_start, struct mc_event *ret);
 
 /* The total stall of each PSI line of memory.pressure, in microseconds. */
 int mc_event_triggers_read_totals(int group_fd, uint64_t ret[_MC_PSI_KIND_COUNT], struct mc_error *err);

@@ -12,25 +12,24 @@
 
 /* ---- PSI triggers on memory.pressure, and its totals ---- */
 
-int mc_event_triggers_fired(struct mc_event_watch *w, size_t i)
+void mc_event_triggers_fired(struct mc_event_watch *w, size_t i, double t_since_start, struct mc_event *ret)
 {
         struct mc_error ignored = { 0 };
         struct mc_pressure_trigger *t = &w->triggers[i];
         _cleanup_free_ char *text = NULL;
         struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
-        struct mc_event ev = {
+
+        *ret = (struct mc_event){
                 .type = MC_EVENT_PRESSURE,
-                .t = mc_event_watch_since_start(w, mc_now_ns()),
+                .t = t_since_start,
                 .trigger = t,
         };
-
         t->fired++;
         if (mc_read_file_at(w->o.group_fd, "memory.pressure", &text, &ignored) >= 0 &&
             mc_pressure_parse(text, lines, &ignored) >= 0 && lines[t->kind].present) {
-                ev.has_avg10 = true;
-                ev.avg10 = lines[t->kind].avg10;
+                ret->has_avg10 = true;
+                ret->avg10 = lines[t->kind].avg10;
         }
-        return mc_event_watch_log(w, &ev);
 }
 
 int mc_event_triggers_read_totals(int group_fd, uint64_t ret[_MC_PSI_KIND_COUNT], struct mc_error *err)

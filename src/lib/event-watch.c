@@ -340,9 +340,12 @@ static int source_ready(void *userdata, short revents, struct mc_error *err)
                 break;
         case SRC_TRIGGER:
                 /* POLLERR alone: the trigger is gone with its group; stop polling it. */
-                if (revents & POLLPRI)
-                        r = mc_event_triggers_fired(w, s->index);
-                else if (revents & (POLLERR | POLLHUP | POLLNVAL))
+                if (revents & POLLPRI) {
+                        struct mc_event ev;
+                        mc_event_triggers_fired(w, s->index, mc_event_watch_since_start(w, mc_now_ns()),
+                                                &ev);
+                        r = mc_event_watch_log(w, &ev);
+                } else if (revents & (POLLERR | POLLHUP | POLLNVAL))
                         w->watches[s - w->sources].fd = -1;
                 if (r < 0)
                         r = mc_error_errno(err, -r, "pressure event");

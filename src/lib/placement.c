@@ -965,9 +965,20 @@ int mc_placement_sweep_leaf(int group_fd, const struct mc_cgroup_backend *backen
         if (r <= 0)
                 return r < 0 ? mc_error_errno(err, -r, "read %s", MC_PLACEMENT_LEAF) : 0;
         r = mc_group_is_populated(leaf_fd, &populated, err);
+        /*
+         * Removed meanwhile by the owner of the group above (systemd stops the
+         * scope of a launcher that died, its groups and the leaf with it):
+         * nothing left to sweep.
+         */
+        if (r == -ENOENT || r == -ENODEV) {
+                mc_error_clear(err);
+                return 0;
+        }
         if (r < 0)
                 return mc_error_prefix(err, "%s", MC_PLACEMENT_LEAF);
         r = only_child(fd, MC_PLACEMENT_LEAF, &alone);
+        if (r == -ENOENT || r == -ENODEV)
+                return 0; /* the group above went too (see above) */
         if (r < 0)
                 return mc_error_errno(err, -r, "list the group");
         /* Evacuated processes in it, or groups beside it (a run's, a stale one): theirs, left as they are.

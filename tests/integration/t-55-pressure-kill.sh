@@ -47,7 +47,11 @@ on_exit "kill -TERM $norule_pid 2>/dev/null; wait $norule_pid 2>/dev/null"
 r=$tmpdir/r.json ev=$tmpdir/ev.jsonl
 start=$(now)
 rc=0
-"$MEMCAGE" run -p "$tmpdir/stuck.ini" --name pk-rule --kill-on-pressure "full 50%/${window}s for ${duration}s" \
+# Bounded well past the bound: a rule that never fires fails here with
+# memcage's live lines, not at the test's timeout with nothing to read
+# (SIGKILL: timeout's own status, 124, is the one expected of memcage).
+timeout -s KILL $((bound * 6)) "$MEMCAGE" run -p "$tmpdir/stuck.ini" --name pk-rule \
+        --kill-on-pressure "full 50%/${window}s for ${duration}s" \
         --report "$r" --events "$ev" -- "$HOG" 100 600 touch 2>"$tmpdir/err" || rc=$?
 took=$(elapsed_since "$start")
 err=$(cat "$tmpdir/err")

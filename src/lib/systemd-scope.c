@@ -236,7 +236,7 @@ static int build_call(struct bus *b, const struct mc_scope_request *req, const c
 
 int mc_systemd_start_scope(const struct mc_scope_request *req, void *userdata, struct mc_error *err)
 {
-        uint64_t deadline_ns = mc_now_ns() + (uint64_t)req->timeout_ms * 1000000;
+        uint64_t deadline_ns = 0;
         uint64_t timeout_us = (uint64_t)req->timeout_ms * 1000;
         const char *which = req->user ? "the user's bus" : "the system bus";
         _cleanup_free_ char *description = NULL;
@@ -251,6 +251,8 @@ int mc_systemd_start_scope(const struct mc_scope_request *req, void *userdata, s
         if (r < 0)
                 return r;
         b.sd = &sd;
+        /* The timeout is systemd's to meet: loading the library (files read, maybe slowly) is not in it. */
+        deadline_ns = mc_now_ns() + (uint64_t)req->timeout_ms * 1000000;
 
         description = description_utf8(req->description);
         if (!description)

@@ -43,6 +43,8 @@ struct mc_cgroup_backend;
 #define MC_PLACEMENT_XATTR_LEAF    "user.memcage.leaf"
 #define MC_PLACEMENT_DEFAULT_SLICE "memcage.slice"
 #define MC_PLACEMENT_ROOT_PARENT   "memcage"
+/* The system bus at its documented address: never $DBUS_SYSTEM_BUS_ADDRESS, a caller's under sudo. */
+#define MC_PLACEMENT_SYSTEM_BUS "unix:path=/run/dbus/system_bus_socket"
 
 enum mc_placement_kind {
         MC_PLACEMENT_PARENT,    /* named by the caller */
@@ -58,7 +60,7 @@ const char *mc_placement_kind_name(enum mc_placement_kind kind);
 
 /* Asking a systemd manager for a transient scope (systemd-scope.c over D-Bus; a fake in tests). */
 struct mc_scope_request {
-        const char *address;     /* the manager's bus: "unix:path=/run/systemd/private" */
+        const char *address;     /* the bus the manager is on: MC_PLACEMENT_SYSTEM_BUS, or a user's */
         bool user;               /* a user manager (for messages) */
         const char *unit;        /* "memcage-db-1234.scope" */
         const char *slice;       /* NULL: the manager's default */
@@ -79,8 +81,8 @@ struct mc_placement_request {
         bool evacuate;
         bool use_hugetlb;
         /* For a scope (3): */
-        const char *system_bus;        /* "unix:path=/run/systemd/private" */
-        const char *user_bus;          /* "unix:path=$XDG_RUNTIME_DIR/systemd/private", NULL when unknown */
+        const char *system_bus;        /* MC_PLACEMENT_SYSTEM_BUS */
+        const char *user_bus;          /* "unix:path=$XDG_RUNTIME_DIR/bus", NULL when unknown */
         const char *slice;             /* [cgroup] slice; NULL: memcage.slice (system manager only) */
         const char *unit;              /* scope name */
         const char *description;       /* the command line */
@@ -168,10 +170,14 @@ int mc_placement_scope_names(const char *profile, char *const *argv, pid_t pid, 
                              char **ret_description);
 
 /*
- * The bus of uid's user manager: in runtime_dir ($XDG_RUNTIME_DIR) when it
- * is absolute, else in /run/user/UID. NULL when out of memory.
+ * The bus of uid's user manager, the user's own bus: in runtime_dir
+ * ($XDG_RUNTIME_DIR) when it is absolute and needs no escaping in an
+ * address, else in /run/user/UID. NULL when out of memory.
  */
 char *mc_placement_user_bus(const char *runtime_dir, uid_t uid);
 
-/* Starts the scope over the manager's private D-Bus socket (memcage's own client, dbus-message.h). */
+/*
+ * Starts the scope through the manager's public D-Bus interface, with
+ * libsystemd's sd-bus, loaded (dlopen) on this path only.
+ */
 int mc_systemd_start_scope(const struct mc_scope_request *req, void *userdata, struct mc_error *err);

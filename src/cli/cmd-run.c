@@ -218,7 +218,7 @@ static int place_group(struct run_state *s)
         _cleanup_free_ char *unit = NULL, *description = NULL;
         const char *parent = s->opts.parent;
         uid_t euid = geteuid();
-        /* A user manager listens in the user's runtime directory; root talks to the system manager. */
+        /* A user manager is on the user's bus, in the runtime directory; root's is on the system bus. */
         _cleanup_free_ char *user_bus =
                 euid != 0 ? mc_placement_user_bus(cli_getenv("XDG_RUNTIME_DIR"), euid) : NULL;
 
@@ -237,7 +237,7 @@ static int place_group(struct run_state *s)
                 .pid = getpid(),
                 .evacuate = s->opts.evacuate,
                 .use_hugetlb = s->report.n_hugetlb > 0,
-                .system_bus = "unix:path=/run/systemd/private",
+                .system_bus = MC_PLACEMENT_SYSTEM_BUS,
                 .user_bus = user_bus,
                 .slice = s->profile.settings[MC_KEY_CGROUP_SLICE].value,
                 .unit = unit,

@@ -106,12 +106,19 @@ int mc_placement_scope_names(const char *profile, char *const *argv, pid_t pid, 
         return 0;
 }
 
+/* A path a D-Bus address holds as is: other bytes would need %-escapes, which no runtime directory needs. */
+static bool address_plain(const char *path)
+{
+        return path[strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_/.")] ==
+               '\0';
+}
+
 char *mc_placement_user_bus(const char *runtime_dir, uid_t uid)
 {
         char *s = NULL;
-        int k = runtime_dir && runtime_dir[0] == '/'
-                        ? asprintf(&s, "unix:path=%s/systemd/private", runtime_dir)
-                        : asprintf(&s, "unix:path=/run/user/%u/systemd/private", (unsigned)uid);
+        int k = runtime_dir && runtime_dir[0] == '/' && address_plain(runtime_dir)
+                        ? asprintf(&s, "unix:path=%s/bus", runtime_dir)
+                        : asprintf(&s, "unix:path=/run/user/%u/bus", (unsigned)uid);
         return k < 0 ? NULL : s;
 }
 

@@ -4,511 +4,329 @@
  * scope holding memcage, with Delegate=yes, as
  * `systemd-run --scope -p Delegate=yes` does, and waits for the job.
  *
- * The connection goes to the manager's private socket (/run/systemd/private,
- * or $XDG_RUNTIME_DIR/systemd/private of a user manager), the address given
- * by the caller: no dbus-daemon in between, and no bus address from the
- * environment. That socket is peer-to-peer, so there is no Hello and no
- * AddMatch: after the SASL EXTERNAL handshake memcage sends one
- * StartTransientUnit call (dbus-message.c marshals it) and reads what comes
- * back. systemd sends its signals to every private connection without a
- * Subscribe call (src/core/dbus.c, bus_foreach_bus(): "Send to all direct
- * buses, unconditionally"), so the job's JobRemoved arrives on it, possibly
- * before the call's reply.
+ * The manager is reached through its public interface, on a bus: the system
+ * bus for root (at its fixed address, never one from the environment, which
+ * is a caller's under sudo), the user's own bus for a user manager. The
+ * client is libsystemd's sd-bus, loaded with dlopen() here and only here: a
+ * run placed anywhere else than in a scope never maps it, and memcage does
+ * not link it. Before the call memcage adds a match on JobRemoved and calls
+ * Subscribe (a manager sends its job signals only to subscribed clients);
+ * the reply names the job, and the JobRemoved of that job ends the wait.
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
-#include <poll.h>
-#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include <systemd/sd-bus.h>
 
-#include "dbus-message.h"
 #include "placement.h"
 #include "util.h"
 
-#define ADDRESS_PREFIX "unix:path="
-/* The server's answer to AUTH is one short line ("OK" and a 32-digit GUID). */
-#define AUTH_LINE_MAX 512
-/* JobRemoved signals of other jobs kept while the reply has not come: far more than a host runs at once. */
-#define EARLY_JOBS_MAX 1024
+#define LIBSYSTEMD    "libsystemd.so.0"
+#define MANAGER_NAME  "org.freedesktop.systemd1"
+#define MANAGER_PATH  "/org/freedesktop/systemd1"
+#define MANAGER_IFACE "org.freedesktop.systemd1.Manager"
 
-struct conn {
-        int fd;
-        uint64_t deadline_ns;
-        uint8_t *buf; /* received, not yet consumed */
-        size_t len, cap;
+/* The sd-bus functions memcage calls, looked up in the loaded library. */
+struct sd {
+        void *dl;
+        __typeof__(sd_bus_new) *bus_new;
+        __typeof__(sd_bus_set_address) *set_address;
+        __typeof__(sd_bus_set_bus_client) *set_bus_client;
+        __typeof__(sd_bus_set_method_call_timeout) *set_method_call_timeout;
+        __typeof__(sd_bus_start) *start;
+        __typeof__(sd_bus_flush_close_unref) *flush_close_unref;
+        __typeof__(sd_bus_match_signal) *match_signal;
+        __typeof__(sd_bus_call_method) *call_method;
+        __typeof__(sd_bus_message_new_method_call) *new_method_call;
+        __typeof__(sd_bus_message_append) *append;
+        __typeof__(sd_bus_message_open_container) *open_container;
+        __typeof__(sd_bus_message_close_container) *close_container;
+        __typeof__(sd_bus_call) *call;
+        __typeof__(sd_bus_message_read) *read;
+        __typeof__(sd_bus_message_unref) *message_unref;
+        __typeof__(sd_bus_process) *process;
+        __typeof__(sd_bus_wait) *wait;
+        __typeof__(sd_bus_error_free) *error_free;
+        __typeof__(sd_bus_error_get_errno) *error_get_errno;
 };
 
-static void conn_done(struct conn *c)
-{
-        mc_closep(&c->fd);
-        free(c->buf);
-}
-
-/* Waits for events on the connection until the deadline: -ETIMEDOUT past it. */
-static int conn_wait(struct conn *c, short events)
-{
-        for (;;) {
-                uint64_t now = mc_now_ns();
-                if (now >= c->deadline_ns)
-                        return -ETIMEDOUT;
-                struct pollfd p = { .fd = c->fd, .events = events };
-                int ms = (int)((c->deadline_ns - now + 999999) / 1000000);
-                int n = poll(&p, 1, ms);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n > 0)
-                        return 0;
-        }
-}
-
-static int conn_send(struct conn *c, const void *data, size_t len)
-{
-        const uint8_t *p = data;
-
-        while (len > 0) {
-                ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN) {
-                        int r = conn_wait(c, POLLOUT);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                if (n < 0)
-                        return -errno;
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
-/* Reads once into dst (at most len bytes), waiting for data: -ECONNRESET when the manager hung up. */
-static int conn_read_some(struct conn *c, void *dst, size_t len, size_t *ret)
-{
-        for (;;) {
-                ssize_t n = read(c->fd, dst, len);
-                if (n > 0) {
-                        *ret = (size_t)n;
-                        return 0;
-                }
-                if (n == 0)
-                        return -ECONNRESET;
-                if (errno == EINTR)
-                        continue;
-                if (errno != EAGAIN)
-                        return -errno;
-                int r = conn_wait(c, POLLIN);
-                if (r < 0)
-                        return r;
-        }
-}
-
-/* Until at least want bytes are buffered. */
-static int conn_fill(struct conn *c, size_t want)
-{
-        if (want > c->cap) {
-                /* Room for a few messages at once: one read() takes what systemd sent together. */
-                size_t cap = want > 16384 ? want : 16384;
-                uint8_t *b = realloc(c->buf, cap);
-                if (!b)
-                        return -ENOMEM;
-                c->buf = b;
-                c->cap = cap;
-        }
-        while (c->len < want) {
-                size_t n;
-                int r = conn_read_some(c, c->buf + c->len, c->cap - c->len, &n);
-                if (r < 0)
-                        return r;
-                c->len += n;
-        }
-        return 0;
-}
-
-static void conn_consume(struct conn *c, size_t n)
-{
-        memmove(c->buf, c->buf + n, c->len - n);
-        c->len -= n;
-}
-
-/* Drops the next n bytes, buffered or not: a message too large to keep, read past by its length. */
-static int conn_discard(struct conn *c, size_t n)
-{
-        size_t have = n < c->len ? n : c->len;
-        conn_consume(c, have);
-        n -= have;
-        while (n > 0) {
-                uint8_t scratch[16384];
-                size_t got;
-                int r = conn_read_some(c, scratch, n < sizeof(scratch) ? n : sizeof(scratch), &got);
-                if (r < 0)
-                        return r;
-                n -= got;
-        }
-        return 0;
-}
-
-/* "unix:path=/run/systemd/private": the only form a systemd manager's private socket has. */
-static int parse_address(const char *address, struct sockaddr_un *ret, socklen_t *ret_len,
-                         struct mc_error *err)
-{
-        const char *path = address;
-
-        if (strncmp(path, ADDRESS_PREFIX, strlen(ADDRESS_PREFIX)) != 0 ||
-            path[strlen(ADDRESS_PREFIX)] != '/')
-                return mc_error_set(err, EINVAL,
-                                    "D-Bus address '%s' is not of the form unix:path=/ABSOLUTE/PATH",
-                                    address);
-        path += strlen(ADDRESS_PREFIX);
-        /* Other keys (',') or escapes ('%') are for other transports than a manager's own socket. */
-        if (strpbrk(path, ",;%"))
-                return mc_error_set(err, EINVAL,
-                                    "D-Bus address '%s': only a plain unix:path=... is supported", address);
-        size_t len = strlen(path);
-        if (len >= sizeof(ret->sun_path))
-                return mc_error_set(err, ENAMETOOLONG, "D-Bus address '%s': the path is too long", address);
-        *ret = (struct sockaddr_un){ .sun_family = AF_UNIX };
-        memcpy(ret->sun_path, path, len + 1);
-        *ret_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
-        return 0;
-}
-
-/* A line from the peer, for a message: printable ASCII as is, the rest as \xNN. */
-static void escape_line(const uint8_t *s, size_t len, char *out, size_t size)
-{
-        size_t o = 0;
-        for (size_t i = 0; i < len && o + 5 < size; i++) {
-                if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\')
-                        out[o++] = (char)s[i];
-                else
-                        o += (size_t)snprintf(out + o, size - o, "\\x%02x", s[i]);
-        }
-        out[o] = '\0';
-}
-
 /*
- * SASL EXTERNAL: the kernel tells the manager who connected (SO_PEERCRED);
- * memcage names the same uid, in hex of its decimal digits. The server
- * answers "OK <guid>"; BEGIN is sent with the call that follows.
+ * Loads libsystemd and finds each function. The handle is kept for the
+ * process's life: sd-bus keeps per-thread state whose destructors live in
+ * the library.
  */
-static int authenticate(struct conn *c, const char *address, struct mc_error *err)
-{
-        char uid[16], line[64];
-        int n = snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
-        int len = snprintf(line, sizeof(line), "%cAUTH EXTERNAL ", '\0');
-        for (int i = 0; i < n; i++)
-                len += snprintf(line + len, sizeof(line) - (size_t)len, "%02x", (unsigned char)uid[i]);
-        len += snprintf(line + len, sizeof(line) - (size_t)len, "\r\n");
-        int r = conn_send(c, line, (size_t)len);
-        if (r < 0)
-                return mc_error_errno(err, -r, "authenticate to %s", address);
-
-        uint8_t *eol = NULL;
-        while (!(eol = c->len >= 2 ? memmem(c->buf, c->len, "\r\n", 2) : NULL)) {
-                if (c->len >= AUTH_LINE_MAX)
-                        return mc_error_set(err, EPROTO, "authenticate to %s: no line end in %zu bytes",
-                                            address, c->len);
-                r = conn_fill(c, c->len + 1);
-                if (r < 0)
-                        return r == -ETIMEDOUT ? mc_error_set(err, ETIMEDOUT,
-                                                              "authenticate to %s: no answer", address)
-                                               : mc_error_errno(err, -r, "authenticate to %s", address);
-        }
-        size_t line_len = (size_t)(eol - c->buf);
-        if (line_len < 3 || memcmp(c->buf, "OK ", 3) != 0) {
-                char shown[4 * AUTH_LINE_MAX + 1];
-                escape_line(c->buf, line_len, shown, sizeof(shown));
-                return mc_error_set(err, EACCES, "authenticate to %s as uid %s: the manager answered \"%s\"",
-                                    address, uid, shown);
-        }
-        conn_consume(c, line_len + 2);
-        return 0;
-}
-
-/* A D-Bus error name as the errno it stands for, for the callers that look (placement.c). */
-static int error_name_errno(const char *name)
+static int sd_load(struct sd *sd, struct mc_error *err)
 {
         static const struct {
                 const char *name;
-                int code;
-        } map[] = {
-                { "org.freedesktop.DBus.Error.AccessDenied", EACCES },
-                { "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", EACCES },
-                { "org.freedesktop.DBus.Error.InvalidArgs", EINVAL },
-                { "org.freedesktop.DBus.Error.NoMemory", ENOMEM },
-                { "org.freedesktop.DBus.Error.UnknownMethod", EOPNOTSUPP },
-                { "org.freedesktop.DBus.Error.NotSupported", EOPNOTSUPP },
-                { "org.freedesktop.systemd1.UnitExists", EEXIST },
-                { "org.freedesktop.systemd1.NoSuchUnit", ENOENT },
+                size_t offset;
+        } syms[] = {
+#define SYM(field, name) { #name, offsetof(struct sd, field) }
+                SYM(bus_new, sd_bus_new),
+                SYM(set_address, sd_bus_set_address),
+                SYM(set_bus_client, sd_bus_set_bus_client),
+                SYM(set_method_call_timeout, sd_bus_set_method_call_timeout),
+                SYM(start, sd_bus_start),
+                SYM(flush_close_unref, sd_bus_flush_close_unref),
+                SYM(match_signal, sd_bus_match_signal),
+                SYM(call_method, sd_bus_call_method),
+                SYM(new_method_call, sd_bus_message_new_method_call),
+                SYM(append, sd_bus_message_append),
+                SYM(open_container, sd_bus_message_open_container),
+                SYM(close_container, sd_bus_message_close_container),
+                SYM(call, sd_bus_call),
+                SYM(read, sd_bus_message_read),
+                SYM(message_unref, sd_bus_message_unref),
+                SYM(process, sd_bus_process),
+                SYM(wait, sd_bus_wait),
+                SYM(error_free, sd_bus_error_free),
+                SYM(error_get_errno, sd_bus_error_get_errno),
+#undef SYM
         };
-        for (size_t i = 0; i < ELEMENTSOF(map); i++)
-                if (streq(name, map[i].name))
-                        return map[i].code;
-        return EIO;
-}
 
-struct early_job {
-        char *job, *result;
-};
-
-struct wait_state {
-        uint32_t serial;
-        char *job;    /* the job's object path, once the reply came */
-        char *result; /* its JobRemoved result, once known */
-        struct early_job *early;
-        size_t n_early;
-};
-
-static void wait_state_done(struct wait_state *w)
-{
-        for (size_t i = 0; i < w->n_early; i++) {
-                free(w->early[i].job);
-                free(w->early[i].result);
+        *sd = (struct sd){ 0 };
+        sd->dl = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
+        if (!sd->dl) {
+                const char *why = dlerror();
+                return mc_error_set(err, ENOPKG,
+                                    "cannot load %s (%s): memcage asks systemd for a scope through it; "
+                                    "install libsystemd0, or name a parent group with --parent",
+                                    LIBSYSTEMD, why ? why : "unknown reason");
         }
-        free(w->early);
-        free(w->job);
-        free(w->result);
-}
-
-/* One whole message: the reply, an error, a JobRemoved; anything else is not memcage's. */
-static int handle_message(const struct mc_scope_request *req, struct wait_state *w, const uint8_t *data,
-                          size_t len, struct mc_error *err)
-{
-        struct mc_dbus_header h;
-        int r = mc_dbus_parse_header(data, len, &h, err);
-        if (r < 0)
-                return r;
-
-        if (h.type == MC_DBUS_METHOD_RETURN && h.reply_serial == w->serial) {
-                const char *job;
-                r = mc_dbus_read_reply_path(&h, data, len, &job, err);
-                if (r < 0)
-                        return mc_error_prefix(err, "the reply of StartTransientUnit %s", req->unit);
-                w->job = strdup(job);
-                if (!w->job)
-                        return mc_error_errno(err, ENOMEM, "StartTransientUnit %s", req->unit);
-                for (size_t i = 0; i < w->n_early; i++)
-                        if (streq(w->early[i].job, job)) {
-                                w->result = TAKE_PTR(w->early[i].result);
-                                break;
-                        }
-                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(syms); i++) {
+                void *f = dlsym(sd->dl, syms[i].name);
+                if (!f)
+                        return mc_error_set(err, ENOPKG,
+                                            "%s has no %s: it is too old for memcage (systemd 240 or later)",
+                                            LIBSYSTEMD, syms[i].name);
+                memcpy((char *)sd + syms[i].offset, &f, sizeof(f));
         }
-        if (h.type == MC_DBUS_ERROR && h.reply_serial == w->serial) {
-                const char *msg;
-                r = mc_dbus_read_error_message(&h, data, len, &msg, err);
-                if (r < 0)
-                        return mc_error_prefix(err, "the error reply of StartTransientUnit %s", req->unit);
-                return mc_error_set(err, error_name_errno(h.error_name), "StartTransientUnit %s: %s",
-                                    req->unit, msg && msg[0] ? msg : h.error_name);
-        }
-        if (h.type != MC_DBUS_SIGNAL || !streq(h.member, "JobRemoved") ||
-            !streq(h.interface, "org.freedesktop.systemd1.Manager") ||
-            !streq(h.path, "/org/freedesktop/systemd1"))
-                return 0;
-
-        struct mc_dbus_job_removed j;
-        r = mc_dbus_read_job_removed(&h, data, len, &j, err);
-        if (r < 0)
-                return mc_error_prefix(err, "a JobRemoved signal from %s", req->address);
-        if (w->job) {
-                if (streq(j.job, w->job) && !w->result) {
-                        w->result = strdup(j.result);
-                        if (!w->result)
-                                return mc_error_errno(err, ENOMEM, "JobRemoved");
-                }
-                return 0;
-        }
-        /* Before the reply: any job may be ours, kept by its path until the reply names one. */
-        if (w->n_early >= EARLY_JOBS_MAX)
-                return mc_error_set(err, EOVERFLOW,
-                                    "more than %d jobs ended before StartTransientUnit %s returned",
-                                    EARLY_JOBS_MAX, req->unit);
-        struct early_job *e = realloc(w->early, (w->n_early + 1) * sizeof(*e));
-        if (!e)
-                return mc_error_errno(err, ENOMEM, "JobRemoved");
-        w->early = e;
-        e[w->n_early] = (struct early_job){ strdup(j.job), strdup(j.result) };
-        if (!e[w->n_early].job || !e[w->n_early].result) {
-                free(e[w->n_early].job);
-                free(e[w->n_early].result);
-                return mc_error_errno(err, ENOMEM, "JobRemoved");
-        }
-        w->n_early++;
         return 0;
 }
 
-/* A failure to read from the manager, said for the step memcage was at. */
-static int read_failed(const struct mc_scope_request *req, const struct wait_state *w, int r,
-                       struct mc_error *err)
+/* Length of the valid UTF-8 sequence at s (1-4 bytes), 0 when none starts there: D-Bus strings are UTF-8. */
+static size_t utf8_seq(const unsigned char *s)
 {
-        if (r == -ETIMEDOUT && !w->job)
-                return mc_error_set(err, ETIMEDOUT, "StartTransientUnit %s: no reply from %s in %u s",
-                                    req->unit, req->address, req->timeout_ms / 1000);
-        if (r == -ETIMEDOUT)
-                return mc_error_set(err, ETIMEDOUT, "the job starting %s did not finish in %u s", req->unit,
-                                    req->timeout_ms / 1000);
-        if (r == -ECONNRESET)
-                return mc_error_set(err, ECONNRESET,
-                                    "%s closed the connection before the job starting %s ended",
-                                    req->address, req->unit);
-        return mc_error_errno(err, -r, "wait for the job of %s", req->unit);
-}
+        unsigned cp = s[0], min;
+        size_t n;
 
-/*
- * The next message into c->buf[0..*ret_total): 1; or 0 when it was too
- * large to keep and was dropped by its length.
- */
-static int read_message(const struct mc_scope_request *req, struct conn *c, const struct wait_state *w,
-                        size_t *ret_total, struct mc_error *err)
-{
-        size_t header_len = 0, total = 0;
-        int r = conn_fill(c, MC_DBUS_FIXED_HEADER);
-        if (r < 0)
-                return read_failed(req, w, r, err);
-        if (mc_dbus_message_size(c->buf, c->len, &header_len, &total, err) < 0)
-                return mc_error_prefix(err, "from %s", req->address);
-        if (total <= MC_DBUS_MESSAGE_CAP) {
-                r = conn_fill(c, total);
-                if (r < 0)
-                        return read_failed(req, w, r, err);
-                *ret_total = total;
+        if (cp < 0x80)
                 return 1;
+        if (cp >= 0xc2 && cp <= 0xdf)
+                n = 2, min = 0x80, cp &= 0x1f;
+        else if ((cp & 0xf0) == 0xe0)
+                n = 3, min = 0x800, cp &= 0x0f;
+        else if (cp >= 0xf0 && cp <= 0xf4)
+                n = 4, min = 0x10000, cp &= 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80) /* also the terminating NUL */
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3f);
         }
-        /* Too large to keep, and to be ours: its header, when small, says whose it is. */
-        if (header_len <= MC_DBUS_MESSAGE_CAP) {
-                struct mc_dbus_header h;
-                r = conn_fill(c, header_len);
-                if (r < 0)
-                        return read_failed(req, w, r, err);
-                if (mc_dbus_parse_header(c->buf, header_len, &h, err) < 0)
-                        return mc_error_prefix(err, "from %s", req->address);
-                if (h.reply_serial == w->serial)
-                        return mc_error_set(err, EMSGSIZE, "StartTransientUnit %s: a reply of %zu bytes",
-                                            req->unit, total);
-        }
-        r = conn_discard(c, total);
-        if (r < 0)
-                return read_failed(req, w, r, err);
-        return 0;
+        /* Overlong forms, surrogates and noncharacters are refused by the bus as well. */
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+            (cp & 0xfffe) == 0xfffe)
+                return 0;
+        return n;
 }
 
-/* Reads messages until the reply and the job's JobRemoved have come. */
-static int wait_for_job(const struct mc_scope_request *req, struct conn *c, struct wait_state *w,
-                        struct mc_error *err)
-{
-        while (!w->result) {
-                size_t total = 0;
-                int r = read_message(req, c, w, &total, err);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        continue;
-                r = handle_message(req, w, c->buf, total, err);
-                if (r < 0)
-                        return r;
-                conn_consume(c, total);
-        }
-        return 0;
-}
-
-/* A description systemd takes: D-Bus strings are UTF-8, a command line need not be. */
+/* The command line as a description the bus takes: a command line need not be UTF-8, a byte that is not is
+ * '?'. */
 static char *description_utf8(const char *s)
 {
         char *d = strdup(s ? s : "");
         if (!d)
                 return NULL;
         for (size_t i = 0; d[i];) {
-                size_t n = 1;
-                /* The longest valid sequence starting here, at most 4 bytes, else one byte replaced. */
-                while (n <= 4 && d[i + n - 1] && !mc_dbus_utf8_valid(d + i, n))
-                        n++;
-                if (n <= 4 && d[i + n - 1])
-                        i += n;
-                else
+                size_t n = utf8_seq((const unsigned char *)d + i);
+                if (n == 0)
                         d[i++] = '?';
+                else
+                        i += n;
         }
         return d;
 }
 
+struct wait_state {
+        const struct sd *sd;
+        const char *job; /* the job's object path, once the reply came */
+        char *result;    /* its JobRemoved result, once known */
+        bool no_memory;
+};
+
+/* JobRemoved(u id, o job, s unit, s result): the one of memcage's job ends the wait. */
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+        struct wait_state *w = userdata;
+        uint32_t id;
+        const char *job, *unit, *result;
+
+        (void)ret_error;
+        /* A signal memcage cannot read is not the one it waits for. */
+        if (w->sd->read(m, "uoss", &id, &job, &unit, &result) < 0)
+                return 0;
+        if (!w->job || w->result || !streq(job, w->job))
+                return 0;
+        w->result = strdup(result);
+        if (!w->result)
+                w->no_memory = true;
+        return 0;
+}
+
+struct bus {
+        const struct sd *sd;
+        sd_bus *bus;
+        sd_bus_message *call, *reply;
+        sd_bus_error error;
+};
+
+static void bus_done(struct bus *b)
+{
+        if (!b->sd)
+                return;
+        b->sd->error_free(&b->error);
+        b->sd->message_unref(b->reply);
+        b->sd->message_unref(b->call);
+        b->sd->flush_close_unref(b->bus);
+}
+
+/* The error sd-bus returned (r < 0), with the manager's own message when it sent one. */
+static int bus_failed(struct bus *b, int r, struct mc_error *err, const char *what)
+{
+        if (b->error.name) {
+                int code = b->sd->error_get_errno(&b->error);
+                return mc_error_set(err, code > 0 ? code : EIO, "%s: %s", what,
+                                    b->error.message && b->error.message[0] ? b->error.message
+                                                                            : b->error.name);
+        }
+        return mc_error_errno(err, -r, "%s", what);
+}
+
+/* The StartTransientUnit call: the scope holds memcage, delegated, collected even when it failed. */
+static int build_call(struct bus *b, const struct mc_scope_request *req, const char *description)
+{
+        const struct sd *sd = b->sd;
+        int r = sd->new_method_call(b->bus, &b->call, MANAGER_NAME, MANAGER_PATH, MANAGER_IFACE,
+                                    "StartTransientUnit");
+        if (r >= 0)
+                r = sd->append(b->call, "ss", req->unit, "fail");
+        if (r >= 0)
+                r = sd->open_container(b->call, 'a', "(sv)");
+        if (r >= 0)
+                r = sd->append(b->call, "(sv)(sv)(sv)(sv)", "Description", "s", description, "PIDs", "au", 1,
+                               (uint32_t)req->pid, "Delegate", "b", 1, "CollectMode", "s",
+                               "inactive-or-failed");
+        if (r >= 0 && req->slice)
+                r = sd->append(b->call, "(sv)", "Slice", "s", req->slice);
+        if (r >= 0)
+                r = sd->close_container(b->call);
+        /* No auxiliary units. */
+        if (r >= 0)
+                r = sd->append(b->call, "a(sa(sv))", 0);
+        return r;
+}
+
 int mc_systemd_start_scope(const struct mc_scope_request *req, void *userdata, struct mc_error *err)
 {
-        _cleanup_(conn_done) struct conn c = {
-                .fd = -EBADF,
-                .deadline_ns = mc_now_ns() + (uint64_t)req->timeout_ms * 1000000,
-        };
-        _cleanup_(wait_state_done) struct wait_state w = { .serial = 1 };
+        uint64_t deadline_ns = 0;
+        uint64_t timeout_us = (uint64_t)req->timeout_ms * 1000;
+        const char *which = req->user ? "the user's bus" : "the system bus";
         _cleanup_free_ char *description = NULL;
-        _cleanup_free_ uint8_t *call = NULL;
-        struct mc_dbus_writer body = { 0 };
-        struct sockaddr_un sa;
-        socklen_t sa_len = 0;
-        size_t call_len;
+        struct sd sd;
+        struct wait_state w = { .sd = &sd };
+        /* After w: freed first, so no callback sees w gone. */
+        _cleanup_(bus_done) struct bus b = { 0 };
         int r;
 
         (void)userdata;
-        r = parse_address(req->address, &sa, &sa_len, err);
+        r = sd_load(&sd, err);
         if (r < 0)
                 return r;
+        b.sd = &sd;
+        /* The timeout is systemd's to meet: loading the library (files read, maybe slowly) is not in it. */
+        deadline_ns = mc_now_ns() + (uint64_t)req->timeout_ms * 1000000;
 
         description = description_utf8(req->description);
         if (!description)
                 return mc_error_errno(err, ENOMEM, "StartTransientUnit %s", req->unit);
-        mc_dbus_put_start_transient_unit(&body, &(struct mc_dbus_scope_args){
-                                                        .unit = req->unit,
-                                                        .mode = "fail",
-                                                        .description = description,
-                                                        .pid = (uint32_t)req->pid,
-                                                        .slice = req->slice,
-                                                });
-        r = mc_dbus_build_call(
-                &(struct mc_dbus_call){
-                        .destination = "org.freedesktop.systemd1",
-                        .path = "/org/freedesktop/systemd1",
-                        .interface = "org.freedesktop.systemd1.Manager",
-                        .member = "StartTransientUnit",
-                        .signature = MC_DBUS_START_TRANSIENT_UNIT_SIGNATURE,
-                },
-                &body, w.serial, &call, &call_len, err);
-        mc_dbus_writer_done(&body);
-        if (r < 0)
-                return mc_error_prefix(err, "StartTransientUnit %s", req->unit);
 
-        c.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (c.fd < 0)
-                return mc_error_errno(err, errno, "socket for %s", req->address);
-        /* A local stream socket connects at once or fails (EAGAIN: its backlog is full). */
-        if (connect(c.fd, (struct sockaddr *)&sa, sa_len) < 0)
-                return mc_error_errno(err, errno, "connect to %s", req->address);
-        r = authenticate(&c, req->address, err);
+        r = sd.bus_new(&b.bus);
         if (r < 0)
-                return r;
-        /* BEGIN and the call in one write: the manager reads the call right after the handshake. */
-        static const char begin[] = "BEGIN\r\n";
-        _cleanup_free_ uint8_t *out = malloc(strlen(begin) + call_len);
-        if (!out)
-                return mc_error_errno(err, ENOMEM, "StartTransientUnit %s", req->unit);
-        memcpy(out, begin, strlen(begin));
-        memcpy(out + strlen(begin), call, call_len);
-        r = conn_send(&c, out, strlen(begin) + call_len);
-        if (r == -ETIMEDOUT)
-                return mc_error_set(err, ETIMEDOUT, "StartTransientUnit %s: %s takes nothing in %u s",
-                                    req->unit, req->address, req->timeout_ms / 1000);
+                return mc_error_errno(err, -r, "a D-Bus connection");
+        /* A client of a bus (Hello first), at the address given: nothing from the environment. */
+        r = sd.set_address(b.bus, req->address);
+        if (r >= 0)
+                r = sd.set_bus_client(b.bus, 1);
+        if (r >= 0)
+                r = sd.set_method_call_timeout(b.bus, timeout_us);
         if (r < 0)
-                return mc_error_errno(err, -r, "StartTransientUnit %s: send to %s", req->unit, req->address);
+                return mc_error_errno(err, -r, "D-Bus address %s", req->address);
+        r = sd.start(b.bus);
+        if (r < 0) {
+                if (!req->user && (r == -ENOENT || r == -ECONNREFUSED))
+                        return mc_error_set(err, -r,
+                                            "no system bus answers at %s (%s): memcage asks systemd for a "
+                                            "scope on it; start dbus, or name a parent group with --parent",
+                                            req->address, strerror(-r));
+                return mc_error_errno(err, -r, "connect to %s at %s", which, req->address);
+        }
 
-        r = wait_for_job(req, &c, &w, err);
+        /* The match and Subscribe before the call: the job may end before its reply is read. */
+        r = sd.match_signal(b.bus, NULL, MANAGER_NAME, MANAGER_PATH, MANAGER_IFACE, "JobRemoved",
+                            on_job_removed, &w);
         if (r < 0)
-                return r;
-        if (!streq(w.result, "done"))
-                return mc_error_set(err, EIO, "the job starting %s ended '%s'", req->unit, w.result);
+                return mc_error_errno(err, -r, "add a match for JobRemoved on %s at %s", which,
+                                      req->address);
+        r = sd.call_method(b.bus, MANAGER_NAME, MANAGER_PATH, MANAGER_IFACE, "Subscribe", &b.error, NULL,
+                           "");
+        if (r < 0)
+                return bus_failed(&b, r, err, "Subscribe");
+
+        r = build_call(&b, req, description);
+        if (r < 0)
+                return mc_error_errno(err, -r, "StartTransientUnit %s: the call", req->unit);
+        uint64_t now = mc_now_ns();
+        r = sd.call(b.bus, b.call, now < deadline_ns ? (deadline_ns - now + 999) / 1000 : 1, &b.error,
+                    &b.reply);
+        if (r == -ETIMEDOUT && !b.error.name)
+                return mc_error_set(err, ETIMEDOUT, "StartTransientUnit %s: no reply on %s in %u s",
+                                    req->unit, which, req->timeout_ms / 1000);
+        if (r < 0) {
+                char what[256];
+                snprintf(what, sizeof(what), "StartTransientUnit %s", req->unit);
+                return bus_failed(&b, r, err, what);
+        }
+        r = sd.read(b.reply, "o", &w.job);
+        if (r < 0)
+                return mc_error_errno(err, -r, "the reply of StartTransientUnit %s", req->unit);
+
+        /* Signals that came with the reply are queued: processed now that the job's path is known. */
+        while (!w.result && !w.no_memory) {
+                r = sd.process(b.bus, NULL);
+                if (r < 0)
+                        return mc_error_errno(err, -r, "wait for the job of %s on %s", req->unit, which);
+                if (r > 0)
+                        continue;
+                now = mc_now_ns();
+                if (now >= deadline_ns)
+                        return mc_error_set(err, ETIMEDOUT, "the job starting %s did not finish in %u s",
+                                            req->unit, req->timeout_ms / 1000);
+                r = sd.wait(b.bus, (deadline_ns - now + 999) / 1000);
+                if (r < 0 && r != -EINTR)
+                        return mc_error_errno(err, -r, "wait for the job of %s on %s", req->unit, which);
+        }
+        if (w.no_memory)
+                return mc_error_errno(err, ENOMEM, "JobRemoved");
+        _cleanup_free_ char *result = w.result;
+        if (!streq(result, "done"))
+                return mc_error_set(err, EIO, "the job starting %s ended '%s'", req->unit, result);
         return 0;
 }

@@ -4,7 +4,8 @@
 # and nests in it. What systemd says (the scope's unit, its ControlGroup and
 # MemoryCurrent, Delegate) and what the kernel says (the command's cgroup,
 # memory.max read back, the OOM kill) agree with the report, and the scope is
-# gone afterwards.
+# gone afterwards. systemd is reached through sd-bus on the system bus, loaded
+# for the scope only.
 # timeout: 300
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname -- "$0")/lib.sh"
@@ -80,7 +81,8 @@ assert_eq "$rc" 125 "masked slice: exit status ($err)"
 assert_contains "$err" "StartTransientUnit memcage-masked-" "masked slice: the call named"
 assert_contains "$err" "Unit s10-masked.slice is masked." "masked slice: systemd's message"
 
-# The client is memcage's own: a scope run maps no libsystemd.
+# The client is libsystemd's sd-bus, loaded for a scope only: the scope run
+# maps it, a run under a named parent does not.
 "$MEMCAGE" run -q --name s10-maps -- sleep 30 &
 launcher=$!
 for ((i = 0; i < 300; i++)); do
@@ -90,9 +92,36 @@ done
 maps=$(cat "/proc/$launcher/maps")
 [ -n "$maps" ] || fail "maps: no /proc/$launcher/maps"
 assert_contains "$(cut -d: -f3 "/proc/$launcher/cgroup")" "memcage-run-$launcher.scope" "maps: the launcher in its scope"
-assert_not_contains "$maps" "libsystemd" "maps: the launcher's mappings"
+assert_contains "$maps" "libsystemd.so.0" "maps: the scope launcher's mappings"
 kill -TERM "$launcher"
 wait "$launcher" 2>/dev/null || true
+"$MEMCAGE" run -q --parent memcage --name s10-nomaps -- sleep 30 &
+launcher=$!
+for ((i = 0; i < 300; i++)); do
+        [ -n "$(cat "$cg_root/memcage/s10-nomaps/cgroup.procs" 2>/dev/null)" ] && break
+        sleep 0.1
+done
+[ -n "$(cat "$cg_root/memcage/s10-nomaps/cgroup.procs" 2>/dev/null)" ] || fail "maps: no run in memcage/s10-nomaps"
+maps=$(cat "/proc/$launcher/maps")
+[ -n "$maps" ] || fail "maps: no /proc/$launcher/maps"
+assert_not_contains "$maps" "libsystemd" "maps: the mappings of a launcher under a named parent"
+kill -TERM "$launcher"
+wait "$launcher" 2>/dev/null || true
+
+# Root reaches systemd on the system bus at its fixed address: a bus address
+# in the environment (a caller's, under sudo) is not used ...
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent run_memcage run -- true
+assert_eq "$rc" 0 "DBUS_SYSTEM_BUS_ADDRESS ignored: exit status ($err)"
+assert_contains "$err" "placement scope" "DBUS_SYSTEM_BUS_ADDRESS ignored: placement"
+# ... and where no system bus answers there, memcage says so and names the way
+# out: the system bus socket covered by /dev/null in a mount namespace.
+rc=0
+unshare -m sh -c 'mount --bind /dev/null /run/dbus/system_bus_socket && exec "$0" run -- true' "$MEMCAGE" \
+        >"$tmpdir/nobus.out" 2>"$tmpdir/nobus.err" || rc=$?
+err=$(cat "$tmpdir/nobus.err")
+assert_eq "$rc" 125 "no system bus: exit status ($err)"
+assert_contains "$err" "no system bus answers at unix:path=/run/dbus/system_bus_socket" "no system bus: the message"
+assert_contains "$err" "--parent" "no system bus: the way out"
 
 # Gone afterwards: no scope unit, no group of memcage in the slices.
 for ((i = 0; i < 50; i++)); do

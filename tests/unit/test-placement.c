@@ -234,7 +234,7 @@ static int setup(void **state)
                 .systemd_dir = fx->sd,
                 .euid = 0,
                 .pid = getpid(),
-                .system_bus = "unix:path=/run/systemd/private",
+                .system_bus = MC_PLACEMENT_SYSTEM_BUS,
                 .unit = "memcage-db-42.scope",
                 .description = "memcage: postgres",
                 .start_scope = fake_start_scope,
@@ -328,7 +328,7 @@ static void test_scope_names(void **state)
         free(desc);
 }
 
-/* The user manager's bus: in an absolute $XDG_RUNTIME_DIR, else where systemd puts it. */
+/* The user's bus: in an absolute $XDG_RUNTIME_DIR an address holds as is, else where systemd puts it. */
 static void test_user_bus(void **state)
 {
         static const struct {
@@ -336,10 +336,15 @@ static void test_user_bus(void **state)
                 uid_t uid;
                 const char *want;
         } cases[] = {
-                { "/run/user/1000", 1000, "unix:path=/run/user/1000/systemd/private" },
-                { "/tmp/rt", 1000, "unix:path=/tmp/rt/systemd/private" },
-                { "relative", 1001, "unix:path=/run/user/1001/systemd/private" },
-                { NULL, 1002, "unix:path=/run/user/1002/systemd/private" },
+                { "/run/user/1000", 1000, "unix:path=/run/user/1000/bus" },
+                { "/tmp/rt", 1000, "unix:path=/tmp/rt/bus" },
+                { "relative", 1001, "unix:path=/run/user/1001/bus" },
+                { NULL, 1002, "unix:path=/run/user/1002/bus" },
+                /* ',' and ';' would start another key or address, '%' an escape. */
+                { "/tmp/a,guid=1", 1003, "unix:path=/run/user/1003/bus" },
+                { "/tmp/a;unix:path=/x", 1004, "unix:path=/run/user/1004/bus" },
+                { "/tmp/a%2f", 1005, "unix:path=/run/user/1005/bus" },
+                { "/tmp/a b", 1006, "unix:path=/run/user/1006/bus" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 char *s = mc_placement_user_bus(cases[i].runtime_dir, cases[i].uid);
@@ -943,7 +948,7 @@ static void test_root_scope(void **state)
         assert_int_equal(mkdir(fx->sd, 0755), 0);
         assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
         assert_int_equal(fx->scope_calls, 1);
-        assert_string_equal(fx->asked_address, "unix:path=/run/systemd/private");
+        assert_string_equal(fx->asked_address, MC_PLACEMENT_SYSTEM_BUS);
         assert_string_equal(fx->asked_slice, MC_PLACEMENT_DEFAULT_SLICE);
         assert_false(fx->asked.user);
         assert_int_equal(fx->asked.pid, getpid());
@@ -981,7 +986,7 @@ static void test_user_scope(void **state)
         assert_int_equal(fx->scope_calls, 0);
 
         /* a bus nobody answers on */
-        fx->req.user_bus = "unix:path=/run/user/4242/systemd/private";
+        fx->req.user_bus = "unix:path=/run/user/4242/bus";
         fx->scope_result = -ECONNREFUSED;
         assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -ECONNREFUSED);
         assert_non_null(strstr(err.msg, "no user manager answers for uid 4242"));
@@ -997,7 +1002,7 @@ static void test_user_scope(void **state)
         fx->scope_controllers = NULL;
         assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
         assert_int_equal(p.kind, MC_PLACEMENT_SCOPE);
-        assert_string_equal(fx->asked_address, "unix:path=/run/user/4242/systemd/private");
+        assert_string_equal(fx->asked_address, "unix:path=/run/user/4242/bus");
         assert_non_null(strstr(p.reason, "from the user manager"));
         mc_placement_done(&p);
 }

@@ -26,7 +26,7 @@
 #include "kmsg-oom.h"
 #include "pressure-kill.h"
 #include "pressure.h"
-#include "supervise.h"
+#include "watch.h"
 #include "verdict.h"
 
 /* At most this many OOM kills and log entries are kept (the count goes on in memory.events). */

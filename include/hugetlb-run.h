@@ -24,7 +24,7 @@
 #include "hugetlb-pool.h"
 #include "profile.h"
 #include "report.h"
-#include "supervise.h"
+#include "watch.h"
 
 struct mc_hugetlb_run {
         struct mc_report *report; /* hugetlb[] and n_hugetlb: one entry per page size named */

@@ -17,7 +17,7 @@
 
 #include "error.h"
 #include "pressure.h"
-#include "supervise.h"
+#include "watch.h"
 
 #define MC_PRESSURE_KILL_GRACE_DEFAULT_US (10 * 1000000ull)
 /*

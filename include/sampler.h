@@ -35,7 +35,7 @@
 
 #include "duration.h" /* the interval: mc_interval_parse() */
 #include "error.h"
-#include "supervise.h"
+#include "watch.h"
 
 #define MC_SAMPLER_DEFAULT_INTERVAL_MS 100
 #define MC_SAMPLER_MIN_INTERVAL_MS     MC_INTERVAL_MIN_MS

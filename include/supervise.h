@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "spawn.h"
+#include "watch.h"
 
 /* The signals forwarded to the command and their mask (mc_signals_block()) are in spawn.h. */
 
@@ -27,26 +28,6 @@ pid_t mc_terminal_foreground(int tty_fd);
  * background.
  */
 void mc_terminal_reclaim(int tty_fd, pid_t fg_at_start);
-
-/* Receives the text of a warning (no prefix, no newline); the CLI prints it. */
-typedef void (*mc_warn_fn)(void *userdata, const char *text);
-
-/*
- * Another fd the loop waits on, for the observers of a run (memory events,
- * pressure triggers, the sampler's timer). ready() runs when poll() reports
- * any of the requested events (or POLLERR/POLLHUP). A watch may set *fd to
- * -1 from ready() to stop being polled. An observer never ends a run: when
- * ready() fails, every watch of the same observer is turned off (fd -1),
- * one warning "OBSERVER off: MESSAGE" goes to the warn callback, and the
- * supervision goes on.
- */
-struct mc_watch {
-        int fd;
-        short events;
-        int (*ready)(void *userdata, short revents, struct mc_error *err);
-        void *userdata;
-        const char *observer; /* "memory events", "sampling": names it in the warning */
-};
 
 struct mc_supervise_opts {
         int group_fd;

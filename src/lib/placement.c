@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroup-backend.h"
+#include "cgroup-stale.h"
 #include "cgroup.h"
 #include "placement.h"
 #include "profile.h"

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup-stale.h"
 #include "cgroup.h"
 #include "error.h"
 

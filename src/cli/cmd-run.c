@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "cgroup-stale.h"
 #include "cgroup.h"
 #include "cli-events.h"
 #include "cli-run.h"

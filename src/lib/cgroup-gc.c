@@ -10,6 +10,7 @@
 
 #include "cgroup-backend.h"
 #include "cgroup-gc.h"
+#include "cgroup-stale.h"
 #include "cgroup.h"
 #include "util.h"
 

@@ -10,6 +10,7 @@
 #include <sys/xattr.h>
 
 #include "cgroup-ps.h"
+#include "cgroup-stale.h"
 #include "cgroup.h"
 #include "escape.h"
 #include "events.h"

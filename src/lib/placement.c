@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup-backend.h"
+#include "cgroup-stale.h"
 #include "cgroup.h"
 #include "placement-internal.h"
 #include "placement.h"

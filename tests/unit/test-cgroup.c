@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "cgroup-backend.h"
+#include "cgroup-stale.h"
 #include "cgroup.h"
 #include "size.h"
 #include "fake-cgroupfs.h"

@@ -36,11 +36,10 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "hugetlb-ledger.h"
 
 #define MC_HUGETLB_SYSFS_DIR "/sys/kernel/mm/hugepages"
-#define MC_HUGETLB_RUN_DIR   "/run/memcage"
 #define MC_HUGETLB_LOCK      "hugetlb.lock"
-#define MC_HUGETLB_LEDGER    "hugetlb.ledger"
 
 /* Names as the kernel writes them in hugetlb.<size>.* ("64KB", "2MB", "1GB"). */
 #define MC_HUGETLB_NAME_MAX 16

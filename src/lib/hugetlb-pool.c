@@ -6,9 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 #include <unistd.h>
 
 #include "crash-point.h"
+#include "hugetlb-ledger.h"
 #include "hugetlb-pool.h"
 #include "proc-kb.h"
 #include "size.h"
@@ -202,13 +201,6 @@ static int mem_available(const char *meminfo, uint64_t *ret)
         return r > 0 ? 0 : -ENOENT;
 }
 
-/* The inode of this process's pid namespace: pids in the ledger mean something only within it. */
-static uint64_t own_pidns(void)
-{
-        uint64_t ns;
-        return mc_pidns_self(&ns) == 0 ? ns : 0;
-}
-
 /*
  * fd (the run directory or the lock) is memcage's user's and nobody else's:
  * one an earlier memcage made 0755/0644 is narrowed to mode; one of another
@@ -234,7 +226,7 @@ int mc_hugetlb_pool_open(struct mc_hugetlb_pool *p, const char *sysfs_dir, const
                 .sysfs_fd = -EBADF,
                 .run_fd = -EBADF,
                 .pid = getpid(),
-                .pidns = own_pidns(),
+                .pidns = mc_hugetlb_own_pidns(),
                 .lock_timeout_ms = MC_HUGETLB_LOCK_TIMEOUT_MS,
                 .interrupt_fd = -EBADF,
         };
@@ -279,184 +271,6 @@ void mc_hugetlb_pool_close(struct mc_hugetlb_pool *p)
         mc_strv_free(p->warnings);
         p->warnings = NULL;
         p->n_warnings = 0;
-}
-
-struct entry {
-        pid_t pid;
-        unsigned long long starttime;
-        uint64_t pidns;
-        uint64_t kb;
-        uint64_t reserved;
-        uint64_t added; /* when pending: the growth asked for */
-        bool pending;   /* written before nr_hugepages: what was added is nr - from */
-        uint64_t from;
-};
-
-struct ledger {
-        struct entry *e;
-        size_t n;
-};
-
-static void ledger_done(struct ledger *l)
-{
-        free(l->e);
-        *l = (struct ledger){};
-}
-
-static int ledger_push(struct ledger *l, const struct entry *e)
-{
-        struct entry *ne = realloc(l->e, (l->n + 1) * sizeof(*ne));
-        if (!ne)
-                return -ENOMEM;
-        l->e = ne;
-        l->e[l->n++] = *e;
-        return 0;
-}
-
-/* A ledger field: decimal digits only (no sign, no blanks), without overflow. */
-static bool parse_field(const char *s, uint64_t *ret)
-{
-        uint64_t v = 0;
-        if (!*s)
-                return false;
-        for (; *s; s++) {
-                if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-                        return false;
-                v = v * 10 + (uint64_t)(*s - '0');
-        }
-        *ret = v;
-        return true;
-}
-
-/* One line of the ledger, strictly: 6 or 7 fields (see hugetlb-pool.h). */
-static bool parse_entry(char *line, struct entry *ret)
-{
-        uint64_t f[7];
-        size_t n = 0;
-        for (char *save = NULL, *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-                if (n == ELEMENTSOF(f) || !parse_field(w, &f[n]))
-                        return false;
-                n++;
-        }
-        if ((n != 6 && n != 7) || f[0] == 0 || f[0] > INT_MAX || f[3] == 0)
-                return false;
-        *ret = (struct entry){
-                .pid = (pid_t)f[0],
-                .starttime = f[1],
-                .pidns = f[2],
-                .kb = f[3],
-                .reserved = f[4],
-                .added = f[5],
-                .pending = n == 7,
-                .from = n == 7 ? f[6] : 0,
-        };
-        return true;
-}
-
-static void warn(struct mc_hugetlb_pool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(struct mc_hugetlb_pool *p, const char *fmt, ...)
-{
-        char *msg = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
-        va_end(ap);
-        if (msg)
-                (void)mc_strv_push(&p->warnings, &p->n_warnings, msg);
-}
-
-/*
- * A malformed line (a truncated write by an older memcage, a hand edit) is
- * skipped and reported: acting on a wrong count could shrink a pool that
- * others use; what it recorded stays in the pool.
- */
-static int ledger_read(struct mc_hugetlb_pool *p, struct ledger *ret, struct mc_error *err)
-{
-        _cleanup_free_ char *text = NULL;
-        struct ledger l = {};
-
-        int r = mc_read_file_at(p->run_fd, MC_HUGETLB_LEDGER, &text, err);
-        if (r == -ENOENT) {
-                mc_error_clear(err);
-                *ret = l;
-                return 0;
-        }
-        if (r < 0)
-                return mc_error_prefix(err, "hugetlb ledger");
-        unsigned lineno = 0;
-        for (char *line = text, *next; line && *line; line = next) {
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = '\0';
-                lineno++;
-                if (line[0] == '\0')
-                        continue;
-                struct entry e;
-                char shown[64];
-                snprintf(shown, sizeof(shown), "%s", line);
-                if (!parse_entry(line, &e)) {
-                        warn(p,
-                             "%s/%s:%u: malformed line '%s%s' skipped (expected PID STARTTIME PIDNS KB "
-                             "RESERVED ADDED [FROM]); the pages it recorded, if any, stay in the pool",
-                             MC_HUGETLB_RUN_DIR, MC_HUGETLB_LEDGER, lineno, shown,
-                             strlen(shown) == sizeof(shown) - 1 ? "..." : "");
-                        continue;
-                }
-                if (ledger_push(&l, &e) < 0) {
-                        ledger_done(&l);
-                        return mc_error_errno(err, ENOMEM, "hugetlb ledger");
-                }
-        }
-        *ret = l;
-        return 0;
-}
-
-/* Atomically (mc_write_file_atomic_at); no entries left removes the file. */
-static int ledger_write(int run_fd, const struct ledger *l, struct mc_error *err)
-{
-        if (l->n == 0) {
-                if (unlinkat(run_fd, MC_HUGETLB_LEDGER, 0) < 0 && errno != ENOENT)
-                        return mc_error_errno(err, errno, "remove %s/%s", MC_HUGETLB_RUN_DIR,
-                                              MC_HUGETLB_LEDGER);
-                return 0;
-        }
-        _cleanup_free_ char *text = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&text, &len);
-        if (!f)
-                return mc_error_errno(err, ENOMEM, "hugetlb ledger");
-        for (size_t i = 0; i < l->n; i++) {
-                const struct entry *e = &l->e[i];
-                fprintf(f, "%d %llu %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, (int)e->pid, e->starttime,
-                        e->pidns, e->kb, e->reserved, e->added);
-                if (e->pending)
-                        fprintf(f, " %" PRIu64, e->from);
-                fputc('\n', f);
-        }
-        if (fclose(f) != 0)
-                return mc_error_errno(err, ENOMEM, "hugetlb ledger");
-        int r = mc_write_file_atomic_at(run_fd, MC_HUGETLB_LEDGER, text, len, 0600, err);
-        if (r < 0)
-                return mc_error_prefix(err, "%s", MC_HUGETLB_RUN_DIR);
-        return 0;
-}
-
-/*
- * A launcher of another pid namespace counts as alive: its pid means
- * nothing here, and a run that may be live is never cleaned up.
- */
-static bool entry_alive(const struct mc_hugetlb_pool *p, const struct entry *e)
-{
-        unsigned long long st;
-        if (e->pidns != p->pidns)
-                return true;
-        return mc_proc_starttime(e->pid, &st) == 0 && st == e->starttime;
-}
-
-static bool entry_is_self(const struct mc_hugetlb_pool *p, const struct entry *e)
-{
-        return e->pid == p->pid && e->starttime == p->starttime && e->pidns == p->pidns;
 }
 
 static int pool_dir(uint64_t kb, char *buf, size_t n)
@@ -520,31 +334,6 @@ static pid_t lock_holder(int fd)
 }
 
 /*
- * Every ledger write happens under the pool lock, so a temporary
- * "hugetlb.ledger.XXXXXX" present when the lock is taken is one a writer
- * killed between its fsync and its rename left behind: nobody will rename
- * it in, and the ledger it would have replaced is still whole.
- */
-static void sweep_ledger_temps(int run_fd)
-{
-        int fd = openat(run_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return;
-        }
-        const size_t prefix = strlen(MC_HUGETLB_LEDGER ".");
-        struct dirent *de;
-        while ((de = readdir(d)))
-                if (de->d_type == DT_REG && strlen(de->d_name) == prefix + 6 &&
-                    strncmp(de->d_name, MC_HUGETLB_LEDGER ".", prefix) == 0)
-                        (void)unlinkat(run_fd, de->d_name, 0);
-        closedir(d);
-}
-
-/*
  * A POSIX record lock rather than flock(): F_GETLK tells who holds it, for
  * the message when the wait ends. The wait is bounded and ends early when
  * interrupt_fd becomes readable (memcage blocks SIGINT and SIGTERM and reads
@@ -598,19 +387,9 @@ static int lock_pool(const struct mc_hugetlb_pool *p, int *ret_fd, struct mc_err
                 if (wait_ms < 50)
                         wait_ms *= 2;
         }
-        sweep_ledger_temps(p->run_fd);
+        mc_hugetlb_ledger_sweep_temps(p->run_fd);
         *ret_fd = TAKE_FD(fd);
         return 0;
-}
-
-/* Sum of reserved (or added) pages of kb over the entries other than skip. */
-static uint64_t ledger_sum(const struct ledger *l, uint64_t kb, size_t skip, bool added)
-{
-        uint64_t sum = 0;
-        for (size_t i = 0; i < l->n; i++)
-                if (i != skip && l->e[i].kb == kb)
-                        sum += added ? l->e[i].added : l->e[i].reserved;
-        return sum;
 }
 
 /* What give_back() did with each entry it dropped, for memcage gc; NULL when nobody asks. */
@@ -619,7 +398,7 @@ struct given_list {
         size_t n;
 };
 
-static int given_add(struct given_list *g, const struct entry *e, uint64_t pages)
+static int given_add(struct given_list *g, const struct mc_hugetlb_entry *e, uint64_t pages)
 {
         if (!g)
                 return 0;
@@ -648,21 +427,21 @@ static int given_add(struct given_list *g, const struct entry *e, uint64_t pages
  * at FROM already and nothing is taken twice. A dry run changes nothing and
  * lists what it would give back.
  */
-static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bool *drop, bool dry_run,
-                     struct given_list *given, struct mc_error *err)
+static int give_back(const struct mc_hugetlb_pool *p, struct mc_hugetlb_ledger *l, const bool *drop,
+                     bool dry_run, struct given_list *given, struct mc_error *err)
 {
-        struct ledger cur = {};
+        struct mc_hugetlb_ledger cur = {};
         _cleanup_free_ bool *dropping = calloc(l->n + 1, sizeof(bool));
         int r = 0;
 
         if (!dropping)
                 return mc_error_errno(err, ENOMEM, "hugetlb ledger");
         for (size_t i = 0; i < l->n && r >= 0; i++) {
-                r = ledger_push(&cur, &l->e[i]);
+                r = mc_hugetlb_ledger_push(&cur, &l->e[i]);
                 dropping[i] = drop[i];
         }
         if (r < 0) {
-                ledger_done(&cur);
+                mc_hugetlb_ledger_done(&cur);
                 return mc_error_errno(err, ENOMEM, "hugetlb ledger");
         }
         for (size_t i = 0; i < cur.n && r >= 0;) {
@@ -670,7 +449,7 @@ static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bo
                         i++;
                         continue;
                 }
-                const struct entry e = cur.e[i];
+                const struct mc_hugetlb_entry e = cur.e[i];
                 uint64_t pages = 0;
                 if (e.added > 0) {
                         struct mc_hugetlb_counts c;
@@ -695,7 +474,7 @@ static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bo
                         pages = c.nr - target;
                         if (target != c.nr && !dry_run) {
                                 uint64_t nr;
-                                cur.e[i] = (struct entry){
+                                cur.e[i] = (struct mc_hugetlb_entry){
                                         .pid = e.pid,
                                         .starttime = e.starttime,
                                         .pidns = e.pidns,
@@ -704,7 +483,7 @@ static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bo
                                         .pending = true,
                                         .from = target,
                                 };
-                                r = ledger_write(p->run_fd, &cur, err);
+                                r = mc_hugetlb_ledger_write(p->run_fd, &cur, err);
                                 if (r < 0)
                                         break;
                                 mc_crash_point("pool-shrinking");
@@ -723,24 +502,27 @@ static int give_back(const struct mc_hugetlb_pool *p, struct ledger *l, const bo
                 memmove(&dropping[i], &dropping[i + 1], (cur.n - i - 1) * sizeof(dropping[0]));
                 cur.n--;
                 if (!dry_run)
-                        r = ledger_write(p->run_fd, &cur, err);
+                        r = mc_hugetlb_ledger_write(p->run_fd, &cur, err);
         }
         if (r >= 0 && !dry_run) {
-                ledger_done(l);
+                mc_hugetlb_ledger_done(l);
                 *l = cur;
         } else
-                ledger_done(&cur);
+                mc_hugetlb_ledger_done(&cur);
         return r;
 }
 
 /* Drops the entries of dead launchers (and of this run when self), giving back their pages. */
-static int clean(const struct mc_hugetlb_pool *p, struct ledger *l, bool self, struct mc_error *err)
+static int clean(const struct mc_hugetlb_pool *p, struct mc_hugetlb_ledger *l, bool self,
+                 struct mc_error *err)
 {
         _cleanup_free_ bool *drop = calloc(l->n + 1, sizeof(bool));
         if (!drop)
                 return mc_error_errno(err, ENOMEM, "hugetlb ledger");
         for (size_t i = 0; i < l->n; i++)
-                drop[i] = entry_is_self(p, &l->e[i]) ? self : !entry_alive(p, &l->e[i]);
+                drop[i] = mc_hugetlb_entry_is(&l->e[i], p->pid, p->starttime, p->pidns)
+                                  ? self
+                                  : !mc_hugetlb_entry_alive(&l->e[i], p->pidns);
         return give_back(p, l, drop, false, NULL, err);
 }
 
@@ -749,8 +531,8 @@ static int clean(const struct mc_hugetlb_pool *p, struct ledger *l, bool self, s
  * MemAvailable read under the lock, less what earlier sizes of the same
  * reservation added); UINT64_MAX for a tree without meminfo.
  */
-static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct mc_hugetlb_request *req,
-                       uint64_t *spare, struct mc_error *err)
+static int reserve_one(const struct mc_hugetlb_pool *p, struct mc_hugetlb_ledger *l,
+                       struct mc_hugetlb_request *req, uint64_t *spare, struct mc_error *err)
 {
         struct mc_hugetlb_counts c;
         char name[MC_HUGETLB_NAME_MAX];
@@ -761,8 +543,10 @@ static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct
         int r = read_counts(p->sysfs_fd, req->kb, &c, err);
         if (r < 0)
                 return r;
-        uint64_t need = mc_hugetlb_pages_needed(&c, req->pages, ledger_sum(l, req->kb, SIZE_MAX, false));
-        struct entry e = { p->pid, p->starttime, p->pidns, req->kb, req->pages, need, need > 0, c.nr };
+        uint64_t need =
+                mc_hugetlb_pages_needed(&c, req->pages, mc_hugetlb_ledger_sum(l, req->kb, SIZE_MAX, false));
+        struct mc_hugetlb_entry e = { p->pid,     p->starttime, p->pidns, req->kb,
+                                      req->pages, need,         need > 0, c.nr };
         if (need > 0) {
                 if (need > UINT64_MAX - c.nr)
                         return mc_error_set(err, ERANGE, "cannot add %" PRIu64 " %s pages", need, name);
@@ -774,9 +558,9 @@ static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct
                                             " (7/8 of its available memory): the pool is unchanged",
                                             need, name, *spare / page);
                 /* The growth is in the ledger before the kernel sees it: a kill in between leaks nothing. */
-                if (ledger_push(l, &e) < 0)
+                if (mc_hugetlb_ledger_push(l, &e) < 0)
                         return mc_error_errno(err, ENOMEM, "hugetlb ledger");
-                r = ledger_write(p->run_fd, l, err);
+                r = mc_hugetlb_ledger_write(p->run_fd, l, err);
                 if (r < 0)
                         return r;
                 mc_crash_point("pool-pending");
@@ -799,23 +583,23 @@ static int reserve_one(const struct mc_hugetlb_pool *p, struct ledger *l, struct
                 }
                 *spare -= need * page;
                 l->e[l->n - 1].pending = false;
-        } else if (ledger_push(l, &e) < 0)
+        } else if (mc_hugetlb_ledger_push(l, &e) < 0)
                 return mc_error_errno(err, ENOMEM, "hugetlb ledger");
         req->added = need;
         /* Recorded before the next size: a failure later gives this one back through the ledger. */
-        return ledger_write(p->run_fd, l, err);
+        return mc_hugetlb_ledger_write(p->run_fd, l, err);
 }
 
 int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request *req, size_t n,
                             struct mc_error *err)
 {
         _cleanup_close_ int lock = -EBADF;
-        struct ledger l = {};
+        struct mc_hugetlb_ledger l = {};
 
         int r = lock_pool(p, &lock, err);
         if (r < 0)
                 return r;
-        r = ledger_read(p, &l, err);
+        r = mc_hugetlb_ledger_read(p->run_fd, &p->warnings, &p->n_warnings, &l, err);
         if (r >= 0)
                 r = clean(p, &l, false, err);
         /* Under the lock and after dead runs gave back: what other launchers took is no longer available. */
@@ -832,28 +616,28 @@ int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request
         if (r < 0) {
                 struct mc_error ignored = { 0 };
                 /* What this run added so far goes back now: nothing stays without a run. */
-                ledger_done(&l);
-                if (ledger_read(p, &l, &ignored) >= 0)
+                mc_hugetlb_ledger_done(&l);
+                if (mc_hugetlb_ledger_read(p->run_fd, &p->warnings, &p->n_warnings, &l, &ignored) >= 0)
                         (void)clean(p, &l, true, &ignored);
                 for (size_t i = 0; i < n; i++)
                         req[i].added = 0;
         }
-        ledger_done(&l);
+        mc_hugetlb_ledger_done(&l);
         return r;
 }
 
 int mc_hugetlb_pool_release(struct mc_hugetlb_pool *p, struct mc_error *err)
 {
         _cleanup_close_ int lock = -EBADF;
-        struct ledger l = {};
+        struct mc_hugetlb_ledger l = {};
 
         int r = lock_pool(p, &lock, err);
         if (r < 0)
                 return r;
-        r = ledger_read(p, &l, err);
+        r = mc_hugetlb_ledger_read(p->run_fd, &p->warnings, &p->n_warnings, &l, err);
         if (r >= 0)
                 r = clean(p, &l, true, err);
-        ledger_done(&l);
+        mc_hugetlb_ledger_done(&l);
         return r;
 }
 
@@ -863,7 +647,7 @@ int mc_hugetlb_pool_recover(const char *sysfs_dir, const char *run_dir, bool dry
         _cleanup_close_ int dir_fd = -EBADF;
         _cleanup_close_ int lock = -EBADF;
         struct mc_hugetlb_pool p;
-        struct ledger l = {};
+        struct mc_hugetlb_ledger l = {};
         struct given_list given = {};
 
         *ret = (struct mc_hugetlb_recovery){};
@@ -883,18 +667,18 @@ int mc_hugetlb_pool_recover(const char *sysfs_dir, const char *run_dir, bool dry
                 return r;
         r = lock_pool(&p, &lock, err);
         if (r >= 0)
-                r = ledger_read(&p, &l, err);
+                r = mc_hugetlb_ledger_read(p.run_fd, &p.warnings, &p.n_warnings, &l, err);
         if (r >= 0) {
                 _cleanup_free_ bool *drop = calloc(l.n + 1, sizeof(bool));
                 if (!drop)
                         r = mc_error_errno(err, ENOMEM, "hugetlb ledger");
                 /* gc has no entries of its own: only dead launchers' go. */
                 for (size_t i = 0; drop && i < l.n; i++)
-                        drop[i] = !entry_alive(&p, &l.e[i]);
+                        drop[i] = !mc_hugetlb_entry_alive(&l.e[i], p.pidns);
                 if (drop)
                         r = give_back(&p, &l, drop, dry_run, &given, err);
         }
-        ledger_done(&l);
+        mc_hugetlb_ledger_done(&l);
         ret->given = given.v;
         ret->n_given = given.n;
         ret->warnings = TAKE_PTR(p.warnings);

@@ -51,6 +51,8 @@ struct mc_sampler {
         /* Peak tracking for snapshots. */
         uint64_t max_current;
         uint64_t swap_max;
+        /* The last snapshot's memory.current, or less: what its tick read before memory.stat. */
+        uint64_t snapshot_basis;
         bool snapshot_pending;
         uint64_t last_snapshot_ns;
         uint64_t last_snapshot_took_ns;
@@ -316,6 +318,7 @@ int mc_sampler_snapshot(struct mc_sampler *s, struct mc_error *err)
                 snapshot_group(s, s->group_fd, 0, &snap);
 
         s->summary.snapshot = snap;
+        s->snapshot_basis = snap.current; /* a tick lowers it to what it read before (sample()) */
         s->summary.has_snapshot = true;
         s->summary.snapshots++;
         s->last_snapshot_ns = begin;
@@ -385,9 +388,16 @@ static void sample(struct mc_sampler *s, bool final)
                 (void)timerfd_settime(s->timer_fd, 0, &its, NULL);
         }
 
-        /* A snapshot is worth its cost when memory grew by 1/16 since the last one. */
+        /*
+         * A snapshot is worth its cost when memory grew by 1/16 since the last
+         * one: since the usage this tick saw before that snapshot began, not
+         * the memory.current it read last. A snapshot taken while memory
+         * grows fast (a slow memory.stat read, a busy machine) holds parts
+         * read before that total; the growth in between gets its own
+         * snapshot, with parts that add up to it.
+         */
         uint64_t cur = pt.memory_current;
-        uint64_t threshold = sum->has_snapshot ? sum->snapshot.current + sum->snapshot.current / 16 : 0;
+        uint64_t threshold = sum->has_snapshot ? s->snapshot_basis + s->snapshot_basis / 16 : 0;
         if (cur > s->max_current) {
                 s->max_current = cur;
                 if (!sum->has_snapshot || cur >= threshold)
@@ -402,7 +412,8 @@ static void sample(struct mc_sampler *s, bool final)
                 /* Memory may have dropped since the maximum: then the last snapshot stays the better one. */
                 if (!sum->has_snapshot || cur >= threshold) {
                         struct mc_error err;
-                        (void)mc_sampler_snapshot(s, &err);
+                        if (mc_sampler_snapshot(s, &err) >= 0 && cur < s->snapshot_basis)
+                                s->snapshot_basis = cur;
                 }
         }
 }

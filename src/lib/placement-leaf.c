@@ -108,13 +108,8 @@ int mc_placement_others_in(int fd, pid_t self, char **ret_list, unsigned *ret_co
                 if (pid == self)
                         continue;
                 if (n < 5) {
-                        char path[64], comm[32] = "?";
-                        snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-                        _cleanup_close_ int cfd = open(path, O_RDONLY | O_CLOEXEC);
-                        ssize_t k = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
-                        if (k > 0)
-                                comm[strcspn(comm, "\n") < (size_t)k ? strcspn(comm, "\n") : (size_t)k] =
-                                        '\0';
+                        char comm[32];
+                        mc_proc_comm((pid_t)pid, comm, sizeof(comm));
                         fprintf(f, "%s%ld (%s)", n ? ", " : "", pid, comm);
                 } else if (n == 5)
                         fputs(", ...", f);

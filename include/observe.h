@@ -109,6 +109,43 @@ struct mc_observe_opts {
         void *warn_userdata;
 };
 
+/*
+ * What the observers saw of one run, from the command's start to the group
+ * emptying: the observe stage's value, which the report is assembled from
+ * (run.h). What it points to stays valid until mc_observe_done().
+ */
+struct mc_observation {
+        bool exited;   /* the command ran and ended */
+        int exit_code; /* its status: code, or 128+N */
+        int signal;    /* 0 when not killed by a signal */
+        bool core_dumped;
+        unsigned leftovers_killed;
+        double duration_s; /* start of the command to the end of the group */
+
+        bool has_peak;
+        uint64_t peak; /* memory.peak in bytes */
+        bool has_events;
+        struct mc_counters events;               /* memory.events deltas (hierarchical) */
+        struct mc_counters events_local;         /* memory.events.local deltas */
+        const struct mc_sample_summary *samples; /* NULL when not sampled */
+
+        bool has_verdict;
+        struct mc_verdict verdict;
+        const struct mc_report_oom_kill *oom_kills;
+        size_t n_oom_kills;
+        bool has_swap_events;
+        struct mc_counters swap_events; /* memory.swap.events deltas */
+        bool has_pressure;
+        uint64_t pressure_total_us[_MC_PSI_KIND_COUNT]; /* stall during the run */
+        const struct mc_pressure_trigger *pressure_triggers;
+        size_t n_pressure_triggers;
+        const struct mc_pressure_trigger *pressure_refused; /* asked for, refused by the kernel */
+        size_t n_pressure_refused;
+        const struct mc_pressure_kill_result *pressure_kill; /* NULL without a kill rule */
+        const json_t *log;                                   /* the events as emitted; NULL: none */
+        bool log_truncated;
+};
+
 struct mc_observe {
         struct mc_observe_opts o;
         struct mc_counters before, before_local;
@@ -123,7 +160,7 @@ struct mc_observe {
         size_t n_watches;
         bool started;
         uint64_t start_ns;
-        struct mc_report_oom_kill *kills; /* the report's copy of the event watch's */
+        struct mc_report_oom_kill *kills; /* the observation's copy of the event watch's */
 };
 
 /*
@@ -141,15 +178,14 @@ void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_
 void mc_observe_get_watches(const struct mc_observe *ob, struct mc_watch *const **ret, size_t *ret_n);
 
 /*
- * The group is empty after res: the report gets the command's end, the
- * duration, the counters' increase, memory.peak (unknown before Linux
- * 5.19), the hugetlb readings, the samples, the OOM kills, the verdict; the
- * "exit" event is emitted last. What r points to stays valid until
- * mc_observe_done(). -ENOMEM only when the report's copy of the kills cannot
- * be made.
+ * The group is empty after res: ret gets the command's end, the duration,
+ * the counters' increase, memory.peak (unknown before Linux 5.19), the
+ * samples, the OOM kills, the verdict, and the hugetlb run its end readings;
+ * the "exit" event is emitted last. What ret points to stays valid until
+ * mc_observe_done(). -ENOMEM only when the copy of the kills cannot be made.
  */
-int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *res, struct mc_report *r,
-                      struct mc_error *err);
+int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *res,
+                      struct mc_observation *ret, struct mc_error *err);
 
 /* The exit status of a run the pressure kill rule ended (memcage(1): 124, as timeout(1) gives). */
 #define MC_OBSERVE_EXIT_PRESSURE_KILLED 124
@@ -157,8 +193,8 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
 /*
  * memcage's exit status for a command observed to its end (mc_observe_finish()):
  * the command's, but MC_OBSERVE_EXIT_PRESSURE_KILLED when memcage's kill rule
- * ended it, as memcage did that; the command's own stays in the report's exit.
+ * ended it, as memcage did that; the command's own stays in its exit_code.
  */
-int mc_observe_exit_status(const struct mc_report *r);
+int mc_observe_exit_status(const struct mc_observation *o);
 
 void mc_observe_done(struct mc_observe *ob);

@@ -70,7 +70,7 @@ static void print_summary(const struct cli_run_opts *o, const struct mc_report *
  * --text, --plot, --report, --junit, --metrics and --github. Returns the
  * final status.
  */
-int cli_run_report(const struct cli_run_opts *o, struct mc_report *r, const json_t *baseline,
+int cli_run_report(const struct cli_run_opts *o, const struct mc_report *r, const json_t *baseline,
                    struct mc_output *outs, int status)
 {
         bool wanted = baseline || o->fail_on || o->thresholds.n > 0 || o->github;
@@ -106,7 +106,7 @@ int cli_run_report(const struct cli_run_opts *o, struct mc_report *r, const json
                 mc_thresholds_format(mc_rj_obj(cmp, "fail_on"), tnames, sizeof(tnames));
                 cli_error("run: the command exited 0, but --fail-on %s matched: %s%s%s (exit status %d)",
                           o->fail_on_arg, names, *names && *tnames ? ", " : "", tnames, judged.status);
-                status = r->status = judged.status;
+                status = judged.status; /* recorded in the JSON by the judgement */
         }
         print_summary(o, r);
         if (cmp && !o->quiet) {

@@ -109,43 +109,6 @@ struct mc_observe_opts {
         void *warn_userdata;
 };
 
-/*
- * What the observers saw of one run, from the command's start to the group
- * emptying: the observe stage's value, which the report is assembled from
- * (run.h). What it points to stays valid until mc_observe_done().
- */
-struct mc_observation {
-        bool exited;   /* the command ran and ended */
-        int exit_code; /* its status: code, or 128+N */
-        int signal;    /* 0 when not killed by a signal */
-        bool core_dumped;
-        unsigned leftovers_killed;
-        double duration_s; /* start of the command to the end of the group */
-
-        bool has_peak;
-        uint64_t peak; /* memory.peak in bytes */
-        bool has_events;
-        struct mc_counters events;               /* memory.events deltas (hierarchical) */
-        struct mc_counters events_local;         /* memory.events.local deltas */
-        const struct mc_sample_summary *samples; /* NULL when not sampled */
-
-        bool has_verdict;
-        struct mc_verdict verdict;
-        const struct mc_report_oom_kill *oom_kills;
-        size_t n_oom_kills;
-        bool has_swap_events;
-        struct mc_counters swap_events; /* memory.swap.events deltas */
-        bool has_pressure;
-        uint64_t pressure_total_us[_MC_PSI_KIND_COUNT]; /* stall during the run */
-        const struct mc_pressure_trigger *pressure_triggers;
-        size_t n_pressure_triggers;
-        const struct mc_pressure_trigger *pressure_refused; /* asked for, refused by the kernel */
-        size_t n_pressure_refused;
-        const struct mc_pressure_kill_result *pressure_kill; /* NULL without a kill rule */
-        const json_t *log;                                   /* the events as emitted; NULL: none */
-        bool log_truncated;
-};
-
 struct mc_observe {
         struct mc_observe_opts o;
         struct mc_counters before, before_local;

@@ -59,7 +59,7 @@ int cli_run_open_outputs(const struct cli_run_opts *o, struct mc_output *outs, s
 static void print_summary(const struct cli_run_opts *o, const struct mc_report *r)
 {
         char line[256];
-        if (r->exited && !o->quiet)
+        if (r->obs.exited && !o->quiet)
                 fprintf(stderr, "memcage: %s: %s\n", r->cgroup, mc_report_summary(r, line, sizeof(line)));
 }
 
@@ -92,7 +92,7 @@ int cli_run_report(const struct cli_run_opts *o, const struct mc_report *r, cons
                 return status == 0 ? MC_EXIT_MEMCAGE : status;
         }
         /* A comparison that fails fails the run, but the report is still written. */
-        if (baseline && r->exited && mc_compare_reports(baseline, j, &cmp, &err) < 0) {
+        if (baseline && r->obs.exited && mc_compare_reports(baseline, j, &cmp, &err) < 0) {
                 cli_error("run: baseline %s: %s", o->baseline, err.msg);
                 status = status == 0 ? MC_EXIT_MEMCAGE : status;
         }

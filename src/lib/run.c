@@ -294,7 +294,6 @@ int mc_run_end(struct mc_run *run, struct mc_error *err)
 void mc_run_report(const struct mc_run *run, const char *error, int status, struct mc_report *ret)
 {
         const struct mc_run_plan *plan = &run->plan;
-        const struct mc_observation *o = &run->observation;
 
         *ret = (struct mc_report){
                 .argv = run->req.argv,
@@ -306,38 +305,12 @@ void mc_run_report(const struct mc_run *run, const char *error, int status, stru
                 .run = plan->has_identity ? &plan->identity : NULL,
                 .has_limits = run->has_limits,
                 .limits = run->limits_read,
-                .exited = o->exited,
-                .exit_code = o->exit_code,
-                .signal = o->signal,
-                .core_dumped = o->core_dumped,
-                .has_peak = o->has_peak,
-                .peak = o->peak,
-                .has_events = o->has_events,
-                .events = o->events,
-                .events_local = o->events_local,
+                .obs = run->observation,
                 .n_hugetlb = plan->hugetlb.n_sizes,
-                .samples = o->samples,
-                .leftovers_killed = o->leftovers_killed,
-                .duration_s = o->duration_s,
                 .error = error,
                 .status = status,
-                .has_verdict = o->has_verdict,
-                .verdict = o->verdict,
-                .oom_kills = o->oom_kills,
-                .n_oom_kills = o->n_oom_kills,
-                .has_swap_events = o->has_swap_events,
-                .swap_events = o->swap_events,
-                .has_pressure = o->has_pressure,
-                .pressure_triggers = o->pressure_triggers,
-                .n_pressure_triggers = o->n_pressure_triggers,
-                .pressure_refused = o->pressure_refused,
-                .n_pressure_refused = o->n_pressure_refused,
-                .pressure_kill = o->pressure_kill,
-                .log = o->log,
-                .log_truncated = o->log_truncated,
         };
         memcpy(ret->hugetlb, plan->hugetlb.sizes, sizeof(ret->hugetlb));
-        memcpy(ret->pressure_total_us, o->pressure_total_us, sizeof(ret->pressure_total_us));
 }
 
 void mc_run_done(struct mc_run *run)

@@ -98,7 +98,7 @@ static void test_report_assembled(void **state)
         assert_null(r.cgroup);
         assert_null(r.placement);
         assert_null(r.launch);
-        assert_false(r.exited);
+        assert_false(r.obs.exited);
         assert_false(r.has_limits);
         assert_string_equal(r.profile, "ci");
         assert_ptr_equal(r.argv, argv_true);
@@ -134,13 +134,13 @@ static void test_report_assembled(void **state)
         assert_int_equal(r.n_hugetlb, 1);
         assert_string_equal(r.hugetlb[0].size, "2MB");
         assert_int_equal(r.hugetlb[0].events_max, 2);
-        assert_true(r.exited);
-        assert_int_equal(r.exit_code, 137);
-        assert_int_equal(r.signal, 9);
-        assert_int_equal(r.peak, 1 << 20);
-        assert_int_equal(r.n_oom_kills, 1);
-        assert_int_equal(r.oom_kills[0].pid, 42);
-        assert_int_equal(r.pressure_total_us[1], 7);
+        assert_true(r.obs.exited);
+        assert_int_equal(r.obs.exit_code, 137);
+        assert_int_equal(r.obs.signal, 9);
+        assert_int_equal(r.obs.peak, 1 << 20);
+        assert_int_equal(r.obs.n_oom_kills, 1);
+        assert_int_equal(r.obs.oom_kills[0].pid, 42);
+        assert_int_equal(r.obs.pressure_total_us[1], 7);
         assert_null(r.error);
         assert_int_equal(r.status, 137);
         run.group.relpath = NULL; /* not the run's to free */

@@ -6,7 +6,13 @@
 #     or one other than src/lib/systemd-scope.c talks D-Bus (includes
 #     <systemd/sd-bus.h> or loads libsystemd, or opens an AF_UNIX socket);
 #   - the program (src/cli) names a kernel file: what the run reads and writes
-#     in its group belongs to the library, where unit tests reach it.
+#     in its group belongs to the library, where unit tests reach it;
+#   - the program passes a host path ("/proc/...", "/sys/...", "/run/...",
+#     "/dev/..." alone in a string literal) to the library: the real paths
+#     are the library's defaults (NULL), so that no caller can get them wrong
+#     and tests give theirs to the library directly. Help text and messages
+#     may name such paths inside prose (a literal with a space, a newline or
+#     other words around the path is prose).
 #
 # A kernel file name, for the last rule, is "memory.", "hugetlb." or
 # "cgroup." followed by lowercase letters, digits, '_', '.' or a printf
@@ -41,6 +47,9 @@ hits=$(grep -lE '#include <systemd/|libsystemd\.so|AF_UNIX' src/lib/*.c src/cli/
 hits=$(grep -nE '"([^"]*/)?(memory|hugetlb|cgroup)\.([a-z0-9_.]|%[a-z]+)+"' src/cli/*.c src/cli/*.h |
         grep -vE '^[^:]+:[0-9]+:[[:space:]]*(#[[:space:]]*include|/?\*|//)' || true)
 [ -z "$hits" ] || fail "the program names a kernel file (its reads and writes belong in src/lib)" "$hits"
+hits=$(grep -nE '"/(proc|sys|run|dev)/[^" \\]*"' src/cli/*.c src/cli/*.h |
+        grep -vE '^[^:]+:[0-9]+:[[:space:]]*(#[[:space:]]*include|/?\*|//)' || true)
+[ -z "$hits" ] || fail "the program passes a host path (the library's default is the real one: pass NULL)" "$hits"
 # The library's modules form no circle, so that each can be read, tested and
 # changed on top of the ones below it. A module is src/lib/X.c with its header
 # include/X.h. X depends on Y when src/lib/X.c or include/X.h includes "Y.h"
@@ -138,5 +147,5 @@ END {
 ' src/lib/*.c include/*.h)
 [ -z "$cycles" ] || fail "the library's modules depend on each other in a circle (X -> Y: X includes Y.h or calls what it declares)" "$cycles"
 [ "$status" -ne 0 ] ||
-        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file; the modules form no circle"
+        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file and passes no host path; the modules form no circle"
 exit $status

@@ -27,18 +27,19 @@
 #include "watch.h"
 
 struct mc_hugetlb_run {
-        struct mc_report *report; /* hugetlb[] and n_hugetlb: one entry per page size named */
-        const char *sysfs_dir;    /* NULL: MC_HUGETLB_SYSFS_DIR */
-        const char *run_dir;      /* NULL: MC_HUGETLB_RUN_DIR */
+        /* One entry per page size the profile names: this stage's value, for the report. */
+        struct mc_report_hugetlb sizes[MC_REPORT_HUGETLB_MAX];
+        size_t n_sizes;
+        const char *sysfs_dir; /* NULL: MC_HUGETLB_SYSFS_DIR */
+        const char *run_dir;   /* NULL: MC_HUGETLB_RUN_DIR */
         struct mc_hugetlb_pool pool;
         bool pool_open;
         struct mc_counters events_before[MC_REPORT_HUGETLB_MAX];
         bool has_events_before[MC_REPORT_HUGETLB_MAX];
 };
 
-/* Nothing named, nothing reserved yet; the entries go to report. */
-void mc_hugetlb_run_init(struct mc_hugetlb_run *h, struct mc_report *report, const char *sysfs_dir,
-                         const char *run_dir);
+/* Nothing named, nothing reserved yet. */
+void mc_hugetlb_run_init(struct mc_hugetlb_run *h, const char *sysfs_dir, const char *run_dir);
 
 /*
  * Before anything else: the page sizes p names (in any of max, rsvd.max,

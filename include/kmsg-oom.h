@@ -13,6 +13,9 @@
 
 #include "verdict.h"
 
+/* The kernel log, where the OOM killer says whom it killed and why. */
+#define MC_KMSG_PATH "/dev/kmsg"
+
 struct mc_oom_kill {
         double t;
         pid_t pid; /* 0 when unknown */

@@ -12,7 +12,6 @@
 
 #include "error.h"
 #include "observe.h"
-#include "report.h"
 #include "spawn.h"
 #include "supervise.h"
 
@@ -28,12 +27,12 @@ struct mc_launch_opts {
 
 /*
  * Runs the command with ob (opened on its group, mc_observe_open()) watching,
- * until the group is empty; the report gets its end (mc_observe_finish()).
- * *ret_status is memcage's exit status, mc_observe_exit_status() of the
- * report, or on failure: 128+N for signal N pending before the command
- * started (nothing started then), mc_spawn_exit_status() when it could not
- * start (127 or 126 for the exec), MC_SPAWN_EXIT_FAILED when supervising or
- * observing failed ("group NAME: ...").
+ * until the group is empty; ret_obs gets what was observed
+ * (mc_observe_finish()) and *ret_method how the command was started,
+ * "clone3" or "fork" (NULL when it was not). *ret_status is memcage's exit
+ * status, mc_observe_exit_status() of the observation, or on failure: 128+N for signal N pending before the
+ * command started (nothing started then), mc_spawn_exit_status() when it could not start (127 or 126 for the
+ * exec), MC_SPAWN_EXIT_FAILED when supervising or observing failed ("group NAME: ...").
  */
-int mc_launch(struct mc_observe *ob, const struct mc_launch_opts *opts, struct mc_report *r, int *ret_status,
-              struct mc_error *err);
+int mc_launch(struct mc_observe *ob, const struct mc_launch_opts *opts, struct mc_observation *ret_obs,
+              const char **ret_method, int *ret_status, struct mc_error *err);

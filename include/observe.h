@@ -123,7 +123,7 @@ struct mc_observe {
         size_t n_watches;
         bool started;
         uint64_t start_ns;
-        struct mc_report_oom_kill *kills; /* the report's copy of the event watch's */
+        struct mc_report_oom_kill *kills; /* the observation's copy of the event watch's */
 };
 
 /*
@@ -141,15 +141,14 @@ void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_
 void mc_observe_get_watches(const struct mc_observe *ob, struct mc_watch *const **ret, size_t *ret_n);
 
 /*
- * The group is empty after res: the report gets the command's end, the
- * duration, the counters' increase, memory.peak (unknown before Linux
- * 5.19), the hugetlb readings, the samples, the OOM kills, the verdict; the
- * "exit" event is emitted last. What r points to stays valid until
- * mc_observe_done(). -ENOMEM only when the report's copy of the kills cannot
- * be made.
+ * The group is empty after res: ret gets the command's end, the duration,
+ * the counters' increase, memory.peak (unknown before Linux 5.19), the
+ * samples, the OOM kills, the verdict, and the hugetlb run its end readings;
+ * the "exit" event is emitted last. What ret points to stays valid until
+ * mc_observe_done(). -ENOMEM only when the copy of the kills cannot be made.
  */
-int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *res, struct mc_report *r,
-                      struct mc_error *err);
+int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *res,
+                      struct mc_observation *ret, struct mc_error *err);
 
 /* The exit status of a run the pressure kill rule ended (memcage(1): 124, as timeout(1) gives). */
 #define MC_OBSERVE_EXIT_PRESSURE_KILLED 124
@@ -157,8 +156,8 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
 /*
  * memcage's exit status for a command observed to its end (mc_observe_finish()):
  * the command's, but MC_OBSERVE_EXIT_PRESSURE_KILLED when memcage's kill rule
- * ended it, as memcage did that; the command's own stays in the report's exit.
+ * ended it, as memcage did that; the command's own stays in its exit_code.
  */
-int mc_observe_exit_status(const struct mc_report *r);
+int mc_observe_exit_status(const struct mc_observation *o);
 
 void mc_observe_done(struct mc_observe *ob);

@@ -74,8 +74,8 @@ struct mc_placement_request {
         const char *root; /* cgroup2 mount point, for messages */
         int root_fd;
         const char *parent;           /* --parent or [cgroup] parent: NULL to choose */
-        const char *proc_self_cgroup; /* "/proc/self/cgroup" (a fake one in tests) */
-        const char *systemd_dir;      /* "/run/systemd/system": exists when systemd is the manager */
+        const char *proc_self_cgroup; /* NULL: "/proc/self/cgroup" (a fake one in tests) */
+        const char *systemd_dir;      /* exists when systemd is the manager; NULL: "/run/systemd/system" */
         uid_t euid;
         pid_t pid; /* memcage's pid, moved into the leaf */
         bool evacuate;

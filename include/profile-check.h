@@ -79,7 +79,7 @@ int mc_check_pressure(const struct mc_profile *p, const struct mc_host_facts *ho
 void mc_check_warnings_free(struct mc_check_warning *w, size_t n);
 
 /*
- * Reads the facts of this host: RAM, whether proc_swaps ("/proc/swaps") lists
+ * Reads the facts of this host: RAM, whether proc_swaps (NULL: "/proc/swaps") lists
  * any swap, whether the memory groups below the cgroup2 root (root_fd,
  * negative when there is no usable cgroup2 mount) have memory.swap.max, the
  * huge page sizes of /sys/kernel/mm/hugepages and whether the root offers

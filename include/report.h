@@ -64,43 +64,27 @@ struct mc_report_oom_kill {
         enum mc_oom_cause cause;
 };
 
-struct mc_report {
-        char *const *argv;                    /* the command */
-        const char *profile;                  /* name as given, NULL for none */
-        const char *profile_path;             /* file loaded */
-        const char *cgroup;                   /* relative path of the group, NULL before creation */
-        const struct mc_placement *placement; /* where it went and why, NULL before placement */
-        const char *launch;                   /* "clone3" or "fork", NULL when not started */
-        const struct mc_report_run *run;      /* NULL when [run] sets no identity */
-
-        bool has_limits;
-        struct mc_limits limits; /* effective values read back from the group */
-
+/*
+ * What the observers saw of one run, from the command's start to the group
+ * emptying: the observe stage's value (observe.h), which the report holds
+ * as it is (run.h assembles the report). What it points to stays valid
+ * until mc_observe_done().
+ */
+struct mc_observation {
         bool exited;   /* the command ran and ended */
-        int exit_code; /* the status memcage returns: code, or 128+N */
+        int exit_code; /* its status: code, or 128+N */
         int signal;    /* 0 when not killed by a signal */
         bool core_dumped;
-
-        bool has_peak;
-        uint64_t peak; /* memory.peak in bytes */
-
-        bool has_events;
-        struct mc_counters events;       /* memory.events deltas (hierarchical) */
-        struct mc_counters events_local; /* memory.events.local deltas */
-
-        /* [hugetlb]: one entry per page size the profile names. */
-        size_t n_hugetlb;
-        struct mc_report_hugetlb hugetlb[MC_REPORT_HUGETLB_MAX];
-        /* The sampler's observations (swap peak, breakdown, processes, cpu, timeline), NULL when none. */
-        const struct mc_sample_summary *samples;
-
         unsigned leftovers_killed;
         double duration_s; /* start of the command to the end of the group */
 
-        const char *error; /* memcage's own failure, NULL when none */
-        int status;        /* memcage's exit status */
+        bool has_peak;
+        uint64_t peak; /* memory.peak in bytes */
+        bool has_events;
+        struct mc_counters events;               /* memory.events deltas (hierarchical) */
+        struct mc_counters events_local;         /* memory.events.local deltas */
+        const struct mc_sample_summary *samples; /* NULL when not sampled */
 
-        /* Observations of the event watch and the verdict (verdict.h), filled by observe.h. */
         bool has_verdict;
         struct mc_verdict verdict;
         const struct mc_report_oom_kill *oom_kills;
@@ -114,8 +98,29 @@ struct mc_report {
         const struct mc_pressure_trigger *pressure_refused; /* asked for, refused by the kernel */
         size_t n_pressure_refused;
         const struct mc_pressure_kill_result *pressure_kill; /* NULL without a kill rule */
-        const json_t *log; /* the events as written by --events; NULL: none */
+        const json_t *log;                                   /* the events as emitted; NULL: none */
         bool log_truncated;
+};
+struct mc_report {
+        char *const *argv;                    /* the command */
+        const char *profile;                  /* name as given, NULL for none */
+        const char *profile_path;             /* file loaded */
+        const char *cgroup;                   /* relative path of the group, NULL before creation */
+        const struct mc_placement *placement; /* where it went and why, NULL before placement */
+        const char *launch;                   /* "clone3" or "fork", NULL when not started */
+        const struct mc_report_run *run;      /* NULL when [run] sets no identity */
+
+        bool has_limits;
+        struct mc_limits limits; /* effective values read back from the group */
+
+        struct mc_observation obs; /* all zero (not exited) when the command did not start or end */
+
+        /* [hugetlb]: one entry per page size the profile names. */
+        size_t n_hugetlb;
+        struct mc_report_hugetlb hugetlb[MC_REPORT_HUGETLB_MAX];
+
+        const char *error; /* memcage's own failure, NULL when none */
+        int status;        /* memcage's exit status */
 };
 
 struct mc_credentials;

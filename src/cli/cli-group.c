@@ -31,7 +31,7 @@ int cli_parents(const char *command, const char *parent, char **ret_root_path, i
                         return 1;
                 }
         }
-        if (mc_cgroup_open_root("/proc/self/mountinfo", &root_path, &root_fd, &err) < 0) {
+        if (mc_cgroup_open_root(NULL, &root_path, &root_fd, &err) < 0) {
                 cli_error("%s: %s", command, err.msg);
                 mc_strv_free(v);
                 return 1;

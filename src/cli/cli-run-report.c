@@ -59,7 +59,7 @@ int cli_run_open_outputs(const struct cli_run_opts *o, struct mc_output *outs, s
 static void print_summary(const struct cli_run_opts *o, const struct mc_report *r)
 {
         char line[256];
-        if (r->exited && !o->quiet)
+        if (r->obs.exited && !o->quiet)
                 fprintf(stderr, "memcage: %s: %s\n", r->cgroup, mc_report_summary(r, line, sizeof(line)));
 }
 
@@ -70,7 +70,7 @@ static void print_summary(const struct cli_run_opts *o, const struct mc_report *
  * --text, --plot, --report, --junit, --metrics and --github. Returns the
  * final status.
  */
-int cli_run_report(const struct cli_run_opts *o, struct mc_report *r, const json_t *baseline,
+int cli_run_report(const struct cli_run_opts *o, const struct mc_report *r, const json_t *baseline,
                    struct mc_output *outs, int status)
 {
         bool wanted = baseline || o->fail_on || o->thresholds.n > 0 || o->github;
@@ -92,7 +92,7 @@ int cli_run_report(const struct cli_run_opts *o, struct mc_report *r, const json
                 return status == 0 ? MC_EXIT_MEMCAGE : status;
         }
         /* A comparison that fails fails the run, but the report is still written. */
-        if (baseline && r->exited && mc_compare_reports(baseline, j, &cmp, &err) < 0) {
+        if (baseline && r->obs.exited && mc_compare_reports(baseline, j, &cmp, &err) < 0) {
                 cli_error("run: baseline %s: %s", o->baseline, err.msg);
                 status = status == 0 ? MC_EXIT_MEMCAGE : status;
         }
@@ -106,7 +106,7 @@ int cli_run_report(const struct cli_run_opts *o, struct mc_report *r, const json
                 mc_thresholds_format(mc_rj_obj(cmp, "fail_on"), tnames, sizeof(tnames));
                 cli_error("run: the command exited 0, but --fail-on %s matched: %s%s%s (exit status %d)",
                           o->fail_on_arg, names, *names && *tnames ? ", " : "", tnames, judged.status);
-                status = r->status = judged.status;
+                status = judged.status; /* recorded in the JSON by the judgement */
         }
         print_summary(o, r);
         if (cmp && !o->quiet) {

@@ -65,5 +65,5 @@ int cli_run_open_outputs(const struct cli_run_opts *o, struct mc_output *outs, s
  * judged by --fail-on first, then the summary line, the comparison, the
  * outputs and --github. Returns the final status.
  */
-int cli_run_report(const struct cli_run_opts *o, struct mc_report *r, const json_t *baseline,
+int cli_run_report(const struct cli_run_opts *o, const struct mc_report *r, const json_t *baseline,
                    struct mc_output *outs, int status);

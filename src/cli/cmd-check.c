@@ -98,9 +98,9 @@ int cmd_check(int argc, char **argv)
 
         cli_profile_env(&env);
         /* Without a cgroup2 mount the swap accounting check is skipped, and says so. */
-        if (mc_cgroup_open_root("/proc/self/mountinfo", &root_path, &root_fd, &err) < 0)
+        if (mc_cgroup_open_root(NULL, &root_path, &root_fd, &err) < 0)
                 root_fd = -EBADF;
-        mc_host_facts_read("/proc/swaps", root_fd, &host);
+        mc_host_facts_read(NULL, root_fd, &host);
         for (int i = optind; i < argc; i++)
                 status |= check_one(argv[i], &env, &host);
         if (fflush(stdout) != 0)

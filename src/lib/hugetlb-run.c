@@ -9,11 +9,9 @@
 #include "size.h"
 #include "util.h"
 
-void mc_hugetlb_run_init(struct mc_hugetlb_run *h, struct mc_report *report, const char *sysfs_dir,
-                         const char *run_dir)
+void mc_hugetlb_run_init(struct mc_hugetlb_run *h, const char *sysfs_dir, const char *run_dir)
 {
         *h = (struct mc_hugetlb_run){
-                .report = report,
                 .sysfs_dir = sysfs_dir,
                 .run_dir = run_dir,
                 .pool = { .sysfs_fd = -EBADF, .run_fd = -EBADF },
@@ -31,24 +29,22 @@ static const struct mc_setting *hugetlb_setting(const struct mc_profile *p, cons
 int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p, const struct mc_limits *l,
                            uid_t euid, mc_warn_fn warn, void *warn_userdata, struct mc_error *err)
 {
-        struct mc_report *rep = h->report;
-
         for (size_t i = 0; i < mc_hugetlb_size_count; i++) {
                 const char *size = mc_hugetlb_size_names[i];
                 if (!hugetlb_setting(p, size, "max")->value &&
                     !hugetlb_setting(p, size, "rsvd.max")->value &&
                     !hugetlb_setting(p, size, "reserve")->value)
                         continue;
-                if (rep->n_hugetlb == MC_REPORT_HUGETLB_MAX)
+                if (h->n_sizes == MC_REPORT_HUGETLB_MAX)
                         return mc_error_set(err, E2BIG, "[hugetlb]: too many page sizes");
-                struct mc_report_hugetlb *e = &rep->hugetlb[rep->n_hugetlb++];
+                struct mc_report_hugetlb *e = &h->sizes[h->n_sizes++];
                 snprintf(e->size, sizeof(e->size), "%s", size);
         }
-        if (rep->n_hugetlb == 0)
+        if (h->n_sizes == 0)
                 return 0;
 
-        for (size_t i = 0; i < rep->n_hugetlb; i++)
-                if (mc_hugetlb_require_size(h->sysfs_dir, rep->hugetlb[i].size, err) < 0)
+        for (size_t i = 0; i < h->n_sizes; i++)
+                if (mc_hugetlb_require_size(h->sysfs_dir, h->sizes[i].size, err) < 0)
                         return mc_error_prefix(err, "[hugetlb]");
 
         for (int k = 0; k < _MC_LIMIT_COUNT && warn; k++) {
@@ -64,8 +60,8 @@ int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p,
                 warn(warn_userdata, text);
         }
 
-        for (size_t i = 0; i < rep->n_hugetlb; i++) {
-                struct mc_report_hugetlb *e = &rep->hugetlb[i];
+        for (size_t i = 0; i < h->n_sizes; i++) {
+                struct mc_report_hugetlb *e = &h->sizes[i];
                 const struct mc_setting *st = hugetlb_setting(p, e->size, "reserve");
                 if (!st->value)
                         continue;
@@ -74,13 +70,13 @@ int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p,
                         return mc_error_prefix(err, "[hugetlb] %s.reserve", e->size);
         }
         /* The pool is the host's: never asked for and silently not had. */
-        for (size_t i = 0; euid != 0 && i < rep->n_hugetlb; i++)
-                if (rep->hugetlb[i].reserved_pages > 0)
+        for (size_t i = 0; euid != 0 && i < h->n_sizes; i++)
+                if (h->sizes[i].reserved_pages > 0)
                         return mc_error_set(err, EPERM,
                                             "[hugetlb] %s.reserve needs root: it grows the host's huge page "
                                             "pool; run memcage as root, or size the pool beforehand "
                                             "(vm.nr_hugepages) and keep only the limits",
-                                            rep->hugetlb[i].size);
+                                            h->sizes[i].size);
         return 0;
 }
 
@@ -98,16 +94,15 @@ static void pass_warnings(struct mc_hugetlb_pool *pool, mc_warn_fn warn, void *w
 int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, int interrupt_fd, mc_warn_fn warn, void *warn_userdata,
                            struct mc_error *err)
 {
-        struct mc_report *rep = h->report;
         struct mc_hugetlb_request req[MC_REPORT_HUGETLB_MAX];
         size_t n_req = 0;
         int r;
 
-        for (size_t i = 0; i < rep->n_hugetlb; i++)
-                if (rep->hugetlb[i].reserved_pages > 0)
+        for (size_t i = 0; i < h->n_sizes; i++)
+                if (h->sizes[i].reserved_pages > 0)
                         req[n_req++] = (struct mc_hugetlb_request){
-                                .kb = mc_hugetlb_page_bytes(rep->hugetlb[i].size) >> 10,
-                                .pages = rep->hugetlb[i].reserved_pages,
+                                .kb = mc_hugetlb_page_bytes(h->sizes[i].size) >> 10,
+                                .pages = h->sizes[i].reserved_pages,
                         };
         if (n_req == 0)
                 return 0;
@@ -123,9 +118,9 @@ int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, int interrupt_fd, mc_warn_f
         if (r < 0)
                 return mc_error_prefix(err, "[hugetlb] reserve");
         mc_crash_point("pool-grown");
-        for (size_t i = 0, k = 0; i < rep->n_hugetlb && k < n_req; i++)
-                if (rep->hugetlb[i].reserved_pages > 0)
-                        rep->hugetlb[i].added_pages = req[k++].added;
+        for (size_t i = 0, k = 0; i < h->n_sizes && k < n_req; i++)
+                if (h->sizes[i].reserved_pages > 0)
+                        h->sizes[i].added_pages = req[k++].added;
         return 0;
 }
 
@@ -140,10 +135,8 @@ static int hugetlb_read(int group_fd, const char *size, const char *what, uint64
 
 void mc_hugetlb_run_start(struct mc_hugetlb_run *h, int group_fd)
 {
-        struct mc_report *rep = h->report;
-
-        for (size_t i = 0; i < rep->n_hugetlb; i++) {
-                struct mc_report_hugetlb *e = &rep->hugetlb[i];
+        for (size_t i = 0; i < h->n_sizes; i++) {
+                struct mc_report_hugetlb *e = &h->sizes[i];
                 char file[64];
                 struct mc_error err = { 0 };
                 e->rsvd_max = UINT64_MAX;
@@ -160,10 +153,8 @@ void mc_hugetlb_run_start(struct mc_hugetlb_run *h, int group_fd)
 
 void mc_hugetlb_run_end(struct mc_hugetlb_run *h, int group_fd)
 {
-        struct mc_report *rep = h->report;
-
-        for (size_t i = 0; i < rep->n_hugetlb; i++) {
-                struct mc_report_hugetlb *e = &rep->hugetlb[i];
+        for (size_t i = 0; i < h->n_sizes; i++) {
+                struct mc_report_hugetlb *e = &h->sizes[i];
                 struct mc_counters after, delta;
                 struct mc_error err = { 0 };
                 char file[64];

@@ -8,8 +8,8 @@
 #include "launch.h"
 #include "util.h"
 
-int mc_launch(struct mc_observe *ob, const struct mc_launch_opts *opts, struct mc_report *r, int *ret_status,
-              struct mc_error *err)
+int mc_launch(struct mc_observe *ob, const struct mc_launch_opts *opts, struct mc_observation *ret_obs,
+              const char **ret_method, int *ret_status, struct mc_error *err)
 {
         struct mc_child child = { .pidfd = -EBADF };
         struct mc_supervise_result res;
@@ -18,6 +18,7 @@ int mc_launch(struct mc_observe *ob, const struct mc_launch_opts *opts, struct m
         int k, sig;
 
         *ret_status = MC_SPAWN_EXIT_FAILED;
+        *ret_method = NULL;
         /* A signal held since memcage blocked them: the run ends before the command is started. */
         sig = mc_signal_pending();
         if (sig) {
@@ -33,7 +34,7 @@ int mc_launch(struct mc_observe *ob, const struct mc_launch_opts *opts, struct m
                 *ret_status = mc_spawn_exit_status(k, &child);
                 return k;
         }
-        r->launch = child.via_clone3 ? "clone3" : "fork";
+        *ret_method = child.via_clone3 ? "clone3" : "fork";
         mc_observe_start(ob, start, &child);
         mc_crash_point("running");
         mc_observe_get_watches(ob, &watches, &n_watches);
@@ -52,9 +53,9 @@ int mc_launch(struct mc_observe *ob, const struct mc_launch_opts *opts, struct m
         mc_child_done(&child);
         mc_terminal_reclaim(opts->tty_fd, fg);
         if (k >= 0)
-                k = mc_observe_finish(ob, &res, r, err);
+                k = mc_observe_finish(ob, &res, ret_obs, err);
         if (k < 0)
                 return mc_error_prefix(err, "group %s", opts->cgroup);
-        *ret_status = mc_observe_exit_status(r);
+        *ret_status = mc_observe_exit_status(ret_obs);
         return 0;
 }

@@ -258,7 +258,7 @@ void mc_observe_get_watches(const struct mc_observe *ob, struct mc_watch *const 
 }
 
 /* The verdict from the counters of the run; see verdict.h for the rules. */
-static void judge(const struct mc_event_watch *w, bool pressure_killed, struct mc_report *r)
+static void judge(const struct mc_event_watch *w, bool pressure_killed, struct mc_observation *r)
 {
         struct mc_verdict_input in = {
                 .pressure_killed = pressure_killed,
@@ -277,7 +277,7 @@ static void judge(const struct mc_event_watch *w, bool pressure_killed, struct m
         r->has_verdict = true;
 }
 
-int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *res, struct mc_report *r,
+int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *res, struct mc_observation *r,
                       struct mc_error *err)
 {
         const struct mc_observe_opts *o = &ob->o;
@@ -285,7 +285,7 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
         struct mc_counters after, after_local;
         struct mc_error rerr = { 0 };
 
-        r->exited = true;
+        *r = (struct mc_observation){ .exited = true };
         r->exit_code = mc_supervise_exit_status(res);
         r->signal = res->signaled ? res->signal : 0;
         r->core_dumped = res->core_dumped;
@@ -324,7 +324,7 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
         if (w->n_kills > 0) {
                 ob->kills = calloc(w->n_kills, sizeof(*ob->kills));
                 if (!ob->kills)
-                        return mc_error_errno(err, ENOMEM, "the report's OOM kills");
+                        return mc_error_errno(err, ENOMEM, "the run's OOM kills");
                 for (size_t i = 0; i < w->n_kills; i++) {
                         const struct mc_oom_kill *k = &w->kills[i];
                         ob->kills[i] = (struct mc_report_oom_kill){
@@ -348,7 +348,7 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
         return 0;
 }
 
-int mc_observe_exit_status(const struct mc_report *r)
+int mc_observe_exit_status(const struct mc_observation *r)
 {
         if (r->has_verdict && r->verdict.code == MC_VERDICT_PRESSURE_KILLED)
                 return MC_OBSERVE_EXIT_PRESSURE_KILLED;

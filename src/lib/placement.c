@@ -478,7 +478,8 @@ static int place_in_scope(const struct mc_placement_request *req, const char *se
         if (!p->unit)
                 return mc_error_errno(err, ENOMEM, "placement");
 
-        r = mc_read_file_at(AT_FDCWD, req->proc_self_cgroup, &text, err);
+        r = mc_read_file_at(AT_FDCWD, req->proc_self_cgroup ? req->proc_self_cgroup : "/proc/self/cgroup",
+                            &text, err);
         if (r < 0)
                 return r;
         r = mc_placement_parse_self(text, &now, err);
@@ -523,7 +524,8 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
                 return 0;
         }
 
-        r = mc_read_file_at(AT_FDCWD, req->proc_self_cgroup, &text, err);
+        r = mc_read_file_at(AT_FDCWD, req->proc_self_cgroup ? req->proc_self_cgroup : "/proc/self/cgroup",
+                            &text, err);
         if (r >= 0)
                 r = mc_placement_parse_self(text, &self, err);
         if (r < 0)
@@ -582,7 +584,7 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
         if (r > 0) {
                 p.reason = reason;
                 r = nest(req, self, kind, in_leaf, &p, err);
-        } else if (is_dir(req->systemd_dir))
+        } else if (is_dir(req->systemd_dir ? req->systemd_dir : "/run/systemd/system"))
                 r = place_in_scope(req, self, &p, err);
         else if (req->euid == 0) {
                 _cleanup_free_ char *why = NULL;

@@ -421,7 +421,7 @@ void mc_host_facts_read(const char *proc_swaps, int root_fd, struct mc_host_fact
 {
         *ret = (struct mc_host_facts){
                 .ram_bytes = mc_host_ram_bytes(),
-                .swap_present = swaps_listed(proc_swaps),
+                .swap_present = swaps_listed(proc_swaps ? proc_swaps : "/proc/swaps"),
                 .swap_accounting = swap_accounting(root_fd),
         };
         hugetlb_facts(root_fd, ret);

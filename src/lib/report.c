@@ -72,7 +72,7 @@ static json_t *bytes_or_null(bool has, uint64_t v)
  */
 static json_t *hugetlb_peak(const struct mc_report *r, const char *size)
 {
-        const struct mc_sample_summary *s = r->samples;
+        const struct mc_sample_summary *s = r->obs.samples;
         for (size_t i = 0; s && s->timeline && i < s->n_hugetlb; i++)
                 if (streq(s->hugetlb[i].size, size))
                         return mc_json_u64(s->hugetlb[i].max);
@@ -272,8 +272,8 @@ static json_t *oom_kills_to_json(const struct mc_report *r)
         json_auto_t *a = json_array();
         if (!a)
                 return NULL;
-        for (size_t i = 0; i < r->n_oom_kills; i++) {
-                const struct mc_report_oom_kill *k = &r->oom_kills[i];
+        for (size_t i = 0; i < r->obs.n_oom_kills; i++) {
+                const struct mc_report_oom_kill *k = &r->obs.oom_kills[i];
                 const char *cause = mc_oom_cause_name(k->cause);
                 json_t *o = json_pack("{s:f, s:o, s:o, s:o}", "t", round_us(k->t), "pid",
                                       k->known ? json_integer(k->pid) : json_null(), "name",
@@ -308,33 +308,37 @@ static json_t *pressure_kill_to_json(const struct mc_pressure_kill_result *k)
 /* The watcher's stall totals and triggers, with the sampler's highest avg10 (null without sampling). */
 static json_t *pressure_to_json(const struct mc_report *r)
 {
-        const struct mc_sample_summary *smp = r->samples && r->samples->has_psi ? r->samples : NULL;
+        const struct mc_sample_summary *smp =
+                r->obs.samples && r->obs.samples->has_psi ? r->obs.samples : NULL;
         json_auto_t *o = json_object();
         json_t *trig = json_array();
         if (!o ||
-            json_object_set_new(o, "some_total_us", mc_json_u64(r->pressure_total_us[MC_PSI_SOME])) < 0 ||
-            json_object_set_new(o, "full_total_us", mc_json_u64(r->pressure_total_us[MC_PSI_FULL])) < 0 ||
+            json_object_set_new(o, "some_total_us", mc_json_u64(r->obs.pressure_total_us[MC_PSI_SOME])) <
+                    0 ||
+            json_object_set_new(o, "full_total_us", mc_json_u64(r->obs.pressure_total_us[MC_PSI_FULL])) <
+                    0 ||
             json_object_set_new(o, "some_avg10_max", smp ? json_avg10(smp->some_avg10_max) : json_null()) <
                     0 ||
             json_object_set_new(o, "full_avg10_max", smp ? json_avg10(smp->full_avg10_max) : json_null()) <
                     0 ||
             json_object_set_new(o, "triggers", trig) < 0 ||
-            json_object_set_new(
-                    o, "kill", r->pressure_kill ? pressure_kill_to_json(r->pressure_kill) : json_null()) < 0)
+            json_object_set_new(o, "kill",
+                                r->obs.pressure_kill ? pressure_kill_to_json(r->obs.pressure_kill)
+                                                     : json_null()) < 0)
                 return NULL;
         json_t *refused = json_array();
         if (json_object_set_new(o, "triggers_refused", refused) < 0)
                 return NULL;
-        for (size_t i = 0; i < r->n_pressure_refused; i++) {
-                const struct mc_pressure_trigger *t = &r->pressure_refused[i];
+        for (size_t i = 0; i < r->obs.n_pressure_refused; i++) {
+                const struct mc_pressure_trigger *t = &r->obs.pressure_refused[i];
                 if (json_array_append_new(refused,
                                           json_pack("{s:s, s:I, s:I}", "kind", mc_psi_kind_name(t->kind),
                                                     "stall_us", (json_int_t)t->stall_us, "window_us",
                                                     (json_int_t)t->window_us)) < 0)
                         return NULL;
         }
-        for (size_t i = 0; i < r->n_pressure_triggers; i++) {
-                const struct mc_pressure_trigger *t = &r->pressure_triggers[i];
+        for (size_t i = 0; i < r->obs.n_pressure_triggers; i++) {
+                const struct mc_pressure_trigger *t = &r->obs.pressure_triggers[i];
                 if (json_array_append_new(
                             trig, json_pack("{s:s, s:I, s:I, s:i}", "kind", mc_psi_kind_name(t->kind),
                                             "stall_us", (json_int_t)t->stall_us, "window_us",
@@ -348,13 +352,15 @@ static json_t *pressure_to_json(const struct mc_report *r)
 static int observations_to_json(json_t *root, const struct mc_report *r)
 {
         if (json_object_set_new(root, "verdict",
-                                r->has_verdict ? verdict_to_json(&r->verdict) : json_null()) < 0 ||
+                                r->obs.has_verdict ? verdict_to_json(&r->obs.verdict) : json_null()) < 0 ||
             json_object_set_new(root, "oom_kills", oom_kills_to_json(r)) < 0 ||
             json_object_set_new(root, "swap_events",
-                                r->has_swap_events ? counters_to_json(&r->swap_events) : json_null()) < 0 ||
-            json_object_set_new(root, "pressure", r->has_pressure ? pressure_to_json(r) : json_null()) < 0 ||
-            json_object_set_new(root, "log", r->log ? json_deep_copy(r->log) : json_array()) < 0 ||
-            json_object_set_new(root, "log_truncated", json_boolean(r->log_truncated)) < 0)
+                                r->obs.has_swap_events ? counters_to_json(&r->obs.swap_events)
+                                                       : json_null()) < 0 ||
+            json_object_set_new(root, "pressure", r->obs.has_pressure ? pressure_to_json(r) : json_null()) <
+                    0 ||
+            json_object_set_new(root, "log", r->obs.log ? json_deep_copy(r->obs.log) : json_array()) < 0 ||
+            json_object_set_new(root, "log_truncated", json_boolean(r->obs.log_truncated)) < 0)
                 return -1;
         return 0;
 }
@@ -407,10 +413,10 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
                                        r->has_limits ? limits_to_json(&r->limits) : json_null()));
 
         json_t *exit = json_null();
-        if (r->exited) {
-                exit = json_pack("{s:i, s:o, s:b}", "code", r->exit_code, "signal",
-                                 r->signal ? json_integer(r->signal) : json_null(), "core_dumped",
-                                 r->core_dumped);
+        if (r->obs.exited) {
+                exit = json_pack("{s:i, s:o, s:b}", "code", r->obs.exit_code, "signal",
+                                 r->obs.signal ? json_integer(r->obs.signal) : json_null(), "core_dumped",
+                                 r->obs.core_dumped);
                 if (!exit)
                         return NULL;
         }
@@ -418,19 +424,21 @@ json_t *mc_report_to_jansson(const struct mc_report *r)
 
         json_t *mem = json_object();
         JSON_CHECK(json_object_set_new(root, "memory", mem));
-        JSON_CHECK(json_object_set_new(mem, "peak", r->has_peak ? mc_json_u64(r->peak) : json_null()));
+        JSON_CHECK(
+                json_object_set_new(mem, "peak", r->obs.has_peak ? mc_json_u64(r->obs.peak) : json_null()));
 
         JSON_CHECK(json_object_set_new(root, "events",
-                                       r->has_events ? counters_to_json(&r->events) : json_null()));
+                                       r->obs.has_events ? counters_to_json(&r->obs.events) : json_null()));
         JSON_CHECK(json_object_set_new(root, "events_local",
-                                       r->has_events ? counters_to_json(&r->events_local) : json_null()));
+                                       r->obs.has_events ? counters_to_json(&r->obs.events_local)
+                                                         : json_null()));
         JSON_CHECK(
                 json_object_set_new(root, "hugetlb", r->n_hugetlb > 0 ? hugetlb_to_json(r) : json_null()));
         JSON_CHECK(json_object_set_new(root, "hugetlb_limit_hit", hugetlb_limit_hit(r)));
-        JSON_CHECK(add_samples(root, mem, r->samples));
-        JSON_CHECK(json_object_set_new(root, "leftovers_killed", json_integer(r->leftovers_killed)));
-        JSON_CHECK(json_object_set_new(root, "duration_s",
-                                       r->exited ? json_real(round_us(r->duration_s)) : json_null()));
+        JSON_CHECK(add_samples(root, mem, r->obs.samples));
+        JSON_CHECK(json_object_set_new(root, "leftovers_killed", json_integer(r->obs.leftovers_killed)));
+        JSON_CHECK(json_object_set_new(
+                root, "duration_s", r->obs.exited ? json_real(round_us(r->obs.duration_s)) : json_null()));
         JSON_CHECK(json_object_set_new(root, "error", string_or_null(r->error)));
         JSON_CHECK(json_object_set_new(root, "status", json_integer(r->status)));
         JSON_CHECK(observations_to_json(root, r));
@@ -490,30 +498,31 @@ const char *mc_report_summary(const struct mc_report *r, char *buf, size_t n)
         char peak[MC_SIZE_STR_MAX], max[MC_SIZE_STR_MAX], how[64];
         uint64_t ooms = 0;
 
-        if (!r->exited) {
+        if (!r->obs.exited) {
                 snprintf(buf, n, "the command did not run");
                 return buf;
         }
-        if (r->signal) {
-                const char *abbrev = sigabbrev_np(r->signal);
-                snprintf(how, sizeof(how), "killed by SIG%s (exit %d)", abbrev ? abbrev : "?", r->exit_code);
+        if (r->obs.signal) {
+                const char *abbrev = sigabbrev_np(r->obs.signal);
+                snprintf(how, sizeof(how), "killed by SIG%s (exit %d)", abbrev ? abbrev : "?",
+                         r->obs.exit_code);
         } else
-                snprintf(how, sizeof(how), "exit %d", r->exit_code);
+                snprintf(how, sizeof(how), "exit %d", r->obs.exit_code);
         /* The command ended because memcage ended it: say so. */
-        if (r->pressure_kill && r->pressure_kill->fired) {
+        if (r->obs.pressure_kill && r->obs.pressure_kill->fired) {
                 size_t len = strlen(how);
                 snprintf(how + len, sizeof(how) - len, ", pressure-killed");
         }
-        if (r->has_events)
-                mc_counters_get(&r->events, "oom_kill", &ooms);
+        if (r->obs.has_events)
+                mc_counters_get(&r->obs.events, "oom_kill", &ooms);
 
         const struct mc_limit_value *lim = &r->limits.v[MC_LIMIT_MAX];
         snprintf(buf, n, "%s, peak %s%s%s, %llu OOM kill%s, %.2f s", how,
-                 r->has_peak ? mc_size_format(r->peak, peak, sizeof(peak)) : "unknown",
+                 r->obs.has_peak ? mc_size_format(r->obs.peak, peak, sizeof(peak)) : "unknown",
                  r->has_limits && lim->set && lim->value != UINT64_MAX ? " of max " : "",
                  r->has_limits && lim->set && lim->value != UINT64_MAX
                          ? mc_size_format(lim->value, max, sizeof(max))
                          : "",
-                 (unsigned long long)ooms, ooms == 1 ? "" : "s", r->duration_s);
+                 (unsigned long long)ooms, ooms == 1 ? "" : "s", r->obs.duration_s);
         return buf;
 }

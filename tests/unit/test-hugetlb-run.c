@@ -27,7 +27,6 @@ struct fixture {
         char sys[256];
         struct mc_profile profile;
         struct mc_limits limits;
-        struct mc_report report;
         struct mc_hugetlb_run hugetlb;
 };
 
@@ -42,7 +41,7 @@ static int setup(void **state)
         snprintf(dir, sizeof(dir), "%s/hugepages-2048kB", fx->sys);
         close(mkdir_p_at(AT_FDCWD, dir));
         mc_profile_init(&fx->profile);
-        mc_hugetlb_run_init(&fx->hugetlb, &fx->report, fx->sys, NULL);
+        mc_hugetlb_run_init(&fx->hugetlb, fx->sys, NULL);
         *state = fx;
         return 0;
 }
@@ -83,9 +82,9 @@ static void test_reserve_needs_root(void **state)
                             "[hugetlb] 2MB.reserve needs root: it grows the host's huge page pool; "
                             "run memcage as root, or size the pool beforehand (vm.nr_hugepages) and "
                             "keep only the limits");
-        assert_int_equal(fx->report.n_hugetlb, 1);
-        assert_int_equal(fx->report.hugetlb[0].reserved_pages, 4);
-        assert_int_equal(fx->report.hugetlb[0].added_pages, 0);
+        assert_int_equal(fx->hugetlb.n_sizes, 1);
+        assert_int_equal(fx->hugetlb.sizes[0].reserved_pages, 4);
+        assert_int_equal(fx->hugetlb.sizes[0].added_pages, 0);
 }
 
 static void test_reserve_root(void **state)
@@ -95,9 +94,9 @@ static void test_reserve_root(void **state)
 
         set(fx, "2MB.reserve", "8M");
         assert_int_equal(prepare(fx, 0, &err), 0);
-        assert_int_equal(fx->report.n_hugetlb, 1);
-        assert_string_equal(fx->report.hugetlb[0].size, "2MB");
-        assert_int_equal(fx->report.hugetlb[0].reserved_pages, 4);
+        assert_int_equal(fx->hugetlb.n_sizes, 1);
+        assert_string_equal(fx->hugetlb.sizes[0].size, "2MB");
+        assert_int_equal(fx->hugetlb.sizes[0].reserved_pages, 4);
 }
 
 /* Limits without a reserve leave the pool alone: anyone may set them. */
@@ -109,8 +108,8 @@ static void test_limits_any_user(void **state)
         set(fx, "2MB.max", "8M");
         set(fx, "2MB.rsvd.max", "8M");
         assert_int_equal(prepare(fx, 1000, &err), 0);
-        assert_int_equal(fx->report.n_hugetlb, 1);
-        assert_int_equal(fx->report.hugetlb[0].reserved_pages, 0);
+        assert_int_equal(fx->hugetlb.n_sizes, 1);
+        assert_int_equal(fx->hugetlb.sizes[0].reserved_pages, 0);
 }
 
 /* A page size the host lacks is refused first, whoever runs. */

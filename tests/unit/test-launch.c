@@ -27,7 +27,8 @@ struct fixture {
         char *base;
         int g;
         int sig[2]; /* stands for memcage's signalfd */
-        struct mc_report report;
+        struct mc_observation obs;
+        const char *method; /* how the command started */
         struct mc_hugetlb_run hugetlb;
         struct mc_observe ob;
 };
@@ -45,7 +46,7 @@ static int setup(void **state)
         write_at(f->g, "cgroup.procs", "");
         write_at(f->g, "cgroup.events", "populated 1\nfrozen 0\n");
         fake_memory_group(f->g, "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
-        mc_hugetlb_run_init(&f->hugetlb, &f->report, NULL, NULL);
+        mc_hugetlb_run_init(&f->hugetlb, NULL, NULL);
         struct mc_error err = { 0 };
         struct mc_observe_opts o = { .group_fd = f->g, .cgroup = "memcage/x", .hugetlb = &f->hugetlb };
         if (mc_observe_open(&f->ob, &o, &err) < 0)
@@ -73,10 +74,10 @@ static int launch(struct fixture *f, char *const *argv, int *ret_status, struct 
         struct mc_launch_opts o = {
                 .spawn = &s, .signal_fd = f->sig[0], .tty_fd = -EBADF, .cgroup = "memcage/x"
         };
-        return mc_launch(&f->ob, &o, &f->report, ret_status, err);
+        return mc_launch(&f->ob, &o, &f->obs, &f->method, ret_status, err);
 }
 
-/* The command runs to its end: its status is memcage's, its end is in the report. */
+/* The command runs to its end: its status is memcage's, its end is observed. */
 static void test_exit_status(void **state)
 {
         struct fixture *f = *state;
@@ -89,11 +90,11 @@ static void test_exit_status(void **state)
         char *argv[] = { "/bin/sh", "-c", script, NULL };
         assert_int_equal(launch(f, argv, &status, &err), 0);
         assert_int_equal(status, 3);
-        assert_true(f->report.exited);
-        assert_int_equal(f->report.exit_code, 3);
-        assert_string_equal(f->report.launch, "fork");
-        assert_true(f->report.has_verdict);
-        assert_int_equal(f->report.verdict.code, MC_VERDICT_EXIT_NONZERO);
+        assert_true(f->obs.exited);
+        assert_int_equal(f->obs.exit_code, 3);
+        assert_string_equal(f->method, "fork");
+        assert_true(f->obs.has_verdict);
+        assert_int_equal(f->obs.verdict.code, MC_VERDICT_EXIT_NONZERO);
 }
 
 /* A command that is not there: 127, as a shell gives, and nothing ran. */
@@ -107,8 +108,8 @@ static void test_not_found(void **state)
         assert_true(launch(f, argv, &status, &err) < 0);
         assert_int_equal(status, MC_SPAWN_EXIT_NOT_FOUND);
         assert_non_null(strstr(err.msg, "memcage-test-no-such-command"));
-        assert_false(f->report.exited);
-        assert_null(f->report.launch);
+        assert_false(f->obs.exited);
+        assert_null(f->method);
 }
 
 /* A signal that came while memcage prepared the group: 128+N, and the command never starts. */
@@ -127,8 +128,8 @@ static void test_signal_before_start(void **state)
         assert_int_equal(launch(f, argv, &status, &err), -EINTR);
         assert_int_equal(status, 128 + SIGUSR2);
         assert_string_equal(err.msg, "interrupted by SIGUSR2 before the command started");
-        assert_null(f->report.launch);
-        assert_false(f->report.exited);
+        assert_null(f->method);
+        assert_false(f->obs.exited);
         struct timespec zero = { 0 };
         assert_int_equal(sigtimedwait(&usr2, NULL, &zero), SIGUSR2);
         assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
@@ -146,7 +147,7 @@ static void test_supervise_failure(void **state)
         assert_true(launch(f, argv, &status, &err) < 0);
         assert_int_equal(status, MC_SPAWN_EXIT_FAILED);
         assert_true(strncmp(err.msg, "group memcage/x: ", 17) == 0);
-        assert_string_equal(f->report.launch, "fork");
+        assert_string_equal(f->method, "fork");
 }
 
 int main(void)

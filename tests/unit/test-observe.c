@@ -3,7 +3,7 @@
  * The observe stage on a temporary directory shaped like a cgroup: the
  * counters it reads before the command and after the group emptied, the
  * deltas, the peak (unknown without memory.peak, as before Linux 5.19), the
- * hugetlb readings and the verdict assembled from them, all into the report.
+ * hugetlb readings and the verdict assembled from them, all into the observation.
  */
 #include "config.h"
 
@@ -32,7 +32,7 @@ struct fixture {
         char *base;
         int g;
         int pipefd[2]; /* stands for the command's pidfd */
-        struct mc_report report;
+        struct mc_observation obs;
         struct mc_hugetlb_run hugetlb;
         struct mc_observe ob;
         bool open;
@@ -64,7 +64,7 @@ static int setup(void **state)
         if (f->g < 0 || pipe2(f->pipefd, O_CLOEXEC) < 0)
                 return -1;
         fake_memory_group(f->g, EVENTS(3, 0, 0, 0));
-        mc_hugetlb_run_init(&f->hugetlb, &f->report, NULL, NULL);
+        mc_hugetlb_run_init(&f->hugetlb, NULL, NULL);
         *state = f;
         return 0;
 }
@@ -111,7 +111,7 @@ static void finish(struct fixture *f, bool signaled, int code_or_signal)
                 res.signal = code_or_signal;
         else
                 res.exit_code = code_or_signal;
-        assert_int_equal(mc_observe_finish(&f->ob, &res, &f->report, &err), 0);
+        assert_int_equal(mc_observe_finish(&f->ob, &res, &f->obs, &err), 0);
 }
 
 static uint64_t counter(const struct mc_counters *c, const char *name)
@@ -138,7 +138,7 @@ static void test_oom_group_limit(void **state)
         write_at(f->g, "memory.peak", "67108864\n");
         finish(f, true, SIGKILL);
 
-        struct mc_report *r = &f->report;
+        struct mc_observation *r = &f->obs;
         assert_true(r->exited);
         assert_int_equal(r->exit_code, 128 + SIGKILL);
         assert_int_equal(r->signal, SIGKILL);
@@ -174,7 +174,7 @@ static void test_no_peak_ok(void **state)
 
         observe(f, 0);
         finish(f, false, 0);
-        struct mc_report *r = &f->report;
+        struct mc_observation *r = &f->obs;
         assert_false(r->has_peak);
         assert_true(r->has_events);
         assert_int_equal(counter(&r->events, "oom_kill"), 0);
@@ -192,7 +192,7 @@ static void test_swap_limit(void **state)
         observe(f, 0);
         write_at(f->g, "memory.swap.events", "high 0\nmax 9\nfail 4\n");
         finish(f, false, 1);
-        struct mc_report *r = &f->report;
+        struct mc_observation *r = &f->obs;
         assert_true(r->has_swap_events);
         assert_int_equal(counter(&r->swap_events, "fail"), 4);
         assert_int_equal(counter(&r->swap_events, "max"), 8);
@@ -204,8 +204,8 @@ static void test_hugetlb(void **state)
 {
         struct fixture *f = *state;
 
-        f->report.n_hugetlb = 1;
-        snprintf(f->report.hugetlb[0].size, sizeof(f->report.hugetlb[0].size), "2MB");
+        f->hugetlb.n_sizes = 1;
+        snprintf(f->hugetlb.sizes[0].size, sizeof(f->hugetlb.sizes[0].size), "2MB");
         write_at(f->g, "hugetlb.2MB.max", "8388608\n");
         write_at(f->g, "hugetlb.2MB.rsvd.max", "max\n");
         write_at(f->g, "hugetlb.2MB.events", "max 1\n");
@@ -213,7 +213,7 @@ static void test_hugetlb(void **state)
         write_at(f->g, "hugetlb.2MB.current", "0\n");
         observe(f, 0);
 
-        const struct mc_report_hugetlb *h = &f->report.hugetlb[0];
+        const struct mc_report_hugetlb *h = &f->hugetlb.sizes[0];
         assert_true(h->has_limits);
         assert_int_equal(h->max, 8388608);
         assert_int_equal(h->rsvd_max, UINT64_MAX);
@@ -228,7 +228,7 @@ static void test_hugetlb(void **state)
         assert_int_equal(h->rsvd_current, 2097152);
         assert_true(h->has_events);
         assert_int_equal(h->events_max, 2);
-        assert_int_equal(f->report.verdict.code, MC_VERDICT_HUGETLB_LIMIT);
+        assert_int_equal(f->obs.verdict.code, MC_VERDICT_HUGETLB_LIMIT);
 }
 
 /* Sampling on: the sampler's watches join the event watch's, named for their warnings. */
@@ -250,7 +250,7 @@ static void test_sampling_watches(void **state)
         assert_int_equal(watches[n - 1]->fd, f->pipefd[0]);
         write_at(f->g, "memory.peak", "2097152\n");
         finish(f, false, 0);
-        assert_non_null(f->report.samples);
+        assert_non_null(f->obs.samples);
         assert_int_equal(f->warnings, 0);
 }
 
@@ -340,7 +340,7 @@ static void test_unprivileged_window_rounded(void **state)
 /* memcage's status: the command's, unless memcage's pressure kill rule ended it. */
 static void test_exit_status(void **state)
 {
-        struct mc_report r = { .exited = true, .exit_code = 137, .has_verdict = true };
+        struct mc_observation r = { .exited = true, .exit_code = 137, .has_verdict = true };
 
         r.verdict.code = MC_VERDICT_OOM_KILLED;
         assert_int_equal(mc_observe_exit_status(&r), 137);
@@ -348,7 +348,7 @@ static void test_exit_status(void **state)
         assert_int_equal(mc_observe_exit_status(&r), MC_OBSERVE_EXIT_PRESSURE_KILLED);
         assert_int_equal(MC_OBSERVE_EXIT_PRESSURE_KILLED, 124);
         assert_int_equal(r.exit_code, 137);
-        r = (struct mc_report){ .exited = true, .exit_code = 3 };
+        r = (struct mc_observation){ .exited = true, .exit_code = 3 };
         assert_int_equal(mc_observe_exit_status(&r), 3);
         r.has_verdict = true;
         r.verdict.code = MC_VERDICT_EXIT_NONZERO;

@@ -34,17 +34,18 @@ static void fill_oom_report(struct mc_report *r)
         r->limits.v[MC_LIMIT_HIGH] = (struct mc_limit_value){ true, UINT64_MAX };
         r->limits.v[MC_LIMIT_SWAP_MAX] = (struct mc_limit_value){ true, 0 };
         r->limits.v[MC_LIMIT_OOM_GROUP] = (struct mc_limit_value){ true, 1 };
-        r->exited = true;
-        r->exit_code = 137;
-        r->signal = 9;
-        r->has_peak = true;
-        r->peak = 67108864;
-        r->has_events = true;
-        assert_int_equal(mc_counters_parse("low 0\nhigh 0\nmax 53\noom 1\noom_kill 1\n", &r->events, &err),
-                         0);
+        r->obs.exited = true;
+        r->obs.exit_code = 137;
+        r->obs.signal = 9;
+        r->obs.has_peak = true;
+        r->obs.peak = 67108864;
+        r->obs.has_events = true;
         assert_int_equal(
-                mc_counters_parse("low 0\nhigh 0\nmax 53\noom 1\noom_kill 1\n", &r->events_local, &err), 0);
-        r->duration_s = 1.25;
+                mc_counters_parse("low 0\nhigh 0\nmax 53\noom 1\noom_kill 1\n", &r->obs.events, &err), 0);
+        assert_int_equal(
+                mc_counters_parse("low 0\nhigh 0\nmax 53\noom 1\noom_kill 1\n", &r->obs.events_local, &err),
+                0);
+        r->obs.duration_s = 1.25;
         r->status = 137;
 }
 
@@ -109,7 +110,7 @@ static void test_json_counter_near_2_64(void **state)
 
         fill_oom_report(&r);
         assert_int_equal(mc_counters_parse("max 18446744073709551615\noom_kill 9223372036854775808\n",
-                                           &r.events, &err),
+                                           &r.obs.events, &err),
                          0);
         assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
         json_t *j = parse(s);
@@ -136,8 +137,8 @@ static void test_json_hugetlb(void **state)
         json_decref(j);
         free(s);
 
-        r.signal = 7;
-        r.exit_code = 135;
+        r.obs.signal = 7;
+        r.obs.exit_code = 135;
         r.limits.v[MC_LIMIT_HUGETLB_2MB_MAX] = (struct mc_limit_value){ true, 2097152 };
         r.n_hugetlb = 2;
         r.hugetlb[0] = (struct mc_report_hugetlb){ .size = "2MB",
@@ -316,8 +317,8 @@ static void test_json_samples(void **state)
         json_decref(j);
         free(s);
 
-        r.samples = &sum;
-        r.has_pressure = true; /* the watcher's object, where the sampler's maxima go */
+        r.obs.samples = &sum;
+        r.obs.has_pressure = true; /* the watcher's object, where the sampler's maxima go */
         assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
         j = parse(s);
         mem = json_object_get(j, "memory");
@@ -398,21 +399,21 @@ static void test_json_observations(void **state)
         json_t *log = json_pack("[{s:f, s:s}]", "t", 123.456789, "type", "start");
 
         fill_oom_report(&r);
-        r.duration_s = 123.4567891;
+        r.obs.duration_s = 123.4567891;
         mc_verdict_judge(
                 &(struct mc_verdict_input){ .signaled = true, .signal = 9, .oom_kill = 1, .oom = 1 },
-                &r.verdict);
-        r.has_verdict = true;
-        r.oom_kills = kills;
-        r.n_oom_kills = 2;
-        r.has_swap_events = true;
-        assert_int_equal(mc_counters_parse("high 0\nmax 2\nfail 2\n", &r.swap_events, &err), 0);
-        r.has_pressure = true;
-        r.pressure_total_us[MC_PSI_SOME] = 500;
-        r.pressure_total_us[MC_PSI_FULL] = 400;
-        r.pressure_triggers = &trig;
-        r.n_pressure_triggers = 1;
-        r.log = log;
+                &r.obs.verdict);
+        r.obs.has_verdict = true;
+        r.obs.oom_kills = kills;
+        r.obs.n_oom_kills = 2;
+        r.obs.has_swap_events = true;
+        assert_int_equal(mc_counters_parse("high 0\nmax 2\nfail 2\n", &r.obs.swap_events, &err), 0);
+        r.obs.has_pressure = true;
+        r.obs.pressure_total_us[MC_PSI_SOME] = 500;
+        r.obs.pressure_total_us[MC_PSI_FULL] = 400;
+        r.obs.pressure_triggers = &trig;
+        r.obs.n_pressure_triggers = 1;
+        r.obs.log = log;
         assert_int_equal(mc_report_to_json(&r, &s, &err), 0);
         json_t *j = parse(s);
         json_t *v = json_object_get(j, "verdict");
@@ -528,13 +529,13 @@ static void test_summary(void **state)
         fill_oom_report(&r);
         assert_string_equal(mc_report_summary(&r, buf, sizeof(buf)),
                             "killed by SIGKILL (exit 137), peak 64M of max 64M, 1 OOM kill, 1.25 s");
-        r.signal = 0;
-        r.exit_code = 3;
+        r.obs.signal = 0;
+        r.obs.exit_code = 3;
         r.limits.v[MC_LIMIT_MAX].value = UINT64_MAX;
-        r.events.n = 0;
+        r.obs.events.n = 0;
         assert_string_equal(mc_report_summary(&r, buf, sizeof(buf)),
                             "exit 3, peak 64M, 0 OOM kills, 1.25 s");
-        r.exited = false;
+        r.obs.exited = false;
         assert_string_equal(mc_report_summary(&r, buf, sizeof(buf)), "the command did not run");
 }
 

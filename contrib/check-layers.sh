@@ -204,7 +204,7 @@ hits=$(lines nolayer)
 back=$(lines back)
 nback=$(printf '%s' "$back" | grep -c . || true)
 floors=$(lines graph | awk '$1 >= n { n = $1 + 1 } END { print n + 0 }')
-echo "check-layers: $nback arrows run back up (a module on a lower layer of contrib/layers.txt depends on one on a higher layer); $floors floors"
+echo "check-layers: arrows running back up (a module on a lower layer of contrib/layers.txt depending on one on a higher layer): $nback; floors: $floors"
 if [ "$nback" -gt 2 ]; then
         fail "more than 2 arrows run back up the layers of contrib/layers.txt" "$back"
 elif [ -n "$back" ]; then

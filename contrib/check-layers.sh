@@ -81,7 +81,10 @@ FILENAME ~ /layers\.txt$/ {
         if (NF == 0) next
         if ($1 !~ /:$/) { print "badlayer " $0; next }
         lname[++nlayer] = substr($1, 1, length($1) - 1)
-        for (i = 2; i <= NF; i++) layer[$i] = nlayer
+        for (i = 2; i <= NF; i++) {
+                if ($i in layer) print "badlayer " $i " is in two layers"
+                layer[$i] = nlayer
+        }
         next
 }
 FNR == 1 {
@@ -161,7 +164,7 @@ END {
         for (i = 1; i <= nmod; i++)
                 if (!(order[i] in home) && !color[order[i]]) visit(order[i])
         for (m in layer)
-                if (!(m in hasc) || (m in home)) print "badlayer " m " is no module (a .c of src/lib with a header of its own)"
+                if (!(m in hasc) || (m in home)) print "badlayer " m " is no module (a .c of src/lib that is not part of another)"
         for (i = 1; i <= nmod; i++) {
                 a = order[i]
                 if (a in home) continue

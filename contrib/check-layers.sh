@@ -63,11 +63,39 @@ hits=$(grep -nE '"/(proc|sys|run|dev)/[^" \\]*"' src/cli/*.c src/cli/*.h |
 #   - cgroup-backend.h is an ops table: cgroup.c calls the backends through
 #     pointers and they sit below it, so naming a backend is no arrow.
 # A .c with no header of its own that defines what another module's header
-# declares (cgroup-mount.c in cgroup.h, export-*.c in export.h) is part of
-# that module: its arrows are the module's.
+# declares is part of that module: its arrows are the module's. So
+# cgroup-mount.c is part of cgroup (cgroup.h), placement-leaf.c and
+# systemd-scope.c of placement (placement.h), export-*.c of export
+# (export.h), report-compare-text.c, report-judge.c and report-threshold.c of
+# report-compare (report-compare.h). A .c whose functions only a family
+# header declares (event-triggers.c in event-watch-internal.h, the cgroup
+# backends in cgroup-backend.h) stays a module of its own, as the family's
+# files do.
 # A function is defined where a line starts with its type and name (not
 # static, no ';'), as every file here writes them; comments are skipped.
-cycles=$(awk '
+#
+# On top of no circle, the modules keep to the layers written down in
+# contrib/layers.txt (base < kernel < models < stages < renderers <
+# pipeline): an arrow from a module of a lower layer to one of a higher layer
+# runs back up. At most 2 may; each is printed. Every module has a layer.
+# Each module's floor is 1 + the highest floor of what it depends on (0, the
+# ground floor, for one that depends on nothing): `check-layers.sh --graph`
+# prints the graph by floor (floor, layer, module with the files that are
+# part of it, what it depends on) before checking.
+graph_mode=0
+[ "${1:-}" != --graph ] || graph_mode=1
+house=$(awk '
+FILENAME ~ /layers\.txt$/ {
+        sub(/#.*/, "")
+        if (NF == 0) next
+        if ($1 !~ /:$/) { print "badlayer " $0; next }
+        lname[++nlayer] = substr($1, 1, length($1) - 1)
+        for (i = 2; i <= NF; i++) {
+                if ($i in layer) print "badlayer " $i " is in two layers"
+                layer[$i] = nlayer
+        }
+        next
+}
 FNR == 1 {
         mod = FILENAME; sub(/.*\//, "", mod); ish = mod ~ /\.h$/; sub(/\.[ch]$/, "", mod)
         if (!ish && !(mod in hasc)) { hasc[mod] = 1; order[++nmod] = mod }
@@ -121,7 +149,8 @@ function visit(v,   list, k, i, j, w, c) {
                         c = w
                         for (j = depth; path[j] != w; j--) ;
                         for (j = j + 1; j <= depth; j++) c = c " -> " path[j]
-                        print c " -> " w
+                        print "cycle " c " -> " w
+                        ncycle++
                 } else if (!color[w])
                         visit(w)
         }
@@ -143,9 +172,56 @@ END {
                         if ((order[i] SUBSEP order[j]) in adj) out[order[i]] = out[order[i]] " " order[j]
         for (i = 1; i <= nmod; i++)
                 if (!(order[i] in home) && !color[order[i]]) visit(order[i])
+        for (m in layer)
+                if (!(m in hasc) || (m in home)) print "badlayer " m " is no module (a .c of src/lib that is not part of another)"
+        for (i = 1; i <= nmod; i++) {
+                a = order[i]
+                if (a in home) continue
+                if (!(a in layer)) { print "nolayer " a; continue }
+                k = split(out[a], list, " ")
+                for (j = 1; j <= k; j++)
+                        if ((list[j] in layer) && layer[list[j]] > layer[a])
+                                print "back " a " (" lname[layer[a]] ") -> " list[j] " (" lname[layer[list[j]]] ")"
+        }
+        if (ncycle) exit
+        for (i = 1; i <= nmod; i++)
+                if (order[i] in home) parts[home[order[i]]] = parts[home[order[i]]] " +" order[i]
+        for (i = 1; i <= nmod; i++) {
+                a = order[i]
+                if (a in home) continue
+                floor_of(a)
+                printf "graph %2d %-9s %s%s ->%s\n", floor[a], (a in layer) ? lname[layer[a]] : "?", a, parts[a], out[a]
+        }
 }
-' src/lib/*.c include/*.h)
+function floor_of(v,   list, k, i, f) {
+        if (v in floor) return floor[v]
+        f = 0
+        k = split(out[v], list, " ")
+        for (i = 1; i <= k; i++)
+                if (floor_of(list[i]) + 1 > f) f = floor[list[i]] + 1
+        return floor[v] = f
+}
+' contrib/layers.txt src/lib/*.c include/*.h)
+lines() { printf '%s\n' "$house" | sed -n "s/^$1 //p"; }
+if [ "$graph_mode" -eq 1 ]; then
+        echo "floor layer     module (+ files part of it) -> what it depends on"
+        lines graph | sort -k1,1n -k3,3
+fi
+cycles=$(lines cycle)
 [ -z "$cycles" ] || fail "the library's modules depend on each other in a circle (X -> Y: X includes Y.h or calls what it declares)" "$cycles"
+hits=$(lines badlayer)
+[ -z "$hits" ] || fail "contrib/layers.txt names what is no module, or a line is not \"layer: module...\"" "$hits"
+hits=$(lines nolayer)
+[ -z "$hits" ] || fail "a module has no layer in contrib/layers.txt" "$hits"
+back=$(lines back)
+nback=$(printf '%s' "$back" | grep -c . || true)
+floors=$(lines graph | awk '$1 >= n { n = $1 + 1 } END { print n + 0 }')
+echo "check-layers: arrows running back up (a module on a lower layer of contrib/layers.txt depending on one on a higher layer): $nback; floors: $floors"
+if [ "$nback" -gt 2 ]; then
+        fail "more than 2 arrows run back up the layers of contrib/layers.txt" "$back"
+elif [ -n "$back" ]; then
+        printf '%s\n' "$back" | sed 's/^/  /'
+fi
 [ "$status" -ne 0 ] ||
-        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file and passes no host path; the modules form no circle"
+        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file and passes no host path; the modules form no circle and keep to their layers"
 exit $status

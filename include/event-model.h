@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "pressure-kill.h"
 #include "pressure.h"
 #include "verdict.h"
 

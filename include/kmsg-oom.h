@@ -11,7 +11,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "verdict.h"
+/*
+ * Why the kernel killed in the group, as its log says: the group's own
+ * limit (the OOM's memcg is the group or below it), or something above it
+ * (the system, a parent's limit).
+ */
+enum mc_oom_cause {
+        MC_OOM_CAUSE_NONE,
+        MC_OOM_CAUSE_GROUP_LIMIT,
+        MC_OOM_CAUSE_SYSTEM,
+};
+
+/* "group-limit", "system", NULL for none. */
+const char *mc_oom_cause_name(enum mc_oom_cause c);
 
 /* The kernel log, where the OOM killer says whom it killed and why. */
 #define MC_KMSG_PATH "/dev/kmsg"

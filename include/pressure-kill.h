@@ -28,7 +28,10 @@
  */
 #define MC_PRESSURE_KILL_FREEZE_WAIT_MS 3000
 
-/* The rule itself (struct mc_pressure_kill_rule, its parser and check) is in pressure.h. */
+/*
+ * The rule itself (struct mc_pressure_kill_rule, its parser and check) and
+ * what it did (struct mc_pressure_kill_result) are in pressure.h.
+ */
 
 /*
  * The window count. The kernel signals a trigger at most once per window
@@ -50,27 +53,6 @@ struct mc_pressure_kill_count {
 
 /* A window ended, with or without a firing: true when the count reached needed. */
 bool mc_pressure_kill_count_window(struct mc_pressure_kill_count *c, bool fired);
-
-enum mc_pressure_kill_stage {
-        MC_PRESSURE_KILL_WATCHING,
-        MC_PRESSURE_KILL_GRACE,  /* SIGTERM sent, the grace timer runs */
-        MC_PRESSURE_KILL_KILLED, /* cgroup.kill written */
-};
-
-/* What the report says of the rule (docs/report-schema.md, pressure.kill). */
-struct mc_pressure_kill_result {
-        const struct mc_pressure_kill_rule *rule;
-        uint64_t grace_us;
-        unsigned longest; /* windows in a row the trigger fired, at most */
-        bool fired;       /* the rule ended the run */
-        double fired_at;  /* seconds since the command started */
-        bool has_stall;
-        double stall_percent;                  /* measured from the stall total over the counted windows */
-        double stall_over_s;                   /* the time that share is of */
-        bool frozen;                           /* cgroup.events said frozen 1 before the snapshot */
-        bool escalated_to_kill;                /* the grace ran out: cgroup.kill */
-        uint64_t total_us[_MC_PSI_KIND_COUNT]; /* stall totals of the group at the kill */
-};
 
 /* What the kill policy tells: the events "pressure_kill" (stage "term", then "kill"). */
 typedef void (*mc_pressure_kill_notify_fn)(void *userdata, enum mc_pressure_kill_stage stage,

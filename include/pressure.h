@@ -69,6 +69,31 @@ int mc_pressure_kill_parse_rule(const char *value, struct mc_pressure_kill_rule 
  */
 int mc_pressure_kill_check_rule(const struct mc_pressure_kill_rule *rule, uid_t euid, struct mc_error *err);
 
+/*
+ * What the rule did, beside the rule so that the events and the report
+ * describe it without the policy that runs it (pressure-kill.h).
+ */
+enum mc_pressure_kill_stage {
+        MC_PRESSURE_KILL_WATCHING,
+        MC_PRESSURE_KILL_GRACE,  /* SIGTERM sent, the grace timer runs */
+        MC_PRESSURE_KILL_KILLED, /* cgroup.kill written */
+};
+
+/* What the report says of the rule (docs/report-schema.md, pressure.kill). */
+struct mc_pressure_kill_result {
+        const struct mc_pressure_kill_rule *rule;
+        uint64_t grace_us;
+        unsigned longest; /* windows in a row the trigger fired, at most */
+        bool fired;       /* the rule ended the run */
+        double fired_at;  /* seconds since the command started */
+        bool has_stall;
+        double stall_percent;                  /* measured from the stall total over the counted windows */
+        double stall_over_s;                   /* the time that share is of */
+        bool frozen;                           /* cgroup.events said frozen 1 before the snapshot */
+        bool escalated_to_kill;                /* the grace ran out: cgroup.kill */
+        uint64_t total_us[_MC_PSI_KIND_COUNT]; /* stall totals of the group at the kill */
+};
+
 /* The line written to memory.pressure to register a trigger: "some 150000 1000000". */
 int mc_pressure_trigger_line(const struct mc_pressure_trigger *t, char *buf, size_t n);
 

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kmsg-oom.h"
+
 enum mc_verdict_code {
         MC_VERDICT_OK,
         MC_VERDICT_EXIT_NONZERO,
@@ -33,12 +35,6 @@ struct mc_verdict_input {
         uint64_t swap_fail;   /* memory.swap.events fail */
 };
 
-enum mc_oom_cause {
-        MC_OOM_CAUSE_NONE,
-        MC_OOM_CAUSE_GROUP_LIMIT,
-        MC_OOM_CAUSE_SYSTEM,
-};
-
 struct mc_verdict {
         enum mc_verdict_code code;
         enum mc_oom_cause cause; /* for MC_VERDICT_OOM_KILLED */
@@ -50,5 +46,3 @@ void mc_verdict_judge(const struct mc_verdict_input *in, struct mc_verdict *ret)
 
 /* "ok", "exit-nonzero", "oom-killed", "killed", "hugetlb-limit", "swap-limit", "pressure-killed". */
 const char *mc_verdict_code_name(enum mc_verdict_code c);
-/* "group-limit", "system", NULL for none. */
-const char *mc_oom_cause_name(enum mc_oom_cause c);

@@ -65,6 +65,22 @@ int cli_usage_hint(const char *command);
 /* For a command that takes no operands: reports argv[optind] and the hint, -EINVAL; 0 when none is left. */
 int cli_refuse_arguments(const char *command, int argc, char **argv);
 
+/* An option of a command whose options only set a flag or take a value. */
+struct cli_option {
+        const char *name;   /* the long name */
+        char short_name;    /* 0 for none */
+        bool *flag;         /* set by an option without a value */
+        const char **value; /* set to the option's value, for one that takes it */
+};
+/*
+ * Parses the options of such a command up to its operands (optind), -h and
+ * --help included (usage() on stdout). Returns -1 to go on, or the status to
+ * exit with: MC_EXIT_OK after --help, MC_EXIT_USAGE after an option that is
+ * not one of opts (terminated by a NULL name) or lacks its value.
+ */
+int cli_parse_options(const char *command, int argc, char **argv, const struct cli_option *opts,
+                      void (*usage)(void));
+
 /* memcage report, and the renderings of `memcage run` (src/cli/cli-render.c). */
 #define MC_EXIT_FAIL_ON         123 /* the command succeeded but a --fail-on condition was met */
 #define MC_EXIT_PRESSURE_KILLED 124 /* the pressure kill rule ended the run (as timeout(1) does) */

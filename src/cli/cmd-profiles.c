@@ -272,27 +272,15 @@ static int print_json(const struct listing *l)
 
 int cmd_profiles(int argc, char **argv)
 {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+        bool json = false;
+        const struct cli_option options[] = {
+                { "json", 0, &json, NULL },
                 {},
         };
-        bool json = false;
-        int c, r;
+        int r = cli_parse_options("profiles", argc, argv, options, usage);
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                switch (c) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        usage();
-                        return MC_EXIT_OK;
-                default:
-                        cli_usage_hint("profiles");
-                        return MC_EXIT_USAGE;
-                }
-        }
+        if (r >= 0)
+                return r;
         if (cli_refuse_arguments("profiles", argc, argv) < 0)
                 return MC_EXIT_USAGE;
 

@@ -165,33 +165,17 @@ static int print_json(const struct mc_ps_entry *v, size_t n)
 
 int cmd_ps(int argc, char **argv)
 {
-        enum { OPT_PARENT = 256, OPT_JSON };
-        static const struct option options[] = {
-                { "parent", required_argument, NULL, OPT_PARENT },
-                { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         const char *parent = NULL;
         bool json = false;
-        int c;
+        const struct cli_option options[] = {
+                { "parent", 0, NULL, &parent },
+                { "json", 0, &json, NULL },
+                {},
+        };
+        int r = cli_parse_options("ps", argc, argv, options, usage);
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                switch (c) {
-                case OPT_PARENT:
-                        parent = optarg;
-                        break;
-                case OPT_JSON:
-                        json = true;
-                        break;
-                case 'h':
-                        usage();
-                        return MC_EXIT_OK;
-                default:
-                        cli_usage_hint("ps");
-                        return MC_EXIT_USAGE;
-                }
-        }
+        if (r >= 0)
+                return r;
         if (cli_refuse_arguments("ps", argc, argv) < 0)
                 return MC_EXIT_USAGE;
 

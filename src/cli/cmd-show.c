@@ -156,32 +156,17 @@ out:
 
 int cmd_show(int argc, char **argv)
 {
-        static const struct option options[] = {
-                { "profile", required_argument, NULL, 'p' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         const char *name = NULL;
         bool json = false;
-        int c;
+        const struct cli_option options[] = {
+                { "profile", 'p', NULL, &name },
+                { "json", 0, &json, NULL },
+                {},
+        };
+        int r = cli_parse_options("show", argc, argv, options, usage);
 
-        while ((c = getopt_long(argc, argv, "p:h", options, NULL)) >= 0) {
-                switch (c) {
-                case 'p':
-                        name = optarg;
-                        break;
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        usage();
-                        return MC_EXIT_OK;
-                default:
-                        cli_usage_hint("show");
-                        return MC_EXIT_USAGE;
-                }
-        }
+        if (r >= 0)
+                return r;
         if (!name && optind < argc)
                 name = argv[optind++];
         if (!name || optind < argc) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -98,6 +99,53 @@ int cli_refuse_arguments(const char *command, int argc, char **argv)
         cli_error("%s: unexpected argument '%s'", command, argv[optind]);
         cli_usage_hint(command);
         return -EINVAL;
+}
+
+/* What getopt_long() returns for opts[i]: its short name, or 0x100 + i for one without. */
+static int option_val(const struct cli_option *opts, size_t i)
+{
+        return opts[i].short_name ? opts[i].short_name : 0x100 + (int)i;
+}
+
+int cli_parse_options(const char *command, int argc, char **argv, const struct cli_option *opts,
+                      void (*usage)(void))
+{
+        struct option longopts[16 + 2] = { { "help", no_argument, NULL, 'h' } };
+        char shortopts[2 * 16 + 2] = "", *s = shortopts;
+        size_t n = 0;
+        int c;
+
+        for (; opts[n].name; n++) {
+                assert(n < 16);
+                bool has_value = opts[n].value;
+                longopts[n + 1] = (struct option){ .name = opts[n].name,
+                                                   .has_arg = has_value ? required_argument : no_argument,
+                                                   .val = option_val(opts, n) };
+                if (opts[n].short_name) {
+                        *s++ = opts[n].short_name;
+                        if (has_value)
+                                *s++ = ':';
+                }
+        }
+        *s++ = 'h';
+        while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) >= 0) {
+                if (c == 'h') {
+                        usage();
+                        return MC_EXIT_OK;
+                }
+                size_t i = 0;
+                while (i < n && c != option_val(opts, i))
+                        i++;
+                if (i == n) {
+                        cli_usage_hint(command);
+                        return MC_EXIT_USAGE;
+                }
+                if (opts[i].value)
+                        *opts[i].value = optarg;
+                else
+                        *opts[i].flag = true;
+        }
+        return -1;
 }
 
 static void usage(void)

@@ -590,6 +590,15 @@ static int reserve_one(const struct mc_hugetlb_pool *p, struct mc_hugetlb_ledger
         return mc_hugetlb_ledger_write(p->run_fd, l, err);
 }
 
+/* Reads the ledger (the pool's lock held) and drops the entries of dead launchers, and this run's when self.
+ */
+static int read_clean(struct mc_hugetlb_pool *p, struct mc_hugetlb_ledger *l, bool self,
+                      struct mc_error *err)
+{
+        int r = mc_hugetlb_ledger_read(p->run_fd, &p->warnings, &p->n_warnings, l, err);
+        return r < 0 ? r : clean(p, l, self, err);
+}
+
 int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request *req, size_t n,
                             struct mc_error *err)
 {
@@ -599,9 +608,7 @@ int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request
         int r = lock_pool(p, &lock, err);
         if (r < 0)
                 return r;
-        r = mc_hugetlb_ledger_read(p->run_fd, &p->warnings, &p->n_warnings, &l, err);
-        if (r >= 0)
-                r = clean(p, &l, false, err);
+        r = read_clean(p, &l, false, err);
         /* Under the lock and after dead runs gave back: what other launchers took is no longer available. */
         uint64_t spare = UINT64_MAX, avail = 0;
         if (r >= 0 && p->meminfo) {
@@ -617,8 +624,7 @@ int mc_hugetlb_pool_reserve(struct mc_hugetlb_pool *p, struct mc_hugetlb_request
                 struct mc_error ignored = { 0 };
                 /* What this run added so far goes back now: nothing stays without a run. */
                 mc_hugetlb_ledger_done(&l);
-                if (mc_hugetlb_ledger_read(p->run_fd, &p->warnings, &p->n_warnings, &l, &ignored) >= 0)
-                        (void)clean(p, &l, true, &ignored);
+                (void)read_clean(p, &l, true, &ignored);
                 for (size_t i = 0; i < n; i++)
                         req[i].added = 0;
         }
@@ -634,9 +640,7 @@ int mc_hugetlb_pool_release(struct mc_hugetlb_pool *p, struct mc_error *err)
         int r = lock_pool(p, &lock, err);
         if (r < 0)
                 return r;
-        r = mc_hugetlb_ledger_read(p->run_fd, &p->warnings, &p->n_warnings, &l, err);
-        if (r >= 0)
-                r = clean(p, &l, true, err);
+        r = read_clean(p, &l, true, err);
         mc_hugetlb_ledger_done(&l);
         return r;
 }

@@ -17,6 +17,19 @@ static bool path_within(const char *path, const char *group)
                (path[n] == ',' || path[n] == '/' || path[n] == '\0' || path[n] == ' ' || path[n] == '\n');
 }
 
+const char *mc_oom_cause_name(enum mc_oom_cause c)
+{
+        switch (c) {
+        case MC_OOM_CAUSE_GROUP_LIMIT:
+                return "group-limit";
+        case MC_OOM_CAUSE_SYSTEM:
+                return "system";
+        case MC_OOM_CAUSE_NONE:
+                break;
+        }
+        return NULL;
+}
+
 int mc_kmsg_parse_oom(const char *record, const char *group, bool *ours, enum mc_oom_cause *cause,
                       struct mc_oom_kill *ret)
 {

@@ -12,7 +12,7 @@
 #include "cgroup.h"
 #include "hugetlb-pool.h"
 #include "group-limits.h"
-#include "pressure-kill.h"
+#include "pressure.h"
 #include "profile-check.h"
 #include "size.h"
 #include "util.h"

@@ -84,6 +84,18 @@ static void put_change(FILE *f, enum mc_compare_unit u, const json_t *e, int w)
                 put_cell(f, u, delta, "", w);
 }
 
+/* The cells of a row after its label: old, new (missing where one is not known), the change, "worse". */
+static void put_row(FILE *f, enum mc_compare_unit u, const json_t *e, const char *old_key,
+                    const char *new_key, const char *missing)
+{
+        put_cell(f, u, json_object_get(e, old_key), missing, 12);
+        fputc(' ', f);
+        put_cell(f, u, json_object_get(e, new_key), missing, 12);
+        fputc(' ', f);
+        put_change(f, u, e, 10);
+        fputs(json_is_true(json_object_get(e, "worse")) ? "  worse\n" : "\n", f);
+}
+
 static enum mc_compare_unit unit_of(const json_t *e)
 {
         const char *u = mc_rj_str(e, "unit");
@@ -165,12 +177,7 @@ static int render(const json_t *cmp, unsigned flags, char **ret, struct mc_error
         {
                 enum mc_compare_unit u = unit_of(e);
                 fprintf(f, "%-*s", KEY_WIDTH, label_of(mc_rj_str(e, "metric") ?: "?"));
-                put_cell(f, u, json_object_get(e, "old"), "unknown", 12);
-                fputc(' ', f);
-                put_cell(f, u, json_object_get(e, "new"), "unknown", 12);
-                fputc(' ', f);
-                put_change(f, u, e, 10);
-                fputs(json_is_true(json_object_get(e, "worse")) ? "  worse\n" : "\n", f);
+                put_row(f, u, e, "old", "new", "unknown");
         }
         json_t *procs = mc_rj_array(cmp, "processes");
         if (!(flags & MC_COMPARE_TEXT_SHORT) && json_array_size(procs) > 0) {
@@ -180,12 +187,7 @@ static int render(const json_t *cmp, unsigned flags, char **ret, struct mc_error
                 json_array_foreach(procs, i, e)
                 {
                         fprintf(f, "  %-*s", KEY_WIDTH - 2, mc_rj_str(e, "name") ?: "?");
-                        put_cell(f, MC_COMPARE_UNIT_BYTES, json_object_get(e, "old_pss"), "-", 12);
-                        fputc(' ', f);
-                        put_cell(f, MC_COMPARE_UNIT_BYTES, json_object_get(e, "new_pss"), "-", 12);
-                        fputc(' ', f);
-                        put_change(f, MC_COMPARE_UNIT_BYTES, e, 10);
-                        fputs(json_is_true(json_object_get(e, "worse")) ? "  worse\n" : "\n", f);
+                        put_row(f, MC_COMPARE_UNIT_BYTES, e, "old_pss", "new_pss", "-");
                 }
         }
         lines_thresholds(f, cmp);

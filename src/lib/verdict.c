@@ -26,19 +26,6 @@ const char *mc_verdict_code_name(enum mc_verdict_code c)
         return "unknown";
 }
 
-const char *mc_oom_cause_name(enum mc_oom_cause c)
-{
-        switch (c) {
-        case MC_OOM_CAUSE_GROUP_LIMIT:
-                return "group-limit";
-        case MC_OOM_CAUSE_SYSTEM:
-                return "system";
-        case MC_OOM_CAUSE_NONE:
-                break;
-        }
-        return NULL;
-}
-
 void mc_verdict_judge(const struct mc_verdict_input *in, struct mc_verdict *ret)
 {
         struct mc_verdict v = { .signal = in->signaled ? in->signal : 0 };

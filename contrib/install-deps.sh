@@ -4,6 +4,7 @@
 #
 #   build:      autotools, gcc, pkg-config and the -dev packages of the libraries
 #               (libsystemd-dev: the sd-bus header only; libsystemd is loaded at run time)
+#               (libseccomp-dev: the filter of the tty guard, src/lib/tty-guard.c)
 #   tests:      cmocka, jq (reading JSON reports in the integration tests),
 #               qemu + busybox + Debian's 6.1 and 6.12 kernels for the test VM,
 #               cgroup-tools (cgexec, the benchmark's point of comparison),
@@ -41,7 +42,7 @@ fi
 apt-get install -y -qq --no-install-recommends \
         autoconf automake make gcc libc6-dev pkg-config \
         libcgroup-dev libcap-dev libinih-dev libjansson-dev \
-        libcmocka-dev libsystemd-dev jq cgroup-tools strace \
+        libcmocka-dev libsystemd-dev libseccomp-dev jq cgroup-tools strace \
         qemu-system-x86 busybox-static cpio xz-utils kmod \
         linux-image-amd64 linux-image-6.12-amd64 \
         python3 python3-yaml python3-jsonschema groff-base attr clang-format postgresql-15 \

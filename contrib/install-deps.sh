@@ -23,6 +23,9 @@
 #               cluster in that VM for s-30-slurm; their own units are disabled,
 #               the test starts the daemons itself with its own configuration)
 #   fuzzing:    clang and libclang-rt-14-dev (libFuzzer, for tests/fuzz)
+#   cross:      arm64 and s390x as foreign architectures, their cross toolchains, the
+#               :arm64/:s390x -dev packages and qemu-user-static: contrib/cross-test.sh
+#               builds memcage for each and runs its unit tests under qemu-user
 set -eu
 
 if [ "$(id -u)" != 0 ]; then
@@ -49,8 +52,26 @@ apt-get install -y -qq --no-install-recommends \
         clang libclang-rt-14-dev \
         chromium libxml2-utils prometheus \
         systemd systemd-sysv dbus dbus-user-session libpam-systemd crun systemd-container \
-        slurmctld slurmd slurm-client munge >/dev/null
+        slurmctld slurmd slurm-client munge \
+        qemu-user-static >/dev/null
 # Their packages enable prometheus (promtool is all the tests use), munge,
 # slurmctld and slurmd at boot, which the test VM (booting this root) must not do.
 systemctl disable --quiet prometheus.service munge.service slurmctld.service slurmd.service 2>/dev/null || true
+
+# Cross builds (contrib/cross-test.sh): a little-endian and a big-endian
+# 64-bit machine. No libsystemd-dev:ARCH: memcage needs the sd-bus header
+# alone (libsystemd is loaded at run time), the cross compilers read it from
+# the native package in /usr/include, and bookworm-security (where the
+# native liblzma5 and libzstd1 it would need at the same version come from)
+# carries no s390x.
+cross_arches="arm64 s390x"
+for arch in $cross_arches; do
+        dpkg --add-architecture "$arch"
+done
+apt-get update -qq
+for arch in $cross_arches; do
+        apt-get install -y -qq --no-install-recommends "crossbuild-essential-$arch" \
+                "libcgroup-dev:$arch" "libcap-dev:$arch" "libinih-dev:$arch" "libjansson-dev:$arch" \
+                "libcmocka-dev:$arch" "libseccomp-dev:$arch" >/dev/null
+done
 echo "install-deps.sh: all build and test dependencies are installed"

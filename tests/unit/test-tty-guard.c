@@ -108,14 +108,6 @@ static int run_child(bool guard)
         return WEXITSTATUS(status);
 }
 
-static void test_without_filter_sti_works(void **state)
-{
-        int r = run_child(false);
-        if (r == CHILD_STI_FAILED)
-                skip(); /* a kernel with dev.tty.legacy_tiocsti=0: nothing to guard against here */
-        assert_int_equal(r, CHILD_OK);
-}
-
 /*
  * Natively PR_SET_SECCOMP copies the program first and fails with EFAULT for
  * a NULL one; qemu-user answers EINVAL without looking, as does a kernel
@@ -124,6 +116,21 @@ static void test_without_filter_sti_works(void **state)
 static bool seccomp_filters_refused(void)
 {
         return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, NULL, 0, 0) < 0 && errno == EINVAL;
+}
+
+static void test_without_filter_sti_works(void **state)
+{
+        /* The control of the filter test, skipped with it: under qemu-user it would test qemu's
+         * ioctl translation (7.2 reads TIOCSTI's byte as an int: on s390x a NUL arrives). */
+        if (seccomp_filters_refused()) {
+                print_message("SKIP: no seccomp filter can be installed here (qemu-user, or a kernel "
+                              "without CONFIG_SECCOMP_FILTER): nothing to compare with\n");
+                skip();
+        }
+        int r = run_child(false);
+        if (r == CHILD_STI_FAILED)
+                skip(); /* a kernel with dev.tty.legacy_tiocsti=0: nothing to guard against here */
+        assert_int_equal(r, CHILD_OK);
 }
 
 static void test_prepare_builds_program(void **state)

@@ -23,6 +23,7 @@
 #               cluster in that VM for s-30-slurm; their own units are disabled,
 #               the test starts the daemons itself with its own configuration)
 #   fuzzing:    clang and libclang-rt-14-dev (libFuzzer, for tests/fuzz)
+#   completion: zsh and fish (the generated completions parsed and run, tests/completion)
 #   cross:      arm64 and s390x as foreign architectures, their cross toolchains, the
 #               :arm64/:s390x -dev packages and qemu-user-static: contrib/cross-test.sh
 #               builds memcage for each and runs its unit tests under qemu-user
@@ -53,7 +54,7 @@ apt-get install -y -qq --no-install-recommends \
         chromium libxml2-utils prometheus \
         systemd systemd-sysv dbus dbus-user-session libpam-systemd crun systemd-container \
         slurmctld slurmd slurm-client munge \
-        qemu-user-static >/dev/null
+        zsh fish qemu-user-static >/dev/null
 # Their packages enable prometheus (promtool is all the tests use), munge,
 # slurmctld and slurmd at boot, which the test VM (booting this root) must not do.
 systemctl disable --quiet prometheus.service munge.service slurmctld.service slurmd.service 2>/dev/null || true

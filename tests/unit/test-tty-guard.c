@@ -42,7 +42,9 @@ enum {
         CHILD_LINUX,
         CHILD_OTHER_IOCTL,
         CHILD_STI_FAILED,
-        CHILD_INPUT
+        CHILD_INPUT,
+        CHILD_I386,
+        CHILD_X32
 };
 
 /* In a child: a new session whose controlling terminal is a fresh pty; returns the terminal's fd. */
@@ -93,6 +95,24 @@ static int child(bool guard)
         struct winsize ws;
         if (ioctl(t, TIOCGWINSZ, &ws) < 0 || getpid() <= 0)
                 return CHILD_OTHER_IOCTL;
+#if defined(__x86_64__)
+        /* The other ABIs of an x86-64 process have their own ioctl numbers: 54 through int $0x80
+         * (i386), 514 with the x32 bit. Where the kernel runs i386 calls (getpid answers there),
+         * TIOCSTI must be refused through them too; seccomp judges before the kernel looks at the
+         * 32-bit pointer, or at whether x32 is enabled at all. */
+        long r;
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory"); /* i386 getpid */
+        if (r == getpid()) {
+                __asm__ volatile("int $0x80"
+                                 : "=a"(r)
+                                 : "a"(54L), "b"((long)t), "c"((long)TIOCSTI), "d"(&c)
+                                 : "memory");
+                if (r != -EPERM)
+                        return CHILD_I386;
+        }
+        if (syscall(0x40000000L | 514L, t, TIOCSTI, &c) == 0 || errno != EPERM)
+                return CHILD_X32;
+#endif
         return CHILD_OK;
 }
 

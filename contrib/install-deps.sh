@@ -4,6 +4,7 @@
 #
 #   build:      autotools, gcc, pkg-config and the -dev packages of the libraries
 #               (libsystemd-dev: the sd-bus header only; libsystemd is loaded at run time)
+#               (libseccomp-dev: the filter of the tty guard, src/lib/tty-guard.c)
 #   tests:      cmocka, jq (reading JSON reports in the integration tests),
 #               qemu + busybox + Debian's 6.1 and 6.12 kernels for the test VM,
 #               cgroup-tools (cgexec, the benchmark's point of comparison),
@@ -22,6 +23,10 @@
 #               cluster in that VM for s-30-slurm; their own units are disabled,
 #               the test starts the daemons itself with its own configuration)
 #   fuzzing:    clang and libclang-rt-14-dev (libFuzzer, for tests/fuzz)
+#   completion: zsh and fish (the generated completions parsed and run, tests/completion)
+#   cross:      arm64 and s390x as foreign architectures, their cross toolchains, the
+#               :arm64/:s390x -dev packages and qemu-user-static: contrib/cross-test.sh
+#               builds memcage for each and runs its unit tests under qemu-user
 set -eu
 
 if [ "$(id -u)" != 0 ]; then
@@ -41,15 +46,33 @@ fi
 apt-get install -y -qq --no-install-recommends \
         autoconf automake make gcc libc6-dev pkg-config \
         libcgroup-dev libcap-dev libinih-dev libjansson-dev \
-        libcmocka-dev libsystemd-dev jq cgroup-tools strace \
+        libcmocka-dev libsystemd-dev libseccomp-dev jq cgroup-tools strace \
         qemu-system-x86 busybox-static cpio xz-utils kmod \
         linux-image-amd64 linux-image-6.12-amd64 \
         python3 python3-yaml python3-jsonschema groff-base attr clang-format postgresql-15 \
         clang libclang-rt-14-dev \
         chromium libxml2-utils prometheus \
         systemd systemd-sysv dbus dbus-user-session libpam-systemd crun systemd-container \
-        slurmctld slurmd slurm-client munge >/dev/null
+        slurmctld slurmd slurm-client munge \
+        zsh fish qemu-user-static >/dev/null
 # Their packages enable prometheus (promtool is all the tests use), munge,
 # slurmctld and slurmd at boot, which the test VM (booting this root) must not do.
 systemctl disable --quiet prometheus.service munge.service slurmctld.service slurmd.service 2>/dev/null || true
+
+# Cross builds (contrib/cross-test.sh): a little-endian and a big-endian
+# 64-bit machine. No libsystemd-dev:ARCH: memcage needs the sd-bus header
+# alone (libsystemd is loaded at run time), the cross compilers read it from
+# the native package in /usr/include, and bookworm-security (where the
+# native liblzma5 and libzstd1 it would need at the same version come from)
+# carries no s390x.
+cross_arches="arm64 s390x"
+for arch in $cross_arches; do
+        dpkg --add-architecture "$arch"
+done
+apt-get update -qq
+for arch in $cross_arches; do
+        apt-get install -y -qq --no-install-recommends "crossbuild-essential-$arch" \
+                "libcgroup-dev:$arch" "libcap-dev:$arch" "libinih-dev:$arch" "libjansson-dev:$arch" \
+                "libcmocka-dev:$arch" "libseccomp-dev:$arch" >/dev/null
+done
 echo "install-deps.sh: all build and test dependencies are installed"

@@ -7,7 +7,8 @@
 # sanitized one on MEMCAGE_ASAN_KERNELS (default 6.1: the older kernel, where
 # memcage's fallbacks run too; its crash test, t-74, on the plain build's other
 # kernels as well); then the libFuzzer targets of tests/fuzz (FUZZ_SECONDS
-# each, default 60) beside make distcheck.
+# each, default 60) beside make distcheck, and the cross builds for arm64 and
+# s390x with their unit tests under qemu-user (contrib/cross-test.sh).
 # Ends with each stage's time and the totals of every run on one line.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -95,7 +96,18 @@ done
 # Beside them, on the other CPU (a fuzzer keeps one busy for its time
 # whatever else runs), the release tarball builds, tests (unit tests: the VM
 # suite ran above), installs and uninstalls cleanly: make distcheck.
-stage "fuzzers and distcheck"
+# The cross builds and their unit tests under qemu-user (about 2 minutes of
+# CPU each) run in this stage too: a fuzzer runs for a fixed time whatever
+# else runs, so they cost it executions, not minutes; beside the VMs they
+# would slow tests that have timeouts.
+stage "fuzzers, distcheck, cross"
+(start=$(now) rc=0
+        for arch in arm64 s390x; do
+                echo "--- $arch"
+                "$top/contrib/cross-test.sh" "$arch" "$top/build-test-cross-$arch" || rc=1
+        done >"$logs/cross" 2>&1
+        echo "cross builds and unit tests: $(($(now) - start)) s" >>"$logs/cross"
+        echo $rc >"$logs/cross.rc") &
 (rc=0
         "$top/contrib/build.sh" "$top/build-test-fuzz" CC=clang --enable-fuzzers --enable-sanitizers --disable-tests \
                 >"$logs/fuzz" 2>&1 &&
@@ -108,6 +120,14 @@ echo "=============== fuzzers ==============="
 grep -vE '^# #[0-9]+' "$logs/fuzz" || true
 [ "$(cat "$logs/fuzz.rc" 2>/dev/null)" = 0 ] || status=1
 totals "$logs/fuzz" fuzzers
+echo "=============== cross builds: unit tests under qemu-user ==============="
+# Each build's suite summary, and the time of both.
+grep -E '^(--- |cross-test.sh: |[0-9]+ passed, |-- .*[1-9][0-9]* failed|cross builds and unit tests: )' "$logs/cross" || true
+[ "$(cat "$logs/cross.rc" 2>/dev/null)" = 0 ] || status=1
+for arch in arm64 s390x; do
+        sed -n "/^--- $arch\$/,/^--- /p" "$logs/cross" >"$logs/cross-$arch"
+        totals "$logs/cross-$arch" "cross $arch"
+done
 echo "=============== make distcheck ==============="
 if [ "$(cat "$logs/distcheck.rc" 2>/dev/null)" = 0 ]; then
         grep -A1 'archives ready' "$logs/distcheck" || true

@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "profile.h"
+#include "tty-guard.h"
 
 /* The step of mc_credentials_apply() that failed; 0 is exec itself. */
 enum mc_cred_step {
@@ -67,9 +68,11 @@ struct mc_credentials {
         /*
          * Another user's command must not type into the launcher's terminal
          * (tty-guard.h): with a terminal on stdin, the TIOCSTI/TIOCLINUX
-         * filter; without one, a session of its own (and the filter too).
+         * filter; without one, a session of its own (and the filter too,
+         * where the build has it).
          */
         bool tty_guard;
+        struct mc_tty_guard guard; /* the filter, built by mc_credentials_prepare() */
         bool new_session;
         bool close_fds;    /* mark fds >= 3 close-on-exec */
         int close_fds_max; /* the fallback loop's end when close_range() is missing */

@@ -499,6 +499,20 @@ int mc_credentials_prepare(const struct mc_profile *p, const char *user, char *c
                 c.tty_guard = true;
                 /* Without a terminal on stdin nothing needs memcage's session: leave it. */
                 c.new_session = !isatty(STDIN_FILENO);
+                r = mc_tty_guard_prepare(&c.guard);
+                if (r == -EOPNOTSUPP && c.new_session)
+                        /* No libseccomp in this build: the session of its own is the guard, as
+                         * the command has no terminal to share. */
+                        c.tty_guard = false;
+                else if (r == -EOPNOTSUPP)
+                        return mc_error_set(
+                                err, EOPNOTSUPP,
+                                "a command run as another user keeps the terminal only behind "
+                                "a seccomp filter, and this memcage is built without libseccomp: "
+                                "run it with stdin not a terminal (e.g. </dev/null)");
+                else if (r < 0)
+                        return mc_error_errno(
+                                err, -r, "building the seccomp filter against terminal input injection");
         }
         c.active = c.active || c.set_uid || c.set_gid || c.set_groups || c.set_caps || c.no_new_privs ||
                    c.cwd || c.set_umask || c.set_nice || c.set_oom_score_adj || c.envp;
@@ -579,7 +593,7 @@ int mc_credentials_apply(const struct mc_credentials *c, enum mc_cred_step *ret_
         /* Both before the uid changes: a filter without no_new_privs needs CAP_SYS_ADMIN. */
         if (c->new_session && setsid() < 0)
                 return fail(MC_CRED_STEP_SETSID, ret_step);
-        if (c->tty_guard && mc_tty_guard_install() < 0)
+        if (c->tty_guard && mc_tty_guard_install(&c->guard) < 0)
                 return fail(MC_CRED_STEP_TTY_GUARD, ret_step);
 
         if (c->set_groups && setgroups(c->n_groups, c->groups) < 0)
@@ -629,5 +643,6 @@ void mc_credentials_done(struct mc_credentials *c)
         mc_strv_free(c->cap_names);
         free(c->cwd);
         mc_strv_free(c->envp);
+        mc_tty_guard_done(&c->guard);
         *c = (struct mc_credentials){ 0 };
 }

@@ -2,71 +2,165 @@
 #include "config.h"
 
 #include <errno.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef HAVE_SECCOMP
+#include <seccomp.h>
+#endif
 
 #include "tty-guard.h"
 #include "util.h"
 
-#if defined(__x86_64__)
-#define NATIVE_ARCH AUDIT_ARCH_X86_64
-/* x32 shares the x86_64 arch value; its ioctl is 514 with the x32 bit. */
-#define X32_NR_IOCTL (0x40000000u | 514u)
-#elif defined(__aarch64__)
-#define NATIVE_ARCH  AUDIT_ARCH_AARCH64
-#define X32_NR_IOCTL 0xffffffffu /* no such ABI: a number no system call has */
-#else
-#error "tty-guard.c: add this architecture's AUDIT_ARCH and ioctl numbers"
-#endif
-/* The 32-bit ABI a 64-bit process can also call (int $0x80, or AArch32): ioctl is 54 in both. */
-#if defined(__x86_64__)
-#define COMPAT_ARCH AUDIT_ARCH_I386
-#else
-#define COMPAT_ARCH AUDIT_ARCH_ARM
-#endif
-#define COMPAT_NR_IOCTL 54u
+#ifdef HAVE_SECCOMP
 
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "tty-guard.c: the low word of args[1] is at +4 on big-endian machines"
-#endif
-/* The low word of seccomp_data.args[1]: the tty layer takes the command as an unsigned int. */
-#define ARG1_LO offsetof(struct seccomp_data, args[1])
-
-#define LOAD(off)      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
-#define JEQ(k, jt, jf) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf))
-#define RETURN(v)      BPF_STMT(BPF_RET | BPF_K, (v))
-#define ALLOW          RETURN(SECCOMP_RET_ALLOW)
-#define DENY           RETURN(SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
-
-/* Jumps count the instructions skipped: the index of each is on its line. */
-static const struct sock_filter filter[] = {
-        LOAD(offsetof(struct seccomp_data, arch)), /* 0 */
-        JEQ(NATIVE_ARCH, 0, 4),                    /* 1: native -> 2, else -> 6 */
-        LOAD(offsetof(struct seccomp_data, nr)),   /* 2 */
-        JEQ(__NR_ioctl, 6, 0),                     /* 3: ioctl -> 10 */
-        JEQ(X32_NR_IOCTL, 5, 0),                   /* 4: x32 ioctl -> 10 */
-        ALLOW,                                     /* 5 */
-        JEQ(COMPAT_ARCH, 0, 2),                    /* 6: compat -> 7, else -> 9 */
-        LOAD(offsetof(struct seccomp_data, nr)),   /* 7 */
-        JEQ(COMPAT_NR_IOCTL, 1, 0),                /* 8: ioctl -> 10 */
-        ALLOW,                                     /* 9 */
-        LOAD(ARG1_LO),                             /* 10 */
-        JEQ(TIOCSTI, 2, 0),                        /* 11 -> 14 */
-        JEQ(TIOCLINUX, 1, 0),                      /* 12 -> 14 */
-        ALLOW,                                     /* 13 */
-        DENY,                                      /* 14 */
-};
-
-int mc_tty_guard_install(void)
+bool mc_tty_guard_supported(void)
 {
+        return true;
+}
+
+static void seccomp_releasep(scmp_filter_ctx *ctx)
+{
+        if (*ctx)
+                seccomp_release(*ctx);
+}
+
+/*
+ * The ABIs a process of the native one can also call, each with its own
+ * system call numbers: a filter that knew only the native ioctl would let
+ * "int $0x80" (or an AArch32 binary) through. Names a libseccomp release
+ * does not know yet are left out by the #ifdef.
+ */
+static int add_compat_arches(scmp_filter_ctx ctx)
+{
+        uint32_t extra[2] = { 0, 0 };
+        switch (seccomp_arch_native()) {
+        case SCMP_ARCH_X86_64:
+                extra[0] = SCMP_ARCH_X86;
+                extra[1] = SCMP_ARCH_X32;
+                break;
+        case SCMP_ARCH_AARCH64:
+                extra[0] = SCMP_ARCH_ARM;
+                break;
+#ifdef SCMP_ARCH_S390X
+        case SCMP_ARCH_S390X:
+                extra[0] = SCMP_ARCH_S390;
+                break;
+#endif
+#ifdef SCMP_ARCH_PPC64
+        case SCMP_ARCH_PPC64:
+                extra[0] = SCMP_ARCH_PPC;
+                break;
+#endif
+#ifdef SCMP_ARCH_MIPS64
+        case SCMP_ARCH_MIPS64:
+                extra[0] = SCMP_ARCH_MIPS;
+                extra[1] = SCMP_ARCH_MIPS64N32;
+                break;
+        case SCMP_ARCH_MIPSEL64:
+                extra[0] = SCMP_ARCH_MIPSEL;
+                extra[1] = SCMP_ARCH_MIPSEL64N32;
+                break;
+#endif
+#ifdef SCMP_ARCH_PARISC64
+        case SCMP_ARCH_PARISC64:
+                extra[0] = SCMP_ARCH_PARISC;
+                break;
+#endif
+        default: /* riscv64, ppc64el, loongarch64, 32-bit machines: the native ABI alone */
+                break;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(extra) && extra[i]; i++) {
+                int r = seccomp_arch_add(ctx, extra[i]);
+                if (r < 0 && r != -EEXIST)
+                        return r;
+        }
+        return 0;
+}
+
+int mc_tty_guard_prepare(struct mc_tty_guard *ret)
+{
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        _cleanup_close_ int fd = -EBADF;
+        static const unsigned long refused[] = { TIOCSTI, TIOCLINUX };
+        struct stat st;
+        int r;
+
+        if (!ctx)
+                return -ENOMEM;
+        r = add_compat_arches(ctx);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                /* The tty layer takes the command as an unsigned int: the high bits of the
+                 * 64-bit argument are dropped, so only the low 32 bits are compared. */
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                                     SCMP_A1(SCMP_CMP_MASKED_EQ, UINT32_MAX, refused[i]));
+                if (r < 0)
+                        return r;
+        }
+
+        /* libseccomp 2.5 exports to an fd only: a memfd holds the program until it is read. */
+        fd = memfd_create("memcage-tty-guard", MFD_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = seccomp_export_bpf(ctx, fd);
+        if (r < 0)
+                return r;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        size_t size = (size_t)st.st_size;
+        if (size == 0 || size % sizeof(struct sock_filter) != 0 ||
+            size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+                return -EPROTO;
+        _cleanup_free_ void *insns = malloc(size);
+        if (!insns)
+                return -ENOMEM;
+        ssize_t n = pread(fd, insns, size, 0);
+        if (n < 0)
+                return -errno;
+        if ((size_t)n != size)
+                return -EIO;
+        ret->len = (unsigned short)(size / sizeof(struct sock_filter));
+        ret->insns = TAKE_PTR(insns);
+        return 0;
+}
+
+#else /* !HAVE_SECCOMP */
+
+bool mc_tty_guard_supported(void)
+{
+        return false;
+}
+
+int mc_tty_guard_prepare(struct mc_tty_guard *ret)
+{
+        return -EOPNOTSUPP;
+}
+
+#endif
+
+int mc_tty_guard_install(const struct mc_tty_guard *g)
+{
+        if (!g->insns) {
+                errno = EOPNOTSUPP;
+                return -1;
+        }
         const struct sock_fprog prog = {
-                .len = (unsigned short)ELEMENTSOF(filter),
-                .filter = (struct sock_filter *)filter,
+                .len = g->len,
+                .filter = g->insns,
         };
         return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
+void mc_tty_guard_done(struct mc_tty_guard *g)
+{
+        free(g->insns);
+        *g = (struct mc_tty_guard){ 0 };
 }

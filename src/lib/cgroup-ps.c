@@ -76,7 +76,7 @@ static int read_entry(int fd, struct mc_ps_entry *e)
         e->max = read_u64_or_none(fd, "memory.max");
         e->high = read_u64_or_none(fd, "memory.high");
         e->oom_kill = MC_PS_NONE;
-        if (mc_counters_read_at(fd, "memory.events", &events, &err) == 0 &&
+        if (mc_memory_events_read_at(fd, false, &events, &err) == 0 &&
             !mc_counters_get(&events, "oom_kill", &e->oom_kill))
                 e->oom_kill = MC_PS_NONE;
         /* Absent without CONFIG_PSI, EOPNOTSUPP with psi=0 on the command line. */

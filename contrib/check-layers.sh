@@ -6,7 +6,16 @@
 #     or one other than src/lib/systemd-scope.c talks D-Bus (includes
 #     <systemd/sd-bus.h> or loads libsystemd, or opens an AF_UNIX socket);
 #   - the program (src/cli) names a kernel file: what the run reads and writes
-#     in its group belongs to the library, where unit tests reach it.
+#     in its group belongs to the library, where unit tests reach it;
+#   - a kernel file with one owner is named outside it. Each of these is
+#     opened and read by one module, so that a run reads it once (one
+#     baseline) and every reader parses it alike; the others call the owner:
+#         memory.pressure                      src/lib/pressure.c
+#         memory.events, memory.events.local   src/lib/events.c
+#         hugetlb.%s.events                    src/lib/hugetlb-run.c
+#     Named means as for the rule above: the name standing alone in a string
+#     literal, or after a '/' (src/lib and include are looked at). A name put
+#     together from pieces is not seen: keep such names whole, in the owner.
 #
 # A kernel file name, for the last rule, is "memory.", "hugetlb." or
 # "cgroup." followed by lowercase letters, digits, '_', '.' or a printf
@@ -41,6 +50,17 @@ hits=$(grep -lE '#include <systemd/|libsystemd\.so|AF_UNIX' src/lib/*.c src/cli/
 hits=$(grep -nE '"([^"]*/)?(memory|hugetlb|cgroup)\.([a-z0-9_.]|%[a-z]+)+"' src/cli/*.c src/cli/*.h |
         grep -vE '^[^:]+:[0-9]+:[[:space:]]*(#[[:space:]]*include|/?\*|//)' || true)
 [ -z "$hits" ] || fail "the program names a kernel file (its reads and writes belong in src/lib)" "$hits"
+while read -r owner name; do
+        re=$(printf '%s' "$name" | sed 's/[.]/\\./g')
+        hits=$(grep -nE "\"([^\"]*/)?$re\"" src/lib/*.c include/*.h |
+                grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/?\*|//)' | grep -v "^$owner:" || true)
+        [ -z "$hits" ] || fail "$name is opened or read outside its owner $owner (call the owner's reader)" "$hits"
+done <<'OWNERS'
+src/lib/pressure.c memory.pressure
+src/lib/events.c memory.events
+src/lib/events.c memory.events.local
+src/lib/hugetlb-run.c hugetlb.%s.events
+OWNERS
 # The library's modules form no circle, so that each can be read, tested and
 # changed on top of the ones below it. A module is src/lib/X.c with its header
 # include/X.h. X depends on Y when src/lib/X.c or include/X.h includes "Y.h"
@@ -138,5 +158,5 @@ END {
 ' src/lib/*.c include/*.h)
 [ -z "$cycles" ] || fail "the library's modules depend on each other in a circle (X -> Y: X includes Y.h or calls what it declares)" "$cycles"
 [ "$status" -ne 0 ] ||
-        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file; the modules form no circle"
+        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file; owned kernel files are read by their owners alone; the modules form no circle"
 exit $status

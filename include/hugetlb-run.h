@@ -7,7 +7,8 @@
  * on this host), limits the profile gave in other than whole pages, the
  * reserves grown in the host pool (hugetlb-pool.h) before the group exists
  * and given back after it is gone, and the group's hugetlb.<size>.* files
- * read when it starts (limits, events) and when the command has ended
+ * read when it starts (limits; the events' baseline is handed over from the
+ * event watch, which reads them first) and when the command has ended
  * (usage, how often the fault limit was hit).
  *
  * The pool ledger and lock are the host's concern and stay in hugetlb-pool;

@@ -13,6 +13,15 @@
 #     and tests give theirs to the library directly. Help text and messages
 #     may name such paths inside prose (a literal with a space, a newline or
 #     other words around the path is prose).
+#   - a kernel file with one owner is named outside it. Each of these is
+#     opened and read by one module, so that a run reads it once (one
+#     baseline) and every reader parses it alike; the others call the owner:
+#         memory.pressure                      src/lib/pressure.c
+#         memory.events, memory.events.local   src/lib/events.c
+#         hugetlb.%s.events                    src/lib/hugetlb-run.c
+#     Named means as for the rule above: the name standing alone in a string
+#     literal, or after a '/' (src/lib and include are looked at). A name put
+#     together from pieces is not seen: keep such names whole, in the owner.
 #
 # A kernel file name, for the last rule, is "memory.", "hugetlb." or
 # "cgroup." followed by lowercase letters, digits, '_', '.' or a printf
@@ -50,6 +59,17 @@ hits=$(grep -nE '"([^"]*/)?(memory|hugetlb|cgroup)\.([a-z0-9_.]|%[a-z]+)+"' src/
 hits=$(grep -nE '"/(proc|sys|run|dev)/[^" \\]*"' src/cli/*.c src/cli/*.h |
         grep -vE '^[^:]+:[0-9]+:[[:space:]]*(#[[:space:]]*include|/?\*|//)' || true)
 [ -z "$hits" ] || fail "the program passes a host path (the library's default is the real one: pass NULL)" "$hits"
+while read -r owner name; do
+        re=$(printf '%s' "$name" | sed 's/[.]/\\./g')
+        hits=$(grep -nE "\"([^\"]*/)?$re\"" src/lib/*.c include/*.h |
+                grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/?\*|//)' | grep -v "^$owner:" || true)
+        [ -z "$hits" ] || fail "$name is opened or read outside its owner $owner (call the owner's reader)" "$hits"
+done <<'OWNERS'
+src/lib/pressure.c memory.pressure
+src/lib/events.c memory.events
+src/lib/events.c memory.events.local
+src/lib/hugetlb-run.c hugetlb.%s.events
+OWNERS
 # The library's modules form no circle, so that each can be read, tested and
 # changed on top of the ones below it. A module is src/lib/X.c with its header
 # include/X.h. X depends on Y when src/lib/X.c or include/X.h includes "Y.h"
@@ -223,5 +243,5 @@ elif [ -n "$back" ]; then
         printf '%s\n' "$back" | sed 's/^/  /'
 fi
 [ "$status" -ne 0 ] ||
-        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file and passes no host path; the modules form no circle and keep to their layers"
+        echo "check-layers: the library does not print; libcgroup and D-Bus stay behind their seams; the program names no kernel file and passes no host path; owned kernel files are read by their owners alone; the modules form no circle and keep to their layers"
 exit $status

@@ -64,6 +64,7 @@ struct mc_event_watch {
         bool started;
 
         int events_fd;
+        /* events_base: the first reading, the run's one baseline of memory.events (observe takes it). */
         struct mc_counters events_base, events_last;
         struct mc_event_rate rates[_MC_EVENT_TYPE_COUNT];
         bool has_limit[_MC_EVENT_TYPE_COUNT];
@@ -75,6 +76,7 @@ struct mc_event_watch {
         struct mc_hugetlb_events {
                 char size[16];
                 int fd;
+                /* base: the first reading, the run's one baseline (observe hands it to hugetlb-run). */
                 struct mc_counters base, last;
                 struct mc_event_rate rate;
         } * hugetlb;

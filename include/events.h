@@ -15,6 +15,10 @@
  *
  * /proc/PID/smaps_rollup ("Rss:      123 kB") is another format and has its
  * own parser (mc_smaps_parse).
+ *
+ * memory.events and memory.events.local are opened and read here and
+ * nowhere else (contrib/check-layers.sh holds the others to that): the
+ * run's baseline is one reading, the event watch's, which observe takes.
  */
 
 #include <stdbool.h>
@@ -41,6 +45,27 @@ int mc_counters_parse(const char *text, struct mc_counters *ret, struct mc_error
 
 /* Reads and parses a counter file of a group. */
 int mc_counters_read_at(int dirfd, const char *file, struct mc_counters *ret, struct mc_error *err);
+
+/*
+ * Opens a counter file of a group to be polled (POLLPRI when a counter
+ * changes) and reads it once, which arms the poll: 1 with *ret_fd and *ret,
+ * 0 when the file is missing (a controller or kernel without it).
+ */
+int mc_counters_open_at(int dirfd, const char *file, int *ret_fd, struct mc_counters *ret,
+                        struct mc_error *err);
+
+/* Reads the counters again through fd from its start (which re-arms the poll); file names it in messages. */
+int mc_counters_pread(int fd, const char *file, struct mc_counters *ret, struct mc_error *err);
+
+/* memory.events of the group at group_fd (the group and its descendants), or memory.events.local (its own).
+ */
+int mc_memory_events_read_at(int group_fd, bool local, struct mc_counters *ret, struct mc_error *err);
+
+/* memory.events opened to be polled, as mc_counters_open_at(). */
+int mc_memory_events_open_at(int group_fd, int *ret_fd, struct mc_counters *ret, struct mc_error *err);
+
+/* memory.events again through an fd of mc_memory_events_open_at(), as mc_counters_pread(). */
+int mc_memory_events_pread(int fd, struct mc_counters *ret, struct mc_error *err);
 
 /*
  * after - before, by name, in the order of after. A name missing before

@@ -7,7 +7,8 @@
  * on this host), limits the profile gave in other than whole pages, the
  * reserves grown in the host pool (hugetlb-pool.h) before the group exists
  * and given back after it is gone, and the group's hugetlb.<size>.* files
- * read when it starts (limits, events) and when the command has ended
+ * read when it starts (limits; the events' baseline is handed over from the
+ * event watch, which reads them first) and when the command has ended
  * (usage, how often the fault limit was hit).
  *
  * The pool ledger and lock are the host's concern and stay in hugetlb-pool;
@@ -62,11 +63,37 @@ int mc_hugetlb_run_prepare(struct mc_hugetlb_run *h, const struct mc_profile *p,
 int mc_hugetlb_run_reserve(struct mc_hugetlb_run *h, int interrupt_fd, mc_warn_fn warn, void *warn_userdata,
                            struct mc_error *err);
 
-/* After the group exists: the limits as the kernel kept them, the event counters to compare later. */
+/* After the group exists: the limits as the kernel kept them. */
 void mc_hugetlb_run_start(struct mc_hugetlb_run *h, int group_fd);
+
+/*
+ * The event counters of page size as the run began, to compare at its end:
+ * the event watch's first reading of hugetlb.<size>.events (it opens every
+ * size's file to poll, and that reading arms the poll), so the run has one
+ * baseline. A size never handed here gets no increase in the report.
+ */
+void mc_hugetlb_run_set_events_before(struct mc_hugetlb_run *h, const char *size,
+                                      const struct mc_counters *before);
 
 /* When the command has ended: usage left, and the increase of the "max" events. */
 void mc_hugetlb_run_end(struct mc_hugetlb_run *h, int group_fd);
+
+/*
+ * hugetlb.<size>.events of a group is opened and read here and nowhere
+ * else (contrib/check-layers.sh holds the others to that): the file is a
+ * page size's, and the page sizes of a group are this module's concept.
+ * The event watch polls the files through these.
+ */
+
+/* Opens hugetlb.<size>.events to be polled and reads it once, as mc_counters_open_at(). */
+int mc_hugetlb_events_open_at(int group_fd, const char *size, int *ret_fd, struct mc_counters *ret,
+                              struct mc_error *err);
+
+/* hugetlb.<size>.events again through an fd of mc_hugetlb_events_open_at(), as mc_counters_pread(). */
+int mc_hugetlb_events_pread(int fd, const char *size, struct mc_counters *ret, struct mc_error *err);
+
+/* Reads hugetlb.<size>.events of the group. */
+int mc_hugetlb_events_read_at(int group_fd, const char *size, struct mc_counters *ret, struct mc_error *err);
 
 /*
  * After the group is gone: the pool gives back what this run added (a no-op

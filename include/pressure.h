@@ -3,8 +3,11 @@
 
 /*
  * PSI on a group's memory.pressure: the trigger values of a profile's
- * [pressure] section ("150ms/1s", "10%/2s") and the text of the file
- * ("some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull ...").
+ * [pressure] section ("150ms/1s", "10%/2s"), the text of the file
+ * ("some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull ..."), and the
+ * file itself: this is the one module that opens memory.pressure, to read
+ * it or to register a trigger on it (contrib/check-layers.sh holds the
+ * others to that), so every reader parses it the same way.
  */
 
 #include <stdbool.h>
@@ -116,3 +119,35 @@ struct mc_pressure_line {
  */
 int mc_pressure_parse(const char *text, struct mc_pressure_line ret[_MC_PSI_KIND_COUNT],
                       struct mc_error *err);
+
+/*
+ * Reads and parses memory.pressure of the group at group_fd. Without PSI
+ * (CONFIG_PSI off) the file is missing (-ENOENT); with psi=0 on the kernel
+ * command line reading it fails with -EOPNOTSUPP.
+ */
+int mc_pressure_read_at(int group_fd, struct mc_pressure_line ret[_MC_PSI_KIND_COUNT], struct mc_error *err);
+
+/*
+ * Opens memory.pressure of the group to be read again and again
+ * (mc_pressure_pread(): the sampler's ticks cost no open). *ret_fd is
+ * -EBADF when the file is missing (no PSI), which is no error.
+ */
+int mc_pressure_open_at(int group_fd, int *ret_fd, struct mc_error *err);
+
+/*
+ * Reads and parses memory.pressure through fd (mc_pressure_open_at()),
+ * from its start, into buf of size n: no allocation, for a caller on a timer.
+ */
+int mc_pressure_pread(int fd, char *buf, size_t n, struct mc_pressure_line ret[_MC_PSI_KIND_COUNT],
+                      struct mc_error *err);
+
+/*
+ * Registers trigger t on memory.pressure of the group: an fd of its own
+ * (the kernel takes one trigger per open file), open for writing and
+ * nonblocking, to be polled for POLLPRI; the trigger lives until it is
+ * closed. The message is what failed without the trigger's name, for the
+ * caller to prefix: "no PSI on this kernel (memory.pressure is missing)",
+ * "open memory.pressure" or "register the trigger 'some 150000 1000000'".
+ */
+int mc_pressure_trigger_open(int group_fd, const struct mc_pressure_trigger *t, int *ret_fd,
+                             struct mc_error *err);

@@ -37,7 +37,7 @@ static uint64_t count_lines(const char *s)
 /* Fills e from the group's files; -ENODATA when the group is not memcage's, -ENOENT when gone. */
 static int read_entry(int fd, struct mc_ps_entry *e)
 {
-        _cleanup_free_ char *procs = NULL, *pressure = NULL;
+        _cleanup_free_ char *procs = NULL;
         struct mc_error err = { 0 };
         struct mc_counters events;
         struct mc_pressure_line psi[_MC_PSI_KIND_COUNT];
@@ -76,12 +76,11 @@ static int read_entry(int fd, struct mc_ps_entry *e)
         e->max = read_u64_or_none(fd, "memory.max");
         e->high = read_u64_or_none(fd, "memory.high");
         e->oom_kill = MC_PS_NONE;
-        if (mc_counters_read_at(fd, "memory.events", &events, &err) == 0 &&
+        if (mc_memory_events_read_at(fd, false, &events, &err) == 0 &&
             !mc_counters_get(&events, "oom_kill", &e->oom_kill))
                 e->oom_kill = MC_PS_NONE;
         /* Absent without CONFIG_PSI, EOPNOTSUPP with psi=0 on the command line. */
-        if (mc_read_file_at(fd, "memory.pressure", &pressure, &err) == 0 &&
-            mc_pressure_parse(pressure, psi, &err) == 0) {
+        if (mc_pressure_read_at(fd, psi, &err) == 0) {
                 e->have_psi = true;
                 e->psi_some_avg10 = psi[MC_PSI_SOME].avg10;
         }

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "event-watch-internal.h"
 #include "util.h"
@@ -16,7 +14,6 @@ void mc_event_triggers_fired(struct mc_event_watch *w, size_t i, double t_since_
 {
         struct mc_error ignored = { 0 };
         struct mc_pressure_trigger *t = &w->triggers[i];
-        _cleanup_free_ char *text = NULL;
         struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
 
         *ret = (struct mc_event){
@@ -25,8 +22,7 @@ void mc_event_triggers_fired(struct mc_event_watch *w, size_t i, double t_since_
                 .trigger = t,
         };
         t->fired++;
-        if (mc_read_file_at(w->o.group_fd, "memory.pressure", &text, &ignored) >= 0 &&
-            mc_pressure_parse(text, lines, &ignored) >= 0 && lines[t->kind].present) {
+        if (mc_pressure_read_at(w->o.group_fd, lines, &ignored) >= 0 && lines[t->kind].present) {
                 ret->has_avg10 = true;
                 ret->avg10 = lines[t->kind].avg10;
         }
@@ -34,12 +30,8 @@ void mc_event_triggers_fired(struct mc_event_watch *w, size_t i, double t_since_
 
 int mc_event_triggers_read_totals(int group_fd, uint64_t ret[_MC_PSI_KIND_COUNT], struct mc_error *err)
 {
-        _cleanup_free_ char *text = NULL;
         struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
-        int r = mc_read_file_at(group_fd, "memory.pressure", &text, err);
-        if (r < 0)
-                return r;
-        r = mc_pressure_parse(text, lines, err);
+        int r = mc_pressure_read_at(group_fd, lines, err);
         if (r < 0)
                 return r;
         for (int k = 0; k < _MC_PSI_KIND_COUNT; k++)
@@ -51,16 +43,9 @@ int mc_event_triggers_read_totals(int group_fd, uint64_t ret[_MC_PSI_KIND_COUNT]
 static int register_trigger(struct mc_event_watch *w, const struct mc_pressure_trigger *t,
                             struct mc_error *err)
 {
-        char line[64];
-        if (mc_pressure_trigger_line(t, line, sizeof(line)) < 0)
-                return mc_error_set(err, EINVAL, "pressure trigger too long");
-        _cleanup_close_ int fd = openat(w->o.group_fd, "memory.pressure", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
-                return mc_error_errno(err, errno, "open memory.pressure for the trigger %s = %s",
-                                      mc_psi_kind_name(t->kind), t->spec);
-        if (write(fd, line, strlen(line) + 1) < 0)
-                return mc_error_errno(err, errno, "register the pressure trigger %s = %s ('%s')",
-                                      mc_psi_kind_name(t->kind), t->spec, line);
+        _cleanup_close_ int fd = -EBADF;
+        if (mc_pressure_trigger_open(w->o.group_fd, t, &fd, err) < 0)
+                return mc_error_prefix(err, "pressure trigger %s = %s", mc_psi_kind_name(t->kind), t->spec);
         size_t n = w->n_triggers + 1;
         struct mc_pressure_trigger *nt = realloc(w->triggers, n * sizeof(*nt));
         if (!nt)

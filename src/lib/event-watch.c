@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "event-watch-internal.h"
+#include "hugetlb-run.h"
 #include "util.h"
 
 /* The counters of memory.events and memory.swap.events that become lines of their own. */
@@ -130,18 +131,6 @@ static int emit_oom_kill(struct mc_event_watch *w, const struct mc_oom_kill *k)
 
 /* ---- counters ---- */
 
-static int counters_pread(int fd, const char *file, struct mc_counters *ret, struct mc_error *err)
-{
-        char buf[1024];
-        /* pread at 0 re-arms kernfs's POLLPRI for the next change. */
-        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-        if (n < 0)
-                return mc_error_errno(err, errno, "read %s", file);
-        buf[n] = '\0';
-        int r = mc_counters_parse(buf, ret, err);
-        return r < 0 ? mc_error_prefix(err, "%s", file) : 0;
-}
-
 static uint64_t counter_delta(const struct mc_counters *before, const struct mc_counters *after,
                               const char *name)
 {
@@ -218,7 +207,7 @@ static int oom_kills_counted(struct mc_event_watch *w, uint64_t delta)
 static int events_changed(struct mc_event_watch *w, struct mc_error *err)
 {
         struct mc_counters now;
-        int r = counters_pread(w->events_fd, "memory.events", &now, err);
+        int r = mc_memory_events_pread(w->events_fd, &now, err);
         if (r < 0)
                 return r;
         struct mc_counters prev = w->events_last;
@@ -241,7 +230,7 @@ static int events_changed(struct mc_event_watch *w, struct mc_error *err)
 static int swap_changed(struct mc_event_watch *w, struct mc_error *err)
 {
         struct mc_counters now;
-        int r = counters_pread(w->swap_fd, "memory.swap.events", &now, err);
+        int r = mc_counters_pread(w->swap_fd, "memory.swap.events", &now, err);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(swap_counters); i++) {
@@ -258,9 +247,7 @@ static int hugetlb_changed(struct mc_event_watch *w, size_t i, struct mc_error *
 {
         struct mc_hugetlb_events *h = &w->hugetlb[i];
         struct mc_counters now;
-        char file[64];
-        snprintf(file, sizeof(file), "hugetlb.%s.events", h->size);
-        int r = counters_pread(h->fd, file, &now, err);
+        int r = mc_hugetlb_events_pread(h->fd, h->size, &now, err);
         if (r < 0)
                 return r;
         r = rate_event(w, &h->rate, MC_EVENT_HUGETLB_MAX, counter_delta(&h->last, &now, "max"), h->size);
@@ -392,20 +379,6 @@ static int add_source(struct mc_event_watch *w, int fd, short events, int kind, 
         return 0;
 }
 
-/* The counter file of the group, opened to poll, and its first reading (which also arms POLLPRI). */
-static int open_counters(int group_fd, const char *file, int *ret_fd, struct mc_counters *ret,
-                         struct mc_error *err)
-{
-        _cleanup_close_ int fd = openat(group_fd, file, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : mc_error_errno(err, errno, "open %s", file);
-        int r = counters_pread(fd, file, ret, err);
-        if (r < 0)
-                return r;
-        *ret_fd = TAKE_FD(fd);
-        return 1;
-}
-
 static int open_hugetlb(struct mc_event_watch *w, struct mc_error *err)
 {
         DIR *d = mc_opendir_at(w->o.group_fd, ".");
@@ -428,7 +401,7 @@ static int open_hugetlb(struct mc_event_watch *w, struct mc_error *err)
                 struct mc_hugetlb_events *h = &w->hugetlb[w->n_hugetlb];
                 *h = (struct mc_hugetlb_events){ .fd = -EBADF };
                 snprintf(h->size, sizeof(h->size), "%.*s", (int)(len - 15), de->d_name + 8);
-                r = open_counters(w->o.group_fd, de->d_name, &h->fd, &h->base, err);
+                r = mc_hugetlb_events_open_at(w->o.group_fd, h->size, &h->fd, &h->base, err);
                 if (r < 0)
                         break;
                 if (r == 0)
@@ -508,7 +481,8 @@ static int watch_open(struct mc_event_watch *w, struct mc_error *err)
                 }
         }
 
-        r = open_counters(w->o.group_fd, "memory.events", &w->events_fd, &w->events_base, err);
+        /* Its first reading is the run's baseline: observe takes it from here (events_base). */
+        r = mc_memory_events_open_at(w->o.group_fd, &w->events_fd, &w->events_base, err);
         if (r == 0)
                 return mc_error_set(err, ENOENT, "the group has no memory.events");
         if (r < 0)
@@ -517,7 +491,7 @@ static int watch_open(struct mc_event_watch *w, struct mc_error *err)
         if (add_source(w, w->events_fd, POLLPRI, SRC_EVENTS, 0) < 0)
                 return mc_error_errno(err, ENOMEM, "event watch");
 
-        r = open_counters(w->o.group_fd, "memory.swap.events", &w->swap_fd, &w->swap_base, err);
+        r = mc_counters_open_at(w->o.group_fd, "memory.swap.events", &w->swap_fd, &w->swap_base, err);
         if (r < 0)
                 return r;
         w->swap_last = w->swap_base;

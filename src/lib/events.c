@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "events.h"
 #include "util.h"
@@ -94,6 +97,46 @@ int mc_counters_read_at(int dirfd, const char *file, struct mc_counters *ret, st
         if (r < 0)
                 return mc_error_prefix(err, "%s", file);
         return 0;
+}
+
+int mc_counters_open_at(int dirfd, const char *file, int *ret_fd, struct mc_counters *ret,
+                        struct mc_error *err)
+{
+        _cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : mc_error_errno(err, errno, "open %s", file);
+        int r = mc_counters_pread(fd, file, ret, err);
+        if (r < 0)
+                return r;
+        *ret_fd = TAKE_FD(fd);
+        return 1;
+}
+
+int mc_counters_pread(int fd, const char *file, struct mc_counters *ret, struct mc_error *err)
+{
+        char buf[1024];
+        /* pread at 0 re-arms kernfs's POLLPRI for the next change. */
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+        if (n < 0)
+                return mc_error_errno(err, errno, "read %s", file);
+        buf[n] = '\0';
+        int r = mc_counters_parse(buf, ret, err);
+        return r < 0 ? mc_error_prefix(err, "%s", file) : 0;
+}
+
+int mc_memory_events_read_at(int group_fd, bool local, struct mc_counters *ret, struct mc_error *err)
+{
+        return mc_counters_read_at(group_fd, local ? "memory.events.local" : "memory.events", ret, err);
+}
+
+int mc_memory_events_open_at(int group_fd, int *ret_fd, struct mc_counters *ret, struct mc_error *err)
+{
+        return mc_counters_open_at(group_fd, "memory.events", ret_fd, ret, err);
+}
+
+int mc_memory_events_pread(int fd, struct mc_counters *ret, struct mc_error *err)
+{
+        return mc_counters_pread(fd, "memory.events", ret, err);
 }
 
 bool mc_counters_get(const struct mc_counters *c, const char *name, uint64_t *ret)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,18 +138,22 @@ void mc_hugetlb_run_start(struct mc_hugetlb_run *h, int group_fd)
 {
         for (size_t i = 0; i < h->n_sizes; i++) {
                 struct mc_report_hugetlb *e = &h->sizes[i];
-                char file[64];
-                struct mc_error err = { 0 };
                 e->rsvd_max = UINT64_MAX;
                 /* rsvd.* came with Linux 5.7: without it the limit stays "no limit". */
                 e->has_limits = hugetlb_read(group_fd, e->size, "max", &e->max) >= 0;
                 if (e->has_limits)
                         (void)hugetlb_read(group_fd, e->size, "rsvd.max", &e->rsvd_max);
-                snprintf(file, sizeof(file), "hugetlb.%s.events", e->size);
-                /* Unknown before: no delta after. */
-                h->has_events_before[i] =
-                        mc_counters_read_at(group_fd, file, &h->events_before[i], &err) >= 0;
         }
+}
+
+void mc_hugetlb_run_set_events_before(struct mc_hugetlb_run *h, const char *size,
+                                      const struct mc_counters *before)
+{
+        for (size_t i = 0; i < h->n_sizes; i++)
+                if (streq(h->sizes[i].size, size)) {
+                        h->events_before[i] = *before;
+                        h->has_events_before[i] = true;
+                }
 }
 
 void mc_hugetlb_run_end(struct mc_hugetlb_run *h, int group_fd)
@@ -157,18 +162,49 @@ void mc_hugetlb_run_end(struct mc_hugetlb_run *h, int group_fd)
                 struct mc_report_hugetlb *e = &h->sizes[i];
                 struct mc_counters after, delta;
                 struct mc_error err = { 0 };
-                char file[64];
                 e->has_usage = hugetlb_read(group_fd, e->size, "current", &e->current) >= 0;
                 if (e->has_usage && hugetlb_read(group_fd, e->size, "rsvd.current", &e->rsvd_current) < 0)
                         e->rsvd_current = 0; /* before 5.7 there are no reservation counters */
-                snprintf(file, sizeof(file), "hugetlb.%s.events", e->size);
-                if (!h->has_events_before[i] || mc_counters_read_at(group_fd, file, &after, &err) < 0)
+                /* Unknown before: no delta after. */
+                if (!h->has_events_before[i] ||
+                    mc_hugetlb_events_read_at(group_fd, e->size, &after, &err) < 0)
                         continue;
                 mc_counters_delta(&h->events_before[i], &after, &delta);
                 e->has_events = true;
                 e->events_max = 0;
                 (void)mc_counters_get(&delta, "max", &e->events_max);
         }
+}
+
+/* hugetlb.<size>.events, in buf of n bytes. */
+static int events_file(const char *size, char *buf, size_t n, struct mc_error *err)
+{
+        int k = snprintf(buf, n, "hugetlb.%s.events", size);
+        if (k < 0 || (size_t)k >= n)
+                return mc_error_set(err, ENAMETOOLONG, "hugetlb page size '%s': name too long", size);
+        return 0;
+}
+
+int mc_hugetlb_events_open_at(int group_fd, const char *size, int *ret_fd, struct mc_counters *ret,
+                              struct mc_error *err)
+{
+        char file[64];
+        int r = events_file(size, file, sizeof(file), err);
+        return r < 0 ? r : mc_counters_open_at(group_fd, file, ret_fd, ret, err);
+}
+
+int mc_hugetlb_events_pread(int fd, const char *size, struct mc_counters *ret, struct mc_error *err)
+{
+        char file[64];
+        int r = events_file(size, file, sizeof(file), err);
+        return r < 0 ? r : mc_counters_pread(fd, file, ret, err);
+}
+
+int mc_hugetlb_events_read_at(int group_fd, const char *size, struct mc_counters *ret, struct mc_error *err)
+{
+        char file[64];
+        int r = events_file(size, file, sizeof(file), err);
+        return r < 0 ? r : mc_counters_read_at(group_fd, file, ret, err);
 }
 
 int mc_hugetlb_run_release(struct mc_hugetlb_run *h, mc_warn_fn warn, void *warn_userdata,

@@ -153,9 +153,8 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
         *ob = (struct mc_observe){ .o = *o };
         if (o->hugetlb)
                 mc_hugetlb_run_start(o->hugetlb, o->group_fd);
-        r = mc_counters_read_at(o->group_fd, "memory.events", &ob->before, err);
-        if (r >= 0)
-                r = mc_counters_read_at(o->group_fd, "memory.events.local", &ob->before_local, err);
+        /* memory.events' baseline is the event watch's first reading (below): one look, not two. */
+        r = mc_memory_events_read_at(o->group_fd, true, &ob->before_local, err);
         if (r < 0)
                 return r;
 
@@ -176,6 +175,10 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
         if (r < 0)
                 return r;
         ob->watching = true;
+        ob->before = ob->events.events_base;
+        for (size_t i = 0; o->hugetlb && i < ob->events.n_hugetlb; i++)
+                mc_hugetlb_run_set_events_before(o->hugetlb, ob->events.hugetlb[i].size,
+                                                 &ob->events.hugetlb[i].base);
         /* A kernel taking no trigger from a non-root writer: the stall totals stand for it. */
         for (size_t i = 0; o->triggers && !o->triggers->is_default && i < ob->events.n_refused; i++)
                 warn(ob, "%s; the report's stall totals (pressure.*_total_us) stand for it",
@@ -297,8 +300,8 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
         /* memory.peak exists since Linux 5.19; without it the peak stays unknown. */
         if (mc_read_u64_at(o->group_fd, "memory.peak", &r->peak, &rerr) >= 0)
                 r->has_peak = true;
-        if (mc_counters_read_at(o->group_fd, "memory.events", &after, &rerr) >= 0 &&
-            mc_counters_read_at(o->group_fd, "memory.events.local", &after_local, &rerr) >= 0) {
+        if (mc_memory_events_read_at(o->group_fd, false, &after, &rerr) >= 0 &&
+            mc_memory_events_read_at(o->group_fd, true, &after_local, &rerr) >= 0) {
                 mc_counters_delta(&ob->before, &after, &r->events);
                 mc_counters_delta(&ob->before_local, &after_local, &r->events_local);
                 r->has_events = true;

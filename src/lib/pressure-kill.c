@@ -43,15 +43,6 @@ static double since_start(const struct mc_pressure_kill *k, uint64_t now)
         return now > k->start_ns ? (double)(now - k->start_ns) / 1e9 : 0.0;
 }
 
-static int read_totals(int group_fd, struct mc_pressure_line lines[_MC_PSI_KIND_COUNT], struct mc_error *err)
-{
-        _cleanup_free_ char *text = NULL;
-        int r = mc_read_file_at(group_fd, "memory.pressure", &text, err);
-        if (r < 0)
-                return r;
-        return mc_pressure_parse(text, lines, err);
-}
-
 static int timer_arm(struct mc_pressure_kill *k, uint64_t after_us, struct mc_error *err)
 {
         struct itimerspec its = { 0 };
@@ -105,7 +96,7 @@ static int end_run(struct mc_pressure_kill *k, uint64_t now, struct mc_error *er
 
         res->fired = true;
         res->fired_at = since_start(k, now);
-        if (read_totals(k->o.group_fd, lines, &ignored) >= 0) {
+        if (mc_pressure_read_at(k->o.group_fd, lines, &ignored) >= 0) {
                 for (int i = 0; i < _MC_PSI_KIND_COUNT; i++)
                         res->total_us[i] = lines[i].total_us;
                 if (now > k->run_first_ns && k->o.rule->windows > 1 &&
@@ -160,7 +151,7 @@ static int trigger_ready(void *userdata, short revents, struct mc_error *err)
         if (k->count.consecutive == 1) {
                 struct mc_pressure_line lines[_MC_PSI_KIND_COUNT];
                 k->run_first_ns = now;
-                k->run_first_total_us = read_totals(k->o.group_fd, lines, &ignored) >= 0
+                k->run_first_total_us = mc_pressure_read_at(k->o.group_fd, lines, &ignored) >= 0
                                                 ? lines[k->o.rule->trigger.kind].total_us
                                                 : 0;
         }
@@ -209,8 +200,6 @@ static int timer_ready(void *userdata, short revents, struct mc_error *err)
 int mc_pressure_kill_open(struct mc_pressure_kill *k, const struct mc_pressure_kill_opts *opts,
                           struct mc_error *err)
 {
-        char line[64];
-
         *k = (struct mc_pressure_kill){
                 .o = *opts,
                 .trigger_fd = -EBADF,
@@ -219,18 +208,9 @@ int mc_pressure_kill_open(struct mc_pressure_kill *k, const struct mc_pressure_k
                 .count = { .needed = opts->rule->windows },
                 .result = { .rule = opts->rule, .grace_us = opts->grace_us },
         };
-        if (mc_pressure_trigger_line(&opts->rule->trigger, line, sizeof(line)) < 0)
-                return mc_error_set(err, EINVAL, "pressure kill rule too long");
-        _cleanup_close_ int fd = openat(opts->group_fd, "memory.pressure", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
-                return mc_error_errno(err, errno,
-                                      errno == ENOENT ? "pressure kill rule '%s': no PSI on this kernel "
-                                                        "(memory.pressure is missing)"
-                                                      : "pressure kill rule '%s': open memory.pressure",
-                                      opts->rule->spec);
-        if (write(fd, line, strlen(line) + 1) < 0)
-                return mc_error_errno(err, errno, "pressure kill rule '%s': register the trigger '%s'",
-                                      opts->rule->spec, line);
+        _cleanup_close_ int fd = -EBADF;
+        if (mc_pressure_trigger_open(opts->group_fd, &opts->rule->trigger, &fd, err) < 0)
+                return mc_error_prefix(err, "pressure kill rule '%s'", opts->rule->spec);
         int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
         if (tfd < 0)
                 return mc_error_errno(err, errno, "pressure kill timer");

@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decimal.h"
 #include "duration.h"
@@ -213,5 +215,61 @@ int mc_pressure_parse(const char *text, struct mc_pressure_line ret[_MC_PSI_KIND
         if (!out[MC_PSI_SOME].present)
                 return mc_error_set(err, EINVAL, "memory.pressure: no 'some' line");
         memcpy(ret, out, sizeof(out));
+        return 0;
+}
+
+/* ---- the file ---- */
+
+#define PRESSURE_FILE "memory.pressure"
+
+int mc_pressure_read_at(int group_fd, struct mc_pressure_line ret[_MC_PSI_KIND_COUNT], struct mc_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        int r = mc_read_file_at(group_fd, PRESSURE_FILE, &text, err);
+        if (r < 0)
+                return r;
+        return mc_pressure_parse(text, ret, err);
+}
+
+int mc_pressure_open_at(int group_fd, int *ret_fd, struct mc_error *err)
+{
+        int fd = openat(group_fd, PRESSURE_FILE, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        if (fd < 0 && errno != ENOENT)
+                return mc_error_errno(err, errno, "open '%s'", PRESSURE_FILE);
+        *ret_fd = fd < 0 ? -EBADF : fd;
+        return 0;
+}
+
+int mc_pressure_pread(int fd, char *buf, size_t n, struct mc_pressure_line ret[_MC_PSI_KIND_COUNT],
+                      struct mc_error *err)
+{
+        if (n < 2)
+                return mc_error_set(err, ENOBUFS, "read %s: no room", PRESSURE_FILE);
+        ssize_t k = pread(fd, buf, n - 1, 0);
+        if (k < 0)
+                return mc_error_errno(err, errno, "read %s", PRESSURE_FILE);
+        if (k == 0)
+                return mc_error_set(err, ENODATA, "read %s: empty", PRESSURE_FILE);
+        buf[k] = '\0';
+        return mc_pressure_parse(buf, ret, err);
+}
+
+int mc_pressure_trigger_open(int group_fd, const struct mc_pressure_trigger *t, int *ret_fd,
+                             struct mc_error *err)
+{
+        char line[64];
+
+        if (mc_pressure_trigger_line(t, line, sizeof(line)) < 0)
+                return mc_error_set(err, EINVAL, "trigger too long");
+        _cleanup_close_ int fd =
+                openat(group_fd, PRESSURE_FILE, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return mc_error_errno(err, errno,
+                                      errno == ENOENT ? "no PSI on this kernel (%s is missing)" : "open %s",
+                                      PRESSURE_FILE);
+        /* The kernel takes the line with its NUL (psi_write() copies up to the first one). */
+        if (write(fd, line, strlen(line) + 1) < 0)
+                return mc_error_errno(err, errno, "register the trigger '%s'", line);
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }

@@ -357,19 +357,15 @@ static void sample(struct mc_sampler *s, bool final)
             pt.swap_current > s->swap_max)
                 s->swap_max = pt.swap_current;
         if (s->pressure_fd >= 0) {
-                ssize_t k = pread(s->pressure_fd, s->buf, sizeof(s->buf) - 1, 0);
                 struct mc_pressure_line psi[_MC_PSI_KIND_COUNT];
                 struct mc_error err;
-                if (k > 0) {
-                        s->buf[k] = '\0';
-                        /* A kind without its line (never so for memory.pressure) reads 0. */
-                        if (mc_pressure_parse(s->buf, psi, &err) == 0) {
-                                pt.some_avg10 = psi[MC_PSI_SOME].avg10_centi;
-                                pt.full_avg10 = psi[MC_PSI_FULL].avg10_centi;
-                                sum->has_psi = true;
-                                sum->some_avg10_max = MAX(sum->some_avg10_max, pt.some_avg10);
-                                sum->full_avg10_max = MAX(sum->full_avg10_max, pt.full_avg10);
-                        }
+                /* A kind without its line (never so for memory.pressure) reads 0. */
+                if (mc_pressure_pread(s->pressure_fd, s->buf, sizeof(s->buf), psi, &err) == 0) {
+                        pt.some_avg10 = psi[MC_PSI_SOME].avg10_centi;
+                        pt.full_avg10 = psi[MC_PSI_FULL].avg10_centi;
+                        sum->has_psi = true;
+                        sum->some_avg10_max = MAX(sum->some_avg10_max, pt.some_avg10);
+                        sum->full_avg10_max = MAX(sum->full_avg10_max, pt.full_avg10);
                 }
         }
         for (size_t i = 0; i < sum->n_hugetlb; i++) {
@@ -532,7 +528,7 @@ int mc_sampler_new(int group_fd, uint64_t interval_ms, struct mc_sampler **ret, 
                 goto fail;
         }
         if ((r = open_optional(group_fd, "memory.swap.current", &s->swap_fd, err)) < 0 ||
-            (r = open_optional(group_fd, "memory.pressure", &s->pressure_fd, err)) < 0)
+            (r = mc_pressure_open_at(group_fd, &s->pressure_fd, err)) < 0)
                 goto fail;
         s->timeline.has_swap = s->swap_fd >= 0;
         s->timeline.has_psi = s->pressure_fd >= 0;

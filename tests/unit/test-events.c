@@ -196,6 +196,76 @@ static void test_keyed_read_at(void **state)
         rmdir(dir);
 }
 
+/* A counter file as a group holds it: put text in file of dfd, replacing its contents in place. */
+static void put(int dfd, const char *file, const char *text)
+{
+        int f = openat(dfd, file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        assert_true(f >= 0);
+        assert_int_equal(ftruncate(f, 0), 0);
+        assert_int_equal(pwrite(f, text, strlen(text), 0), (ssize_t)strlen(text));
+        close(f);
+}
+
+/*
+ * The one reader of memory.events and memory.events.local: by name, or
+ * opened once to be polled and read again through its fd.
+ */
+static void test_memory_events(void **state)
+{
+        char dir[] = "/tmp/memcage-test-events-XXXXXX";
+        struct mc_error err = { 0 };
+        struct mc_counters c;
+        uint64_t v = 0;
+        int fd = -EBADF;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+
+        /* A group without the file (no memory controller): 0 and no fd, not an error. */
+        assert_int_equal(mc_memory_events_open_at(dfd, &fd, &c, &err), 0);
+        assert_int_equal(fd, -EBADF);
+        assert_int_equal(mc_memory_events_read_at(dfd, false, &c, &err), -ENOENT);
+        assert_non_null(strstr(err.msg, "'memory.events'"));
+
+        put(dfd, "memory.events", memory_events_612);
+        put(dfd, "memory.events.local", "low 0\nhigh 2\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
+        assert_int_equal(mc_memory_events_read_at(dfd, false, &c, &err), 0);
+        assert_true(mc_counters_get(&c, "high", &v));
+        assert_int_equal(v, 11761);
+        assert_int_equal(mc_memory_events_read_at(dfd, true, &c, &err), 0);
+        assert_true(mc_counters_get(&c, "high", &v));
+        assert_int_equal(v, 2);
+
+        assert_int_equal(mc_memory_events_open_at(dfd, &fd, &c, &err), 1);
+        assert_true(fd >= 0);
+        assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+        assert_true(mc_counters_get(&c, "oom_kill", &v));
+        assert_int_equal(v, 1);
+        /* The same fd reads the counters as they are now. */
+        put(dfd, "memory.events", "low 0\nhigh 11761\nmax 53\noom 2\noom_kill 2\noom_group_kill 0\n");
+        assert_int_equal(mc_memory_events_pread(fd, &c, &err), 0);
+        assert_true(mc_counters_get(&c, "oom_kill", &v));
+        assert_int_equal(v, 2);
+        /* A malformed text is named after the file. */
+        put(dfd, "memory.events", "oom_kill two\n");
+        assert_int_equal(mc_memory_events_pread(fd, &c, &err), -EINVAL);
+        assert_true(strncmp(err.msg, "memory.events: ", 15) == 0);
+        close(fd);
+
+        /* A link in its place is not followed. */
+        assert_int_equal(unlinkat(dfd, "memory.events", 0), 0);
+        assert_int_equal(symlinkat("memory.events.local", dfd, "memory.events"), 0);
+        assert_int_equal(mc_memory_events_open_at(dfd, &fd, &c, &err), -ELOOP);
+        assert_string_equal(err.msg, "open memory.events: Too many levels of symbolic links");
+
+        assert_int_equal(unlinkat(dfd, "memory.events", 0), 0);
+        assert_int_equal(unlinkat(dfd, "memory.events.local", 0), 0);
+        close(dfd);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -203,6 +273,7 @@ int main(void)
                 cmocka_unit_test(test_parse_errors),      cmocka_unit_test(test_delta),
                 cmocka_unit_test(test_parse_duplicate),   cmocka_unit_test(test_keyed_get),
                 cmocka_unit_test(test_keyed_get_errors),  cmocka_unit_test(test_keyed_read_at),
+                cmocka_unit_test(test_memory_events),
         };
         return cmocka_run_group_tests_name("events", tests, NULL, NULL);
 }

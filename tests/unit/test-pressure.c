@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -250,12 +252,159 @@ static void test_profile_keys(void **state)
         rmdir(dir);
 }
 
+/* A temporary directory standing for a group, with memory.pressure holding text (NULL: no file). */
+static int fake_group(char *dir, const char *text)
+{
+        assert_non_null(mkdtemp(dir));
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+        if (text) {
+                int f = openat(dfd, "memory.pressure", O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+                assert_true(f >= 0);
+                assert_int_equal(write(f, text, strlen(text)), (ssize_t)strlen(text));
+                close(f);
+        }
+        return dfd;
+}
+
+static void fake_group_remove(char *dir, int dfd)
+{
+        (void)unlinkat(dfd, "memory.pressure", 0);
+        (void)unlinkat(dfd, "memory.pressure", AT_REMOVEDIR);
+        close(dfd);
+        assert_int_equal(rmdir(dir), 0);
+}
+
+#define PSI_TEXT                                              \
+        "some avg10=1.50 avg60=0.00 avg300=0.00 total=1234\n" \
+        "full avg10=0.25 avg60=0.00 avg300=0.00 total=567\n"
+
+/* The one reader of a group's memory.pressure: read and parsed, or why not. */
+static void test_read_at(void **state)
+{
+        char dir[] = "/tmp/test-pressure.XXXXXX";
+        struct mc_pressure_line l[_MC_PSI_KIND_COUNT];
+        struct mc_error err = { 0 };
+
+        (void)state;
+        int dfd = fake_group(dir, PSI_TEXT);
+        assert_int_equal(mc_pressure_read_at(dfd, l, &err), 0);
+        assert_true(l[MC_PSI_SOME].present);
+        assert_int_equal(l[MC_PSI_SOME].avg10_centi, 150);
+        assert_int_equal(l[MC_PSI_SOME].total_us, 1234);
+        assert_true(l[MC_PSI_FULL].present);
+        assert_int_equal(l[MC_PSI_FULL].total_us, 567);
+
+        /* Not the kernel's text: the parser's message. */
+        int f = openat(dfd, "memory.pressure", O_WRONLY | O_TRUNC | O_CLOEXEC);
+        assert_true(f >= 0);
+        assert_int_equal(write(f, "nonsense\n", 9), 9);
+        close(f);
+        assert_int_equal(mc_pressure_read_at(dfd, l, &err), -EINVAL);
+        assert_string_equal(err.msg, "memory.pressure: unexpected line 'nonsense'");
+
+        /* Without PSI the file is missing. */
+        assert_int_equal(unlinkat(dfd, "memory.pressure", 0), 0);
+        assert_int_equal(mc_pressure_read_at(dfd, l, &err), -ENOENT);
+        assert_non_null(strstr(err.msg, "memory.pressure"));
+        fake_group_remove(dir, dfd);
+}
+
+/* The sampler's way: opened once, read from the start at each tick, into the caller's buffer. */
+static void test_open_pread(void **state)
+{
+        char dir[] = "/tmp/test-pressure.XXXXXX";
+        struct mc_pressure_line l[_MC_PSI_KIND_COUNT];
+        struct mc_error err = { 0 };
+        char buf[256];
+        int fd = 0;
+
+        (void)state;
+        int dfd = fake_group(dir, NULL);
+        /* Missing is no error: no fd. */
+        assert_int_equal(mc_pressure_open_at(dfd, &fd, &err), 0);
+        assert_int_equal(fd, -EBADF);
+        /* A link in its place is not followed: a group's files are never links. */
+        assert_int_equal(symlinkat("/proc/pressure/memory", dfd, "memory.pressure"), 0);
+        assert_int_equal(mc_pressure_open_at(dfd, &fd, &err), -ELOOP);
+        assert_non_null(strstr(err.msg, "open 'memory.pressure'"));
+        assert_int_equal(unlinkat(dfd, "memory.pressure", 0), 0);
+
+        int f = openat(dfd, "memory.pressure", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        assert_true(f >= 0);
+        assert_int_equal(write(f, PSI_TEXT, strlen(PSI_TEXT)), (ssize_t)strlen(PSI_TEXT));
+        assert_int_equal(mc_pressure_open_at(dfd, &fd, &err), 0);
+        assert_true(fd >= 0);
+        assert_int_equal(mc_pressure_pread(fd, buf, sizeof(buf), l, &err), 0);
+        assert_int_equal(l[MC_PSI_SOME].avg10_centi, 150);
+        assert_int_equal(l[MC_PSI_FULL].avg10_centi, 25);
+        /* The same fd sees the text as it is now, read from its start again. */
+        assert_int_equal(pwrite(f, "some avg10=9.00", 15, 0), 15);
+        assert_int_equal(mc_pressure_pread(fd, buf, sizeof(buf), l, &err), 0);
+        assert_int_equal(l[MC_PSI_SOME].avg10_centi, 900);
+        /* A buffer too small cuts the text: the parser says so, nothing past it is read. */
+        assert_int_equal(mc_pressure_pread(fd, buf, 20, l, &err), -EINVAL);
+        assert_int_equal(mc_pressure_pread(fd, buf, 1, l, &err), -ENOBUFS);
+        /* An empty file is not the kernel's. */
+        assert_int_equal(ftruncate(f, 0), 0);
+        assert_int_equal(mc_pressure_pread(fd, buf, sizeof(buf), l, &err), -ENODATA);
+        close(f);
+        close(fd);
+        fake_group_remove(dir, dfd);
+}
+
+/* A trigger: its own fd, the kernel's line written with its NUL, or the step that failed. */
+static void test_trigger_open(void **state)
+{
+        char dir[] = "/tmp/test-pressure.XXXXXX";
+        struct mc_pressure_trigger t;
+        struct mc_error err = { 0 };
+        char got[64] = "";
+        int fd = -EBADF, fd2 = -EBADF;
+
+        (void)state;
+        assert_int_equal(mc_pressure_parse_trigger("150ms/1s", MC_PSI_SOME, &t, &err), 0);
+        int dfd = fake_group(dir, NULL);
+        assert_int_equal(mc_pressure_trigger_open(dfd, &t, &fd, &err), -ENOENT);
+        assert_string_equal(err.msg, "no PSI on this kernel (memory.pressure is missing): No such file or "
+                                     "directory");
+        assert_int_equal(fd, -EBADF);
+
+        /* A plain file takes the line as memory.pressure does. */
+        int f = openat(dfd, "memory.pressure", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        assert_true(f >= 0);
+        close(f);
+        assert_int_equal(mc_pressure_trigger_open(dfd, &t, &fd, &err), 0);
+        assert_true(fd >= 0);
+        assert_true((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR);
+        assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+        assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+        assert_int_equal(pread(fd, got, sizeof(got), 0), (ssize_t)sizeof("some 150000 1000000"));
+        assert_memory_equal(got, "some 150000 1000000", sizeof("some 150000 1000000"));
+        /* One trigger per open file: a second one gets an fd of its own. */
+        assert_int_equal(mc_pressure_trigger_open(dfd, &t, &fd2, &err), 0);
+        assert_true(fd2 >= 0 && fd2 != fd);
+        close(fd);
+        close(fd2);
+        assert_int_equal(unlinkat(dfd, "memory.pressure", 0), 0);
+
+        /* Not openable for writing: the step named for the caller's prefix. */
+        assert_int_equal(mkdirat(dfd, "memory.pressure", 0700), 0);
+        fd = -EBADF;
+        assert_int_equal(mc_pressure_trigger_open(dfd, &t, &fd, &err), -EISDIR);
+        assert_string_equal(err.msg, "open memory.pressure: Is a directory");
+        assert_int_equal(fd, -EBADF);
+        fake_group_remove(dir, dfd);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_trigger),   cmocka_unit_test(test_trigger_line),
                 cmocka_unit_test(test_parse_file),      cmocka_unit_test(test_parse_avg10),
                 cmocka_unit_test(test_parse_malformed), cmocka_unit_test(test_profile_keys),
+                cmocka_unit_test(test_read_at),         cmocka_unit_test(test_open_pread),
+                cmocka_unit_test(test_trigger_open),
         };
         return cmocka_run_group_tests_name("pressure", tests, NULL, NULL);
 }

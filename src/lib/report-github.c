@@ -68,7 +68,8 @@ int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
         size_t len = 0;
         char verdict[256], lim[MC_SIZE_STR_MAX];
         json_t *events = mc_rj_obj(r, "events"), *swap = mc_rj_obj(r, "swap_events");
-        json_t *kills = mc_rj_array(r, "oom_kills"), *k;
+        json_auto_t *victims = mc_rj_oom_victims(r);
+        json_t *k;
         json_t *triggers = mc_rj_array(mc_rj_obj(r, "pressure"), "triggers"), *t;
         const char *cg = mc_rj_str(r, "cgroup") ?: "?";
         uint64_t n;
@@ -76,20 +77,50 @@ int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
 
         cmd = mc_rj_command_line(r);
         FILE *f = open_memstream(&s, &len);
-        if (!cmd || !f) {
+        if (!cmd || !f || !victims) {
                 if (f)
                         fclose(f);
                 return mc_error_errno(err, ENOMEM, "render the GitHub annotations");
         }
 
         enum mc_verdict_level level = mc_rj_verdict(r, verdict, sizeof(verdict));
-        bool oom = mc_rj_oom_kills(r) > 0;
-        if (oom) {
-                n = mc_rj_oom_kills(r);
-                const char *max = limit_str(r, "max", lim);
-                command(f, "error", "%s: %s, %llu OOM kill%s in %s%s%s%s", cmd, verdict,
-                        (unsigned long long)n, n == 1 ? "" : "s", cg, streq(max, "?") ? "" : " (memory.max ",
-                        streq(max, "?") ? "" : max, streq(max, "?") ? "" : ")");
+        size_t n_victims = json_array_size(victims);
+        const char *max = limit_str(r, "max", lim);
+        char max_note[MC_SIZE_STR_MAX + 16] = "";
+        if (!streq(max, "?"))
+                snprintf(max_note, sizeof(max_note), " (memory.max %s)", max);
+        if (n_victims > 0) {
+                /* One annotation per victim, the first with the verdict: one kill is one ::error. */
+                json_array_foreach(victims, i, k)
+                {
+                        const char *name = mc_rj_str(k, "name");
+                        uint64_t pid = 0;
+                        double when = 0;
+                        char who[128], victim[112] = "", of[48] = "";
+                        (void)mc_rj_double(k, "t", &when);
+                        if (mc_rj_u64(k, "pid", &pid))
+                                snprintf(victim, sizeof(victim), "%s (pid %llu)", name ?: "?",
+                                         (unsigned long long)pid);
+                        snprintf(who, sizeof(who), "OOM kill of %s",
+                                 *victim ? victim : "an unknown process");
+                        if (n_victims > 1)
+                                snprintf(of, sizeof(of), "; kill 1 of %zu", n_victims);
+                        /* The verdict names the first victim already ("oom-killed (group limit): hog (pid
+                         * 7)"). */
+                        if (i == 0 && *victim && strstr(verdict, victim))
+                                command(f, "error", "%s: %s at %.2f s in %s%s%s", cmd, verdict, when, cg,
+                                        max_note, of);
+                        else if (i == 0)
+                                command(f, "error", "%s: %s; %s at %.2f s in %s%s%s", cmd, verdict, who,
+                                        when, cg, max_note, of);
+                        else
+                                command(f, "error", "%s: %s at %.2f s in %s (%s); kill %zu of %zu", cmd, who,
+                                        when, cg, mc_rj_str(k, "cause") ?: "cause unknown", i + 1,
+                                        n_victims);
+                }
+        } else if ((n = mc_rj_oom_kills(r)) > 0) {
+                command(f, "error", "%s: %s, %llu OOM kill%s in %s%s", cmd, verdict, (unsigned long long)n,
+                        n == 1 ? "" : "s", cg, max_note);
         } else if (pkill_fired(r)) {
                 json_t *pk = mc_rj_obj(mc_rj_obj(r, "pressure"), "kill");
                 double stall = 0, at = 0;
@@ -106,16 +137,6 @@ int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
         } else if (level == MC_LEVEL_BAD &&
                    (strncmp(verdict, "hugetlb-limit", 13) == 0 || strncmp(verdict, "swap-limit", 10) == 0))
                 command(f, "error", "%s: %s in %s", cmd, verdict, cg);
-        json_array_foreach(kills, i, k)
-        {
-                const char *name = mc_rj_str(k, "name");
-                uint64_t pid = 0;
-                double when = 0;
-                (void)mc_rj_u64(k, "pid", &pid);
-                (void)mc_rj_double(k, "t", &when);
-                command(f, "error", "OOM kill of %s (pid %llu) at %.2f s in %s (%s)", name ?: "?",
-                        (unsigned long long)pid, when, cg, mc_rj_str(k, "cause") ?: "cause unknown");
-        }
         if ((n = counter(events, "high")) > 0)
                 command(f, "warning",
                         "memory.high (%s) exceeded %llu time%s in %s: the command was throttled",

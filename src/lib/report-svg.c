@@ -274,7 +274,7 @@ static void limit_line(const struct chart *c, const json_t *r, const char *key, 
 /* Which marker an event of the log gets: 1 OOM, 2 high/max, 4 pressure, 0 none. */
 static unsigned marker_kind(const char *type)
 {
-        if (streq(type, "oom_kill") || streq(type, "oom") || streq(type, "oom_group_kill"))
+        if (streq(type, "oom_kill") || streq(type, "oom"))
                 return 1;
         if (streq(type, "high") || streq(type, "max"))
                 return 2;
@@ -283,12 +283,60 @@ static unsigned marker_kind(const char *type)
         return 0;
 }
 
-/* The log's events: a thin vertical line and a dot on top of the plot, the details as a tooltip. */
+/*
+ * A thin vertical line and a dot on top of the plot, the details as a
+ * tooltip; class "mark oom" (high, max, swap-max, pressure) for scripts.
+ */
+static void marker(const struct chart *c, double t, const char *cls, const char *color, const char *radius,
+                   const char *tip)
+{
+        double x = px_x(c, t);
+        fprintf(c->f, "<g class=\"mark %s\"><title>", cls);
+        mc_xml_escape(c->f, tip, true);
+        fprintf(c->f,
+                "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"1\" stroke-opacity=\"0.6\"/>"
+                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/></g>\n",
+                x, Y0, x, Y1, color, x, Y0 - 6, radius, color);
+}
+
+/*
+ * The OOM kills, one mark per victim (mc_rj_oom_victims): the oom,
+ * oom_group_kill and repeated oom_kill lines of the log are the same kill
+ * counted again. Returns whether any was drawn.
+ */
+static bool oom_markers(const struct chart *c, const json_t *victims)
+{
+        json_t *k;
+        size_t i;
+        bool any = false;
+
+        json_array_foreach(victims, i, k)
+        {
+                char tip[256];
+                uint64_t pid;
+                double t;
+                if (!mc_rj_double(k, "t", &t))
+                        continue;
+                if (mc_rj_u64(k, "pid", &pid))
+                        snprintf(tip, sizeof(tip), "%.2f s: OOM kill of %s (pid %llu)", t,
+                                 mc_rj_str(k, "name") ?: "?", (unsigned long long)pid);
+                else
+                        snprintf(tip, sizeof(tip), "%.2f s: OOM kill", t);
+                marker(c, t, "oom", COLOR_OOM, "5", tip);
+                any = true;
+        }
+        return any;
+}
+
+/* The log's events as marks; OOM lines only when the report lists no kill (a report of an older memcage). */
 static unsigned markers(const struct chart *c, const json_t *r)
 {
         json_t *log = mc_rj_array(r, "log"), *e;
+        json_auto_t *victims = mc_rj_oom_victims(r);
         size_t i;
-        unsigned kinds = 0;
+        unsigned kinds = oom_markers(c, victims) ? 1 : 0;
+        bool oom_drawn = kinds & 1;
 
         json_array_foreach(log, i, e)
         {
@@ -298,10 +346,9 @@ static unsigned markers(const struct chart *c, const json_t *r)
                 double t;
                 uint64_t count = 0, pid;
                 char tip[256];
-                if (!kind || !mc_rj_double(e, "t", &t))
+                if (!kind || !mc_rj_double(e, "t", &t) || (kind == 1 && oom_drawn))
                         continue;
                 kinds |= kind;
-                double x = px_x(c, t);
                 if (streq(type, "oom_kill") && mc_rj_u64(e, "pid", &pid))
                         snprintf(tip, sizeof(tip), "%.2f s: OOM kill of %s (pid %llu)", t,
                                  mc_rj_str(e, "name") ?: "?", (unsigned long long)pid);
@@ -309,13 +356,11 @@ static unsigned markers(const struct chart *c, const json_t *r)
                         snprintf(tip, sizeof(tip), "%.2f s: %s x%llu", t, type, (unsigned long long)count);
                 else
                         snprintf(tip, sizeof(tip), "%.2f s: %s %s", t, type, mc_rj_str(e, "kind") ?: "");
-                fprintf(c->f, "<g><title>");
-                mc_xml_escape(c->f, tip, true);
-                fprintf(c->f,
-                        "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                        "stroke-width=\"1\" stroke-opacity=\"0.6\"/>"
-                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/></g>\n",
-                        x, Y0, x, Y1, color, x, Y0 - 6, kind == 1 ? "5" : "3.5", color);
+                marker(c, t,
+                       kind == 1                 ? "oom"
+                       : streq(type, "pressure") ? "pressure"
+                                                 : type,
+                       color, kind == 1 ? "5" : "3.5", tip);
         }
         return kinds;
 }

@@ -277,9 +277,11 @@ static void put_counters(FILE *f, const char *key, const json_t *obj, const char
         fprintf(f, "%s\n", any ? "" : "none");
 }
 
+/* One line per victim: memory.oom.group has the kernel kill (and count) the one victim twice. */
 static void lines_oom_kills(FILE *f, const json_t *r)
 {
-        json_t *kills = mc_rj_array(r, "oom_kills"), *k;
+        json_auto_t *kills = mc_rj_oom_victims(r);
+        json_t *k;
         size_t i;
 
         json_array_foreach(kills, i, k)

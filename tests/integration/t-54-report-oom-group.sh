@@ -1,0 +1,48 @@
+#!/bin/bash
+# memory.oom.group = 1: the kernel kills the one victim, then kills it again
+# as a member of its group, and counts both (oom_kill 2, oom_group_kill 1).
+# The counters stay in the JSON as the kernel gave them; every rendering
+# shows the one kill once: one line under "oom kills" in the text, one
+# ::error in --github, one OOM mark in the SVG chart.
+. "$(dirname "$0")/lib.sh"
+
+r=$tmpdir/r.json
+run_memcage run --name rep-oom-group --max 64M --swap 0 --set memory.oom.group=1 --text - \
+        --plot "$tmpdir/p.svg" --github --report "$r" -- "$HOG" 300
+assert_eq "$rc" 137 "exit status of an OOM-killed command (SIGKILL)"
+[ -s "$r" ] || fail "no report written"
+
+# What the kernel did: one victim, counted twice.
+assert_eq "$(jq -r '.limits["oom.group"]' "$r")" true "report limits oom.group"
+assert_ge "$(jq -r .events.oom_kill "$r")" 2 "events.oom_kill (the victim counted again by the group kill)"
+assert_ge "$(jq -r .events.oom_group_kill "$r")" 1 "events.oom_group_kill"
+assert_eq "$(jq -r '[.oom_kills[].pid] | unique | length' "$r")" 1 "distinct victims in oom_kills"
+pid=$(jq -r '.oom_kills[0].pid' "$r")
+assert_ge "$pid" 2 "the victim's pid"
+
+# Text: the kill once under "oom kills" (the verdict names it too, without "at").
+kills=$(printf '%s\n' "$err" | grep -c "(pid $pid) at ") || true
+assert_eq "$kills" 1 "lines of the text report listing the kill of pid $pid"
+assert_contains "$err" $'\noom kills    ' "text report oom kills"
+
+# --github: one ::error for one kill.
+errors=$(printf '%s\n' "$out" | grep -c '^::error ') || true
+assert_eq "$errors" 1 "::error lines of run --github"
+assert_contains "$out" "(pid $pid) at " "the annotation names the victim"
+run_memcage report --format github "$r"
+errors=$(printf '%s\n' "$out" | grep -c '^::error ') || true
+assert_eq "$errors" 1 "::error lines of memcage report --format github"
+
+# The chart: one OOM mark. A mark is a <g> with its tooltip as <title>; one
+# with "oom" in its classes or tooltip is an OOM mark.
+marks=$(python3 -c '
+import sys, xml.dom.minidom as m
+d = m.parse(sys.argv[1])
+def tip(g):
+    t = [c for c in g.childNodes if c.nodeName == "title"]
+    return t[0].firstChild.data if t and t[0].firstChild else ""
+print(sum(1 for g in d.getElementsByTagName("g")
+          if "oom" in g.getAttribute("class").split() or "oom" in tip(g).lower()))' "$tmpdir/p.svg") ||
+        fail "--plot did not write well-formed XML"
+assert_eq "$marks" 1 "OOM marks in the SVG chart"
+[ ! -e "$cg_root/memcage/rep-oom-group" ] || fail "group left behind"

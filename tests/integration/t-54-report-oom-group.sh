@@ -24,6 +24,11 @@ assert_ge "$pid" 2 "the victim's pid"
 kills=$(printf '%s\n' "$err" | grep -c "(pid $pid) at ") || true
 assert_eq "$kills" 1 "lines of the text report listing the kill of pid $pid"
 assert_contains "$err" $'\noom kills    ' "text report oom kills"
+# The counters as the kernel gave them, with why oom_kill is more than the kills listed.
+assert_contains "$err" "oom_kill $(jq -r .events.oom_kill "$r")" "text report events"
+assert_contains "$err" "(memory.oom.group counts each victim again in oom_kill)" "text report events"
+assert_contains "$err" $'\nexit         137 (the command\'s exit status: killed by SIGKILL)' "text report exit"
+assert_contains "$err" $'\nstatus       137 (memcage\'s exit status: the command\'s)' "text report status"
 
 # --github: one ::error for one kill.
 errors=$(printf '%s\n' "$out" | grep -c '^::error ') || true

@@ -121,7 +121,7 @@ static void test_text_old_oom(void **state)
 
         assert_int_equal(mc_report_text(j, 0, &got, &err), 0);
         assert_non_null(strstr(got, "verdict      oom-killed (group limit)\n"));
-        assert_non_null(strstr(got, "exit         137 (killed by SIGKILL)\n"));
+        assert_non_null(strstr(got, "exit         137 (the command's exit status: killed by SIGKILL)\n"));
         assert_non_null(strstr(got, "limits       max 64M, swap.max 0\n"));
         assert_non_null(strstr(got, "peak         64M (100% of max 64M)\n"));
         assert_non_null(strstr(got, "events       max 37, oom 1, oom_kill 1\n"));

@@ -319,6 +319,13 @@ static void test_svg_full(void **state)
         assert_non_null(strstr(svg, "oom-killed (group limit)"));
         assert_non_null(strstr(svg, "PSI avg10"));
         assert_null(strstr(svg, "no timeline"));
+        /* The summary as visible text; swap.max events, high and max events told apart. */
+        assert_non_null(strstr(svg, ">peak 64M (100% of memory.max 64M), 1 OOM kill: hog (pid 4251), "
+                                    "duration 4.14 s</text>"));
+        assert_non_null(
+                strstr(svg, "<g class=\"mark swap-max\"><title>1.95 s: memory.swap.max reached 12 times"));
+        assert_non_null(strstr(svg, "<g class=\"mark high\"><title>0.82 s: memory.high reached 412 times"));
+        assert_non_null(strstr(svg, "<g class=\"mark max\"><title>0.95 s: memory.max reached 9 times"));
         assert_non_null(strstr(svg, "</svg>\n"));
         free(svg);
         json_decref(j);

@@ -111,3 +111,32 @@ int cli_write_text(const char *text, struct mc_output *out, FILE *stream, const 
                 cli_error("%s: %s", command, err.msg);
         return r;
 }
+
+/*
+ * The job summary of run --github and report --format github. The variable
+ * is not read when memcage runs elevated (sudo, set-id: cli_getenv()): root
+ * does not write where the caller's environment points.
+ */
+int cli_github_step_summary(const json_t *j, const char *command)
+{
+        const char *path = cli_getenv("GITHUB_STEP_SUMMARY");
+        struct mc_output_opts opts = { .dash_fd = -EBADF, .append = true };
+        struct mc_output out;
+        struct mc_error err = { 0 };
+        _cleanup_free_ char *md = NULL;
+        int r;
+
+        if (!path || !*path)
+                return 0;
+        if (mc_report_github_summary(j, &md, &err) < 0) {
+                cli_error("%s: %s", command, err.msg);
+                return -ENOMEM;
+        }
+        r = mc_output_open(&out, path, &opts, &err);
+        if (r >= 0)
+                r = mc_output_write(&out, md, strlen(md), &err);
+        mc_output_done(&out);
+        if (r < 0)
+                cli_error("%s: cannot write the job summary ($GITHUB_STEP_SUMMARY): %s", command, err.msg);
+        return r;
+}

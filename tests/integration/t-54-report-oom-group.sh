@@ -7,8 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 
 r=$tmpdir/r.json
+# The job summary goes to the file GitHub Actions names, after what is there.
+printf 'an earlier step\n' >"$tmpdir/summary.md"
+export GITHUB_STEP_SUMMARY=$tmpdir/summary.md
 run_memcage run --name rep-oom-group --max 64M --swap 0 --set memory.oom.group=1 --text - \
         --plot "$tmpdir/p.svg" --github --report "$r" -- "$HOG" 300
+unset GITHUB_STEP_SUMMARY
 assert_eq "$rc" 137 "exit status of an OOM-killed command (SIGKILL)"
 [ -s "$r" ] || fail "no report written"
 
@@ -34,6 +38,17 @@ assert_contains "$err" $'\nstatus       137 (memcage\'s exit status: the command
 errors=$(printf '%s\n' "$out" | grep -c '^::error ') || true
 assert_eq "$errors" 1 "::error lines of run --github"
 assert_contains "$out" "(pid $pid) at " "the annotation names the victim"
+assert_eq "$(head -n 1 "$tmpdir/summary.md")" "an earlier step" "the job summary is appended"
+assert_eq "$(grep -c '^### memcage: ' "$tmpdir/summary.md")" 1 "job summary headings"
+t=$(jq -r '.oom_kills[0].t' "$r" | awk '{ printf "%.2f", $1 }')
+grep -qxF "| OOM kills | 1: hog (pid $pid) at $t s |" "$tmpdir/summary.md" ||
+        fail "job summary: no row of one OOM kill: $(cat "$tmpdir/summary.md")"
+grep -q '^| verdict | ❌ oom-killed (group limit): hog (pid '"$pid"') |$' "$tmpdir/summary.md" ||
+        fail "job summary: no verdict row: $(cat "$tmpdir/summary.md")"
+grep -qxF '| limit | memory.max 64M, memory.swap.max 0 |' "$tmpdir/summary.md" ||
+        fail "job summary: no limit row: $(cat "$tmpdir/summary.md")"
+grep -q '^| peak | [0-9.]*[KM] ([0-9]*% of memory.max 64M) |$' "$tmpdir/summary.md" ||
+        fail "job summary: no peak row: $(cat "$tmpdir/summary.md")"
 run_memcage report --format github "$r"
 errors=$(printf '%s\n' "$out" | grep -c '^::error ') || true
 assert_eq "$errors" 1 "::error lines of memcage report --format github"

@@ -403,6 +403,15 @@ static void test_oom_group_one_kill(void **state)
         assert_int_equal(count(out, "<g class=\"mark oom\">"), 1);
         assert_int_equal(count(out, "OOM kill of hog (pid 4251)"), 1);
         free(out);
+
+        /* The job summary: one kill in the table. */
+        assert_int_equal(mc_report_github_summary(j, &out, &err), 0);
+        assert_non_null(strstr(out, "### memcage: hog 300\n\n| | |\n|---|---|\n"));
+        assert_non_null(strstr(out, "| verdict | ❌ oom-killed (group limit): hog (pid 4251) |\n"));
+        assert_non_null(strstr(out, "| limit | memory.max 64M, memory.high 48M, memory.swap.max 32M |\n"));
+        assert_non_null(strstr(out, "| peak | 64M (100% of memory.max 64M) |\n"));
+        assert_non_null(strstr(out, "| OOM kills | 1: hog (pid 4251) at 3.81 s |\n"));
+        free(out);
         json_decref(j);
 
         /* Two victims (a pid per kill) stay two, in order; entries without a pid are kept. */

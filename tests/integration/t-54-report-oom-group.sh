@@ -49,6 +49,21 @@ grep -qxF '| limit | memory.max 64M, memory.swap.max 0 |' "$tmpdir/summary.md" |
         fail "job summary: no limit row: $(cat "$tmpdir/summary.md")"
 grep -q '^| peak | [0-9.]*[KM] ([0-9]*% of memory.max 64M) |$' "$tmpdir/summary.md" ||
         fail "job summary: no peak row: $(cat "$tmpdir/summary.md")"
+# Under sudo (sudo --preserve-env=GITHUB_STEP_SUMMARY) root appends only to a file of the invoking user's.
+printf 'root\n' >"$tmpdir/root.md"
+printf 'user\n' >"$tmpdir/user.md"
+chown 4242:4242 "$tmpdir/user.md"
+for f in root user; do
+        rc=0
+        SUDO_UID=4242 SUDO_GID=4242 GITHUB_STEP_SUMMARY=$tmpdir/$f.md "$MEMCAGE" report --format github "$r" \
+                >/dev/null 2>"$tmpdir/$f.err" || rc=$?
+        eval "rc_$f=\$rc"
+done
+assert_eq "$rc_root" 125 "report --format github under sudo with a summary file of root's"
+assert_eq "$(cat "$tmpdir/root.md")" root "root's file is left alone"
+assert_contains "$(cat "$tmpdir/root.err")" "is not the file of the user sudo ran memcage for (uid 4242)" "message"
+assert_eq "$rc_user" 0 "report --format github under sudo with a summary file of the user's"
+assert_eq "$(grep -c '^| OOM kills | 1: ' "$tmpdir/user.md")" 1 "the user's file has the summary"
 run_memcage report --format github "$r"
 errors=$(printf '%s\n' "$out" | grep -c '^::error ') || true
 assert_eq "$errors" 1 "::error lines of memcage report --format github"

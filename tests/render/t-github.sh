@@ -19,7 +19,7 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
 
-echo "1..5"
+echo "1..6"
 
 # 1: memory.oom.group: the victim counted (and listed) twice is one ::error.
 rc=0
@@ -74,6 +74,7 @@ doc["command"] = ["sh", "-c", "a|b `x` <img src=x> *y* [l](u) ~s~ _e_ \\ \n| new
 doc["oom_kills"] = [{"t": 1.5, "pid": 7, "name": "n|a<b>*", "cause": "group-limit"}]
 json.dump(doc, open(sys.argv[2], "w"))
 PY
+: >"$tmp/md.md"
 rc=0
 GITHUB_STEP_SUMMARY=$tmp/md.md "$memcage" report -f github "$tmp/md.json" >/dev/null 2>"$tmp/err" || rc=$?
 # Every row has its three cell borders and nothing else unescaped; no tag, one heading line.
@@ -93,9 +94,25 @@ rc=0
 "$memcage" report -f github "$data/report-full.json" >/dev/null 2>&1 || rc=$?
 rc2=0
 GITHUB_STEP_SUMMARY=$tmp/no/such/dir/summary.md "$memcage" report -f github "$data/report-full.json" >/dev/null 2>"$tmp/err" || rc2=$?
-if [ "$rc" -eq 0 ] && [ "$rc2" -eq 125 ] && grep -qF 'cannot write the job summary ($GITHUB_STEP_SUMMARY)' "$tmp/err" &&
+if [ "$rc" -eq 0 ] && [ "$rc2" -eq 125 ] && grep -qF "cannot write the job summary to \$GITHUB_STEP_SUMMARY ($tmp/no/such/dir/summary.md): No such file or directory" "$tmp/err" &&
         [ "$(ls "$tmp"; cat "$tmp"/*.md)" = "$before" ]; then
         ok "no variable, no summary; an unwritable path: exit 125 saying so"
 else
         not_ok "exit $rc without the variable, $rc2 with a bad path: $(head -c 300 "$tmp/err")"
+fi
+
+# 6: only the file GitHub Actions made: none is created, a symbolic link or a directory is refused.
+ln -s summary.md "$tmp/link.md"
+mkdir "$tmp/dir.md"
+before=$(cat "$tmp/summary.md")
+fails=""
+for p in "$tmp/missing.md" "$tmp/link.md" "$tmp/dir.md"; do
+        rc=0
+        GITHUB_STEP_SUMMARY=$p "$memcage" report -f github "$data/report-full.json" >/dev/null 2>"$tmp/err" || rc=$?
+        [ "$rc" -eq 125 ] || fails+=" $p: exit $rc;"
+done
+if [ -z "$fails" ] && ! [ -e "$tmp/missing.md" ] && [ "$(cat "$tmp/summary.md")" = "$before" ]; then
+        ok "a missing file is not created, a symbolic link and a directory are refused (exit 125)"
+else
+        not_ok "missing file, symbolic link, directory:$fails $(head -c 300 "$tmp/err")"
 fi

@@ -16,5 +16,13 @@
 /* The lines (malloc'd, each ending in a newline; "" when there is nothing to say). */
 int mc_report_github(const json_t *report, char **ret, struct mc_error *err);
 
+/*
+ * The job summary of a run in Markdown (for $GITHUB_STEP_SUMMARY): a heading
+ * with the command, then a table of verdict, limits, peak, OOM kills (one a
+ * victim), the command's exit status, memcage's status and the duration.
+ * Report strings are escaped: they are never read as Markdown or HTML.
+ */
+int mc_report_github_summary(const json_t *report, char **ret, struct mc_error *err);
+
 /* Appends msg to f escaped as workflow command data: '%' -> %25, '\r' -> %0D, '\n' -> %0A. */
 void mc_github_escape_data(FILE *f, const char *msg);

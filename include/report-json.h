@@ -63,7 +63,18 @@ enum mc_verdict_level {
  */
 enum mc_verdict_level mc_rj_verdict(const json_t *root, char *buf, size_t n);
 
-/* The number of OOM kills: the length of oom_kills, else events.oom_kill, else 0. */
+/*
+ * The OOM kills of the report, one per victim: the entries of oom_kills
+ * (docs/report-schema.md) without those naming a pid and name already named
+ * by an earlier entry. With memory.oom.group = 1 the kernel kills (and
+ * counts, and logs) the one victim a second time as a member of its group:
+ * oom_kills has it twice. Entries without a pid (the kernel log was not
+ * readable) are all kept. A new array (of the report's own entries); NULL
+ * when out of memory.
+ */
+json_t *mc_rj_oom_victims(const json_t *root);
+
+/* The number of OOM kills: the victims of oom_kills (mc_rj_oom_victims), else events.oom_kill, else 0. */
 uint64_t mc_rj_oom_kills(const json_t *root);
 
 /* The command as one shell-quoted line (malloc'd), "?" when the report has none; NULL when out of memory. */

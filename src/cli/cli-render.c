@@ -3,8 +3,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -109,5 +111,60 @@ int cli_write_text(const char *text, struct mc_output *out, FILE *stream, const 
         }
         if (r < 0)
                 cli_error("%s: %s", command, err.msg);
+        return r;
+}
+
+/*
+ * The job summary of run --github and report --format github, appended to
+ * the file GitHub Actions made: never created, never through a symbolic
+ * link as the last component, a regular file only. Under sudo (sudo
+ * --preserve-env=GITHUB_STEP_SUMMARY) only a file of the invoking user's,
+ * checked on the open file: root appends where that user could append
+ * itself. A set-id memcage does not read the variable.
+ */
+int cli_github_step_summary(const json_t *j, const char *command)
+{
+        bool sudo = getenv("SUDO_UID") && getuid() == 0 && geteuid() == 0;
+        bool setid = getuid() != geteuid() || getgid() != getegid();
+        const char *path = setid ? NULL : getenv("GITHUB_STEP_SUMMARY");
+        struct mc_error err = { 0 };
+        _cleanup_free_ char *md = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        unsigned uid = 0;
+        int r;
+
+        if (!path || !*path)
+                return 0;
+        if (sudo && !parse_id(getenv("SUDO_UID"), &uid)) {
+                cli_error("%s: the job summary: SUDO_UID is not a user id", command);
+                return -EINVAL;
+        }
+        if (mc_report_github_summary(j, &md, &err) < 0) {
+                cli_error("%s: %s", command, err.msg);
+                return -ENOMEM;
+        }
+        fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                r = -errno;
+        else if (fstat(fd, &st) < 0)
+                r = -errno;
+        else if (!S_ISREG(st.st_mode))
+                r = -EINVAL;
+        else if (sudo && st.st_uid != (uid_t)uid)
+                r = -EPERM;
+        else
+                r = mc_write_all(fd, md, strlen(md));
+        if (r == -EINVAL)
+                cli_error("%s: the job summary: $GITHUB_STEP_SUMMARY (%s) is not a regular file", command,
+                          path);
+        else if (r == -EPERM)
+                cli_error("%s: the job summary: $GITHUB_STEP_SUMMARY (%s) is not the file of the user sudo "
+                          "ran "
+                          "memcage for (uid %u)",
+                          command, path, uid);
+        else if (r < 0)
+                cli_error("%s: cannot write the job summary to $GITHUB_STEP_SUMMARY (%s): %s", command, path,
+                          strerror(-r));
         return r;
 }

@@ -124,5 +124,7 @@ int cli_run_report(const struct cli_run_opts *o, const struct mc_report *r, cons
                         status = MC_EXIT_MEMCAGE;
         if (o->github && cli_render(j, CLI_FORMAT_GITHUB, NULL, stdout, "github") < 0 && status == 0)
                 status = MC_EXIT_MEMCAGE;
+        if (o->github && cli_github_step_summary(j, "run") < 0 && status == 0)
+                status = MC_EXIT_MEMCAGE;
         return status;
 }

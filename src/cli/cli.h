@@ -114,3 +114,10 @@ int cli_render(const struct json_t *report, enum cli_format format, struct mc_ou
                const char *command);
 /* Writes rendered text as cli_render() does: to out, or to stream when out is NULL. */
 int cli_write_text(const char *text, struct mc_output *out, FILE *stream, const char *command);
+/*
+ * In a GitHub Actions job ($GITHUB_STEP_SUMMARY names a file: under sudo,
+ * one of the invoking user's), appends the report's job summary in Markdown
+ * to that file; else nothing. Reports a failure itself; returns 0 or a
+ * negative errno.
+ */
+int cli_github_step_summary(const struct json_t *report, const char *command);

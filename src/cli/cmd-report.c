@@ -212,6 +212,8 @@ int cmd_report(int argc, char **argv)
         }
         if (cli_render(j, format, output ? &out : NULL, stdout, "report") < 0)
                 return MC_EXIT_MEMCAGE;
+        if (format == CLI_FORMAT_GITHUB && cli_github_step_summary(j, "report") < 0)
+                return MC_EXIT_MEMCAGE;
         if (fail_on) {
                 char buf[64];
                 if (matched) {

@@ -124,12 +124,50 @@ int mc_rj_check_numbers(const json_t *root, struct mc_error *err)
         return check_numbers(root, path, sizeof(path), err);
 }
 
+/* An earlier entry of kills (before index end) names the victim of k. */
+static bool victim_seen(const json_t *kills, size_t end, const json_t *k)
+{
+        uint64_t pid, other;
+        const char *name = mc_rj_str(k, "name");
+
+        if (!mc_rj_u64(k, "pid", &pid))
+                return false;
+        for (size_t i = 0; i < end; i++) {
+                json_t *e = json_array_get(kills, i);
+                const char *n = mc_rj_str(e, "name");
+                if (mc_rj_u64(e, "pid", &other) && other == pid && (n && name ? streq(n, name) : n == name))
+                        return true;
+        }
+        return false;
+}
+
+json_t *mc_rj_oom_victims(const json_t *root)
+{
+        json_t *kills = mc_rj_array(root, "oom_kills"), *k;
+        json_auto_t *a = json_array();
+        size_t i;
+
+        if (!a)
+                return NULL;
+        json_array_foreach(kills, i, k)
+        {
+                if (!json_is_object(k) || victim_seen(kills, i, k))
+                        continue;
+                if (json_array_append(a, k) < 0)
+                        return NULL;
+        }
+        return TAKE_PTR(a);
+}
+
 uint64_t mc_rj_oom_kills(const json_t *root)
 {
         json_t *kills = mc_rj_array(root, "oom_kills");
         uint64_t n = 0;
-        if (kills && json_array_size(kills) > 0)
-                return json_array_size(kills);
+        if (kills && json_array_size(kills) > 0) {
+                json_auto_t *victims = mc_rj_oom_victims(root);
+                /* Out of memory: the entries as they are, which count a victim at most twice. */
+                return victims ? json_array_size(victims) : json_array_size(kills);
+        }
         (void)mc_rj_u64(mc_rj_obj(root, "events"), "oom_kill", &n);
         return n;
 }

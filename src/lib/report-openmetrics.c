@@ -25,21 +25,33 @@ void mc_openmetrics_escape_label(FILE *f, const char *s)
         }
 }
 
-/* The labels every sample carries, rendered once: profile="...",command="..." */
+/* The command's name: the last part of its argv[0] ("/usr/bin/make" is "make"), "?" when unknown. */
+static const char *command_name(const json_t *r)
+{
+        const char *argv0 = json_string_value(json_array_get(mc_rj_array(r, "command"), 0));
+        const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+
+        if (!argv0 || !*argv0)
+                return "?";
+        return slash && slash[1] ? slash + 1 : argv0;
+}
+
+/*
+ * The labels every sample carries, rendered once: profile="...",command="make".
+ * The command is its name alone: with its arguments in the label, every
+ * new argument list (a date, a temporary path, a seed) would start new
+ * series without end.
+ */
 static char *common_labels(const json_t *r)
 {
-        _cleanup_free_ char *cmd = mc_rj_command_line(r), *shown = NULL, *s = NULL;
-        const char *profile = mc_rj_str(r, "profile");
+        _cleanup_free_ char *shown = NULL, *s = NULL;
+        const char *profile = mc_rj_str(r, "profile"), *cmd = command_name(r);
         char cut[MC_OPENMETRICS_COMMAND_MAX + 1];
         size_t len = 0;
 
-        if (!cmd)
-                return NULL;
         /*
          * Control characters and bytes that are not UTF-8 as \xHH (a label
-         * value must be UTF-8); a long command line is cut at a whole
-         * character, or every run of a long job would grow the series'
-         * labels without bound.
+         * value must be UTF-8); a long name is cut at a whole character.
          */
         if (mc_escape_text(cmd, cut, sizeof(cut)) > MC_OPENMETRICS_COMMAND_MAX) {
                 if (asprintf(&shown, "%s...", cut) < 0)
@@ -93,7 +105,7 @@ static void gauge_bytes(FILE *f, const char *labels, const char *name, const cha
         sample_u64(f, name, labels, v);
 }
 
-/* memcage_events_total: one series per counter of obj, named prefix + key. */
+/* memcage_events: one series per counter of obj, named prefix + key. */
 static void events(FILE *f, const char *labels, const json_t *obj, const char *prefix, bool *any)
 {
         const char *key;
@@ -104,16 +116,15 @@ static void events(FILE *f, const char *labels, const json_t *obj, const char *p
                 if (!mc_rj_u64(obj, key, &n))
                         continue;
                 if (!*any)
-                        family(f, "memcage_events_total", "counter", NULL,
+                        family(f, "memcage_events", "gauge", NULL,
                                "Increase of the memory.events (and memory.swap.events, as swap_*) counters "
-                               "of "
-                               "the run's group.");
+                               "of the run's group over the run.");
                 *any = true;
                 /* A report handed to `memcage report` names its own keys: escaped as every label is. */
                 _cleanup_free_ char *shown = mc_escape_text_dup(key);
                 if (!shown)
                         continue;
-                fprintf(f, "memcage_events_total{%s,event=\"%s", labels, prefix);
+                fprintf(f, "memcage_events{%s,event=\"%s", labels, prefix);
                 mc_openmetrics_escape_label(f, shown);
                 fprintf(f, "\"} %llu\n", (unsigned long long)n);
         }
@@ -139,8 +150,9 @@ int mc_report_openmetrics(const json_t *r, char **ret, struct mc_error *err)
         bool has_some = mc_rj_u64(pressure, "some_total_us", &some),
              has_full = mc_rj_u64(pressure, "full_total_us", &full);
         if (has_some || has_full) {
-                family(f, "memcage_pressure_stall_seconds_total", "counter", "seconds",
-                       "Time the run's tasks stalled on memory (memory.pressure total), by kind.");
+                family(f, "memcage_pressure_stall_seconds", "gauge", "seconds",
+                       "Time the run's tasks stalled on memory over the run (memory.pressure total), by "
+                       "kind.");
                 _cleanup_free_ char *some_l = NULL, *full_l = NULL;
                 if (asprintf(&some_l, "%s,kind=\"some\"", labels) < 0 ||
                     asprintf(&full_l, "%s,kind=\"full\"", labels) < 0) {
@@ -148,13 +160,15 @@ int mc_report_openmetrics(const json_t *r, char **ret, struct mc_error *err)
                         return mc_error_errno(err, ENOMEM, "render the metrics");
                 }
                 if (has_some)
-                        sample_us(f, "memcage_pressure_stall_seconds_total", some_l, some);
+                        sample_us(f, "memcage_pressure_stall_seconds", some_l, some);
                 if (has_full)
-                        sample_us(f, "memcage_pressure_stall_seconds_total", full_l, full);
+                        sample_us(f, "memcage_pressure_stall_seconds", full_l, full);
         }
         if (mc_rj_obj(r, "events") || mc_rj_array(r, "oom_kills")) {
-                family(f, "memcage_oom_kills_total", "counter", NULL, "Processes of the run OOM-killed.");
-                sample_u64(f, "memcage_oom_kills_total", labels, mc_rj_oom_kills(r));
+                family(f, "memcage_oom_kills", "gauge", NULL,
+                       "Processes of the run OOM-killed (each once, also when memory.oom.group counts it "
+                       "twice).");
+                sample_u64(f, "memcage_oom_kills", labels, mc_rj_oom_kills(r));
         }
         bool any = false;
         events(f, labels, mc_rj_obj(r, "events"), "", &any);
@@ -162,8 +176,7 @@ int mc_report_openmetrics(const json_t *r, char **ret, struct mc_error *err)
         if (mc_rj_u64(r, "status", &v)) {
                 family(f, "memcage_exit_status", "gauge", NULL,
                        "memcage's exit status: the command's, 128+N for signal N, 123 for --fail-on, 125 "
-                       "when "
-                       "memcage failed.");
+                       "when memcage failed.");
                 sample_u64(f, "memcage_exit_status", labels, v);
         }
         if (mc_rj_double(r, "duration_s", &d)) {

@@ -10,18 +10,23 @@
 #include "size.h"
 #include "util.h"
 
-/* The plot area inside the picture. */
-#define X0 80.0
-#define X1 920.0
-#define Y0 60.0
-#define Y1 470.0
+/*
+ * The plot area inside the picture. Right of it: the PSI percentages, then
+ * the limit labels at their lines' height, outside the plot so no curve
+ * crosses them. Above it: the command, the verdict, the summary line and
+ * the event marks.
+ */
+#define X0            80.0
+#define X1            790.0
+#define Y0            80.0
+#define Y1            470.0
+#define X_LIMIT_LABEL (X1 + 50)
 
 #define COLOR_MEM      "#1f77b4"
 #define COLOR_SWAP     "#2ca02c"
 #define COLOR_SOME     "#9467bd"
 #define COLOR_FULL     "#5b2c83"
 #define COLOR_OOM      "#d62728"
-#define COLOR_HIGHMAX  "#ff7f0e"
 #define COLOR_PRESSURE "#9467bd"
 #define COLOR_MAX      "#b22222"
 #define COLOR_HIGH     "#d98200"
@@ -147,6 +152,51 @@ static int title(FILE *f, const json_t *r)
         return 0;
 }
 
+/*
+ * The run in one line under the verdict, for those who read the picture
+ * alone: "peak 64M (100% of memory.max 64M), 1 OOM kill: hog (pid 4251),
+ * duration 4.14 s".
+ */
+static void summary(FILE *f, const json_t *r)
+{
+        char a[MC_SIZE_STR_MAX], b[MC_SIZE_STR_MAX];
+        uint64_t peak, max;
+        double d;
+        _cleanup_free_ char *s = NULL;
+        size_t len = 0;
+        json_auto_t *victims = mc_rj_oom_victims(r);
+        uint64_t kills = mc_rj_oom_kills(r);
+        FILE *m = open_memstream(&s, &len);
+
+        if (!m)
+                return;
+        if (mc_rj_u64(mc_rj_obj(r, "memory"), "peak", &peak)) {
+                fprintf(m, "peak %s", mc_size_format(peak, a, sizeof(a)));
+                if (mc_rj_u64(mc_rj_obj(r, "limits"), "max", &max) && max > 0)
+                        fprintf(m, " (%.0f%% of memory.max %s)", 100.0 * (double)peak / (double)max,
+                                mc_size_format(max, b, sizeof(b)));
+        } else
+                fputs("peak unknown", m);
+        if (kills == 0)
+                fputs(", no OOM kill", m);
+        else {
+                json_t *k = json_array_get(victims, 0);
+                uint64_t pid;
+                fprintf(m, ", %llu OOM kill%s", (unsigned long long)kills, kills == 1 ? "" : "s");
+                if (kills == 1 && mc_rj_u64(k, "pid", &pid))
+                        fprintf(m, ": %s (pid %llu)", mc_rj_str(k, "name") ?: "?", (unsigned long long)pid);
+        }
+        if (mc_rj_double(r, "duration_s", &d))
+                fprintf(m, ", duration %.2f s", d);
+        if (fclose(m) != 0)
+                return;
+        fputs("<text id=\"summary\" x=\"500\" y=\"60\" text-anchor=\"middle\" font-size=\"13\" "
+              "fill=\"#222222\">",
+              f);
+        mc_xml_escape(f, s, true);
+        fputs("</text>\n", f);
+}
+
 static void no_timeline(FILE *f, const json_t *r)
 {
         char peak[MC_SIZE_STR_MAX], line[160];
@@ -207,7 +257,7 @@ static void axes(const struct chart *c, bool psi)
                 fprintf(f,
                         "<text transform=\"translate(%.1f %.1f) rotate(90)\" text-anchor=\"middle\" "
                         "fill=\"" COLOR_SOME "\">PSI avg10</text>\n",
-                        X1 + 52, (Y0 + Y1) / 2);
+                        X1 + 40, (Y0 + Y1) / 2);
         }
 }
 
@@ -257,65 +307,129 @@ static void limit_line(const struct chart *c, const json_t *r, const char *key, 
                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" "
                 "stroke-dasharray=\"8 5\"/>\n",
                 X0, y, X1, y, color);
-        /* Labels of limits close together (max 64M, swap.max 0 next to zero) must not overlap. */
-        double ly = y - 5;
+        /* At the line's height right of the plot; labels of limits close together (max 64M, swap.max 0
+         * next to zero) must not overlap. */
+        double ly = y + 4;
         if (*label_y - ly < 14 && *label_y - ly > -14)
                 ly = *label_y - 14;
-        if (ly < Y0 + 12)
-                ly = y + 14;
+        if (ly < Y0 + 4)
+                ly = *label_y + 14;
         *label_y = ly;
         snprintf(s, sizeof(s), "%s %s", label, mc_size_format(v, buf, sizeof(buf)));
         /* A white halo keeps the label readable over the curves. */
         snprintf(style, sizeof(style),
                  "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"", color);
-        text(c, X1 - 6, ly, "end", style, s);
+        text(c, X_LIMIT_LABEL, ly, "start", style, s);
 }
 
-/* Which marker an event of the log gets: 1 OOM, 2 high/max, 4 pressure, 0 none. */
-static unsigned marker_kind(const char *type)
+/* The marks of the log's events, each in the colour of what it is about (the limit's line). */
+enum {
+        MARK_OOM = 1u << 0,
+        MARK_HIGH = 1u << 1,
+        MARK_MAX = 1u << 2,
+        MARK_SWAP_MAX = 1u << 3,
+        MARK_PRESSURE = 1u << 4,
+};
+
+static const struct mark_kind {
+        const char *type; /* of the log line */
+        unsigned kind;
+        const char *cls, *color, *radius, *what;
+} mark_kinds[] = {
+        { "oom_kill", MARK_OOM, "oom", COLOR_OOM, "5", "OOM kill" },
+        { "oom", MARK_OOM, "oom", COLOR_OOM, "5", "OOM" },
+        { "high", MARK_HIGH, "high", COLOR_HIGH, "3.5", "memory.high reached" },
+        { "max", MARK_MAX, "max", COLOR_MAX, "3.5", "memory.max reached" },
+        { "swap_max", MARK_SWAP_MAX, "swap-max", COLOR_SWAP, "3.5", "memory.swap.max reached" },
+        { "swap_fail", MARK_SWAP_MAX, "swap-max", COLOR_SWAP, "3.5", "swap allocation failed" },
+        { "pressure", MARK_PRESSURE, "pressure", COLOR_PRESSURE, "3.5", "pressure trigger" },
+};
+
+static const struct mark_kind *marker_kind(const char *type)
 {
-        if (streq(type, "oom_kill") || streq(type, "oom") || streq(type, "oom_group_kill"))
-                return 1;
-        if (streq(type, "high") || streq(type, "max"))
-                return 2;
-        if (streq(type, "pressure"))
-                return 4;
-        return 0;
+        for (size_t i = 0; i < ELEMENTSOF(mark_kinds); i++)
+                if (streq(type, mark_kinds[i].type))
+                        return &mark_kinds[i];
+        return NULL;
 }
 
-/* The log's events: a thin vertical line and a dot on top of the plot, the details as a tooltip. */
+/*
+ * A thin vertical line and a dot on top of the plot, the details as a
+ * tooltip; class "mark oom" (high, max, swap-max, pressure) for scripts.
+ */
+static void marker(const struct chart *c, double t, const char *cls, const char *color, const char *radius,
+                   const char *tip)
+{
+        double x = px_x(c, t);
+        fprintf(c->f, "<g class=\"mark %s\"><title>", cls);
+        mc_xml_escape(c->f, tip, true);
+        fprintf(c->f,
+                "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"1\" stroke-opacity=\"0.6\"/>"
+                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/></g>\n",
+                x, Y0, x, Y1, color, x, Y0 - 6, radius, color);
+}
+
+/*
+ * The OOM kills, one mark per victim (mc_rj_oom_victims): the oom,
+ * oom_group_kill and repeated oom_kill lines of the log are the same kill
+ * counted again. Returns whether any was drawn.
+ */
+static bool oom_markers(const struct chart *c, const json_t *victims)
+{
+        json_t *k;
+        size_t i;
+        bool any = false;
+
+        json_array_foreach(victims, i, k)
+        {
+                char tip[256];
+                uint64_t pid;
+                double t;
+                if (!mc_rj_double(k, "t", &t))
+                        continue;
+                if (mc_rj_u64(k, "pid", &pid))
+                        snprintf(tip, sizeof(tip), "%.2f s: OOM kill of %s (pid %llu)", t,
+                                 mc_rj_str(k, "name") ?: "?", (unsigned long long)pid);
+                else
+                        snprintf(tip, sizeof(tip), "%.2f s: OOM kill", t);
+                marker(c, t, "oom", COLOR_OOM, "5", tip);
+                any = true;
+        }
+        return any;
+}
+
+/* The log's events as marks; OOM lines only when the report lists no kill (a report of an older memcage). */
 static unsigned markers(const struct chart *c, const json_t *r)
 {
         json_t *log = mc_rj_array(r, "log"), *e;
+        json_auto_t *victims = mc_rj_oom_victims(r);
         size_t i;
-        unsigned kinds = 0;
+        unsigned kinds = oom_markers(c, victims) ? MARK_OOM : 0;
+        bool oom_drawn = kinds & MARK_OOM;
 
         json_array_foreach(log, i, e)
         {
                 const char *type = mc_rj_str(e, "type");
-                unsigned kind = type ? marker_kind(type) : 0;
-                const char *color = kind == 1 ? COLOR_OOM : kind == 2 ? COLOR_HIGHMAX : COLOR_PRESSURE;
+                const struct mark_kind *k = type ? marker_kind(type) : NULL;
                 double t;
                 uint64_t count = 0, pid;
                 char tip[256];
-                if (!kind || !mc_rj_double(e, "t", &t))
+                if (!k || !mc_rj_double(e, "t", &t) || (k->kind == MARK_OOM && oom_drawn))
                         continue;
-                kinds |= kind;
-                double x = px_x(c, t);
+                kinds |= k->kind;
                 if (streq(type, "oom_kill") && mc_rj_u64(e, "pid", &pid))
                         snprintf(tip, sizeof(tip), "%.2f s: OOM kill of %s (pid %llu)", t,
                                  mc_rj_str(e, "name") ?: "?", (unsigned long long)pid);
+                else if (streq(type, "pressure"))
+                        snprintf(tip, sizeof(tip), "%.2f s: %s (%s)", t, k->what,
+                                 mc_rj_str(e, "kind") ?: "?");
                 else if (mc_rj_u64(e, "count", &count))
-                        snprintf(tip, sizeof(tip), "%.2f s: %s x%llu", t, type, (unsigned long long)count);
+                        snprintf(tip, sizeof(tip), "%.2f s: %s %llu time%s", t, k->what,
+                                 (unsigned long long)count, count == 1 ? "" : "s");
                 else
-                        snprintf(tip, sizeof(tip), "%.2f s: %s %s", t, type, mc_rj_str(e, "kind") ?: "");
-                fprintf(c->f, "<g><title>");
-                mc_xml_escape(c->f, tip, true);
-                fprintf(c->f,
-                        "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                        "stroke-width=\"1\" stroke-opacity=\"0.6\"/>"
-                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/></g>\n",
-                        x, Y0, x, Y1, color, x, Y0 - 6, kind == 1 ? "5" : "3.5", color);
+                        snprintf(tip, sizeof(tip), "%.2f s: %s", t, k->what);
+                marker(c, t, k->cls, k->color, k->radius, tip);
         }
         return kinds;
 }
@@ -331,9 +445,11 @@ static void legend(const struct chart *c, bool swap, bool psi, unsigned kinds)
                 { "PSI some avg10", COLOR_SOME, true, true, psi },
                 { "PSI full avg10", COLOR_FULL, true, true, psi },
                 { "limits (labelled)", "#555555", true, true, true },
-                { "OOM kill", COLOR_OOM, false, false, kinds & 1 },
-                { "high/max", COLOR_HIGHMAX, false, false, kinds & 2 },
-                { "pressure", COLOR_PRESSURE, false, false, kinds & 4 },
+                { "OOM kill", COLOR_OOM, false, false, kinds & MARK_OOM },
+                { "memory.high reached", COLOR_HIGH, false, false, kinds & MARK_HIGH },
+                { "memory.max reached", COLOR_MAX, false, false, kinds & MARK_MAX },
+                { "memory.swap.max reached", COLOR_SWAP, false, false, kinds & MARK_SWAP_MAX },
+                { "pressure trigger", COLOR_PRESSURE, false, false, kinds & MARK_PRESSURE },
         };
         double x = X0, y = Y1 + 66;
 
@@ -429,6 +545,7 @@ int mc_report_svg(const json_t *r, char **ret, struct mc_error *err)
         header(f);
         int rr = title(f, r);
         if (rr >= 0) {
+                summary(f, r);
                 if (tl && json_array_size(mc_rj_array(tl, "t")) > 0)
                         rr = chart(f, r, tl);
                 else

@@ -133,26 +133,67 @@ static void line_run_as(FILE *f, const json_t *r)
         fputc('\n', f);
 }
 
+/*
+ * The command's own status, told apart from memcage's (the status line) and
+ * from the verdict: a command that exits 0 after the OOM killer took one of
+ * its processes gets "0" here and "oom-killed" as verdict.
+ */
 static void line_exit(FILE *f, const json_t *r)
 {
         json_t *e = mc_rj_obj(r, "exit");
-        uint64_t code, sig;
+        uint64_t code, sig = 0, pid;
 
         put_key(f, "exit");
         if (!e || !mc_rj_u64(e, "code", &code)) {
                 fprintf(f, "none (the command did not run)\n");
                 return;
         }
-        fprintf(f, "%llu", (unsigned long long)code);
+        fprintf(f, "%llu (the command's exit status", (unsigned long long)code);
         if (mc_rj_u64(e, "signal", &sig) && sig > 0) {
                 const char *abbrev = sig < 65 ? sigabbrev_np((int)sig) : NULL;
                 if (abbrev)
-                        fprintf(f, " (killed by SIG%s", abbrev);
+                        fprintf(f, ": killed by SIG%s", abbrev);
                 else
-                        fprintf(f, " (killed by signal %llu", (unsigned long long)sig);
-                fprintf(f, "%s)", json_is_true(json_object_get(e, "core_dumped")) ? ", core dumped" : "");
+                        fprintf(f, ": killed by signal %llu", (unsigned long long)sig);
+                fprintf(f, "%s", json_is_true(json_object_get(e, "core_dumped")) ? ", core dumped" : "");
         }
-        fputc('\n', f);
+        json_auto_t *victims = mc_rj_oom_victims(r);
+        json_t *first = json_array_get(victims, 0);
+        size_t n = json_array_size(victims);
+        if (first && sig != SIGKILL && mc_rj_u64(first, "pid", &pid)) {
+                fprintf(f, "; it outlived the OOM kill of %s, pid %llu", mc_rj_str(first, "name") ?: "?",
+                        (unsigned long long)pid);
+                if (n > 1)
+                        fprintf(f, " and %zu more", n - 1);
+        }
+        fputs(")\n", f);
+}
+
+/* memcage's own exit status, and why it is not the command's when it is not. */
+static void line_status(FILE *f, const json_t *r)
+{
+        json_t *fo = mc_rj_obj(r, "fail_on"), *m = mc_rj_array(fo, "matched"), *v;
+        uint64_t status, code;
+        size_t i;
+
+        if (!mc_rj_u64(r, "status", &status))
+                return;
+        put_key(f, "status");
+        fprintf(f, "%llu (memcage's exit status", (unsigned long long)status);
+        bool ran = mc_rj_u64(mc_rj_obj(r, "exit"), "code", &code);
+        if (ran && code == status)
+                fputs(": the command's", f);
+        else if (ran && code == 0 && (json_array_size(m) > 0 || mc_rj_array(fo, "thresholds"))) {
+                fputs(", not the command's 0: --fail-on matched", f);
+                json_array_foreach(m, i, v) fprintf(f, "%s%s", i ? ", " : " ", json_string_value(v) ?: "?");
+                json_array_foreach(mc_rj_array(fo, "thresholds"), i, v)
+                {
+                        if (json_is_true(json_object_get(v, "matched")))
+                                fprintf(f, " %s", mc_rj_str(v, "threshold") ?: "?");
+                }
+        } else if (mc_rj_str(r, "error"))
+                fputs(": memcage failed, see error", f);
+        fputs(")\n", f);
 }
 
 static void line_duration(FILE *f, const json_t *r)
@@ -224,7 +265,11 @@ static void line_swap_peak(FILE *f, const json_t *r)
                 return;
         }
         fprintf(f, "%s", size_str(v, a));
-        if (src)
+        if (src && streq(src, "kernel"))
+                fputs(" (memory.swap.peak)", f);
+        else if (src && streq(src, "sampled"))
+                fputs(" (highest sample)", f);
+        else if (src)
                 fprintf(f, " (%s)", src);
         fputc('\n', f);
 }
@@ -255,8 +300,8 @@ static void line_breakdown(FILE *f, const json_t *r)
         fputc('\n', f);
 }
 
-/* The non-zero counters of an object: "high 3, max 1", or "none". */
-static void put_counters(FILE *f, const char *key, const json_t *obj, const char *prefix)
+/* The non-zero counters of an object: "high 3, max 1", or "none"; then note, if any. */
+static void put_counters(FILE *f, const char *key, const json_t *obj, const char *prefix, const char *note)
 {
         const char *k;
         json_t *v;
@@ -274,12 +319,14 @@ static void put_counters(FILE *f, const char *key, const json_t *obj, const char
                 fprintf(f, "%s%s%s %lld", any ? ", " : "", prefix, k, (long long)json_integer_value(v));
                 any = true;
         }
-        fprintf(f, "%s\n", any ? "" : "none");
+        fprintf(f, "%s%s\n", any ? "" : "none", any && note ? note : "");
 }
 
+/* One line per victim: memory.oom.group has the kernel kill (and count) the one victim twice. */
 static void lines_oom_kills(FILE *f, const json_t *r)
 {
-        json_t *kills = mc_rj_array(r, "oom_kills"), *k;
+        json_auto_t *kills = mc_rj_oom_victims(r);
+        json_t *k;
         size_t i;
 
         json_array_foreach(kills, i, k)
@@ -312,20 +359,21 @@ static void lines_pressure(FILE *f, const json_t *r)
                 fprintf(f, "unknown\n");
                 return;
         }
-        fputs("stalled some ", f);
+        /* PSI's "some" and "full" in words: some or all of the group's tasks waited for memory. */
+        fputs("waiting for memory: some tasks ", f);
         if (mc_rj_u64(p, "some_total_us", &us))
                 put_us(f, us);
         else
                 fputs("unknown", f);
-        fputs(", full ", f);
+        fputs(", all tasks ", f);
         if (mc_rj_u64(p, "full_total_us", &us))
                 put_us(f, us);
         else
                 fputs("unknown", f);
         if (mc_rj_double(p, "some_avg10_max", &a)) {
-                fprintf(f, "; avg10 max some %.2f%%", a);
+                fprintf(f, "; worst 10 s average some %.2f%%", a);
                 if (mc_rj_double(p, "full_avg10_max", &a))
-                        fprintf(f, ", full %.2f%%", a);
+                        fprintf(f, ", all %.2f%%", a);
         }
         fputc('\n', f);
         json_array_foreach(triggers, i, t)
@@ -336,7 +384,12 @@ static void lines_pressure(FILE *f, const json_t *r)
                 (void)mc_rj_u64(t, "window_us", &window);
                 (void)mc_rj_u64(t, "fired", &fired);
                 put_key(f, i == 0 ? "triggers" : "");
-                fprintf(f, "%s ", kind ? kind : "?");
+                if (kind && streq(kind, "some"))
+                        fputs("some tasks waited ", f);
+                else if (kind && streq(kind, "full"))
+                        fputs("all tasks waited ", f);
+                else
+                        fprintf(f, "%s ", kind ? kind : "?");
                 put_us(f, stall);
                 fputs(" in ", f);
                 put_us(f, window);
@@ -377,12 +430,12 @@ static void line_cpu(FILE *f, const json_t *r)
                 fprintf(f, "unknown\n");
 }
 
-/* A hugetlb size or limit: null is "max" (no limit). */
+/* A hugetlb size or limit: null is "max" in the kernel's words, no limit. */
 static void put_hugetlb_size(FILE *f, const char **sep, const char *label, const json_t *v)
 {
         char a[MC_SIZE_STR_MAX];
         if (json_is_null(v))
-                fprintf(f, "%s%s max", *sep, label);
+                fprintf(f, "%s%s none", *sep, label);
         else if (json_is_integer(v) && json_integer_value(v) >= 0)
                 fprintf(f, "%s%s %s", *sep, label, size_str((uint64_t)json_integer_value(v), a));
         else
@@ -414,9 +467,9 @@ static void lines_hugetlb(FILE *f, const json_t *r)
                 const char *sep = ": ";
                 fprintf(f, "%s", size);
                 if (json_object_get(o, "max"))
-                        put_hugetlb_size(f, &sep, "max", json_object_get(o, "max"));
+                        put_hugetlb_size(f, &sep, "limit", json_object_get(o, "max"));
                 if (json_object_get(o, "rsvd.max"))
-                        put_hugetlb_size(f, &sep, "rsvd.max", json_object_get(o, "rsvd.max"));
+                        put_hugetlb_size(f, &sep, "reservation limit", json_object_get(o, "rsvd.max"));
                 if (mc_rj_u64(o, "peak", &v)) {
                         fprintf(f, "%speak %s", sep, size_str(v, a));
                         sep = ", ";
@@ -587,8 +640,16 @@ static int render(const json_t *r, unsigned flags, char **ret, struct mc_error *
                 put_key(f, "majfaults");
                 fprintf(f, "%llu\n", (unsigned long long)v);
         }
-        put_counters(f, "events", mc_rj_obj(r, "events"), "");
-        put_counters(f, "swap events", mc_rj_obj(r, "swap_events"), "");
+        uint64_t oom_kill = 0, group_kill = 0;
+        (void)mc_rj_u64(mc_rj_obj(r, "events"), "oom_kill", &oom_kill);
+        (void)mc_rj_u64(mc_rj_obj(r, "events"), "oom_group_kill", &group_kill);
+        /* The counters as the kernel gave them; the one kill it counts twice is said once under oom kills.
+         */
+        put_counters(f, "events", mc_rj_obj(r, "events"), "",
+                     group_kill > 0 && oom_kill > mc_rj_oom_kills(r)
+                             ? " (memory.oom.group counts each victim again in oom_kill)"
+                             : NULL);
+        put_counters(f, "swap events", mc_rj_obj(r, "swap_events"), "", NULL);
         lines_oom_kills(f, r);
         lines_pressure(f, r);
         line_cpu(f, r);
@@ -602,10 +663,7 @@ static int render(const json_t *r, unsigned flags, char **ret, struct mc_error *
                 put_key(f, "error");
                 fprintf(f, "%s\n", e);
         }
-        if (mc_rj_u64(r, "status", &v)) {
-                put_key(f, "status");
-                fprintf(f, "%llu\n", (unsigned long long)v);
-        }
+        line_status(f, r);
         line_timeline(f, r);
         lines_processes(f, r);
         if (fclose(f) != 0)

@@ -27,7 +27,10 @@ assert_contains "$err" $'\nverdict      oom-killed (group limit)' "text report v
 assert_contains "$err" $'\nevents       ' "text report events"
 assert_contains "$err" "oom_kill $(jq -r .events.oom_kill "$r")" "text report events"
 assert_contains "$err" $'\nfail-on      oom: matched oom' "text report fail-on"
-assert_contains "$err" $'\nstatus       123' "text report status"
+assert_contains "$err" $'\nstatus       123 (memcage\'s exit status, not the command\'s 0: --fail-on matched oom)' \
+        "text report status says whose it is and why it differs"
+assert_contains "$err" $'\nexit         0 (the command\'s exit status; it outlived the OOM kill of ' \
+        "text report exit says whose it is and why the verdict differs"
 assert_contains "$err" "64M (" "text report peak of max"
 
 # memcage report renders the same text from the JSON alone.

@@ -67,14 +67,14 @@ check_outputs() {
         if [ "$swap_peak" != null ]; then
                 assert_eq "$(metric "$m" memcage_swap_peak_bytes '}')" "$swap_peak" "$what: memcage_swap_peak_bytes"
         fi
-        assert_eq "$(metric "$m" memcage_oom_kills_total '}')" "$kills" "$what: memcage_oom_kills_total"
-        assert_eq "$(metric "$m" memcage_events_total 'event="oom_kill"}')" "$oom_kill" \
-                "$what: memcage_events_total{event=oom_kill}"
-        assert_eq "$(metric "$m" memcage_events_total 'event="max"}')" "$(jq -r .events.max "$r")" \
-                "$what: memcage_events_total{event=max}"
-        assert_eq "$(metric "$m" memcage_pressure_stall_seconds_total 'kind="full"}')" \
+        assert_eq "$(metric "$m" memcage_oom_kills '}')" "$kills" "$what: memcage_oom_kills"
+        assert_eq "$(metric "$m" memcage_events 'event="oom_kill"}')" "$oom_kill" \
+                "$what: memcage_events{event=oom_kill}"
+        assert_eq "$(metric "$m" memcage_events 'event="max"}')" "$(jq -r .events.max "$r")" \
+                "$what: memcage_events{event=max}"
+        assert_eq "$(metric "$m" memcage_pressure_stall_seconds 'kind="full"}')" \
                 "$(awk -v us="$full" 'BEGIN { printf "%d.%06d", us / 1000000, us % 1000000 }')" \
-                "$what: memcage_pressure_stall_seconds_total{kind=full}"
+                "$what: memcage_pressure_stall_seconds{kind=full}"
         assert_eq "$(metric "$m" memcage_exit_status '}')" "$status" "$what: memcage_exit_status"
         assert_eq "$(metric "$m" memcage_duration_seconds '}')" \
                 "$(jq -r '.duration_s' "$r" | awk '{ printf "%.6f", $1 }')" "$what: memcage_duration_seconds"
@@ -122,5 +122,8 @@ assert_contains "$(cat "$tmpdir/ok.xml")" 'failures="0" errors="0"' "ok run: JUn
 assert_not_contains "$(cat "$tmpdir/ok.xml")" '<failure' "ok run: JUnit failure"
 assert_contains "$(cat "$tmpdir/ok.xml")" "<testcase name=\"$HOG 16\" classname=\"$tmpdir/ci57.ini\"" \
         "ok run: JUnit test case name and class (the profile)"
-assert_contains "$(cat "$tmpdir/ok.prom")" "memcage_exit_status{profile=\"$tmpdir/ci57.ini\",command=\"$HOG 16\"} 0" \
+# The command's name, not its arguments: a label that changes with them makes a new series per run.
+assert_contains "$(cat "$tmpdir/ok.prom")" "memcage_exit_status{profile=\"$tmpdir/ci57.ini\",command=\"hog\"} 0" \
         "ok run: metrics labels"
+assert_not_contains "$(cat "$tmpdir/ok.prom")" "command=\"$HOG" "ok run: metrics labels without the path"
+assert_eq "$(grep '^# TYPE ' "$tmpdir/ok.prom" | awk '$4 != "gauge"' | wc -l)" 0 "ok run: every family a gauge"

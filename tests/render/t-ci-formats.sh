@@ -4,7 +4,9 @@
 # `memcage report -f openmetrics` passes `promtool check metrics`, for the
 # fixture reports: an OOM-killed run, an ok run, and a command line full of
 # quotes, control characters and newlines. Checks that both validators do
-# refuse a broken document, and what --fail-on adds to the JUnit failure.
+# refuse a broken document, and what --fail-on adds to the JUnit failure. The
+# metrics: per-run values typed as gauges, labelled with the profile and the
+# command's name (never its arguments), one OOM kill counted once.
 # Prints TAP; run on the host by tests/run-suite. Skips what needs xmllint
 # (libxml2-utils) or promtool (prometheus) when they are not installed.
 set -euo pipefail
@@ -24,8 +26,8 @@ skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
 have_xmllint=$(command -v xmllint || :)
 have_promtool=$(command -v promtool || :)
 
-fixtures=(report-full report-ok report-crafted)
-echo "1..$((${#fixtures[@]} * 2 + 4))"
+fixtures=(report-full report-ok report-crafted report-oom-group)
+echo "1..$((${#fixtures[@]} * 2 + 5))"
 
 # $1 format, $2 fixture, $3 output; the rendering must succeed and not be empty.
 render() {
@@ -73,7 +75,7 @@ else
         skip "no xmllint, or no JUnit rendering to break"
 fi
 if [ -n "$have_promtool" ] && [ -s "$tmp/report-ok.prom" ]; then
-        sed 's/command="make check"/command="make "check"/' "$tmp/report-ok.prom" >"$tmp/bad.prom"
+        sed 's/command="make"/command="ma"ke"/' "$tmp/report-ok.prom" >"$tmp/bad.prom"
         if ! promtool check metrics <"$tmp/bad.prom" >/dev/null 2>&1; then
                 ok "promtool refuses an unescaped quote in a label value"
         else
@@ -111,4 +113,26 @@ if [ "$rc" -eq 123 ] && [ "$rc2" -eq 0 ] &&
         ok "--fail-on any: exit 123, the failure names oom, high, max, swap, pressure; no match on an ok run"
 else
         not_ok "--fail-on: exit $rc/$rc2: $(grep -o '<failure[^>]*>' "$tmp/fo.xml" || :) $(head -c 200 "$tmp/err")"
+fi
+
+# The metrics of every fixture: gauges only (one run's values, replaced by the next run's), labels the
+# profile and the command's name; memory.oom.group's victim counted twice is one OOM kill.
+bad=""
+for f in "${fixtures[@]}"; do
+        [ -s "$tmp/$f.prom" ] || { bad+=" $f: no metrics;"; continue; }
+        types=$(grep '^# TYPE ' "$tmp/$f.prom" | awk '$4 != "gauge" { print $3 }')
+        [ -z "$types" ] || bad+=" $f: not gauges: $types;"
+        labels=$(grep -v '^#' "$tmp/$f.prom" | grep -o 'command="[^"]*"' | sort -u)
+        [ "$(printf '%s\n' "$labels" | grep -c .)" = 1 ] || bad+=" $f: command labels: $labels;"
+        ! grep -q '_total{' "$tmp/$f.prom" || bad+=" $f: a _total name;"
+done
+grep -qxF 'memcage_exit_status{profile="ci",command="make"} 0' "$tmp/report-ok.prom" || bad+=" report-ok: labels;"
+grep -qxF 'memcage_exit_status{profile="ci",command="sh"} 123' "$tmp/report-full.prom" || bad+=" report-full: labels;"
+grep -qxF 'memcage_oom_kills{profile="ci",command="hog"} 1' "$tmp/report-oom-group.prom" &&
+        grep -qxF 'memcage_events{profile="ci",command="hog",event="oom_kill"} 2' "$tmp/report-oom-group.prom" ||
+        bad+=" report-oom-group: OOM kills;"
+if [ -z "$bad" ]; then
+        ok "metrics: gauges, labelled with the profile and the command's name; one OOM kill counted once"
+else
+        not_ok "metrics:$bad"
 fi

@@ -121,7 +121,7 @@ static void test_text_old_oom(void **state)
 
         assert_int_equal(mc_report_text(j, 0, &got, &err), 0);
         assert_non_null(strstr(got, "verdict      oom-killed (group limit)\n"));
-        assert_non_null(strstr(got, "exit         137 (killed by SIGKILL)\n"));
+        assert_non_null(strstr(got, "exit         137 (the command's exit status: killed by SIGKILL)\n"));
         assert_non_null(strstr(got, "limits       max 64M, swap.max 0\n"));
         assert_non_null(strstr(got, "peak         64M (100% of max 64M)\n"));
         assert_non_null(strstr(got, "events       max 37, oom 1, oom_kill 1\n"));
@@ -319,6 +319,13 @@ static void test_svg_full(void **state)
         assert_non_null(strstr(svg, "oom-killed (group limit)"));
         assert_non_null(strstr(svg, "PSI avg10"));
         assert_null(strstr(svg, "no timeline"));
+        /* The summary as visible text; swap.max events, high and max events told apart. */
+        assert_non_null(strstr(svg, ">peak 64M (100% of memory.max 64M), 1 OOM kill: hog (pid 4251), "
+                                    "duration 4.14 s</text>"));
+        assert_non_null(
+                strstr(svg, "<g class=\"mark swap-max\"><title>1.95 s: memory.swap.max reached 12 times"));
+        assert_non_null(strstr(svg, "<g class=\"mark high\"><title>0.82 s: memory.high reached 412 times"));
+        assert_non_null(strstr(svg, "<g class=\"mark max\"><title>0.95 s: memory.max reached 9 times"));
         assert_non_null(strstr(svg, "</svg>\n"));
         free(svg);
         json_decref(j);
@@ -331,10 +338,11 @@ static void test_github(void **state)
         char *out = NULL;
 
         assert_int_equal(mc_report_github(j, &out, &err), 0);
+        /* The one kill in one annotation, with the verdict. */
         assert_non_null(strstr(out, "::error title=memcage::sh -c 'hog 300 && echo \"<done>\" & wait': "
-                                    "oom-killed (group limit): hog (pid 4251), 1 OOM kill in "
+                                    "oom-killed (group limit): hog (pid 4251) at 3.81 s in "
                                     "memcage/ci-4242 (memory.max 64M)\n"));
-        assert_non_null(strstr(out, "::error title=memcage::OOM kill of hog (pid 4251) at 3.81 s"));
+        assert_null(strstr(strstr(out, "::error") + 1, "::error"));
         assert_non_null(strstr(out, "::warning title=memcage::memory.high (48M) exceeded 1834 times"));
         assert_non_null(strstr(out, "::warning title=memcage::memory.max (64M) reached 61 times"));
         assert_non_null(strstr(
@@ -349,6 +357,72 @@ static void test_github(void **state)
                 "{\"exit\": {\"code\": 0, \"signal\": null}, \"events\": {\"high\": 0, \"oom_kill\": 0}}");
         assert_int_equal(mc_report_github(j, &out, &err), 0);
         assert_string_equal(out, "");
+        free(out);
+        json_decref(j);
+}
+
+static size_t count(const char *s, const char *needle)
+{
+        size_t n = 0;
+        for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+                n++;
+        return n;
+}
+
+/*
+ * memory.oom.group = 1: the kernel kills, counts and logs the one victim
+ * twice (oom 1, oom_kill 2, oom_group_kill 1; two oom_kills entries, two
+ * oom_kill log lines and an oom_group_kill line). Every rendering shows the
+ * kill once; the counters stay as the kernel gave them.
+ */
+static void test_oom_group_one_kill(void **state)
+{
+        struct mc_error err = { 0 };
+        json_t *j = load_fixture("report-oom-group.json");
+        char *out = NULL;
+
+        assert_int_equal(json_array_size(json_object_get(j, "oom_kills")), 2);
+        assert_int_equal(mc_rj_oom_kills(j), 1);
+        json_t *v = mc_rj_oom_victims(j);
+        assert_int_equal(json_array_size(v), 1);
+        json_decref(v);
+
+        assert_int_equal(mc_report_text(j, 0, &out, &err), 0);
+        assert_int_equal(count(out, "hog (pid 4251) at 3.81 s"), 1);
+        assert_non_null(strstr(out, "oom_kill 2"));
+        free(out);
+
+        assert_int_equal(mc_report_github(j, &out, &err), 0);
+        assert_int_equal(count(out, "::error "), 1);
+        assert_non_null(strstr(out,
+                               "::error title=memcage::hog 300: oom-killed (group limit): hog (pid 4251) "
+                               "at 3.81 s in memcage/ci-4242 (memory.max 64M)\n"));
+        free(out);
+
+        assert_int_equal(mc_report_svg(j, &out, &err), 0);
+        assert_int_equal(count(out, "<g class=\"mark oom\">"), 1);
+        assert_int_equal(count(out, "OOM kill of hog (pid 4251)"), 1);
+        free(out);
+
+        /* The job summary: one kill in the table. */
+        assert_int_equal(mc_report_github_summary(j, &out, &err), 0);
+        assert_non_null(strstr(out, "### memcage: hog 300\n\n| | |\n|---|---|\n"));
+        assert_non_null(strstr(out, "| verdict | ❌ oom-killed (group limit): hog (pid 4251) |\n"));
+        assert_non_null(strstr(out, "| limit | memory.max 64M, memory.high 48M, memory.swap.max 32M |\n"));
+        assert_non_null(strstr(out, "| peak | 64M (100% of memory.max 64M) |\n"));
+        assert_non_null(strstr(out, "| OOM kills | 1: hog (pid 4251) at 3.81 s |\n"));
+        free(out);
+        json_decref(j);
+
+        /* Two victims (a pid per kill) stay two, in order; entries without a pid are kept. */
+        j = parse_json("{\"exit\": {\"code\": 137, \"signal\": 9}, \"oom_kills\": ["
+                       "{\"t\": 1, \"pid\": 10, \"name\": \"a\"}, {\"t\": 1, \"pid\": 10, \"name\": \"a\"},"
+                       "{\"t\": 2, \"pid\": 11, \"name\": \"b\"}, {\"t\": 3, \"pid\": null, \"name\": null},"
+                       "{\"t\": 3, \"pid\": null, \"name\": null}]}");
+        assert_int_equal(mc_rj_oom_kills(j), 4);
+        assert_int_equal(mc_report_github(j, &out, &err), 0);
+        assert_int_equal(count(out, "::error "), 4);
+        assert_non_null(strstr(out, "OOM kill of b (pid 11) at 2.00 s in ? (cause unknown); kill 2 of 4\n"));
         free(out);
         json_decref(j);
 }
@@ -548,7 +622,7 @@ int main(void)
                 cmocka_unit_test(test_github_escape), cmocka_unit_test(test_control_characters),
                 cmocka_unit_test(test_fail_on_parse), cmocka_unit_test(test_fail_on_match),
                 cmocka_unit_test(test_fail_on_json),  cmocka_unit_test(test_verdict_rules_are_the_judge),
-                cmocka_unit_test(test_pressure_kill),
+                cmocka_unit_test(test_pressure_kill), cmocka_unit_test(test_oom_group_one_kill),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,7 +55,7 @@ struct mc_check_warning {
 };
 
 /*
- * Collects the warnings for p on host, in a fixed order (high without max,
+ * Collects the warnings for p on host, in a fixed order (max of 0, high without max,
  * high close to max without swap, min and low above max, swap.max without
  * swap or swap accounting, limits above physical RAM; then [hugetlb]: a page
  * size the host lacks, a reserve above physical RAM, limits without the

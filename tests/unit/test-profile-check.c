@@ -369,6 +369,37 @@ static void test_swap_no_memory_groups(void **state)
                        "the memory controller to look at");
 }
 
+static void test_max_zero(void **state)
+{
+        struct fixture *f = *state;
+        set(f, "max", "0", 3);
+        check(f, &good_host);
+        assert_int_equal(f->n, 1);
+        assert_warning(&f->w[0], MC_CHECK_WARNING, MC_KEY_MEMORY_MAX, 3,
+                       "max is 0: the group can never hold a page, so the command is OOM-killed at its "
+                       "first allocation; set the budget it needs (or max for no limit)");
+}
+
+/* A percentage that resolves to 0 bytes is the same empty group. */
+static void test_max_zero_percent(void **state)
+{
+        struct fixture *f = *state;
+        set(f, "max", "0%", 2);
+        check(f, &good_host);
+        assert_int_equal(f->n, 1);
+        assert_int_equal(f->w[0].key, MC_KEY_MEMORY_MAX);
+        assert_non_null(strstr(f->w[0].message, "max is 0:"));
+}
+
+/* The smallest budget is a budget: only 0 is never one. */
+static void test_max_one_byte_quiet(void **state)
+{
+        struct fixture *f = *state;
+        set(f, "max", "1", 2);
+        check(f, &good_host);
+        assert_int_equal(f->n, 0);
+}
+
 static void test_swap_without_swap(void **state)
 {
         struct fixture *f = *state;
@@ -600,6 +631,9 @@ int main(void)
                 T(test_swap_no_accounting),
                 T(test_swap_accounting_unknown),
                 T(test_swap_no_memory_groups),
+                T(test_max_zero),
+                T(test_max_zero_percent),
+                T(test_max_one_byte_quiet),
                 T(test_swap_without_swap),
                 T(test_swap_quiet_cases),
                 T(test_above_ram),

@@ -43,7 +43,7 @@ struct mc_host_facts {
 
 enum mc_check_level {
         MC_CHECK_WARNING,
-        MC_CHECK_NOTE, /* a check that could not be made on this host */
+        MC_CHECK_NOTE, /* a check that could not be made on this host, a setting without effect here */
 };
 
 struct mc_check_warning {

@@ -162,9 +162,13 @@ static void check_swap(struct collector *c, const struct mc_limits *l, const str
         case MC_SWAP_ACCOUNTING_YES:
                 break;
         }
-        /* swap.max = 0 on a host without swap says what happens anyway: nothing to warn about. */
+        /*
+         * swap.max = 0 on a host without swap says what happens anyway: nothing to say.
+         * A bound on swap is no risk where there is none, and a profile meant for many
+         * hosts (the shipped ones) sets it for those that swap: a note, not a warning.
+         */
         if (!host->swap_present && swap->value > 0)
-                add(c, MC_CHECK_WARNING, MC_KEY_MEMORY_SWAP_MAX,
+                add(c, MC_CHECK_NOTE, MC_KEY_MEMORY_SWAP_MAX,
                     "swap.max (%s) is set but this host has no swap (/proc/swaps lists none): it has "
                     "no effect",
                     sb);

@@ -2,7 +2,7 @@
 # tests/cli/t-check.sh: memcage check as a CI step uses it, on this host (no
 # root, no cgroup needed): the verdicts on stdout and what was found on
 # stderr, --json (parsed with jq, validated against docs/check-schema.json),
-# and --strict's exit statuses, max = 0.
+# --strict's exit statuses, max = 0, and every shipped profile under --strict.
 # Prints TAP; run on the host by tests/run-suite after the unit tests.
 set -euo pipefail
 
@@ -109,5 +109,27 @@ check "no profile: exit 125" [ "$rc" -eq 125 ]
 run check --bogus good
 check "bad option: exit 125" [ "$rc" -eq 125 ]
 check "bad option: nothing on stdout" [ -z "$out" ]
+
+# --- the shipped profiles pass --strict here ---
+# Copies in a directory of the test's own: the checkout's may be group-writable,
+# which memcage rightly refuses.
+mkdir "$tmp/shipped"
+cp -- "$srcdir"/profiles/*.ini "$tmp/shipped/"
+chmod 0644 "$tmp/shipped"/*.ini
+names=()
+for f in "$tmp/shipped"/*.ini; do names+=("$f"); done
+check "profiles/ holds the shipped profiles" [ ${#names[@]} -ge 4 ]
+run check --strict --json "${names[@]}"
+check "shipped profiles: all load" json '[.profiles[].errors[]] == []'
+# Their limits are for real machines: on a host with less RAM than a limit the
+# "larger than physical memory" warning is right, and the only one allowed.
+check "shipped profiles: no warning but limits above this host's RAM" \
+        json '[.profiles[].warnings[].message | select(contains("larger than this host'"'"'s physical memory") | not)] == []'
+ram_kib=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)
+if [ "$ram_kib" -ge $((8 * 1024 * 1024)) ]; then
+        check "shipped profiles: check --strict exits 0 (RAM ${ram_kib} KiB)" [ "$rc" -eq 0 ]
+else
+        ok "# SKIP check --strict exit status of the shipped profiles: this host has less than 8G of RAM"
+fi
 
 echo "1..$n"

@@ -2,7 +2,8 @@
 # tests/cli/t-check.sh: memcage check as a CI step uses it, on this host (no
 # root, no cgroup needed): the verdicts on stdout and what was found on
 # stderr, --json (parsed with jq, validated against docs/check-schema.json),
-# --strict's exit statuses, max = 0, and every shipped profile under --strict.
+# --strict's exit statuses, max = 0, comments and long lines, and every
+# shipped profile under --strict.
 # Prints TAP; run on the host by tests/run-suite after the unit tests.
 set -euo pipefail
 
@@ -102,6 +103,20 @@ else
 fi
 run check --json --strict zero
 check "--json --strict: exit 1, status 1, strict true" eval '[ "$rc" -eq 1 ] && json ".strict and .status == 1"'
+
+# --- one comment rule; a line too long is an error at its file:line ---
+printf '[memory] # limits\nmax = 64M # the wall\noom.group = 1 ; whole group\n' >"$tmp/p/hash.ini"
+run check --strict hash
+check "'#' after a value is a comment, as ';' is" eval '[ "$rc" -eq 0 ] && [ "$out" = "hash: ok" ] && [ -z "$err" ]'
+printf '[profile]\ndescription = %s\n' "$(printf 'x%.0s' $(seq 185))" >"$tmp/p/long.ini"
+run check long
+check "a line of 199 characters: exit 1" [ "$rc" -eq 1 ]
+check "a line of 199 characters: file:line error" \
+        [ "$err" = "long: error: $tmp/p/long.ini:2: line longer than 198 characters (indentation and comments not counted)" ]
+printf '[profile]\ndescription = %s # %s\n' "$(printf 'x%.0s' $(seq 184))" "$(printf 'y%.0s' $(seq 300))" \
+        >"$tmp/p/long.ini"
+run check long
+check "198 characters and a long comment: accepted" [ "$rc" -eq 0 ]
 
 # --- misuse is memcage's failure, 125, not a verdict ---
 run check

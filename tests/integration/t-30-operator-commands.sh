@@ -154,6 +154,17 @@ assert_eq "$(jq -r '.profiles[0].warnings[0] | "\(.file):\(.line): \(.message)"'
 assert_eq "$(jq -r '.profiles[1].errors[0] | "\(.file):\(.line)"' "$tmpdir/.stdout")" "$tmpdir/b/t30bad.ini:3" \
         "check --json: the error's file and line"
 
+# One comment rule: '#' after a value is a comment, as ';' is.
+printf '[memory] # the limits\nmax = 64M # the wall\nhigh = 48M ; reclaim first\n' >"$tmpdir/a/t30comment.ini"
+run_memcage show --json t30comment
+assert_eq "$rc" 0 "a profile with # comments after values loads"
+assert_eq "$(jq -r '.settings["memory.max"].bytes' <<<"$out")" 67108864 "max = 64M # the wall"
+assert_eq "$(jq -r '.settings["memory.high"].bytes' <<<"$out")" 50331648 "high = 48M ; reclaim first"
+# A line too long for the parser is an error at its file:line, not split.
+printf '[profile]\ndescription = %s\n' "$(printf 'x%.0s' $(seq 185))" >"$tmpdir/a/t30long.ini"
+run_memcage check t30long
+assert_eq "$rc" 1 "check of a profile with a line longer than 198 characters"
+assert_contains "$err" "t30long: error: $tmpdir/a/t30long.ini:2: line longer than 198 characters" "long line error"
 
 printf '[memory]\nmax = 1G\nhigh = 950M\nswap.max = 0\n' >"$tmpdir/a/t30near.ini"
 run_memcage check t30near

@@ -43,7 +43,7 @@ struct mc_host_facts {
 
 enum mc_check_level {
         MC_CHECK_WARNING,
-        MC_CHECK_NOTE, /* a check that could not be made on this host */
+        MC_CHECK_NOTE, /* a check that could not be made on this host, a setting without effect here */
 };
 
 struct mc_check_warning {
@@ -55,7 +55,7 @@ struct mc_check_warning {
 };
 
 /*
- * Collects the warnings for p on host, in a fixed order (high without max,
+ * Collects the warnings for p on host, in a fixed order (max of 0, high without max,
  * high close to max without swap, min and low above max, swap.max without
  * swap or swap accounting, limits above physical RAM; then [hugetlb]: a page
  * size the host lacks, a reserve above physical RAM, limits without the

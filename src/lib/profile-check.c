@@ -98,6 +98,17 @@ static void check_high(struct collector *c, const struct mc_limits *l, const str
             HIGH_NEAR_MAX_PERCENT);
 }
 
+/* max = 0 loads (the kernel takes it), but no workload can live in such a group. */
+static void check_zero_max(struct collector *c, const struct mc_limits *l)
+{
+        const struct mc_limit_value *max = &l->v[MC_LIMIT_MAX];
+
+        if (max->set && max->value == 0)
+                add(c, MC_CHECK_WARNING, MC_KEY_MEMORY_MAX,
+                    "max is 0: the group can never hold a page, so the command is OOM-killed at its "
+                    "first allocation; set the budget it needs (or max for no limit)");
+}
+
 static void check_protection(struct collector *c, const struct mc_limits *l)
 {
         static const struct {
@@ -151,9 +162,13 @@ static void check_swap(struct collector *c, const struct mc_limits *l, const str
         case MC_SWAP_ACCOUNTING_YES:
                 break;
         }
-        /* swap.max = 0 on a host without swap says what happens anyway: nothing to warn about. */
+        /*
+         * swap.max = 0 on a host without swap says what happens anyway: nothing to say.
+         * A bound on swap is no risk where there is none, and a profile meant for many
+         * hosts (the shipped ones) sets it for those that swap: a note, not a warning.
+         */
         if (!host->swap_present && swap->value > 0)
-                add(c, MC_CHECK_WARNING, MC_KEY_MEMORY_SWAP_MAX,
+                add(c, MC_CHECK_NOTE, MC_KEY_MEMORY_SWAP_MAX,
                     "swap.max (%s) is set but this host has no swap (/proc/swaps lists none): it has "
                     "no effect",
                     sb);
@@ -285,6 +300,7 @@ int mc_check_profile(const struct mc_profile *p, const struct mc_host_facts *hos
         int r = mc_limits_from_profile(p, host->ram_bytes, &l, err);
         if (r < 0)
                 return r;
+        check_zero_max(&c, &l);
         check_high(&c, &l, host);
         check_protection(&c, &l);
         check_swap(&c, &l, host);

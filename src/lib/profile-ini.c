@@ -167,14 +167,29 @@ static int check_line(struct parse_state *st, char *line)
         return r;
 }
 
+static bool is_blank(int c)
+{
+        return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
+
 /*
  * The ini_reader: hands inih one physical line per call, so inih's line
- * numbers are ours. Lines that would not fit inih's buffer (num bytes, with
- * "\n\0") are errors rather than silently split. Leading blanks are dropped:
- * inih would take an indented line for the continuation of the previous value.
+ * numbers are ours, with what inih must not see taken out:
+ *  - leading blanks: inih would take an indented line for the continuation
+ *    of the previous value;
+ *  - comments, by one rule for ';' and '#' alike, in every section and key: a
+ *    line whose first non-blank is one of them, and from one preceded by a
+ *    blank to the end of the line (inih alone knows only ';' after a value,
+ *    and would read "max = 1G # why" as the size "1G # why");
+ *  - the blanks before such a comment, and a UTF-8 byte order mark that some
+ *    editors start files with.
+ * What remains must fit inih's buffer (num bytes, with "\n\0"): a longer
+ * line is an error at its file:line rather than silently split. Comments do
+ * not count, so they may be as long as their authors like.
  */
 static char *read_line(char *str, int num, void *stream)
 {
+        static const char bom[] = "\xEF\xBB\xBF";
         struct parse_state *st = stream;
 
         if (st->failed)
@@ -195,7 +210,9 @@ static char *read_line(char *str, int num, void *stream)
         }
         st->lineno++;
 
-        size_t max = (size_t)num - 2, n = 0;
+        enum { LEADING, CONTENT, COMMENT } state = LEADING;
+        size_t max = (size_t)num - 2, n = 0, end = 0, n_bom = st->lineno == 1 ? 0 : sizeof(bom) - 1;
+        bool prev_blank = false;
         for (; c != EOF && c != '\n'; c = getc(st->f)) {
                 if (c == '\r') {
                         int next = getc(st->f);
@@ -208,33 +225,56 @@ static char *read_line(char *str, int num, void *stream)
                         parse_fail(st);
                         return NULL;
                 }
+                if (n_bom < sizeof(bom) - 1 && c == (unsigned char)bom[n_bom]) {
+                        n_bom++;
+                        continue;
+                }
+                if (n_bom > 0 && n_bom < sizeof(bom) - 1) {
+                        /* The start of a mark, not a mark: those bytes are the line's. */
+                        memcpy(str, bom, n_bom);
+                        n = end = n_bom;
+                        state = CONTENT;
+                }
+                n_bom = sizeof(bom) - 1;
+                if (state == COMMENT)
+                        continue;
+                if ((c == ';' || c == '#') && (state == LEADING || prev_blank)) {
+                        state = COMMENT;
+                        continue;
+                }
+                bool blank = is_blank(c);
+                prev_blank = blank;
+                if (state == LEADING && blank)
+                        continue;
+                state = CONTENT;
+                /* Blanks past the limit count only when more of the value follows them. */
+                if (n == max && blank)
+                        continue;
                 if (n == max) {
-                        mc_error_set(st->err, EINVAL, "line too long (more than %zu characters)", max);
+                        mc_error_set(st->err, EINVAL,
+                                     "line longer than %zu characters (indentation and comments not "
+                                     "counted)",
+                                     max);
+                        st->quote_ok = true; /* quotes nothing of the line */
                         parse_fail(st);
                         return NULL;
                 }
                 str[n++] = (char)c;
+                if (!blank)
+                        end = n;
         }
         if (ferror(st->f)) {
                 mc_error_errno(st->err, errno, "%s: cannot read profile", st->path);
                 st->failed = true;
                 return NULL;
         }
-        str[n] = '\0';
-
-        char *start = str;
-        /* Some editors start UTF-8 files with a byte order mark. */
-        if (st->lineno == 1 && strncmp(start, "\xEF\xBB\xBF", 3) == 0)
-                start += 3;
-        start += strspn(start, " \t\f\v");
-        if (check_line(st, start) < 0) {
+        str[end] = '\0';
+        if (check_line(st, str) < 0) {
                 parse_fail(st);
                 return NULL;
         }
-        size_t len = strlen(start);
-        memmove(str, start, len);
-        str[len] = '\n';
-        str[len + 1] = '\0';
+        str[end] = '\n';
+        str[end + 1] = '\0';
         return str;
 }
 

@@ -32,7 +32,7 @@ expect_refused "$tmpdir/shared/good.ini" \
         "$tmpdir/shared/good.ini: refusing profile: directory $(realpath "$tmpdir/shared") is writable by group or other (mode 0775, owner uid 0; chmod g-w,o-w"
 run_memcage check "$tmpdir/shared/good.ini"
 assert_eq "$rc" 1 "memcage check of a profile in a group-writable directory"
-assert_contains "$out" "is writable by group or other" "memcage check of a profile in a group-writable directory"
+assert_contains "$err" "is writable by group or other" "memcage check of a profile in a group-writable directory"
 chmod 0755 "$tmpdir/shared"
 # Fixed: the same profile loads (check: a run here would create the parent group).
 run_memcage check "$tmpdir/shared/good.ini"

@@ -54,7 +54,7 @@ assert_contains "$got" --profile "memcage run --<TAB>"
 complete_words show --js
 assert_eq "$got" --json "memcage show --js<TAB>"
 complete_words check -
-assert_eq "$got" "$(lines -h --help)" "memcage check -<TAB>"
+assert_eq "$got" "$(lines -h --help --json --strict)" "memcage check -<TAB>"
 complete_words export --to k
 assert_eq "$got" kubernetes "memcage export --to k<TAB>"
 complete_words export --st

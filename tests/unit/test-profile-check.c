@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -369,6 +370,37 @@ static void test_swap_no_memory_groups(void **state)
                        "the memory controller to look at");
 }
 
+static void test_max_zero(void **state)
+{
+        struct fixture *f = *state;
+        set(f, "max", "0", 3);
+        check(f, &good_host);
+        assert_int_equal(f->n, 1);
+        assert_warning(&f->w[0], MC_CHECK_WARNING, MC_KEY_MEMORY_MAX, 3,
+                       "max is 0: the group can never hold a page, so the command is OOM-killed at its "
+                       "first allocation; set the budget it needs (or max for no limit)");
+}
+
+/* A percentage that resolves to 0 bytes is the same empty group. */
+static void test_max_zero_percent(void **state)
+{
+        struct fixture *f = *state;
+        set(f, "max", "0%", 2);
+        check(f, &good_host);
+        assert_int_equal(f->n, 1);
+        assert_int_equal(f->w[0].key, MC_KEY_MEMORY_MAX);
+        assert_non_null(strstr(f->w[0].message, "max is 0:"));
+}
+
+/* The smallest budget is a budget: only 0 is never one. */
+static void test_max_one_byte_quiet(void **state)
+{
+        struct fixture *f = *state;
+        set(f, "max", "1", 2);
+        check(f, &good_host);
+        assert_int_equal(f->n, 0);
+}
+
 static void test_swap_without_swap(void **state)
 {
         struct fixture *f = *state;
@@ -377,7 +409,7 @@ static void test_swap_without_swap(void **state)
         set(f, "swap.max", "1G", 4);
         check(f, &host);
         assert_int_equal(f->n, 1);
-        assert_warning(&f->w[0], MC_CHECK_WARNING, MC_KEY_MEMORY_SWAP_MAX, 4,
+        assert_warning(&f->w[0], MC_CHECK_NOTE, MC_KEY_MEMORY_SWAP_MAX, 4,
                        "swap.max (1G) is set but this host has no swap (/proc/swaps lists none): it has "
                        "no effect");
 }
@@ -576,6 +608,65 @@ static void test_hugetlb_warnings(void **state)
         assert_int_equal(f->w[0].key, MC_KEY_HUGETLB_2MB_RESERVE);
 }
 
+/*
+ * Every profile memcage ships passes its own check (what check --strict
+ * asks: no warning, no error) on a host without swap and on one with swap,
+ * for root and for an ordinary user (who arms only 2s-multiple windows).
+ * Notes are allowed: they are not problems.
+ */
+static void test_shipped_profiles_pass(void **state)
+{
+        (void)state;
+        const char *dir = TEST_SRCDIR "/../../profiles";
+        struct mc_host_facts hosts[2] = { good_host, good_host };
+        hosts[0].swap_present = false;
+        for (size_t h = 0; h < ELEMENTSOF(hosts); h++) {
+                hosts[h].hugetlb_sizes_known = true;
+                hosts[h].n_hugetlb_sizes = 2;
+                snprintf(hosts[h].hugetlb_sizes[0], sizeof(hosts[h].hugetlb_sizes[0]), "2MB");
+                snprintf(hosts[h].hugetlb_sizes[1], sizeof(hosts[h].hugetlb_sizes[1]), "1GB");
+                hosts[h].hugetlb_controller = MC_HUGETLB_CONTROLLER_YES;
+        }
+        static const uid_t euids[] = { 0, 1000 };
+        DIR *d = opendir(dir);
+        size_t n = 0;
+
+        assert_non_null(d);
+        for (struct dirent *de; (de = readdir(d));) {
+                size_t len = strlen(de->d_name);
+                if (len < 5 || !streq(de->d_name + len - 4, ".ini"))
+                        continue;
+                char path[4096];
+                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+                for (size_t h = 0; h < ELEMENTSOF(hosts); h++) {
+                        for (size_t u = 0; u < ELEMENTSOF(euids); u++) {
+                                struct mc_profile p;
+                                struct mc_check_warning *w = NULL;
+                                struct mc_error err = {};
+                                size_t nw = 0;
+                                mc_profile_init(&p);
+                                if (mc_profile_load(path, &env, &p, &err) < 0 ||
+                                    mc_check_profile(&p, &hosts[h], &w, &nw, &err) < 0 ||
+                                    mc_check_pressure(&p, &hosts[h], euids[u], &w, &nw, &err) < 0)
+                                        fail_msg("%s (%s, euid %u): %s", de->d_name,
+                                                 hosts[h].swap_present ? "swap" : "no swap",
+                                                 (unsigned)euids[u], err.msg);
+                                for (size_t i = 0; i < nw; i++)
+                                        if (w[i].level == MC_CHECK_WARNING)
+                                                fail_msg("%s (%s, euid %u): warning: %s:%u: %s", de->d_name,
+                                                         hosts[h].swap_present ? "swap" : "no swap",
+                                                         (unsigned)euids[u], w[i].file, w[i].line,
+                                                         w[i].message);
+                                mc_check_warnings_free(w, nw);
+                                mc_profile_free(&p);
+                        }
+                }
+                n++;
+        }
+        closedir(d);
+        assert_true(n >= 4);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -600,6 +691,9 @@ int main(void)
                 T(test_swap_no_accounting),
                 T(test_swap_accounting_unknown),
                 T(test_swap_no_memory_groups),
+                T(test_max_zero),
+                T(test_max_zero_percent),
+                T(test_max_one_byte_quiet),
                 T(test_swap_without_swap),
                 T(test_swap_quiet_cases),
                 T(test_above_ram),
@@ -610,6 +704,7 @@ int main(void)
                 T(test_run_with_user),
                 T(test_hugetlb_fine),
                 T(test_hugetlb_warnings),
+                cmocka_unit_test(test_shipped_profiles_pass),
                 cmocka_unit_test(test_host_facts_read),
                 cmocka_unit_test(test_host_swap_accounting),
         };

@@ -629,7 +629,7 @@ static void test_line_too_long(void **state)
         struct mc_profile p;
         const size_t longest = INI_MAX_LINE - 2;
         char line[INI_MAX_LINE + 64];
-        char content[2 * sizeof(line)];
+        char content[4 * sizeof(line)];
         const char *f;
 
         /* Exactly the longest line: accepted whole, with LF and with CRLF. */
@@ -654,13 +654,112 @@ static void test_line_too_long(void **state)
         line[longest + 1] = '\0';
         snprintf(content, sizeof(content), "[profile]\n%s\n[memory]\nmax = 1G\n", line);
         f = write_file("long.ini", 0644, content);
-        expect_load_error(f, &env, EINVAL, "%s:2: line too long (more than %zu characters)", f, longest);
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: line longer than %zu characters (indentation and comments not counted)", f,
+                          longest);
         /* Also as the last line without a newline, and far longer. */
         memset(line, 'y', sizeof(line) - 1);
         line[sizeof(line) - 1] = '\0';
         snprintf(content, sizeof(content), "[profile]\n\n%s", line);
         f = write_file("long.ini", 0644, content);
-        expect_load_error(f, &env, EINVAL, "%s:3: line too long (more than %zu characters)", f, longest);
+        expect_load_error(f, &env, EINVAL,
+                          "%s:3: line longer than %zu characters (indentation and comments not counted)", f,
+                          longest);
+        /* Before any [section] too, and the message quotes nothing of the line. */
+        snprintf(content, sizeof(content), "%s\n[memory]\nmax = 1G\n", line);
+        f = write_file("long.ini", 0644, content);
+        expect_load_error(f, &env, EINVAL,
+                          "%s:1: line longer than %zu characters (indentation and comments not counted)", f,
+                          longest);
+
+        /* Indentation, blanks before a comment and the comment do not count. */
+        memset(line, 'z', sizeof(line));
+        memcpy(line, prefix, strlen(prefix));
+        line[longest] = '\0';
+        snprintf(content, sizeof(content), "[profile]\n\t  %s     # %s\n[memory]\nmax = 1G ; %s\n", line,
+                 line, line);
+        f = write_file("long.ini", 0644, content);
+        load_ok(f, &env, &p);
+        assert_int_equal(strlen(p.settings[MC_KEY_PROFILE_DESCRIPTION].value), longest - strlen(prefix));
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", f, 4);
+        mc_profile_free(&p);
+        /* But blanks followed by more of the value do. */
+        snprintf(content, sizeof(content), "[profile]\n%s  z\n", line);
+        f = write_file("long.ini", 0644, content);
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: line longer than %zu characters (indentation and comments not counted)", f,
+                          longest);
+        /* A comment line of any length. */
+        memset(line, '-', sizeof(line) - 1);
+        line[0] = '#';
+        line[sizeof(line) - 1] = '\0';
+        snprintf(content, sizeof(content), "%s\n  ;%s\n[memory]\nmax = 1G\n", line, line);
+        f = write_file("long.ini", 0644, content);
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", f, 4);
+        mc_profile_free(&p);
+}
+
+/*
+ * One comment rule for ';' and '#', in every section and after every key: at
+ * the start of a line, or after a blank. Not after anything else: a value may
+ * hold "C#" or "a;b".
+ */
+static void test_comments_one_rule(void **state)
+{
+        struct mc_profile_env env = env_default();
+        struct mc_profile p;
+        const char *f = write_file("c.ini", 0644,
+                                   "[profile] # the profile\n"                    /* 1 */
+                                   "description = C# and a;b #1 # not #2\n"       /* 2 */
+                                   "[memory]\t# the limits\n"                     /* 3 */
+                                   "max = 1G # the wall\n"                        /* 4 */
+                                   "high = 768M\t#\ttabs\n"                       /* 5 */
+                                   "swap.max = 0 ;# both\n"                       /* 6 */
+                                   "oom.group = 1 #\n"                            /* 7 */
+                                   "[cgroup] ; the place\n"                       /* 8 */
+                                   "parent = ci/jobs # where\n"                   /* 9 */
+                                   "[run] # who\n"                                /* 10 */
+                                   "env = LANG=C # the locale\n"                  /* 11 */
+                                   "env = TAG=a#b\n"                              /* 12 */
+                                   "umask = 0022 # octal\n"                       /* 13 */
+                                   "[report]\n"                                   /* 14 */
+                                   "interval = 250ms # sampling\n"                /* 15 */
+                                   "[pressure]\n"                                 /* 16 */
+                                   "kill = full 50%/2s for 30s # stuck at high\n" /* 17 */
+                                   "kill_grace = 5s ; then SIGKILL\n");           /* 18 */
+
+        load_ok(f, &env, &p);
+        expect_setting(&p, MC_KEY_PROFILE_DESCRIPTION, "C# and a;b", f, 2);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", f, 4);
+        expect_setting(&p, MC_KEY_MEMORY_HIGH, "768M", f, 5);
+        expect_setting(&p, MC_KEY_MEMORY_SWAP_MAX, "0", f, 6);
+        expect_setting(&p, MC_KEY_MEMORY_OOM_GROUP, "1", f, 7);
+        expect_setting(&p, MC_KEY_CGROUP_PARENT, "ci/jobs", f, 9);
+        expect_setting(&p, MC_KEY_RUN_ENV, "LANG=C", f, 11);
+        assert_non_null(p.settings[MC_KEY_RUN_ENV].next);
+        assert_string_equal(p.settings[MC_KEY_RUN_ENV].next->value, "TAG=a#b");
+        expect_setting(&p, MC_KEY_RUN_UMASK, "0022", f, 13);
+        expect_setting(&p, MC_KEY_REPORT_INTERVAL, "250ms", f, 15);
+        expect_setting(&p, MC_KEY_PRESSURE_KILL, "full 50%/2s for 30s", f, 17);
+        expect_setting(&p, MC_KEY_PRESSURE_KILL_GRACE, "5s", f, 18);
+        mc_profile_free(&p);
+
+        /* A value that is only a comment is empty, whichever the character: the same error. */
+        f = write_file("c.ini", 0644, "[memory]\nmax = # 1G\n");
+        struct mc_error e1 = {}, e2 = {};
+        mc_profile_init(&p);
+        assert_true(mc_profile_load(f, &env, &p, &e1) < 0);
+        mc_profile_free(&p);
+        f = write_file("c.ini", 0644, "[memory]\nmax = ; 1G\n");
+        assert_true(mc_profile_load(f, &env, &p, &e2) < 0);
+        mc_profile_free(&p);
+        assert_string_equal(e1.msg, e2.msg);
+        assert_non_null(strstr(e1.msg, ":2: "));
+        /* '#' glued to the value is part of it, as ';' is: a size error naming it. */
+        f = write_file("c.ini", 0644, "[memory]\nmax = 1G#x\n");
+        expect_load_error(f, &env, EINVAL,
+                          "%s:2: invalid size '1G#x' for max: unknown unit 'G#x'; " SIZE_FORMS_F, f);
 }
 
 /* ---- the search path ---- */
@@ -1737,6 +1836,7 @@ int main(void)
                 T(test_control_characters),
                 T(test_syntax_errors),
                 T(test_line_too_long),
+                T(test_comments_one_rule),
                 T(test_search_dirs),
                 T(test_find_order),
                 T(test_find_xdg_and_home),

@@ -7,13 +7,23 @@
 
 #include "profile.h"
 
-/* Exit statuses of memcage itself; a run otherwise returns the command's own. */
-#define MC_EXIT_OK          0
-#define MC_EXIT_MEMCAGE     125 /* memcage failed (bad usage, profile, cgroup, ...) */
+/*
+ * Exit statuses, one scheme for every command (memcage(1), EXIT STATUS). A
+ * run returns the command's own status, so memcage's own failure takes a
+ * number a command rarely uses, as the wrappers timeout(1) and env(1) do;
+ * the other commands use the same number for the same failure, so that a
+ * script tells "memcage could not" from "the answer is no" the same way
+ * whatever it runs.
+ */
+#define MC_EXIT_OK 0
+/* The answer is no: check found a profile that does not load, export --strict lost a key. */
+#define MC_EXIT_NEGATIVE 1
+/* memcage failed: bad usage, a missing or invalid profile or report, a file it cannot read or write. */
+#define MC_EXIT_MEMCAGE 125
+/* A bad option, operand or command: memcage's own failure too, in every command. */
+#define MC_EXIT_USAGE       MC_EXIT_MEMCAGE
 #define MC_EXIT_CANNOT_EXEC 126
 #define MC_EXIT_NOT_FOUND   127
-/* The operator commands (profiles, show, check): a bad option or argument. */
-#define MC_EXIT_USAGE 2
 
 /* The parent group of memcage's groups under the cgroup2 root, unless a profile or option says otherwise. */
 #define MC_DEFAULT_PARENT "memcage"

@@ -30,7 +30,7 @@ static void usage(void)
                "  -h, --help  show this help and exit\n"
                "\n"
                "Exit status: 0 when every profile loads (warnings allowed), 1 when one does\n"
-               "not, 2 on bad usage.\n");
+               "not, 125 on bad usage.\n");
 }
 
 static void print_warning(const struct mc_check_warning *w)
@@ -104,6 +104,6 @@ int cmd_check(int argc, char **argv)
         for (int i = optind; i < argc; i++)
                 status |= check_one(argv[i], &env, &host);
         if (fflush(stdout) != 0)
-                status = 1;
+                status = MC_EXIT_MEMCAGE;
         return status;
 }

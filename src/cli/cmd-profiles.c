@@ -41,7 +41,7 @@ static void usage(void)
                "      --json  print a JSON array instead\n"
                "  -h, --help  show this help and exit\n"
                "\n"
-               "Exit status: 0, or 1 when the list cannot be made, 2 on bad usage.\n",
+               "Exit status: 0, or 125 when the list cannot be made or on bad usage.\n",
                SYSCONFDIR);
 }
 
@@ -301,7 +301,7 @@ int cmd_profiles(int argc, char **argv)
 
         cli_profile_env(&env);
         if (make_listing(&env, &l) < 0)
-                return 1;
+                return MC_EXIT_MEMCAGE;
         fix_shadowing(&l);
         if (json)
                 r = print_json(&l);
@@ -312,5 +312,5 @@ int cmd_profiles(int argc, char **argv)
                 print_text(&l);
                 r = 0;
         }
-        return r == 0 && fflush(stdout) == 0 ? 0 : 1;
+        return r == 0 && fflush(stdout) == 0 ? MC_EXIT_OK : MC_EXIT_MEMCAGE;
 }

@@ -39,10 +39,10 @@ static void usage(void)
                "                       peak+64M, stall+1s, duration+20%%, oom+0 (memcage(1))\n"
                "  -h, --help           show this help and exit\n"
                "\n"
-               "Exit status: 0 when rendered; 2 on bad usage; 123 when --fail-on matched\n"
-               "(the report is rendered all the same); 125 when FILE cannot be read, is not\n"
-               "a memcage report, has a newer schema than this memcage reads, or the output\n"
-               "cannot be written.\n");
+               "Exit status: 0 when rendered; 123 when --fail-on matched (the report is\n"
+               "rendered all the same); 125 on bad usage, or when FILE cannot be read, is\n"
+               "not a memcage report, has a newer schema than this memcage reads, or the\n"
+               "output cannot be written.\n");
 }
 
 static json_t *load(const char *path, struct mc_error *err)

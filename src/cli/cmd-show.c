@@ -27,7 +27,7 @@ static void usage(void)
                "      --json          print a JSON object instead\n"
                "  -h, --help          show this help and exit\n"
                "\n"
-               "Exit status: 0 when the profile loads, 1 when it does not, 2 on bad usage.\n");
+               "Exit status: 0 when shown, 125 when the profile cannot be loaded or on bad usage.\n");
 }
 
 /* The resolved form of a size: "4G (4294967296 bytes)", "50% = 7.8G (8388608000 bytes)", "max". */
@@ -201,12 +201,12 @@ int cmd_show(int argc, char **argv)
         cli_profile_env(&env);
         if (mc_profile_load(name, &env, &p, &err) < 0) {
                 cli_error("%s", err.msg);
-                return 1;
+                return MC_EXIT_MEMCAGE;
         }
         if (resolve_sizes(&p, env.ram_bytes, bytes) < 0)
-                return 1;
+                return MC_EXIT_MEMCAGE;
         if (json)
-                return print_json(&p, bytes) < 0 ? 1 : 0;
+                return print_json(&p, bytes) < 0 ? MC_EXIT_MEMCAGE : MC_EXIT_OK;
         print_text(&p, bytes);
-        return fflush(stdout) == 0 ? 0 : 1;
+        return fflush(stdout) == 0 ? MC_EXIT_OK : MC_EXIT_MEMCAGE;
 }

@@ -57,10 +57,10 @@ assert_contains "$err" "not a memcage report" "no schema message"
 
 # Usage errors
 run_memcage report --format pdf "$r"
-assert_eq "$rc" 2 "unknown format"
+assert_eq "$rc" 125 "unknown format"
 assert_contains "$err" "use text, json, svg, github, junit or openmetrics" "unknown format message"
 run_memcage report
-assert_eq "$rc" 2 "no file"
+assert_eq "$rc" 125 "no file"
 run_memcage report --fail-on nope "$r"
-assert_eq "$rc" 2 "unknown --fail-on condition"
+assert_eq "$rc" 125 "unknown --fail-on condition"
 [ ! -e "$cg_root/memcage/rep-cmd" ] || fail "group left behind"

@@ -3,6 +3,7 @@
 
 /* The command-line layer: the only code that prints. */
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "profile.h"
@@ -88,6 +89,17 @@ enum cli_format {
         CLI_FORMAT_JUNIT,
         CLI_FORMAT_OPENMETRICS,
 };
+/*
+ * --color=WHEN, of memcage itself and of the commands that render the text
+ * report (report, run): auto, always or never, for the rest of the process.
+ * A bad WHEN is reported with the hint for command (NULL: memcage's own
+ * option); returns 0 or -EINVAL.
+ */
+int cli_color_option(const char *command, const char *when);
+/* Whether text for fd (-1: a file) is coloured: --color, or by default a terminal with NO_COLOR unset or
+ * empty. */
+bool cli_color_wanted(int fd);
+
 /* "text", "json", "svg", "github", "junit", "openmetrics"; -EINVAL for anything else. */
 int cli_format_parse(const char *s, enum cli_format *ret);
 struct mc_output;
@@ -100,9 +112,8 @@ struct mc_output_opts;
 void cli_output_opts(int dash_fd, struct mc_output_opts *ret);
 /*
  * Renders a report to out (opened by mc_output_open()), or to stream when
- * out is NULL (colour for text when the stream is a terminal and NO_COLOR
- * is unset). A reader of a stream that went away (EPIPE) is a warning.
- * Reports a failure itself, once; returns 0 or a negative errno.
+ * out is NULL (colour for text as cli_color_wanted() says). A reader of a stream that went away (EPIPE) is a
+ * warning. Reports a failure itself, once; returns 0 or a negative errno.
  */
 int cli_render(const struct json_t *report, enum cli_format format, struct mc_output *out, FILE *stream,
                const char *command);

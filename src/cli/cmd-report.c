@@ -29,6 +29,9 @@ static void usage(void)
                "                       junit (JUnit XML) or openmetrics (Prometheus text)\n"
                "  -o, --output FILE    write to FILE (atomically; a FIFO, /dev/stdout or\n"
                "                       /dev/fd/N as a stream) instead of stdout\n"
+               "      --color WHEN     colour the text report: auto (default: when written\n"
+               "                       to a terminal and NO_COLOR is unset or empty),\n"
+               "                       always or never\n"
                "  -b, --baseline OLD.json\n"
                "                       compare FILE with OLD.json (text or json): old, new and\n"
                "                       change of peak, swap peak, stalls, OOM kills, high/max\n"
@@ -118,12 +121,13 @@ static int report_compare(const char *baseline, const json_t *j, enum cli_format
 
 int cmd_report(int argc, char **argv)
 {
-        enum { OPT_FAIL_ON = 256 };
+        enum { OPT_FAIL_ON = 256, OPT_COLOR };
         static const struct option options[] = {
                 { "format", required_argument, NULL, 'f' },
                 { "baseline", required_argument, NULL, 'b' },
                 { "output", required_argument, NULL, 'o' },
                 { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+                { "color", required_argument, NULL, OPT_COLOR },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -158,6 +162,10 @@ int cmd_report(int argc, char **argv)
                                 cli_usage_hint("report");
                                 return MC_EXIT_USAGE;
                         }
+                        break;
+                case OPT_COLOR:
+                        if (cli_color_option("report", optarg) < 0)
+                                return MC_EXIT_USAGE;
                         break;
                 case 'h':
                         usage();

@@ -125,15 +125,20 @@ static void usage(void)
                "Options:\n"
                "  -h, --help     show this help and exit\n"
                "  -V, --version  show the version and exit\n"
+               "      --color WHEN\n"
+               "                 colour the text report: auto (a terminal, and NO_COLOR\n"
+               "                 unset or empty), always or never\n"
                "\n"
                "'memcage COMMAND --help' describes a command; see memcage(1) and memcage.profile(5).\n");
 }
 
 int main(int argc, char **argv)
 {
+        enum { OPT_COLOR = 0x100 };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
+                { "color", required_argument, NULL, OPT_COLOR },
                 {},
         };
         /*
@@ -153,6 +158,10 @@ int main(int argc, char **argv)
                 case 'V':
                         printf("memcage %s\n", PACKAGE_VERSION);
                         return MC_EXIT_OK;
+                case OPT_COLOR:
+                        if (cli_color_option(NULL, optarg) < 0)
+                                return MC_EXIT_USAGE;
+                        break;
                 default:
                         return cli_usage_hint(NULL);
                 }

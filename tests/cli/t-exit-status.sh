@@ -80,6 +80,10 @@ expect 125 report "$data/report-ok.json" "$data/report-full.json"
 expect 125 export
 expect 125 export --to nosuch good
 expect 125 export --to systemd good extra
+expect 125 --color bogus report "$data/report-ok.json"
+expect 125 report --color bogus "$data/report-ok.json"
+expect 125 run --color bogus -- true
+expect 0 --color never report --color=always "$data/report-ok.json"
 
 # A profile or report that is missing or invalid: 125 too.
 expect 125 run -p nosuch -- true

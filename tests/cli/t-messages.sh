@@ -105,6 +105,10 @@ usage export export
 usage export export --to nosuch good
 usage export export --to systemd
 usage export export --to systemd good extra
+usage "" --color bogus report "$data/report-ok.json"
+usage "" --color
+usage report report --color bogus "$data/report-ok.json"
+usage run run --color bogus -- true
 
 failure run run -p nosuch -- true
 failure run run -p bad -- true

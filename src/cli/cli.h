@@ -68,7 +68,12 @@ int cli_print_json(const struct json_t *j, const char *command);
 /* A JSON string of s, or of s escaped (mc_escape_text()) when s is not UTF-8; NULL when out of memory. */
 struct json_t *cli_json_text(const char *s);
 
-/* "memcage: " + message + newline, on stderr. */
+/*
+ * "memcage: COMMAND: message" (a warning: "memcage: COMMAND: warning:
+ * message") and a newline, in one write on stderr; COMMAND is the command
+ * running, added unless the message starts with it already, and left out
+ * before one is chosen.
+ */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "Try 'memcage COMMAND --help' for more information." and returns MC_EXIT_MEMCAGE. */

@@ -101,8 +101,10 @@ enum cli_format {
  * option); returns 0 or -EINVAL.
  */
 int cli_color_option(const char *command, const char *when);
-/* Whether text for fd (-1: a file) is coloured: --color, or by default a terminal with NO_COLOR unset or
- * empty. */
+/*
+ * Whether text for fd (-1: a file) is coloured: as --color says, or by
+ * default when fd is a terminal and NO_COLOR is unset or empty.
+ */
 bool cli_color_wanted(int fd);
 
 /* "text", "json", "svg", "github", "junit", "openmetrics"; -EINVAL for anything else. */
@@ -117,8 +119,9 @@ struct mc_output_opts;
 void cli_output_opts(int dash_fd, struct mc_output_opts *ret);
 /*
  * Renders a report to out (opened by mc_output_open()), or to stream when
- * out is NULL (colour for text as cli_color_wanted() says). A reader of a stream that went away (EPIPE) is a
- * warning. Reports a failure itself, once; returns 0 or a negative errno.
+ * out is NULL (colour for text as cli_color_wanted() says). A reader of a
+ * stream that went away (EPIPE) is a warning. Reports a failure itself,
+ * once; returns 0 or a negative errno.
  */
 int cli_render(const struct json_t *report, enum cli_format format, struct mc_output *out, FILE *stream,
                const char *command);

@@ -246,7 +246,9 @@ int cmd_gc(int argc, char **argv)
         printf("\n");
         /* After the groups: pages their killed processes held are free now, so the pools can shrink. */
         failed += (unsigned)recover_hugetlb(opts.dry_run);
-        if (fflush(stdout) != 0)
+        if (fflush(stdout) != 0) {
+                cli_error("gc: cannot write what was done: %s", strerror(errno));
                 return MC_EXIT_MEMCAGE;
+        }
         return failed || errors ? MC_EXIT_MEMCAGE : MC_EXIT_OK;
 }

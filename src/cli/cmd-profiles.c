@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stddef.h>
@@ -312,5 +313,9 @@ int cmd_profiles(int argc, char **argv)
                 print_text(&l);
                 r = 0;
         }
-        return r == 0 && fflush(stdout) == 0 ? MC_EXIT_OK : MC_EXIT_MEMCAGE;
+        if (r == 0 && fflush(stdout) != 0) {
+                cli_error("profiles: cannot write the list: %s", strerror(errno));
+                r = -EIO;
+        }
+        return r == 0 ? MC_EXIT_OK : MC_EXIT_MEMCAGE;
 }

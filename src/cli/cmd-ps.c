@@ -241,7 +241,9 @@ int cmd_ps(int argc, char **argv)
         }
         status = json ? print_json(v, n) : print_table(v, n);
         mc_ps_entries_free(v, n);
-        if (!json && fflush(stdout) != 0)
+        if (!json && status == MC_EXIT_OK && fflush(stdout) != 0) {
+                cli_error("ps: cannot write the list: %s", strerror(errno));
                 status = MC_EXIT_MEMCAGE;
+        }
         return status;
 }

@@ -2,6 +2,7 @@
 /* memcage show: a profile as run would apply it, with where every value comes from. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -208,5 +209,9 @@ int cmd_show(int argc, char **argv)
         if (json)
                 return print_json(&p, bytes) < 0 ? MC_EXIT_MEMCAGE : MC_EXIT_OK;
         print_text(&p, bytes);
-        return fflush(stdout) == 0 ? MC_EXIT_OK : MC_EXIT_MEMCAGE;
+        if (fflush(stdout) != 0) {
+                cli_error("show: cannot write the profile: %s", strerror(errno));
+                return MC_EXIT_MEMCAGE;
+        }
+        return MC_EXIT_OK;
 }

@@ -96,8 +96,28 @@ expect 125 report "$tmp/nosuch.json"
 expect 125 report "$tmp/not-json.json"
 expect 125 report "$tmp/future.json"
 expect 125 report --baseline "$tmp/nosuch.json" "$data/report-ok.json"
-# An output that cannot be written.
+# An output that cannot be written: a file, or standard output on a full device.
 expect 125 report -o "$tmp/no/such/dir/out.txt" "$data/report-ok.json"
+if [ -w /dev/full ]; then
+        expect_full() { # STATUS ARGS...: as expect, with stdout on /dev/full; a message says why
+                local want=$1 rc=0
+                shift
+                "$memcage" "$@" >/dev/full 2>"$tmp/err" </dev/null || rc=$?
+                n=$((n + 1))
+                if [ "$rc" = "$want" ] && grep -q "^memcage: $1: " "$tmp/err"; then
+                        echo "ok $n - memcage $* >/dev/full: exit $rc, $(head -n 1 "$tmp/err")"
+                else
+                        failed=$((failed + 1))
+                        echo "not ok $n - memcage $* >/dev/full: exit $rc, expected $want and a message: $(head -c 300 "$tmp/err")"
+                fi
+        }
+        expect_full 125 profiles
+        expect_full 125 profiles --json
+        expect_full 125 show good
+        expect_full 125 show --json good
+        expect_full 125 export --to systemd good
+        expect_full 125 report "$data/report-ok.json"
+fi
 
 # A negative answer: 1, or 123 for --fail-on as for run.
 expect 1 check bad

@@ -28,18 +28,18 @@ int cli_parents(const char *command, const char *parent, char **ret_root_path, i
                 }
                 if (mc_strv_push(&v, &n, strdup(parent)) < 0) {
                         cli_error("%s: out of memory", command);
-                        return 1;
+                        return MC_EXIT_MEMCAGE;
                 }
         }
         if (mc_cgroup_open_root(NULL, &root_path, &root_fd, &err) < 0) {
                 cli_error("%s: %s", command, err.msg);
                 mc_strv_free(v);
-                return 1;
+                return MC_EXIT_MEMCAGE;
         }
         if (!parent &&
             mc_group_find_parents(root_fd, geteuid() == 0 ? (uid_t)-1 : geteuid(), &v, &err) < 0) {
                 cli_error("%s: %s", command, err.msg);
-                return 1;
+                return MC_EXIT_MEMCAGE;
         }
         *ret_parents = v;
         *ret_root_fd = TAKE_FD(root_fd);

@@ -19,6 +19,33 @@
 #include "report.h"
 #include "util.h"
 
+static enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color = COLOR_AUTO;
+
+int cli_color_option(const char *command, const char *when)
+{
+        if (streq(when, "auto"))
+                color = COLOR_AUTO;
+        else if (streq(when, "always"))
+                color = COLOR_ALWAYS;
+        else if (streq(when, "never"))
+                color = COLOR_NEVER;
+        else {
+                cli_error("%s%s--color '%s': use auto, always or never", command ? command : "",
+                          command ? ": " : "", when);
+                cli_usage_hint(command);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+bool cli_color_wanted(int fd)
+{
+        /* Asked for on the command line: it overrides NO_COLOR, as https://no-color.org allows. */
+        if (color != COLOR_AUTO)
+                return color == COLOR_ALWAYS;
+        return fd >= 0 && mc_color_wanted(fd);
+}
+
 int cli_format_parse(const char *s, enum cli_format *ret)
 {
         static const char *const names[] = { "text", "json", "svg", "github", "junit", "openmetrics" };
@@ -66,8 +93,7 @@ int cli_render(const json_t *report, enum cli_format format, struct mc_output *o
 
         switch (format) {
         case CLI_FORMAT_TEXT:
-                r = mc_report_text(report, color_fd >= 0 && mc_color_wanted(color_fd) ? MC_TEXT_COLOR : 0,
-                                   &text, &err);
+                r = mc_report_text(report, cli_color_wanted(color_fd) ? MC_TEXT_COLOR : 0, &text, &err);
                 break;
         case CLI_FORMAT_SVG:
                 r = mc_report_svg(report, &text, &err);

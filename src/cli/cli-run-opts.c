@@ -47,6 +47,9 @@ static void usage(void)
                "      --events-append FILE\n"
                "                         the same, appended to FILE as each event happens\n"
                "      --text FILE        write the text report to FILE ('-': stderr)\n"
+               "      --color WHEN       colour the text report: auto (default: when written\n"
+               "                         to a terminal and NO_COLOR is unset or empty),\n"
+               "                         always or never\n"
                "      --plot FILE        write an SVG chart of the run to FILE\n"
                "      --junit FILE       write the run as JUnit XML to FILE (one test case)\n"
                "      --metrics FILE     write the run as Prometheus metrics to FILE (for\n"
@@ -140,6 +143,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 OPT_METRICS,
                 OPT_BASELINE,
                 OPT_KILL_ON_PRESSURE,
+                OPT_COLOR,
         };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
@@ -156,6 +160,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 { "events-append", required_argument, NULL, OPT_EVENTS_APPEND },
                 { "fork", no_argument, NULL, OPT_FORK },
                 { "text", required_argument, NULL, OPT_TEXT },
+                { "color", required_argument, NULL, OPT_COLOR },
                 { "plot", required_argument, NULL, OPT_PLOT },
                 { "junit", required_argument, NULL, OPT_JUNIT },
                 { "metrics", required_argument, NULL, OPT_METRICS },
@@ -221,6 +226,11 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                         break;
                 case OPT_TEXT:
                         o->text_path = optarg;
+                        break;
+                case OPT_COLOR:
+                        /* Reported with its hint here: not again below. */
+                        if (cli_color_option("run", optarg) < 0)
+                                return -EINVAL;
                         break;
                 case OPT_PLOT:
                         o->plot_path = optarg;

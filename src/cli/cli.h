@@ -3,17 +3,28 @@
 
 /* The command-line layer: the only code that prints. */
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "profile.h"
 
-/* Exit statuses of memcage itself; a run otherwise returns the command's own. */
-#define MC_EXIT_OK          0
-#define MC_EXIT_MEMCAGE     125 /* memcage failed (bad usage, profile, cgroup, ...) */
+/*
+ * Exit statuses, one scheme for every command (memcage(1), EXIT STATUS). A
+ * run returns the command's own status, so memcage's own failure takes a
+ * number a command rarely uses, as the wrappers timeout(1) and env(1) do;
+ * the other commands use the same number for the same failure, so that a
+ * script tells "memcage could not" from "the answer is no" the same way
+ * whatever it runs.
+ */
+#define MC_EXIT_OK 0
+/* The answer is no: check found a profile that does not load, export --strict lost a key. */
+#define MC_EXIT_NEGATIVE 1
+/* memcage failed: bad usage, a missing or invalid profile or report, a file it cannot read or write. */
+#define MC_EXIT_MEMCAGE 125
+/* A bad option, operand or command: memcage's own failure too, in every command. */
+#define MC_EXIT_USAGE       MC_EXIT_MEMCAGE
 #define MC_EXIT_CANNOT_EXEC 126
 #define MC_EXIT_NOT_FOUND   127
-/* The operator commands (profiles, show, check): a bad option or argument. */
-#define MC_EXIT_USAGE 2
 
 /* The parent group of memcage's groups under the cgroup2 root, unless a profile or option says otherwise. */
 #define MC_DEFAULT_PARENT "memcage"
@@ -57,7 +68,12 @@ int cli_print_json(const struct json_t *j, const char *command);
 /* A JSON string of s, or of s escaped (mc_escape_text()) when s is not UTF-8; NULL when out of memory. */
 struct json_t *cli_json_text(const char *s);
 
-/* "memcage: " + message + newline, on stderr. */
+/*
+ * "memcage: COMMAND: message" (a warning: "memcage: COMMAND: warning:
+ * message") and a newline, in one write on stderr; COMMAND is the command
+ * running, added unless the message starts with it already, and left out
+ * before one is chosen.
+ */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "Try 'memcage COMMAND --help' for more information." and returns MC_EXIT_MEMCAGE. */
@@ -94,6 +110,19 @@ enum cli_format {
         CLI_FORMAT_JUNIT,
         CLI_FORMAT_OPENMETRICS,
 };
+/*
+ * --color=WHEN, of memcage itself and of the commands that render the text
+ * report (report, run): auto, always or never, for the rest of the process.
+ * A bad WHEN is reported with the hint for command (NULL: memcage's own
+ * option); returns 0 or -EINVAL.
+ */
+int cli_color_option(const char *command, const char *when);
+/*
+ * Whether text for fd (-1: a file) is coloured: as --color says, or by
+ * default when fd is a terminal and NO_COLOR is unset or empty.
+ */
+bool cli_color_wanted(int fd);
+
 /* "text", "json", "svg", "github", "junit", "openmetrics"; -EINVAL for anything else. */
 int cli_format_parse(const char *s, enum cli_format *ret);
 struct mc_output;
@@ -106,9 +135,9 @@ struct mc_output_opts;
 void cli_output_opts(int dash_fd, struct mc_output_opts *ret);
 /*
  * Renders a report to out (opened by mc_output_open()), or to stream when
- * out is NULL (colour for text when the stream is a terminal and NO_COLOR
- * is unset). A reader of a stream that went away (EPIPE) is a warning.
- * Reports a failure itself, once; returns 0 or a negative errno.
+ * out is NULL (colour for text as cli_color_wanted() says). A reader of a
+ * stream that went away (EPIPE) is a warning. Reports a failure itself,
+ * once; returns 0 or a negative errno.
  */
 int cli_render(const struct json_t *report, enum cli_format format, struct mc_output *out, FILE *stream,
                const char *command);

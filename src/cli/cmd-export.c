@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* --strict: something did not carry over. */
-#define MC_EXIT_EXPORT_INCOMPLETE 1
+#define MC_EXIT_EXPORT_INCOMPLETE MC_EXIT_NEGATIVE
 
 static void usage(void)
 {
@@ -44,7 +44,7 @@ static void usage(void)
                "  -h, --help          show this help and exit\n"
                "\n"
                "Exit status: 0 when exported, 1 with --strict when something did not carry\n"
-               "over, 2 on bad usage, 125 when the profile cannot be loaded or exported.\n"
+               "over, 125 when the profile cannot be loaded or exported, or on bad usage.\n"
                "See memcage-export(1) for each engine's mapping.\n");
 }
 

@@ -39,8 +39,8 @@ static void usage(void)
                "  -n, --dry-run      only list what would be done\n"
                "  -h, --help         show this help and exit\n"
                "\n"
-               "Exit status: 0 when done, 1 when a group could not be removed or the\n"
-               "parent could not be read, 2 on bad usage.\n");
+               "Exit status: 0 when done, 125 when a group could not be removed, the\n"
+               "parent could not be read, or on bad usage.\n");
 }
 
 /* Prints one line; returns 1 when the group is still there against the user's wish. */
@@ -246,7 +246,9 @@ int cmd_gc(int argc, char **argv)
         printf("\n");
         /* After the groups: pages their killed processes held are free now, so the pools can shrink. */
         failed += (unsigned)recover_hugetlb(opts.dry_run);
-        if (fflush(stdout) != 0)
-                return 1;
-        return failed || errors ? 1 : MC_EXIT_OK;
+        if (fflush(stdout) != 0) {
+                cli_error("gc: cannot write what was done: %s", strerror(errno));
+                return MC_EXIT_MEMCAGE;
+        }
+        return failed || errors ? MC_EXIT_MEMCAGE : MC_EXIT_OK;
 }

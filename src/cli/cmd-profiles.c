@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stddef.h>
@@ -41,7 +42,7 @@ static void usage(void)
                "      --json  print a JSON array instead\n"
                "  -h, --help  show this help and exit\n"
                "\n"
-               "Exit status: 0, or 1 when the list cannot be made, 2 on bad usage.\n",
+               "Exit status: 0, or 125 when the list cannot be made or on bad usage.\n",
                SYSCONFDIR);
 }
 
@@ -289,7 +290,7 @@ int cmd_profiles(int argc, char **argv)
 
         cli_profile_env(&env);
         if (make_listing(&env, &l) < 0)
-                return 1;
+                return MC_EXIT_MEMCAGE;
         fix_shadowing(&l);
         if (json)
                 r = print_json(&l);
@@ -300,5 +301,9 @@ int cmd_profiles(int argc, char **argv)
                 print_text(&l);
                 r = 0;
         }
-        return r == 0 && fflush(stdout) == 0 ? 0 : 1;
+        if (r == 0 && fflush(stdout) != 0) {
+                cli_error("profiles: cannot write the list: %s", strerror(errno));
+                r = -EIO;
+        }
+        return r == 0 ? MC_EXIT_OK : MC_EXIT_MEMCAGE;
 }

@@ -43,7 +43,7 @@ static void usage(void)
                "      --json         print a JSON array instead (sizes in bytes, null for none)\n"
                "  -h, --help         show this help and exit\n"
                "\n"
-               "Exit status: 0, 1 when the groups cannot be read, 2 on bad usage.\n");
+               "Exit status: 0, 125 when the groups cannot be read or on bad usage.\n");
 }
 
 static void size_cell(uint64_t v, char *cell)
@@ -102,7 +102,7 @@ static int print_table(const struct mc_ps_entry *v, size_t n)
 
         if (!rows) {
                 cli_error("ps: %s", strerror(ENOMEM));
-                return 1;
+                return MC_EXIT_MEMCAGE;
         }
         for (int c = 0; c < C__N; c++)
                 snprintf(rows[0][c], CELL_MAX, "%s", headers[c]);
@@ -160,7 +160,7 @@ static int print_json(const struct mc_ps_entry *v, size_t n)
         else
                 cli_error("ps: cannot build JSON: %s", strerror(-r));
         json_decref(a);
-        return r < 0 ? 1 : 0;
+        return r < 0 ? MC_EXIT_MEMCAGE : MC_EXIT_OK;
 }
 
 int cmd_ps(int argc, char **argv)
@@ -200,7 +200,7 @@ int cmd_ps(int argc, char **argv)
                 if (fd < 0 || mc_ps_collect(fd, &more, &k, &err) < 0) {
                         cli_error("ps: %s/%s: %s", root_path, *pp, fd < 0 ? strerror(errno) : err.msg);
                         mc_ps_entries_free(v, n);
-                        return 1;
+                        return MC_EXIT_MEMCAGE;
                 }
                 /* Outside memcage/ a name alone does not say where the group is: the path does. */
                 for (size_t i = 0; i < k && !streq(*pp, MC_DEFAULT_PARENT); i++) {
@@ -215,7 +215,7 @@ int cmd_ps(int argc, char **argv)
                         mc_ps_entries_free(more, k);
                         mc_ps_entries_free(v, n);
                         cli_error("ps: out of memory");
-                        return 1;
+                        return MC_EXIT_MEMCAGE;
                 }
                 v = nv;
                 if (k)
@@ -225,7 +225,9 @@ int cmd_ps(int argc, char **argv)
         }
         status = json ? print_json(v, n) : print_table(v, n);
         mc_ps_entries_free(v, n);
-        if (!json && fflush(stdout) != 0)
-                status = 1;
+        if (!json && status == MC_EXIT_OK && fflush(stdout) != 0) {
+                cli_error("ps: cannot write the list: %s", strerror(errno));
+                status = MC_EXIT_MEMCAGE;
+        }
         return status;
 }

@@ -29,6 +29,9 @@ static void usage(void)
                "                       junit (JUnit XML) or openmetrics (Prometheus text)\n"
                "  -o, --output FILE    write to FILE (atomically; a FIFO, /dev/stdout or\n"
                "                       /dev/fd/N as a stream) instead of stdout\n"
+               "      --color WHEN     colour the text report: auto (default: when written\n"
+               "                       to a terminal and NO_COLOR is unset or empty),\n"
+               "                       always or never\n"
                "  -b, --baseline OLD.json\n"
                "                       compare FILE with OLD.json (text or json): old, new and\n"
                "                       change of peak, swap peak, stalls, OOM kills, high/max\n"
@@ -39,10 +42,10 @@ static void usage(void)
                "                       peak+64M, stall+1s, duration+20%%, oom+0 (memcage(1))\n"
                "  -h, --help           show this help and exit\n"
                "\n"
-               "Exit status: 0 when rendered; 2 on bad usage; 123 when --fail-on matched\n"
-               "(the report is rendered all the same); 125 when FILE cannot be read, is not\n"
-               "a memcage report, has a newer schema than this memcage reads, or the output\n"
-               "cannot be written.\n");
+               "Exit status: 0 when rendered; 123 when --fail-on matched (the report is\n"
+               "rendered all the same); 125 on bad usage, or when FILE cannot be read, is\n"
+               "not a memcage report, has a newer schema than this memcage reads, or the\n"
+               "output cannot be written.\n");
 }
 
 static json_t *load(const char *path, struct mc_error *err)
@@ -118,12 +121,13 @@ static int report_compare(const char *baseline, const json_t *j, enum cli_format
 
 int cmd_report(int argc, char **argv)
 {
-        enum { OPT_FAIL_ON = 256 };
+        enum { OPT_FAIL_ON = 256, OPT_COLOR };
         static const struct option options[] = {
                 { "format", required_argument, NULL, 'f' },
                 { "baseline", required_argument, NULL, 'b' },
                 { "output", required_argument, NULL, 'o' },
                 { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+                { "color", required_argument, NULL, OPT_COLOR },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -158,6 +162,10 @@ int cmd_report(int argc, char **argv)
                                 cli_usage_hint("report");
                                 return MC_EXIT_USAGE;
                         }
+                        break;
+                case OPT_COLOR:
+                        if (cli_color_option("report", optarg) < 0)
+                                return MC_EXIT_USAGE;
                         break;
                 case 'h':
                         usage();

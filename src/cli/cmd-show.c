@@ -2,6 +2,7 @@
 /* memcage show: a profile as run would apply it, with where every value comes from. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -27,7 +28,7 @@ static void usage(void)
                "      --json          print a JSON object instead\n"
                "  -h, --help          show this help and exit\n"
                "\n"
-               "Exit status: 0 when the profile loads, 1 when it does not, 2 on bad usage.\n");
+               "Exit status: 0 when shown, 125 when the profile cannot be loaded or on bad usage.\n");
 }
 
 /* The resolved form of a size: "4G (4294967296 bytes)", "50% = 7.8G (8388608000 bytes)", "max". */
@@ -186,12 +187,16 @@ int cmd_show(int argc, char **argv)
         cli_profile_env(&env);
         if (mc_profile_load(name, &env, &p, &err) < 0) {
                 cli_error("%s", err.msg);
-                return 1;
+                return MC_EXIT_MEMCAGE;
         }
         if (resolve_sizes(&p, env.ram_bytes, bytes) < 0)
-                return 1;
+                return MC_EXIT_MEMCAGE;
         if (json)
-                return print_json(&p, bytes) < 0 ? 1 : 0;
+                return print_json(&p, bytes) < 0 ? MC_EXIT_MEMCAGE : MC_EXIT_OK;
         print_text(&p, bytes);
-        return fflush(stdout) == 0 ? 0 : 1;
+        if (fflush(stdout) != 0) {
+                cli_error("show: cannot write the profile: %s", strerror(errno));
+                return MC_EXIT_MEMCAGE;
+        }
+        return MC_EXIT_OK;
 }

@@ -31,17 +31,29 @@ static const struct command commands[] = {
         { "export", cmd_export, "print a profile as systemd, OCI, Kubernetes, Slurm or Nomad settings" },
 };
 
+/* The command running, named by every message it gives; NULL before one is chosen. */
+static const char *current_command;
+
 /*
+ * "memcage: COMMAND: [warning: ]message", whichever part of memcage said it:
+ * a message written with its command's name in front keeps the name once.
  * One write() per message: stderr is unbuffered, and launchers running side
  * by side (a CI matrix, a shell loop) must not interleave their lines.
  */
 static void vreport(const char *what, const char *fmt, va_list ap)
 {
         char msg[4096], shown[4096];
+        const char *text = shown;
         vsnprintf(msg, sizeof(msg), fmt, ap);
         /* Messages quote file names, commands and kernel text: a terminal must not act on any of it. */
         mc_escape_text(msg, shown, sizeof(shown));
-        fprintf(stderr, "memcage: %s%s\n", what ? what : "", shown);
+        if (current_command) {
+                size_t k = strlen(current_command);
+                if (strncmp(shown, current_command, k) == 0 && shown[k] == ':' && shown[k + 1] == ' ')
+                        text += k + 2;
+        }
+        fprintf(stderr, "memcage: %s%s%s%s\n", current_command ? current_command : "",
+                current_command ? ": " : "", what ? what : "", text);
 }
 
 void cli_error(const char *fmt, ...)
@@ -161,19 +173,30 @@ static void usage(void)
                "Options:\n"
                "  -h, --help     show this help and exit\n"
                "  -V, --version  show the version and exit\n"
+               "      --color WHEN\n"
+               "                 colour the text report: auto (a terminal, and NO_COLOR\n"
+               "                 unset or empty), always or never\n"
                "\n"
                "'memcage COMMAND --help' describes a command; see memcage(1) and memcage.profile(5).\n");
 }
 
 int main(int argc, char **argv)
 {
+        enum { OPT_COLOR = 0x100 };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
+                { "color", required_argument, NULL, OPT_COLOR },
                 {},
         };
+        /*
+         * getopt's messages name the program by argv[0]: "memcage: " and the
+         * command, as every other message, not the path memcage was run by.
+         */
+        static char command_prog[64];
         int c;
 
+        argv[0] = (char *)"memcage";
         /* '+': options after the command belong to the command. */
         while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0) {
                 switch (c) {
@@ -183,6 +206,10 @@ int main(int argc, char **argv)
                 case 'V':
                         printf("memcage %s\n", PACKAGE_VERSION);
                         return MC_EXIT_OK;
+                case OPT_COLOR:
+                        if (cli_color_option(NULL, optarg) < 0)
+                                return MC_EXIT_USAGE;
+                        break;
                 default:
                         return cli_usage_hint(NULL);
                 }
@@ -197,6 +224,9 @@ int main(int argc, char **argv)
                         argv += optind;
                         argc -= optind;
                         optind = 0; /* restart getopt for the command's own options */
+                        current_command = commands[i].name;
+                        snprintf(command_prog, sizeof(command_prog), "memcage: %s", commands[i].name);
+                        argv[0] = command_prog;
                         return commands[i].run(argc, argv);
                 }
         cli_error("unknown command '%s'", argv[optind]);

@@ -60,7 +60,7 @@ assert_eq "$rc" 0 "profiles with a missing directory"
 assert_eq "$err" "" "no message for a missing directory"
 
 run_memcage profiles --bogus
-assert_eq "$rc" 2 "profiles bad option"
+assert_eq "$rc" 125 "profiles bad option"
 assert_contains "$err" "Try 'memcage profiles --help'" "profiles bad option hint"
 run_memcage profiles --help
 assert_eq "$rc" 0 "profiles --help"
@@ -105,14 +105,14 @@ run_memcage show --json t30inf
 assert_eq "$(jq -r '.settings["memory.max"].bytes' <<<"$out")" null "json bytes of max"
 
 run_memcage show t30bad
-assert_eq "$rc" 1 "show of a bad profile"
+assert_eq "$rc" 125 "show of a bad profile"
 assert_contains "$err" "$tmpdir/b/t30bad.ini:3:" "show error names file:line"
 run_memcage show t30nosuch
-assert_eq "$rc" 1 "show of a missing profile"
+assert_eq "$rc" 125 "show of a missing profile"
 run_memcage show
-assert_eq "$rc" 2 "show without a profile"
+assert_eq "$rc" 125 "show without a profile"
 run_memcage show --bogus t30db
-assert_eq "$rc" 2 "show bad option"
+assert_eq "$rc" 125 "show bad option"
 assert_contains "$err" "Try 'memcage show --help'" "show bad option hint"
 
 # --- check ---

@@ -43,7 +43,15 @@ assert_eq "$got" "$commands" "memcage <TAB>"
 complete_words pr
 assert_eq "$got" profiles "memcage pr<TAB>"
 complete_words -
-assert_eq "$got" "$(lines --help --version -V -h)" "memcage -<TAB>"
+assert_eq "$got" "$(lines --help --version -V -h --color)" "memcage -<TAB>"
+complete_words --color ""
+assert_eq "$got" "$(lines auto always never)" "memcage --color <TAB>"
+complete_words --color = n
+assert_eq "$got" never "memcage --color=n<TAB>"
+complete_words --color = always pr
+assert_eq "$got" profiles "memcage --color=always pr<TAB>"
+complete_words report --color al
+assert_eq "$got" always "memcage report --color al<TAB>"
 
 # --- options ---
 complete_words run --re

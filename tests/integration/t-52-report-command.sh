@@ -16,6 +16,23 @@ assert_contains "$out" "cgroup       $(jq -r .cgroup "$r") (started by $(jq -r .
 assert_not_contains "$out" $'\033[' "no colour when not writing to a terminal"
 text=$out
 
+# --color: run's own text report, on a pipe and into a file, beside NO_COLOR.
+run_memcage run --name rep-col1 --max 32M --color=always --text - -- true
+assert_eq "$rc" 0 "run --color=always --text - ($err)"
+assert_contains "$err" $'verdict      \033[' "run --color=always: the verdict coloured on a pipe"
+run_memcage run --name rep-col2 --max 32M --color=never --text "$tmpdir/col2.txt" -- true
+assert_eq "$rc" 0 "run --color=never ($err)"
+assert_contains "$(cat "$tmpdir/col2.txt")" "verdict" "run --color=never: the text report"
+assert_not_contains "$(cat "$tmpdir/col2.txt")" $'\033[' "run --color=never: no colour"
+NO_COLOR=1 run_memcage --color=always run --name rep-col3 --max 32M --text "$tmpdir/col3.txt" -- true
+assert_eq "$rc" 0 "memcage --color=always run ($err)"
+assert_contains "$(cat "$tmpdir/col3.txt")" $'verdict      \033[' "memcage --color=always run: coloured into a file despite NO_COLOR"
+run_memcage run --name rep-col4 --max 32M --text "$tmpdir/col4.txt" -- true
+assert_not_contains "$(cat "$tmpdir/col4.txt")" $'\033[' "run --text FILE: no colour by default"
+run_memcage run --color=bogus --max 32M -- true
+assert_eq "$rc" 125 "run --color=bogus"
+assert_contains "$err" "memcage: run: --color 'bogus': use auto, always or never" "run --color=bogus: the message"
+
 # stdin, and -o (atomic, same content)
 run_memcage report - <"$r"
 assert_eq "$out" "$text" "memcage report - (stdin)"
@@ -57,10 +74,10 @@ assert_contains "$err" "not a memcage report" "no schema message"
 
 # Usage errors
 run_memcage report --format pdf "$r"
-assert_eq "$rc" 2 "unknown format"
+assert_eq "$rc" 125 "unknown format"
 assert_contains "$err" "use text, json, svg, github, junit or openmetrics" "unknown format message"
 run_memcage report
-assert_eq "$rc" 2 "no file"
+assert_eq "$rc" 125 "no file"
 run_memcage report --fail-on nope "$r"
-assert_eq "$rc" 2 "unknown --fail-on condition"
+assert_eq "$rc" 125 "unknown --fail-on condition"
 [ ! -e "$cg_root/memcage/rep-cmd" ] || fail "group left behind"

@@ -22,7 +22,7 @@ assert_eq "$rc" 0 "show from XDG_CONFIG_HOME without sudo ($err)"
 export SUDO_UID=1000 SUDO_GID=1000 SUDO_USER=someone
 for p in from-env from-xdg; do
         run_memcage show "$p"
-        assert_eq "$rc" 1 "show $p under sudo (a profile that cannot be loaded)"
+        assert_eq "$rc" 125 "show $p under sudo (a profile that cannot be loaded)"
         assert_contains "$err" "profile '$p' not found" "show $p under sudo"
         assert_not_contains "$err" "$tmpdir" "the directories searched under sudo"
 done

@@ -59,13 +59,13 @@ report -b "$old" --fail-on peak+64M "$new"
 check "--fail-on peak+64M within the margin: exit 0 (got $rc)" [ "$rc" -eq 0 ]
 
 report --fail-on peak+10% "$new"
-check "a threshold without --baseline: exit 2 saying so (got $rc)" \
-        bash -c '[ '"$rc"' -eq 2 ] && grep -q "judged against a baseline" "$0" && ! [ -s "$1" ]' "$tmp/err" "$tmp/out"
+check "a threshold without --baseline: exit 125 saying so (got $rc)" \
+        bash -c '[ '"$rc"' -eq 125 ] && grep -q "judged against a baseline" "$0" && ! [ -s "$1" ]' "$tmp/err" "$tmp/out"
 report -b "$old" --fail-on peak+10x "$new"
-check "a bad threshold: exit 2 naming it (got $rc)" \
-        bash -c '[ '"$rc"' -eq 2 ] && grep -q "threshold .peak+10x." "$0"' "$tmp/err"
+check "a bad threshold: exit 125 naming it (got $rc)" \
+        bash -c '[ '"$rc"' -eq 125 ] && grep -q "threshold .peak+10x." "$0"' "$tmp/err"
 report -b "$old" -f svg "$new"
-check "--baseline with svg: exit 2 (got $rc)" [ "$rc" -eq 2 ]
+check "--baseline with svg: exit 125 (got $rc)" [ "$rc" -eq 125 ]
 
 report -b "$srcdir/tests/fuzz/regressions/report/negative-limit.json" "$new"
 check "a bad baseline: exit 125 naming the file and the field (got $rc)" \

@@ -100,6 +100,36 @@ int cli_refuse_arguments(const char *command, int argc, char **argv)
         return -EINVAL;
 }
 
+/*
+ * The version, then what this build holds, one line each so that a script can
+ * grep for a line: the placements and guards built in (+NAME, or -NAME when
+ * left out), the cgroup backends and how the libraries are linked.
+ */
+static void version(void)
+{
+        printf("memcage %s\n", PACKAGE_VERSION);
+#ifdef MC_WITH_SYSTEMD_SCOPE
+        printf("+systemd\n");
+#else
+        printf("-systemd\n");
+#endif
+#ifdef MC_WITH_SECCOMP
+        printf("+seccomp\n");
+#else
+        printf("-seccomp\n");
+#endif
+#ifdef MC_CRASH_POINTS
+        /* A test build: its environment can stop it (include/crash-point.h). */
+        printf("+crash-points\n");
+#endif
+        printf("cgroup-backend=libcgroup %s (default), direct\n", MC_LIBCGROUP_VERSION);
+#ifdef MC_STATIC_DEPS
+        printf("libraries=static\n");
+#else
+        printf("libraries=shared\n");
+#endif
+}
+
 static void usage(void)
 {
         printf("Usage: memcage COMMAND [OPTIONS]...\n"
@@ -112,7 +142,7 @@ static void usage(void)
         printf("\n"
                "Options:\n"
                "  -h, --help     show this help and exit\n"
-               "  -V, --version  show the version and exit\n"
+               "  -V, --version  show the version and the build's features and exit\n"
                "\n"
                "'memcage COMMAND --help' describes a command; see memcage(1) and memcage.profile(5).\n");
 }
@@ -133,7 +163,7 @@ int main(int argc, char **argv)
                         usage();
                         return MC_EXIT_OK;
                 case 'V':
-                        printf("memcage %s\n", PACKAGE_VERSION);
+                        version();
                         return MC_EXIT_OK;
                 default:
                         return cli_usage_hint(NULL);

@@ -22,6 +22,9 @@
 #               cluster in that VM for s-30-slurm; their own units are disabled,
 #               the test starts the daemons itself with its own configuration)
 #   fuzzing:    clang and libclang-rt-14-dev (libFuzzer, for tests/fuzz)
+#   packages:   debhelper, dpkg-dev and fakeroot (dpkg-buildpackage of debian/),
+#               lintian, autopkgtest (debian/tests on the host), rpm and rpmlint
+#               (rpmbuild of contrib/memcage.spec): contrib/test-package.sh
 set -eu
 
 if [ "$(id -u)" != 0 ]; then
@@ -48,7 +51,8 @@ apt-get install -y -qq --no-install-recommends \
         clang libclang-rt-14-dev \
         chromium libxml2-utils prometheus \
         systemd systemd-sysv dbus dbus-user-session libpam-systemd crun systemd-container \
-        slurmctld slurmd slurm-client munge >/dev/null
+        slurmctld slurmd slurm-client munge \
+        debhelper dpkg-dev fakeroot lintian autopkgtest rpm rpmlint >/dev/null
 # Their packages enable prometheus (promtool is all the tests use), munge,
 # slurmctld and slurmd at boot, which the test VM (booting this root) must not do.
 systemctl disable --quiet prometheus.service munge.service slurmctld.service slurmd.service 2>/dev/null || true

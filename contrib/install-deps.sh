@@ -27,6 +27,9 @@
 #   cross:      arm64 and s390x as foreign architectures, their cross toolchains, the
 #               :arm64/:s390x -dev packages and qemu-user-static: contrib/cross-test.sh
 #               builds memcage for each and runs its unit tests under qemu-user
+#   packages:   debhelper, dpkg-dev and fakeroot (dpkg-buildpackage of debian/),
+#               lintian, autopkgtest (debian/tests on the host), rpm and rpmlint
+#               (rpmbuild of contrib/memcage.spec): contrib/test-package.sh
 set -eu
 
 if [ "$(id -u)" != 0 ]; then
@@ -54,7 +57,7 @@ apt-get install -y -qq --no-install-recommends \
         chromium libxml2-utils prometheus \
         systemd systemd-sysv dbus dbus-user-session libpam-systemd crun systemd-container \
         slurmctld slurmd slurm-client munge \
-        zsh fish qemu-user-static >/dev/null
+        zsh fish qemu-user-static debhelper dpkg-dev fakeroot lintian autopkgtest rpm rpmlint >/dev/null
 # Their packages enable prometheus (promtool is all the tests use), munge,
 # slurmctld and slurmd at boot, which the test VM (booting this root) must not do.
 systemctl disable --quiet prometheus.service munge.service slurmctld.service slurmd.service 2>/dev/null || true

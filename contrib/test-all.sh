@@ -8,7 +8,8 @@
 # memcage's fallbacks run too; its crash test, t-74, on the plain build's other
 # kernels as well); then the libFuzzer targets of tests/fuzz (FUZZ_SECONDS
 # each, default 60) beside make distcheck, and the cross builds for arm64 and
-# s390x with their unit tests under qemu-user (contrib/cross-test.sh).
+# s390x with their unit tests under qemu-user (contrib/cross-test.sh); last
+# the Debian and RPM packages (contrib/test-package.sh).
 # Ends with each stage's time and the totals of every run on one line.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -136,6 +137,17 @@ else
         echo "make distcheck failed" >&2
         status=1
 fi
+
+# memcage as users install it (contrib/test-package.sh): the .deb from a clean
+# copy with lintian and its autopkgtest, the RPM from the tarball with rpmlint,
+# then the installed .deb in the 6.12 VM and purged. After the suites: it
+# installs the package on this host for a while, and its VM wants a CPU.
+stage "packages"
+rc=0
+"$top/contrib/test-package.sh" >"$logs/package" 2>&1 || rc=$?
+cat "$logs/package"
+[ "$rc" = 0 ] || status=1
+totals "$logs/package" packages
 stage ""
 [ "$failed" -eq 0 ] || status=1
 echo "=============== time per stage ==============="

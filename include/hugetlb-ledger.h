@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * The ledger of the huge page pools, /run/memcage/hugetlb.ledger (its lines
+ * The ledger of the huge page pools, RUNSTATEDIR/memcage/hugetlb.ledger
+ * (/run/memcage unless configure --runstatedir says otherwise; its lines
  * and why they are written when they are: hugetlb-pool.h): its entries as
  * read, written and summed. Only the pool (hugetlb-pool.c) uses it, always
  * under the pool lock; the ledger knows the file, not the pools, so it sits
@@ -16,7 +17,10 @@
 
 #include "error.h"
 
-#define MC_HUGETLB_RUN_DIR "/run/memcage"
+#ifndef RUNSTATEDIR
+#error "RUNSTATEDIR must come from the build system (configure --runstatedir)"
+#endif
+#define MC_HUGETLB_RUN_DIR RUNSTATEDIR "/memcage"
 #define MC_HUGETLB_LEDGER  "hugetlb.ledger"
 
 /* One line of the ledger: a run's reservation of one page size. */

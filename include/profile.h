@@ -154,6 +154,7 @@ struct mc_profile_env {
         const char *xdg_config_home; /* $XDG_CONFIG_HOME, may be NULL */
         const char *home;            /* $HOME, may be NULL */
         const char *sysconfdir;      /* $(sysconfdir), e.g. /etc */
+        const char *pkgdatadir;      /* $(pkgdatadir), e.g. /usr/share/memcage: the shipped profiles */
         bool check_owner;            /* refuse symlinks, non-root owners, group/other writable (root runs) */
         /*
          * Check the directories from / down to each profile and the file: owned by
@@ -169,7 +170,10 @@ struct mc_profile_env {
  * mc_strv_free): each non-empty entry of profile_path, then
  * xdg_config_home/memcage/profiles (home/.config/memcage/profiles when
  * xdg_config_home is unset, empty or relative; nothing when home is unset
- * too), then sysconfdir/memcage/profiles (SYSCONFDIR when sysconfdir is NULL).
+ * too), then sysconfdir/memcage/profiles (SYSCONFDIR when sysconfdir is NULL),
+ * then pkgdatadir/profiles (PKGDATADIR when pkgdatadir is NULL): the profiles
+ * memcage ships are vendor defaults there, which a file of the same name in
+ * the administrator's sysconfdir/memcage/profiles overrides.
  */
 int mc_profile_search_dirs(const struct mc_profile_env *env, char ***ret, struct mc_error *err);
 

@@ -23,6 +23,7 @@ void cli_profile_env(struct mc_profile_env *ret)
                 .xdg_config_home = cli_getenv("XDG_CONFIG_HOME"),
                 .home = cli_getenv("HOME"),
                 .sysconfdir = SYSCONFDIR,
+                .pkgdatadir = PKGDATADIR,
                 /* Root puts a profile's values into groups it creates: only root's files count. */
                 .check_owner = geteuid() == 0,
                 /* For everyone: a profile in a directory others can write is a trap for its user too. */

@@ -30,7 +30,7 @@ static void usage(void)
                "sharing the cgroup tree): its pid means nothing here. These are listed as\n"
                "left alone. Then the huge pages gone launchers added to the host's pools\n"
                "([hugetlb] reserve) are given back and their entries leave the ledger in\n"
-               "/run/memcage.\n"
+               "%s/memcage.\n"
                "\n"
                "Options:\n"
                "      --parent PATH  only the groups in PATH, relative to the cgroup2 root (default:\n"
@@ -40,7 +40,8 @@ static void usage(void)
                "  -h, --help         show this help and exit\n"
                "\n"
                "Exit status: 0 when done, 125 when a group could not be removed, the\n"
-               "parent could not be read, or on bad usage.\n");
+               "parent could not be read, or on bad usage.\n",
+               RUNSTATEDIR);
 }
 
 /* Prints one line; returns 1 when the group is still there against the user's wish. */

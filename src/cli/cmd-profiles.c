@@ -34,16 +34,17 @@ static void usage(void)
                "\n"
                "List the profiles on the search path in the order they are looked for:\n"
                "$MEMCAGE_PROFILE_PATH, then $XDG_CONFIG_HOME/memcage/profiles (or\n"
-               "~/.config/memcage/profiles), then %s/memcage/profiles. A NAME.ini in a\n"
-               "later directory is shadowed by the one found first. Profiles that do not\n"
-               "load are listed with their error.\n"
+               "~/.config/memcage/profiles), then %s/memcage/profiles, then the\n"
+               "profiles shipped with memcage, in %s/profiles.\n"
+               "A NAME.ini in a later directory is shadowed by the one found first.\n"
+               "Profiles that do not load are listed with their error.\n"
                "\n"
                "Options:\n"
                "      --json  print a JSON array instead\n"
                "  -h, --help  show this help and exit\n"
                "\n"
                "Exit status: 0, or 125 when the list cannot be made or on bad usage.\n",
-               SYSCONFDIR);
+               SYSCONFDIR, PKGDATADIR);
 }
 
 static void listing_done(struct listing *l)

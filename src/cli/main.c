@@ -160,6 +160,36 @@ int cli_parse_options(const char *command, int argc, char **argv, const struct c
         return -1;
 }
 
+/*
+ * The version, then what this build holds, one line each so that a script can
+ * grep for a line: the placements and guards built in (+NAME, or -NAME when
+ * left out), the cgroup backends and how the libraries are linked.
+ */
+static void version(void)
+{
+        printf("memcage %s\n", PACKAGE_VERSION);
+#ifdef MC_WITH_SYSTEMD_SCOPE
+        printf("+systemd\n");
+#else
+        printf("-systemd\n");
+#endif
+#ifdef HAVE_SECCOMP
+        printf("+seccomp\n");
+#else
+        printf("-seccomp\n");
+#endif
+#ifdef MC_CRASH_POINTS
+        /* A test build: its environment can stop it (include/crash-point.h). */
+        printf("+crash-points\n");
+#endif
+        printf("cgroup-backend=libcgroup %s (default), direct\n", MC_LIBCGROUP_VERSION);
+#ifdef MC_STATIC_DEPS
+        printf("libraries=static\n");
+#else
+        printf("libraries=shared\n");
+#endif
+}
+
 static void usage(void)
 {
         printf("Usage: memcage COMMAND [OPTIONS]...\n"
@@ -172,7 +202,7 @@ static void usage(void)
         printf("\n"
                "Options:\n"
                "  -h, --help     show this help and exit\n"
-               "  -V, --version  show the version and exit\n"
+               "  -V, --version  show the version and the build's features and exit\n"
                "      --color WHEN\n"
                "                 colour the text report: auto (a terminal, and NO_COLOR\n"
                "                 unset or empty), always or never\n"
@@ -204,7 +234,7 @@ int main(int argc, char **argv)
                         usage();
                         return MC_EXIT_OK;
                 case 'V':
-                        printf("memcage %s\n", PACKAGE_VERSION);
+                        version();
                         return MC_EXIT_OK;
                 case OPT_COLOR:
                         if (cli_color_option(NULL, optarg) < 0)

@@ -12,8 +12,8 @@
 #include "profile.h"
 #include "util.h"
 
-#ifndef SYSCONFDIR
-#error "SYSCONFDIR must come from the build system"
+#if !defined(SYSCONFDIR) || !defined(PKGDATADIR)
+#error "SYSCONFDIR and PKGDATADIR must come from the build system"
 #endif
 
 static char *path_join(const char *dir, const char *name)
@@ -45,6 +45,10 @@ int mc_profile_search_dirs(const struct mc_profile_env *env, char ***ret, struct
                 r = mc_strv_push(
                         &dirs, &n,
                         path_join(env->sysconfdir ? env->sysconfdir : SYSCONFDIR, "memcage/profiles"));
+        /* Last, so that the administrator's file of the same name overrides the shipped one. */
+        if (r >= 0)
+                r = mc_strv_push(&dirs, &n,
+                                 path_join(env->pkgdatadir ? env->pkgdatadir : PKGDATADIR, "profiles"));
         if (r < 0)
                 return mc_error_errno(err, ENOMEM, "list profile directories");
         *ret = TAKE_PTR(dirs);

@@ -150,6 +150,14 @@ assert upload and upload[0].get("if") == "always()", "no upload-artifact step wi
 assert "memcage-junit.xml" in upload[0]["with"]["path"], "the JUnit file is not uploaded"
 assert any("--junit memcage-junit.xml" in s.get("run", "") for s in steps), "no memcage run --junit"
 assert any("memcage run -p ci --report memcage-report.json" in s.get("run", "") for s in steps), "no memcage run step"
+# memcage is built from its repository (or a release tarball), not from a URL
+# the user has to define first.
+assert "vars." not in open(sys.argv[1]).read(), "the workflow needs a repository variable"
+checkout = [s for s in steps if s.get("uses", "").startswith("actions/checkout")
+            and s.get("with", {}).get("repository") == "memcage/memcage"]
+assert checkout, "memcage's source is not checked out"
+src = checkout[0]["with"]["path"]
+assert any(f"cd {src}" in s.get("run", "") and "./configure" in s.get("run", "") for s in steps), "memcage is not built from its checkout"
 PY
         echo "# $workflow parses"
 else

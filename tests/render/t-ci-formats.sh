@@ -16,6 +16,10 @@ srcdir=${MEMCAGE_SRCDIR:-$here/../..}
 memcage=${MEMCAGE:-${MEMCAGE_BUILDDIR:-.}/memcage}
 xsd=$srcdir/tests/render/junit.xsd
 data=$srcdir/tests/unit/data
+# The expected strings hold characters beyond ASCII ($'\ufeff'), which bash
+# and xmllint only write as UTF-8 in a UTF-8 locale: rpmbuild's %check runs
+# in the C locale, where point 9 failed.
+export LC_ALL=C.UTF-8
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/memcage-ci-formats.XXXXXX")
 trap 'rm -rf -- "$tmp"' EXIT
 

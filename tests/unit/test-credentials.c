@@ -21,7 +21,9 @@
 #include "profile.h"
 #include "util.h"
 
-static const struct mc_profile_env env = { .sysconfdir = "/nonexistent", .ram_bytes = UINT64_C(1) << 34 };
+static const struct mc_profile_env env = { .sysconfdir = "/nonexistent",
+                                           .pkgdatadir = "/nonexistent",
+                                           .ram_bytes = UINT64_C(1) << 34 };
 
 static char *caller_env[] = {
         "TERM=xterm", "FOO=caller", "LD_PRELOAD=/evil.so", "LC_ALL=C", "KEEP=kept", "PATH=/caller/bin", NULL,

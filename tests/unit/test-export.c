@@ -26,7 +26,9 @@
 #define RAM  (16 * GiB)
 #define PAGE (4 * KiB)
 
-static const struct mc_profile_env env = { .sysconfdir = "/nonexistent", .ram_bytes = RAM };
+static const struct mc_profile_env env = { .sysconfdir = "/nonexistent",
+                                           .pkgdatadir = "/nonexistent",
+                                           .ram_bytes = RAM };
 
 static void set(struct mc_profile *p, const char *section, const char *key, const char *value)
 {

@@ -19,7 +19,9 @@
 #define MiB (UINT64_C(1) << 20)
 #define RAM (16 * GiB)
 
-static const struct mc_profile_env env = { .sysconfdir = "/nonexistent", .ram_bytes = RAM };
+static const struct mc_profile_env env = { .sysconfdir = "/nonexistent",
+                                           .pkgdatadir = "/nonexistent",
+                                           .ram_bytes = RAM };
 
 static void test_names_and_files(void **state)
 {

@@ -19,7 +19,9 @@
 #include "hugetlb-run.h"
 #include "util.h"
 
-static const struct mc_profile_env env = { .sysconfdir = "/nonexistent", .ram_bytes = UINT64_C(1) << 34 };
+static const struct mc_profile_env env = { .sysconfdir = "/nonexistent",
+                                           .pkgdatadir = "/nonexistent",
+                                           .ram_bytes = UINT64_C(1) << 34 };
 
 /* A host with 2MB pages only: sys/hugepages-2048kB in a temporary directory. */
 struct fixture {

@@ -20,7 +20,9 @@
 #define GiB (UINT64_C(1) << 30)
 #define RAM (16 * GiB)
 
-static const struct mc_profile_env env = { .sysconfdir = "/nonexistent", .ram_bytes = RAM };
+static const struct mc_profile_env env = { .sysconfdir = "/nonexistent",
+                                           .pkgdatadir = "/nonexistent",
+                                           .ram_bytes = RAM };
 
 /* A host where nothing is in the way: swap, swap accounting, 16G. */
 static const struct mc_host_facts good_host = {

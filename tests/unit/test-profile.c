@@ -39,7 +39,7 @@
 
 /* Each test gets a fresh directory; profiles are written there so their modes are ours to set. */
 static char tmp[256];
-static char dir_path1[300], dir_path2[300], dir_xdg[300], dir_home[300], dir_etc[300];
+static char dir_path1[300], dir_path2[300], dir_xdg[300], dir_home[300], dir_etc[300], dir_share[300];
 static char profile_path[700];
 
 static struct mc_profile_env env_default(void)
@@ -49,6 +49,7 @@ static struct mc_profile_env env_default(void)
                 .xdg_config_home = dir_xdg,
                 .home = dir_home,
                 .sysconfdir = dir_etc,
+                .pkgdatadir = dir_share,
                 .ram_bytes = 16 * GiB,
         };
 }
@@ -64,6 +65,7 @@ static int setup(void **state)
         snprintf(dir_xdg, sizeof(dir_xdg), "%s/xdg", tmp);
         snprintf(dir_home, sizeof(dir_home), "%s/home", tmp);
         snprintf(dir_etc, sizeof(dir_etc), "%s/etc", tmp);
+        snprintf(dir_share, sizeof(dir_share), "%s/share/memcage", tmp);
         snprintf(profile_path, sizeof(profile_path), "%s:%s", dir_path1, dir_path2);
         return 0;
 }
@@ -781,34 +783,41 @@ static void expect_dirs(const struct mc_profile_env *env, const char *const *wan
 
 static void test_search_dirs(void **state)
 {
-        struct mc_profile_env env = {
-                .profile_path = "/a::/b/:", .xdg_config_home = "/x", .home = "/h", .sysconfdir = "/etc"
-        };
+        struct mc_profile_env env = { .profile_path = "/a::/b/:",
+                                      .xdg_config_home = "/x",
+                                      .home = "/h",
+                                      .sysconfdir = "/etc",
+                                      .pkgdatadir = "/usr/share/memcage" };
 
+        /* The shipped profiles come last: the administrator's /etc overrides them. */
         expect_dirs(&env, (const char *const[]){ "/a", "/b/", "/x/memcage/profiles", "/etc/memcage/profiles",
-                                                 NULL });
+                                                 "/usr/share/memcage/profiles", NULL });
         /* XDG_CONFIG_HOME unset, empty or relative: $HOME/.config. */
         env.profile_path = NULL;
         env.xdg_config_home = NULL;
-        expect_dirs(&env,
-                    (const char *const[]){ "/h/.config/memcage/profiles", "/etc/memcage/profiles", NULL });
+        expect_dirs(&env, (const char *const[]){ "/h/.config/memcage/profiles", "/etc/memcage/profiles",
+                                                 "/usr/share/memcage/profiles", NULL });
         env.xdg_config_home = "";
-        expect_dirs(&env,
-                    (const char *const[]){ "/h/.config/memcage/profiles", "/etc/memcage/profiles", NULL });
+        expect_dirs(&env, (const char *const[]){ "/h/.config/memcage/profiles", "/etc/memcage/profiles",
+                                                 "/usr/share/memcage/profiles", NULL });
         env.xdg_config_home = "relative/config";
-        expect_dirs(&env,
-                    (const char *const[]){ "/h/.config/memcage/profiles", "/etc/memcage/profiles", NULL });
+        expect_dirs(&env, (const char *const[]){ "/h/.config/memcage/profiles", "/etc/memcage/profiles",
+                                                 "/usr/share/memcage/profiles", NULL });
         /* Neither: no user directory at all. */
         env.xdg_config_home = NULL;
         env.home = "";
         env.profile_path = "";
-        expect_dirs(&env, (const char *const[]){ "/etc/memcage/profiles", NULL });
+        expect_dirs(&env,
+                    (const char *const[]){ "/etc/memcage/profiles", "/usr/share/memcage/profiles", NULL });
         env.home = NULL;
         env.profile_path = ":::";
-        expect_dirs(&env, (const char *const[]){ "/etc/memcage/profiles", NULL });
-        /* Without a sysconfdir, the one memcage was built with. */
+        expect_dirs(&env,
+                    (const char *const[]){ "/etc/memcage/profiles", "/usr/share/memcage/profiles", NULL });
+        /* Without a sysconfdir or pkgdatadir, the ones memcage was built with. */
         env.sysconfdir = NULL;
-        expect_dirs(&env, (const char *const[]){ SYSCONFDIR "/memcage/profiles", NULL });
+        env.pkgdatadir = NULL;
+        expect_dirs(&env,
+                    (const char *const[]){ SYSCONFDIR "/memcage/profiles", PKGDATADIR "/profiles", NULL });
 }
 
 static void expect_found(const char *name, const struct mc_profile_env *env, const char *want)
@@ -824,6 +833,8 @@ static void expect_found(const char *name, const struct mc_profile_env *env, con
 static void test_find_order(void **state)
 {
         struct mc_profile_env env = env_default();
+        const char *in_share = write_file("share/memcage/profiles/x.ini", 0644, "");
+        expect_found("x", &env, in_share);
         const char *in_etc = write_file("etc/memcage/profiles/x.ini", 0644, "");
         expect_found("x", &env, in_etc);
         const char *in_xdg = write_file("xdg/memcage/profiles/x.ini", 0644, "");
@@ -842,6 +853,16 @@ static void test_find_order(void **state)
         assert_string_equal(p.name, "y");
         assert_string_equal(p.path, at("p1/y.ini"));
         expect_setting(&p, MC_KEY_MEMORY_MAX, "1G", at("p1/y.ini"), 2);
+        mc_profile_free(&p);
+
+        /* A shipped profile loads until the administrator's file of the same name overrides it. */
+        write_file("share/memcage/profiles/v.ini", 0644, "[memory]\nmax = 4G\n");
+        load_ok("v", &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "4G", at("share/memcage/profiles/v.ini"), 2);
+        mc_profile_free(&p);
+        write_file("etc/memcage/profiles/v.ini", 0644, "[memory]\nmax = 5G\n");
+        load_ok("v", &env, &p);
+        expect_setting(&p, MC_KEY_MEMORY_MAX, "5G", at("etc/memcage/profiles/v.ini"), 2);
         mc_profile_free(&p);
 
         /* A dangling symlink still shadows: loading it says what is wrong. */
@@ -878,14 +899,14 @@ static void test_find_not_found(void **state)
 
         assert_int_equal(mc_profile_find("nope", &env, &path, &err), -ENOENT);
         char *want = format("profile 'nope' not found: no nope.ini in %s, %s, %s/memcage/profiles, "
-                            "%s/memcage/profiles",
-                            dir_path1, dir_path2, dir_xdg, dir_etc);
+                            "%s/memcage/profiles, %s/profiles",
+                            dir_path1, dir_path2, dir_xdg, dir_etc, dir_share);
         assert_string_equal(err.msg, want);
         free(want);
         expect_load_error("nope", &env, ENOENT,
                           "profile 'nope' not found: no nope.ini in %s, %s, %s/memcage/profiles, "
-                          "%s/memcage/profiles",
-                          dir_path1, dir_path2, dir_xdg, dir_etc);
+                          "%s/memcage/profiles, %s/profiles",
+                          dir_path1, dir_path2, dir_xdg, dir_etc, dir_share);
 }
 
 static void test_find_names(void **state)
@@ -1084,8 +1105,8 @@ static void test_inherit_errors(void **state)
         a = write_file("p1/a.ini", 0644, "[profile]\ninherit = missing\n");
         expect_load_error("a", &env, ENOENT,
                           "%s:2: profile 'missing' not found: no missing.ini in %s, %s, "
-                          "%s/memcage/profiles, %s/memcage/profiles",
-                          a, dir_path1, dir_path2, dir_xdg, dir_etc);
+                          "%s/memcage/profiles, %s/memcage/profiles, %s/profiles",
+                          a, dir_path1, dir_path2, dir_xdg, dir_etc, dir_share);
         a = write_file("p1/a.ini", 0644, "[profile]\ninherit = ./missing.ini\n");
         expect_load_error("a", &env, ENOENT, "%s:2: %s: cannot open profile: No such file or directory", a,
                           at("p1/./missing.ini"));

@@ -1,6 +1,7 @@
 #!/bin/sh
 # memcage's main job on a real example, from a fresh Debian 12 machine (root):
-# installs the dependencies, builds, then runs a memory-hungry command
+# installs what building and running memcage needs (the test VM's packages
+# too, where this host cannot run it), builds, then runs a memory-hungry command
 # (300 MiB) under the shipped 'strict' profile with a 64 MiB limit, which the
 # kernel enforces with an OOM kill; prints memcage's live events, its text
 # report and the JSON report (without the timeline's columns).
@@ -10,13 +11,14 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ "${1:-}" != --in-vm ]; then
-        "$top/contrib/install-deps.sh"
+        "$top/contrib/install-deps.sh" --build
         "$top/contrib/build.sh" "$top/build"
         make -C "$top/build" -s tests/hog
         # memcage itself says whether this host can do it (exit 125 and why, if not).
         if ! probe=$("$top/build/memcage" run -q --name demo-probe -- true 2>&1); then
                 echo "== $probe"
                 echo "== so the demo runs in the test VM (Debian's 6.12 kernel under qemu)"
+                "$top/contrib/install-deps.sh" --vm
                 exec "$top/tests/vm/run-vm" --kernel 6.12 -- "$top/contrib/demo.sh" --in-vm
         fi
 fi

@@ -1,6 +1,16 @@
 #!/bin/sh
-# Installs everything memcage needs to build, test and benchmark on Debian 12
-# (bookworm), as root. Safe to run again: apt-get skips what is installed.
+# Installs what memcage needs on Debian 12 (bookworm), as root. Safe to run
+# again: apt-get skips what is installed.
+#
+#   install-deps.sh          everything to build, test and benchmark (below)
+#   install-deps.sh --build  only what building and running memcage needs
+#                            (contrib/demo.sh: the build tools and -dev
+#                            packages, cmocka and jq)
+#   install-deps.sh --vm     the test VM (qemu, busybox, Debian's 6.12
+#                            kernel), for the demo on a host without a usable
+#                            cgroup v2 memory controller
+#
+# Everything:
 #
 #   build:      autotools, gcc, pkg-config and the -dev packages of the libraries
 #               (libsystemd-dev: the sd-bus header only; libsystemd is loaded at run time)
@@ -37,14 +47,44 @@ if [ "$(id -u)" != 0 ]; then
         exit 1
 fi
 
+export DEBIAN_FRONTEND=noninteractive
+build_packages="autoconf automake make gcc libc6-dev pkg-config \
+        libcgroup-dev libcap-dev libinih-dev libjansson-dev libsystemd-dev libseccomp-dev \
+        libcmocka-dev jq"
+vm_packages="qemu-system-x86 busybox-static cpio xz-utils kmod linux-image-6.12-amd64"
+
 # linux-image-6.12-amd64 comes from bookworm-security, which Debian 12 enables
 # by default; say so clearly if a trimmed sources.list lacks it.
-export DEBIAN_FRONTEND=noninteractive
+need_612() {
+        if ! apt-cache show linux-image-6.12-amd64 >/dev/null 2>&1; then
+                echo "install-deps.sh: linux-image-6.12-amd64 is not available: enable bookworm-security in /etc/apt/sources.list" >&2
+                exit 1
+        fi
+}
+
+case ${1:-} in
+--build | --vm)
+        apt-get update -qq
+        if [ "$1" = --vm ]; then
+                need_612
+                # shellcheck disable=SC2086 # a list of package names
+                apt-get install -y -qq --no-install-recommends $vm_packages >/dev/null
+        else
+                # shellcheck disable=SC2086 # a list of package names
+                apt-get install -y -qq --no-install-recommends $build_packages >/dev/null
+        fi
+        echo "install-deps.sh: the packages for $1 are installed"
+        exit 0
+        ;;
+"") ;;
+*)
+        echo "install-deps.sh: unknown option '$1' (--build, --vm, or none for everything)" >&2
+        exit 2
+        ;;
+esac
+
 apt-get update -qq
-if ! apt-cache show linux-image-6.12-amd64 >/dev/null 2>&1; then
-        echo "install-deps.sh: linux-image-6.12-amd64 is not available: enable bookworm-security in /etc/apt/sources.list" >&2
-        exit 1
-fi
+need_612
 
 apt-get install -y -qq --no-install-recommends \
         autoconf automake make gcc libc6-dev pkg-config \

@@ -3,7 +3,10 @@
 # are run and must print what the README shows. An example is a fenced
 # block of console lines: "$ COMMAND" then the lines it prints (stdout, then
 # stderr), up to the next "$ " line or the end of the block. COMMAND runs in
-# the source tree with the built memcage first on PATH; a command that runs
+# a directory holding a copy of the source tree's profiles/ (as a user's
+# checkout would have it: 0755 directories, 0644 files, since memcage refuses
+# profiles others could write, and a copy of the tree may have 0775 ones),
+# with the built memcage first on PATH; a command that runs
 # something (`memcage run`) needs a cgroup v2 memory controller and is left
 # to the VM suite; every other memcage command must print exactly the
 # README's lines and exit 0.
@@ -27,8 +30,11 @@ if ! [ -s "$readme" ]; then
         echo "not ok 1 - README.md is missing or empty at $readme"
         exit 0
 fi
-mkdir -p "$tmp/bin" "$tmp/home"
+mkdir -p "$tmp/bin" "$tmp/home" "$tmp/work/profiles"
 ln -s "$memcage" "$tmp/bin/memcage"
+cp -- "$srcdir"/profiles/*.ini "$tmp/work/profiles/"
+chmod 0755 "$tmp" "$tmp/work" "$tmp/work/profiles"
+chmod 0644 "$tmp"/work/profiles/*.ini
 
 # The examples: one directory each, with cmd and want (the lines shown).
 awk -v dir="$tmp/ex" '
@@ -48,7 +54,7 @@ for ex in $(ls -d "$tmp"/ex/* 2>/dev/null | sort -t/ -k2 -V); do
         esac
         ran=$((ran + 1))
         rc=0
-        (cd "$srcdir" && env -i PATH="$tmp/bin:/usr/bin:/bin" HOME="$tmp/home" LC_ALL=C.UTF-8 \
+        (cd "$tmp/work" && env -i PATH="$tmp/bin:/usr/bin:/bin" HOME="$tmp/home" LC_ALL=C.UTF-8 \
                 sh -c "$cmd" >"$tmp/out" 2>"$tmp/err") || rc=$?
         cat -- "$tmp/out" "$tmp/err" >"$tmp/got"
         n=$((n + 1))

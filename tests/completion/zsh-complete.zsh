@@ -28,24 +28,38 @@ compadd() {
 bindkey '^I' complete-word
 SETUP
 zpty z zsh -f -i
-zpty -w z "source ${(q)out}.rc"
-# zle drops typeahead that arrives while a command line runs: each write
-# waits for the one before it to be read.
-sleep 1
+# wait_for MARK: reads the terminal until MARK comes back (30 s at most).
+wait_for() {
+        local got deadline=$(( SECONDS + 30 ))
+        while (( SECONDS < deadline )); do
+                if zpty -r -t z got; then
+                        [[ $got == *$1* ]] && return 0
+                else
+                        sleep 0.1
+                fi
+        done
+        return 1
+}
+# zle drops typeahead that arrives while a command line runs: the setup
+# prints a marker when it is done (quoted apart, so that the echo of the
+# command is not taken for it), and the line is typed after it (a loaded
+# host makes any fixed wait too short).
+zpty -w z "source ${(q)out}.rc; print -r -- __RE\"\"ADY__"
+wait_for __READY__ || { zpty -d z; exit 1; }
+sleep 0.3
 zpty -w -n z "$line"$'\t'
-sleep 1
+# The completion writes its matches as it adds them: wait for the first.
+local deadline=$(( SECONDS + 30 ))
+while (( SECONDS < deadline )) && [[ ! -s $out ]]; do
+        sleep 0.1
+done
+sleep 0.3
 # Then the line is dropped and a marker printed: once it comes back the
 # completion has run.
 zpty -w -n z $'\C-u'
 zpty -w z 'print -r -- __E""ND__'
-local got deadline=$(( SECONDS + 30 ))
-while (( SECONDS < deadline )); do
-        if zpty -r -t z got; then
-                [[ $got == *__END__* ]] && break
-        else
-                sleep 0.1
-        fi
-done
+wait_for __END__
+local rc=$?
 zpty -d z
 rm -f $out.rc
-(( SECONDS < deadline ))
+return $rc 2>/dev/null || exit $rc

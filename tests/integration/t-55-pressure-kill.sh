@@ -22,11 +22,11 @@ INI
 # memcage check: the stuck-at-high case is warned about; a rule clears it.
 run_memcage check "$tmpdir/stuck.ini"
 assert_eq "$rc" 0 "check of the stuck profile"
-assert_contains "$out" "warning: $tmpdir/stuck.ini:3: high (32M) without a [pressure] kill rule and the group cannot swap (swap.max is 0)" "check warning"
+assert_contains "$err" "warning: $tmpdir/stuck.ini:3: high (32M) without a [pressure] kill rule and the group cannot swap (swap.max is 0)" "check warning (on stderr)"
 { cat "$tmpdir/stuck.ini"; printf '[pressure]\nkill = full 50%%/2s for 10s\n'; } >"$tmpdir/ruled.ini"
 run_memcage check "$tmpdir/ruled.ini"
 assert_eq "$rc" 0 "check of the profile with a rule"
-assert_not_contains "$out" "kill rule" "check with a rule"
+assert_not_contains "$out$err" "kill rule" "check with a rule"
 # A rule the kernel cannot take is refused before anything runs.
 run_memcage run --name pk-bad --kill-on-pressure "full 50%/20s for 30s" -- touch "$tmpdir/ran"
 assert_eq "$rc" 125 "exit status with a bad rule"

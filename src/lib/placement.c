@@ -264,8 +264,8 @@ static int judge_delegation(const struct mc_placement_request *req, const char *
                 /*
                  * The mark says systemd handed the subtree to its unit, not to
                  * every uid inside it: Slurm's slurmstepd scope is marked, yet
-                 * a job's task group in it is root's. No fallback to a scope
-                 * of the user's own: that would leave the limits above.
+                 * a job's task group in it is root's. place_not_owned says
+                 * whether a scope of the user's own manager may take the run.
                  */
                 *ret_reason = TAKE_PTR(at);
                 return 2;
@@ -497,6 +497,104 @@ static int place_in_scope(const struct mc_placement_request *req, const char *se
         return nest(req, now, MC_PLACEMENT_SCOPE, false, p, err);
 }
 
+/*
+ * The first memory limit set on a group from rel up to the root, as
+ * "memory.max 268435456 on /a/b": 1 with *ret_what, 0 when none is set.
+ * A group without the files (memory not enabled above it) limits nothing.
+ */
+static int limited_above(int root_fd, const char *rel, char **ret_what)
+{
+        static const char *const files[] = { "memory.max", "memory.high", "memory.swap.max" };
+        _cleanup_free_ char *path = strdup(rel);
+        if (!path)
+                return -ENOMEM;
+        while (path[0]) {
+                _cleanup_close_ int fd = mc_placement_open_group(root_fd, path);
+                if (fd < 0)
+                        return -errno;
+                for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                        _cleanup_free_ char *v = NULL;
+                        struct mc_error ignored = { 0 };
+                        if (mc_read_file_at(fd, files[i], &v, &ignored) < 0)
+                                continue;
+                        v[strcspn(v, "\n")] = '\0';
+                        if (!streq(v, "max"))
+                                return asprintf(ret_what, "%s %s on /%s", files[i], v, path) < 0 ? -ENOMEM
+                                                                                                 : 1;
+                }
+                char *slash = strrchr(path, '/');
+                *(slash ? slash : path) = '\0';
+        }
+        return 0;
+}
+
+/*
+ * A user's memcage in a group below a systemd delegation mark that is not
+ * the user's (a shell runuser started from root's Delegate=yes service, a
+ * Slurm job's task group): it cannot make groups there. The user's own
+ * manager gives it a scope, as it gives one to systemd-run --user --scope
+ * from the same place, unless a group above sets a memory limit: the scope,
+ * in user@UID.service, would be outside it, and memcage does not take a run
+ * out of limits someone set for it.
+ */
+static int place_not_owned(const struct mc_placement_request *req, const char *self, const char *at,
+                           struct mc_placement *p, struct mc_error *err)
+{
+        _cleanup_free_ char *limit = NULL;
+        _cleanup_close_ int fd = mc_placement_open_group(req->root_fd, self);
+        char *longer = NULL;
+        struct stat st;
+        int r;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return mc_error_errno(err, errno, "look at memcage's own cgroup /%s", self);
+        r = limited_above(req->root_fd, self, &limit);
+        if (r < 0)
+                return mc_error_errno(err, -r, "look at the groups above /%s", self);
+        bool managed = is_dir(req->systemd_dir ? req->systemd_dir : "/run/systemd/system");
+        if (!managed || limit || !req->user_bus)
+                return mc_error_set(
+                        err, EACCES,
+                        "memcage runs as uid %u in /%s, inside /%s, which systemd delegated to its unit, "
+                        "but "
+                        "/%s is not uid %u's (it does not own the group and its cgroup.procs): memcage "
+                        "cannot create groups there%s%s%s%s",
+                        (unsigned)req->euid, self, at, self, (unsigned)req->euid,
+                        limit ? ", and a scope of the user's own would leave the limit above it (" : "",
+                        limit ? limit : "", limit ? ")" : "",
+                        strstr(at, "slurmstepd.scope")
+                                ? ". Slurm (22.05, cgroup/v2) makes a job's groups for root and delegates "
+                                  "none to the job's user: let the job run memcage as root (a sudoers rule "
+                                  "naming the exact profile and command, the profile's [run] user "
+                                  "running it as the job's user), or leave the limit to Slurm "
+                                  "(memcage export --to slurm)"
+                                : ": run memcage as root, or name a group of the user's with --parent");
+
+        r = place_in_scope(req, self, p, err);
+        if (r == -ENOENT || r == -ECONNREFUSED) {
+                if (p->unit) /* the scope was made: this is not the manager missing */
+                        return r;
+                return mc_error_set(err, -r,
+                                    "memcage runs as uid %u in /%s, which is uid %u's (inside /%s, which "
+                                    "systemd delegated to its unit), and no user manager answers for uid %u "
+                                    "on %s to give it a scope: start one with loginctl enable-linger, run "
+                                    "memcage as root, or name a group of the user's with --parent",
+                                    (unsigned)req->euid, self, (unsigned)st.st_uid, at, (unsigned)req->euid,
+                                    strncmp(req->user_bus, "unix:path=", 10) == 0 ? req->user_bus + 10
+                                                                                  : req->user_bus);
+        }
+        if (r < 0)
+                return r;
+        /* The placement line says why memcage did not stay where it was. */
+        if (asprintf(&longer,
+                     "/%s is uid %u's: transient scope %s with Delegate=yes from uid %u's user manager",
+                     self, (unsigned)st.st_uid, p->unit, (unsigned)req->euid) < 0)
+                return mc_error_errno(err, ENOMEM, "placement");
+        free(p->reason);
+        p->reason = longer;
+        return 0;
+}
+
 int mc_placement_prepare(const struct mc_placement_request *req, struct mc_placement *ret,
                          struct mc_error *err)
 {
@@ -547,22 +645,15 @@ int mc_placement_prepare(const struct mc_placement_request *req, struct mc_place
         if (r < 0)
                 return mc_error_errno(err, -r, "look at memcage's own cgroup /%s", self);
         if (r == 2) {
-                r = mc_error_set(
-                        err, EACCES,
-                        "memcage runs as uid %u in /%s, inside /%s, which systemd delegated to its unit, "
-                        "but "
-                        "/%s is not uid %u's (it does not own the group and its cgroup.procs): memcage "
-                        "cannot create groups there%s",
-                        (unsigned)req->euid, self, reason, self, (unsigned)req->euid,
-                        strstr(reason, "slurmstepd.scope")
-                                ? ". Slurm (22.05, cgroup/v2) makes a job's groups for root and delegates "
-                                  "none to the job's user: let the job run memcage as root (a sudoers rule "
-                                  "naming the exact profile and command, the profile's [run] user "
-                                  "running it as the job's user), or leave the limit to Slurm "
-                                  "(memcage export --to slurm)"
-                                : "");
+                r = place_not_owned(req, self, reason, &p, err);
                 free(reason);
-                return r;
+                reason = NULL;
+                if (r < 0) {
+                        mc_placement_done(&p);
+                        return r;
+                }
+                *ret = p;
+                return 0;
         }
         /*
          * Root's run in a subtree another user may move processes in would be

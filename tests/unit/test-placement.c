@@ -656,8 +656,9 @@ static void test_delegated_by_ownership(void **state)
 /*
  * A non-root memcage in a group below a systemd delegation mark that it does
  * not own (a Slurm job's task group, root's, in slurmstepd's Delegate=yes
- * scope): refused with EACCES and Slurm's way out, no scope asked for, nothing
- * changed.
+ * scope, below the job's group and its memory.max): refused with EACCES and
+ * Slurm's way out, no scope asked for (it would leave the job's limit),
+ * nothing changed.
  */
 static void test_marked_but_not_owned(void **state)
 {
@@ -671,6 +672,12 @@ static void test_marked_but_not_owned(void **state)
         int top = make_group(fx->root_fd, "system.slice/n1_slurmstepd.scope", "", "memory pids");
         assert_int_equal(fsetxattr(top, "user.delegate", "1", 1, 0), 0);
         int g = make_group(fx->root_fd, task, self_pid(), "memory pids");
+        int job = openat(fx->root_fd, "system.slice/n1_slurmstepd.scope/job_7",
+                         O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(job >= 0);
+        write_at(job, "memory.max", "104857600\n");
+        write_at(g, "memory.max", "max\n");
+        close(job);
         set_self(fx, task);
         assert_int_equal(mkdir(fx->sd, 0755), 0); /* a user manager would answer: not asked */
         fx->req.euid = 4242;
@@ -678,6 +685,8 @@ static void test_marked_but_not_owned(void **state)
         assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EACCES);
         assert_non_null(strstr(err.msg, "uid 4242"));
         assert_non_null(strstr(err.msg, "inside /system.slice/n1_slurmstepd.scope,"));
+        assert_non_null(strstr(err.msg, "would leave the limit above it (memory.max 104857600 on "
+                                        "/system.slice/n1_slurmstepd.scope/job_7)"));
         assert_non_null(strstr(err.msg, "Slurm"));
         assert_non_null(strstr(err.msg, "sudoers"));
         assert_int_equal(fx->scope_calls, 0);
@@ -693,6 +702,71 @@ static void test_marked_but_not_owned(void **state)
         mc_placement_done(&p);
         close(g);
         close(top);
+}
+
+/*
+ * A user's shell in a group of root's Delegate=yes service (runuser from the
+ * service): not the user's to make groups in. Its own manager gives it a
+ * scope, as it would to systemd-run --user --scope, and the reason says why;
+ * without a manager the error names the ways out; a memory limit on a group
+ * above keeps the run there (refused), since a scope of the user's would leave it.
+ */
+static void test_user_scope_from_roots_service(void **state)
+{
+        struct fixture *fx = *state;
+        struct mc_placement p;
+        struct mc_error err = { 0 };
+        const char *svc = "system.slice/s.service";
+
+        if (!xattr_ok || geteuid() != 0)
+                skip(); /* user.delegate on a test directory, and a group that is not the test's uid */
+        int g = make_group(fx->root_fd, svc, self_pid(), "memory pids");
+        assert_int_equal(fsetxattr(g, "user.delegate", "1", 1, 0), 0);
+        write_at(g, "memory.max", "max\n");
+        set_self(fx, svc);
+        assert_int_equal(mkdir(fx->sd, 0755), 0);
+        fx->req.euid = 4242;
+
+        /* No user bus known: refused, the ways out named, no manager asked. */
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EACCES);
+        assert_non_null(strstr(err.msg, "is not uid 4242's"));
+        assert_non_null(strstr(err.msg, "as root"));
+        assert_non_null(strstr(err.msg, "--parent"));
+        assert_int_equal(fx->scope_calls, 0);
+
+        /* A bus no manager answers on: both ways out and linger. */
+        fx->req.user_bus = "unix:path=/run/user/4242/bus";
+        fx->scope_result = -ECONNREFUSED;
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -ECONNREFUSED);
+        assert_non_null(strstr(err.msg, "no user manager answers for uid 4242 on /run/user/4242/bus"));
+        assert_non_null(strstr(err.msg, "is uid 0's"));
+        assert_non_null(strstr(err.msg, "loginctl enable-linger"));
+        assert_non_null(strstr(err.msg, "as root"));
+        assert_non_null(strstr(err.msg, "--parent"));
+        assert_int_equal(fx->scope_calls, 1);
+
+        /* The user's manager answers: its scope, the reason saying why. */
+        fx->scope_result = 0;
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), 0);
+        assert_int_equal(fx->scope_calls, 2);
+        assert_true(fx->asked.user);
+        assert_string_equal(fx->asked_address, "unix:path=/run/user/4242/bus");
+        assert_string_equal(fx->asked_slice, "(none)");
+        assert_int_equal(p.kind, MC_PLACEMENT_SCOPE);
+        assert_string_equal(p.parent, "app.slice/memcage-db-42.scope");
+        assert_string_equal(p.reason,
+                            "/system.slice/s.service is uid 0's: transient scope memcage-db-42.scope "
+                            "with Delegate=yes from uid 4242's user manager");
+        assert_false(exists_at(g, MC_PLACEMENT_LEAF));
+        mc_placement_done(&p);
+
+        /* The service limits memory: a scope of the user's would leave that limit, so none is asked for. */
+        set_self(fx, svc);
+        write_at(g, "memory.high", "268435456\n");
+        assert_int_equal(mc_placement_prepare(&fx->req, &p, &err), -EACCES);
+        assert_non_null(strstr(err.msg, "(memory.high 268435456 on /system.slice/s.service)"));
+        assert_int_equal(fx->scope_calls, 2);
+        close(g);
 }
 
 /* Delegated to uid as systemd does it: the directory and cgroup.procs (and subtree_control) become the
@@ -1045,6 +1119,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_orphan_leaf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delegated_by_ownership, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_marked_but_not_owned, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_user_scope_from_roots_service, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_root_not_in_users_subtree, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_root_chain_modes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_root_group_lock, setup, teardown),

@@ -113,9 +113,12 @@ int mc_export_resolve_group(const char *s, uint64_t *ret_gid);
 /*
  * A warning that field (the engine's, "runAsUser") holds id, the number
  * this host has for name: the image or node the export is for may not.
+ * gid_field (or NULL) names the field that took the user's group from this
+ * host's passwd entry, gid its value.
  */
 int mc_export_warn_host_id(struct mc_export_result *r, enum mc_key key, enum mc_export_engine e,
-                           const char *field, const char *name, uint64_t id);
+                           const char *field, const char *name, uint64_t id, const char *gid_field,
+                           uint64_t gid);
 
 /*
  * Whether memcage run sets no_new_privs for p, as mc_credentials_prepare()

@@ -171,8 +171,11 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
                         uid = u;
                         if (!SC() || mc_json_set_new(sc, "runAsUser", json_integer((json_int_t)uid)) < 0)
                                 return -ENOMEM;
-                        if (by_name > 0 && (ret = mc_export_warn_host_id(r, MC_KEY_RUN_USER, E, "runAsUser",
-                                                                         s[MC_KEY_RUN_USER].value, uid)) < 0)
+                        bool own_gid = gid != UINT64_MAX && !s[MC_KEY_RUN_GROUP].value;
+                        if (by_name > 0 &&
+                            (ret = mc_export_warn_host_id(r, MC_KEY_RUN_USER, E, "runAsUser",
+                                                          s[MC_KEY_RUN_USER].value, uid,
+                                                          own_gid ? "runAsGroup" : NULL, gid)) < 0)
                                 return ret;
                         if (gid != UINT64_MAX && !s[MC_KEY_RUN_GROUP].value &&
                             mc_json_set_new(sc, "runAsGroup", json_integer((json_int_t)gid)) < 0)
@@ -192,7 +195,7 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
                                 return -ENOMEM;
                         if (by_name > 0 &&
                             (ret = mc_export_warn_host_id(r, MC_KEY_RUN_GROUP, E, "runAsGroup",
-                                                          s[MC_KEY_RUN_GROUP].value, gid)) < 0)
+                                                          s[MC_KEY_RUN_GROUP].value, gid, NULL, 0)) < 0)
                                 return ret;
                 }
         }

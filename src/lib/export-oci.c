@@ -140,9 +140,11 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                         if (ret < 0)
                                 return ret;
                 } else {
+                        bool own_gid = gid != UINT64_MAX && !s[MC_KEY_RUN_GROUP].value;
                         if (by_name > 0 &&
                             (ret = mc_export_warn_host_id(r, MC_KEY_RUN_USER, E, "process.user.uid",
-                                                          s[MC_KEY_RUN_USER].value, uid)) < 0)
+                                                          s[MC_KEY_RUN_USER].value, uid,
+                                                          own_gid ? "process.user.gid" : NULL, gid)) < 0)
                                 return ret;
                         if (mc_json_set_new(user, "uid", json_integer((json_int_t)uid)) < 0)
                                 return -ENOMEM;
@@ -168,7 +170,7 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                                 return -ENOMEM;
                         if (by_name > 0 &&
                             (ret = mc_export_warn_host_id(r, MC_KEY_RUN_GROUP, E, "process.user.gid",
-                                                          s[MC_KEY_RUN_GROUP].value, gid)) < 0)
+                                                          s[MC_KEY_RUN_GROUP].value, gid, NULL, 0)) < 0)
                                 return ret;
                 }
         }

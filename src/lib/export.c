@@ -224,12 +224,18 @@ int mc_export_warn_no_new_privs(const struct mc_profile *p, enum mc_export_engin
 }
 
 int mc_export_warn_host_id(struct mc_export_result *r, enum mc_key key, enum mc_export_engine e,
-                           const char *field, const char *name, uint64_t id)
+                           const char *field, const char *name, uint64_t id, const char *gid_field,
+                           uint64_t gid)
 {
+        char also[96] = "";
+
+        /* The user's group, taken from this host's passwd entry, is this host's as well. */
+        if (gid_field)
+                snprintf(also, sizeof(also), " (and %s %" PRIu64 ", its group)", gid_field, gid);
         return mc_export_warn(r, key, e,
-                              "%s %" PRIu64 " is this host's number for '%s'; the image or node may give "
+                              "%s %" PRIu64 "%s is this host's number for '%s'; the image or node may give "
                               "'%s' another (or none): check it there, or set the number in the profile",
-                              field, id, name, name);
+                              field, id, also, name, name);
 }
 
 int mc_export_gid_array(const char *groups, enum mc_export_engine e, const char *what,

@@ -43,7 +43,7 @@ echo \"uid \$(id -u)\"; echo \"env \$S21\"; echo \"nnp \$(awk '/^NoNewPrivs:/ { 
 run_memcage export --to oci --strict "$tmpdir/p.ini"
 # One warning, --strict's exit 1: nobody's uid is this host's, which an image may not share.
 assert_eq "$rc" 1 "export: exit status ($err)"
-assert_contains "$err" "[run] user = nobody: process.user.uid $(id -u nobody) is this host's number for 'nobody'" \
+assert_contains "$err" "[run] user = nobody: process.user.uid $(id -u nobody) (and process.user.gid $(id -g nobody), its group) is this host's number for 'nobody'" \
         "export: the uid resolved on this host warned"
 assert_eq "$(grep -c . <<<"$err")" 2 "export: that warning and --strict's line, nothing else ($err)"
 printf '%s\n' "$out" >"$tmpdir/fragment.json"

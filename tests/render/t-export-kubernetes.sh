@@ -110,7 +110,7 @@ check "capabilities.drop" full "$c.securityContext.capabilities.drop | join(\",\
 check "allowPrivilegeEscalation" full "$c.securityContext.allowPrivilegeEscalation" false
 check "runAsUser" full "$c.securityContext.runAsUser" 0
 check "allowPrivilegeEscalation implied by a user" implied "$c.securityContext.allowPrivilegeEscalation" false
-if grep -q "user = root: runAsUser 0 is this host's number for 'root'" "$tmp/implied.err"; then
+if grep -q "user = root: runAsUser 0 (and runAsGroup 0, its group) is this host's number for 'root'" "$tmp/implied.err"; then
         ok "a uid resolved on this host warned"
 else
         not_ok "a uid resolved on this host not warned: $(cat "$tmp/implied.err")"

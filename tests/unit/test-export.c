@@ -898,6 +898,19 @@ static void test_host_ids(void **state)
                 free(TAKE_PTR(text));
                 mc_export_result_free(&r);
                 mc_profile_free(&p);
+
+                /* Without [run] group the user's group comes from this host's passwd entry too. */
+                mc_profile_init(&p);
+                set(&p, "run", "user", "root");
+                assert_int_equal(render(&p, engines[e], &text, &r), 0);
+                w = warning_of(&r, MC_KEY_RUN_USER);
+                assert_non_null(w);
+                assert_contains(w->reason,
+                                e == 0 ? "process.user.uid 0 (and process.user.gid 0, its group) is"
+                                       : "runAsUser 0 (and runAsGroup 0, its group) is");
+                free(TAKE_PTR(text));
+                mc_export_result_free(&r);
+                mc_profile_free(&p);
         }
 }
 

@@ -166,8 +166,7 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
                         if (ret < 0)
                                 return ret;
                 } else {
-                        /* uid stays UINT64_MAX unless runAsUser is written: the capabilities warning reads
-                         * it. */
+                        /* Only a uid written as runAsUser: the capabilities warning reads it. */
                         uid = u;
                         if (!SC() || mc_json_set_new(sc, "runAsUser", json_integer((json_int_t)uid)) < 0)
                                 return -ENOMEM;

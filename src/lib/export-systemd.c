@@ -107,7 +107,7 @@ static int print_run(const struct mc_export_input *in, FILE *out, struct mc_expo
                         fputc('\n', out);
                 }
         }
-        /* Implied by User= or capabilities as memcage run implies it; systemd does so only in some cases. */
+        /* Implied by a user or capabilities, as in memcage run; systemd does not imply it from User=. */
         enum mc_key nnp_cause;
         bool nnp = mc_export_no_new_privs(in->profile, &nnp_cause);
         if (nnp_cause != _MC_KEY_COUNT)

@@ -102,12 +102,38 @@ bool mc_export_percent_note(const struct mc_export_input *in, enum mc_key key, c
 int mc_export_cap_names(const char *value, char ***ret);
 
 /*
- * A [run] user or group as this host resolves it: a number as is, a name
- * from the user or group database. -ENOENT when there is no such name.
- * For the engines that take numbers (OCI, Kubernetes).
+ * A [run] user or group as this host resolves it: a number as is (0), a
+ * name from the user or group database (1: the number is this host's, and
+ * an image may have another). -ENOENT when there is no such name, the
+ * outputs then untouched. For the engines that take numbers (OCI, Kubernetes).
  */
 int mc_export_resolve_user(const char *s, uint64_t *ret_uid, uint64_t *ret_gid);
 int mc_export_resolve_group(const char *s, uint64_t *ret_gid);
+
+/*
+ * A warning that field (the engine's, "runAsUser") holds id, the number
+ * this host has for name: the image or node the export is for may not.
+ * gid_field (or NULL) names the field that took the user's group from this
+ * host's passwd entry, gid its value.
+ */
+int mc_export_warn_host_id(struct mc_export_result *r, enum mc_key key, enum mc_export_engine e,
+                           const char *field, const char *name, uint64_t id, const char *gid_field,
+                           uint64_t gid);
+
+/*
+ * Whether memcage run sets no_new_privs for p, as mc_credentials_prepare()
+ * decides: [run] no_new_privs when set, else on as soon as [run] user or
+ * [run] capabilities is set. *ret_cause is the key that decided it
+ * (_MC_KEY_COUNT when nothing did), for a warning to name.
+ */
+bool mc_export_no_new_privs(const struct mc_profile *p, enum mc_key *ret_cause);
+
+/*
+ * For an engine with no no_new_privs setting: when memcage would set it,
+ * a warning on the key that decided it, why saying what the engine lacks.
+ */
+int mc_export_warn_no_new_privs(const struct mc_profile *p, enum mc_export_engine e, const char *why,
+                                struct mc_export_result *r);
 
 /*
  * [run] groups as a JSON array of gids (a new reference in *ret), for the

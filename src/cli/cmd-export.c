@@ -54,12 +54,19 @@ static int compare_warnings(const void *a, const void *b)
         return (x->key > y->key) - (x->key < y->key);
 }
 
-/* "PROFILE:LINE: [memory] high = 32M: reason", one line a warning, in the order of the key table. */
-static void print_warnings(const struct mc_profile *p, struct mc_export_result *r)
+/*
+ * "PROFILE:LINE: [memory] high = 32M: reason", one line a warning, in the order of the key table.
+ * Returns how many keys have one: a key may have two ([run] user: itself and the no_new_privs it implies).
+ */
+static size_t print_warnings(const struct mc_profile *p, struct mc_export_result *r)
 {
+        size_t keys = 0;
+
         if (r->n_warnings > 1)
                 qsort(r->warnings, r->n_warnings, sizeof(*r->warnings), compare_warnings);
         for (size_t i = 0; i < r->n_warnings; i++) {
+                if (i == 0 || r->warnings[i].key != r->warnings[i - 1].key)
+                        keys++;
                 const struct mc_export_warning *w = &r->warnings[i];
                 const struct mc_key_info *ki = mc_key_info(w->key);
                 const struct mc_setting *s = &p->settings[w->key];
@@ -67,6 +74,7 @@ static void print_warnings(const struct mc_profile *p, struct mc_export_result *
                 cli_error("export: %s:%u: [%s] %s = %s: %s", s->file ? s->file : p->path, s->line,
                           ki->section, ki->name, s->value ? s->value : "", w->reason);
         }
+        return keys;
 }
 
 int cmd_export(int argc, char **argv)
@@ -191,10 +199,10 @@ int cmd_export(int argc, char **argv)
         }
         for (size_t i = 0; i < result.n_notes; i++)
                 cli_error("export: note: %s", result.notes[i]);
-        print_warnings(&p, &result);
-        if (strict && result.n_warnings > 0) {
-                cli_error("export: %zu key%s of %s did not carry over to %s (--strict)", result.n_warnings,
-                          result.n_warnings == 1 ? "" : "s", p.name, mc_export_engine_name(engine));
+        size_t keys = print_warnings(&p, &result);
+        if (strict && keys > 0) {
+                cli_error("export: %zu key%s of %s did not carry over to %s (--strict)", keys,
+                          keys == 1 ? "" : "s", p.name, mc_export_engine_name(engine));
                 return MC_EXIT_EXPORT_INCOMPLETE;
         }
         return MC_EXIT_OK;

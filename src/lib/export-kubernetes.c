@@ -157,29 +157,46 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
 
 #define SC() (sc ? sc : (sc = mc_json_child(container, "securityContext")))
         if (s[MC_KEY_RUN_USER].value) {
-                if (mc_export_resolve_user(s[MC_KEY_RUN_USER].value, &uid, &gid) < 0) {
+                uint64_t u;
+                int by_name = mc_export_resolve_user(s[MC_KEY_RUN_USER].value, &u, &gid);
+                if (by_name < 0) {
                         ret = mc_export_warn(r, MC_KEY_RUN_USER, E,
                                              "runAsUser takes a uid, and this host has no user '%s'",
                                              s[MC_KEY_RUN_USER].value);
                         if (ret < 0)
                                 return ret;
                 } else {
+                        /* Only a uid written as runAsUser: the capabilities warning reads it. */
+                        uid = u;
                         if (!SC() || mc_json_set_new(sc, "runAsUser", json_integer((json_int_t)uid)) < 0)
                                 return -ENOMEM;
+                        bool own_gid = gid != UINT64_MAX && !s[MC_KEY_RUN_GROUP].value;
+                        if (by_name > 0 &&
+                            (ret = mc_export_warn_host_id(r, MC_KEY_RUN_USER, E, "runAsUser",
+                                                          s[MC_KEY_RUN_USER].value, uid,
+                                                          own_gid ? "runAsGroup" : NULL, gid)) < 0)
+                                return ret;
                         if (gid != UINT64_MAX && !s[MC_KEY_RUN_GROUP].value &&
                             mc_json_set_new(sc, "runAsGroup", json_integer((json_int_t)gid)) < 0)
                                 return -ENOMEM;
                 }
         }
         if (s[MC_KEY_RUN_GROUP].value) {
-                if (mc_export_resolve_group(s[MC_KEY_RUN_GROUP].value, &gid) < 0) {
+                int by_name = mc_export_resolve_group(s[MC_KEY_RUN_GROUP].value, &gid);
+                if (by_name < 0) {
                         ret = mc_export_warn(r, MC_KEY_RUN_GROUP, E,
                                              "runAsGroup takes a gid, and this host has no group '%s'",
                                              s[MC_KEY_RUN_GROUP].value);
                         if (ret < 0)
                                 return ret;
-                } else if (!SC() || mc_json_set_new(sc, "runAsGroup", json_integer((json_int_t)gid)) < 0)
-                        return -ENOMEM;
+                } else {
+                        if (!SC() || mc_json_set_new(sc, "runAsGroup", json_integer((json_int_t)gid)) < 0)
+                                return -ENOMEM;
+                        if (by_name > 0 &&
+                            (ret = mc_export_warn_host_id(r, MC_KEY_RUN_GROUP, E, "runAsGroup",
+                                                          s[MC_KEY_RUN_GROUP].value, gid, NULL, 0)) < 0)
+                                return ret;
+                }
         }
         if (s[MC_KEY_RUN_GROUPS].value) {
                 if (!pod_security) {
@@ -222,12 +239,12 @@ static int export_security(const struct mc_export_input *in, json_t *container, 
                                 return ret;
                 }
         }
-        if (s[MC_KEY_RUN_NO_NEW_PRIVS].value) {
-                bool b = false;
-                (void)mc_profile_parse_bool(s[MC_KEY_RUN_NO_NEW_PRIVS].value, &b);
-                if (!SC() || mc_json_set_new(sc, "allowPrivilegeEscalation", json_boolean(!b)) < 0)
-                        return -ENOMEM;
-        }
+        /* no_new_privs, implied by a user or capabilities as memcage run implies it. */
+        enum mc_key nnp_cause;
+        bool nnp = mc_export_no_new_privs(in->profile, &nnp_cause);
+        if (nnp_cause != _MC_KEY_COUNT &&
+            (!SC() || mc_json_set_new(sc, "allowPrivilegeEscalation", json_boolean(!nnp)) < 0))
+                return -ENOMEM;
 #undef SC
         if (s[MC_KEY_RUN_CWD].value &&
             mc_json_set_new(container, "workingDir", json_string(s[MC_KEY_RUN_CWD].value)) < 0)

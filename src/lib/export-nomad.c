@@ -38,7 +38,8 @@ static int warn_unmapped(const struct mc_export_input *in, struct mc_export_resu
                         why = "Nomad's resources block has no oom.group";
                 else if (streq(ki->section, "hugetlb") && !strstr(ki->name, ".reserve"))
                         why = "Nomad's resources block has no hugetlb limit";
-                else if (streq(ki->section, "run") && k != MC_KEY_RUN_ALLOW_ROOT)
+                else if (streq(ki->section, "run") && k != MC_KEY_RUN_ALLOW_ROOT &&
+                         k != MC_KEY_RUN_NO_NEW_PRIVS /* mc_export_warn_no_new_privs() says it */)
                         why = "a task setting (user, env, ...) outside the resources block this export "
                               "writes";
                 if (!why)
@@ -94,6 +95,14 @@ int mc_export_nomad(const struct mc_export_input *in, FILE *out, struct mc_expor
                         }
         } else if (reserve && reserve->value > 0 && mc_export_mib_down(reserve->value) > 0 &&
                    reserve->value < max->value) {
+                /*
+                 * With oversubscription off (the default) Nomad accepts memory_max
+                 * and ignores it: memory, the reservation, becomes the hard limit.
+                 */
+                fprintf(out, "  # memory_max takes effect only with memory oversubscription enabled on "
+                             "the cluster\n"
+                             "  # (MemoryOversubscriptionEnabled of the scheduler configuration); "
+                             "without it memory is the limit\n");
                 print_mib(out, "memory", reserve->value);
                 print_mib(out, "memory_max", max->value);
                 /* Both set: memory takes min, and low has no field of its own. */
@@ -118,6 +127,12 @@ int mc_export_nomad(const struct mc_export_input *in, FILE *out, struct mc_expor
         }
         fprintf(out, "}\n");
         if (warn_unmapped(in, r) < 0)
+                goto oom;
+        if (mc_export_warn_no_new_privs(p, E,
+                                        "this export writes the resources block only: the docker "
+                                        "driver's task config takes security_opt = "
+                                        "[\"no-new-privileges\"], the exec driver has no such option",
+                                        r) < 0)
                 goto oom;
         return 0;
 oom:

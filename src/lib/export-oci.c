@@ -131,7 +131,8 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
         }
         if (s[MC_KEY_RUN_USER].value) {
                 uint64_t uid, gid;
-                if (mc_export_resolve_user(s[MC_KEY_RUN_USER].value, &uid, &gid) < 0) {
+                int by_name = mc_export_resolve_user(s[MC_KEY_RUN_USER].value, &uid, &gid);
+                if (by_name < 0) {
                         ret = mc_export_warn(
                                 r, MC_KEY_RUN_USER, E,
                                 "OCI's process.user takes a uid, and this host has no user '%s'",
@@ -139,6 +140,12 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                         if (ret < 0)
                                 return ret;
                 } else {
+                        bool own_gid = gid != UINT64_MAX && !s[MC_KEY_RUN_GROUP].value;
+                        if (by_name > 0 &&
+                            (ret = mc_export_warn_host_id(r, MC_KEY_RUN_USER, E, "process.user.uid",
+                                                          s[MC_KEY_RUN_USER].value, uid,
+                                                          own_gid ? "process.user.gid" : NULL, gid)) < 0)
+                                return ret;
                         if (mc_json_set_new(user, "uid", json_integer((json_int_t)uid)) < 0)
                                 return -ENOMEM;
                         /* memcage runs a user's command with the user's own group unless [run] group says.
@@ -150,15 +157,22 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
         }
         if (s[MC_KEY_RUN_GROUP].value) {
                 uint64_t gid;
-                if (mc_export_resolve_group(s[MC_KEY_RUN_GROUP].value, &gid) < 0) {
+                int by_name = mc_export_resolve_group(s[MC_KEY_RUN_GROUP].value, &gid);
+                if (by_name < 0) {
                         ret = mc_export_warn(
                                 r, MC_KEY_RUN_GROUP, E,
                                 "OCI's process.user takes a gid, and this host has no group '%s'",
                                 s[MC_KEY_RUN_GROUP].value);
                         if (ret < 0)
                                 return ret;
-                } else if (mc_json_set_new(user, "gid", json_integer((json_int_t)gid)) < 0)
-                        return -ENOMEM;
+                } else {
+                        if (mc_json_set_new(user, "gid", json_integer((json_int_t)gid)) < 0)
+                                return -ENOMEM;
+                        if (by_name > 0 &&
+                            (ret = mc_export_warn_host_id(r, MC_KEY_RUN_GROUP, E, "process.user.gid",
+                                                          s[MC_KEY_RUN_GROUP].value, gid, NULL, 0)) < 0)
+                                return ret;
+                }
         }
         if (s[MC_KEY_RUN_GROUPS].value) {
                 json_t *gids;
@@ -191,12 +205,11 @@ static int export_process(const struct mc_export_input *in, json_t *process, str
                                         return -ENOMEM;
                 }
         }
-        if (s[MC_KEY_RUN_NO_NEW_PRIVS].value) {
-                bool b = false;
-                (void)mc_profile_parse_bool(s[MC_KEY_RUN_NO_NEW_PRIVS].value, &b);
-                if (mc_json_set_new(process, "noNewPrivileges", json_boolean(b)) < 0)
-                        return -ENOMEM;
-        }
+        /* Implied by a user or capabilities, as memcage run implies it. */
+        enum mc_key nnp_cause;
+        bool nnp = mc_export_no_new_privs(in->profile, &nnp_cause);
+        if (nnp_cause != _MC_KEY_COUNT && mc_json_set_new(process, "noNewPrivileges", json_boolean(nnp)) < 0)
+                return -ENOMEM;
         if (s[MC_KEY_RUN_ENV].value) {
                 json_t *env = json_array();
                 if (mc_json_set_new(process, "env", env) < 0)

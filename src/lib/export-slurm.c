@@ -72,6 +72,10 @@ static int warn_unmapped(const struct mc_export_input *in, struct mc_export_resu
                         if (ret < 0)
                                 return ret;
                 }
+        /* Set without the key: said on the key that implies it. */
+        if (!p->settings[MC_KEY_RUN_NO_NEW_PRIVS].value &&
+            (ret = mc_export_warn_no_new_privs(p, E, "Slurm has no per-job no_new_privs option", r)) < 0)
+                return ret;
         for (enum mc_limit l = 0; l < _MC_LIMIT_COUNT; l++) {
                 enum mc_key k = mc_export_limit_key(l);
                 if (mc_limit_hugetlb_page(l) == 0 || !in->limits.v[l].set)

@@ -107,11 +107,11 @@ static int print_run(const struct mc_export_input *in, FILE *out, struct mc_expo
                         fputc('\n', out);
                 }
         }
-        if (s[MC_KEY_RUN_NO_NEW_PRIVS].value) {
-                bool b = false;
-                (void)mc_profile_parse_bool(s[MC_KEY_RUN_NO_NEW_PRIVS].value, &b);
-                fprintf(out, "NoNewPrivileges=%s\n", b ? "yes" : "no");
-        }
+        /* Implied by a user or capabilities, as in memcage run; systemd does not imply it from User=. */
+        enum mc_key nnp_cause;
+        bool nnp = mc_export_no_new_privs(in->profile, &nnp_cause);
+        if (nnp_cause != _MC_KEY_COUNT)
+                fprintf(out, "NoNewPrivileges=%s\n", nnp ? "yes" : "no");
         if (s[MC_KEY_RUN_CWD].value) {
                 const char *cwd = s[MC_KEY_RUN_CWD].value;
                 /* A line ending in a backslash continues on the next one: the drop-in's next setting. */

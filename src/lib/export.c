@@ -141,10 +141,15 @@ int mc_export_cap_names(const char *value, char ***ret)
         return 0;
 }
 
+/* *ret is written only for a whole number: "123abc" leaves it as it was, not 123. */
 static bool parse_id(const char *s, uint64_t *ret)
 {
         const char *p = s;
-        return mc_parse_u64(&p, ret) == 0 && *p == '\0' && *ret < UINT32_MAX;
+        uint64_t v;
+        if (mc_parse_u64(&p, &v) < 0 || *p != '\0' || v >= UINT32_MAX)
+                return false;
+        *ret = v;
+        return true;
 }
 
 int mc_export_resolve_user(const char *s, uint64_t *ret_uid, uint64_t *ret_gid)
@@ -164,7 +169,7 @@ int mc_export_resolve_user(const char *s, uint64_t *ret_uid, uint64_t *ret_gid)
                 return -ENOENT;
         *ret_uid = res->pw_uid;
         *ret_gid = res->pw_gid;
-        return 0;
+        return 1;
 }
 
 int mc_export_resolve_group(const char *s, uint64_t *ret_gid)
@@ -177,7 +182,60 @@ int mc_export_resolve_group(const char *s, uint64_t *ret_gid)
         if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) != 0 || !res)
                 return -ENOENT;
         *ret_gid = res->gr_gid;
-        return 0;
+        return 1;
+}
+
+bool mc_export_no_new_privs(const struct mc_profile *p, enum mc_key *ret_cause)
+{
+        const struct mc_setting *s = p->settings;
+        bool b = false;
+
+        /* mc_credentials_prepare()'s rule: the key when set, else on with a user or capabilities. */
+        if (s[MC_KEY_RUN_NO_NEW_PRIVS].value) {
+                *ret_cause = MC_KEY_RUN_NO_NEW_PRIVS;
+                (void)mc_profile_parse_bool(s[MC_KEY_RUN_NO_NEW_PRIVS].value, &b);
+                return b;
+        }
+        if (s[MC_KEY_RUN_USER].value) {
+                *ret_cause = MC_KEY_RUN_USER;
+                return true;
+        }
+        if (s[MC_KEY_RUN_CAPABILITIES].value) {
+                *ret_cause = MC_KEY_RUN_CAPABILITIES;
+                return true;
+        }
+        *ret_cause = _MC_KEY_COUNT;
+        return false;
+}
+
+int mc_export_warn_no_new_privs(const struct mc_profile *p, enum mc_export_engine e, const char *why,
+                                struct mc_export_result *r)
+{
+        enum mc_key cause;
+
+        if (!mc_export_no_new_privs(p, &cause))
+                return 0;
+        if (cause == MC_KEY_RUN_NO_NEW_PRIVS)
+                return mc_export_warn(r, cause, e, "%s", why);
+        return mc_export_warn(r, cause, e,
+                              "memcage sets no_new_privs for a command run as another user or with "
+                              "capabilities (unless [run] no_new_privs = no), and %s",
+                              why);
+}
+
+int mc_export_warn_host_id(struct mc_export_result *r, enum mc_key key, enum mc_export_engine e,
+                           const char *field, const char *name, uint64_t id, const char *gid_field,
+                           uint64_t gid)
+{
+        char also[96] = "";
+
+        /* The user's group, taken from this host's passwd entry, is this host's as well. */
+        if (gid_field)
+                snprintf(also, sizeof(also), " (and %s %" PRIu64 ", its group)", gid_field, gid);
+        return mc_export_warn(r, key, e,
+                              "%s %" PRIu64 "%s is this host's number for '%s'; the image or node may give "
+                              "'%s' another (or none): check it there, or set the number in the profile",
+                              field, id, also, name, name);
 }
 
 int mc_export_gid_array(const char *groups, enum mc_export_engine e, const char *what,

@@ -139,4 +139,31 @@ systemctl start "$eunit" || fail "values: $eunit failed: $(systemctl status "$eu
 assert_eq "$(cat /run/s20-env)" 'x "y" \ 50%' "values: the environment value the service saw"
 assert_not_contains "$(systemctl show -p WorkingDirectory "$eunit")" "/srv" "values: no WorkingDirectory"
 assert_contains "$err" "WorkingDirectory= cannot carry" "values: the cwd warned"
+
+# A user implies no_new_privs in memcage run (daemon: systemd warns of nobody): the drop-in carries it
+# (NoNewPrivileges=yes; systemd does not imply it from User=), and the
+# service's process really has it.
+printf '[memory]\nmax = 64M\n[run]\nuser = daemon\n' >"$tmpdir/u.ini"
+run_memcage export --to systemd --strict "$tmpdir/u.ini"
+assert_eq "$rc" 0 "user: exit status ($err)"
+assert_contains "$out" "NoNewPrivileges=yes" "user: NoNewPrivileges= in the drop-in"
+nunit=s20-export-nnp.service
+mkdir -p "$dir/$nunit.d"
+printf '[Service]\nType=simple\nExecStart=/bin/sleep 300\n' >"$dir/$nunit"
+printf '%s\n' "$out" >"$dir/$nunit.d/50-memcage.conf"
+on_exit "systemctl stop $nunit; rm -rf -- '$dir/$nunit' '$dir/$nunit.d'; systemctl daemon-reload"
+verify=$(systemd-analyze verify "$dir/$nunit" 2>&1) || fail "user: systemd-analyze verify failed: $verify"
+assert_not_contains "$verify" "50-memcage.conf" "user: systemd-analyze verify has nothing to say"
+systemctl daemon-reload
+systemctl start "$nunit" || fail "user: $nunit failed: $(systemctl status "$nunit" 2>&1 | tail -n 5)"
+pid=$(systemctl show -p MainPID --value "$nunit")
+[[ $pid =~ ^[1-9][0-9]*$ ]] || fail "user: no main process of $nunit (MainPID '$pid')"
+status=$(cat "/proc/$pid/status") || fail "user: cannot read /proc/$pid/status"
+assert_eq "$(awk '$1 == "Uid:" { print $2 }' <<<"$status")" "$(id -u daemon)" "user: the service runs as daemon"
+assert_eq "$(awk '$1 == "NoNewPrivs:" { print $2 }' <<<"$status")" 1 "user: the service's NoNewPrivs"
+# memcage run sets the same for the same profile.
+run_memcage run -p "$tmpdir/u.ini" -- awk '$1 == "NoNewPrivs:" { print $2 }' /proc/self/status </dev/null
+assert_eq "$rc" 0 "user: memcage run: exit status ($err)"
+assert_eq "$out" 1 "user: memcage run's NoNewPrivs"
+systemctl stop "$nunit"
 sd_assert_clean

@@ -58,6 +58,8 @@ env = A=1
 env = B=two words
 INI
 printf '[memory]\nmax = 64M\nlow = 10000000\n' >"$tmp/small.ini"
+# A user by name and capabilities, no no_new_privs key: memcage run sets it, and so must the Job.
+printf '[memory]\nmax = 64M\n[run]\nuser = root\ncapabilities = CAP_IPC_LOCK\nallow_root = yes\n' >"$tmp/implied.ini"
 
 export_job() { # NAME INI [ARGS...]
         local name=$1 ini=$2
@@ -72,13 +74,15 @@ else
         not_ok "export of a full profile: $(cat "$tmp/full.err")"
 fi
 export_job small "$tmp/small.ini" && ok "export of a small profile" || not_ok "export of a small profile"
+export_job implied "$tmp/implied.ini" && ok "export of a profile with a user by name" ||
+        not_ok "export of a profile with a user by name: $(cat "$tmp/implied.err")"
 # The container fragment (no --command), put into a Job as a user would.
 "$memcage" export --to kubernetes "$tmp/small.ini" >"$tmp/fragment.json" 2>"$tmp/fragment.err" &&
         [ -s "$tmp/fragment.json" ] && ok "export of a container" || not_ok "export of a container"
 jq '.spec.template.spec.containers = [$c[0] + {image: "debian:12", command: ["true"]}]' \
         --slurpfile c "$tmp/fragment.json" "$tmp/small.json" >"$tmp/pasted.json"
 
-for f in full small pasted; do
+for f in full small pasted implied; do
         [ -s "$tmp/$f.json" ] || { not_ok "$f.json is empty"; continue; }
         if out=$(node "$validate" "$npm_dir" "$tmp/$f.json" 2>&1); then
                 ok "Kubernetes' schema accepts $f.json"
@@ -105,6 +109,17 @@ check "capabilities.add" full "$c.securityContext.capabilities.add | join(\",\")
 check "capabilities.drop" full "$c.securityContext.capabilities.drop | join(\",\")" ALL
 check "allowPrivilegeEscalation" full "$c.securityContext.allowPrivilegeEscalation" false
 check "runAsUser" full "$c.securityContext.runAsUser" 0
+check "allowPrivilegeEscalation implied by a user" implied "$c.securityContext.allowPrivilegeEscalation" false
+if grep -q "user = root: runAsUser 0 (and runAsGroup 0, its group) is this host's number for 'root'" "$tmp/implied.err"; then
+        ok "a uid resolved on this host warned"
+else
+        not_ok "a uid resolved on this host not warned: $(cat "$tmp/implied.err")"
+fi
+if grep -q "runAsUser.*this host's number" "$tmp/full.err"; then
+        not_ok "a numeric user warned as resolved on this host"
+else
+        ok "a numeric user not warned as resolved on this host"
+fi
 check "supplementalGroups" full '.spec.template.spec.securityContext.supplementalGroups | join(",")' 0
 check "env" full "$c.env[1].value" "two words"
 check "the percentage said in an annotation" full '.metadata.annotations["memcage.org/resolved-memory.max"] | test("^max = 25% of this host")' true

@@ -220,7 +220,13 @@ static void test_slurm(void **state)
         assert_contains(w->reason, "swap out 1024 MiB more than swap.max allows");
         assert_null(warning_of(&r, MC_KEY_RUN_CWD));
         assert_null(warning_of(&r, MC_KEY_RUN_ENV));
-        assert_int_equal(r.n_warnings, 5);
+        /* The user's two: it is not carried, and neither is the no_new_privs it implies. */
+        size_t user_warnings = 0;
+        for (size_t i = 0; i < r.n_warnings; i++)
+                if (r.warnings[i].key == MC_KEY_RUN_USER)
+                        user_warnings++;
+        assert_int_equal(user_warnings, 2);
+        assert_int_equal(r.n_warnings, 6);
         mc_export_result_free(&r);
         mc_profile_free(&p);
 }
@@ -293,12 +299,19 @@ static void test_nomad(void **state)
         set(&p, "memory", "swap.max", "0");
         set(&p, "run", "user", "nobody");
         assert_int_equal(render(&p, MC_EXPORT_NOMAD, &text, &r), 0);
-        assert_contains(text, "resources {\n  memory = 512\n  memory_max = 2048\n}\n");
+        assert_contains(text, "\n  memory = 512\n  memory_max = 2048\n}\n");
+        /* memory_max is ignored unless the cluster enables oversubscription: said where it is written. */
+        assert_contains(text, "resources {\n  # memory_max takes effect only with memory oversubscription "
+                              "enabled");
         assert_non_null(warning_of(&r, MC_KEY_MEMORY_HIGH));
         assert_non_null(warning_of(&r, MC_KEY_MEMORY_SWAP_MAX));
         assert_non_null(warning_of(&r, MC_KEY_RUN_USER));
         assert_null(warning_of(&r, MC_KEY_MEMORY_LOW));
-        assert_int_equal(r.n_warnings, 3);
+        /* The user is not carried, nor the no_new_privs it implies: two warnings on it. */
+        assert_int_equal(r.n_warnings, 4);
+        assert_contains(r.warnings[3].reason, "memcage sets no_new_privs");
+        assert_contains(r.warnings[3].reason, "no-new-privileges");
+        assert_int_equal(r.warnings[3].key, MC_KEY_RUN_USER);
         mc_export_result_free(&r);
         mc_profile_free(&p);
 }
@@ -759,6 +772,190 @@ static void test_kubernetes_job(void **state)
         mc_profile_free(&p);
 }
 
+/* no_new_privs, which a user or capabilities imply in memcage run: every export carries it or says so. */
+static void test_no_new_privs_implied(void **state)
+{
+        static const struct {
+                const char *key, *value;
+        } cases[] = { { "user", "0" }, { "capabilities", "cap_ipc_lock" } };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct mc_profile p;
+                struct mc_export_result r = {};
+                char *text = NULL;
+                enum mc_key key = streq(cases[i].key, "user") ? MC_KEY_RUN_USER : MC_KEY_RUN_CAPABILITIES;
+                enum mc_key cause;
+
+                mc_profile_init(&p);
+                set(&p, "memory", "max", "64M");
+                set(&p, "run", cases[i].key, cases[i].value);
+                if (key == MC_KEY_RUN_CAPABILITIES)
+                        set(&p, "run", "allow_root", "yes");
+                assert_true(mc_export_no_new_privs(&p, &cause));
+                assert_int_equal(cause, key);
+
+                assert_int_equal(render(&p, MC_EXPORT_SYSTEMD, &text, &r), 0);
+                assert_contains(text, "\nNoNewPrivileges=yes\n");
+                free(TAKE_PTR(text));
+                mc_export_result_free(&r);
+
+                assert_int_equal(render(&p, MC_EXPORT_OCI, &text, &r), 0);
+                json_t *j = parse_json(text);
+                assert_true(json_is_true(json_object_get(json_object_get(j, "process"), "noNewPrivileges")));
+                json_decref(j);
+                free(TAKE_PTR(text));
+                mc_export_result_free(&r);
+
+                assert_int_equal(render(&p, MC_EXPORT_KUBERNETES, &text, &r), 0);
+                j = parse_json(text);
+                assert_true(json_is_false(
+                        json_object_get(json_object_get(j, "securityContext"), "allowPrivilegeEscalation")));
+                json_decref(j);
+                free(TAKE_PTR(text));
+                mc_export_result_free(&r);
+
+                /* Slurm and Nomad have no setting: a warning on the key that implies it. */
+                static const enum mc_export_engine lacking[] = { MC_EXPORT_SLURM, MC_EXPORT_NOMAD };
+                for (size_t e = 0; e < ELEMENTSOF(lacking); e++) {
+                        bool said = false;
+                        assert_int_equal(render(&p, lacking[e], &text, &r), 0);
+                        assert_lacks(text, "no_new_privs");
+                        for (size_t w = 0; w < r.n_warnings; w++)
+                                if (r.warnings[w].key == key && strstr(r.warnings[w].reason, "no_new_privs"))
+                                        said = true;
+                        if (!said)
+                                fail_msg("%s: no warning of no_new_privs on [run] %s",
+                                         mc_export_engine_name(lacking[e]), cases[i].key);
+                        free(TAKE_PTR(text));
+                        mc_export_result_free(&r);
+                }
+
+                /* The key says no: systemd says no, and Nomad has nothing lost to warn of. */
+                set(&p, "run", "no_new_privs", "no");
+                assert_false(mc_export_no_new_privs(&p, &cause));
+                assert_int_equal(cause, MC_KEY_RUN_NO_NEW_PRIVS);
+                assert_int_equal(render(&p, MC_EXPORT_SYSTEMD, &text, &r), 0);
+                assert_contains(text, "\nNoNewPrivileges=no\n");
+                free(TAKE_PTR(text));
+                mc_export_result_free(&r);
+                assert_int_equal(render(&p, MC_EXPORT_NOMAD, &text, &r), 0);
+                for (size_t w = 0; w < r.n_warnings; w++)
+                        assert_null(strstr(r.warnings[w].reason, "no_new_privs"));
+                assert_null(warning_of(&r, MC_KEY_RUN_NO_NEW_PRIVS));
+                free(TAKE_PTR(text));
+                mc_export_result_free(&r);
+                mc_profile_free(&p);
+        }
+
+        /* Neither: no export sets it. */
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        char *text = NULL;
+        enum mc_key cause;
+        mc_profile_init(&p);
+        set(&p, "memory", "max", "64M");
+        set(&p, "run", "nice", "5");
+        assert_false(mc_export_no_new_privs(&p, &cause));
+        assert_int_equal(cause, _MC_KEY_COUNT);
+        assert_int_equal(render(&p, MC_EXPORT_SYSTEMD, &text, &r), 0);
+        assert_lacks(text, "NoNewPrivileges");
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+        assert_int_equal(render(&p, MC_EXPORT_KUBERNETES, &text, &r), 0);
+        assert_lacks(text, "allowPrivilegeEscalation");
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
+/* A name becomes this host's number, which an image may not share: warned; a number is taken as meant. */
+static void test_host_ids(void **state)
+{
+        static const enum mc_export_engine engines[] = { MC_EXPORT_OCI, MC_EXPORT_KUBERNETES };
+
+        for (size_t e = 0; e < ELEMENTSOF(engines); e++) {
+                struct mc_profile p;
+                struct mc_export_result r = {};
+                char *text = NULL;
+                const struct mc_export_warning *w;
+
+                mc_profile_init(&p);
+                set(&p, "run", "user", "root");
+                set(&p, "run", "group", "root");
+                assert_int_equal(render(&p, engines[e], &text, &r), 0);
+                w = warning_of(&r, MC_KEY_RUN_USER);
+                assert_non_null(w);
+                assert_contains(w->reason, " 0 is this host's number for 'root'");
+                w = warning_of(&r, MC_KEY_RUN_GROUP);
+                assert_non_null(w);
+                assert_contains(w->reason, " 0 is this host's number for 'root'");
+                free(TAKE_PTR(text));
+                mc_export_result_free(&r);
+
+                set(&p, "run", "user", "0");
+                set(&p, "run", "group", "0");
+                assert_int_equal(render(&p, engines[e], &text, &r), 0);
+                assert_null(warning_of(&r, MC_KEY_RUN_USER));
+                assert_null(warning_of(&r, MC_KEY_RUN_GROUP));
+                free(TAKE_PTR(text));
+                mc_export_result_free(&r);
+                mc_profile_free(&p);
+
+                /* Without [run] group the user's group comes from this host's passwd entry too. */
+                mc_profile_init(&p);
+                set(&p, "run", "user", "root");
+                assert_int_equal(render(&p, engines[e], &text, &r), 0);
+                w = warning_of(&r, MC_KEY_RUN_USER);
+                assert_non_null(w);
+                assert_contains(w->reason,
+                                e == 0 ? "process.user.uid 0 (and process.user.gid 0, its group) is"
+                                       : "runAsUser 0 (and runAsGroup 0, its group) is");
+                free(TAKE_PTR(text));
+                mc_export_result_free(&r);
+                mc_profile_free(&p);
+        }
+}
+
+/*
+ * A user this host cannot resolve exports no runAsUser, and then no warning
+ * about a non-root runAsUser either: "123abc" is not uid 123.
+ */
+static void test_kubernetes_unresolved_user(void **state)
+{
+        struct mc_profile p;
+        struct mc_export_result r = {};
+        char *text = NULL;
+        uint64_t uid = 7, gid = 7;
+
+        assert_int_equal(mc_export_resolve_user("123abc", &uid, &gid), -ENOENT);
+        assert_int_equal(uid, 7);
+        assert_int_equal(mc_export_resolve_group("123abc", &gid), -ENOENT);
+        assert_int_equal(gid, 7);
+
+        mc_profile_init(&p);
+        set(&p, "run", "user", "123abc");
+        set(&p, "run", "capabilities", "cap_ipc_lock");
+        assert_int_equal(render(&p, MC_EXPORT_KUBERNETES, &text, &r), 0);
+        json_t *j = parse_json(text);
+        assert_null(json_object_get(json_object_get(j, "securityContext"), "runAsUser"));
+        const struct mc_export_warning *w = warning_of(&r, MC_KEY_RUN_USER);
+        assert_non_null(w);
+        assert_contains(w->reason, "this host has no user '123abc'");
+        assert_null(warning_of(&r, MC_KEY_RUN_CAPABILITIES));
+        assert_int_equal(r.n_warnings, 1);
+        json_decref(j);
+        free(TAKE_PTR(text));
+        mc_export_result_free(&r);
+
+        /* A real non-root uid still gets it. */
+        set(&p, "run", "user", "123");
+        assert_int_equal(render(&p, MC_EXPORT_KUBERNETES, &text, &r), 0);
+        assert_non_null(warning_of(&r, MC_KEY_RUN_CAPABILITIES));
+        free(text);
+        mc_export_result_free(&r);
+        mc_profile_free(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -779,6 +976,9 @@ int main(void)
                 cmocka_unit_test(test_kubernetes),
                 cmocka_unit_test(test_kubernetes_job),
                 cmocka_unit_test(test_unsafe_values),
+                cmocka_unit_test(test_no_new_privs_implied),
+                cmocka_unit_test(test_host_ids),
+                cmocka_unit_test(test_kubernetes_unresolved_user),
         };
         return cmocka_run_group_tests_name("export", tests, NULL, NULL);
 }

@@ -25,7 +25,7 @@ lines() { printf '%s\n' "$@" | LC_ALL=C sort; }
 complete_words rep
 assert_eq "$got" report "memcage rep<TAB>"
 complete_words report -
-assert_eq "$got" "$(lines -f --format -o --output -b --baseline --fail-on -h --help)" "memcage report -<TAB>"
+assert_eq "$got" "$(lines -f --format -o --output -b --baseline --fail-on --color -h --help)" "memcage report -<TAB>"
 complete_words report --format ""
 assert_eq "$got" "$(lines text json svg github junit openmetrics)" "memcage report --format <TAB>"
 complete_words report -f s

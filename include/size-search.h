@@ -13,7 +13,10 @@
  *   baseline  two runs without a limit. The first failing (an exit status
  *             other than 0, a signal, an OOM kill) is "nothing to size"; the
  *             two ending differently is "not repeatable". The slower of the
- *             two is the reference duration, their spread the noise.
+ *             two is the reference duration, their spread the noise. When
+ *             that is above three times the slowdown, a third run (a first
+ *             run is often slower, the command's files read from disk once):
+ *             the two of the three that agree best are then the reference.
  *   noise     above the slowdown asked for, a run that is only slow (it
  *             ended well) is repeated once and is slow when both were; above
  *             three times the slowdown, slowness cannot be told from noise
@@ -22,9 +25,9 @@
  *             anon, shmem and kernel memory, when the runner knows it, else
  *             0) and the baseline's memory.peak, which passed. memory.peak
  *             counts page cache, which the kernel reclaims under a limit, so
- *             the need is lower. Each probe runs with max=X and high at 90%
- *             of X (the pair that is recommended, so that the answer is what
- *             was measured); it fails when OOM-killed, when it ends
+ *             the need is lower. Each probe runs with max=X and no high (a
+ *             high below the need of a job that cannot swap throttles it
+ *             without end); it fails when OOM-killed, when it ends
  *             otherwise than the baseline or when it is slower than the
  *             reference by more than the slowdown. The search stops when the
  *             interval is below the resolution (4 MiB or 2% of its top,
@@ -32,9 +35,11 @@
  *             of max_runs.
  *   answer    max: the smallest passing probe plus a margin (5%, at least
  *             4 MiB, rounded up to a MiB), so that the run-to-run variation
- *             of the command's peak fits; high: 90% of that max, rounded
- *             down to a MiB. One run at the answer confirms it; a failing
- *             confirmation is "not confirmed".
+ *             of the command's peak fits; high: that smallest passing max,
+ *             rounded up to a MiB: the command was measured to fit below it,
+ *             so reclaim and throttling start only when it grows beyond what
+ *             was measured, and the margin above is for that. One run at the
+ *             pair confirms it; a failing confirmation is "not confirmed".
  */
 
 #include <stdbool.h>
@@ -141,7 +146,7 @@ struct mc_size_answer {
 
 /* The margin added to the smallest passing max, and high below max: see above. */
 uint64_t mc_size_recommend_max(uint64_t smallest_pass);
-uint64_t mc_size_recommend_high(uint64_t max);
+uint64_t mc_size_recommend_high(uint64_t smallest_pass);
 
 /*
  * Searches. Returns 0 with ret->outcome set (the runs made in ret->runs), or

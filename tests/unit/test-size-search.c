@@ -85,7 +85,7 @@ static void assert_answer(const struct mc_size_answer *a, uint64_t need)
         /* resolution (2% or 4 MiB) + margin (5% or 4 MiB) + rounding to a MiB */
         assert_true(a->recommended.max <= need + need / 50 + need / 20 + 9 * MIB);
         assert_true(a->recommended.high < a->recommended.max);
-        assert_int_equal(a->recommended.high, a->recommended.max / 10 * 9 / MIB * MIB);
+        assert_int_equal(a->recommended.high, (a->smallest_pass + MIB - 1) / MIB * MIB);
         assert_int_equal(a->runs[a->n_runs - 1].role, MC_SIZE_ROLE_CONFIRM);
         assert_int_equal(a->runs[a->n_runs - 1].verdict, MC_SIZE_PASS);
         assert_int_equal(a->runs[a->n_runs - 1].limits.max, a->recommended.max);
@@ -113,7 +113,7 @@ static void test_oom_below_converges(void **state)
                 assert_int_equal(a.runs[i].role, MC_SIZE_ROLE_PROBE);
                 assert_int_equal(a.runs[i].verdict,
                                  a.runs[i].limits.max < 100 * MIB ? MC_SIZE_FAIL_OOM : MC_SIZE_PASS);
-                assert_int_equal(a.runs[i].limits.high, a.runs[i].limits.max / 10 * 9 / 4096 * 4096);
+                assert_int_equal(a.runs[i].limits.high, MC_SIZE_SEARCH_NO_LIMIT);
         }
         assert_true(a.largest_fail < 100 * MIB && a.largest_fail > 0);
 }
@@ -154,7 +154,7 @@ static void test_floor(void **state)
         assert_int_equal(a.n_runs, 3);
         assert_int_equal(a.smallest_pass, 103 * MIB);
         assert_int_equal(a.recommended.max, 109 * MIB); /* 103 + 5.15, rounded up */
-        assert_int_equal(a.recommended.high, 98 * MIB);
+        assert_int_equal(a.recommended.high, 103 * MIB);
 }
 
 static void test_slow_below(void **state)
@@ -229,14 +229,37 @@ static void test_noise_repeats(void **state)
 static void test_not_measurable(void **state)
 {
         (void)state;
-        struct fake f = { .oom_below = 100 * MIB, .peak = 300 * MIB, .base_s = 10, .plain = { 10, 14 } };
+        /* No two of three plain runs within 30%: not measurable at a slowdown of 10%. */
+        struct fake f = { .oom_below = 100 * MIB, .peak = 300 * MIB, .base_s = 10, .plain = { 10, 14, 19 } };
         struct mc_size_options o = options(&f, 0.10, 8);
         struct mc_size_answer a;
         struct mc_error err = { 0 };
 
         assert_int_equal(mc_size_search(&o, &a, &err), 0);
         assert_int_equal(a.outcome, MC_SIZE_NOT_MEASURABLE);
+        assert_int_equal(a.n_runs, 3);
+        assert_true(a.noise > 0.3);
+
+        /* Without room for a third baseline (and a probe, and the confirmation) the first two decide. */
+        f = (struct fake){ .oom_below = 100 * MIB, .peak = 300 * MIB, .base_s = 10, .plain = { 10, 14 } };
+        o = options(&f, 0.10, 3);
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_int_equal(a.outcome, MC_SIZE_NOT_MEASURABLE);
         assert_int_equal(a.n_runs, 2);
+
+        /* A cold first run, slower by half: a third plain run agrees with the second, and they decide. */
+        f = (struct fake){
+                .oom_below = 100 * MIB, .peak = 300 * MIB, .base_s = 10, .plain = { 15, 10, 10.2 }
+        };
+        o = options(&f, 0.10, 8);
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_int_equal(a.outcome, MC_SIZE_FOUND);
+        assert_int_equal(a.runs[2].role, MC_SIZE_ROLE_BASELINE);
+        assert_int_equal(a.runs[3].role, MC_SIZE_ROLE_PROBE);
+        assert_float_equal(a.reference_s, 10.2, 1e-9);
+        assert_false(a.repeated);
+        assert_true(a.n_runs <= 8);
+        assert_true(a.recommended.max >= 100 * MIB);
 
         /* Tiny durations differ by less than the slack: no noise. */
         f = (struct fake){
@@ -342,8 +365,11 @@ static void test_recommend(void **state)
         assert_int_equal(mc_size_recommend_max(100 * MIB), 105 * MIB);
         assert_int_equal(mc_size_recommend_max(10 * MIB), 14 * MIB);
         assert_int_equal(mc_size_recommend_max(1000 * MIB), 1050 * MIB);
-        assert_int_equal(mc_size_recommend_high(100 * MIB), 90 * MIB);
-        assert_int_equal(mc_size_recommend_high(14 * MIB), 12 * MIB);
+        assert_int_equal(mc_size_recommend_high(100 * MIB), 100 * MIB);
+        assert_int_equal(mc_size_recommend_high(100 * MIB + 1), 101 * MIB);
+        /* high stays below max: the margin is at least 4 MiB */
+        for (uint64_t v = MIB; v < 2048 * MIB; v = v * 3 / 2 + 4095)
+                assert_true(mc_size_recommend_high(v) < mc_size_recommend_max(v));
 }
 
 int main(void)

@@ -369,7 +369,7 @@ static void print_answer(const struct mc_size_answer *a, double slowdown)
         if (a->has_peak)
                 printf("baseline: %.2f s, peak %s, noise %.0f%%%s\n", a->reference_s,
                        mc_size_format(a->peak, peak, sizeof(peak)), a->noise * 100,
-                       a->repeated ? " (above the slowdown: slow runs were repeated)" : "");
+                       a->repeated ? " (above the slowdown: a run that is only slow is repeated)" : "");
         switch (a->outcome) {
         case MC_SIZE_FOUND:
                 printf("recommended: max=%s high=%s (the smallest passing max %s plus 5%%, at least 4M; "

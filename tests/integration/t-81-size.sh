@@ -9,9 +9,10 @@
 #   - 64 MiB of page cache read from an ext4 file, then hog 60 MiB: the peak
 #     counts the cache, the need does not; the bisection finds an answer below
 #     the peak and above the anonymous part, with probes that failed by OOM.
-# Both at --slowdown 25 (two plain runs of a few seconds differ by up to 20%
-# under the emulator) and within 8 runs; the runs and the time (as a multiple of one plain run)
-# are printed, and --json validates against docs/size-schema.json.
+# Both at --slowdown 25 (two plain runs of a few seconds differ by 20% and more
+# under the emulator) and within 8 runs; the runs and the time (as a multiple
+# of one plain run) are printed, and --json validates against
+# docs/size-schema.json.
 . "$(dirname "$0")/lib.sh"
 require_file "$cg_root/cgroup.controllers"
 
@@ -60,8 +61,8 @@ assert_ge "$max" "$peak" "recommended max vs the job's peak (no swap: it needs a
 assert_le "$max" $((peak * 12 / 10 + 8 * MB)) "recommended max vs 120% of the peak + 8 MiB"
 assert_le "$high" "$max" "high below max"
 assert_eq "$(jq '.baseline.peak >= 100 * 1048576' "$tmpdir/size.json")" true "the baselines' peak"
-[ "$(jq '[.runs[] | select(.role == "baseline")] | length' "$tmpdir/size.json")" = 2 ] ||
-        fail "not two baselines"
+assert_ge "$(jq '[.runs[] | select(.role == "baseline")] | length' "$tmpdir/size.json")" 2 "baselines"
+assert_le "$(jq '[.runs[] | select(.role == "baseline")] | length' "$tmpdir/size.json")" 3 "baselines"
 grep -q "^max = " "$tmpdir/sized.ini" || fail "--profile-out has no max: $(cat "$tmpdir/sized.ini")"
 grep -q "^inherit = $tmpdir/noswap.ini\$" "$tmpdir/sized.ini" ||
         fail "--profile-out does not inherit the profile: $(cat "$tmpdir/sized.ini")"

@@ -28,6 +28,8 @@ static const struct command commands[] = {
         { "ps", cmd_ps, "list the groups memcage runs now: memory, limits, pressure, OOM kills" },
         { "gc", cmd_gc, "remove the groups of launchers that died" },
         { "report", cmd_report, "render a run's JSON report as text, an SVG chart or CI annotations" },
+        { "size", cmd_size,
+          "find the smallest memory limits a repeatable command runs at, with the evidence" },
         { "export", cmd_export, "print a profile as systemd, OCI, Kubernetes, Slurm or Nomad settings" },
 };
 

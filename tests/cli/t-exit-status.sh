@@ -98,6 +98,18 @@ expect 125 report "$tmp/future.json"
 expect 125 report --baseline "$tmp/nosuch.json" "$data/report-ok.json"
 # An output that cannot be written: a file, or standard output on a full device.
 expect 125 report -o "$tmp/no/such/dir/out.txt" "$data/report-ok.json"
+# size: every usage error and bad input before the first run (none needs cgroup v2).
+expect 125 size
+expect 125 size --bogus -- true
+expect 125 size --max-runs 2 -- true
+expect 125 size --max-runs 65 -- true
+expect 125 size --max-runs x -- true
+expect 125 size --slowdown -5 -- true
+expect 125 size --slowdown 10x -- true
+expect 125 size -p nosuch -- true
+expect 125 size -p bad -- true
+expect 125 size --json "$tmp/no/such/dir/out.json" -- true
+expect 125 size --profile-out "$tmp/no/such/dir/out.ini" -- true
 if [ -w /dev/full ]; then
         expect_full() { # STATUS ARGS...: as expect, with stdout on /dev/full; a message says why
                 local want=$1 rc=0

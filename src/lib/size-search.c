@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The search of `memcage size` (include/size-search.h explains it). */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "size-search.h"
+#include "util.h"
+
+#define MIB       (UINT64_C(1) << 20)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+/* The bisection stops below this, or below 2% of the interval's top. */
+#define RESOLUTION_MIN (4 * MIB)
+#define MARGIN_MIN     (4 * MIB)
+/*
+ * Durations closer than this are the same: a command of a few milliseconds
+ * varies by more than any slowdown in relative terms, and observing a run
+ * (the sampler, the group's creation) costs about this much.
+ */
+#define TIME_SLACK_S 0.05
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+        return v > UINT64_MAX - to ? v : (v + to - 1) / to * to;
+}
+
+uint64_t mc_size_recommend_max(uint64_t smallest_pass)
+{
+        uint64_t margin = smallest_pass / 20;
+        if (margin < MARGIN_MIN)
+                margin = MARGIN_MIN;
+        if (smallest_pass > UINT64_MAX - margin - MIB)
+                return smallest_pass;
+        return round_up(smallest_pass + margin, MIB);
+}
+
+uint64_t mc_size_recommend_high(uint64_t smallest_pass)
+{
+        return round_up(smallest_pass, MIB);
+}
+
+static uint64_t resolution(uint64_t top)
+{
+        return top / 50 > RESOLUTION_MIN ? top / 50 : RESOLUTION_MIN;
+}
+
+const char *mc_size_outcome_name(enum mc_size_outcome o)
+{
+        switch (o) {
+        case MC_SIZE_FOUND:
+                return "found";
+        case MC_SIZE_NOTHING_TO_SIZE:
+                return "nothing to size";
+        case MC_SIZE_NOT_REPEATABLE:
+                return "not repeatable";
+        case MC_SIZE_NOT_MEASURABLE:
+                return "not measurable";
+        case MC_SIZE_NOT_CONFIRMED:
+                return "not confirmed";
+        }
+        return "?";
+}
+
+const char *mc_size_role_name(enum mc_size_role r)
+{
+        switch (r) {
+        case MC_SIZE_ROLE_BASELINE:
+                return "baseline";
+        case MC_SIZE_ROLE_PROBE:
+                return "probe";
+        case MC_SIZE_ROLE_REPEAT:
+                return "repeat";
+        case MC_SIZE_ROLE_CONFIRM:
+                return "confirm";
+        }
+        return "?";
+}
+
+const char *mc_size_verdict_name(enum mc_size_verdict v)
+{
+        switch (v) {
+        case MC_SIZE_PASS:
+                return "pass";
+        case MC_SIZE_FAIL_OOM:
+                return "oom";
+        case MC_SIZE_FAIL_EXIT:
+                return "exit";
+        case MC_SIZE_FAIL_SLOW:
+                return "slow";
+        }
+        return "?";
+}
+
+struct search {
+        const struct mc_size_options *o;
+        struct mc_size_answer *a;
+        double limit_s; /* slower than this is slow; 0 before the baselines */
+};
+
+/* How a run ended, slowness aside: a run passes only as the baseline did, which succeeded. */
+static enum mc_size_verdict judge_end(const struct mc_size_result *r)
+{
+        if (r->oom_kills > 0)
+                return MC_SIZE_FAIL_OOM;
+        if (!r->exited || r->signal != 0 || r->exit_code != 0)
+                return MC_SIZE_FAIL_EXIT;
+        return MC_SIZE_PASS;
+}
+
+static enum mc_size_verdict judge(const struct search *s, const struct mc_size_result *r)
+{
+        enum mc_size_verdict v = judge_end(r);
+        if (v == MC_SIZE_PASS && s->limit_s > 0 && r->duration_s > s->limit_s)
+                return MC_SIZE_FAIL_SLOW;
+        return v;
+}
+
+static unsigned runs_left(const struct search *s)
+{
+        return s->o->max_runs - s->a->n_runs;
+}
+
+static int run_one(struct search *s, enum mc_size_role role, uint64_t max, uint64_t high,
+                   const struct mc_size_run **ret, struct mc_error *err)
+{
+        struct mc_size_run *run = &s->a->runs[s->a->n_runs];
+
+        *run = (struct mc_size_run){ .role = role, .limits = { .max = max, .high = high } };
+        int r = s->o->run(s->o->userdata, &run->limits, &run->result, err);
+        if (r < 0)
+                return r;
+        run->verdict = role == MC_SIZE_ROLE_BASELINE ? judge_end(&run->result) : judge(s, &run->result);
+        s->a->n_runs++;
+        if (s->o->done)
+                s->o->done(s->o->userdata, run, s->a->n_runs, s->o->max_runs);
+        *ret = run;
+        return 0;
+}
+
+/*
+ * A run at these limits, judged: a run that was only slow is repeated once
+ * when the noise is above the slowdown (and reserve runs are left beyond
+ * it), and is slow only when the repeat is too.
+ */
+static int try_limits(struct search *s, enum mc_size_role role, uint64_t max, uint64_t high,
+                      unsigned reserve, enum mc_size_verdict *ret, struct mc_error *err)
+{
+        const struct mc_size_run *run;
+        int r = run_one(s, role, max, high, &run, err);
+        if (r < 0)
+                return r;
+        *ret = run->verdict;
+        if (run->verdict != MC_SIZE_FAIL_SLOW || !s->a->repeated || runs_left(s) <= reserve)
+                return 0;
+        r = run_one(s, MC_SIZE_ROLE_REPEAT, max, high, &run, err);
+        if (r < 0)
+                return r;
+        *ret = run->verdict;
+        return 0;
+}
+
+/* The noise of two durations: their difference, less the slack, over the faster. */
+static double noise_of(double a, double b)
+{
+        double fast = MIN(a, b), spread = MAX(a, b) - fast - TIME_SLACK_S;
+        return spread > 0 && fast > 0 ? spread / fast : 0;
+}
+
+static int baseline(struct search *s, enum mc_size_outcome on_failure, const struct mc_size_run **ret,
+                    struct mc_error *err)
+{
+        int r = run_one(s, MC_SIZE_ROLE_BASELINE, MC_SIZE_SEARCH_NO_LIMIT, MC_SIZE_SEARCH_NO_LIMIT, ret,
+                        err);
+        if (r < 0)
+                return r;
+        if ((*ret)->verdict != MC_SIZE_PASS) {
+                s->a->outcome = on_failure;
+                return 0;
+        }
+        if (!(*ret)->result.has_peak)
+                return mc_error_set(err, ENOTSUP, "the kernel gives no memory.peak (it needs Linux 5.19)");
+        return 1;
+}
+
+/*
+ * Two plain runs, or three when the first two differ by more than three
+ * times the slowdown: a first run is often slower than the next (the
+ * command's files read from disk once), and two of three that agree measure
+ * the command, not its start.
+ */
+static int baselines(struct search *s, struct mc_error *err)
+{
+        struct mc_size_answer *a = s->a;
+        const struct mc_size_run *b[3];
+        int r;
+
+        r = baseline(s, MC_SIZE_NOTHING_TO_SIZE, &b[0], err);
+        if (r <= 0)
+                return r;
+        r = baseline(s, MC_SIZE_NOT_REPEATABLE, &b[1], err);
+        if (r <= 0)
+                return r;
+        size_t n = 2;
+        double d0 = b[0]->result.duration_s, d1 = b[1]->result.duration_s;
+        a->noise = noise_of(d0, d1);
+        a->reference_s = MAX(d0, d1);
+        /* A third only when a probe and the confirmation still fit after it. */
+        if (a->noise > 3 * s->o->slowdown && runs_left(s) >= 2) {
+                r = baseline(s, MC_SIZE_NOT_REPEATABLE, &b[2], err);
+                if (r <= 0)
+                        return r;
+                n = 3;
+                double d2 = b[2]->result.duration_s;
+                /* The pair that agrees best. */
+                const double pairs[3][2] = { { d0, d1 }, { d0, d2 }, { d1, d2 } };
+                for (size_t i = 1; i < 3; i++)
+                        if (noise_of(pairs[i][0], pairs[i][1]) < a->noise) {
+                                a->noise = noise_of(pairs[i][0], pairs[i][1]);
+                                a->reference_s = MAX(pairs[i][0], pairs[i][1]);
+                        }
+        }
+        a->has_peak = true;
+        bool all_floors = true;
+        uint64_t floor = UINT64_MAX;
+        for (size_t i = 0; i < n; i++) {
+                a->peak = MAX(a->peak, b[i]->result.peak);
+                all_floors &= b[i]->result.has_floor;
+                floor = MIN(floor, b[i]->result.floor);
+        }
+        /* The unreclaimable part is a lower bound only when every run knew it. */
+        if (all_floors)
+                a->floor = floor < a->peak ? floor : 0;
+        if (a->noise > 3 * s->o->slowdown) {
+                a->outcome = MC_SIZE_NOT_MEASURABLE;
+                return 0;
+        }
+        a->repeated = a->noise > s->o->slowdown;
+        s->limit_s = a->reference_s * (1 + s->o->slowdown) + TIME_SLACK_S;
+        return 1;
+}
+
+int mc_size_search(const struct mc_size_options *o, struct mc_size_answer *ret, struct mc_error *err)
+{
+        struct search s = { .o = o, .a = ret };
+        enum mc_size_verdict v;
+        int r;
+
+        memset(ret, 0, sizeof(*ret));
+        if (!o->run || o->max_runs < MC_SIZE_SEARCH_RUNS_MIN || o->max_runs > MC_SIZE_SEARCH_RUNS_MAX)
+                return mc_error_set(err, EINVAL, "the runs must be between %d and %d",
+                                    MC_SIZE_SEARCH_RUNS_MIN, MC_SIZE_SEARCH_RUNS_MAX);
+        if (!(o->slowdown >= 0 && o->slowdown <= 10))
+                return mc_error_set(err, EINVAL, "the slowdown must be between 0%% and 1000%%");
+
+        r = baselines(&s, err);
+        if (r <= 0)
+                return r;
+
+        uint64_t lo = ret->floor, hi = ret->peak;
+        /* One run stays for the confirmation. */
+        while (hi - lo > resolution(hi) && runs_left(&s) > 1) {
+                uint64_t mid = (lo + (hi - lo) / 2) / 4096 * 4096;
+                r = try_limits(&s, MC_SIZE_ROLE_PROBE, mid, MC_SIZE_SEARCH_NO_LIMIT, 1, &v, err);
+                if (r < 0)
+                        return r;
+                if (v == MC_SIZE_PASS)
+                        hi = mid;
+                else {
+                        lo = mid;
+                        ret->largest_fail = mid;
+                }
+        }
+        ret->budget_spent = hi - lo > resolution(hi);
+        ret->smallest_pass = hi;
+        ret->recommended.max = mc_size_recommend_max(hi);
+        ret->recommended.high = mc_size_recommend_high(hi);
+
+        r = try_limits(&s, MC_SIZE_ROLE_CONFIRM, ret->recommended.max, ret->recommended.high, 0, &v, err);
+        if (r < 0)
+                return r;
+        ret->outcome = v == MC_SIZE_PASS ? MC_SIZE_FOUND : MC_SIZE_NOT_CONFIRMED;
+        return 0;
+}

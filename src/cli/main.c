@@ -29,6 +29,7 @@ static const struct command commands[] = {
         { "gc", cmd_gc, "remove the groups of launchers that died" },
         { "report", cmd_report, "render a run's JSON report as text, an SVG chart or CI annotations" },
         { "export", cmd_export, "print a profile as systemd, OCI, Kubernetes, Slurm or Nomad settings" },
+        { "step", cmd_step, "start a named step of the run this command is part of" },
 };
 
 /* The command running, named by every message it gives; NULL before one is chosen. */

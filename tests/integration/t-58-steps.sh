@@ -12,7 +12,7 @@ require_file "$cg_root/cgroup.controllers"
 MB=$((1 << 20))
 r="$tmpdir/r.json"
 # Each step's hog holds its memory 1 s: ten samples at 100 ms.
-run_memcage run --name t58 --report "$r" -- sh -c '
+run_memcage run --name t58 --report "$r" --junit "$tmpdir/j.xml" --text "$tmpdir/t.txt" -- sh -c '
         printf "%s\n" "$MEMCAGE_STEP" > "$1"
         echo build > "$MEMCAGE_STEP" && "$HOG" 40 1 || exit
         "$0" step test && "$HOG" 120 1 || exit
@@ -51,6 +51,27 @@ assert_eq "$(jq '.steps[2].start_s + .steps[2].duration_s <= .duration_s + 0.000
         "the last step ends with the run"
 # The run's own peak is the largest step's.
 assert_ge "$(jq .memory.peak "$r")" "$(jq '[.steps[].peak] | max' "$r")" "run peak vs the steps'"
+
+# JUnit: the run's test case, then one per step, valid against the schema CI servers take.
+j=$tmpdir/j.xml
+[ -s "$j" ] || fail "--junit wrote nothing"
+assert_eq "$(grep -c '<testcase ' "$j")" 4 "JUnit test cases"
+assert_contains "$(cat "$j")" 'tests="4" failures="0"' "JUnit counts"
+for name in build test package; do
+        assert_contains "$(cat "$j")" "<testcase name=\"$name\" classname=\"memcage.steps\"" "JUnit case of $name"
+done
+srcdir=${MEMCAGE_SRCDIR:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)}
+if command -v xmllint >/dev/null; then
+        xmllint --noout --schema "$srcdir/tests/render/junit.xsd" "$j" 2>"$tmpdir/xmllint.err" ||
+                fail "$j is not valid JUnit: $(head -c 500 "$tmpdir/xmllint.err")"
+else
+        echo "# no xmllint in the VM: the JUnit file is not validated against junit.xsd"
+fi
+# Text: a table row per step.
+[ -s "$tmpdir/t.txt" ] || fail "--text wrote nothing"
+assert_contains "$(cat "$tmpdir/t.txt")" "steps        3" "text report's steps"
+assert_eq "$(grep -cE '^  (build|test|package) +[0-9.]+ s +[0-9.]+ s +[0-9.]+M '"$source"' ' "$tmpdir/t.txt")" 3 \
+        "text rows of the steps"
 
 [ -s "$tmpdir/fifo" ] || fail "the command saw no MEMCAGE_STEP"
 fifo=$(cat "$tmpdir/fifo")

@@ -9,9 +9,10 @@
  * memory.events increases (docs/report-schema.md, "steps").
  *
  * The FIFO lives in a directory of its own made by mkdtemp() (in
- * /run/user/UID of the user the command runs as, else $TMPDIR or /tmp),
- * owned by that user so that the command can write it, and removed with
- * the directory by mc_steps_done(). memcage keeps it open read-write and
+ * /run/user/UID of the user the command runs as, else $TMPDIR or /tmp);
+ * for another user the FIFO is theirs, so that the command can write it,
+ * and the directory memcage's with mode 0711, so that they reach the FIFO
+ * but add nothing beside it. mc_steps_done() removes both. memcage keeps it open read-write and
  * non-blocking itself: a writer never blocks (there is always a reader)
  * and memcage never sees EOF (there is always a writer), so the poll does
  * not spin when the command closes its end.

@@ -211,9 +211,13 @@ int mc_steps_open(struct mc_steps *s, const struct mc_steps_opts *o, struct mc_e
                 r = mc_error_errno(err, errno, "%s", s->path);
                 goto fail;
         }
-        if (o->set_owner &&
-            (fchown(s->fifo_fd, o->uid, o->gid) < 0 || fchown(s->dir_fd, o->uid, o->gid) < 0)) {
-                r = mc_error_errno(err, errno, "cannot give %s to uid %u", s->dir, (unsigned)o->uid);
+        /*
+         * Another user writes the FIFO, which becomes theirs; the directory
+         * stays memcage's, searchable only, so that they can reach the FIFO
+         * but put nothing beside it that would keep the directory from going.
+         */
+        if (o->set_owner && (fchown(s->fifo_fd, o->uid, o->gid) < 0 || fchmod(s->dir_fd, 0711) < 0)) {
+                r = mc_error_errno(err, errno, "cannot give %s to uid %u", s->path, (unsigned)o->uid);
                 goto fail;
         }
         s->peak_fd = open_peak(o->group_fd, "memory.peak");

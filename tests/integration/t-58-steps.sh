@@ -116,12 +116,16 @@ before=$(step_dirs)
 r2="$tmpdir/r2.json"
 run_memcage run -p "$tmpdir/p.ini" --name t58u --report "$r2" -- sh -c '
         [ "$(id -u)" != 0 ] || exit 3
+        stat -c "fifo %u %a" "$MEMCAGE_STEP" && stat -c "dir %u %a" "${MEMCAGE_STEP%/*}" || exit 6
         echo first > "$MEMCAGE_STEP" || exit 4
         "$0" step second || exit 5
         "$1" 20 1' "$MEMCAGE" "$HOG"
 assert_eq "$rc" 0 "exit status as nobody ($err)"
 assert_report_valid "$r2"
 assert_eq "$(jq -c '[.steps[].name]' "$r2")" '["first","second"]' "step names as nobody"
+# The FIFO is the user's; its directory memcage's, which the user may only search.
+assert_contains "$out" "fifo $(id -u nobody) 600" "the FIFO's owner and mode"
+assert_contains "$out" "dir 0 711" "the directory's owner and mode"
 assert_ge "$(jq '.steps[1].peak' "$r2")" $((20 * MB)) "step peak as nobody"
 after=$(step_dirs)
 assert_eq "$after" "$before" "the FIFO directories after the run as nobody"

@@ -29,6 +29,7 @@
 #include "report.h"
 #include "sampler.h"
 #include "spawn.h"
+#include "steps.h"
 #include "supervise.h"
 
 /*
@@ -103,6 +104,9 @@ struct mc_observe_opts {
         struct mc_hugetlb_run *hugetlb;             /* the run's page sizes; NULL: none */
         const struct mc_observe_kill *kill;         /* the pressure kill rule; NULL or !set: none */
         const char *command;                        /* the command's name, for the kill's lines */
+        bool steps_set_owner;                       /* the command runs as steps_uid:steps_gid */
+        uid_t steps_uid;
+        gid_t steps_gid;
         mc_event_emit_fn emit;
         void *emit_userdata;
         mc_warn_fn warn;
@@ -124,13 +128,16 @@ struct mc_observe {
         bool started;
         uint64_t start_ns;
         struct mc_report_oom_kill *kills; /* the observation's copy of the event watch's */
+        bool stepping;                    /* the steps' FIFO is there (steps.h) */
+        struct mc_steps steps;
 };
 
 /*
  * Before the command starts, so that nothing it does is missed. The group
  * must have memory.events and memory.events.local; the sampler is optional
  * (a warning "sampling off: ..." when it cannot run). On failure nothing
- * stays open.
+ * stays open. The steps' FIFO is optional too ("steps off: ..."): its
+ * path is in ob->steps.path while ob->stepping.
  */
 int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *opts, struct mc_error *err);
 

@@ -26,6 +26,8 @@
  * points at them, so that its users need not know the sampler.
  */
 struct mc_sample_summary;
+/* The steps the command named (steps.h). */
+struct mc_step;
 
 #define MC_REPORT_SCHEMA 1
 
@@ -100,6 +102,9 @@ struct mc_observation {
         const struct mc_pressure_kill_result *pressure_kill; /* NULL without a kill rule */
         const json_t *log;                                   /* the events as emitted; NULL: none */
         bool log_truncated;
+        const struct mc_step *steps; /* in the order named */
+        size_t n_steps;
+        bool steps_truncated; /* more were named than kept */
 };
 struct mc_report {
         char *const *argv;                    /* the command */

@@ -52,6 +52,7 @@ struct mc_spawn_opts {
         enum mc_spawn_method method;
         const sigset_t *child_sigmask;      /* the signal mask the command starts with */
         const struct mc_credentials *creds; /* applied in the child before exec; may be NULL */
+        char *const *envp;                  /* the command's environment; NULL: creds', else memcage's */
 };
 
 struct mc_child {

@@ -37,6 +37,7 @@ int cmd_ps(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_size(int argc, char **argv);
+int cmd_step(int argc, char **argv);
 
 /* Where profiles are looked for, from the environment, as every command looks: see src/cli/cli-profile.c. */
 void cli_profile_env(struct mc_profile_env *ret);

@@ -31,6 +31,7 @@ static const struct command commands[] = {
         { "size", cmd_size,
           "find the smallest memory limits a repeatable command runs at, with the evidence" },
         { "export", cmd_export, "print a profile as systemd, OCI, Kubernetes, Slurm or Nomad settings" },
+        { "step", cmd_step, "start a named step of the run this command is part of" },
 };
 
 /* The command running, named by every message it gives; NULL before one is chosen. */

@@ -208,6 +208,19 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
                 ob->sampler = NULL;
                 warn(ob, "sampling off: %s", serr.msg);
         }
+        struct mc_steps_opts so = {
+                .group_fd = o->group_fd,
+                .set_owner = o->steps_set_owner,
+                .uid = o->steps_uid,
+                .gid = o->steps_gid,
+                .warn = o->warn,
+                .warn_userdata = o->warn_userdata,
+        };
+        serr = (struct mc_error){ 0 };
+        if (mc_steps_open(&ob->steps, &so, &serr) < 0)
+                warn(ob, "steps off: %s", serr.msg);
+        else
+                ob->stepping = true;
         return 0;
 }
 
@@ -228,6 +241,7 @@ void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_
                         ob->n_sampler_watches = (size_t)r;
         }
         mc_event_watch_start(&ob->events, start_ns, child->pid);
+        struct mc_watch *step_watch = ob->stepping ? mc_steps_start(&ob->steps, start_ns) : NULL;
         if (ob->killing)
                 mc_pressure_kill_start(&ob->kill, start_ns, child->pidfd, &kill_watches, &n_kill_watches);
 
@@ -236,7 +250,7 @@ void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_
         free(ob->watches);
         ob->n_watches = 0;
         ob->watches =
-                calloc(n_event_watches + n_kill_watches + ob->n_sampler_watches + 1, sizeof(*ob->watches));
+                calloc(n_event_watches + n_kill_watches + ob->n_sampler_watches + 2, sizeof(*ob->watches));
         if (!ob->watches) {
                 /* Without the loop's view the observers still read their counters at the end. */
                 warn(ob, "memory events and the pressure kill rule off: out of memory");
@@ -252,6 +266,8 @@ void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_
                 ob->sampler_watches[i].observer = "sampling";
                 ob->watches[ob->n_watches++] = &ob->sampler_watches[i];
         }
+        if (step_watch)
+                ob->watches[ob->n_watches++] = step_watch;
 }
 
 void mc_observe_get_watches(const struct mc_observe *ob, struct mc_watch *const **ret, size_t *ret_n)
@@ -293,7 +309,8 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
         r->signal = res->signaled ? res->signal : 0;
         r->core_dumped = res->core_dumped;
         r->leftovers_killed = res->killed_leftovers ? res->leftovers : 0;
-        r->duration_s = (double)(mc_now_ns() - ob->start_ns) / 1e9;
+        uint64_t end_ns = mc_now_ns();
+        r->duration_s = (double)(end_ns - ob->start_ns) / 1e9;
         if (o->hugetlb)
                 mc_hugetlb_run_end(o->hugetlb, o->group_fd);
 
@@ -309,6 +326,16 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
         if (ob->sampler) {
                 mc_sampler_finish(ob->sampler);
                 r->samples = mc_sampler_summary(ob->sampler);
+        }
+        if (ob->stepping) {
+                const struct mc_timeline *tl = r->samples ? r->samples->timeline : NULL;
+                mc_steps_finish(&ob->steps, end_ns);
+                if (tl)
+                        mc_step_list_add_samples(&ob->steps.list, tl->t_ns, tl->memory_current,
+                                                 tl->has_swap ? tl->swap_current : NULL, tl->n);
+                r->steps = ob->steps.list.v;
+                r->n_steps = ob->steps.list.n;
+                r->steps_truncated = ob->steps.list.truncated;
         }
         if (!ob->watching)
                 return 0;
@@ -367,6 +394,9 @@ void mc_observe_done(struct mc_observe *ob)
                 mc_pressure_kill_done(&ob->kill);
         ob->killing = false;
         mc_sampler_free(TAKE_PTR(ob->sampler));
+        if (ob->stepping)
+                mc_steps_done(&ob->steps);
+        ob->stepping = false;
         free(TAKE_PTR(ob->watches));
         free(TAKE_PTR(ob->kills));
         ob->n_watches = 0;

@@ -74,6 +74,53 @@ static void fail_on_matched(const json_t *r, char *buf, size_t n)
         }
 }
 
+/* A step failed when it saw an OOM kill (its oom_kills, the increase of memory.events oom_kill). */
+static uint64_t step_oom_kills(const json_t *step)
+{
+        uint64_t v = 0;
+        return mc_rj_u64(step, "oom_kills", &v) ? v : 0;
+}
+
+/*
+ * One test case per step the command named (the report's steps), after the
+ * run's: a CI server then shows which step took the memory.
+ */
+static void steps_testcases(FILE *f, const json_t *r, const char *profile)
+{
+        const json_t *step;
+        size_t i;
+
+        json_array_foreach(mc_rj_array(r, "steps"), i, step)
+        {
+                const char *name = mc_rj_str(step, "name");
+                uint64_t kills = step_oom_kills(step);
+                double duration = 0;
+
+                if (!mc_rj_double(step, "duration_s", &duration))
+                        duration = 0;
+                fputs("  <testcase name=\"", f);
+                mc_xml_escape(f, name ? name : "?", true);
+                fputs("\" classname=\"", f);
+                mc_xml_escape(f, profile ? profile : "memcage", true);
+                fprintf(f, ".steps\" time=\"%.3f\">\n", duration);
+                fputs("    <properties>\n", f);
+                property_u64(f, "memcage.peak_bytes", step, "peak");
+                if (mc_rj_str(step, "peak_source"))
+                        property(f, "memcage.peak_source", mc_rj_str(step, "peak_source"));
+                property_u64(f, "memcage.swap_peak_bytes", step, "swap_peak");
+                property_us(f, "memcage.pressure.some_stall_seconds", step, "some_total_us");
+                property_us(f, "memcage.pressure.full_stall_seconds", step, "full_total_us");
+                property_u64(f, "memcage.oom_kills", step, "oom_kills");
+                fputs("    </properties>\n", f);
+                if (kills > 0)
+                        fprintf(f,
+                                "    <failure message=\"%llu OOM kill%s in this step\" "
+                                "type=\"oom-killed\"/>\n",
+                                (unsigned long long)kills, kills == 1 ? "" : "s");
+                fputs("  </testcase>\n", f);
+        }
+}
+
 int mc_report_junit(const json_t *r, char **ret, struct mc_error *err)
 {
         _cleanup_free_ char *s = NULL, *cmd = NULL, *text = NULL;
@@ -115,12 +162,19 @@ int mc_report_junit(const json_t *r, char **ret, struct mc_error *err)
                 snprintf(message, sizeof(message), "verdict %s", verdict);
         if (!mc_rj_double(r, "duration_s", &duration))
                 duration = 0;
+        const json_t *step;
+        size_t i, n_steps = 0, step_failures = 0;
+        json_array_foreach(mc_rj_array(r, "steps"), i, step)
+        {
+                n_steps++;
+                step_failures += step_oom_kills(step) > 0;
+        }
 
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
         fprintf(f,
-                "<testsuite name=\"memcage\" tests=\"1\" failures=\"%d\" errors=\"%d\" skipped=\"0\" "
+                "<testsuite name=\"memcage\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" skipped=\"0\" "
                 "time=\"%.3f\">\n",
-                is_failure, is_error, duration);
+                1 + n_steps, (size_t)is_failure + step_failures, is_error, duration);
         fputs("  <properties>\n", f);
         property(f, "memcage.verdict", code ? code : level == MC_LEVEL_UNKNOWN ? "none" : verdict);
         property_u64(f, "memcage.exit_status", r, "status");
@@ -161,7 +215,9 @@ int mc_report_junit(const json_t *r, char **ret, struct mc_error *err)
         }
         fputs("    <system-out>", f);
         mc_xml_escape(f, text, false);
-        fputs("</system-out>\n  </testcase>\n</testsuite>\n", f);
+        fputs("</system-out>\n  </testcase>\n", f);
+        steps_testcases(f, r, profile);
+        fputs("</testsuite>\n", f);
         if (fclose(f) != 0)
                 return mc_error_errno(err, ENOMEM, "render the JUnit report");
         *ret = TAKE_PTR(s);

@@ -130,6 +130,53 @@ static void events(FILE *f, const char *labels, const json_t *obj, const char *p
         }
 }
 
+/*
+ * The steps the command named, a family each, with a step label (its name,
+ * escaped) and an index label: two steps of one name stay two series.
+ */
+static int steps(FILE *f, const char *labels, const json_t *r)
+{
+        static const struct {
+                const char *name, *type, *unit, *help, *key;
+        } fams[] = {
+                { "memcage_step_peak_bytes", "gauge", "bytes",
+                  "Highest memory use of the run's group during the step (peak_source: kernel or sampled).",
+                  "peak" },
+                { "memcage_step_duration_seconds", "gauge", "seconds", "Duration of the step.",
+                  "duration_s" },
+                { "memcage_step_oom_kills", "gauge", NULL,
+                  "Increase of memory.events oom_kill during the step.", "oom_kills" },
+        };
+        json_t *a = mc_rj_array(r, "steps"), *e;
+        size_t i;
+
+        if (json_array_size(a) == 0)
+                return 0;
+        for (size_t k = 0; k < ELEMENTSOF(fams); k++) {
+                family(f, fams[k].name, fams[k].type, fams[k].unit, fams[k].help);
+                json_array_foreach(a, i, e)
+                {
+                        _cleanup_free_ char *shown =
+                                mc_escape_text_dup(mc_rj_str(e, "name") ? mc_rj_str(e, "name") : "");
+                        uint64_t v;
+                        double d;
+                        if (!shown)
+                                return -ENOMEM;
+                        bool is_seconds = streq(fams[k].key, "duration_s");
+                        if (is_seconds ? !mc_rj_double(e, fams[k].key, &d) : !mc_rj_u64(e, fams[k].key, &v))
+                                continue;
+                        fprintf(f, "%s{%s,step=\"", fams[k].name, labels);
+                        mc_openmetrics_escape_label(f, shown);
+                        fprintf(f, "\",index=\"%zu\"} ", i);
+                        if (is_seconds)
+                                fprintf(f, "%.6f\n", d);
+                        else
+                                fprintf(f, "%llu\n", (unsigned long long)v);
+                }
+        }
+        return 0;
+}
+
 int mc_report_openmetrics(const json_t *r, char **ret, struct mc_error *err)
 {
         _cleanup_free_ char *s = NULL, *labels = common_labels(r);
@@ -183,6 +230,10 @@ int mc_report_openmetrics(const json_t *r, char **ret, struct mc_error *err)
                 family(f, "memcage_duration_seconds", "gauge", "seconds",
                        "From the start of the command until its group was empty.");
                 fprintf(f, "memcage_duration_seconds{%s} %.6f\n", labels, d);
+        }
+        if (steps(f, labels, r) < 0) {
+                fclose(f);
+                return mc_error_errno(err, ENOMEM, "render the metrics");
         }
         fputs("# EOF\n", f);
         if (fclose(f) != 0)

@@ -561,6 +561,50 @@ static void lines_processes(FILE *f, const json_t *r)
         }
 }
 
+/* The steps the command named: one row each, the name escaped (a report file is anyone's). */
+static void lines_steps(FILE *f, const json_t *r)
+{
+        json_t *steps = mc_rj_array(r, "steps"), *e;
+        char peak[MC_SIZE_STR_MAX], swap[MC_SIZE_STR_MAX], name[25];
+        size_t i;
+
+        if (json_array_size(steps) == 0)
+                return;
+        put_key(f, "steps");
+        fprintf(f, "%zu%s\n", json_array_size(steps),
+                json_is_true(json_object_get(r, "steps_truncated")) ? " (more were named, not recorded)"
+                                                                    : "");
+        fprintf(f, "  %-24s %9s %9s %8s %-7s %8s %10s %4s\n", "STEP", "START", "DURATION", "PEAK", "SOURCE",
+                "SWAP", "STALL", "OOM");
+        json_array_foreach(steps, i, e)
+        {
+                const char *src = mc_rj_str(e, "peak_source");
+                double start = 0, duration = 0;
+                uint64_t v, some = 0, kills = 0;
+                bool has_some = mc_rj_u64(e, "some_total_us", &some);
+
+                mc_escape_text(mc_rj_str(e, "name") ? mc_rj_str(e, "name") : "?", name, sizeof(name));
+                (void)mc_rj_double(e, "start_s", &start);
+                (void)mc_rj_double(e, "duration_s", &duration);
+                (void)mc_rj_u64(e, "oom_kills", &kills);
+                if (mc_rj_u64(e, "peak", &v))
+                        size_str(v, peak);
+                else
+                        strcpy(peak, "?");
+                if (mc_rj_u64(e, "swap_peak", &v))
+                        size_str(v, swap);
+                else
+                        strcpy(swap, "-");
+                fprintf(f, "  %-24s %7.2f s %7.2f s %8s %-7s %8s ", name, start, duration, peak,
+                        src ? src : "?", swap);
+                if (has_some)
+                        fprintf(f, "%8.2f s", (double)some / 1e6);
+                else
+                        fprintf(f, "%10s", "?");
+                fprintf(f, " %4llu\n", (unsigned long long)kills);
+        }
+}
+
 /* memory.current over time in block characters, each column the maximum of its samples. */
 static void line_timeline(FILE *f, const json_t *r)
 {
@@ -666,6 +710,7 @@ static int render(const json_t *r, unsigned flags, char **ret, struct mc_error *
         line_status(f, r);
         line_timeline(f, r);
         lines_processes(f, r);
+        lines_steps(f, r);
         if (fclose(f) != 0)
                 return mc_error_errno(err, ENOMEM, "render the text report");
         *ret = TAKE_PTR(s);

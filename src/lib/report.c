@@ -14,6 +14,7 @@
 #include "report.h"
 #include "sampler.h"
 #include "size.h"
+#include "steps.h"
 #include "util.h"
 
 /* jansson signals failure only through NULL/-1; an allocation failure is all it can be here. */
@@ -348,6 +349,37 @@ static json_t *pressure_to_json(const struct mc_report *r)
         return TAKE_PTR(o);
 }
 
+static json_t *steps_to_json(const struct mc_report *r)
+{
+        json_auto_t *a = json_array();
+        if (!a)
+                return NULL;
+        for (size_t i = 0; i < r->obs.n_steps; i++) {
+                const struct mc_step *s = &r->obs.steps[i];
+                json_t *o = json_object();
+                JSON_CHECK(json_array_append_new(a, o));
+                JSON_CHECK(json_object_set_new(o, "name", json_string(s->name)));
+                JSON_CHECK(json_object_set_new(o, "start_s", json_seconds(s->start_ns)));
+                JSON_CHECK(json_object_set_new(o, "duration_s", json_seconds(s->end_ns - s->start_ns)));
+                JSON_CHECK(json_object_set_new(o, "peak", mc_json_u64_or_null(s->has_peak, s->peak)));
+                JSON_CHECK(json_object_set_new(o, "peak_source", string_or_null(s->peak_source)));
+                JSON_CHECK(json_object_set_new(o, "swap_peak",
+                                               mc_json_u64_or_null(s->has_swap_peak, s->swap_peak)));
+                JSON_CHECK(json_object_set_new(o, "swap_peak_source", string_or_null(s->swap_peak_source)));
+                JSON_CHECK(json_object_set_new(
+                        o, "some_total_us",
+                        mc_json_u64_or_null(s->has_pressure, s->pressure_total_us[MC_PSI_SOME])));
+                JSON_CHECK(json_object_set_new(
+                        o, "full_total_us",
+                        mc_json_u64_or_null(s->has_pressure, s->pressure_total_us[MC_PSI_FULL])));
+                JSON_CHECK(json_object_set_new(o, "oom_kills",
+                                               mc_json_u64_or_null(s->has_events, s->oom_kills)));
+                JSON_CHECK(json_object_set_new(o, "events",
+                                               s->has_events ? counters_to_json(&s->events) : json_null()));
+        }
+        return TAKE_PTR(a);
+}
+
 /* The fields of the event watcher and the verdict ("Fields of the run's observations"). */
 static int observations_to_json(json_t *root, const struct mc_report *r)
 {
@@ -360,7 +392,9 @@ static int observations_to_json(json_t *root, const struct mc_report *r)
             json_object_set_new(root, "pressure", r->obs.has_pressure ? pressure_to_json(r) : json_null()) <
                     0 ||
             json_object_set_new(root, "log", r->obs.log ? json_deep_copy(r->obs.log) : json_array()) < 0 ||
-            json_object_set_new(root, "log_truncated", json_boolean(r->obs.log_truncated)) < 0)
+            json_object_set_new(root, "log_truncated", json_boolean(r->obs.log_truncated)) < 0 ||
+            json_object_set_new(root, "steps", steps_to_json(r)) < 0 ||
+            json_object_set_new(root, "steps_truncated", json_boolean(r->obs.steps_truncated)) < 0)
                 return -1;
         return 0;
 }

@@ -207,6 +207,9 @@ static int launch(struct mc_run *run, int *ret_status, struct mc_error *err)
                 .hugetlb = &run->plan.hugetlb,
                 .kill = &run->plan.kill,
                 .command = slash ? slash + 1 : argv0,
+                .steps_set_owner = run->plan.creds.set_uid,
+                .steps_uid = run->plan.creds.uid,
+                .steps_gid = run->plan.creds.set_gid ? run->plan.creds.gid : getegid(),
                 .emit = run->req.emit,
                 .emit_userdata = run->req.emit_userdata,
                 .warn = warn_group,
@@ -216,6 +219,13 @@ static int launch(struct mc_run *run, int *ret_status, struct mc_error *err)
         if (r < 0)
                 return mc_error_prefix(err, "group %s", run->group.relpath);
         run->observing = true;
+        /* MEMCAGE_STEP in the environment the command gets, whoever it runs as (steps.h). */
+        if (run->observe.stepping) {
+                r = mc_steps_env(&run->observe.steps, run->plan.creds.envp ? run->plan.creds.envp : environ,
+                                 err);
+                if (r < 0)
+                        return r;
+        }
 
         struct mc_spawn_opts sopts = {
                 .argv = run->req.argv,
@@ -223,6 +233,7 @@ static int launch(struct mc_run *run, int *ret_status, struct mc_error *err)
                 .method = run->req.method,
                 .child_sigmask = run->req.child_sigmask,
                 .creds = run->plan.creds.active ? &run->plan.creds : NULL,
+                .envp = run->observe.stepping ? run->observe.steps.envp : NULL,
         };
         struct mc_launch_opts lopts = {
                 .spawn = &sopts,

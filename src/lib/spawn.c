@@ -130,6 +130,8 @@ static _Noreturn void child_exec(const struct mc_spawn_opts *opts, int err_fd, i
                 if (opts->creds->envp)
                         environ = opts->creds->envp;
         }
+        if (opts->envp)
+                environ = (char **)opts->envp;
         execvp(opts->argv[0], opts->argv);
         e = errno;
         exec = true;

@@ -72,7 +72,9 @@ assert_contains "$out" "$(printf 'Max data size             2147483648          
 fds=$(printf '%s\n' "$out" | sed -n '/^fds:$/,/^env:$/p' | grep -Ev '^(fds|env):$' | tr '\n' ' ')
 assert_eq "$fds" "0 1 2 " "open fds"
 
-envs=$(printf '%s\n' "$out" | sed -n '/^env:$/,$p' | grep -v '^env:$' | grep -v '^PWD=' | sort | tr '\n' '|')
+# MEMCAGE_STEP: the steps' FIFO (memcage(1), STEPS), whoever the command runs as.
+assert_contains "$out" "MEMCAGE_STEP=/" "MEMCAGE_STEP in the environment"
+envs=$(printf '%s\n' "$out" | sed -n '/^env:$/,$p' | grep -v '^env:$' | grep -Ev '^(PWD|MEMCAGE_STEP)=' | sort | tr '\n' '|')
 want="FROM_PROFILE=1|GREETING=hello world|HOME=$nobody_home|KEEPME=yes|LOGNAME=nobody|PATH=/usr/local/bin:/usr/bin:/bin|SHELL=$nobody_shell|USER=nobody|"
 # TERM and LANG/LC_* pass when memcage has them.
 for v in $(env | grep -E '^(TERM|LANG|LANGUAGE|LC_[A-Z_]+)=' | cut -d= -f1); do

@@ -244,10 +244,13 @@ static void test_sampling_watches(void **state)
         struct mc_watch *const *watches;
         size_t n;
         mc_observe_get_watches(&f->ob, &watches, &n);
-        assert_true(n >= 3);
+        assert_true(n >= 4);
+        assert_string_equal(watches[n - 3]->observer, "sampling");
         assert_string_equal(watches[n - 2]->observer, "sampling");
-        assert_string_equal(watches[n - 1]->observer, "sampling");
-        assert_int_equal(watches[n - 1]->fd, f->pipefd[0]);
+        assert_int_equal(watches[n - 2]->fd, f->pipefd[0]);
+        /* The steps' FIFO, last. */
+        assert_string_equal(watches[n - 1]->observer, "steps");
+        assert_int_equal(watches[n - 1]->fd, f->ob.steps.fifo_fd);
         write_at(f->g, "memory.peak", "2097152\n");
         finish(f, false, 0);
         assert_non_null(f->obs.samples);

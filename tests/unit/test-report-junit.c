@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "report-junit.h"
 #include "report-fixture.h"
+#include "report-text.h"
 #include "util.h"
 
 static char *render(const json_t *j)
@@ -212,6 +213,61 @@ static void test_escape(void **state)
         }
 }
 
+static json_t *with_steps(void)
+{
+        json_t *j = load_fixture("report-ok.json");
+        json_error_t e;
+        json_t *steps = json_loads(
+                "[{\"name\": \"build\", \"start_s\": 0.01, \"duration_s\": 1.2, \"peak\": 43000000, "
+                "\"peak_source\": \"kernel\", \"swap_peak\": 0, \"swap_peak_source\": \"kernel\", "
+                "\"some_total_us\": 1200, \"full_total_us\": 0, \"oom_kills\": 0, \"events\": "
+                "{\"oom_kill\": 0}},"
+                " {\"name\": \"t<e>st\", \"start_s\": 1.21, \"duration_s\": 2.5, \"peak\": 130000000, "
+                "\"peak_source\": \"sampled\", \"swap_peak\": null, \"swap_peak_source\": null, "
+                "\"some_total_us\": null, \"full_total_us\": null, \"oom_kills\": 2, \"events\": "
+                "{\"oom_kill\": 2}}]",
+                0, &e);
+        assert_non_null(steps);
+        assert_int_equal(json_object_set_new(j, "steps", steps), 0);
+        return j;
+}
+
+/* One test case per step after the run's; a step with an OOM kill fails, the others pass. */
+static void test_steps(void **state)
+{
+        json_t *j = with_steps();
+        char *s = render(j);
+        assert_contains(s, "<testsuite name=\"memcage\" tests=\"3\" failures=\"1\" errors=\"0\"");
+        assert_contains(s, "<testcase name=\"build\" classname=\"ci.steps\" time=\"1.200\">\n"
+                           "    <properties>\n"
+                           "    <property name=\"memcage.peak_bytes\" value=\"43000000\"/>\n"
+                           "    <property name=\"memcage.peak_source\" value=\"kernel\"/>\n");
+        assert_contains(s, "<testcase name=\"t&lt;e&gt;st\" classname=\"ci.steps\" time=\"2.500\">");
+        assert_contains(s, "<property name=\"memcage.peak_source\" value=\"sampled\"/>");
+        assert_contains(s, "<failure message=\"2 OOM kills in this step\" type=\"oom-killed\"/>");
+        /* The run's own case comes first, and passes. */
+        assert_true(strstr(s, "name=\"make check\"") < strstr(s, "name=\"build\""));
+        assert_true(strstr(s, "<failure") > strstr(s, "name=\"build\""));
+        free(s);
+        json_decref(j);
+}
+
+/* The text report's table of steps. */
+static void test_steps_text(void **state)
+{
+        json_t *j = with_steps();
+        struct mc_error err = { 0 };
+        char *t = NULL;
+        assert_int_equal(mc_report_text(j, 0, &t, &err), 0);
+        assert_contains(t, "steps        2\n");
+        assert_contains(t, "  build                       0.01 s    1.20 s   41.00M kernel         0     "
+                           "0.00 s    0\n");
+        assert_contains(t, "  t<e>st                      1.21 s    2.50 s  123.97M sampled        -        "
+                           "  ?    2\n");
+        free(t);
+        json_decref(j);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -219,6 +275,7 @@ int main(void)
                 cmocka_unit_test(test_fail_on_only),    cmocka_unit_test(test_fail_on_threshold),
                 cmocka_unit_test(test_other_verdicts),  cmocka_unit_test(test_memcage_error),
                 cmocka_unit_test(test_crafted_command), cmocka_unit_test(test_escape),
+                cmocka_unit_test(test_steps),           cmocka_unit_test(test_steps_text),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,9 +225,41 @@ static void test_escape_label(void **state)
         free(out);
 }
 
+/* Each step a series with a step label (escaped) and its index; two steps of one name stay apart. */
+static void test_steps(void **state)
+{
+        json_t *j = load_fixture("report-ok.json");
+        json_error_t e;
+        json_t *steps = json_loads(
+                "[{\"name\": \"build\", \"start_s\": 0, \"duration_s\": 1.25, \"peak\": 43000000, "
+                "\"oom_kills\": 0}, {\"name\": \"te\\\"st\", \"start_s\": 1.25, \"duration_s\": 2, "
+                "\"peak\": 130000000, \"oom_kills\": 1}, {\"name\": \"build\", \"start_s\": 3.25, "
+                "\"duration_s\": 0.5, \"peak\": null, \"oom_kills\": 0}]",
+                0, &e);
+        assert_non_null(steps);
+        assert_int_equal(json_object_set_new(j, "steps", steps), 0);
+        char *s = render(j);
+        assert_contains(
+                s, "# TYPE memcage_step_peak_bytes gauge\n# UNIT memcage_step_peak_bytes bytes\n"
+                   "memcage_step_peak_bytes{profile=\"ci\",command=\"make\",step=\"build\",index=\"0\"} "
+                   "43000000\nmemcage_step_peak_bytes{profile=\"ci\",command=\"make\",step=\"te\\\"st\","
+                   "index=\"1\"} 130000000\n# HELP");
+        assert_contains(
+                s,
+                "memcage_step_duration_seconds{profile=\"ci\",command=\"make\",step=\"build\",index=\"2\"} "
+                "0.500000\n");
+        assert_contains(
+                s,
+                "memcage_step_oom_kills{profile=\"ci\",command=\"make\",step=\"te\\\"st\",index=\"1\"} 1\n");
+        assert_contains(s, "\n# EOF\n");
+        free(s);
+        json_decref(j);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_steps),
                 cmocka_unit_test(test_golden),
                 cmocka_unit_test(test_ok),
                 cmocka_unit_test(test_unknown_left_out),

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The steps of a run: the command (or anything it starts) names them by
+ * writing a line "NAME\n" to the FIFO whose path memcage puts in
+ * $MEMCAGE_STEP; each line ends the current step and starts NAME. Per step
+ * the report gets its start, duration, peak, swap peak, stall totals and
+ * memory.events increases (docs/report-schema.md, "steps").
+ *
+ * The FIFO lives in a directory of its own made by mkdtemp() (in
+ * /run/user/UID of the user the command runs as, else $TMPDIR or /tmp);
+ * for another user the FIFO is theirs, so that the command can write it,
+ * and the directory memcage's with mode 0711, so that they reach the FIFO
+ * but add nothing beside it. mc_steps_done() removes both. memcage keeps it open read-write and
+ * non-blocking itself: a writer never blocks (there is always a reader)
+ * and memcage never sees EOF (there is always a writer), so the poll does
+ * not spin when the command closes its end.
+ *
+ * The peaks: since Linux 6.12 a write to an open fd of memory.peak (and
+ * memory.swap.peak) resets the peak seen through that fd only, to the
+ * current usage. memcage keeps its own fds, writes to them at each step's
+ * start and reads them at its end: the step's exact peak ("kernel"). On
+ * older kernels the write (or the open for writing) fails and the step's
+ * peak is the highest memory.current the sampler saw during the step and
+ * at its boundaries ("sampled").
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "events.h"
+#include "pressure.h"
+#include "watch.h"
+
+#define MC_STEPS_ENV      "MEMCAGE_STEP"
+#define MC_STEP_NAME_MAX  128  /* bytes of a name; a longer line is ignored with a warning */
+#define MC_STEPS_MAX      1000 /* steps kept per run; later ones are ignored with a warning */
+#define MC_STEPS_FIFO     "step"
+#define MC_STEPS_DIR_TMPL "memcage-step-XXXXXX"
+
+/*
+ * One line read from the FIFO, without its '\n' (a trailing '\r' is
+ * dropped too): 1 with the name in ret, 0 for a blank line (ignored),
+ * -EINVAL for a name too long or with bytes the report would have to
+ * escape (control characters, invalid UTF-8): the message says which.
+ */
+int mc_step_name_parse(const char *line, size_t len, char ret[MC_STEP_NAME_MAX + 1], struct mc_error *err);
+
+/* What memcage reads of the group at a step boundary; each has_ false: not readable. */
+struct mc_step_reading {
+        uint64_t t_ns; /* since the command started */
+        bool has_current;
+        uint64_t current; /* memory.current */
+        bool has_swap_current;
+        uint64_t swap_current;
+        bool has_events;
+        struct mc_counters events; /* memory.events */
+        bool has_pressure;
+        uint64_t pressure_total_us[_MC_PSI_KIND_COUNT];
+        /* At a step's end, its fd-local peaks, when the kernel reset them at its start. */
+        bool has_kernel_peak, has_kernel_swap_peak;
+        uint64_t kernel_peak, kernel_swap_peak;
+};
+
+struct mc_step {
+        char name[MC_STEP_NAME_MAX + 1];
+        uint64_t start_ns, end_ns; /* since the command started */
+        bool has_peak;
+        uint64_t peak;
+        const char *peak_source; /* "kernel" or "sampled" */
+        bool has_swap_peak;
+        uint64_t swap_peak;
+        const char *swap_peak_source;
+        bool has_pressure;
+        uint64_t pressure_total_us[_MC_PSI_KIND_COUNT]; /* stall during the step */
+        bool has_events;
+        struct mc_counters events; /* memory.events increases over the step */
+        uint64_t oom_kills;        /* the oom_kill increase */
+        /* Bookkeeping: the reading at the start. */
+        struct mc_step_reading begin;
+};
+
+/* The records of a run's steps, apart from any fd, so that their bookkeeping can be tested. */
+struct mc_step_list {
+        struct mc_step *v;
+        size_t n, capacity;
+        bool open;      /* v[n - 1] has not ended */
+        bool truncated; /* more than MC_STEPS_MAX were named */
+};
+
+/*
+ * Ends the open step (if any) at now, and starts name at now. 1 when a
+ * step started, 0 when ignored because MC_STEPS_MAX are kept already
+ * (truncated is set), -ENOMEM.
+ */
+int mc_step_list_begin(struct mc_step_list *l, const char *name, const struct mc_step_reading *now);
+
+/*
+ * Ends the open step, if any, at now: its duration, the increase of the
+ * counters and stall totals, the kernel's peaks when now has them, else
+ * the larger of the two boundaries' memory.current (the sampled peak, which
+ * mc_step_list_add_samples() raises).
+ */
+void mc_step_list_end(struct mc_step_list *l, const struct mc_step_reading *now);
+
+/*
+ * Raises the sampled peaks of the ended steps with the samples taken
+ * during each (t_ns since the command started; swap may be NULL).
+ */
+void mc_step_list_add_samples(struct mc_step_list *l, const uint64_t *t_ns, const uint64_t *current,
+                              const uint64_t *swap, size_t n);
+
+void mc_step_list_free(struct mc_step_list *l);
+
+struct mc_steps_opts {
+        int group_fd;    /* stays open until mc_steps_done() */
+        bool set_owner;  /* the command runs as another user, who must be able to write the FIFO */
+        uid_t uid;       /* with set_owner */
+        gid_t gid;       /* with set_owner */
+        const char *tmp; /* where to make the directory; NULL: /run/user/UID, $TMPDIR, /tmp */
+        mc_warn_fn warn; /* a name ignored, the kernel's peaks unavailable */
+        void *warn_userdata;
+};
+
+struct mc_steps {
+        struct mc_steps_opts o;
+        char *dir;  /* the private directory */
+        char *path; /* the FIFO */
+        int dir_fd, fifo_fd;
+        int peak_fd, swap_peak_fd; /* memory.peak, memory.swap.peak opened for writing; -EBADF: sampled */
+        char **envp;               /* the command's environment with MEMCAGE_STEP, mc_steps_env() */
+        char line[MC_STEP_NAME_MAX + 2];
+        size_t len;
+        bool discarding; /* the rest of a line too long */
+        bool warned_max;
+        uint64_t start_ns;
+        uint64_t end_ns; /* set by mc_steps_finish() */
+        struct mc_watch watch;
+        struct mc_step_list list;
+};
+
+/* Makes the directory and the FIFO and opens the peak files. On failure nothing stays. */
+int mc_steps_open(struct mc_steps *s, const struct mc_steps_opts *opts, struct mc_error *err);
+
+/*
+ * The command's environment: base (NULL-terminated) without any
+ * MEMCAGE_STEP, plus MEMCAGE_STEP=PATH; kept in s->envp.
+ */
+int mc_steps_env(struct mc_steps *s, char *const *base, struct mc_error *err);
+
+/* The command started at start_ns (CLOCK_MONOTONIC): the watch for mc_supervise(). */
+struct mc_watch *mc_steps_start(struct mc_steps *s, uint64_t start_ns);
+
+/*
+ * The group is empty: the lines left in the FIFO are read and the last step
+ * ends at end_ns (CLOCK_MONOTONIC, the run's end).
+ */
+void mc_steps_finish(struct mc_steps *s, uint64_t end_ns);
+
+/* Closes the fds and removes the FIFO and its directory; the records go too. */
+void mc_steps_done(struct mc_steps *s);
+
+/*
+ * `memcage step NAME`: writes "NAME\n" to the FIFO at path ($MEMCAGE_STEP)
+ * in one write, which a FIFO keeps whole. Never blocks: -ENXIO when no
+ * memcage reads it any more (its run has ended), -EINVAL for a name that
+ * mc_step_name_parse() refuses or a path that is not a FIFO.
+ */
+int mc_step_send(const char *path, const char *name, struct mc_error *err);

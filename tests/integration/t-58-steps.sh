@@ -1,0 +1,132 @@
+#!/bin/bash
+# timeout: 300
+# The peak of each step (MEMCAGE_STEP, memcage step): a script of three steps
+# of 40, 120 and 60 MiB, named by `echo NAME > "$MEMCAGE_STEP"` and by
+# `memcage step NAME`, gets each step's peak within a few MiB: exact on 6.12+
+# (memory.peak reset through memcage's own fd, "kernel"), the sampler's
+# maximum before ("sampled"). The FIFO and its directory are gone after the
+# run, and a command run as nobody names its steps too.
+. "$(dirname "$0")/lib.sh"
+require_file "$cg_root/cgroup.controllers"
+
+MB=$((1 << 20))
+r="$tmpdir/r.json"
+# Each step's hog holds its memory 1 s: ten samples at 100 ms.
+run_memcage run --name t58 --report "$r" --junit "$tmpdir/j.xml" --text "$tmpdir/t.txt" --metrics "$tmpdir/m.prom" -- sh -c '
+        printf "%s\n" "$MEMCAGE_STEP" > "$1"
+        echo build > "$MEMCAGE_STEP" && "$HOG" 40 1 || exit
+        "$0" step test && "$HOG" 120 1 || exit
+        echo package > "$MEMCAGE_STEP" && "$HOG" 60 1' "$MEMCAGE" "$tmpdir/fifo"
+assert_eq "$rc" 0 "exit status ($err)"
+assert_report_valid "$r"
+assert_eq "$(jq -c '[.steps[].name]' "$r")" '["build","test","package"]' "step names"
+assert_eq "$(jq .steps_truncated "$r")" false "steps_truncated"
+
+# The kernel resets the peak of one fd since 6.12: a write to memory.peak works there (and resets
+# only what this shell's fd sees); before, the open works for root but the write fails.
+if (echo reset >"$cg_root/memcage/memory.peak") 2>/dev/null; then
+        source=kernel
+else
+        source=sampled
+fi
+echo "# peak_source expected: $source ($(uname -r))"
+i=0
+for mib in 40 120 60; do
+        s=".steps[$i]"
+        echo "# step $i: $(jq -c "$s | {name, start_s, duration_s, peak, peak_source, oom_kills}" "$r")"
+        assert_eq "$(jq -r "$s.peak_source" "$r")" "$source" "step $i peak_source"
+        peak=$(jq "$s.peak" "$r")
+        # hog's own pages and the shell's come on top: a few MiB.
+        assert_ge "$peak" $((mib * MB)) "step $i peak"
+        assert_le "$peak" $(((mib + 8) * MB)) "step $i peak"
+        assert_ge "$(jq "$s.duration_s * 1000 | floor" "$r")" 1000 "step $i duration in ms"
+        assert_eq "$(jq "$s.oom_kills" "$r")" 0 "step $i oom_kills"
+        assert_eq "$(jq "$s.events.oom_kill" "$r")" 0 "step $i events.oom_kill"
+        i=$((i + 1))
+done
+# In order, one after the other, within the run.
+assert_eq "$(jq '[.steps[] | .start_s] | . == sort' "$r")" true "steps in order"
+assert_eq "$(jq '.steps[0].start_s + .steps[0].duration_s <= .steps[1].start_s + 0.00001' "$r")" true \
+        "step 0 ends where step 1 starts"
+assert_eq "$(jq '.steps[2].start_s + .steps[2].duration_s <= .duration_s + 0.00001' "$r")" true \
+        "the last step ends with the run"
+# The run's own peak is the largest step's.
+assert_ge "$(jq .memory.peak "$r")" "$(jq '[.steps[].peak] | max' "$r")" "run peak vs the steps'"
+
+# JUnit: the run's test case, then one per step, valid against the schema CI servers take.
+j=$tmpdir/j.xml
+[ -s "$j" ] || fail "--junit wrote nothing"
+assert_eq "$(grep -c '<testcase ' "$j")" 4 "JUnit test cases"
+assert_contains "$(cat "$j")" 'tests="4" failures="0"' "JUnit counts"
+for name in build test package; do
+        assert_contains "$(cat "$j")" "<testcase name=\"$name\" classname=\"memcage.steps\"" "JUnit case of $name"
+done
+srcdir=${MEMCAGE_SRCDIR:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)}
+if command -v xmllint >/dev/null; then
+        xmllint --noout --schema "$srcdir/tests/render/junit.xsd" "$j" 2>"$tmpdir/xmllint.err" ||
+                fail "$j is not valid JUnit: $(head -c 500 "$tmpdir/xmllint.err")"
+else
+        echo "# no xmllint in the VM: the JUnit file is not validated against junit.xsd"
+fi
+# Text: a table row per step.
+[ -s "$tmpdir/t.txt" ] || fail "--text wrote nothing"
+assert_contains "$(cat "$tmpdir/t.txt")" "steps        3" "text report's steps"
+assert_eq "$(grep -cE '^  (build|test|package) +[0-9.]+ s +[0-9.]+ s +[0-9.]+M '"$source"' ' "$tmpdir/t.txt")" 3 \
+        "text rows of the steps"
+
+# Metrics: a series per step with its step label, the peak as in the report.
+m=$tmpdir/m.prom
+[ -s "$m" ] || fail "--metrics wrote nothing"
+i=0
+for name in build test package; do
+        assert_eq "$(sed -n "s/^memcage_step_peak_bytes{.*,step=\"$name\",index=\"$i\"} //p" "$m")" \
+                "$(jq ".steps[$i].peak" "$r")" "metrics peak of $name"
+        i=$((i + 1))
+done
+assert_eq "$(tail -n 1 "$m")" "# EOF" "last line of the metrics"
+if command -v promtool >/dev/null; then
+        promtool check metrics <"$m" >"$tmpdir/promtool.out" 2>&1 ||
+                fail "promtool check metrics: $(head -c 500 "$tmpdir/promtool.out")"
+fi
+
+[ -s "$tmpdir/fifo" ] || fail "the command saw no MEMCAGE_STEP"
+fifo=$(cat "$tmpdir/fifo")
+echo "# MEMCAGE_STEP was $fifo"
+[ ! -e "$fifo" ] || fail "the FIFO $fifo is left after the run"
+[ ! -e "$(dirname "$fifo")" ] || fail "the FIFO's directory $(dirname "$fifo") is left after the run"
+
+# Outside a run: an error, not a hang.
+unset MEMCAGE_STEP
+run_memcage step build
+assert_eq "$rc" 125 "memcage step outside a run"
+assert_contains "$err" "not inside memcage run" "memcage step outside a run"
+# After the run: nobody reads the FIFO any more.
+mkfifo "$tmpdir/dead"
+MEMCAGE_STEP=$tmpdir/dead run_memcage step build
+assert_eq "$rc" 125 "memcage step without a reader"
+
+# [run] user = nobody: the FIFO is the user's to write.
+getent passwd nobody >/dev/null || skip "no user nobody"
+cat >"$tmpdir/p.ini" <<EOP
+[run]
+user = nobody
+EOP
+step_dirs() { find /tmp /run/user -maxdepth 2 -name 'memcage-step-*' 2>/dev/null | sort || :; }
+before=$(step_dirs)
+r2="$tmpdir/r2.json"
+run_memcage run -p "$tmpdir/p.ini" --name t58u --report "$r2" -- sh -c '
+        [ "$(id -u)" != 0 ] || exit 3
+        stat -c "fifo %u %a" "$MEMCAGE_STEP" && stat -c "dir %u %a" "${MEMCAGE_STEP%/*}" || exit 6
+        echo first > "$MEMCAGE_STEP" || exit 4
+        "$0" step second || exit 5
+        "$1" 20 1' "$MEMCAGE" "$HOG"
+assert_eq "$rc" 0 "exit status as nobody ($err)"
+assert_report_valid "$r2"
+assert_eq "$(jq -c '[.steps[].name]' "$r2")" '["first","second"]' "step names as nobody"
+# The FIFO is the user's; its directory memcage's, which the user may only search.
+assert_contains "$out" "fifo $(id -u nobody) 600" "the FIFO's owner and mode"
+assert_contains "$out" "dir 0 711" "the directory's owner and mode"
+assert_ge "$(jq '.steps[1].peak' "$r2")" $((20 * MB)) "step peak as nobody"
+after=$(step_dirs)
+assert_eq "$after" "$before" "the FIFO directories after the run as nobody"
+[ ! -e "$cg_root/memcage/t58" ] || fail "group left behind"

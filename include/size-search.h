@@ -35,10 +35,10 @@
  *             of max_runs.
  *   answer    max: the smallest passing probe plus a margin (5%, at least
  *             4 MiB, rounded up to a MiB), so that the run-to-run variation
- *             of the command's peak fits; high: that smallest passing max,
- *             rounded up to a MiB: the command was measured to fit below it,
- *             so reclaim and throttling start only when it grows beyond what
- *             was measured, and the margin above is for that. One run at the
+ *             of the command's peak fits; high: halfway between that
+ *             smallest passing max and max, rounded up to a MiB: reclaim and
+ *             throttling start only above what the command was measured to
+ *             need, and below max. One run at the
  *             pair confirms it; a failing confirmation is "not confirmed".
  */
 

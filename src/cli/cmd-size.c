@@ -316,7 +316,8 @@ static int write_profile(struct size_cli *c, struct mc_output *out, const struct
                 return mc_error_errno(err, ENOMEM, "profile");
         if (asprintf(&text,
                      "# Written by memcage size: the smallest max at which the command passed\n"
-                     "# plus 5%% (at least 4M); high is that smallest max. The unconstrained peak was %s.\n"
+                     "# plus 5%% (at least 4M); high halfway between the two. The unconstrained peak was "
+                     "%s.\n"
                      "[profile]\n"
                      "%s%s%s"
                      "description = sized by memcage size\n"
@@ -373,7 +374,7 @@ static void print_answer(const struct mc_size_answer *a, double slowdown)
         switch (a->outcome) {
         case MC_SIZE_FOUND:
                 printf("recommended: max=%s high=%s (the smallest passing max %s plus 5%%, at least 4M; "
-                       "high at it)%s\n",
+                       "high halfway up to max)%s\n",
                        mc_size_format(a->recommended.max, max, sizeof(max)),
                        mc_size_format(a->recommended.high, high, sizeof(high)),
                        mc_size_format(a->smallest_pass, pass, sizeof(pass)),

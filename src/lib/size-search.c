@@ -36,9 +36,16 @@ uint64_t mc_size_recommend_max(uint64_t smallest_pass)
         return round_up(smallest_pass + margin, MIB);
 }
 
+/*
+ * Halfway between the smallest max that passed and the recommended max:
+ * reclaim starts above what the job needed, so it is not throttled at its
+ * peak (a high at the smallest passing max throttled xz at its working set
+ * and made the confirmation slow), and still below max.
+ */
 uint64_t mc_size_recommend_high(uint64_t smallest_pass)
 {
-        return round_up(smallest_pass, MIB);
+        uint64_t max = mc_size_recommend_max(smallest_pass);
+        return max > smallest_pass ? round_up(smallest_pass + (max - smallest_pass) / 2, MIB) : max;
 }
 
 static uint64_t resolution(uint64_t top)

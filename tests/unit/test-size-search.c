@@ -85,7 +85,9 @@ static void assert_answer(const struct mc_size_answer *a, uint64_t need)
         /* resolution (2% or 4 MiB) + margin (5% or 4 MiB) + rounding to a MiB */
         assert_true(a->recommended.max <= need + need / 50 + need / 20 + 9 * MIB);
         assert_true(a->recommended.high < a->recommended.max);
-        assert_int_equal(a->recommended.high, (a->smallest_pass + MIB - 1) / MIB * MIB);
+        assert_int_equal(a->recommended.high,
+                         (a->smallest_pass + (a->recommended.max - a->smallest_pass) / 2 + MIB - 1) / MIB *
+                                 MIB);
         assert_int_equal(a->runs[a->n_runs - 1].role, MC_SIZE_ROLE_CONFIRM);
         assert_int_equal(a->runs[a->n_runs - 1].verdict, MC_SIZE_PASS);
         assert_int_equal(a->runs[a->n_runs - 1].limits.max, a->recommended.max);
@@ -153,8 +155,8 @@ static void test_floor(void **state)
         /* 2 MiB apart, below the resolution: no probe, only the confirmation. */
         assert_int_equal(a.n_runs, 3);
         assert_int_equal(a.smallest_pass, 103 * MIB);
-        assert_int_equal(a.recommended.max, 109 * MIB); /* 103 + 5.15, rounded up */
-        assert_int_equal(a.recommended.high, 103 * MIB);
+        assert_int_equal(a.recommended.max, 109 * MIB);  /* 103 + 5.15, rounded up */
+        assert_int_equal(a.recommended.high, 106 * MIB); /* halfway from 103 to 109 */
 }
 
 static void test_slow_below(void **state)
@@ -365,8 +367,8 @@ static void test_recommend(void **state)
         assert_int_equal(mc_size_recommend_max(100 * MIB), 105 * MIB);
         assert_int_equal(mc_size_recommend_max(10 * MIB), 14 * MIB);
         assert_int_equal(mc_size_recommend_max(1000 * MIB), 1050 * MIB);
-        assert_int_equal(mc_size_recommend_high(100 * MIB), 100 * MIB);
-        assert_int_equal(mc_size_recommend_high(100 * MIB + 1), 101 * MIB);
+        assert_int_equal(mc_size_recommend_high(100 * MIB), 103 * MIB);     /* halfway to 105, rounded up */
+        assert_int_equal(mc_size_recommend_high(100 * MIB + 1), 103 * MIB); /* halfway to 106, rounded up */
         /* high stays below max: the margin is at least 4 MiB */
         for (uint64_t v = MIB; v < 2048 * MIB; v = v * 3 / 2 + 4095)
                 assert_true(mc_size_recommend_high(v) < mc_size_recommend_max(v));

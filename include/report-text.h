@@ -22,6 +22,3 @@ int mc_report_text(const json_t *report, unsigned flags, char **ret, struct mc_e
 
 /* Whether to colour output on fd: a terminal, and NO_COLOR unset or empty (https://no-color.org). */
 bool mc_color_wanted(int fd);
-
-/* Width of the sparkline in characters. */
-#define MC_SPARK_WIDTH 60

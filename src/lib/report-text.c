@@ -9,37 +9,15 @@
 
 #include "escape.h"
 #include "report-json.h"
+#include "report-text-lines.h"
 #include "report-text.h"
 #include "size.h"
 #include "util.h"
-
-#define KEY_WIDTH 13
 
 bool mc_color_wanted(int fd)
 {
         const char *nc = getenv("NO_COLOR");
         return isatty(fd) && !(nc && *nc);
-}
-
-static const char *size_str(uint64_t v, char *buf)
-{
-        return mc_size_format(v, buf, MC_SIZE_STR_MAX);
-}
-
-static void put_key(FILE *f, const char *key)
-{
-        fprintf(f, "%-*s", KEY_WIDTH, key);
-}
-
-/* "1.25 s" or "850 ms". */
-static void put_us(FILE *f, uint64_t us)
-{
-        if (us < 1000000)
-                fprintf(f, "%llu ms", (unsigned long long)(us / 1000));
-        else if (us % 1000000 == 0)
-                fprintf(f, "%llu s", (unsigned long long)(us / 1000000));
-        else
-                fprintf(f, "%.2f s", (double)us / 1e6);
 }
 
 static void line_verdict(FILE *f, const json_t *r, unsigned flags)
@@ -64,7 +42,7 @@ static void line_verdict(FILE *f, const json_t *r, unsigned flags)
                         off = "";
                 }
         }
-        put_key(f, "verdict");
+        mc_text_key(f, "verdict");
         fprintf(f, "%s%s%s\n", on, v, off);
 }
 
@@ -73,7 +51,7 @@ static int line_command(FILE *f, const json_t *r)
         _cleanup_free_ char *cmd = mc_rj_command_line(r);
         if (!cmd)
                 return -ENOMEM;
-        put_key(f, "command");
+        mc_text_key(f, "command");
         fprintf(f, "%s\n", cmd);
         return 0;
 }
@@ -81,7 +59,7 @@ static int line_command(FILE *f, const json_t *r)
 static void line_profile(FILE *f, const json_t *r)
 {
         const char *p = mc_rj_str(r, "profile"), *path = mc_rj_str(r, "profile_path");
-        put_key(f, "profile");
+        mc_text_key(f, "profile");
         if (!p)
                 fprintf(f, "none\n");
         else if (path)
@@ -93,7 +71,7 @@ static void line_profile(FILE *f, const json_t *r)
 static void line_cgroup(FILE *f, const json_t *r)
 {
         const char *cg = mc_rj_str(r, "cgroup"), *launch = mc_rj_str(r, "launch");
-        put_key(f, "cgroup");
+        mc_text_key(f, "cgroup");
         fprintf(f, "%s", cg ? cg : "none (not created)");
         if (launch)
                 fprintf(f, " (started by %s)", launch);
@@ -101,7 +79,7 @@ static void line_cgroup(FILE *f, const json_t *r)
         json_t *pl = mc_rj_obj(r, "placement");
         const char *kind = mc_rj_str(pl, "kind"), *reason = mc_rj_str(pl, "reason");
         if (kind) {
-                put_key(f, "placement");
+                mc_text_key(f, "placement");
                 fprintf(f, "%s%s%s%s\n", kind, reason ? " (" : "", reason ? reason : "", reason ? ")" : "");
         }
 }
@@ -116,7 +94,7 @@ static void line_run_as(FILE *f, const json_t *r)
 
         if (!run)
                 return;
-        put_key(f, "run as");
+        mc_text_key(f, "run as");
         fprintf(f, "%s", user ? user : "?");
         if (mc_rj_u64(run, "uid", &id))
                 fprintf(f, " (uid %llu", (unsigned long long)id);
@@ -143,7 +121,7 @@ static void line_exit(FILE *f, const json_t *r)
         json_t *e = mc_rj_obj(r, "exit");
         uint64_t code, sig = 0, pid;
 
-        put_key(f, "exit");
+        mc_text_key(f, "exit");
         if (!e || !mc_rj_u64(e, "code", &code)) {
                 fprintf(f, "none (the command did not run)\n");
                 return;
@@ -178,7 +156,7 @@ static void line_status(FILE *f, const json_t *r)
 
         if (!mc_rj_u64(r, "status", &status))
                 return;
-        put_key(f, "status");
+        mc_text_key(f, "status");
         fprintf(f, "%llu (memcage's exit status", (unsigned long long)status);
         bool ran = mc_rj_u64(mc_rj_obj(r, "exit"), "code", &code);
         if (ran && code == status)
@@ -199,7 +177,7 @@ static void line_status(FILE *f, const json_t *r)
 static void line_duration(FILE *f, const json_t *r)
 {
         double d;
-        put_key(f, "duration");
+        mc_text_key(f, "duration");
         if (mc_rj_double(r, "duration_s", &d))
                 fprintf(f, "%.2f s\n", d);
         else
@@ -214,7 +192,7 @@ static void line_limits(FILE *f, const json_t *r)
         char buf[MC_SIZE_STR_MAX];
         bool any = false;
 
-        put_key(f, "limits");
+        mc_text_key(f, "limits");
         if (!l) {
                 fprintf(f, "unknown\n");
                 return;
@@ -227,7 +205,7 @@ static void line_limits(FILE *f, const json_t *r)
                 else if (json_is_boolean(v))
                         fputs(json_is_true(v) ? "on" : "off", f);
                 else if (json_is_integer(v) && json_integer_value(v) >= 0)
-                        fputs(size_str((uint64_t)json_integer_value(v), buf), f);
+                        fputs(mc_text_size((uint64_t)json_integer_value(v), buf), f);
                 else
                         fputs("?", f);
                 any = true;
@@ -241,14 +219,14 @@ static void line_peak(FILE *f, const json_t *r)
         uint64_t peak, max;
         char a[MC_SIZE_STR_MAX], b[MC_SIZE_STR_MAX];
 
-        put_key(f, "peak");
+        mc_text_key(f, "peak");
         if (!mc_rj_u64(mem, "peak", &peak)) {
                 fprintf(f, "unknown\n");
                 return;
         }
-        fputs(size_str(peak, a), f);
+        fputs(mc_text_size(peak, a), f);
         if (mc_rj_u64(mc_rj_obj(r, "limits"), "max", &max) && max > 0)
-                fprintf(f, " (%.0f%% of max %s)", 100.0 * (double)peak / (double)max, size_str(max, b));
+                fprintf(f, " (%.0f%% of max %s)", 100.0 * (double)peak / (double)max, mc_text_size(max, b));
         fputc('\n', f);
 }
 
@@ -259,12 +237,12 @@ static void line_swap_peak(FILE *f, const json_t *r)
         uint64_t v;
         char a[MC_SIZE_STR_MAX];
 
-        put_key(f, "swap peak");
+        mc_text_key(f, "swap peak");
         if (!mc_rj_u64(mem, "swap_peak", &v)) {
                 fprintf(f, "unknown\n");
                 return;
         }
-        fprintf(f, "%s", size_str(v, a));
+        fprintf(f, "%s", mc_text_size(v, a));
         if (src && streq(src, "kernel"))
                 fputs(" (memory.swap.peak)", f);
         else if (src && streq(src, "sampled"))
@@ -283,18 +261,18 @@ static void line_breakdown(FILE *f, const json_t *r)
         double t;
         bool any = false;
 
-        put_key(f, "breakdown");
+        mc_text_key(f, "breakdown");
         if (!b) {
                 fprintf(f, "unknown\n");
                 return;
         }
         for (size_t i = 0; i < ELEMENTSOF(parts); i++)
                 if (mc_rj_u64(b, parts[i], &v)) {
-                        fprintf(f, "%s%s %s", any ? ", " : "", parts[i], size_str(v, a));
+                        fprintf(f, "%s%s %s", any ? ", " : "", parts[i], mc_text_size(v, a));
                         any = true;
                 }
         if (mc_rj_u64(b, "file_mapped", &v))
-                fprintf(f, " (mapped %s)", size_str(v, a));
+                fprintf(f, " (mapped %s)", mc_text_size(v, a));
         if (mc_rj_double(b, "t", &t))
                 fprintf(f, " at %.2f s", t);
         fputc('\n', f);
@@ -307,7 +285,7 @@ static void put_counters(FILE *f, const char *key, const json_t *obj, const char
         json_t *v;
         bool any = false;
 
-        put_key(f, key);
+        mc_text_key(f, key);
         if (!obj) {
                 fprintf(f, "unknown\n");
                 return;
@@ -334,7 +312,7 @@ static void lines_oom_kills(FILE *f, const json_t *r)
                 const char *name = mc_rj_str(k, "name"), *cause = mc_rj_str(k, "cause");
                 uint64_t pid;
                 double t;
-                put_key(f, i == 0 ? "oom kills" : "");
+                mc_text_key(f, i == 0 ? "oom kills" : "");
                 fprintf(f, "%s", name ? name : "?");
                 if (mc_rj_u64(k, "pid", &pid))
                         fprintf(f, " (pid %llu)", (unsigned long long)pid);
@@ -354,7 +332,7 @@ static void lines_pressure(FILE *f, const json_t *r)
         double a;
         size_t i;
 
-        put_key(f, "pressure");
+        mc_text_key(f, "pressure");
         if (!p) {
                 fprintf(f, "unknown\n");
                 return;
@@ -362,12 +340,12 @@ static void lines_pressure(FILE *f, const json_t *r)
         /* PSI's "some" and "full" in words: some or all of the group's tasks waited for memory. */
         fputs("waiting for memory: some tasks ", f);
         if (mc_rj_u64(p, "some_total_us", &us))
-                put_us(f, us);
+                mc_text_us(f, us);
         else
                 fputs("unknown", f);
         fputs(", all tasks ", f);
         if (mc_rj_u64(p, "full_total_us", &us))
-                put_us(f, us);
+                mc_text_us(f, us);
         else
                 fputs("unknown", f);
         if (mc_rj_double(p, "some_avg10_max", &a)) {
@@ -383,16 +361,16 @@ static void lines_pressure(FILE *f, const json_t *r)
                 (void)mc_rj_u64(t, "stall_us", &stall);
                 (void)mc_rj_u64(t, "window_us", &window);
                 (void)mc_rj_u64(t, "fired", &fired);
-                put_key(f, i == 0 ? "triggers" : "");
+                mc_text_key(f, i == 0 ? "triggers" : "");
                 if (kind && streq(kind, "some"))
                         fputs("some tasks waited ", f);
                 else if (kind && streq(kind, "full"))
                         fputs("all tasks waited ", f);
                 else
                         fprintf(f, "%s ", kind ? kind : "?");
-                put_us(f, stall);
+                mc_text_us(f, stall);
                 fputs(" in ", f);
-                put_us(f, window);
+                mc_text_us(f, window);
                 fprintf(f, ": fired %llu time%s\n", (unsigned long long)fired, fired == 1 ? "" : "s");
         }
         json_t *k = mc_rj_obj(p, "kill");
@@ -400,7 +378,7 @@ static void lines_pressure(FILE *f, const json_t *r)
                 return;
         double at = 0, stall = 0, over = 0, grace = 0;
         uint64_t row = 0;
-        put_key(f, "kill rule");
+        mc_text_key(f, "kill rule");
         fprintf(f, "%s", mc_rj_str(k, "rule") ?: "?");
         (void)mc_rj_double(k, "grace_s", &grace);
         (void)mc_rj_u64(k, "windows_in_a_row", &row);
@@ -423,7 +401,7 @@ static void line_cpu(FILE *f, const json_t *r)
 {
         json_t *c = mc_rj_obj(r, "cpu");
         double u, s;
-        put_key(f, "cpu");
+        mc_text_key(f, "cpu");
         if (mc_rj_double(c, "user_s", &u) && mc_rj_double(c, "system_s", &s))
                 fprintf(f, "user %.2f s, system %.2f s\n", u, s);
         else
@@ -437,7 +415,7 @@ static void put_hugetlb_size(FILE *f, const char **sep, const char *label, const
         if (json_is_null(v))
                 fprintf(f, "%s%s none", *sep, label);
         else if (json_is_integer(v) && json_integer_value(v) >= 0)
-                fprintf(f, "%s%s %s", *sep, label, size_str((uint64_t)json_integer_value(v), a));
+                fprintf(f, "%s%s %s", *sep, label, mc_text_size((uint64_t)json_integer_value(v), a));
         else
                 return;
         *sep = ", ";
@@ -454,7 +432,7 @@ static void lines_hugetlb(FILE *f, const json_t *r)
         uint64_t v, added;
 
         if (!h) {
-                put_key(f, "hugetlb");
+                mc_text_key(f, "hugetlb");
                 fprintf(f, "%s\n",
                         json_is_null(json_object_get(r, "hugetlb")) ? "none ([hugetlb] not set)"
                                                                     : "unknown");
@@ -462,7 +440,7 @@ static void lines_hugetlb(FILE *f, const json_t *r)
         }
         json_object_foreach(h, size, o)
         {
-                put_key(f, first ? "hugetlb" : "");
+                mc_text_key(f, first ? "hugetlb" : "");
                 first = false;
                 const char *sep = ": ";
                 fprintf(f, "%s", size);
@@ -471,7 +449,7 @@ static void lines_hugetlb(FILE *f, const json_t *r)
                 if (json_object_get(o, "rsvd.max"))
                         put_hugetlb_size(f, &sep, "reservation limit", json_object_get(o, "rsvd.max"));
                 if (mc_rj_u64(o, "peak", &v)) {
-                        fprintf(f, "%speak %s", sep, size_str(v, a));
+                        fprintf(f, "%speak %s", sep, mc_text_size(v, a));
                         sep = ", ";
                 }
                 if (mc_rj_u64(o, "events_max", &v)) {
@@ -486,11 +464,11 @@ static void lines_hugetlb(FILE *f, const json_t *r)
                 }
                 /* Pages still charged after the run are held by something that outlived it. */
                 if (mc_rj_u64(o, "current", &v) && v > 0)
-                        fprintf(f, "%s%s still in use", sep, size_str(v, a));
+                        fprintf(f, "%s%s still in use", sep, mc_text_size(v, a));
                 fputc('\n', f);
         }
         if (first) {
-                put_key(f, "hugetlb");
+                mc_text_key(f, "hugetlb");
                 fprintf(f, "none\n");
         }
 }
@@ -504,7 +482,7 @@ static void line_fail_on(FILE *f, const json_t *r)
 
         if (!fo)
                 return;
-        put_key(f, "fail-on");
+        mc_text_key(f, "fail-on");
         json_array_foreach(c, i, v) fprintf(f, "%s%s", i ? ", " : "", json_string_value(v) ?: "?");
         json_array_foreach(th, i, v)
         {
@@ -520,137 +498,6 @@ static void line_fail_on(FILE *f, const json_t *r)
                 if (json_is_true(json_object_get(v, "matched")))
                         fprintf(f, "%s%s", hits++ ? ", " : ": matched ", mc_rj_str(v, "threshold") ?: "?");
         }
-        fputc('\n', f);
-}
-
-static void lines_processes(FILE *f, const json_t *r)
-{
-        json_t *p = mc_rj_obj(r, "processes");
-        json_t *top = mc_rj_array(p, "top"), *e;
-        char b[4][MC_SIZE_STR_MAX];
-        double t;
-        size_t i;
-
-        put_key(f, "processes");
-        if (!p) {
-                fprintf(f, "unknown\n");
-                return;
-        }
-        if (json_array_size(top) == 0) {
-                fprintf(f, "none seen\n");
-                return;
-        }
-        fprintf(f, "top %zu by PSS", json_array_size(top));
-        if (mc_rj_double(p, "t", &t))
-                fprintf(f, " at %.2f s", t);
-        fputc('\n', f);
-        fprintf(f, "  %7s  %-16s %8s %8s %8s %8s\n", "PID", "NAME", "RSS", "PSS", "USS", "SWAP");
-        json_array_foreach(top, i, e)
-        {
-                static const char *const cols[] = { "rss", "pss", "uss", "swap" };
-                uint64_t pid = 0, v;
-                const char *name = mc_rj_str(e, "name");
-                (void)mc_rj_u64(e, "pid", &pid);
-                for (size_t c = 0; c < ELEMENTSOF(cols); c++)
-                        if (mc_rj_u64(e, cols[c], &v))
-                                size_str(v, b[c]);
-                        else
-                                strcpy(b[c], "?");
-                fprintf(f, "  %7llu  %-16.16s %8s %8s %8s %8s\n", (unsigned long long)pid, name ? name : "?",
-                        b[0], b[1], b[2], b[3]);
-        }
-}
-
-/* The steps the command named: one row each, the name escaped (a report file is anyone's). */
-static void lines_steps(FILE *f, const json_t *r)
-{
-        json_t *steps = mc_rj_array(r, "steps"), *e;
-        char peak[MC_SIZE_STR_MAX], swap[MC_SIZE_STR_MAX], name[25];
-        size_t i;
-
-        if (json_array_size(steps) == 0)
-                return;
-        put_key(f, "steps");
-        fprintf(f, "%zu%s\n", json_array_size(steps),
-                json_is_true(json_object_get(r, "steps_truncated")) ? " (more were named, not recorded)"
-                                                                    : "");
-        fprintf(f, "  %-24s %9s %9s %8s %-7s %8s %10s %4s\n", "STEP", "START", "DURATION", "PEAK", "SOURCE",
-                "SWAP", "STALL", "OOM");
-        json_array_foreach(steps, i, e)
-        {
-                const char *src = mc_rj_str(e, "peak_source");
-                double start = 0, duration = 0;
-                uint64_t v, some = 0, kills = 0;
-                bool has_some = mc_rj_u64(e, "some_total_us", &some);
-
-                mc_escape_text(mc_rj_str(e, "name") ? mc_rj_str(e, "name") : "?", name, sizeof(name));
-                (void)mc_rj_double(e, "start_s", &start);
-                (void)mc_rj_double(e, "duration_s", &duration);
-                (void)mc_rj_u64(e, "oom_kills", &kills);
-                if (mc_rj_u64(e, "peak", &v))
-                        size_str(v, peak);
-                else
-                        strcpy(peak, "?");
-                if (mc_rj_u64(e, "swap_peak", &v))
-                        size_str(v, swap);
-                else
-                        strcpy(swap, "-");
-                fprintf(f, "  %-24s %7.2f s %7.2f s %8s %-7s %8s ", name, start, duration, peak,
-                        src ? src : "?", swap);
-                if (has_some)
-                        fprintf(f, "%8.2f s", (double)some / 1e6);
-                else
-                        fprintf(f, "%10s", "?");
-                fprintf(f, " %4llu\n", (unsigned long long)kills);
-        }
-}
-
-/* memory.current over time in block characters, each column the maximum of its samples. */
-static void line_timeline(FILE *f, const json_t *r)
-{
-        static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
-        json_t *tl = mc_rj_obj(r, "timeline");
-        json_t *mem = mc_rj_array(tl, "memory_current"), *ts = mc_rj_array(tl, "t");
-        size_t n = json_array_size(mem);
-        uint64_t col[MC_SPARK_WIDTH] = { 0 }, top = 0;
-        char a[MC_SIZE_STR_MAX];
-        double interval, t_end;
-
-        put_key(f, "timeline");
-        if (!tl) {
-                fprintf(f, "none (sampling was off)\n");
-                return;
-        }
-        if (n == 0) {
-                fprintf(f, "no samples\n");
-                return;
-        }
-        size_t w = n < MC_SPARK_WIDTH ? n : MC_SPARK_WIDTH;
-        for (size_t i = 0; i < n; i++) {
-                json_t *v = json_array_get(mem, i);
-                uint64_t x = json_is_integer(v) && json_integer_value(v) > 0
-                                     ? (uint64_t)json_integer_value(v)
-                                     : 0;
-                size_t c = i * w / n;
-                if (x > col[c])
-                        col[c] = x;
-                if (x > top)
-                        top = x;
-        }
-        for (size_t c = 0; c < w; c++) {
-                /* The top block is the maximum; a column at 0 keeps the lowest block so the line stays
-                 * visible. */
-                size_t level = top ? (size_t)((col[c] * 8 + top - 1) / top) : 0;
-                fputs(blocks[level > 0 ? level - 1 : 0], f);
-        }
-        fprintf(f, "  0..%s", size_str(top, a));
-        if (json_is_number(json_array_get(ts, n - 1))) {
-                t_end = json_number_value(json_array_get(ts, n - 1));
-                fprintf(f, " over %.2f s", t_end);
-        }
-        fprintf(f, ", %zu sample%s", n, n == 1 ? "" : "s");
-        if (mc_rj_double(tl, "interval_s", &interval))
-                fprintf(f, " every %g s", interval);
         fputc('\n', f);
 }
 
@@ -681,7 +528,7 @@ static int render(const json_t *r, unsigned flags, char **ret, struct mc_error *
         line_swap_peak(f, r);
         line_breakdown(f, r);
         if (mc_rj_u64(mem, "pgmajfault", &v)) {
-                put_key(f, "majfaults");
+                mc_text_key(f, "majfaults");
                 fprintf(f, "%llu\n", (unsigned long long)v);
         }
         uint64_t oom_kill = 0, group_kill = 0;
@@ -699,18 +546,18 @@ static int render(const json_t *r, unsigned flags, char **ret, struct mc_error *
         line_cpu(f, r);
         lines_hugetlb(f, r);
         if (mc_rj_u64(r, "leftovers_killed", &v) && v > 0) {
-                put_key(f, "leftovers");
+                mc_text_key(f, "leftovers");
                 fprintf(f, "%llu killed after the command exited\n", (unsigned long long)v);
         }
         line_fail_on(f, r);
         if ((e = mc_rj_str(r, "error"))) {
-                put_key(f, "error");
+                mc_text_key(f, "error");
                 fprintf(f, "%s\n", e);
         }
         line_status(f, r);
-        line_timeline(f, r);
-        lines_processes(f, r);
-        lines_steps(f, r);
+        mc_text_timeline(f, r);
+        mc_text_processes(f, r);
+        mc_text_steps(f, r);
         if (fclose(f) != 0)
                 return mc_error_errno(err, ENOMEM, "render the text report");
         *ret = TAKE_PTR(s);

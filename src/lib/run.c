@@ -221,8 +221,10 @@ static int launch(struct mc_run *run, int *ret_status, struct mc_error *err)
         run->observing = true;
         /* MEMCAGE_STEP in the environment the command gets, whoever it runs as (steps.h). */
         if (run->observe.stepping) {
-                r = mc_steps_env(&run->observe.steps, run->plan.creds.envp ? run->plan.creds.envp : environ,
-                                 err);
+                char *const *base = run->plan.creds.envp ? run->plan.creds.envp
+                                    : run->req.envp      ? run->req.envp
+                                                         : environ;
+                r = mc_steps_env(&run->observe.steps, base, err);
                 if (r < 0)
                         return r;
         }

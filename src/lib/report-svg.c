@@ -7,6 +7,7 @@
 #include "escape.h"
 #include "report-json.h"
 #include "report-svg.h"
+#include "report-svg-steps.h"
 #include "size.h"
 #include "util.h"
 
@@ -434,7 +435,7 @@ static unsigned markers(const struct chart *c, const json_t *r)
         return kinds;
 }
 
-static void legend(const struct chart *c, bool swap, bool psi, unsigned kinds)
+static void legend(const struct chart *c, bool swap, bool psi, bool steps, unsigned kinds)
 {
         struct item {
                 const char *label, *color;
@@ -445,6 +446,7 @@ static void legend(const struct chart *c, bool swap, bool psi, unsigned kinds)
                 { "PSI some avg10", COLOR_SOME, true, true, psi },
                 { "PSI full avg10", COLOR_FULL, true, true, psi },
                 { "limits (labelled)", "#555555", true, true, true },
+                { "step: start, peak", "#444444", true, false, steps },
                 { "OOM kill", COLOR_OOM, false, false, kinds & MARK_OOM },
                 { "memory.high reached", COLOR_HIGH, false, false, kinds & MARK_HIGH },
                 { "memory.max reached", COLOR_MAX, false, false, kinds & MARK_MAX },
@@ -504,6 +506,8 @@ static int chart(FILE *f, const json_t *r, const json_t *tl)
         double top = column_max(mem);
         if (column_max(swap) > top)
                 top = column_max(swap);
+        if (mc_svg_steps_peak(r) > top) /* a step's peak by the kernel may lie between two samples */
+                top = mc_svg_steps_peak(r);
         static const char *const lims[] = { "max", "high", "swap.max" };
         for (size_t i = 0; i < ELEMENTSOF(lims); i++)
                 if (mc_rj_u64(limits, lims[i], &v) && (double)v > top)
@@ -525,8 +529,12 @@ static int chart(FILE *f, const json_t *r, const json_t *tl)
         limit_line(&c, r, "max", "memory.max", COLOR_MAX, &label_y);
         limit_line(&c, r, "high", "memory.high", COLOR_HIGH, &label_y);
         limit_line(&c, r, "swap.max", "memory.swap.max", COLOR_SWAP, &label_y);
+        struct mc_svg_plot plot = {
+                .f = f, .x0 = X0, .x1 = X1, .y0 = Y0, .y1 = Y1, .t_max = c.t_max, .y_max = c.y_max
+        };
+        bool steps = mc_svg_steps(&plot, r);
         unsigned kinds = markers(&c, r);
-        legend(&c, swap != NULL, psi, kinds);
+        legend(&c, swap != NULL, psi, steps, kinds);
         return 0;
 }
 

@@ -1,11 +1,14 @@
 #!/bin/bash
-# timeout: 300
+# timeout: 420
 # The peak of each step (MEMCAGE_STEP, memcage step): a script of three steps
 # of 40, 120 and 60 MiB, named by `echo NAME > "$MEMCAGE_STEP"` and by
 # `memcage step NAME`, gets each step's peak within a few MiB: exact on 6.12+
 # (memory.peak reset through memcage's own fd, "kernel"), the sampler's
-# maximum before ("sampled"). The FIFO and its directory are gone after the
-# run, and a command run as nobody names its steps too.
+# maximum before ("sampled"). Every rendering knows the steps: the SVG chart
+# draws a boundary at each step's start, the GitHub job summary has a row a
+# step, and the ::error of an OOM kill in a step names that step. The FIFO
+# and its directory are gone after the run, and a command run as nobody
+# names its steps too.
 . "$(dirname "$0")/lib.sh"
 require_file "$cg_root/cgroup.controllers"
 
@@ -89,6 +92,43 @@ if command -v promtool >/dev/null; then
                 fail "promtool check metrics: $(head -c 500 "$tmpdir/promtool.out")"
 fi
 
+# SVG: a boundary a step, at its start on the time axis, its name as the label (read with an XPath).
+svg=$tmpdir/r.svg
+run_memcage report --format svg -o "$svg" "$r"
+assert_eq "$rc" 0 "report --format svg ($err)"
+[ -s "$svg" ] || fail "report --format svg wrote nothing"
+xmllint --noout "$svg" 2>"$tmpdir/xmllint.err" || fail "the SVG is not well-formed: $(head -c 500 "$tmpdir/xmllint.err")"
+step_g="//*[local-name()='g'][@class='step']"
+xpath() { xmllint --xpath "$1" "$svg" 2>/dev/null || :; }
+assert_eq "$(xpath "count($step_g)")" 3 "step boundaries in the SVG"
+# The chart's time axis runs from x 80 to x 790 over the timeline or the run, whichever is longer.
+t_max=$(jq '[(.timeline.t | max), .duration_s] | max' "$r")
+i=0
+for name in build test package; do
+        g="($step_g)[$((i + 1))]"
+        assert_eq "$(xpath "string($g/*[local-name()='text'][@class='step-name'])")" "$name" "SVG label of step $i"
+        assert_contains "$(xpath "string($g/*[local-name()='title'])")" "step $name: " "SVG tooltip of step $i"
+        assert_contains "$(xpath "string($g/*[local-name()='title'])")" "($source)" "SVG tooltip of step $i"
+        x=$(xpath "string($g/*[local-name()='line'][1]/@x1)")
+        want=$(jq -n --argjson s "$(jq ".steps[$i].start_s" "$r")" --argjson m "$t_max" '80 + 710 * $s / $m')
+        assert_eq "$(jq -n --argjson x "$x" --argjson w "$want" '($x - $w) | fabs < 0.11')" true \
+                "SVG boundary of step $i at x $x (its start: $want)"
+        i=$((i + 1))
+done
+# GitHub: a clean run has no annotation; the job summary has a row a step with its peak and source.
+: >"$tmpdir/summary.md"
+GITHUB_STEP_SUMMARY=$tmpdir/summary.md run_memcage report --format github "$r"
+assert_eq "$rc" 0 "report --format github ($err)"
+assert_eq "$out" "" "annotations of a clean run"
+for name in build test package; do
+        row=$(grep "^| $name | " "$tmpdir/summary.md") || fail "no summary row of step $name: $(cat "$tmpdir/summary.md")"
+        echo "# $row"
+        # The peak as the text report of the same run shows it (STEP START s DURATION s PEAK SOURCE ...).
+        peak=$(awk -v n="$name" '$1 == n { print $6 }' "$tmpdir/t.txt")
+        [ -n "$peak" ] || fail "no text row of step $name"
+        assert_contains "$row" " | $peak ($source) | " "summary row of $name"
+done
+
 [ -s "$tmpdir/fifo" ] || fail "the command saw no MEMCAGE_STEP"
 fifo=$(cat "$tmpdir/fifo")
 echo "# MEMCAGE_STEP was $fifo"
@@ -104,6 +144,30 @@ assert_contains "$err" "not inside memcage run" "memcage step outside a run"
 mkfifo "$tmpdir/dead"
 MEMCAGE_STEP=$tmpdir/dead run_memcage step build
 assert_eq "$rc" 125 "memcage step without a reader"
+
+# An OOM kill in a step: one ::error, and it names the step; so do the memory.max warnings.
+r3=$tmpdir/r3.json
+run_memcage run --name t58o --max 64M --swap 0 --report "$r3" -- sh -c '
+        echo warm > "$MEMCAGE_STEP" && "$HOG" 20 1 || exit
+        echo "boom & <bust>" > "$MEMCAGE_STEP" && "$HOG" 300 1'
+assert_eq "$rc" 137 "exit status of the step OOM-killed ($err)"
+assert_report_valid "$r3"
+assert_eq "$(jq -c '[.steps[] | [.name, .oom_kills]]' "$r3")" '[["warm",0],["boom & <bust>",1]]' "steps and their kills"
+run_memcage report --format github "$r3"
+assert_eq "$rc" 0 "report --format github of the OOM run ($err)"
+echo "$out" | sed 's/^/# /'
+assert_eq "$(printf '%s\n' "$out" | grep -c '^::error ')" 1 "::error lines of one OOM kill"
+assert_contains "$(printf '%s\n' "$out" | grep '^::error ')" " in memcage/t58o (memory.max 64M) in step boom & <bust>" \
+        "the ::error names the step"
+assert_contains "$(printf '%s\n' "$out" | grep '^::warning .*memory.max')" "in step boom & <bust>" \
+        "the memory.max warning names the step"
+assert_not_contains "$out" "in step warm" "annotations of the step without events"
+run_memcage report --format svg -o "$tmpdir/r3.svg" "$r3"
+assert_eq "$rc" 0 "report --format svg of the OOM run ($err)"
+assert_eq "$(xmllint --xpath "string(($step_g)[2]/*[local-name()='text'][@class='step-name'])" "$tmpdir/r3.svg")" \
+        "boom & <bust>" "SVG label of the step with the kill, its name escaped and read back"
+assert_contains "$(xmllint --xpath "string(($step_g)[2]/*[local-name()='title'])" "$tmpdir/r3.svg")" \
+        ", 1 OOM kill" "SVG tooltip of the step with the kill"
 
 # [run] user = nobody: the FIFO is the user's to write.
 getent passwd nobody >/dev/null || skip "no user nobody"

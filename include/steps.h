@@ -188,7 +188,7 @@ void mc_steps_done(struct mc_steps *s);
  * Asks the kernel to reclaim the group's whole usage through reclaim_fd
  * (memory.reclaim): "BYTES swappiness=0" first, so that only page cache and
  * kernel memory go, not the command's anonymous memory to swap; a kernel
- * that refuses the key (older ones) gets BYTES alone, from then on
+ * that refuses the key (6.1 does, 6.12 takes it) gets BYTES alone, from then on
  * (*plain set). EAGAIN, less reclaimed than asked, is the normal end: what
  * is left is in use. 0, or a negative errno.
  */

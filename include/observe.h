@@ -107,6 +107,7 @@ struct mc_observe_opts {
         bool steps_set_owner;                       /* the command runs as steps_uid:steps_gid */
         uid_t steps_uid;
         gid_t steps_gid;
+        bool steps_reclaim; /* memory.reclaim at each step's start (steps.h); an error without it */
         mc_event_emit_fn emit;
         void *emit_userdata;
         mc_warn_fn warn;

@@ -26,5 +26,16 @@ extern const struct mc_compare_metric_info mc_compare_metrics[MC_COMPARE_N_METRI
 /* "bytes", "seconds", "count": the "unit" of a comparison's row, by enum mc_compare_unit. */
 extern const char *const mc_compare_unit_names[3];
 
+/*
+ * A row of a comparison: {"metric", "unit", "old", "new", "delta", "change",
+ * "worse"}, or for a process {"name", "old_pss", "new_pss", ...}; has_old
+ * and has_new false for a value a report lacks. NULL when out of memory.
+ */
+json_t *mc_compare_row(bool process, const char *name, enum mc_compare_unit u, bool has_old, double old,
+                       bool has_new, double new);
+
+/* The steps of both reports matched by name into cmp's "steps" (report-compare-steps.c). */
+int mc_compare_steps(const json_t *old, const json_t *new, json_t *cmp, struct mc_error *err);
+
 /* Bytes and counts as integers (what a consumer compares exactly), seconds as reals. */
 json_t *mc_compare_number(enum mc_compare_unit u, double v);

@@ -45,6 +45,15 @@ int mc_compare_load(const char *path, json_t **ret, struct mc_error *err);
  * "unit" is bytes, seconds or count; "old"/"new"/"delta" are null when unknown;
  * "change" is delta/old, null when old is 0 or unknown; "worse" is new > old.
  * Processes of the same name are summed (the PSS of the top entries).
+ *
+ * "steps" compares the steps the commands named (the reports' "steps"):
+ *   [{"name", "match", "old_index", "new_index", "metrics": [rows]}...]
+ * in the new report's order: each step matched with the baseline's first
+ * step of its name ("match": "both", "metrics" as the run's but cpu, which
+ * a step does not have); "new" when the baseline has no step of that name;
+ * "repeated" for a name's later steps in the new report, not compared (nor
+ * judged); then the baseline's names the new report lacks ("old"). The
+ * indexes are into each report's "steps", null for the side without.
  */
 int mc_compare_reports(const json_t *old, const json_t *new, json_t **ret, struct mc_error *err);
 
@@ -97,11 +106,26 @@ int mc_thresholds_judge(const json_t *cmp, const struct mc_thresholds *th, json_
 #define MC_THRESHOLDS_STR_MAX (MC_THRESHOLDS_MAX * 96)
 const char *mc_thresholds_format(const json_t *fail_on, char *buf, size_t n);
 
+/*
+ * The thresholds judged on each step both reports have ("match": "both" in
+ * cmp's "steps"), as on the run: each such entry gets "fail_on":
+ * {"thresholds": [...]} (mc_thresholds_judge()), and so does the step
+ * new_index of report when report is not NULL; report's "fail_on", when it
+ * has one, gets "steps": the names of the steps where one matched.
+ * ret_matched: the thresholds matched, over all steps.
+ */
+int mc_steps_judge(json_t *cmp, const struct mc_thresholds *th, json_t *report, size_t *ret_matched,
+                   struct mc_error *err);
+
+/* The steps' matches for a message: "step 'build': peak+10% (130M over 110M); step 'test': ...". */
+const char *mc_steps_thresholds_format(const json_t *cmp, char *buf, size_t n);
+
 /* What --fail-on found in a run's report (mc_report_judge()). */
 struct mc_judgement {
-        unsigned matched;    /* the conditions of the mask the report meets (fail-on.h) */
-        size_t n_thresholds; /* how many thresholds matched */
-        int status;          /* the run's status once judged */
+        unsigned matched;         /* the conditions of the mask the report meets (fail-on.h) */
+        size_t n_thresholds;      /* how many thresholds matched, the run's */
+        size_t n_step_thresholds; /* and over its steps */
+        int status;               /* the run's status once judged */
 };
 
 /*
@@ -109,7 +133,8 @@ struct mc_judgement {
  * status. cmp is its comparison with the baseline (NULL without one, or when
  * the command never ran: then no threshold is judged); the thresholds judged
  * on it go into cmp as {"fail_on": {"thresholds": [...]}}, for
- * mc_compare_text(). With a mask or thresholds, the report gets its
+ * mc_compare_text(), and on each step (mc_steps_judge()): a step's match
+ * fails the run as the run's own does. With a mask or thresholds, the report gets its
  * "fail_on" (mc_fail_on_to_json(), with cmp's "thresholds"). A match turns
  * status 0 into MC_FAIL_ON_EXIT_STATUS, the report's "status" too; any other
  * status stays, as the command's own failure says more than the condition.

@@ -105,6 +105,7 @@ struct mc_observation {
         const struct mc_step *steps; /* in the order named */
         size_t n_steps;
         bool steps_truncated; /* more were named than kept */
+        bool steps_reclaimed; /* memory.reclaim at each step's start (--step-reclaim) */
 };
 struct mc_report {
         char *const *argv;                    /* the command */

@@ -66,6 +66,7 @@ struct mc_run_request {
         const char *runtime_dir;  /* the caller's $XDG_RUNTIME_DIR, for a user manager's bus */
         bool evacuate;            /* --evacuate */
         bool wait_all;            /* --wait-all */
+        bool step_reclaim;        /* --step-reclaim: memory.reclaim at each step's start */
         enum mc_spawn_method method;
         int signal_fd;                 /* memcage's signalfd (mc_signals_block()) */
         const sigset_t *child_sigmask; /* the mask the command gets */

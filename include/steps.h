@@ -24,6 +24,13 @@
  * older kernels the write (or the open for writing) fails and the step's
  * peak is the highest memory.current the sampler saw during the step and
  * at its boundaries ("sampled").
+ *
+ * Either way a step starts from the usage at its start, page cache that
+ * earlier steps read included. With reclaim (memcage run --step-reclaim)
+ * memcage first writes the group's usage to memory.reclaim (Linux 5.19+)
+ * at each step's start, so that the step starts from what the kernel could
+ * not reclaim: the command's anonymous memory (without swap) and what is in
+ * use.
  */
 
 #include <stdbool.h>
@@ -122,6 +129,7 @@ struct mc_steps_opts {
         uid_t uid;       /* with set_owner */
         gid_t gid;       /* with set_owner */
         const char *tmp; /* where to make the directory; NULL: /run/user/UID, $TMPDIR, /tmp */
+        bool reclaim;    /* memory.reclaim at each step's start; mc_steps_open() fails without it */
         mc_warn_fn warn; /* a name ignored, the kernel's peaks unavailable */
         void *warn_userdata;
 };
@@ -132,6 +140,8 @@ struct mc_steps {
         char *path; /* the FIFO */
         int dir_fd, fifo_fd;
         int peak_fd, swap_peak_fd; /* memory.peak, memory.swap.peak opened for writing; -EBADF: sampled */
+        int reclaim_fd;            /* memory.reclaim with opts.reclaim, else -EBADF */
+        bool reclaim_plain;        /* the kernel refused "swappiness=0": the size alone */
         char **envp;               /* the command's environment with MEMCAGE_STEP, mc_steps_env() */
         char line[MC_STEP_NAME_MAX + 2];
         size_t len;
@@ -143,7 +153,11 @@ struct mc_steps {
         struct mc_step_list list;
 };
 
-/* Makes the directory and the FIFO and opens the peak files. On failure nothing stays. */
+/*
+ * Makes the directory and the FIFO and opens the peak files (and
+ * memory.reclaim with opts.reclaim: -ENOENT when the kernel has none, the
+ * message says which Linux has it). On failure nothing stays.
+ */
 int mc_steps_open(struct mc_steps *s, const struct mc_steps_opts *opts, struct mc_error *err);
 
 /*
@@ -170,4 +184,14 @@ void mc_steps_done(struct mc_steps *s);
  * memcage reads it any more (its run has ended), -EINVAL for a name that
  * mc_step_name_parse() refuses or a path that is not a FIFO.
  */
+/*
+ * Asks the kernel to reclaim the group's whole usage through reclaim_fd
+ * (memory.reclaim): "BYTES swappiness=0" first, so that only page cache and
+ * kernel memory go, not the command's anonymous memory to swap; a kernel
+ * that refuses the key (6.1 does, 6.12 takes it) gets BYTES alone, from then on
+ * (*plain set). EAGAIN, less reclaimed than asked, is the normal end: what
+ * is left is in use. 0, or a negative errno.
+ */
+int mc_steps_reclaim(int group_fd, int reclaim_fd, bool *plain);
+
 int mc_step_send(const char *path, const char *name, struct mc_error *err);

@@ -42,6 +42,9 @@ static void usage(void)
                "                         sample memory for the report every DURATION (250ms,\n"
                "                         1s; default: [report] interval of the profile, or\n"
                "                         100ms); 0 turns sampling off\n"
+               "      --step-reclaim     at each step's start (MEMCAGE_STEP), ask the kernel to\n"
+               "                         reclaim the group's page cache (memory.reclaim), so\n"
+               "                         that the step's peak starts from clean usage\n"
                "      --events FILE      write each memory event to FILE as a JSON line; a\n"
                "                         regular file is replaced when the run ends\n"
                "      --events-append FILE\n"
@@ -144,6 +147,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 OPT_BASELINE,
                 OPT_KILL_ON_PRESSURE,
                 OPT_COLOR,
+                OPT_STEP_RECLAIM,
         };
         static const struct option options[] = {
                 { "profile", required_argument, NULL, 'p' },
@@ -170,6 +174,7 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                 { "kill-on-pressure", required_argument, NULL, OPT_KILL_ON_PRESSURE },
                 { "user", required_argument, NULL, 'u' },
                 { "interval", required_argument, NULL, OPT_INTERVAL },
+                { "step-reclaim", no_argument, NULL, OPT_STEP_RECLAIM },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -263,6 +268,9 @@ int cli_run_parse_args(int argc, char **argv, struct cli_run_opts *o)
                         break;
                 case OPT_INTERVAL:
                         o->interval = optarg;
+                        break;
+                case OPT_STEP_RECLAIM:
+                        o->step_reclaim = true;
                         break;
                 case 'q':
                         o->quiet = true;

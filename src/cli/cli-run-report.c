@@ -101,11 +101,13 @@ int cli_run_report(const struct cli_run_opts *o, const struct mc_report *r, cons
                 return status == 0 ? MC_EXIT_MEMCAGE : status;
         }
         if (judged.status != status) {
-                char names[64], tnames[MC_THRESHOLDS_STR_MAX];
+                char names[64], tnames[MC_THRESHOLDS_STR_MAX], snames[MC_THRESHOLDS_STR_MAX];
                 mc_fail_on_format(judged.matched, names, sizeof(names));
                 mc_thresholds_format(mc_rj_obj(cmp, "fail_on"), tnames, sizeof(tnames));
-                cli_error("run: the command exited 0, but --fail-on %s matched: %s%s%s (exit status %d)",
-                          o->fail_on_arg, names, *names && *tnames ? ", " : "", tnames, judged.status);
+                mc_steps_thresholds_format(cmp, snames, sizeof(snames));
+                cli_error("run: the command exited 0, but --fail-on %s matched: %s%s%s%s%s (exit status %d)",
+                          o->fail_on_arg, names, *names && *tnames ? ", " : "", tnames,
+                          (*names || *tnames) && *snames ? "; " : "", snames, judged.status);
                 status = judged.status; /* recorded in the JSON by the judgement */
         }
         print_summary(o, r);

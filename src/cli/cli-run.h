@@ -36,7 +36,8 @@ struct cli_run_opts {
         struct mc_thresholds thresholds; /* --fail-on METRIC+MARGIN, judged against the baseline */
         const char *baseline;            /* --baseline: the report to compare the run with */
         bool wait_all;
-        bool evacuate; /* --evacuate: move the other processes of a delegated group into a leaf */
+        bool step_reclaim; /* --step-reclaim */
+        bool evacuate;     /* --evacuate: move the other processes of a delegated group into a leaf */
         bool quiet;
         enum mc_spawn_method method;
         struct cli_run_override *overrides;

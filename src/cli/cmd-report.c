@@ -78,7 +78,7 @@ static int report_compare(const char *baseline, const json_t *j, enum cli_format
         json_auto_t *old = NULL, *cmp = NULL;
         _cleanup_free_ char *text = NULL;
         unsigned matched = 0;
-        size_t n_matched = 0;
+        size_t n_matched = 0, n_steps = 0;
 
         if (mc_compare_load(baseline, &old, &err) < 0) {
                 cli_error("report: baseline %s", err.msg);
@@ -101,6 +101,10 @@ static int report_compare(const char *baseline, const json_t *j, enum cli_format
                         cli_error("report: out of memory");
                         return MC_EXIT_MEMCAGE;
                 }
+                if (thresholds->n > 0 && mc_steps_judge(cmp, thresholds, NULL, &n_steps, &err) < 0) {
+                        cli_error("report: %s", err.msg);
+                        return MC_EXIT_MEMCAGE;
+                }
         }
         if ((format == CLI_FORMAT_JSON ? mc_report_json_dump(cmp, &text, &err)
                                        : mc_compare_text(cmp, 0, &text, &err)) < 0) {
@@ -109,11 +113,13 @@ static int report_compare(const char *baseline, const json_t *j, enum cli_format
         }
         if (cli_write_text(text, out, stdout, "report") < 0)
                 return MC_EXIT_MEMCAGE;
-        if (matched || n_matched > 0) {
-                char buf[64], names[MC_THRESHOLDS_STR_MAX];
-                cli_error("report: --fail-on matched: %s%s%s", mc_fail_on_format(matched, buf, sizeof(buf)),
-                          matched && n_matched ? ", " : "",
-                          mc_thresholds_format(mc_rj_obj(cmp, "fail_on"), names, sizeof(names)));
+        if (matched || n_matched > 0 || n_steps > 0) {
+                char buf[64], names[MC_THRESHOLDS_STR_MAX], steps[MC_THRESHOLDS_STR_MAX];
+                cli_error("report: --fail-on matched: %s%s%s%s%s",
+                          mc_fail_on_format(matched, buf, sizeof(buf)), matched && n_matched ? ", " : "",
+                          mc_thresholds_format(mc_rj_obj(cmp, "fail_on"), names, sizeof(names)),
+                          (matched || n_matched) && n_steps ? "; " : "",
+                          mc_steps_thresholds_format(cmp, steps, sizeof(steps)));
                 return MC_EXIT_FAIL_ON;
         }
         return MC_EXIT_OK;

@@ -161,6 +161,7 @@ static int plan(struct run_cli *c, const sigset_t *old_mask, int signal_fd)
                 .runtime_dir = cli_getenv("XDG_RUNTIME_DIR"),
                 .evacuate = c->opts.evacuate,
                 .wait_all = c->opts.wait_all,
+                .step_reclaim = c->opts.step_reclaim,
                 .method = c->opts.method,
                 .signal_fd = signal_fd,
                 .child_sigmask = old_mask,

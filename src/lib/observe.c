@@ -213,13 +213,19 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
                 .set_owner = o->steps_set_owner,
                 .uid = o->steps_uid,
                 .gid = o->steps_gid,
+                .reclaim = o->steps_reclaim,
                 .warn = o->warn,
                 .warn_userdata = o->warn_userdata,
         };
         serr = (struct mc_error){ 0 };
-        if (mc_steps_open(&ob->steps, &so, &serr) < 0)
+        if (mc_steps_open(&ob->steps, &so, &serr) < 0) {
+                /* Reclaim between steps was asked for: the run stops rather than give other numbers. */
+                if (o->steps_reclaim) {
+                        mc_observe_done(ob);
+                        return mc_error_set(err, serr.code, "--step-reclaim: %s", serr.msg);
+                }
                 warn(ob, "steps off: %s", serr.msg);
-        else
+        } else
                 ob->stepping = true;
         return 0;
 }
@@ -336,6 +342,7 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
                 r->steps = ob->steps.list.v;
                 r->n_steps = ob->steps.list.n;
                 r->steps_truncated = ob->steps.list.truncated;
+                r->steps_reclaimed = ob->steps.reclaim_fd >= 0;
         }
         if (!ob->watching)
                 return 0;

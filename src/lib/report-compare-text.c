@@ -121,6 +121,8 @@ static const char *label_of(const char *name)
         return name;
 }
 
+static void lines_step_thresholds(FILE *f, const json_t *cmp, bool first);
+
 static void lines_thresholds(FILE *f, const json_t *cmp)
 {
         json_t *fo = mc_rj_obj(cmp, "fail_on"), *e;
@@ -155,6 +157,78 @@ static void lines_thresholds(FILE *f, const json_t *cmp)
                 put_cell(f, u, json_object_get(e, "old"), "?", 0);
                 fputs(json_is_true(json_object_get(e, "matched")) ? "): matched\n" : ")\n", f);
         }
+        lines_step_thresholds(f, cmp, first);
+}
+
+/*
+ * The steps: for each step both reports have, its rows known in either
+ * (as the run's, indented), then a line for each step only one has.
+ */
+static void lines_steps(FILE *f, const json_t *cmp)
+{
+        json_t *steps = mc_rj_array(cmp, "steps"), *e, *m;
+        size_t i, k;
+
+        if (json_array_size(steps) == 0)
+                return;
+        fprintf(f, "%-*smatched by name (a name's first step; later ones are not compared)\n", KEY_WIDTH,
+                "steps");
+        json_array_foreach(steps, i, e)
+        {
+                const char *name = mc_rj_str(e, "name") ?: "?", *match = mc_rj_str(e, "match") ?: "?";
+
+                if (streq(match, "new"))
+                        fprintf(f, "  %s: only in the new report\n", name);
+                else if (streq(match, "old"))
+                        fprintf(f, "  %s: only in the baseline\n", name);
+                else if (streq(match, "repeated"))
+                        fprintf(f, "  %s: repeated, not compared\n", name);
+                if (!streq(match, "both"))
+                        continue;
+                fprintf(f, "  %s\n", name);
+                json_array_foreach(mc_rj_array(e, "metrics"), k, m)
+                {
+                        /* Unknown in both (no swap accounting, sampling off): nothing to say. */
+                        if (json_is_null(json_object_get(m, "old")) &&
+                            json_is_null(json_object_get(m, "new")))
+                                continue;
+                        fprintf(f, "    %-*s", KEY_WIDTH - 4, label_of(mc_rj_str(m, "metric") ?: "?"));
+                        put_row(f, unit_of(m), m, "old", "new", "unknown");
+                }
+        }
+}
+
+/* The thresholds a step met, one line each, after the run's. */
+static void lines_step_thresholds(FILE *f, const json_t *cmp, bool first)
+{
+        json_t *e, *t;
+        size_t i, k, judged = 0;
+        bool any = false;
+
+        json_array_foreach(mc_rj_array(cmp, "steps"), i, e)
+        {
+                json_t *th = mc_rj_array(mc_rj_obj(e, "fail_on"), "thresholds");
+                judged += th != NULL;
+                json_array_foreach(th, k, t)
+                {
+                        enum mc_compare_unit u = unit_of_metric(mc_rj_str(t, "metric"));
+                        if (!json_is_true(json_object_get(t, "matched")))
+                                continue;
+                        fprintf(f, "%-*sstep %s, %s: ", KEY_WIDTH, first ? "fail-on" : "",
+                                mc_rj_str(e, "name") ?: "?", mc_rj_str(t, "threshold") ?: "?");
+                        first = false;
+                        put_cell(f, u, json_object_get(t, "new"), "?", 0);
+                        fputs(" over ", f);
+                        put_cell(f, u, json_object_get(t, "limit"), "?", 0);
+                        fputs(" (old ", f);
+                        put_cell(f, u, json_object_get(t, "old"), "?", 0);
+                        fputs("): matched\n", f);
+                        any = true;
+                }
+        }
+        if (judged > 0 && !any)
+                fprintf(f, "%-*ssteps: none matched in the %zu compared\n", KEY_WIDTH,
+                        first ? "fail-on" : "", judged);
 }
 
 static int render(const json_t *cmp, unsigned flags, char **ret, struct mc_error *err)
@@ -190,6 +264,7 @@ static int render(const json_t *cmp, unsigned flags, char **ret, struct mc_error
                         put_row(f, MC_COMPARE_UNIT_BYTES, e, "old_pss", "new_pss", "-");
                 }
         }
+        lines_steps(f, cmp);
         lines_thresholds(f, cmp);
         if (fclose(f) != 0)
                 return mc_error_errno(err, ENOMEM, "render the comparison");

@@ -106,12 +106,12 @@ static int set(json_t *o, const char *key, json_t *v)
 }
 
 /*
- * One line of the comparison. For a metric, worse is new > old, both known;
+ * One line of the comparison (report-compare-internal.h). For a metric, worse is new > old, both known;
  * for a process also a name that entered the top: it took memory the
  * baseline did not see there.
  */
-static json_t *row(bool process, const char *name, enum mc_compare_unit u, bool has_old, double old,
-                   bool has_new, double new)
+json_t *mc_compare_row(bool process, const char *name, enum mc_compare_unit u, bool has_old, double old,
+                       bool has_new, double new)
 {
         bool known = has_old && has_new;
         bool worse = process ? has_new && (!has_old || new > old) : known && new > old;
@@ -204,8 +204,9 @@ int mc_compare_reports(const json_t *old, const json_t *new, json_t **ret, struc
         for (int m = 0; m < MC_COMPARE_N_METRICS; m++) {
                 double o = 0, v = 0;
                 bool ho = metric_value(old, m, &o), hn = metric_value(new, m, &v);
-                if (json_array_append_new(rows, row(false, mc_compare_metrics[m].name,
-                                                    mc_compare_metrics[m].unit, ho, o, hn, v)) < 0)
+                if (json_array_append_new(rows, mc_compare_row(false, mc_compare_metrics[m].name,
+                                                               mc_compare_metrics[m].unit, ho, o, hn, v)) <
+                    0)
                         return mc_error_errno(err, ENOMEM, "compare the reports");
         }
 
@@ -213,10 +214,12 @@ int mc_compare_reports(const json_t *old, const json_t *new, json_t **ret, struc
         add_processes(old, 0, procs, &n);
         qsort(procs, n, sizeof(procs[0]), proc_cmp);
         for (size_t i = 0; i < n && i < MC_COMPARE_TOP; i++)
-                if (json_array_append_new(prows,
-                                          row(true, procs[i].name, MC_COMPARE_UNIT_BYTES, procs[i].has[0],
-                                              procs[i].pss[0], procs[i].has[1], procs[i].pss[1])) < 0)
+                if (json_array_append_new(prows, mc_compare_row(true, procs[i].name, MC_COMPARE_UNIT_BYTES,
+                                                                procs[i].has[0], procs[i].pss[0],
+                                                                procs[i].has[1], procs[i].pss[1])) < 0)
                         return mc_error_errno(err, ENOMEM, "compare the reports");
+        if (mc_compare_steps(old, new, doc, err) < 0)
+                return -err->code;
         *ret = TAKE_PTR(doc);
         return 0;
 }

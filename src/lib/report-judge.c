@@ -62,7 +62,7 @@ int mc_report_judge(json_t *report, unsigned mask, const struct mc_thresholds *t
                     struct mc_judgement *ret, struct mc_error *err)
 {
         json_t *judged = NULL; /* cmp's, once there */
-        size_t n_thresholds = 0;
+        size_t n_thresholds = 0, n_steps = 0;
         unsigned matched = 0;
 
         if (cmp && mc_thresholds_judge(cmp, th, &judged, &n_thresholds, err) < 0)
@@ -76,12 +76,17 @@ int mc_report_judge(json_t *report, unsigned mask, const struct mc_thresholds *t
                         fo = (json_decref(fo), NULL);
                 if (!fo || json_object_set_new(report, "fail_on", fo) < 0)
                         return mc_error_errno(err, ENOMEM, "judge the report");
-                if ((matched || n_thresholds > 0) && status == 0) {
+                if (cmp && th->n > 0 && mc_steps_judge(cmp, th, report, &n_steps, err) < 0)
+                        return -err->code;
+                if ((matched || n_thresholds > 0 || n_steps > 0) && status == 0) {
                         status = MC_FAIL_ON_EXIT_STATUS;
                         if (json_object_set_new(report, "status", json_integer(status)) < 0)
                                 return mc_error_errno(err, ENOMEM, "judge the report");
                 }
         }
-        *ret = (struct mc_judgement){ .matched = matched, .n_thresholds = n_thresholds, .status = status };
+        *ret = (struct mc_judgement){ .matched = matched,
+                                      .n_thresholds = n_thresholds,
+                                      .n_step_thresholds = n_steps,
+                                      .status = status };
         return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "report-compare.h"
 #include "report-json.h"
 #include "report-junit.h"
 #include "report-text.h"
@@ -41,6 +42,9 @@ static void property_us(FILE *f, const char *name, const json_t *obj, const char
         property(f, name, buf);
 }
 
+/* "step NAME": a name has at most 128 bytes (steps.h). */
+#define MC_STEP_LABEL_MAX (5 + 128 + 1)
+
 static bool append_name(char *buf, size_t n, size_t *len, const char *name)
 {
         int k = snprintf(buf + *len, n - *len, "%s%s", *len ? ", " : "", name);
@@ -52,8 +56,8 @@ static bool append_name(char *buf, size_t n, size_t *len, const char *name)
 
 /*
  * What --fail-on matched: the conditions of fail_on.matched, then the
- * baseline thresholds of fail_on.thresholds that matched ("oom, peak+10%");
- * "" when none.
+ * baseline thresholds of fail_on.thresholds that matched, then the steps
+ * where one matched ("oom, peak+10%, step build"); "" when none.
  */
 static void fail_on_matched(const json_t *r, char *buf, size_t n)
 {
@@ -72,6 +76,15 @@ static void fail_on_matched(const json_t *r, char *buf, size_t n)
                 if (name && json_is_true(json_object_get(m, "matched")) && !append_name(buf, n, &len, name))
                         return;
         }
+        json_array_foreach(mc_rj_array(fail_on, "steps"), i, m)
+        {
+                char step[MC_STEP_LABEL_MAX];
+                if (json_is_string(m)) {
+                        snprintf(step, sizeof(step), "step %s", json_string_value(m));
+                        if (!append_name(buf, n, &len, step))
+                                return;
+                }
+        }
 }
 
 /* A step failed when it saw an OOM kill (its oom_kills, the increase of memory.events oom_kill). */
@@ -79,6 +92,19 @@ static uint64_t step_oom_kills(const json_t *step)
 {
         uint64_t v = 0;
         return mc_rj_u64(step, "oom_kills", &v) ? v : 0;
+}
+
+/* Or when it met a --fail-on threshold against the baseline's step of its name: "peak+10% (64M over 52.8M)".
+ */
+static const char *step_thresholds(const json_t *step, char *buf, size_t n)
+{
+        return mc_thresholds_format(mc_rj_obj(step, "fail_on"), buf, n);
+}
+
+static bool step_failed(const json_t *step)
+{
+        char buf[MC_THRESHOLDS_STR_MAX];
+        return step_oom_kills(step) > 0 || step_thresholds(step, buf, sizeof(buf))[0];
 }
 
 /*
@@ -94,6 +120,7 @@ static void steps_testcases(FILE *f, const json_t *r, const char *profile)
         {
                 const char *name = mc_rj_str(step, "name");
                 uint64_t kills = step_oom_kills(step);
+                char matched[MC_THRESHOLDS_STR_MAX], message[MC_THRESHOLDS_STR_MAX + 64];
                 double duration = 0;
 
                 if (!mc_rj_double(step, "duration_s", &duration))
@@ -112,11 +139,19 @@ static void steps_testcases(FILE *f, const json_t *r, const char *profile)
                 property_us(f, "memcage.pressure.full_stall_seconds", step, "full_total_us");
                 property_u64(f, "memcage.oom_kills", step, "oom_kills");
                 fputs("    </properties>\n", f);
-                if (kills > 0)
-                        fprintf(f,
-                                "    <failure message=\"%llu OOM kill%s in this step\" "
-                                "type=\"oom-killed\"/>\n",
-                                (unsigned long long)kills, kills == 1 ? "" : "s");
+                step_thresholds(step, matched, sizeof(matched));
+                if (kills > 0 || matched[0]) {
+                        int w = kills > 0
+                                        ? snprintf(message, sizeof(message), "%llu OOM kill%s in this step",
+                                                   (unsigned long long)kills, kills == 1 ? "" : "s")
+                                        : 0;
+                        if (w >= 0 && (size_t)w < sizeof(message) && matched[0])
+                                snprintf(message + w, sizeof(message) - (size_t)w, "%s--fail-on matched: %s",
+                                         w ? "; " : "", matched);
+                        fputs("    <failure message=\"", f);
+                        mc_xml_escape(f, message, true);
+                        fprintf(f, "\" type=\"%s\"/>\n", kills > 0 ? "oom-killed" : "fail-on");
+                }
                 fputs("  </testcase>\n", f);
         }
 }
@@ -167,7 +202,7 @@ int mc_report_junit(const json_t *r, char **ret, struct mc_error *err)
         json_array_foreach(mc_rj_array(r, "steps"), i, step)
         {
                 n_steps++;
-                step_failures += step_oom_kills(step) > 0;
+                step_failures += step_failed(step);
         }
 
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);

@@ -84,8 +84,10 @@ void mc_text_steps(FILE *f, const json_t *r)
         if (json_array_size(steps) == 0)
                 return;
         mc_text_key(f, "steps");
-        fprintf(f, "%zu%s\n", json_array_size(steps),
+        fprintf(f, "%zu%s%s\n", json_array_size(steps),
                 json_is_true(json_object_get(r, "steps_truncated")) ? " (more were named, not recorded)"
+                                                                    : "",
+                json_is_true(json_object_get(r, "steps_reclaimed")) ? ", page cache reclaimed at each start"
                                                                     : "");
         fprintf(f, "  %-24s %9s %9s %8s %-7s %8s %10s %4s\n", "STEP", "START", "DURATION", "PEAK", "SOURCE",
                 "SWAP", "STALL", "OOM");

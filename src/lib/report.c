@@ -394,7 +394,8 @@ static int observations_to_json(json_t *root, const struct mc_report *r)
             json_object_set_new(root, "log", r->obs.log ? json_deep_copy(r->obs.log) : json_array()) < 0 ||
             json_object_set_new(root, "log_truncated", json_boolean(r->obs.log_truncated)) < 0 ||
             json_object_set_new(root, "steps", steps_to_json(r)) < 0 ||
-            json_object_set_new(root, "steps_truncated", json_boolean(r->obs.steps_truncated)) < 0)
+            json_object_set_new(root, "steps_truncated", json_boolean(r->obs.steps_truncated)) < 0 ||
+            json_object_set_new(root, "steps_reclaimed", json_boolean(r->obs.steps_reclaimed)) < 0)
                 return -1;
         return 0;
 }

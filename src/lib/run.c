@@ -210,6 +210,7 @@ static int launch(struct mc_run *run, int *ret_status, struct mc_error *err)
                 .steps_set_owner = run->plan.creds.set_uid,
                 .steps_uid = run->plan.creds.uid,
                 .steps_gid = run->plan.creds.set_gid ? run->plan.creds.gid : getegid(),
+                .steps_reclaim = run->req.step_reclaim,
                 .emit = run->req.emit,
                 .emit_userdata = run->req.emit_userdata,
                 .warn = warn_group,

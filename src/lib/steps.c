@@ -184,9 +184,22 @@ int mc_steps_open(struct mc_steps *s, const struct mc_steps_opts *o, struct mc_e
         const char *base = tmp_base(o, buf, sizeof(buf));
         int r;
 
-        *s = (struct mc_steps){
-                .o = *o, .dir_fd = -EBADF, .fifo_fd = -EBADF, .peak_fd = -EBADF, .swap_peak_fd = -EBADF
-        };
+        *s = (struct mc_steps){ .o = *o,
+                                .dir_fd = -EBADF,
+                                .fifo_fd = -EBADF,
+                                .peak_fd = -EBADF,
+                                .swap_peak_fd = -EBADF,
+                                .reclaim_fd = -EBADF };
+        /* Asked for: without the file the steps would not be what the user asked, so no run. */
+        if (o->reclaim) {
+                s->reclaim_fd = openat(o->group_fd, "memory.reclaim", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (s->reclaim_fd < 0) {
+                        int e = errno;
+                        return mc_error_errno(err, e, "memory.reclaim%s",
+                                              e == ENOENT ? " (the kernel has none: Linux 5.19+ has it)"
+                                                          : "");
+                }
+        }
         if (asprintf(&s->dir, "%s/" MC_STEPS_DIR_TMPL, base) < 0) {
                 s->dir = NULL;
                 return mc_error_errno(err, ENOMEM, "steps");
@@ -298,6 +311,28 @@ static void read_now(const struct mc_steps *s, bool ending, struct mc_step_readi
                 ret->has_kernel_swap_peak = pread_u64(s->swap_peak_fd, &ret->kernel_swap_peak);
 }
 
+int mc_steps_reclaim(int group_fd, int reclaim_fd, bool *plain)
+{
+        char buf[64];
+        uint64_t current;
+        struct mc_error e = { 0 };
+
+        if (mc_read_u64_at(group_fd, "memory.current", &current, &e) < 0)
+                return -e.code;
+        if (current == 0)
+                return 0;
+        for (;;) {
+                int n = snprintf(buf, sizeof(buf), "%llu%s", (unsigned long long)current,
+                                 *plain ? "" : " swappiness=0");
+                if (write(reclaim_fd, buf, (size_t)n) == n || errno == EAGAIN)
+                        return 0;
+                if (errno != EINVAL || *plain)
+                        return -errno;
+                /* The key is newer than memory.reclaim: the size alone, which may swap out anon too. */
+                *plain = true;
+        }
+}
+
 /*
  * A write resets the peak seen through this fd to the current usage (6.12);
  * before, it fails (EINVAL or another error) and the steps are sampled.
@@ -314,6 +349,15 @@ static void begin(struct mc_steps *s, const char *name)
         int r;
 
         read_now(s, s->list.open, &now);
+        if (s->reclaim_fd >= 0) {
+                /* The step before ends at what it left; the new one starts from what reclaim could not take.
+                 */
+                mc_step_list_end(&s->list, &now);
+                r = mc_steps_reclaim(s->o.group_fd, s->reclaim_fd, &s->reclaim_plain);
+                if (r < 0)
+                        warn(s, "step '%s': memory.reclaim: %s, ignoring", name, strerror(-r));
+                read_now(s, false, &now);
+        }
         reset_peak(&s->peak_fd);
         reset_peak(&s->swap_peak_fd);
         /* After the reset: usage now is where the new step's peak starts. */
@@ -405,6 +449,7 @@ void mc_steps_done(struct mc_steps *s)
         mc_closep(&s->fifo_fd);
         mc_closep(&s->peak_fd);
         mc_closep(&s->swap_peak_fd);
+        mc_closep(&s->reclaim_fd);
         if (s->dir_fd >= 0)
                 (void)unlinkat(s->dir_fd, MC_STEPS_FIFO, 0);
         mc_closep(&s->dir_fd);

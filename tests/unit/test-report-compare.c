@@ -581,6 +581,172 @@ static void test_report_judge(void **state)
         json_decref(r);
 }
 
+#define STEP(name, peak, dur)                                                                       \
+        "{\"name\": \"" name "\", \"start_s\": 0, \"duration_s\": " #dur ", \"peak\": " #peak       \
+        ", \"peak_source\": \"kernel\", \"swap_peak\": null, \"swap_peak_source\": null,"           \
+        " \"some_total_us\": 0, \"full_total_us\": 0, \"oom_kills\": 0, \"events\": {\"high\": 0, " \
+        "\"max\": 0}}"
+#define STEPS_RUN(steps) \
+        "{\"schema\": 1, \"status\": 0, \"memory\": {\"peak\": 1000}, \"steps\": [" steps "]}"
+
+static json_t *step_entry(const json_t *cmp, size_t i)
+{
+        json_t *e = json_array_get(mc_rj_array(cmp, "steps"), i);
+        assert_non_null(e);
+        return e;
+}
+
+static void assert_index(const json_t *e, const char *key, json_int_t want)
+{
+        json_t *v = json_object_get(e, key);
+        if (want < 0)
+                assert_true(json_is_null(v));
+        else
+                assert_int_equal(json_integer_value(v), want);
+}
+
+/*
+ * Steps matched by name, the first of each: "build" in both (compared),
+ * "test" twice in the new report (the second repeated), "lint" only new,
+ * "pack" only in the baseline; the baseline's own repeat of "build" ignored.
+ */
+static void test_compare_steps(void **state)
+{
+        struct mc_error err = { 0 };
+        json_t *old = parse_json(STEPS_RUN(STEP("build", 100, 1.0) "," STEP("test", 200, 2.0) "," STEP(
+                "build", 900, 1.0) "," STEP("pack", 50, 0.5)));
+        json_t *new = parse_json(STEPS_RUN(STEP("build", 150, 1.5) "," STEP("test", 200, 2.0) "," STEP(
+                "lint", 10, 0.1) "," STEP("test", 999, 3.0)));
+        json_t *cmp = NULL, *e, *m;
+
+        assert_int_equal(mc_compare_reports(old, new, &cmp, &err), 0);
+        assert_int_equal(json_array_size(mc_rj_array(cmp, "steps")), 5);
+
+        e = step_entry(cmp, 0);
+        assert_string_equal(mc_rj_str(e, "name"), "build");
+        assert_string_equal(mc_rj_str(e, "match"), "both");
+        assert_index(e, "old_index", 0);
+        assert_index(e, "new_index", 0);
+        /* The run's metrics but cpu, which a step has not. */
+        assert_int_equal(json_array_size(mc_rj_array(e, "metrics")), MC_COMPARE_N_METRICS - 1);
+        m = metric(e, "peak");
+        assert_int_equal(json_integer_value(json_object_get(m, "old")), 100);
+        assert_int_equal(json_integer_value(json_object_get(m, "new")), 150);
+        assert_true(json_is_true(json_object_get(m, "worse")));
+        m = metric(e, "duration");
+        assert_true(json_real_value(json_object_get(m, "new")) == 1.5);
+        assert_true(json_is_null(json_object_get(metric(e, "swap_peak"), "old")));
+
+        e = step_entry(cmp, 1);
+        assert_string_equal(mc_rj_str(e, "match"), "both");
+        assert_index(e, "old_index", 1);
+        assert_true(json_is_false(json_object_get(metric(e, "peak"), "worse")));
+
+        e = step_entry(cmp, 2);
+        assert_string_equal(mc_rj_str(e, "name"), "lint");
+        assert_string_equal(mc_rj_str(e, "match"), "new");
+        assert_index(e, "old_index", -1);
+        assert_index(e, "new_index", 2);
+        assert_int_equal(json_array_size(mc_rj_array(e, "metrics")), 0);
+
+        e = step_entry(cmp, 3);
+        assert_string_equal(mc_rj_str(e, "name"), "test");
+        assert_string_equal(mc_rj_str(e, "match"), "repeated");
+        assert_index(e, "new_index", 3);
+        assert_int_equal(json_array_size(mc_rj_array(e, "metrics")), 0);
+
+        e = step_entry(cmp, 4);
+        assert_string_equal(mc_rj_str(e, "name"), "pack");
+        assert_string_equal(mc_rj_str(e, "match"), "old");
+        assert_index(e, "old_index", 3);
+        assert_index(e, "new_index", -1);
+
+        json_decref(cmp);
+        json_decref(old);
+        json_decref(new);
+
+        /* Reports without steps (older versions): an empty list. */
+        old = parse_json(PEAK(1));
+        assert_int_equal(mc_compare_reports(old, old, &cmp, &err), 0);
+        assert_int_equal(json_array_size(mc_rj_array(cmp, "steps")), 0);
+        json_decref(cmp);
+        json_decref(old);
+}
+
+/*
+ * --fail-on judges each step against the baseline's of its name: the run's
+ * own peak within its margin, one step's grown 50%: the run fails (123),
+ * the step records what matched, the report's fail_on names it.
+ */
+static void test_steps_judge(void **state)
+{
+        struct mc_error err = { 0 };
+        struct mc_thresholds th = { 0 };
+        struct mc_judgement jg;
+        unsigned mask = 0;
+        json_t *old = parse_json(STEPS_RUN(STEP("build", 100, 1.0) "," STEP("test", 200, 2.0)));
+        json_t *report = parse_json(STEPS_RUN(STEP("build", 150, 1.0) "," STEP("test", 210, 2.0) "," STEP(
+                "test", 900, 2.0) "," STEP("lint", 999, 1.0)));
+        json_t *cmp = NULL, *fo, *t, *step;
+        char buf[MC_THRESHOLDS_STR_MAX];
+        _cleanup_free_ char *text = NULL;
+
+        assert_int_equal(mc_fail_on_parse_list("peak+10%,cpu+1s", &mask, &th, &err), 0);
+        assert_int_equal(mc_compare_reports(old, report, &cmp, &err), 0);
+        assert_int_equal(mc_report_judge(report, mask, &th, cmp, 0, &jg, &err), 0);
+        assert_int_equal(jg.n_thresholds, 0);
+        assert_int_equal(jg.n_step_thresholds, 1);
+        assert_int_equal(jg.status, MC_FAIL_ON_EXIT_STATUS);
+        assert_int_equal(json_integer_value(json_object_get(report, "status")), 123);
+        assert_names(mc_rj_obj(report, "fail_on"), "steps", "build");
+
+        /* build: peak 150 over 110; cpu, which a step lacks, not judged. */
+        step = json_array_get(mc_rj_array(report, "steps"), 0);
+        fo = mc_rj_obj(step, "fail_on");
+        assert_non_null(fo);
+        assert_int_equal(json_array_size(mc_rj_array(fo, "thresholds")), 2);
+        t = json_array_get(mc_rj_array(fo, "thresholds"), 0);
+        assert_true(json_is_true(json_object_get(t, "matched")));
+        assert_int_equal(json_integer_value(json_object_get(t, "limit")), 110);
+        t = json_array_get(mc_rj_array(fo, "thresholds"), 1);
+        assert_true(json_is_false(json_object_get(t, "matched")));
+        assert_true(json_is_null(json_object_get(t, "new")));
+        assert_string_equal(mc_thresholds_format(fo, buf, sizeof(buf)), "peak+10% (150B over 110B)");
+
+        /* test: within 10%; its repeat and lint (no baseline) not judged. */
+        step = json_array_get(mc_rj_array(report, "steps"), 1);
+        assert_false(json_is_true(json_object_get(
+                json_array_get(mc_rj_array(mc_rj_obj(step, "fail_on"), "thresholds"), 0), "matched")));
+        assert_null(json_object_get(json_array_get(mc_rj_array(report, "steps"), 2), "fail_on"));
+        assert_null(json_object_get(json_array_get(mc_rj_array(report, "steps"), 3), "fail_on"));
+
+        assert_string_equal(mc_steps_thresholds_format(cmp, buf, sizeof(buf)),
+                            "step 'build': peak+10% (150B over 110B)");
+        assert_int_equal(mc_compare_text(cmp, MC_COMPARE_TEXT_SHORT, &text, &err), 0);
+        assert_non_null(strstr(text, "steps        matched by name"));
+        assert_non_null(strstr(text, "  build\n    peak"));
+        assert_non_null(strstr(text, "  test: repeated, not compared\n"));
+        assert_non_null(strstr(text, "  lint: only in the new report\n"));
+        assert_non_null(strstr(text, "step build, peak+10%: 150B over 110B (old 100B): matched\n"));
+
+        json_decref(cmp);
+        json_decref(report);
+
+        /* Every step within: the run passes, the text says none matched. */
+        report = parse_json(STEPS_RUN(STEP("build", 105, 1.0) "," STEP("test", 200, 2.0)));
+        assert_int_equal(mc_compare_reports(old, report, &cmp, &err), 0);
+        assert_int_equal(mc_report_judge(report, mask, &th, cmp, 0, &jg, &err), 0);
+        assert_int_equal(jg.n_step_thresholds, 0);
+        assert_int_equal(jg.status, 0);
+        assert_names(mc_rj_obj(report, "fail_on"), "steps", "");
+        free(TAKE_PTR(text));
+        assert_int_equal(mc_compare_text(cmp, 0, &text, &err), 0);
+        assert_non_null(strstr(text, "steps: none matched in the 2 compared\n"));
+        json_decref(cmp);
+        json_decref(report);
+        json_decref(old);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -589,6 +755,7 @@ int main(void)
                 cmocka_unit_test(test_thresholds_judge),        cmocka_unit_test(test_text_golden),
                 cmocka_unit_test(test_text_control_characters), cmocka_unit_test(test_load_errors),
                 cmocka_unit_test(test_report_text_thresholds),  cmocka_unit_test(test_report_judge),
+                cmocka_unit_test(test_compare_steps),           cmocka_unit_test(test_steps_judge),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

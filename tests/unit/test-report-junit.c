@@ -252,6 +252,40 @@ static void test_steps(void **state)
         json_decref(j);
 }
 
+/*
+ * A step that met a --fail-on threshold against the baseline's step of its
+ * name fails with what matched; the run's case fails too, naming the step.
+ */
+static void test_steps_fail_on(void **state)
+{
+        json_t *j = with_steps();
+        json_error_t e;
+        json_t *fo =
+                json_loads("{\"thresholds\": [{\"threshold\": \"peak+10%\", \"metric\": \"peak\", "
+                           "\"old\": 20971520, \"new\": 43000000, \"limit\": 23068672, \"matched\": true}]}",
+                           0, &e);
+        assert_non_null(fo);
+        assert_int_equal(json_object_set_new(json_array_get(json_object_get(j, "steps"), 0), "fail_on", fo),
+                         0);
+        assert_int_equal(
+                json_object_set_new(j, "fail_on",
+                                    json_loads("{\"conditions\": [], \"matched\": [], \"thresholds\": [], "
+                                               "\"steps\": [\"build\"]}",
+                                               0, &e)),
+                0);
+        assert_int_equal(json_object_set_new(j, "status", json_integer(123)), 0);
+        char *s = render(j);
+        assert_contains(s, "tests=\"3\" failures=\"3\"");
+        assert_contains(s, "<testcase name=\"build\" classname=\"ci.steps\"");
+        assert_contains(s, "<failure message=\"--fail-on matched: peak+10% (41.00M over 22M)\" "
+                           "type=\"fail-on\"/>");
+        assert_contains(s, "--fail-on matched: step build");
+        /* Both at once: one failure saying both. */
+        assert_contains(s, "<failure message=\"2 OOM kills in this step\" type=\"oom-killed\"/>");
+        free(s);
+        json_decref(j);
+}
+
 /* The text report's table of steps. */
 static void test_steps_text(void **state)
 {
@@ -271,11 +305,17 @@ static void test_steps_text(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_golden),          cmocka_unit_test(test_ok),
-                cmocka_unit_test(test_fail_on_only),    cmocka_unit_test(test_fail_on_threshold),
-                cmocka_unit_test(test_other_verdicts),  cmocka_unit_test(test_memcage_error),
-                cmocka_unit_test(test_crafted_command), cmocka_unit_test(test_escape),
-                cmocka_unit_test(test_steps),           cmocka_unit_test(test_steps_text),
+                cmocka_unit_test(test_golden),
+                cmocka_unit_test(test_ok),
+                cmocka_unit_test(test_steps_fail_on),
+                cmocka_unit_test(test_fail_on_only),
+                cmocka_unit_test(test_fail_on_threshold),
+                cmocka_unit_test(test_other_verdicts),
+                cmocka_unit_test(test_memcage_error),
+                cmocka_unit_test(test_crafted_command),
+                cmocka_unit_test(test_escape),
+                cmocka_unit_test(test_steps),
+                cmocka_unit_test(test_steps_text),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

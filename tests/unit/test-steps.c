@@ -248,6 +248,76 @@ static void test_fifo(void **state)
         free(base);
 }
 
+static void read_back(int dir_fd, const char *name, char *buf, size_t n)
+{
+        int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        ssize_t k = read(fd, buf, n - 1);
+        assert_true(k >= 0);
+        buf[k] = '\0';
+        close(fd);
+}
+
+/*
+ * --step-reclaim: without memory.reclaim the steps do not open (the run
+ * stops) and leave nothing; with it, each step's start writes the group's
+ * usage with swappiness=0, or the size alone once the kernel refused the key.
+ */
+static void test_reclaim(void **state)
+{
+        char *base = make_base("steps-reclaim");
+        assert_non_null(base);
+        int base_fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int group_fd = mkdir_p_at(base_fd, "group");
+        fake_memory_group(group_fd, "max 0\noom_kill 0\n");
+        int tmp_fd = mkdir_p_at(base_fd, "tmp");
+        char tmp[4096], got[128];
+        snprintf(tmp, sizeof(tmp), "%s/tmp", base);
+
+        struct warnings w = { 0 };
+        struct mc_steps_opts o = {
+                .group_fd = group_fd, .tmp = tmp, .reclaim = true, .warn = on_warn, .warn_userdata = &w
+        };
+        struct mc_steps s;
+        struct mc_error err = { 0 };
+        (void)unlinkat(group_fd, "memory.reclaim", 0);
+        assert_int_equal(mc_steps_open(&s, &o, &err), -ENOENT);
+        assert_non_null(strstr(err.msg, "memory.reclaim"));
+        assert_non_null(strstr(err.msg, "5.19"));
+        assert_int_equal(rmdir(tmp), 0); /* empty: no directory was made for the FIFO */
+        assert_int_equal(mkdirat(base_fd, "tmp", 0700), 0);
+
+        write_at(group_fd, "memory.reclaim", "");
+        write_at(group_fd, "memory.current", "73400320\n");
+        assert_int_equal(mc_steps_open(&s, &o, &err), 0);
+        assert_true(s.reclaim_fd >= 0);
+        struct mc_watch *watch = mc_steps_start(&s, mc_now_ns());
+        write_fifo(s.path, "read\n");
+        assert_int_equal(watch->ready(watch->userdata, 0, &err), 0);
+        assert_int_equal(s.list.n, 1);
+        read_back(group_fd, "memory.reclaim", got, sizeof(got));
+        assert_string_equal(got, "73400320 swappiness=0");
+        assert_int_equal(w.n, 0);
+
+        /* A kernel without the key: the size alone. Nothing in the group: nothing asked. */
+        bool plain = true;
+        write_at(group_fd, "memory.current", "4096\n");
+        assert_int_equal(mc_steps_reclaim(group_fd, s.reclaim_fd, &plain), 0);
+        read_back(group_fd, "memory.reclaim", got, sizeof(got));
+        assert_string_equal(got, "73400320 swappiness=04096");
+        write_at(group_fd, "memory.current", "0\n");
+        assert_int_equal(mc_steps_reclaim(group_fd, s.reclaim_fd, &plain), 0);
+        read_back(group_fd, "memory.reclaim", got, sizeof(got));
+        assert_string_equal(got, "73400320 swappiness=04096");
+        mc_steps_done(&s);
+
+        close(tmp_fd);
+        close(group_fd);
+        rm_rf_at(AT_FDCWD, base);
+        close(base_fd);
+        free(base);
+}
+
 static void test_send(void **state)
 {
         char *base = make_base("step-send");
@@ -286,7 +356,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_name_parse), cmocka_unit_test(test_list_bookkeeping),
                 cmocka_unit_test(test_list_bound), cmocka_unit_test(test_fifo),
-                cmocka_unit_test(test_send),
+                cmocka_unit_test(test_send),       cmocka_unit_test(test_reclaim),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

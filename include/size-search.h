@@ -17,10 +17,23 @@
  *             that is above three times the slowdown, a third run (a first
  *             run is often slower, the command's files read from disk once):
  *             the two of the three that agree best are then the reference.
- *   noise     above the slowdown asked for, a run that is only slow (it
- *             ended well) is repeated once and is slow when both were; above
- *             three times the slowdown, slowness cannot be told from noise
- *             in two runs: "not measurable".
+ *   slow      a run is slow when it waited on memory longer than the
+ *             slowdown allows: its stall "some" (memory.pressure, the time
+ *             some task of the group waited on reclaim, swap-in, refaults
+ *             or memory.high throttling) above the baselines' largest by
+ *             more than slowdown * reference (+ slack); or when its wall
+ *             clock is slower than the reference by more than the slowdown.
+ *             Stall is memory's own share of the time, and the host's load
+ *             (or an emulator) does not make it up; the wall clock also
+ *             counts what PSI does not see (a file read again from disk).
+ *   noise     above the slowdown asked for, the wall clock cannot tell a
+ *             limit's slowdown from the noise: a run whose stall is known
+ *             and within bounds is slow by the clock only beyond the noise
+ *             the plain runs showed plus the slowdown; a run slow by the
+ *             clock alone is repeated once and is slow when both were (the
+ *             confirmation too: two runs are then kept for it). Above three
+ *             times the slowdown, slowness cannot be told from noise in two
+ *             runs: "not measurable".
  *   bisect    between a lower bound (the unreclaimable part at the peak:
  *             anon, shmem and kernel memory, when the runner knows it, else
  *             0) and the baseline's memory.peak, which passed. memory.peak
@@ -28,8 +41,7 @@
  *             the need is lower. Each probe runs with max=X and no high (a
  *             high below the need of a job that cannot swap throttles it
  *             without end); it fails when OOM-killed, when it ends
- *             otherwise than the baseline or when it is slower than the
- *             reference by more than the slowdown. The search stops when the
+ *             otherwise than the baseline or when it is slow. The search stops when the
  *             interval is below the resolution (4 MiB or 2% of its top,
  *             whichever is larger) or when only the confirming run is left
  *             of max_runs.
@@ -131,9 +143,12 @@ struct mc_size_answer {
         struct mc_size_run runs[MC_SIZE_SEARCH_RUNS_MAX];
         unsigned n_runs;
 
-        double reference_s; /* the slower baseline's duration */
-        double noise;       /* (slower - faster) / faster of the baselines */
-        bool repeated;      /* noise above the slowdown: slow runs were repeated */
+        double reference_s;         /* the slower baseline's duration */
+        double noise;               /* (slower - faster) / faster of the baselines */
+        bool repeated;              /* noise above the slowdown: slow runs were repeated */
+        bool by_stall;              /* every baseline knew its stall: runs are judged by theirs too */
+        uint64_t baseline_stall_us; /* the largest stall (some) of the baselines, with by_stall */
+        uint64_t stall_limit_us;    /* a run stalled longer than this is slow, with by_stall */
         bool has_peak;
         uint64_t peak;  /* the larger baseline memory.peak */
         uint64_t floor; /* the lower bound the bisection started from */

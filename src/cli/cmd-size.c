@@ -275,6 +275,10 @@ static json_t *json_answer(const struct mc_size_answer *a, double slowdown, doub
         json_object_set_new(base, "floor", a->floor ? json_integer((json_int_t)a->floor) : json_null());
         json_object_set_new(base, "noise", json_real(a->noise));
         json_object_set_new(base, "repeated", json_boolean(a->repeated));
+        json_object_set_new(base, "stall_some_us",
+                            a->by_stall ? json_integer((json_int_t)a->baseline_stall_us) : json_null());
+        json_object_set_new(base, "stall_limit_us",
+                            a->by_stall ? json_integer((json_int_t)a->stall_limit_us) : json_null());
         json_object_set_new(doc, "baseline", base);
         json_object_set_new(doc, "slowdown", json_real(slowdown));
         for (unsigned i = 0; i < a->n_runs; i++)
@@ -367,7 +371,13 @@ static void print_answer(const struct mc_size_answer *a, double slowdown)
 {
         char max[MC_SIZE_STR_MAX], high[MC_SIZE_STR_MAX], pass[MC_SIZE_STR_MAX], peak[MC_SIZE_STR_MAX];
 
-        if (a->has_peak)
+        if (a->has_peak && a->by_stall)
+                printf("baseline: %.2f s, peak %s, noise %.0f%%%s; stall %.2f s, a run is slow above %.2f "
+                       "s\n",
+                       a->reference_s, mc_size_format(a->peak, peak, sizeof(peak)), a->noise * 100,
+                       a->repeated ? " (above the slowdown: the clock counts beyond the noise)" : "",
+                       (double)a->baseline_stall_us / 1e6, (double)a->stall_limit_us / 1e6);
+        else if (a->has_peak)
                 printf("baseline: %.2f s, peak %s, noise %.0f%%%s\n", a->reference_s,
                        mc_size_format(a->peak, peak, sizeof(peak)), a->noise * 100,
                        a->repeated ? " (above the slowdown: a run that is only slow is repeated)" : "");

@@ -103,7 +103,10 @@ const char *mc_size_verdict_name(enum mc_size_verdict v)
 struct search {
         const struct mc_size_options *o;
         struct mc_size_answer *a;
-        double limit_s; /* slower than this is slow; 0 before the baselines */
+        double limit_s;          /* slower than this is slow; 0 before the baselines */
+        double noisy_limit_s;    /* the same, under noise, for a run whose stall is within bounds */
+        bool by_stall;           /* the baselines' stall is known: a run's own stall judges it too */
+        uint64_t stall_limit_us; /* more stall (some) than this is slow, with by_stall */
 };
 
 /* How a run ended, slowness aside: a run passes only as the baseline did, which succeeded. */
@@ -116,12 +119,32 @@ static enum mc_size_verdict judge_end(const struct mc_size_result *r)
         return MC_SIZE_PASS;
 }
 
+/*
+ * Slow: the run waited on memory (stall "some") longer than the slowdown
+ * allows beyond the baselines' stall, or its wall clock was slower than the
+ * reference by more than the slowdown. When the noise between plain runs is
+ * above the slowdown, the wall clock cannot tell a limit's slowdown from the
+ * noise; a run whose stall is known and within bounds is then slow by the
+ * clock only beyond the noise the plain runs showed plus the slowdown: the
+ * rest of its time was not spent waiting on memory.
+ */
 static enum mc_size_verdict judge(const struct search *s, const struct mc_size_result *r)
 {
         enum mc_size_verdict v = judge_end(r);
-        if (v == MC_SIZE_PASS && s->limit_s > 0 && r->duration_s > s->limit_s)
+        if (v != MC_SIZE_PASS || s->limit_s <= 0)
+                return v;
+        bool stall_known = s->by_stall && r->has_stall;
+        if (stall_known && r->stall_some_us > s->stall_limit_us)
                 return MC_SIZE_FAIL_SLOW;
-        return v;
+        double limit_s = stall_known && s->a->repeated ? s->noisy_limit_s : s->limit_s;
+        return r->duration_s > limit_s ? MC_SIZE_FAIL_SLOW : MC_SIZE_PASS;
+}
+
+/* A slow verdict that a repeat may overturn: one that the wall clock gave, under noise. */
+static bool slow_by_clock(const struct search *s, const struct mc_size_run *run)
+{
+        return run->verdict == MC_SIZE_FAIL_SLOW && s->a->repeated &&
+               !(s->by_stall && run->result.has_stall && run->result.stall_some_us > s->stall_limit_us);
 }
 
 static unsigned runs_left(const struct search *s)
@@ -159,7 +182,7 @@ static int try_limits(struct search *s, enum mc_size_role role, uint64_t max, ui
         if (r < 0)
                 return r;
         *ret = run->verdict;
-        if (run->verdict != MC_SIZE_FAIL_SLOW || !s->a->repeated || runs_left(s) <= reserve)
+        if (!slow_by_clock(s, run) || runs_left(s) <= reserve)
                 return 0;
         r = run_one(s, MC_SIZE_ROLE_REPEAT, max, high, &run, err);
         if (r < 0)
@@ -239,12 +262,27 @@ static int baselines(struct search *s, struct mc_error *err)
         /* The unreclaimable part is a lower bound only when every run knew it. */
         if (all_floors)
                 a->floor = floor < a->peak ? floor : 0;
+        /* The stall a plain run had anyway (other groups' pressure, the first read of files). */
+        bool all_stalls = true;
+        for (size_t i = 0; i < n; i++) {
+                all_stalls &= b[i]->result.has_stall;
+                a->baseline_stall_us = MAX(a->baseline_stall_us, b[i]->result.stall_some_us);
+        }
         if (a->noise > 3 * s->o->slowdown) {
                 a->outcome = MC_SIZE_NOT_MEASURABLE;
                 return 0;
         }
         a->repeated = a->noise > s->o->slowdown;
         s->limit_s = a->reference_s * (1 + s->o->slowdown) + TIME_SLACK_S;
+        s->noisy_limit_s = a->reference_s * (1 + a->noise + s->o->slowdown) + TIME_SLACK_S;
+        if (all_stalls) {
+                s->by_stall = true;
+                s->stall_limit_us = a->baseline_stall_us +
+                                    (uint64_t)((a->reference_s * s->o->slowdown + TIME_SLACK_S) * 1e6);
+                a->stall_limit_us = s->stall_limit_us;
+        } else
+                a->baseline_stall_us = 0;
+        a->by_stall = s->by_stall;
         return 1;
 }
 
@@ -266,10 +304,14 @@ int mc_size_search(const struct mc_size_options *o, struct mc_size_answer *ret, 
                 return r;
 
         uint64_t lo = ret->floor, hi = ret->peak;
-        /* One run stays for the confirmation. */
-        while (hi - lo > resolution(hi) && runs_left(&s) > 1) {
+        /*
+         * One run stays for the confirmation, two when the wall clock may make
+         * it slow by noise alone: then it can be repeated as a probe is.
+         */
+        unsigned reserve = s.a->repeated && !s.by_stall ? 2 : 1;
+        while (hi - lo > resolution(hi) && runs_left(&s) > reserve) {
                 uint64_t mid = (lo + (hi - lo) / 2) / 4096 * 4096;
-                r = try_limits(&s, MC_SIZE_ROLE_PROBE, mid, MC_SIZE_SEARCH_NO_LIMIT, 1, &v, err);
+                r = try_limits(&s, MC_SIZE_ROLE_PROBE, mid, MC_SIZE_SEARCH_NO_LIMIT, reserve, &v, err);
                 if (r < 0)
                         return r;
                 if (v == MC_SIZE_PASS)

@@ -26,6 +26,8 @@ struct fake {
         double plain[4]; /* durations of the first runs, when nonzero */
         int plain_exit[4];
         bool fail_always;
+        bool stall;          /* the runs report their stall: slow_factor's extra time, all of it */
+        double clock_factor; /* when nonzero, runs under a limit take this much longer, without stall */
         int runner_error_at; /* 1-based run at which the runner fails, 0: never */
         unsigned calls;
         unsigned dones;
@@ -55,8 +57,14 @@ static int fake_run(void *userdata, const struct mc_size_limits *l, struct mc_si
                 ret->exit_code = 137;
                 ret->signal = 9;
                 ret->duration_s /= 3;
-        } else if (l->max < f->slow_below)
+        } else if (l->max < f->slow_below) {
+                ret->stall_some_us = (uint64_t)(ret->duration_s * (f->slow_factor - 1) * 1e6);
+                ret->stall_full_us = ret->stall_some_us;
                 ret->duration_s *= f->slow_factor;
+        }
+        if (l->max != MC_SIZE_SEARCH_NO_LIMIT && f->clock_factor > 0)
+                ret->duration_s *= f->clock_factor;
+        ret->has_stall = f->stall;
         return 0;
 }
 
@@ -228,6 +236,93 @@ static void test_noise_repeats(void **state)
         assert_answer(&a, 100 * MIB);
 }
 
+/*
+ * Noise above the slowdown, with the stall known: the stall judges. A run
+ * whose clock is slow within the noise but that did not wait on memory
+ * passes, unrepeated; one that waited longer than the slowdown allows is
+ * slow, unrepeated; beyond the noise plus the slowdown the clock still
+ * counts.
+ */
+static void test_stall_judges_under_noise(void **state)
+{
+        (void)state;
+        /*
+         * Baselines 10 s and 14 s: 40% noise at a slowdown of 25% (the clock's limit 17.55 s, beyond
+         * the noise 23.1 s); every limited run takes 18 s and more by the clock.
+         */
+        struct fake f = { .oom_below = 60 * MIB,
+                          .slow_below = 100 * MIB,
+                          .slow_factor = 1.5,
+                          .peak = 300 * MIB,
+                          .base_s = 10,
+                          .plain = { 10, 14 },
+                          .stall = true,
+                          .clock_factor = 1.8 };
+        struct mc_size_options o = options(&f, 0.25, 8);
+        struct mc_size_answer a;
+        struct mc_error err = { 0 };
+
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_true(a.repeated);
+        assert_true(a.by_stall);
+        assert_int_equal(a.stall_limit_us, (uint64_t)((14 * 0.25 + 0.05) * 1e6));
+        assert_answer(&a, 100 * MIB);
+        for (unsigned i = 0; i < a.n_runs; i++) {
+                assert_int_not_equal(a.runs[i].role, MC_SIZE_ROLE_REPEAT);
+                if (a.runs[i].role == MC_SIZE_ROLE_PROBE && a.runs[i].limits.max >= 60 * MIB)
+                        assert_int_equal(a.runs[i].verdict, a.runs[i].limits.max < 100 * MIB
+                                                                    ? MC_SIZE_FAIL_SLOW
+                                                                    : MC_SIZE_PASS);
+        }
+
+        /* Without the stall, the same clock makes every limited run slow, twice: no answer below the peak.
+         */
+        f.stall = false;
+        f.calls = f.dones = 0;
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_false(a.by_stall);
+        assert_true(a.smallest_pass == 300 * MIB);
+
+        /* With the stall, a clock beyond the noise plus the slowdown (24 s) is slow. */
+        f = (struct fake){ .oom_below = 60 * MIB,
+                           .peak = 300 * MIB,
+                           .base_s = 10,
+                           .plain = { 10, 14 },
+                           .stall = true,
+                           .clock_factor = 2.4 };
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_int_equal(a.outcome, MC_SIZE_NOT_CONFIRMED);
+        assert_int_equal(a.smallest_pass, 300 * MIB);
+}
+
+/* Low noise: a run that waited on memory longer than the slowdown allows is slow, whatever its clock. */
+static void test_stall_over_budget(void **state)
+{
+        (void)state;
+        /* 20% of the time stalled at a slowdown of 10%, the clock hiding it (0.9 * 1.2 = 1.08). */
+        struct fake f = { .oom_below = 60 * MIB,
+                          .slow_below = 100 * MIB,
+                          .slow_factor = 1.2,
+                          .peak = 300 * MIB,
+                          .base_s = 10,
+                          .stall = true,
+                          .clock_factor = 0.9 };
+        struct mc_size_options o = options(&f, 0.10, 10);
+        struct mc_size_answer a;
+        struct mc_error err = { 0 };
+
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_false(a.repeated);
+        assert_answer(&a, 100 * MIB);
+        bool saw_slow = false;
+        for (unsigned i = 0; i < a.n_runs; i++)
+                if (a.runs[i].verdict == MC_SIZE_FAIL_SLOW) {
+                        saw_slow = true;
+                        assert_true(a.runs[i].result.duration_s < 11);
+                }
+        assert_true(saw_slow);
+}
+
 static void test_not_measurable(void **state)
 {
         (void)state;
@@ -382,6 +477,8 @@ int main(void)
                 cmocka_unit_test(test_floor),
                 cmocka_unit_test(test_slow_below),
                 cmocka_unit_test(test_noise_repeats),
+                cmocka_unit_test(test_stall_judges_under_noise),
+                cmocka_unit_test(test_stall_over_budget),
                 cmocka_unit_test(test_not_measurable),
                 cmocka_unit_test(test_not_repeatable),
                 cmocka_unit_test(test_failing_baseline),

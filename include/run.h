@@ -66,6 +66,7 @@ struct mc_run_request {
         const char *runtime_dir;  /* the caller's $XDG_RUNTIME_DIR, for a user manager's bus */
         bool evacuate;            /* --evacuate */
         bool wait_all;            /* --wait-all */
+        uint64_t time_limit_us;   /* the group is killed when the command has run this long; 0: never */
         enum mc_spawn_method method;
         int signal_fd;                 /* memcage's signalfd (mc_signals_block()) */
         const sigset_t *child_sigmask; /* the mask the command gets */

@@ -47,6 +47,13 @@ struct mc_supervise_result {
         bool core_dumped;
         uint64_t exit_ns;   /* CLOCK_MONOTONIC when the command ended */
         unsigned forwarded; /* signals forwarded */
+        /*
+         * Bit N set: memcage received signal N of mc_forwarded_signals during
+         * the run, forwarded or not (the command may have ended already), so
+         * that a caller can tell its user's interrupt whatever the command
+         * made of it (a shell that catches SIGINT and exits 130).
+         */
+        uint64_t received;
         unsigned leftovers; /* processes still in the group when the command ended */
         bool killed_leftovers;
         unsigned observers_off; /* observers turned off after an error of theirs */

@@ -207,6 +207,7 @@ static int launch(struct mc_run *run, int *ret_status, struct mc_error *err)
                 .hugetlb = &run->plan.hugetlb,
                 .kill = &run->plan.kill,
                 .command = slash ? slash + 1 : argv0,
+                .time_limit_us = run->req.time_limit_us,
                 .steps_set_owner = run->plan.creds.set_uid,
                 .steps_uid = run->plan.creds.uid,
                 .steps_gid = run->plan.creds.set_gid ? run->plan.creds.gid : getegid(),

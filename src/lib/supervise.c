@@ -186,6 +186,8 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                         ssize_t k = read(o->signal_fd, &si, sizeof(si));
                         if (k == sizeof(si)) {
                                 int sig = (int)si.ssi_signo;
+                                if (sig > 0 && sig < 64)
+                                        res.received |= UINT64_C(1) << sig;
                                 if (child_alive) {
                                         if (should_forward(&si, o->child->pid) &&
                                             syscall(SYS_pidfd_send_signal, o->child->pidfd, sig, NULL, 0) ==

@@ -118,6 +118,9 @@ static enum mc_size_verdict judge_end(const struct mc_size_result *r)
 
 static enum mc_size_verdict judge(const struct search *s, const struct mc_size_result *r)
 {
+        /* An OOM kill first: it says more of the limit than the time it then took. */
+        if (r->oom_kills == 0 && r->timed_out)
+                return MC_SIZE_FAIL_SLOW;
         enum mc_size_verdict v = judge_end(r);
         if (v == MC_SIZE_PASS && s->limit_s > 0 && r->duration_s > s->limit_s)
                 return MC_SIZE_FAIL_SLOW;
@@ -135,6 +138,9 @@ static int run_one(struct search *s, enum mc_size_role role, uint64_t max, uint6
         struct mc_size_run *run = &s->a->runs[s->a->n_runs];
 
         *run = (struct mc_size_run){ .role = role, .limits = { .max = max, .high = high } };
+        /* Twice the bound, at least the floor (size-search.h, "time"); none before the bound is known. */
+        if (s->limit_s > 0)
+                run->limits.time_limit_s = MAX(2 * s->limit_s, MC_SIZE_SEARCH_TIME_LIMIT_MIN_S);
         int r = s->o->run(s->o->userdata, &run->limits, &run->result, err);
         if (r < 0)
                 return r;
@@ -159,7 +165,9 @@ static int try_limits(struct search *s, enum mc_size_role role, uint64_t max, ui
         if (r < 0)
                 return r;
         *ret = run->verdict;
-        if (run->verdict != MC_SIZE_FAIL_SLOW || !s->a->repeated || runs_left(s) <= reserve)
+        /* A run stopped by the time limit is slow beyond any noise: no repeat. */
+        if (run->verdict != MC_SIZE_FAIL_SLOW || run->result.timed_out || !s->a->repeated ||
+            runs_left(s) <= reserve)
                 return 0;
         r = run_one(s, MC_SIZE_ROLE_REPEAT, max, high, &run, err);
         if (r < 0)

@@ -242,6 +242,7 @@ static int launch(struct mc_run *run, int *ret_status, struct mc_error *err)
                 .spawn = &sopts,
                 .signal_fd = run->req.signal_fd,
                 .wait_all = run->req.wait_all,
+                .interrupt_kill_ms = run->req.interrupt_kill_ms,
                 .tty_fd = run->req.tty_fd,
                 .cgroup = run->group.relpath,
                 .warn = warn_group,

@@ -30,10 +30,14 @@ limit='max=$(cat "/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/memory.max") &&
 
 # --- 1: every limited run would take 600 s -----------------------------------
 job=(sh -c "$limit"' && if [ "$max" = max ]; then exec "$1" 40 1; else exec sleep 600; fi' "$tmpdir/runs1" "$HOG")
+# Once outside memcage, so that the first baseline does not read hog over 9p: under the
+# emulator, on a loaded host, plain runs differ by up to 90% all the same, hence --slowdown 50
+# (up to 150% of noise is measurable).
+"$HOG" 40 0 >/dev/null
 # An unbounded memcage would take 600 s a probe: timeout(1) ends the test's wait instead.
 start=$SECONDS
 rc=0
-timeout 240 "$MEMCAGE" size --slowdown 25 --max-runs 6 --json "$tmpdir/size.json" -- "${job[@]}" \
+timeout 240 "$MEMCAGE" size --slowdown 50 --max-runs 6 --json "$tmpdir/size.json" -- "${job[@]}" \
         >"$tmpdir/out1" 2>"$tmpdir/err1" || rc=$?
 took=$((SECONDS - start))
 out=$(cat "$tmpdir/out1")
@@ -64,9 +68,9 @@ assert_eq "$(j '[.runs[] | select(.role != "baseline" and .timed_out == true and
         and .duration_s < .time_limit_s + 10)] | length')" "$limited" "limited runs stopped at their limit"
 assert_eq "$(j '[.runs[] | select(.role == "repeat")] | length')" 0 "runs repeated"
 assert_eq "$(grep -c 'slow (stopped at ' <<<"$out")" "$limited" "evidence lines that say \"stopped at\""
-# The limit is twice the bound: reference * 1.25 + 0.05 s, or 1 s.
+# The limit is twice the bound: reference * 1.5 + 0.05 s, or 1 s.
 assert_eq "$(j --argjson b "$(j .baseline)" '[.runs[] | select(.role != "baseline")
-        | (.time_limit_s - ([2 * ($b.duration_s * 1.25 + 0.05), 1] | max)) | fabs < 0.001]
+        | (.time_limit_s - ([2 * ($b.duration_s * 1.5 + 0.05), 1] | max)) | fabs < 0.001]
         | all')" true "time limit vs the baseline"
 # No probe passed: the confirming run is at the peak plus the margin (5%, at least 4 MiB, to a MiB).
 assert_eq "$(j '.runs[-1].role')" confirm "the last run"
@@ -77,10 +81,10 @@ assert_eq "$(groups_now)" "$groups_before" "groups left under $memcage_parent"
 pgrep -fx 'sleep 600' >/dev/null && fail "a sleep 600 was left running"
 
 # --- 2: SIGINT during a probe, to a command that catches it -------------------
-job=(sh -c 'trap "exit 130" INT; '"$limit"' && if [ "$max" = max ]; then sleep 1; else sleep 600 & wait; fi' \
-        "$tmpdir/runs2")
+job=(sh -c 'trap "exit 130" INT; '"$limit"' && if [ "$max" = max ]; then "$1" 40 1; else sleep 600 & wait; fi' \
+        "$tmpdir/runs2" "$HOG")
 # A background job of a script starts with SIGINT ignored: memcage gets it back as the user's shell has it.
-env --default-signal=INT "$MEMCAGE" size --slowdown 25 --json "$tmpdir/int.json" -- "${job[@]}" \
+env --default-signal=INT "$MEMCAGE" size --slowdown 100 --json "$tmpdir/int.json" -- "${job[@]}" \
         >"$tmpdir/out2" 2>"$tmpdir/err2" &
 mpid=$!
 stop_memcage() { kill -0 "$mpid" 2>/dev/null && kill -TERM "$mpid" && wait "$mpid" || true; }
@@ -107,6 +111,7 @@ assert_contains "$err" "interrupted by SIGINT after " "the message"
 n=$(sed -n 's/.*interrupted by SIGINT after \([0-9]*\) runs.*/\1/p' <<<"$err")
 assert_eq "$n" "$(grep -c '^run ' <<<"$out")" "runs in the message vs evidence lines"
 assert_ge "$n" 2 "runs before the probe"
+assert_eq "$(grep -c '^run .* probe ' <<<"$out")" $((n - 2)) "probes before the one interrupted"
 # The probe interrupted had started; none after it.
 assert_eq "$(wc -l <"$tmpdir/runs2")" $((n + 1)) "commands started"
 sleep 2

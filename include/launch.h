@@ -17,11 +17,12 @@
 
 struct mc_launch_opts {
         const struct mc_spawn_opts *spawn;
-        int signal_fd;      /* memcage's signalfd, for mc_supervise() */
-        bool wait_all;      /* for mc_supervise() */
-        int tty_fd;         /* the terminal the command may take over; memcage takes it back */
-        const char *cgroup; /* the group, for messages: "memcage/db-1234" */
-        mc_warn_fn warn;    /* an observer turned off; may be NULL */
+        int signal_fd;              /* memcage's signalfd, for mc_supervise() */
+        bool wait_all;              /* for mc_supervise() */
+        unsigned interrupt_kill_ms; /* for mc_supervise() */
+        int tty_fd;                 /* the terminal the command may take over; memcage takes it back */
+        const char *cgroup;         /* the group, for messages: "memcage/db-1234" */
+        mc_warn_fn warn;            /* an observer turned off; may be NULL */
         void *warn_userdata;
 };
 

@@ -104,7 +104,13 @@ struct mc_observe_opts {
         struct mc_hugetlb_run *hugetlb;             /* the run's page sizes; NULL: none */
         const struct mc_observe_kill *kill;         /* the pressure kill rule; NULL or !set: none */
         const char *command;                        /* the command's name, for the kill's lines */
-        bool steps_set_owner;                       /* the command runs as steps_uid:steps_gid */
+        /*
+         * The group is killed when the command has run this long (0: no
+         * limit): a run whose result is known to be worthless past it (a
+         * probe of memcage size already too slow) ends there.
+         */
+        uint64_t time_limit_us;
+        bool steps_set_owner; /* the command runs as steps_uid:steps_gid */
         uid_t steps_uid;
         gid_t steps_gid;
         bool steps_reclaim; /* memory.reclaim at each step's start (steps.h); an error without it */
@@ -124,6 +130,10 @@ struct mc_observe {
         struct mc_sampler *sampler; /* NULL when sampling is off or could not run */
         struct mc_watch sampler_watches[2];
         size_t n_sampler_watches;
+        int time_fd; /* the time limit's timerfd, -EBADF without a limit */
+        struct mc_watch time_watch;
+        bool timed_out;            /* the time limit killed the group */
+        uint64_t timed_out_ns;     /* when */
         struct mc_watch **watches; /* for mc_supervise(): the event watch's, then the sampler's */
         size_t n_watches;
         bool started;
@@ -135,14 +145,18 @@ struct mc_observe {
 
 /*
  * Before the command starts, so that nothing it does is missed. The group
- * must have memory.events and memory.events.local; the sampler is optional
+ * must have memory.events and memory.events.local; the time limit's timer
+ * too, when there is one (it was asked for); the sampler is optional
  * (a warning "sampling off: ..." when it cannot run). On failure nothing
  * stays open. The steps' FIFO is optional too ("steps off: ..."): its
  * path is in ob->steps.path while ob->stepping.
  */
 int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *opts, struct mc_error *err);
 
-/* The command started at start_ns (CLOCK_MONOTONIC) as child: the first sample, the "start" event. */
+/*
+ * The command started at start_ns (CLOCK_MONOTONIC) as child: the first
+ * sample, the "start" event, and the time limit counted from start_ns.
+ */
 void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_child *child);
 
 /* The watches for mc_supervise_opts, after mc_observe_start(); they stay owned by ob. */
@@ -151,7 +165,8 @@ void mc_observe_get_watches(const struct mc_observe *ob, struct mc_watch *const 
 /*
  * The group is empty after res: ret gets the command's end, the duration,
  * the counters' increase, memory.peak (unknown before Linux 5.19), the
- * samples, the OOM kills, the verdict, and the hugetlb run its end readings;
+ * samples, the OOM kills, the verdict, whether the time limit ended the run
+ * and the signals memcage received, and the hugetlb run its end readings;
  * the "exit" event is emitted last. What ret points to stays valid until
  * mc_observe_done(). -ENOMEM only when the copy of the kills cannot be made.
  */

@@ -78,7 +78,10 @@ struct mc_observation {
         int signal;    /* 0 when not killed by a signal */
         bool core_dumped;
         unsigned leftovers_killed;
-        double duration_s; /* start of the command to the end of the group */
+        double duration_s;         /* start of the command to the end of the group */
+        uint64_t signals_received; /* bit N: memcage received signal N during the run (supervise.h) */
+        bool time_limited;         /* the run's time limit ended the command: its group was killed */
+        double time_limit_s;       /* that limit, 0 for none */
 
         bool has_peak;
         uint64_t peak; /* memory.peak in bytes */

@@ -56,17 +56,19 @@ struct mc_run;
 typedef void (*mc_run_notify_fn)(void *userdata, enum mc_run_step step, const struct mc_run *run);
 
 struct mc_run_request {
-        const char *profile_name; /* as given (-p), for the group's and scope's names; NULL: none */
-        char *const *argv;        /* the command */
-        char *const *envp;        /* the launcher's environment, for [run] (credentials.h) */
-        const char *user;         /* --user: replaces [run] user */
-        const char *interval;     /* --interval: replaces [report] interval */
-        const char *parent;       /* --parent: replaces [cgroup] parent */
-        const char *name;         /* --name of the group; NULL: PROFILE-PID */
-        const char *runtime_dir;  /* the caller's $XDG_RUNTIME_DIR, for a user manager's bus */
-        bool evacuate;            /* --evacuate */
-        bool wait_all;            /* --wait-all */
-        bool step_reclaim;        /* --step-reclaim: memory.reclaim at each step's start */
+        const char *profile_name;   /* as given (-p), for the group's and scope's names; NULL: none */
+        char *const *argv;          /* the command */
+        char *const *envp;          /* the launcher's environment, for [run] (credentials.h) */
+        const char *user;           /* --user: replaces [run] user */
+        const char *interval;       /* --interval: replaces [report] interval */
+        const char *parent;         /* --parent: replaces [cgroup] parent */
+        const char *name;           /* --name of the group; NULL: PROFILE-PID */
+        const char *runtime_dir;    /* the caller's $XDG_RUNTIME_DIR, for a user manager's bus */
+        bool evacuate;              /* --evacuate */
+        bool wait_all;              /* --wait-all */
+        bool step_reclaim;          /* --step-reclaim: memory.reclaim at each step's start */
+        uint64_t time_limit_us;     /* the group is killed when the command has run this long; 0: never */
+        unsigned interrupt_kill_ms; /* ... or this long after an interrupt was forwarded (supervise.h) */
         enum mc_spawn_method method;
         int signal_fd;                 /* memcage's signalfd (mc_signals_block()) */
         const sigset_t *child_sigmask; /* the mask the command gets */

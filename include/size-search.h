@@ -45,6 +45,17 @@
  *             interval is below the resolution (4 MiB or 2% of its top,
  *             whichever is larger) or when only the confirming run is left
  *             of max_runs.
+ *   time      every run after the baselines is stopped (its group killed)
+ *             when it has run twice the slowdown bound (the reference plus
+ *             the slowdown and the slack), or 1 s if that is longer: a probe
+ *             below the working set that may swap can thrash for minutes, or
+ *             forever, while its verdict was known once it passed the bound.
+ *             Twice, so that a run stopped is slow by far more than any noise
+ *             the search accepts (at most three times the slowdown, and the
+ *             bound already holds the slowdown once): it is judged slow and
+ *             not repeated. The floor keeps a command of a few milliseconds,
+ *             whose bound is mostly the slack, from being stopped by a
+ *             scheduling hiccup of the machine rather than by its own pace.
  *   answer    max: the smallest passing probe plus a margin (5%, at least
  *             4 MiB, rounded up to a MiB), so that the run-to-run variation
  *             of the command's peak fits; high: halfway between that
@@ -69,16 +80,21 @@
 #define MC_SIZE_SEARCH_DEFAULT_RUNS     8
 #define MC_SIZE_SEARCH_DEFAULT_SLOWDOWN 0.10
 
+/* The fewest seconds a run after the baselines is given before it is stopped. */
+#define MC_SIZE_SEARCH_TIME_LIMIT_MIN_S 1.0
+
 /* The limits of one run; MC_SIZE_SEARCH_NO_LIMIT for none. */
 struct mc_size_limits {
         uint64_t max, high;
+        double time_limit_s; /* stop the run (kill its group) after this long; 0: none */
 };
 
 /* What one run gave, as the runner saw it. */
 struct mc_size_result {
-        bool exited;   /* the command ran and ended */
-        int exit_code; /* its status: code, or 128+N */
-        int signal;    /* 0 when not killed by a signal */
+        bool exited;    /* the command ran and ended */
+        int exit_code;  /* its status: code, or 128+N */
+        int signal;     /* 0 when not killed by a signal */
+        bool timed_out; /* the time limit stopped it */
         unsigned oom_kills;
         double duration_s;
         bool has_peak;
@@ -107,7 +123,7 @@ enum mc_size_verdict {
         MC_SIZE_PASS,
         MC_SIZE_FAIL_OOM,  /* OOM-killed */
         MC_SIZE_FAIL_EXIT, /* ended otherwise than the baseline */
-        MC_SIZE_FAIL_SLOW, /* slower than the reference by more than the slowdown */
+        MC_SIZE_FAIL_SLOW, /* slower than the reference by more than the slowdown, or stopped */
 };
 
 /* One run of the search and how it was judged. */

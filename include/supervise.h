@@ -34,6 +34,13 @@ struct mc_supervise_opts {
         const struct mc_child *child;
         int signal_fd; /* signalfd of mc_forwarded_signals, which the caller blocked */
         bool wait_all; /* after the command exits, wait for the rest of the group instead of killing it */
+        /*
+         * After SIGINT, SIGTERM or SIGHUP is forwarded, the group is killed
+         * when the command has not ended within this many ms (0: never): the
+         * caller stops on its user's interrupt whatever the command does
+         * with it (one that ignores it would run on).
+         */
+        unsigned interrupt_kill_ms;
         struct mc_watch *const *watches; /* each owned by its observer; polled in this order */
         size_t n_watches;
         mc_warn_fn warn; /* an observer turned off; may be NULL */
@@ -47,8 +54,16 @@ struct mc_supervise_result {
         bool core_dumped;
         uint64_t exit_ns;   /* CLOCK_MONOTONIC when the command ended */
         unsigned forwarded; /* signals forwarded */
+        /*
+         * Bit N set: memcage received signal N of mc_forwarded_signals during
+         * the run, forwarded or not (the command may have ended already), so
+         * that a caller can tell its user's interrupt whatever the command
+         * made of it (a shell that catches SIGINT and exits 130).
+         */
+        uint64_t received;
         unsigned leftovers; /* processes still in the group when the command ended */
         bool killed_leftovers;
+        bool interrupt_killed;  /* interrupt_kill_ms ran out: the group was killed */
         unsigned observers_off; /* observers turned off after an error of theirs */
 };
 

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,13 @@
 #include "spawn.h"
 #include "util.h"
 
+/*
+ * After the user's interrupt is forwarded, the command has this long to end
+ * (a shell's trap, a make cleaning up) before its group is killed: the search
+ * stops whatever the command does with the signal.
+ */
+#define INTERRUPT_KILL_MS 2000
+
 struct size_cli {
         const char *profile;
         const char *json_path;
@@ -38,6 +46,7 @@ struct size_cli {
         int signal_fd;
         bool tty; /* stderr is a terminal: a progress line per run */
         double started_s;
+        int interrupted; /* the user's signal that stopped the search, 0 for none */
 };
 
 static void usage(void)
@@ -63,9 +72,16 @@ static void usage(void)
                "                         the recommended max and high\n"
                "  -h, --help             show this help and exit\n"
                "\n"
+               "Each run after the first two is stopped when it has run twice as long as\n"
+               "the slowdown allows (at least 1 s): it is then judged slow.\n"
+               "\n"
                "Exit status: 0 with an answer; 1 without one (COMMAND fails without a\n"
                "limit, is not repeatable, its duration too noisy to judge, or the answer\n"
-               "failed its confirming run); 125 when memcage itself failed or was misused.\n");
+               "failed its confirming run); 128+N when memcage got signal N (SIGINT,\n"
+               "SIGTERM, SIGHUP: 130 for SIGINT), whatever COMMAND makes of it (still\n"
+               "running 2 s after it was forwarded, it is killed): the search stops,\n"
+               "the evidence so far is printed and no file is written;\n"
+               "125 when memcage itself failed or was misused.\n");
 }
 
 static double now_s(void)
@@ -114,6 +130,48 @@ static void floor_of(const struct mc_run *run, const struct mc_report *rep, stru
         ret->floor = s->snapshot.stat.anon + s->snapshot.stat.shmem + s->snapshot.stat.kernel;
 }
 
+/* The signals that stop the search: the user's interrupt, forwarded to the command too. */
+static bool is_interrupt(int sig)
+{
+        return sig == SIGINT || sig == SIGTERM || sig == SIGHUP;
+}
+
+/* The first interrupt among the signals memcage received during a run (bit N: signal N), or 0. */
+static int interrupt_received(uint64_t received)
+{
+        static const int order[] = { SIGINT, SIGTERM, SIGHUP };
+        for (size_t i = 0; i < ELEMENTSOF(order); i++)
+                if (received & (UINT64_C(1) << order[i]))
+                        return order[i];
+        return 0;
+}
+
+/*
+ * An interrupt that arrived between two runs, held by the block: it stops
+ * the search before the next run starts (it would be forwarded to the next
+ * command otherwise). Another forwarded signal was meant for a command that
+ * is no longer there: dropped, as `memcage run` drops one that arrives after
+ * the command ended.
+ */
+static int pending_interrupt(struct size_cli *c)
+{
+        int sig;
+        while ((sig = mc_signal_pending()) != 0) {
+                struct signalfd_siginfo si;
+                if (is_interrupt(sig))
+                        return sig;
+                if (read(c->signal_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+                        break;
+        }
+        return 0;
+}
+
+static int interrupted(struct size_cli *c, int sig, struct mc_error *err)
+{
+        c->interrupted = sig;
+        return mc_error_set(err, EINTR, "interrupted by SIG%s", sigabbrev_np(sig));
+}
+
 /* One run through the pipeline, as `memcage run` makes it, with these limits. */
 static int run_once(void *userdata, const struct mc_size_limits *limits, struct mc_size_result *ret,
                     struct mc_error *err)
@@ -123,8 +181,11 @@ static int run_once(void *userdata, const struct mc_size_limits *limits, struct 
         struct mc_run run;
         struct mc_report rep;
         struct mc_error end_err = { 0 };
-        int status = 0, r;
+        int status = 0, r, sig;
 
+        sig = pending_interrupt(c);
+        if (sig)
+                return interrupted(c, sig, err);
         mc_run_init(&run);
         if (c->profile)
                 r = mc_profile_load(c->profile, &c->env, &profile, err);
@@ -144,12 +205,17 @@ static int run_once(void *userdata, const struct mc_size_limits *limits, struct 
                         .signal_fd = c->signal_fd,
                         .child_sigmask = &c->old_mask,
                         .tty_fd = STDIN_FILENO,
+                        .time_limit_us = (uint64_t)(limits->time_limit_s * 1e6 + 0.5),
+                        .interrupt_kill_ms = INTERRUPT_KILL_MS,
                         .warn = warn,
                         .userdata = c,
                 };
                 r = mc_run_plan(&run, &req, &profile, c->env.ram_bytes, err);
                 if (r >= 0)
                         r = mc_run_execute(&run, &status, err);
+                /* An interrupt held until the command was about to start: it did not start. */
+                if (r == -EINTR && status > 128 && is_interrupt(status - 128))
+                        c->interrupted = status - 128;
         }
         /* The group goes whatever happened; its failure is the run's when nothing failed before. */
         if (mc_run_end(&run, &end_err) < 0 && r >= 0) {
@@ -162,6 +228,7 @@ static int run_once(void *userdata, const struct mc_size_limits *limits, struct 
                         .exited = rep.obs.exited,
                         .exit_code = rep.obs.exit_code,
                         .signal = rep.obs.signal,
+                        .timed_out = rep.obs.time_limited,
                         .oom_kills = (unsigned)rep.obs.n_oom_kills,
                         .duration_s = rep.obs.duration_s,
                         .has_peak = rep.obs.has_peak,
@@ -171,15 +238,16 @@ static int run_once(void *userdata, const struct mc_size_limits *limits, struct 
                         .stall_full_us = rep.obs.pressure_total_us[MC_PSI_FULL],
                 };
                 floor_of(&run, &rep, ret);
-                if (!rep.obs.exited)
-                        r = mc_error_set(err, EIO, "the command did not run");
                 /*
-                 * memcage forwards SIGINT, SIGTERM and SIGHUP to the command; one
-                 * killed by them, not by the OOM killer, was stopped by its user.
+                 * memcage forwards SIGINT, SIGTERM and SIGHUP to the command, which
+                 * may die of them, ignore them or catch them and exit 130 as shells
+                 * do: what memcage itself received says the user stopped it.
                  */
-                else if (ret->oom_kills == 0 &&
-                         (ret->signal == SIGINT || ret->signal == SIGTERM || ret->signal == SIGHUP))
-                        r = mc_error_set(err, EINTR, "interrupted (%s)", strsignal(ret->signal));
+                sig = interrupt_received(rep.obs.signals_received);
+                if (sig)
+                        r = interrupted(c, sig, err);
+                else if (!rep.obs.exited)
+                        r = mc_error_set(err, EIO, "the command did not run");
         }
         mc_run_done(&run);
         mc_profile_free(&profile);
@@ -196,7 +264,8 @@ static void done(void *userdata, const struct mc_size_run *run, unsigned index, 
 {
         struct size_cli *c = userdata;
         const struct mc_size_result *r = &run->result;
-        char max[MC_SIZE_STR_MAX], high[MC_SIZE_STR_MAX], peak[MC_SIZE_STR_MAX], stall[64], end[32];
+        char max[MC_SIZE_STR_MAX], high[MC_SIZE_STR_MAX], peak[MC_SIZE_STR_MAX], stall[64], end[32],
+                stopped[48] = "";
 
         if (c->tty)
                 fputs("\r\033[K", stderr);
@@ -209,11 +278,13 @@ static void done(void *userdata, const struct mc_size_run *run, unsigned index, 
                 snprintf(end, sizeof(end), "signal %d", r->signal);
         else
                 snprintf(end, sizeof(end), "exit %d", r->exit_code);
-        printf("run %u/%u %-8s max=%-7s high=%-7s %8.2f s  peak %-7s stall %s  oom %u  %s  %s\n", index,
+        if (r->timed_out)
+                snprintf(stopped, sizeof(stopped), " (stopped at %.1f s)", run->limits.time_limit_s);
+        printf("run %u/%u %-8s max=%-7s high=%-7s %8.2f s  peak %-7s stall %s  oom %u  %s  %s%s\n", index,
                max_runs, mc_size_role_name(run->role), fmt_limit(run->limits.max, max, sizeof(max)),
                fmt_limit(run->limits.high, high, sizeof(high)), r->duration_s,
                r->has_peak ? mc_size_format(r->peak, peak, sizeof(peak)) : "-", stall, r->oom_kills, end,
-               mc_size_verdict_name(run->verdict));
+               mc_size_verdict_name(run->verdict), stopped);
         fflush(stdout);
         if (c->tty && index < max_runs)
                 fprintf(stderr, "memcage: size: run %u of at most %u...", index + 1, max_runs);
@@ -242,6 +313,10 @@ static json_t *json_run(const struct mc_size_run *run)
         json_object_set_new(o, "oom_kills", json_integer(r->oom_kills));
         json_object_set_new(o, "exit", json_integer(r->exit_code));
         json_object_set_new(o, "signal", r->signal ? json_integer(r->signal) : json_null());
+        json_object_set_new(o, "time_limit_s",
+                            run->limits.time_limit_s > 0 ? json_real(run->limits.time_limit_s)
+                                                         : json_null());
+        json_object_set_new(o, "timed_out", json_boolean(r->timed_out));
         json_object_set_new(o, "verdict", json_string(mc_size_verdict_name(run->verdict)));
         return o;
 }
@@ -367,9 +442,9 @@ static int parse_runs(const char *s, unsigned *ret)
         return 0;
 }
 
-static void print_answer(const struct mc_size_answer *a, double slowdown)
+static void print_baseline(const struct mc_size_answer *a)
 {
-        char max[MC_SIZE_STR_MAX], high[MC_SIZE_STR_MAX], pass[MC_SIZE_STR_MAX], peak[MC_SIZE_STR_MAX];
+        char peak[MC_SIZE_STR_MAX];
 
         if (a->has_peak && a->by_stall)
                 printf("baseline: %.2f s, peak %s, noise %.0f%%%s; stall %.2f s, a run is slow above %.2f "
@@ -381,6 +456,13 @@ static void print_answer(const struct mc_size_answer *a, double slowdown)
                 printf("baseline: %.2f s, peak %s, noise %.0f%%%s\n", a->reference_s,
                        mc_size_format(a->peak, peak, sizeof(peak)), a->noise * 100,
                        a->repeated ? " (above the slowdown: a run that is only slow is repeated)" : "");
+}
+
+static void print_answer(const struct mc_size_answer *a, double slowdown)
+{
+        char max[MC_SIZE_STR_MAX], high[MC_SIZE_STR_MAX], pass[MC_SIZE_STR_MAX];
+
+        print_baseline(a);
         switch (a->outcome) {
         case MC_SIZE_FOUND:
                 printf("recommended: max=%s high=%s (the smallest passing max %s plus 5%%, at least 4M; "
@@ -401,13 +483,21 @@ static void print_answer(const struct mc_size_answer *a, double slowdown)
                           "times the slowdown (%.0f%%); try a larger --slowdown",
                           a->noise * 100, slowdown * 100);
                 break;
-        case MC_SIZE_NOT_CONFIRMED:
-                cli_error("not confirmed: the command failed (%s) at max=%s high=%s, which an earlier run "
-                          "passed below; it may not be repeatable",
-                          mc_size_verdict_name(a->runs[a->n_runs - 1].verdict),
+        case MC_SIZE_NOT_CONFIRMED: {
+                const struct mc_size_run *last = &a->runs[a->n_runs - 1];
+                bool passed = false;
+                for (unsigned i = 0; i + 1 < a->n_runs; i++)
+                        passed |= a->runs[i].role != MC_SIZE_ROLE_BASELINE &&
+                                  a->runs[i].verdict == MC_SIZE_PASS;
+                cli_error("not confirmed: the command failed (%s%s) at max=%s high=%s, %s",
+                          mc_size_verdict_name(last->verdict),
+                          last->result.timed_out ? ", stopped by the time limit" : "",
                           mc_size_format(a->recommended.max, max, sizeof(max)),
-                          mc_size_format(a->recommended.high, high, sizeof(high)));
+                          mc_size_format(a->recommended.high, high, sizeof(high)),
+                          passed ? "which an earlier run passed below; it may not be repeatable"
+                                 : "and no run under a limit passed");
                 break;
+        }
         }
 }
 
@@ -513,6 +603,18 @@ int cmd_size(int argc, char **argv)
         if (c.tty)
                 fputs("\r\033[K", stderr);
         double total = now_s() - c.started_s;
+        if (r < 0 && c.interrupted) {
+                /*
+                 * The evidence lines so far are out; the outputs are left
+                 * unwritten, so that no file holds half a search.
+                 */
+                print_baseline(a);
+                fflush(stdout);
+                cli_error("size: interrupted by SIG%s after %u runs (%.1f s): no answer, nothing written",
+                          sigabbrev_np(c.interrupted), a->n_runs, total);
+                status = 128 + c.interrupted;
+                goto out;
+        }
         if (r < 0) {
                 cli_error("%s", err.msg);
                 goto out;

@@ -44,6 +44,7 @@ int mc_launch(struct mc_observe *ob, const struct mc_launch_opts *opts, struct m
                 .child = &child,
                 .signal_fd = opts->signal_fd,
                 .wait_all = opts->wait_all,
+                .interrupt_kill_ms = opts->interrupt_kill_ms,
                 .watches = watches,
                 .n_watches = n_watches,
                 .warn = opts->warn,

@@ -2,11 +2,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "observe.h"
 #include "util.h"
 
@@ -150,7 +153,7 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
 {
         int r;
 
-        *ob = (struct mc_observe){ .o = *o };
+        *ob = (struct mc_observe){ .o = *o, .time_fd = -EBADF };
         if (o->hugetlb)
                 mc_hugetlb_run_start(o->hugetlb, o->group_fd);
         /* memory.events' baseline is the event watch's first reading (below): one look, not two. */
@@ -227,7 +230,57 @@ int mc_observe_open(struct mc_observe *ob, const struct mc_observe_opts *o, stru
                 warn(ob, "steps off: %s", serr.msg);
         } else
                 ob->stepping = true;
+
+        /* Not an observer that may go: the caller asked for runs to end there. */
+        if (o->time_limit_us > 0) {
+                ob->time_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+                if (ob->time_fd < 0) {
+                        r = mc_error_errno(err, errno, "the time limit's timer");
+                        mc_observe_done(ob);
+                        return r;
+                }
+        }
         return 0;
+}
+
+/* The time limit is reached: the whole group goes, as a pressure kill's grace ends. */
+static int time_limit_ready(void *userdata, short revents, struct mc_error *err)
+{
+        struct mc_observe *ob = userdata;
+        uint64_t expirations;
+
+        (void)revents;
+        if (read(ob->time_fd, &expirations, sizeof(expirations)) < 0)
+                return errno == EAGAIN ? 0 : mc_error_errno(err, errno, "read the time limit's timer");
+        /* It fires once: the group empties now, and the loop ends with it. */
+        ob->time_watch.fd = -1;
+        uint64_t now = mc_now_ns();
+        if (mc_group_kill(ob->o.group_fd, err) < 0)
+                return mc_error_prefix(err, "kill the group at the time limit");
+        ob->timed_out = true;
+        ob->timed_out_ns = now;
+        return 0;
+}
+
+/* Armed at the command's start, on the clock the duration is measured by. */
+static void time_limit_start(struct mc_observe *ob, uint64_t start_ns)
+{
+        uint64_t at = start_ns + ob->o.time_limit_us * 1000ull;
+        struct itimerspec its = {
+                .it_value = { .tv_sec = (time_t)(at / 1000000000ull),
+                              .tv_nsec = (long)(at % 1000000000ull) },
+        };
+        if (timerfd_settime(ob->time_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
+                warn(ob, "time limit off: arm its timer: %s", strerror(errno));
+                return;
+        }
+        ob->time_watch = (struct mc_watch){
+                .fd = ob->time_fd,
+                .events = POLLIN,
+                .ready = time_limit_ready,
+                .userdata = ob,
+                .observer = "time limit",
+        };
 }
 
 void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_child *child)
@@ -250,18 +303,24 @@ void mc_observe_start(struct mc_observe *ob, uint64_t start_ns, const struct mc_
         struct mc_watch *step_watch = ob->stepping ? mc_steps_start(&ob->steps, start_ns) : NULL;
         if (ob->killing)
                 mc_pressure_kill_start(&ob->kill, start_ns, child->pidfd, &kill_watches, &n_kill_watches);
+        ob->time_watch.fd = -1;
+        if (ob->time_fd >= 0)
+                time_limit_start(ob, start_ns);
 
         /* Each observer keeps its own watches (they switch themselves off): the loop gets pointers. */
         mc_event_watch_get_watches(&ob->events, &event_watches, &n_event_watches);
         free(ob->watches);
         ob->n_watches = 0;
+        /* Two more: the steps' and the time limit's. */
         ob->watches =
                 calloc(n_event_watches + n_kill_watches + ob->n_sampler_watches + 2, sizeof(*ob->watches));
         if (!ob->watches) {
                 /* Without the loop's view the observers still read their counters at the end. */
-                warn(ob, "memory events and the pressure kill rule off: out of memory");
+                warn(ob, "memory events, the pressure kill rule and the time limit off: out of memory");
                 return;
         }
+        if (ob->time_watch.fd >= 0)
+                ob->watches[ob->n_watches++] = &ob->time_watch;
         for (size_t i = 0; i < n_kill_watches; i++)
                 ob->watches[ob->n_watches++] = &kill_watches[i];
         for (size_t i = 0; i < n_event_watches; i++) {
@@ -315,6 +374,13 @@ int mc_observe_finish(struct mc_observe *ob, const struct mc_supervise_result *r
         r->signal = res->signaled ? res->signal : 0;
         r->core_dumped = res->core_dumped;
         r->leftovers_killed = res->killed_leftovers ? res->leftovers : 0;
+        r->signals_received = res->received;
+        /*
+         * Only when the command was still running: one that ended just
+         * before, its leftovers killed at the limit, ended by itself.
+         */
+        r->time_limited = ob->timed_out && res->exit_ns >= ob->timed_out_ns;
+        r->time_limit_s = (double)o->time_limit_us / 1e6;
         uint64_t end_ns = mc_now_ns();
         r->duration_s = (double)(end_ns - ob->start_ns) / 1e9;
         if (o->hugetlb)
@@ -404,6 +470,9 @@ void mc_observe_done(struct mc_observe *ob)
         if (ob->stepping)
                 mc_steps_done(&ob->steps);
         ob->stepping = false;
+        mc_closep(&ob->time_fd);
+        ob->time_fd = -EBADF;
+        ob->time_watch.fd = -1;
         free(TAKE_PTR(ob->watches));
         free(TAKE_PTR(ob->kills));
         ob->n_watches = 0;

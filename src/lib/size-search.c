@@ -130,6 +130,9 @@ static enum mc_size_verdict judge_end(const struct mc_size_result *r)
  */
 static enum mc_size_verdict judge(const struct search *s, const struct mc_size_result *r)
 {
+        /* An OOM kill first: it says more of the limit than the time it then took. */
+        if (r->oom_kills == 0 && r->timed_out)
+                return MC_SIZE_FAIL_SLOW;
         enum mc_size_verdict v = judge_end(r);
         if (v != MC_SIZE_PASS || s->limit_s <= 0)
                 return v;
@@ -143,7 +146,8 @@ static enum mc_size_verdict judge(const struct search *s, const struct mc_size_r
 /* A slow verdict that a repeat may overturn: one that the wall clock gave, under noise. */
 static bool slow_by_clock(const struct search *s, const struct mc_size_run *run)
 {
-        return run->verdict == MC_SIZE_FAIL_SLOW && s->a->repeated &&
+        /* A run stopped by the time limit is slow beyond any noise. */
+        return run->verdict == MC_SIZE_FAIL_SLOW && s->a->repeated && !run->result.timed_out &&
                !(s->by_stall && run->result.has_stall && run->result.stall_some_us > s->stall_limit_us);
 }
 
@@ -158,6 +162,9 @@ static int run_one(struct search *s, enum mc_size_role role, uint64_t max, uint6
         struct mc_size_run *run = &s->a->runs[s->a->n_runs];
 
         *run = (struct mc_size_run){ .role = role, .limits = { .max = max, .high = high } };
+        /* Twice the bound, at least the floor (size-search.h, "time"); none before the bound is known. */
+        if (s->limit_s > 0)
+                run->limits.time_limit_s = MAX(2 * s->limit_s, MC_SIZE_SEARCH_TIME_LIMIT_MIN_S);
         int r = s->o->run(s->o->userdata, &run->limits, &run->result, err);
         if (r < 0)
                 return r;

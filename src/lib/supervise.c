@@ -111,7 +111,7 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
         struct mc_supervise_result res = { 0 };
         _cleanup_close_ int events_fd = openat(o->group_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
         bool child_alive = true, populated = true, killed = false;
-        uint64_t kill_deadline = 0;
+        uint64_t kill_deadline = 0, interrupt_deadline = 0;
         int r;
 
         if (events_fd < 0)
@@ -153,6 +153,17 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                 }
 
                 int timeout = -1;
+                if (interrupt_deadline && child_alive) {
+                        uint64_t now = mc_now_ns();
+                        if (now >= interrupt_deadline) {
+                                r = mc_group_kill(o->group_fd, err);
+                                if (r < 0)
+                                        return mc_error_prefix(err, "kill the group after an interrupt");
+                                res.interrupt_killed = true;
+                                interrupt_deadline = 0;
+                        } else
+                                timeout = (int)((interrupt_deadline - now) / 1000000ull) + 1;
+                }
                 if (killed) {
                         uint64_t now = mc_now_ns();
                         if (now >= kill_deadline)
@@ -186,6 +197,12 @@ int mc_supervise(const struct mc_supervise_opts *o, struct mc_supervise_result *
                         ssize_t k = read(o->signal_fd, &si, sizeof(si));
                         if (k == sizeof(si)) {
                                 int sig = (int)si.ssi_signo;
+                                if (sig > 0 && sig < 64)
+                                        res.received |= UINT64_C(1) << sig;
+                                if (o->interrupt_kill_ms && child_alive && !interrupt_deadline &&
+                                    !res.interrupt_killed &&
+                                    (sig == SIGINT || sig == SIGTERM || sig == SIGHUP))
+                                        interrupt_deadline = mc_now_ns() + o->interrupt_kill_ms * 1000000ull;
                                 if (child_alive) {
                                         if (should_forward(&si, o->child->pid) &&
                                             syscall(SYS_pidfd_send_signal, o->child->pidfd, sig, NULL, 0) ==

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -257,6 +258,83 @@ static void test_sampling_watches(void **state)
         assert_int_equal(f->warnings, 0);
 }
 
+/*
+ * A time limit: its timer is one more watch; when it fires the group is
+ * killed (cgroup.kill written) and the observation says the limit ended the
+ * command, which was still running then.
+ */
+static void test_time_limit(void **state)
+{
+        struct fixture *f = *state;
+        struct mc_error err = { 0 };
+        write_at(f->g, "cgroup.kill", "");
+        struct mc_observe_opts o = {
+                .group_fd = f->g,
+                .cgroup = "memcage/x",
+                .hugetlb = &f->hugetlb,
+                .time_limit_us = 20000,
+                .warn = warn,
+                .warn_userdata = f,
+        };
+        assert_int_equal(mc_observe_open(&f->ob, &o, &err), 0);
+        f->open = true;
+        struct mc_child child = { .pid = getpid(), .pidfd = f->pipefd[0] };
+        uint64_t start = mc_now_ns();
+        mc_observe_start(&f->ob, start, &child);
+
+        struct mc_watch *const *watches;
+        size_t n;
+        struct mc_watch *tw = NULL;
+        mc_observe_get_watches(&f->ob, &watches, &n);
+        for (size_t i = 0; i < n; i++)
+                if (watches[i]->observer && streq(watches[i]->observer, "time limit"))
+                        tw = watches[i];
+        assert_non_null(tw);
+        struct pollfd p = { .fd = tw->fd, .events = tw->events };
+        assert_int_equal(poll(&p, 1, 5000), 1);
+        /* Not before the limit, counted from the command's start. */
+        assert_true(mc_now_ns() - start >= 20000 * 1000ull);
+        assert_false(f->ob.timed_out);
+        assert_int_equal(tw->ready(tw->userdata, p.revents, &err), 0);
+        assert_true(f->ob.timed_out);
+        assert_int_equal(tw->fd, -1);
+        _cleanup_free_ char *kill = read_at(f->g, "cgroup.kill");
+        assert_non_null(kill);
+        assert_string_equal(kill, "1");
+
+        struct mc_supervise_result res = {
+                .signaled = true, .signal = 9, .exit_ns = mc_now_ns(), .received = UINT64_C(1) << 2
+        };
+        write_at(f->g, "memory.peak", "2097152\n");
+        assert_int_equal(mc_observe_finish(&f->ob, &res, &f->obs, &err), 0);
+        assert_true(f->obs.time_limited);
+        assert_float_equal(f->obs.time_limit_s, 0.02, 1e-12);
+        assert_true(f->obs.signals_received == UINT64_C(1) << 2);
+        assert_int_equal(f->warnings, 0);
+
+        /* The command had ended by itself before the limit killed what it left: not ended by the limit. */
+        res.exit_ns = f->ob.timed_out_ns - 1;
+        assert_int_equal(mc_observe_finish(&f->ob, &res, &f->obs, &err), 0);
+        assert_false(f->obs.time_limited);
+}
+
+/* Without a time limit: no timer, no watch, and the run was not limited. */
+static void test_no_time_limit(void **state)
+{
+        struct fixture *f = *state;
+        observe(f, 0);
+        assert_true(f->ob.time_fd < 0);
+        struct mc_watch *const *watches;
+        size_t n;
+        mc_observe_get_watches(&f->ob, &watches, &n);
+        for (size_t i = 0; i < n; i++)
+                assert_false(watches[i]->observer && streq(watches[i]->observer, "time limit"));
+        write_at(f->g, "memory.peak", "2097152\n");
+        finish(f, true, 9);
+        assert_false(f->obs.time_limited);
+        assert_float_equal(f->obs.time_limit_s, 0, 1e-12);
+}
+
 /* Without memory.events there is no stage: the run stops before the command starts. */
 static void test_no_memory_events(void **state)
 {
@@ -367,6 +445,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_hugetlb, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_sampling_watches, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_memory_events, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_time_limit, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_no_time_limit, setup, teardown),
                 cmocka_unit_test(test_interval),
                 cmocka_unit_test(test_default_trigger),
                 cmocka_unit_test(test_unprivileged_window_rounded),

@@ -28,6 +28,10 @@ struct fake {
         bool fail_always;
         bool stall;          /* the runs report their stall: slow_factor's extra time, all of it */
         double clock_factor; /* when nonzero, runs under a limit take this much longer, without stall */
+        /* Below hang_below (any limit, with hang_any) it takes hang_s, as one thrashing would. */
+        uint64_t hang_below;
+        bool hang_any;
+        double hang_s;
         int runner_error_at; /* 1-based run at which the runner fails, 0: never */
         unsigned calls;
         unsigned dones;
@@ -65,6 +69,15 @@ static int fake_run(void *userdata, const struct mc_size_limits *l, struct mc_si
         if (l->max != MC_SIZE_SEARCH_NO_LIMIT && f->clock_factor > 0)
                 ret->duration_s *= f->clock_factor;
         ret->has_stall = f->stall;
+        if (l->max < f->hang_below || (f->hang_any && l->max != MC_SIZE_SEARCH_NO_LIMIT))
+                ret->duration_s = f->hang_s;
+        /* Stopped by its time limit as memcage does it: the group killed, a little after. */
+        if (l->time_limit_s > 0 && ret->duration_s > l->time_limit_s) {
+                ret->duration_s = l->time_limit_s + 0.01;
+                ret->timed_out = true;
+                ret->exit_code = 137;
+                ret->signal = 9;
+        }
         return 0;
 }
 
@@ -234,6 +247,125 @@ static void test_noise_repeats(void **state)
         assert_int_equal(mc_size_search(&o, &a, &err), 0);
         assert_false(a.repeated);
         assert_answer(&a, 100 * MIB);
+}
+
+/* The time limit a run after the baselines had: twice the slowdown bound, at least 1 s. */
+static double time_limit_of(const struct mc_size_answer *a, double slowdown)
+{
+        double bound = a->reference_s * (1 + slowdown) + 0.05;
+        return 2 * bound > MC_SIZE_SEARCH_TIME_LIMIT_MIN_S ? 2 * bound : MC_SIZE_SEARCH_TIME_LIMIT_MIN_S;
+}
+
+/*
+ * Below its need the command would take 600 s: each such run is stopped at
+ * the time limit, judged slow without a repeat (the noise is above the
+ * slowdown, so a run only slow would be repeated), and the search converges
+ * on the need as it does on an OOM bound.
+ */
+static void test_time_limit(void **state)
+{
+        (void)state;
+        struct fake f = {
+                .hang_below = 100 * MIB, .hang_s = 600, .peak = 140 * MIB, .base_s = 2, .plain = { 2, 2.3 }
+        };
+        struct mc_size_options o = options(&f, 0.10, 10);
+        struct mc_size_answer a;
+        struct mc_error err = { 0 };
+
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_true(a.repeated);
+        assert_answer(&a, 100 * MIB);
+        unsigned stopped = 0;
+        for (unsigned i = 0; i < a.n_runs; i++) {
+                const struct mc_size_run *run = &a.runs[i];
+                if (run->role == MC_SIZE_ROLE_BASELINE) {
+                        assert_float_equal(run->limits.time_limit_s, 0, 1e-12);
+                        continue;
+                }
+                assert_float_equal(run->limits.time_limit_s, time_limit_of(&a, 0.10), 1e-9);
+                assert_float_equal(run->limits.time_limit_s, 2 * (2.3 * 1.1 + 0.05), 1e-9);
+                assert_int_equal(run->result.timed_out, run->limits.max < 100 * MIB);
+                if (run->result.timed_out) {
+                        stopped++;
+                        assert_int_equal(run->verdict, MC_SIZE_FAIL_SLOW);
+                        assert_true(run->result.duration_s < 10);
+                        /* not repeated: the next run is at another max */
+                        assert_true(i + 1 < a.n_runs);
+                        assert_int_not_equal(a.runs[i + 1].role, MC_SIZE_ROLE_REPEAT);
+                        assert_true(a.runs[i + 1].limits.max != run->limits.max);
+                }
+        }
+        assert_true(stopped >= 2);
+        assert_true(a.largest_fail > 0 && a.largest_fail < 100 * MIB);
+}
+
+/* A command of milliseconds gets the floor of 1 s, not twice its bound of about 60 ms. */
+static void test_time_limit_floor(void **state)
+{
+        (void)state;
+        struct fake f = { .oom_below = 20 * MIB, .peak = 64 * MIB, .base_s = 0.01 };
+        struct mc_size_options o = options(&f, 0.10, 8);
+        struct mc_size_answer a;
+        struct mc_error err = { 0 };
+
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_answer(&a, 20 * MIB);
+        for (unsigned i = 2; i < a.n_runs; i++) {
+                assert_float_equal(a.runs[i].limits.time_limit_s, MC_SIZE_SEARCH_TIME_LIMIT_MIN_S, 1e-12);
+                assert_false(a.runs[i].result.timed_out);
+        }
+}
+
+/* OOM-killed, then stopped: the OOM kill is the verdict. */
+static void test_time_limit_after_oom(void **state)
+{
+        (void)state;
+        struct fake f = { .oom_below = 100 * MIB,
+                          .hang_below = 100 * MIB,
+                          .hang_s = 600,
+                          .peak = 140 * MIB,
+                          .base_s = 2 };
+        struct mc_size_options o = options(&f, 0.10, 8);
+        struct mc_size_answer a;
+        struct mc_error err = { 0 };
+
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_answer(&a, 100 * MIB);
+        bool saw = false;
+        for (unsigned i = 2; i < a.n_runs; i++)
+                if (a.runs[i].result.timed_out) {
+                        saw = true;
+                        assert_int_equal(a.runs[i].verdict, MC_SIZE_FAIL_OOM);
+                }
+        assert_true(saw);
+}
+
+/*
+ * Every limited run would take 600 s: every probe and the confirmation are
+ * stopped, the smallest passing max stays the baselines' peak, and the
+ * answer is not confirmed, within the runs asked for.
+ */
+static void test_time_limit_every_run(void **state)
+{
+        (void)state;
+        struct fake f = { .hang_any = true, .hang_s = 600, .peak = 64 * MIB, .base_s = 1 };
+        struct mc_size_options o = options(&f, 0.25, 6);
+        struct mc_size_answer a;
+        struct mc_error err = { 0 };
+
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_int_equal(a.outcome, MC_SIZE_NOT_CONFIRMED);
+        assert_int_equal(a.n_runs, 6);
+        assert_int_equal(a.smallest_pass, 64 * MIB);
+        double total = 0;
+        for (unsigned i = 2; i < a.n_runs; i++) {
+                assert_true(a.runs[i].result.timed_out);
+                assert_int_equal(a.runs[i].verdict, MC_SIZE_FAIL_SLOW);
+                total += a.runs[i].result.duration_s;
+        }
+        assert_int_equal(a.runs[a.n_runs - 1].role, MC_SIZE_ROLE_CONFIRM);
+        /* four runs of 2 * (1.25 + 0.05) s each, not of 600 s */
+        assert_true(total < 4 * 2.7);
 }
 
 /*
@@ -479,6 +611,10 @@ int main(void)
                 cmocka_unit_test(test_noise_repeats),
                 cmocka_unit_test(test_stall_judges_under_noise),
                 cmocka_unit_test(test_stall_over_budget),
+                cmocka_unit_test(test_time_limit),
+                cmocka_unit_test(test_time_limit_floor),
+                cmocka_unit_test(test_time_limit_after_oom),
+                cmocka_unit_test(test_time_limit_every_run),
                 cmocka_unit_test(test_not_measurable),
                 cmocka_unit_test(test_not_repeatable),
                 cmocka_unit_test(test_failing_baseline),

@@ -23,8 +23,9 @@
  *             or memory.high throttling) above the baselines' largest by
  *             more than slowdown * reference (+ slack); or when its wall
  *             clock is slower than the reference by more than the slowdown.
- *             Stall is memory's own share of the time, and the host's load
- *             (or an emulator) does not make it up; the wall clock also
+ *             Stall is memory's own share of the time: the noise a loaded
+ *             host (or an emulator) adds to the rest of the run does not
+ *             enter it; the wall clock also
  *             counts what PSI does not see (a file read again from disk).
  *   noise     above the slowdown asked for, the wall clock cannot tell a
  *             limit's slowdown from the noise: a run whose stall is known

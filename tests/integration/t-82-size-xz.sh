@@ -1,9 +1,5 @@
 #!/bin/bash
 # timeout: 900
-# Not in the suite (not t-*.sh): in CI, with three VMs on two CPUs and under
-# ASan, memcage size's confirming run of xz came out slow ("not confirmed"),
-# so the search does not yet give this answer reliably under TCG. Run it by
-# hand: tests/integration/run tests/integration/proof-size-xz.sh
 # memcage size on a real program whose authors document its memory use: xz
 # compressing at preset -3, single-threaded, which xz(1) lists at 32 MiB
 # (CompMem), without swap. The answer lies between 90% and 125% of the

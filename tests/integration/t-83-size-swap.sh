@@ -1,0 +1,67 @@
+#!/bin/bash
+# timeout: 1200
+# memcage size on a job with swap and a cold part larger than its working
+# set: hog writes 128 MiB once (cold), then writes each page of 32 MiB more
+# (hot) 4000 times. Its memory.peak counts both; under a limit the cold part
+# goes to swap once and costs little, while a limit below the hot part makes
+# the job fault its working set in again and again: it waits on memory (PSI
+# stall) and runs far slower. With swap allowed (the VM's zram), memcage size
+# finds the answer by the slowdown:
+#   - the recommended high (and max) lie well below the job's peak (at most
+#     60% of it) and at or above its hot part;
+#   - at the answer the slowdown is within the 25% asked for: the confirming
+#     run's stall (memcage's measure, from --json) is within the budget, and
+#     a run of the job at the answer, judged from its own report against the
+#     test's own plain run, succeeds with no OOM kill, with the cold part in
+#     swap (swap_peak), and stalled no longer than 25% of the plain run.
+. "$(dirname "$0")/lib.sh"
+require_file "$cg_root/cgroup.controllers"
+[ "$(awk 'NR > 1' /proc/swaps | wc -l)" -gt 0 ] || skip "no swap"
+
+MB=$((1 << 20))
+srcdir=${MEMCAGE_SRCDIR:-$(cd -- "$(dirname -- "$0")/../.." && pwd)}
+job=("$HOG" 128 4000 hot 32)
+
+start=$(date +%s.%N)
+run_memcage run --name t83-plain --report "$tmpdir/plain.json" -- "${job[@]}"
+plain_s=$(echo "$(date +%s.%N) - $start" | bc)
+assert_eq "$rc" 0 "plain run ($err)"
+[ -e "$cg_root/memcage/memory.swap.current" ] || skip "no swap accounting"
+peak=$(jq .memory.peak "$tmpdir/plain.json")
+assert_ge "$peak" $((160 * MB)) "the job's memory.peak counts the cold and the hot part"
+
+start=$(date +%s.%N)
+run_memcage size --slowdown 25 --json "$tmpdir/size.json" -- "${job[@]}"
+size_s=$(echo "$(date +%s.%N) - $start" | bc)
+printf '%s\n%s\n' "$out" "$err" | sed 's/^/# /'
+assert_eq "$rc" 0 "memcage size ($err)"
+[ -s "$tmpdir/size.json" ] || fail "--json wrote no file"
+msg=$("$srcdir/tests/validate-report" "$srcdir/docs/size-schema.json" "$tmpdir/size.json" 2>&1) ||
+        fail "size.json does not validate against docs/size-schema.json: $msg"
+assert_eq "$(jq -r .outcome "$tmpdir/size.json")" found "outcome"
+max=$(jq .recommendation.max "$tmpdir/size.json")
+high=$(jq .recommendation.high "$tmpdir/size.json")
+runs=$(jq '.runs | length' "$tmpdir/size.json")
+echo "# cold 128 + hot 32 (x4000): peak $((peak / 1024)) KiB, recommended max $((max / 1024)) KiB high $((high / 1024)) KiB;" \
+        "$runs runs in $size_s s, $(echo "scale=1; $size_s / $plain_s" | bc) times one plain run ($plain_s s)"
+assert_le "$runs" 8 "runs"
+assert_le "$high" $((peak * 6 / 10)) "recommended high vs 60% of the peak"
+assert_le "$max" $((peak * 6 / 10)) "recommended max vs 60% of the peak"
+assert_ge "$high" $((32 * MB)) "recommended high vs the hot part"
+assert_eq "$(jq -r '.runs[-1].role + " " + .runs[-1].verdict' "$tmpdir/size.json")" "confirm pass" "the last run"
+# The slowdown measured at the answer: the confirming run's stall against the budget, and its clock.
+stall_limit=$(jq .baseline.stall_limit_us "$tmpdir/size.json")
+[ "$stall_limit" != null ] || fail "no stall budget in --json (no memory.pressure?)"
+assert_le "$(jq '.runs[-1].stall_some_us' "$tmpdir/size.json")" "$stall_limit" "the confirming run's stall vs the budget"
+echo "# at the answer: $(jq -r '"\(.runs[-1].duration_s) s against \(.baseline.duration_s) s, stall \(.runs[-1].stall_some_us) us against \(.baseline.stall_limit_us) us"' "$tmpdir/size.json")"
+
+run_memcage run --max "$max" --high "$high" --name t83-at --report "$tmpdir/at.json" -- "${job[@]}"
+assert_eq "$rc" 0 "the job at the recommended limits ($err)"
+assert_eq "$(jq '.oom_kills | length' "$tmpdir/at.json")" 0 "OOM kills at the recommended limits"
+assert_ge "$(jq .memory.swap_peak "$tmpdir/at.json")" $((64 * MB)) "swap used at the recommended limits"
+plain_stall=$(jq .pressure.some_total_us "$tmpdir/plain.json")
+at_stall=$(jq .pressure.some_total_us "$tmpdir/at.json")
+plain_us=$(jq '.duration_s * 1000000 | floor' "$tmpdir/plain.json")
+echo "# the job at the answer: stall $at_stall us, the plain run's $plain_stall us in $plain_us us;" \
+        "$(jq .duration_s "$tmpdir/at.json") s against $(jq .duration_s "$tmpdir/plain.json") s"
+assert_le "$at_stall" $((plain_stall + plain_us / 4)) "stall at the answer vs 25% of the plain run"

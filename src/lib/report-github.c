@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "report-compare.h"
 #include "report-github.h"
 #include "report-json.h"
 #include "size.h"
@@ -158,6 +159,28 @@ static void in_steps(const json_t *steps, const char *key, char *buf, size_t n)
         }
 }
 
+/*
+ * The thresholds --fail-on matched against a baseline: one ::error for the
+ * run's and one for each step's, so that the check says which step grew
+ * (the conditions are said above, by the facts that met them).
+ */
+static void thresholds(FILE *f, const json_t *r, const char *cmd, const char *cg)
+{
+        char matched[MC_THRESHOLDS_STR_MAX];
+        const json_t *step;
+        size_t i;
+
+        if (*mc_thresholds_format(mc_rj_obj(r, "fail_on"), matched, sizeof(matched)))
+                command(f, "error", "%s: --fail-on against the baseline: %s in %s", cmd, matched, cg);
+        json_array_foreach(mc_rj_array(r, "steps"), i, step)
+        {
+                if (*mc_thresholds_format(mc_rj_obj(step, "fail_on"), matched, sizeof(matched)))
+                        command(f, "error",
+                                "%s: --fail-on against the baseline's step of the same name: %s in step %s",
+                                cmd, matched, mc_rj_str(step, "name") ?: "?");
+        }
+}
+
 int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
 {
         _cleanup_free_ char *s = NULL, *cmd = NULL;
@@ -264,6 +287,7 @@ int mc_report_github(const json_t *r, char **ret, struct mc_error *err)
                         (unsigned long long)(counter(t, "window_us") / 1000), (unsigned long long)n,
                         n == 1 ? "" : "s", cg);
         }
+        thresholds(f, r, cmd, cg);
         if (fclose(f) != 0)
                 return mc_error_errno(err, ENOMEM, "render the GitHub annotations");
         *ret = TAKE_PTR(s);

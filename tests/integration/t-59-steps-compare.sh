@@ -52,6 +52,14 @@ assert_eq "$(jq '.steps[1].fail_on.thresholds[0].old' "$r")" "$(jq '.steps[1].pe
 assert_eq "$(jq '[.steps[0,2].fail_on.thresholds[0].matched]' -c "$r")" '[false,false]' "build and package"
 assert_eq "$(jq '.steps[3].fail_on' "$r")" null "lint, without a baseline, not judged"
 
+# GitHub: one ::error for the step that grew, naming it; none for the run's own peak.
+run_memcage report --format github "$r"
+assert_eq "$rc" 0 "memcage report --format github ($err)"
+assert_eq "$(grep -c -- '--fail-on against' <<<"$out")" 1 "GitHub: threshold annotations"
+assert_contains "$out" "::error title=memcage::" "GitHub: an error"
+assert_contains "$(grep -- '--fail-on against' <<<"$out")" "peak+10%25 (" "GitHub: the threshold, escaped"
+assert_contains "$(grep -- '--fail-on against' <<<"$out")" "in step test" "GitHub: the step named"
+
 # JUnit: the run and the test step fail, the other steps pass.
 [ -s "$j" ] || fail "--junit wrote nothing"
 assert_contains "$(cat "$j")" 'tests="5" failures="2"' "JUnit counts"

@@ -213,6 +213,52 @@ static void test_github_step_names(void **state)
 }
 
 /* The steps on the chart: a line at each start, the name escaped, the peak at its height. */
+/*
+ * --fail-on against a baseline: a matched threshold of the run and of a step
+ * each give one ::error, the step's naming it; unmatched ones give none.
+ */
+static void test_github_thresholds(void **state)
+{
+        (void)state;
+        json_t *j = parse_json(
+                "{\"command\": [\"make\", \"check\"], \"cgroup\": \"memcage/ci-1\", \"exit\": {\"code\": 0},"
+                " \"fail_on\": {\"conditions\": [], \"matched\": [], \"thresholds\": ["
+                "{\"threshold\": \"peak+10%\", \"metric\": \"peak\", \"old\": 104857600, \"new\": 209715200,"
+                " \"limit\": 115343360, \"matched\": true},"
+                "{\"threshold\": \"stall+1s\", \"metric\": \"stall_some\", \"old\": 0.5, \"new\": 0.6,"
+                " \"limit\": 1.5, \"matched\": false}], \"steps\": [\"test\"]},"
+                " \"steps\": ["
+                "{\"name\": \"build\", \"start_s\": 0.0, \"duration_s\": 1.0, \"fail_on\": {\"thresholds\": "
+                "["
+                "{\"threshold\": \"peak+10%\", \"metric\": \"peak\", \"old\": 52428800, \"new\": 52428800,"
+                " \"limit\": 57671680, \"matched\": false}]}},"
+                "{\"name\": \"test\", \"start_s\": 1.0, \"duration_s\": 1.0, \"fail_on\": {\"thresholds\": ["
+                "{\"threshold\": \"peak+10%\", \"metric\": \"peak\", \"old\": 104857600, \"new\": 209715200,"
+                " \"limit\": 115343360, \"matched\": true}]}},"
+                "{\"name\": \"package\", \"start_s\": 2.0, \"duration_s\": 1.0}]}");
+        char *got = github(j);
+
+        if (count(got, "::error") != 2 || !strstr(got, "peak+10%25 (200M over 110M) in memcage/ci-1\n"))
+                fail_msg("annotations:\n%s", got);
+        assert_non_null(strstr(got, "::error title=memcage::make check: --fail-on against the baseline: "
+                                    "peak+10%25 (200M over 110M) in memcage/ci-1\n"));
+        assert_non_null(strstr(got,
+                               "::error title=memcage::make check: --fail-on against the baseline's step "
+                               "of the same name: peak+10%25 (200M over 110M) in step test\n"));
+        assert_null(strstr(got, "stall+1s"));
+        assert_null(strstr(got, "step build"));
+        free(got);
+        json_decref(j);
+
+        /* Without a baseline, no threshold: nothing. */
+        j = parse_json("{\"command\": [\"true\"], \"cgroup\": \"memcage/x\", \"exit\": {\"code\": 0},"
+                       " \"steps\": [{\"name\": \"a\", \"start_s\": 0.0, \"duration_s\": 1.0}]}");
+        got = github(j);
+        assert_null(strstr(got, "--fail-on"));
+        free(got);
+        json_decref(j);
+}
+
 static void test_svg_steps(void **state)
 {
         json_t *j = load_fixture("report-steps.json");
@@ -334,13 +380,10 @@ static void test_svg_steps_no_timeline(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_github_golden),
-                cmocka_unit_test(test_github_kill_in_step),
-                cmocka_unit_test(test_github_events_in_steps),
-                cmocka_unit_test(test_github_step_names),
-                cmocka_unit_test(test_svg_steps),
-                cmocka_unit_test(test_svg_many_steps),
-                cmocka_unit_test(test_svg_steps_no_timeline),
+                cmocka_unit_test(test_github_golden),       cmocka_unit_test(test_github_thresholds),
+                cmocka_unit_test(test_github_kill_in_step), cmocka_unit_test(test_github_events_in_steps),
+                cmocka_unit_test(test_github_step_names),   cmocka_unit_test(test_svg_steps),
+                cmocka_unit_test(test_svg_many_steps),      cmocka_unit_test(test_svg_steps_no_timeline),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,11 +43,20 @@
 #include "pressure.h"
 #include "watch.h"
 
-#define MC_STEPS_ENV      "MEMCAGE_STEP"
-#define MC_STEP_NAME_MAX  128  /* bytes of a name; a longer line is ignored with a warning */
-#define MC_STEPS_MAX      1000 /* steps kept per run; later ones are ignored with a warning */
-#define MC_STEPS_FIFO     "step"
-#define MC_STEPS_DIR_TMPL "memcage-step-XXXXXX"
+#define MC_STEPS_ENV     "MEMCAGE_STEP"
+#define MC_STEP_NAME_MAX 128  /* bytes of a name; a longer line is ignored with a warning */
+#define MC_STEPS_MAX     1000 /* steps kept per run; later ones are ignored with a warning */
+#define MC_STEPS_FIFO    "step"
+/*
+ * Beside the FIFO, the number of lines memcage has read from it ("N\n"),
+ * rewritten (by rename) once they took effect: mc_step_send() waits for it
+ * to pass what it was before its own line, so that `memcage step NAME &&
+ * next` starts next inside the step, its peak reset (and memory reclaimed)
+ * before. Readable by the command's user; only memcage writes there.
+ */
+#define MC_STEPS_READ           "read"
+#define MC_STEPS_ACK_TIMEOUT_MS 10000
+#define MC_STEPS_DIR_TMPL       "memcage-step-XXXXXX"
 
 /*
  * One line read from the FIFO, without its '\n' (a trailing '\r' is
@@ -146,6 +155,7 @@ struct mc_steps {
         char line[MC_STEP_NAME_MAX + 2];
         size_t len;
         bool discarding; /* the rest of a line too long */
+        uint64_t lines;  /* read from the FIFO, as MC_STEPS_READ says once they took effect */
         bool warned_max;
         uint64_t start_ns;
         uint64_t end_ns; /* set by mc_steps_finish() */
@@ -194,4 +204,11 @@ void mc_steps_done(struct mc_steps *s);
  */
 int mc_steps_reclaim(int group_fd, int reclaim_fd, bool *plain);
 
+/*
+ * Writes the line NAME to the FIFO at path (a run's MEMCAGE_STEP) and waits
+ * until memcage has read it (MC_STEPS_READ), at most MC_STEPS_ACK_TIMEOUT_MS:
+ * 0 when it has (or keeps no count to wait on), 1 when the line is written
+ * but memcage did not read it in time, a negative errno with err set when it
+ * could not be written.
+ */
 int mc_step_send(const char *path, const char *name, struct mc_error *err);

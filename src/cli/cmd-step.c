@@ -19,7 +19,9 @@ static void usage(void)
                "ends, and the run's report gets the peak, swap peak, stall and memory events\n"
                "of each step. `memcage run` puts the path of a FIFO in the command's\n"
                "environment as MEMCAGE_STEP; this writes the line NAME to it, as\n"
-               "`echo NAME > \"$MEMCAGE_STEP\"` does. NAME: up to 128 bytes of printable text.\n"
+               "`echo NAME > \"$MEMCAGE_STEP\"` does, and waits until memcage has started the\n"
+               "step (its peak reset, memory reclaimed with --step-reclaim), so that what\n"
+               "runs next belongs to it. NAME: up to 128 bytes of printable text.\n"
                "\n"
                "Options:\n"
                "  -h, --help  show this help and exit\n"
@@ -46,10 +48,14 @@ int cmd_step(int argc, char **argv)
                 cli_error("step: not inside memcage run (" MC_STEPS_ENV " is not set)");
                 return MC_EXIT_MEMCAGE;
         }
-        if (mc_step_send(path, argv[optind], &err) < 0) {
+        int r = mc_step_send(path, argv[optind], &err);
+        if (r < 0) {
                 _cleanup_free_ char *shown = mc_escape_text_dup(err.msg);
                 cli_error("step: %s", shown ? shown : err.msg);
                 return MC_EXIT_MEMCAGE;
         }
+        if (r > 0)
+                cli_warning("step: memcage has not read the step within %d s: it starts when it does",
+                            MC_STEPS_ACK_TIMEOUT_MS / 1000);
         return MC_EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -178,6 +179,8 @@ static int open_peak(int group_fd, const char *name)
         return fd >= 0 ? fd : -EBADF;
 }
 
+static void publish_lines(struct mc_steps *s);
+
 int mc_steps_open(struct mc_steps *s, const struct mc_steps_opts *o, struct mc_error *err)
 {
         char buf[64];
@@ -240,6 +243,7 @@ int mc_steps_open(struct mc_steps *s, const struct mc_steps_opts *o, struct mc_e
         }
         s->peak_fd = open_peak(o->group_fd, "memory.peak");
         s->swap_peak_fd = open_peak(o->group_fd, "memory.swap.peak");
+        publish_lines(s);
         return 0;
 fail:
         mc_steps_done(s);
@@ -383,15 +387,36 @@ static void line_done(struct mc_steps *s)
         s->len = 0;
 }
 
+/*
+ * The count of lines read, for the writers that wait on it: written beside
+ * and renamed over, so that a reader sees a whole number; readable by all,
+ * whatever the umask, since the command may run as another user.
+ */
+static void publish_lines(struct mc_steps *s)
+{
+        char text[32];
+        int n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)s->lines);
+        _cleanup_close_ int fd = openat(s->dir_fd, MC_STEPS_READ ".new",
+                                        O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 || fchmod(fd, 0644) < 0 || write(fd, text, (size_t)n) != n ||
+            renameat(s->dir_fd, MC_STEPS_READ ".new", s->dir_fd, MC_STEPS_READ) < 0) {
+                warn(s, "%s: %s: a writer waiting for it gives up after %d s", MC_STEPS_READ,
+                     strerror(errno), MC_STEPS_ACK_TIMEOUT_MS / 1000);
+                (void)unlinkat(s->dir_fd, MC_STEPS_READ ".new", 0);
+        }
+}
+
 /* Reads what the FIFO holds; lines complete are steps, a partial one waits for its end. */
 static void drain(struct mc_steps *s)
 {
         char buf[4096];
+        uint64_t lines = s->lines;
         ssize_t k;
 
         while ((k = read(s->fifo_fd, buf, sizeof(buf))) > 0)
                 for (ssize_t i = 0; i < k; i++) {
                         if (buf[i] == '\n') {
+                                s->lines++;
                                 if (!s->discarding)
                                         line_done(s);
                                 s->discarding = false;
@@ -405,6 +430,8 @@ static void drain(struct mc_steps *s)
                         } else
                                 s->line[s->len++] = buf[i];
                 }
+        if (s->lines != lines)
+                publish_lines(s);
 }
 
 static int ready(void *userdata, short revents, struct mc_error *err)
@@ -450,8 +477,11 @@ void mc_steps_done(struct mc_steps *s)
         mc_closep(&s->peak_fd);
         mc_closep(&s->swap_peak_fd);
         mc_closep(&s->reclaim_fd);
-        if (s->dir_fd >= 0)
+        if (s->dir_fd >= 0) {
                 (void)unlinkat(s->dir_fd, MC_STEPS_FIFO, 0);
+                (void)unlinkat(s->dir_fd, MC_STEPS_READ, 0);
+                (void)unlinkat(s->dir_fd, MC_STEPS_READ ".new", 0);
+        }
         mc_closep(&s->dir_fd);
         if (s->dir)
                 (void)rmdir(s->dir);
@@ -461,8 +491,59 @@ void mc_steps_done(struct mc_steps *s)
         mc_step_list_free(&s->list);
 }
 
+/* The count of lines memcage read (MC_STEPS_READ beside the FIFO at path); false when it keeps none. */
+static bool lines_read(const char *path, uint64_t *ret)
+{
+        _cleanup_free_ char *dir = strdup(path);
+        char text[32], *slash, *end;
+
+        if (!dir)
+                return false;
+        slash = strrchr(dir, '/');
+        if (slash == dir)
+                slash[1] = '\0';
+        else if (slash)
+                *slash = '\0';
+        _cleanup_close_ int dir_fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return false;
+        _cleanup_close_ int fd = openat(dir_fd, MC_STEPS_READ, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t k = read(fd, text, sizeof(text) - 1);
+        if (k <= 0)
+                return false;
+        text[k] = '\0';
+        errno = 0;
+        unsigned long long v = strtoull(text, &end, 10);
+        if (errno || end == text || *end != '\n')
+                return false;
+        *ret = v;
+        return true;
+}
+
+/* Until memcage has read more than before lines: true, or false at the timeout. */
+static bool wait_read(const char *path, uint64_t before)
+{
+        uint64_t now;
+        /* 1 ms, doubling to 16 ms: a step starts within a poll of memcage's loop. */
+        long waited_us = 0, nap_us = 1000;
+
+        while (waited_us < (long)MC_STEPS_ACK_TIMEOUT_MS * 1000) {
+                if (lines_read(path, &now) && now > before)
+                        return true;
+                struct timespec ts = { .tv_sec = 0, .tv_nsec = nap_us * 1000 };
+                (void)nanosleep(&ts, NULL);
+                waited_us += nap_us;
+                if (nap_us < 16000)
+                        nap_us *= 2;
+        }
+        return false;
+}
+
 int mc_step_send(const char *path, const char *name, struct mc_error *err)
 {
+        uint64_t before = 0;
         char parsed[MC_STEP_NAME_MAX + 1], line[MC_STEP_NAME_MAX + 2];
         size_t len = strlen(name);
         struct stat st;
@@ -485,6 +566,8 @@ int mc_step_send(const char *path, const char *name, struct mc_error *err)
                 return mc_error_errno(err, errno, "%s", path);
         if (!S_ISFIFO(st.st_mode))
                 return mc_error_errno(err, EINVAL, "%s: not memcage's FIFO", path);
+        /* Before the line: the count must pass this one, whatever other writers do meanwhile. */
+        bool counted = lines_read(path, &before);
         len = (size_t)snprintf(line, sizeof(line), "%s\n", parsed);
         ssize_t k = write(fd, line, len);
         if (k < 0 && errno == EAGAIN)
@@ -493,5 +576,6 @@ int mc_step_send(const char *path, const char *name, struct mc_error *err)
                 return mc_error_errno(err, errno, "%s", path);
         if ((size_t)k != len)
                 return mc_error_errno(err, EIO, "%s: short write", path);
-        return 0;
+        /* Without the count (a memcage that keeps none) there is nothing to wait for. */
+        return !counted || wait_read(path, before) ? 0 : 1;
 }

@@ -103,10 +103,11 @@ mount -o loop "$img" "$mnt" || skip "cannot loop-mount an ext4 image"
 on_exit "umount '$mnt'"
 dd if=/dev/zero of="$mnt/f" bs=1M count=64 status=none
 sync
-# A second after `memcage step alloc`: memcage has read the line (and reclaimed) before hog starts.
+# `memcage step alloc` returns once memcage has read the line (and reclaimed): hog starts inside
+# the step, with nothing in between.
 # shellcheck disable=SC2016 # expanded by the command's shell
 job='echo read > "$MEMCAGE_STEP" && cat "$2" >/dev/null || exit
-        "$0" step alloc && sleep 1 && "$1" 20 1'
+        "$0" step alloc && "$1" 20 1'
 # Each run drops the cache first, so that its read charges the file to its group.
 echo 1 >/proc/sys/vm/drop_caches
 run_memcage run --name t59-cache --report "$tmpdir/cache.json" -- sh -c "$job" "$MEMCAGE" "$HOG" "$mnt/f"

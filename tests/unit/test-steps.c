@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <unistd.h>
 
@@ -156,6 +158,16 @@ static char *make_base(const char *name)
         return fake_make_base(name, &xattr_ok, why, sizeof(why));
 }
 
+static void read_back(int dir_fd, const char *name, char *buf, size_t n)
+{
+        int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        ssize_t k = read(fd, buf, n - 1);
+        assert_true(k >= 0);
+        buf[k] = '\0';
+        close(fd);
+}
+
 static void test_fifo(void **state)
 {
         char *base = make_base("steps");
@@ -191,14 +203,24 @@ static void test_fifo(void **state)
 
         struct mc_watch *watch = mc_steps_start(&s, mc_now_ns());
         assert_int_equal(watch->fd, s.fifo_fd);
+        /* The count of lines read, for the writers that wait: 0, readable by all. */
+        char count[32];
+        read_back(s.dir_fd, MC_STEPS_READ, count, sizeof(count));
+        assert_string_equal(count, "0\n");
+        assert_int_equal(fstatat(s.dir_fd, MC_STEPS_READ, &st, AT_SYMLINK_NOFOLLOW), 0);
+        assert_int_equal(st.st_mode & 0777, 0644);
 
         /* A line in two writes, a blank line, a bad name, two steps in one read. */
         write_fifo(s.path, "bui");
         assert_int_equal(watch->ready(watch->userdata, 0, &err), 0);
         assert_int_equal(s.list.n, 0);
+        read_back(s.dir_fd, MC_STEPS_READ, count, sizeof(count));
+        assert_string_equal(count, "0\n");
         write_fifo(s.path, "ld\n\n");
         assert_int_equal(watch->ready(watch->userdata, 0, &err), 0);
         assert_int_equal(s.list.n, 1);
+        read_back(s.dir_fd, MC_STEPS_READ, count, sizeof(count));
+        assert_string_equal(count, "2\n"); /* the blank line counts: it was read */
         write_fifo(s.path, "bad\033name\ntest\n");
         assert_int_equal(watch->ready(watch->userdata, 0, &err), 0);
         assert_int_equal(w.n, 1);
@@ -223,6 +245,8 @@ static void test_fifo(void **state)
         write_at(group_fd, "memory.events", "max 4\noom_kill 1\n");
         write_at(group_fd, "memory.current", "5242880\n");
         mc_steps_finish(&s, mc_now_ns()); /* reads what is left */
+        read_back(s.dir_fd, MC_STEPS_READ, count, sizeof(count));
+        assert_string_equal(count, "7\n");
         assert_int_equal(s.list.n, 3);
         assert_false(s.list.open);
         assert_string_equal(s.list.v[0].name, "build");
@@ -246,16 +270,6 @@ static void test_fifo(void **state)
         rm_rf_at(AT_FDCWD, base);
         close(base_fd);
         free(base);
-}
-
-static void read_back(int dir_fd, const char *name, char *buf, size_t n)
-{
-        int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
-        assert_true(fd >= 0);
-        ssize_t k = read(fd, buf, n - 1);
-        assert_true(k >= 0);
-        buf[k] = '\0';
-        close(fd);
 }
 
 /*
@@ -351,12 +365,55 @@ static void test_send(void **state)
         free(base);
 }
 
+/*
+ * mc_step_send() returns once memcage has read its line: a reader that
+ * counts (as memcage does) 100 ms after the line came keeps it waiting.
+ */
+static void test_send_waits(void **state)
+{
+        char *base = make_base("step-wait");
+        assert_non_null(base);
+        int base_fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct mc_error err = { 0 };
+        char path[4096];
+
+        snprintf(path, sizeof(path), "%s/" MC_STEPS_FIFO, base);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        write_at(base_fd, MC_STEPS_READ, "3\n");
+        int rd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        assert_true(rd >= 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                char buf[64];
+                struct pollfd p = { .fd = rd, .events = POLLIN };
+                if (poll(&p, 1, 5000) != 1 || read(rd, buf, sizeof(buf)) != 6)
+                        _exit(1);
+                usleep(100 * 1000);
+                write_at(base_fd, MC_STEPS_READ ".new", "4\n");
+                _exit(renameat(base_fd, MC_STEPS_READ ".new", base_fd, MC_STEPS_READ) == 0 ? 0 : 1);
+        }
+        uint64_t t0 = mc_now_ns();
+        assert_int_equal(mc_step_send(path, "build", &err), 0);
+        uint64_t waited_ms = (mc_now_ns() - t0) / 1000000;
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        assert_true(waited_ms >= 100);
+        assert_true(waited_ms < 5000);
+        close(rd);
+        rm_rf_at(AT_FDCWD, base);
+        close(base_fd);
+        free(base);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_name_parse), cmocka_unit_test(test_list_bookkeeping),
                 cmocka_unit_test(test_list_bound), cmocka_unit_test(test_fifo),
-                cmocka_unit_test(test_send),       cmocka_unit_test(test_reclaim),
+                cmocka_unit_test(test_send),       cmocka_unit_test(test_send_waits),
+                cmocka_unit_test(test_reclaim),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

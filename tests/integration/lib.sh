@@ -83,6 +83,35 @@ assert_report_valid() { # FILE
         fail "report $1 does not validate against docs/report-schema.json"
 }
 
+# The JUnit FILE validates against tests/render/junit.xsd, with xmllint from the
+# host's root filesystem when the VM reaches one (said on the test's output when not).
+assert_junit_valid() { # FILE
+        local srcdir=${MEMCAGE_SRCDIR:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)}
+        [ -s "$1" ] || fail "no JUnit file $1, or it is empty"
+        if ! command -v xmllint >/dev/null; then
+                echo "# no xmllint in the VM: $1 is not validated against junit.xsd"
+                return 0
+        fi
+        xmllint --noout --schema "$srcdir/tests/render/junit.xsd" "$1" 2>"$tmpdir/.xmllint" ||
+                fail "$1 is not valid JUnit: $(head -c 500 "$tmpdir/.xmllint")"
+}
+
+# A file of MB MiB on ext4 on a loop device (page cache, as a file on tmpfs would
+# be shmem), in $tmpdir/mnt/f, unmounted at exit; skips where the kernel cannot.
+make_ext4_file() { # MB
+        command -v mke2fs >/dev/null || skip "no mke2fs"
+        modprobe -q loop 2>/dev/null || true
+        modprobe -q ext4 2>/dev/null || true
+        grep -qw ext4 /proc/filesystems || skip "no ext4 in this kernel"
+        truncate -s $(($1 + 36))M "$tmpdir/img"
+        mke2fs -q -t ext4 "$tmpdir/img" || fail "mke2fs"
+        mkdir "$tmpdir/mnt"
+        mount -o loop "$tmpdir/img" "$tmpdir/mnt" || skip "cannot loop-mount an ext4 image"
+        on_exit "umount '$tmpdir/mnt'"
+        dd if=/dev/zero of="$tmpdir/mnt/f" bs=1M count="$1" status=none
+        sync
+}
+
 # A kernel feature is checked by its file, never by the version.
 require_file() { # PATH
         [ -e "$1" ] || skip "this kernel has no $1"

@@ -4,19 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 require_file "$cg_root/cgroup.controllers"
 
-command -v mke2fs >/dev/null || skip "no mke2fs"
-modprobe -q loop 2>/dev/null || true
-modprobe -q ext4 2>/dev/null || true
-grep -qw ext4 /proc/filesystems || skip "no ext4 in this kernel"
-img=$tmpdir/img
+make_ext4_file 64
 mnt=$tmpdir/mnt
-truncate -s 100M "$img"
-mke2fs -q -t ext4 "$img" || fail "mke2fs"
-mkdir "$mnt"
-mount -o loop "$img" "$mnt" || skip "cannot loop-mount an ext4 image"
-on_exit "umount '$mnt'"
-dd if=/dev/zero of="$mnt/f" bs=1M count=64 status=none
-sync
 # Out of the page cache, so that the group's read charges it to the group.
 echo 1 >/proc/sys/vm/drop_caches
 

@@ -70,13 +70,7 @@ for name in build package lint; do
         assert_contains "$(testcase "$name")" "classname=\"memcage.steps\"" "JUnit case of $name"
         assert_not_contains "$(testcase "$name")" "<failure" "JUnit: $name passes"
 done
-srcdir=${MEMCAGE_SRCDIR:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)}
-if command -v xmllint >/dev/null; then
-        xmllint --noout --schema "$srcdir/tests/render/junit.xsd" "$j" 2>"$tmpdir/xmllint.err" ||
-                fail "$j is not valid JUnit: $(head -c 500 "$tmpdir/xmllint.err")"
-else
-        echo "# no xmllint in the VM: the JUnit file is not validated against junit.xsd"
-fi
+assert_junit_valid "$j"
 
 # memcage report --baseline judges the saved reports alike.
 run_memcage report --baseline "$tmpdir/base.json" --fail-on peak+10% "$r"
@@ -90,19 +84,8 @@ assert_eq "$(jq -c '[.steps[] | [.name, .match, .fail_on.thresholds[0].matched]]
         "the comparison's steps as JSON"
 
 # --- 2: --step-reclaim ------------------------------------------------------
-command -v mke2fs >/dev/null || skip "no mke2fs"
-modprobe -q loop 2>/dev/null || true
-modprobe -q ext4 2>/dev/null || true
-grep -qw ext4 /proc/filesystems || skip "no ext4 in this kernel"
-img=$tmpdir/img
+make_ext4_file 64
 mnt=$tmpdir/mnt
-truncate -s 100M "$img"
-mke2fs -q -t ext4 "$img" || fail "mke2fs"
-mkdir "$mnt"
-mount -o loop "$img" "$mnt" || skip "cannot loop-mount an ext4 image"
-on_exit "umount '$mnt'"
-dd if=/dev/zero of="$mnt/f" bs=1M count=64 status=none
-sync
 # `memcage step alloc` returns once memcage has read the line (and reclaimed): hog starts inside
 # the step, with nothing in between.
 # shellcheck disable=SC2016 # expanded by the command's shell

@@ -82,19 +82,8 @@ assert_eq "$rc" 137 "the job 20% below the recommendation ($err)"
 assert_ge "$(jq '.oom_kills | length' "$tmpdir/below.json")" 1 "OOM kills 20% below the recommendation"
 
 # --- 2: page cache, then 60 MiB of anonymous memory ---------------------------
-command -v mke2fs >/dev/null || skip "no mke2fs"
-modprobe -q loop 2>/dev/null || true
-modprobe -q ext4 2>/dev/null || true
-grep -qw ext4 /proc/filesystems || skip "no ext4 in this kernel"
-img=$tmpdir/img
+make_ext4_file 64
 mnt=$tmpdir/mnt
-truncate -s 100M "$img"
-mke2fs -q -t ext4 "$img" || fail "mke2fs"
-mkdir "$mnt"
-mount -o loop "$img" "$mnt" || skip "cannot loop-mount an ext4 image"
-on_exit "umount '$mnt'"
-dd if=/dev/zero of="$mnt/f" bs=1M count=64 status=none
-sync
 # Each run drops the cache first, so that each reads (and is charged for) the file.
 job=(sh -c 'echo 1 >/proc/sys/vm/drop_caches && cat "$0" >/dev/null && exec "$1" 60 1' "$mnt/f" "$HOG")
 start=$(date +%s.%N)

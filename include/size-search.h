@@ -48,7 +48,8 @@
  *             of max_runs.
  *   time      every run after the baselines is stopped (its group killed)
  *             when it has run twice the slowdown bound (the reference plus
- *             the slowdown and the slack), or 1 s if that is longer: a probe
+ *             the slowdown and the slack; under noise, with the stall known,
+ *             the larger bound past the noise), or 1 s if that is longer: a probe
  *             below the working set that may swap can thrash for minutes, or
  *             forever, while its verdict was known once it passed the bound.
  *             Twice, so that a run stopped is slow by far more than any noise

@@ -162,9 +162,14 @@ static int run_one(struct search *s, enum mc_size_role role, uint64_t max, uint6
         struct mc_size_run *run = &s->a->runs[s->a->n_runs];
 
         *run = (struct mc_size_run){ .role = role, .limits = { .max = max, .high = high } };
-        /* Twice the bound, at least the floor (size-search.h, "time"); none before the bound is known. */
+        /*
+         * Twice the bound, at least the floor (size-search.h, "time"); none
+         * before the bound is known. Under noise the clock's bound is the
+         * larger one, past the noise (judge()).
+         */
+        double bound_s = s->by_stall && s->a->repeated ? MAX(s->limit_s, s->noisy_limit_s) : s->limit_s;
         if (s->limit_s > 0)
-                run->limits.time_limit_s = MAX(2 * s->limit_s, MC_SIZE_SEARCH_TIME_LIMIT_MIN_S);
+                run->limits.time_limit_s = MAX(2 * bound_s, MC_SIZE_SEARCH_TIME_LIMIT_MIN_S);
         int r = s->o->run(s->o->userdata, &run->limits, &run->result, err);
         if (r < 0)
                 return r;

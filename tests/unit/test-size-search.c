@@ -398,6 +398,8 @@ static void test_stall_judges_under_noise(void **state)
         assert_true(a.repeated);
         assert_true(a.by_stall);
         assert_int_equal(a.stall_limit_us, (uint64_t)((14 * 0.25 + 0.05) * 1e6));
+        /* The time limit: twice the clock's bound past the noise, the larger one here. */
+        assert_float_equal(a.runs[2].limits.time_limit_s, 2 * (14 * (1 + a.noise + 0.25) + 0.05), 1e-9);
         assert_answer(&a, 100 * MIB);
         for (unsigned i = 0; i < a.n_runs; i++) {
                 assert_int_not_equal(a.runs[i].role, MC_SIZE_ROLE_REPEAT);

@@ -20,21 +20,27 @@
  *   slow      a run is slow when it waited on memory longer than the
  *             slowdown allows: its stall "some" (memory.pressure, the time
  *             some task of the group waited on reclaim, swap-in, refaults
- *             or memory.high throttling) above the baselines' largest by
- *             more than slowdown * reference (+ slack); or when its wall
- *             clock is slower than the reference by more than the slowdown.
- *             Stall is memory's own share of the time: the noise a loaded
- *             host (or an emulator) adds to the rest of the run does not
- *             enter it; the wall clock also
- *             counts what PSI does not see (a file read again from disk).
- *   noise     above the slowdown asked for, the wall clock cannot tell a
- *             limit's slowdown from the noise: a run whose stall is known
- *             and within bounds is slow by the clock only beyond the noise
- *             the plain runs showed plus the slowdown; a run slow by the
- *             clock alone is repeated once and is slow when both were (the
- *             confirmation too: two runs are then kept for it). Above three
- *             times the slowdown, slowness cannot be told from noise in two
- *             runs: "not measurable".
+ *             or memory.high throttling) beyond the baselines' largest is
+ *             the time it lost, and a loss above slowdown * the time it
+ *             would have taken without the limit (the reference or its own
+ *             duration less the loss, the longer; + slack) is slow; or by
+ *             its wall clock. The stall is memory's own share of the time:
+ *             a loaded host (or an emulator) stretches it as it stretches
+ *             the run, while the clock of one run varies by far more. The clock
+ *             also counts what PSI does not see (a
+ *             file read again from disk), but the clock of one run varies
+ *             by more than any slowdown there, and two plain runs that
+ *             agree by chance say nothing of the next. So with the stall
+ *             known, a run is slow by the clock only beyond the reference
+ *             times 1 + slowdown + noise, the noise taken as at least the
+ *             slowdown, and such a verdict is repeated once: slow when both
+ *             runs were. Without the stall (no memory.pressure) the clock's
+ *             bound is the reference times 1 + slowdown, and a verdict of it
+ *             is repeated only when the noise is above the slowdown. Two
+ *             runs are kept for the confirmation whenever it may be
+ *             repeated.
+ *   noise     above three times the slowdown, slowness cannot be told from
+ *             noise in two runs: "not measurable".
  *   bisect    between a lower bound (the unreclaimable part at the peak:
  *             anon, shmem and kernel memory, when the runner knows it, else
  *             0) and the baseline's memory.peak, which passed. memory.peak
@@ -43,7 +49,7 @@
  *             high below the need of a job that cannot swap throttles it
  *             without end); it fails when OOM-killed, when it ends
  *             otherwise than the baseline or when it is slow. The search stops when the
- *             interval is below the resolution (4 MiB or 2% of its top,
+ *             interval is below the resolution (1 MiB or 2% of its top,
  *             whichever is larger) or when only the confirming run is left
  *             of max_runs.
  *   time      every run after the baselines is stopped (its group killed)
@@ -163,10 +169,10 @@ struct mc_size_answer {
 
         double reference_s;         /* the slower baseline's duration */
         double noise;               /* (slower - faster) / faster of the baselines */
-        bool repeated;              /* noise above the slowdown: slow runs were repeated */
+        bool repeated;              /* noise above the slowdown: a run slow by the clock is repeated */
         bool by_stall;              /* every baseline knew its stall: runs are judged by theirs too */
         uint64_t baseline_stall_us; /* the largest stall (some) of the baselines, with by_stall */
-        uint64_t stall_limit_us;    /* a run stalled longer than this is slow, with by_stall */
+        double clock_limit_s; /* a run slower than this by the clock is slow (and repeated: see above) */
         bool has_peak;
         uint64_t peak;  /* the larger baseline memory.peak */
         uint64_t floor; /* the lower bound the bisection started from */

@@ -352,8 +352,7 @@ static json_t *json_answer(const struct mc_size_answer *a, double slowdown, doub
         json_object_set_new(base, "repeated", json_boolean(a->repeated));
         json_object_set_new(base, "stall_some_us",
                             a->by_stall ? json_integer((json_int_t)a->baseline_stall_us) : json_null());
-        json_object_set_new(base, "stall_limit_us",
-                            a->by_stall ? json_integer((json_int_t)a->stall_limit_us) : json_null());
+        json_object_set_new(base, "clock_limit_s", json_real(a->clock_limit_s));
         json_object_set_new(doc, "baseline", base);
         json_object_set_new(doc, "slowdown", json_real(slowdown));
         for (unsigned i = 0; i < a->n_runs; i++)
@@ -442,27 +441,28 @@ static int parse_runs(const char *s, unsigned *ret)
         return 0;
 }
 
-static void print_baseline(const struct mc_size_answer *a)
+static void print_baseline(const struct mc_size_answer *a, double slowdown)
 {
         char peak[MC_SIZE_STR_MAX];
 
-        if (a->has_peak && a->by_stall)
-                printf("baseline: %.2f s, peak %s, noise %.0f%%%s; stall %.2f s, a run is slow above %.2f "
-                       "s\n",
-                       a->reference_s, mc_size_format(a->peak, peak, sizeof(peak)), a->noise * 100,
-                       a->repeated ? " (above the slowdown: the clock counts beyond the noise)" : "",
-                       (double)a->baseline_stall_us / 1e6, (double)a->stall_limit_us / 1e6);
-        else if (a->has_peak)
-                printf("baseline: %.2f s, peak %s, noise %.0f%%%s\n", a->reference_s,
-                       mc_size_format(a->peak, peak, sizeof(peak)), a->noise * 100,
-                       a->repeated ? " (above the slowdown: a run that is only slow is repeated)" : "");
+        if (!a->has_peak)
+                return;
+        printf("baseline: %.2f s, peak %s, noise %.0f%%", a->reference_s,
+               mc_size_format(a->peak, peak, sizeof(peak)), a->noise * 100);
+        if (a->by_stall)
+                printf("; stall %.2f s; a run is slow when it lost more than %.0f%% of its pace to memory"
+                       " stall, or above %.2f s by the clock twice\n",
+                       (double)a->baseline_stall_us / 1e6, slowdown * 100, a->clock_limit_s);
+        else
+                printf("; a run is slow above %.2f s%s\n", a->clock_limit_s,
+                       a->repeated ? " twice (the noise is above the slowdown)" : "");
 }
 
 static void print_answer(const struct mc_size_answer *a, double slowdown)
 {
         char max[MC_SIZE_STR_MAX], high[MC_SIZE_STR_MAX], pass[MC_SIZE_STR_MAX];
 
-        print_baseline(a);
+        print_baseline(a, slowdown);
         switch (a->outcome) {
         case MC_SIZE_FOUND:
                 printf("recommended: max=%s high=%s (the smallest passing max %s plus 5%%, at least 4M; "
@@ -608,7 +608,7 @@ int cmd_size(int argc, char **argv)
                  * The evidence lines so far are out; the outputs are left
                  * unwritten, so that no file holds half a search.
                  */
-                print_baseline(a);
+                print_baseline(a, o.slowdown);
                 fflush(stdout);
                 cli_error("size: interrupted by SIG%s after %u runs (%.1f s): no answer, nothing written",
                           sigabbrev_np(c.interrupted), a->n_runs, total);

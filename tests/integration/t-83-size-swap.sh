@@ -9,11 +9,12 @@
 # finds the answer by the slowdown:
 #   - the recommended high (and max) lie well below the job's peak (at most
 #     60% of it) and at or above its hot part;
-#   - at the answer the slowdown is within the 25% asked for: the confirming
-#     run's stall (memcage's measure, from --json) is within the budget, and
-#     a run of the job at the answer, judged from its own report against the
-#     test's own plain run, succeeds with no OOM kill, with the cold part in
-#     swap (swap_peak), and stalled no longer than 25% of the plain run.
+#   - at the answer the slowdown is within the 25% asked for: the time the
+#     confirming run lost to memory (its stall, from --json) is within 25% of
+#     the time it would have taken without the limit, and a run of the job at
+#     the answer, judged from its own report against the test's plain run,
+#     succeeds with no OOM kill, with the cold part in swap (swap_peak), and
+#     lost no more than that.
 . "$(dirname "$0")/lib.sh"
 require_file "$cg_root/cgroup.controllers"
 [ "$(awk 'NR > 1' /proc/swaps | wc -l)" -gt 0 ] || skip "no swap"
@@ -49,19 +50,25 @@ assert_le "$high" $((peak * 6 / 10)) "recommended high vs 60% of the peak"
 assert_le "$max" $((peak * 6 / 10)) "recommended max vs 60% of the peak"
 assert_ge "$high" $((32 * MB)) "recommended high vs the hot part"
 assert_eq "$(jq -r '.runs[-1].role + " " + .runs[-1].verdict' "$tmpdir/size.json")" "confirm pass" "the last run"
-# The slowdown measured at the answer: the confirming run's stall against the budget, and its clock.
-stall_limit=$(jq .baseline.stall_limit_us "$tmpdir/size.json")
-[ "$stall_limit" != null ] || fail "no stall budget in --json (no memory.pressure?)"
-assert_le "$(jq '.runs[-1].stall_some_us' "$tmpdir/size.json")" "$stall_limit" "the confirming run's stall vs the budget"
-echo "# at the answer: $(jq -r '"\(.runs[-1].duration_s) s against \(.baseline.duration_s) s, stall \(.runs[-1].stall_some_us) us against \(.baseline.stall_limit_us) us"' "$tmpdir/size.json")"
+# The slowdown measured at the answer: the time the confirming run lost to memory (its stall beyond
+# the plain runs') against 25% of what it would have taken without the limit (the reference, or
+# its own time less the loss when longer: the host's load varies between runs), as memcage judged.
+[ "$(jq .baseline.stall_some_us "$tmpdir/size.json")" != null ] || fail "no stall in --json (no memory.pressure?)"
+lost=$(jq '(.runs[-1].stall_some_us - .baseline.stall_some_us) / 1000000' "$tmpdir/size.json")
+echo "# at the answer: $(jq -r '"\(.runs[-1].duration_s) s against \(.baseline.duration_s) s"' "$tmpdir/size.json"), $lost s lost to memory"
+assert_eq "$(jq "$lost <= ([.baseline.duration_s, .runs[-1].duration_s - $lost] | max) * 0.25 + 0.05" \
+        "$tmpdir/size.json")" true "the confirming run's stall within 25%"
 
+# The job at the answer, judged from its own report against the test's own plain run: no OOM kill,
+# the cold part in swap, and the time lost to memory within 25%, as above.
 run_memcage run --max "$max" --high "$high" --name t83-at --report "$tmpdir/at.json" -- "${job[@]}"
 assert_eq "$rc" 0 "the job at the recommended limits ($err)"
 assert_eq "$(jq '.oom_kills | length' "$tmpdir/at.json")" 0 "OOM kills at the recommended limits"
 assert_ge "$(jq .memory.swap_peak "$tmpdir/at.json")" $((64 * MB)) "swap used at the recommended limits"
-plain_stall=$(jq .pressure.some_total_us "$tmpdir/plain.json")
-at_stall=$(jq .pressure.some_total_us "$tmpdir/at.json")
-plain_us=$(jq '.duration_s * 1000000 | floor' "$tmpdir/plain.json")
-echo "# the job at the answer: stall $at_stall us, the plain run's $plain_stall us in $plain_us us;" \
-        "$(jq .duration_s "$tmpdir/at.json") s against $(jq .duration_s "$tmpdir/plain.json") s"
-assert_le "$at_stall" $((plain_stall + plain_us / 4)) "stall at the answer vs 25% of the plain run"
+plain_dur=$(jq .duration_s "$tmpdir/plain.json")
+plain_durtall=$(jq .pressure.some_total_us "$tmpdir/plain.json")
+echo "# the job at the answer: $(jq -r '"\(.duration_s) s, stall \(.pressure.some_total_us) us"' "$tmpdir/at.json");" \
+        "the plain run: $plain_dur s, stall $plain_durtall us"
+assert_eq "$(jq "((.pressure.some_total_us - $plain_durtall) / 1000000) as \$l |
+        \$l <= ([$plain_dur, .duration_s - \$l] | max) * 0.25 + 0.05" "$tmpdir/at.json")" true \
+        "the stall at the answer within 25%"

@@ -28,6 +28,7 @@ struct fake {
         bool fail_always;
         bool stall;          /* the runs report their stall: slow_factor's extra time, all of it */
         double clock_factor; /* when nonzero, runs under a limit take this much longer, without stall */
+        double clock_at[16]; /* when nonzero, the duration of run i (0-based), a spike of the host's */
         /* Below hang_below (any limit, with hang_any) it takes hang_s, as one thrashing would. */
         uint64_t hang_below;
         bool hang_any;
@@ -69,6 +70,8 @@ static int fake_run(void *userdata, const struct mc_size_limits *l, struct mc_si
         if (l->max != MC_SIZE_SEARCH_NO_LIMIT && f->clock_factor > 0)
                 ret->duration_s *= f->clock_factor;
         ret->has_stall = f->stall;
+        if (i < ELEMENTSOF(f->clock_at) && f->clock_at[i] > 0)
+                ret->duration_s = f->clock_at[i];
         if (l->max < f->hang_below || (f->hang_any && l->max != MC_SIZE_SEARCH_NO_LIMIT))
                 ret->duration_s = f->hang_s;
         /* Stopped by its time limit as memcage does it: the group killed, a little after. */
@@ -384,20 +387,19 @@ static void test_stall_judges_under_noise(void **state)
          */
         struct fake f = { .oom_below = 60 * MIB,
                           .slow_below = 100 * MIB,
-                          .slow_factor = 1.5,
+                          .slow_factor = 2,
                           .peak = 300 * MIB,
                           .base_s = 10,
                           .plain = { 10, 14 },
                           .stall = true,
                           .clock_factor = 1.8 };
-        struct mc_size_options o = options(&f, 0.25, 8);
+        struct mc_size_options o = options(&f, 0.25, 10);
         struct mc_size_answer a;
         struct mc_error err = { 0 };
 
         assert_int_equal(mc_size_search(&o, &a, &err), 0);
         assert_true(a.repeated);
         assert_true(a.by_stall);
-        assert_int_equal(a.stall_limit_us, (uint64_t)((14 * 0.25 + 0.05) * 1e6));
         /* The time limit: twice the clock's bound past the noise, the larger one here. */
         assert_float_equal(a.runs[2].limits.time_limit_s, 2 * (14 * (1 + a.noise + 0.25) + 0.05), 1e-9);
         assert_answer(&a, 100 * MIB);
@@ -455,6 +457,59 @@ static void test_stall_over_budget(void **state)
                         assert_true(a.runs[i].result.duration_s < 11);
                 }
         assert_true(saw_slow);
+}
+
+/*
+ * Plain runs that agree (no noise) say nothing of the next run's clock: with
+ * the stall known, a run slow by the clock alone is repeated, the probe's and
+ * the confirmation's, and passes when its repeat does.
+ */
+static void test_stall_clock_spike(void **state)
+{
+        (void)state;
+        /* 10 s runs at a slowdown of 10%: the clock's bound 12.05 s; runs 4 and 8 (1-based) take 13 s. */
+        struct fake f = { .oom_below = 60 * MIB,
+                          .peak = 300 * MIB,
+                          .base_s = 10,
+                          .stall = true,
+                          .clock_at = { [3] = 13, [7] = 13 } };
+        struct mc_size_options o = options(&f, 0.10, 10);
+        struct mc_size_answer a;
+        struct mc_error err = { 0 };
+
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_false(a.repeated);
+        assert_true(a.by_stall);
+        assert_int_equal(a.outcome, MC_SIZE_FOUND);
+        assert_true(a.recommended.max >= 60 * MIB);
+        assert_int_equal(a.runs[3].verdict, MC_SIZE_FAIL_SLOW);
+        assert_int_equal(a.runs[4].role, MC_SIZE_ROLE_REPEAT);
+        assert_int_equal(a.runs[4].limits.max, a.runs[3].limits.max);
+        assert_int_equal(a.runs[4].verdict, MC_SIZE_PASS);
+        /* Within the noise taken as the slowdown (12.05 s), no repeat: 12 s passes. */
+        f = (struct fake){ .oom_below = 60 * MIB,
+                           .peak = 300 * MIB,
+                           .base_s = 10,
+                           .stall = true,
+                           .clock_at = { [2] = 12 } };
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_int_equal(a.runs[2].verdict, MC_SIZE_PASS);
+        assert_int_equal(a.runs[3].role, MC_SIZE_ROLE_PROBE);
+
+        /* A confirmation slow by the clock once is repeated: two runs were kept for it. */
+        f = (struct fake){ .oom_below = 60 * MIB, .peak = 300 * MIB, .base_s = 10, .stall = true };
+        o = options(&f, 0.10, 8);
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        unsigned confirm = a.n_runs - 1;
+        assert_true(confirm < 7); /* the last run was left */
+        f = (struct fake){ .oom_below = 60 * MIB, .peak = 300 * MIB, .base_s = 10, .stall = true };
+        f.clock_at[confirm] = 13;
+        assert_int_equal(mc_size_search(&o, &a, &err), 0);
+        assert_int_equal(a.outcome, MC_SIZE_FOUND);
+        assert_int_equal(a.runs[confirm].role, MC_SIZE_ROLE_CONFIRM);
+        assert_int_equal(a.runs[confirm].verdict, MC_SIZE_FAIL_SLOW);
+        assert_int_equal(a.runs[confirm + 1].role, MC_SIZE_ROLE_REPEAT);
+        assert_int_equal(a.runs[confirm + 1].verdict, MC_SIZE_PASS);
 }
 
 static void test_not_measurable(void **state)
@@ -613,6 +668,7 @@ int main(void)
                 cmocka_unit_test(test_noise_repeats),
                 cmocka_unit_test(test_stall_judges_under_noise),
                 cmocka_unit_test(test_stall_over_budget),
+                cmocka_unit_test(test_stall_clock_spike),
                 cmocka_unit_test(test_time_limit),
                 cmocka_unit_test(test_time_limit_floor),
                 cmocka_unit_test(test_time_limit_after_oom),

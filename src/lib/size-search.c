@@ -210,9 +210,9 @@ static int run_one(struct search *s, enum mc_size_role role, uint64_t max, uint6
 }
 
 /*
- * A run at these limits, judged: a run that was only slow is repeated once
- * when the noise is above the slowdown (and reserve runs are left beyond
- * it), and is slow only when the repeat is too.
+ * A run at these limits, judged: a run slow by the clock alone
+ * (slow_by_clock()) is repeated once when reserve runs are left beyond it,
+ * and is slow only when the repeat is too.
  */
 static int try_limits(struct search *s, enum mc_size_role role, uint64_t max, uint64_t high,
                       unsigned reserve, enum mc_size_verdict *ret, struct mc_error *err)

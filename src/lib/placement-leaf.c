@@ -387,10 +387,18 @@ int mc_placement_sweep_leaf(int group_fd, const struct mc_cgroup_backend *backen
                 char v[64];
                 snprintf(v, sizeof(v), "-%s", *c);
                 r = backend->write(fd, "cgroup.subtree_control", v, err);
+                if (r == -ENOENT || r == -ENODEV) {
+                        mc_error_clear(err);
+                        return 0; /* the group above went meanwhile (see above) */
+                }
                 if (r < 0)
                         return mc_error_prefix(err, "turn %s off again", *c);
         }
         r = mc_cgroup_remove_retry(backend, fd, MC_PLACEMENT_LEAF, err);
+        if (r == -ENOENT || r == -ENODEV) {
+                mc_error_clear(err);
+                return 0;
+        }
         if (r < 0)
                 return mc_error_prefix(err, "remove %s", MC_PLACEMENT_LEAF);
         ret->removed = true;

@@ -138,6 +138,21 @@ static const struct mc_cgroup_backend fake_backend = {
         .remove = fake_remove,
 };
 
+/* As the kernel answers once systemd removed the scope the group was in: the files are gone. */
+static int gone_write(int fd, const char *file, const char *value, struct mc_error *err)
+{
+        if (streq(file, "cgroup.subtree_control"))
+                return mc_error_errno(err, ENOENT, "open '%s'", file);
+        return fake_write(fd, file, value, err);
+}
+
+static const struct mc_cgroup_backend gone_backend = {
+        .name = "test-gone",
+        .mkdir = fake_mkdir,
+        .write = gone_write,
+        .remove = fake_remove,
+};
+
 struct fixture {
         char *dir;      /* holds root/, self-cgroup, systemd/ */
         int root_fd;    /* the fake cgroup2 mount */
@@ -586,6 +601,11 @@ static void test_orphan_leaf(void **state)
         assert_int_equal(mc_placement_sweep_leaf(g, &fake_backend, &ls, &err), 0);
         assert_false(ls.removed);
         assert_int_equal(unlinkat(g, "other", AT_REMOVEDIR), 0);
+        /* The group removed meanwhile by its owner (systemd stops a dead launcher's scope): nothing to do.
+         */
+        assert_int_equal(mc_placement_sweep_leaf(g, &gone_backend, &ls, &err), 0);
+        assert_false(ls.removed);
+        assert_int_equal(err.code, 0);
         assert_int_equal(mc_placement_sweep_leaf(g, &fake_backend, &ls, &err), 0);
         assert_true(ls.removed);
         assert_non_null(ls.disabled);

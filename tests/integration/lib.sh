@@ -96,6 +96,26 @@ assert_junit_valid() { # FILE
                 fail "$1 is not valid JUnit: $(head -c 500 "$tmpdir/.xmllint")"
 }
 
+# The --json FILE of a memcage size that found an answer, STDOUT its evidence lines: present,
+# valid against docs/size-schema.json, one run per line, at most 8, and the last run passed at
+# the recommended limits: the confirmation, or its repeat (a verdict of the clock alone is
+# repeated once).
+assert_size_found() { # FILE STDOUT
+        local srcdir=${MEMCAGE_SRCDIR:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)}
+        local msg vrc=0
+        [ -s "$1" ] || fail "--json wrote no file"
+        msg=$("$srcdir/tests/validate-report" "$srcdir/docs/size-schema.json" "$1" 2>&1) || vrc=$?
+        [ "$vrc" -eq 0 ] || fail "$1 does not validate against docs/size-schema.json: $msg"
+        assert_eq "$(jq '.runs | length' "$1")" "$(grep -c '^run ' <<<"$2")" "runs in --json vs evidence lines"
+        assert_le "$(jq '.runs | length' "$1")" 8 "runs"
+        assert_eq "$(jq -r .outcome "$1")" found "outcome"
+        assert_eq "$(jq -r '.runs[-1].verdict + " " + (.runs[-1].role == "confirm" or
+                (.runs[-1].role == "repeat" and .runs[-2].role == "confirm") | tostring)' "$1")" "pass true" \
+                "the last run: the confirmation (or its repeat), passed"
+        assert_eq "$(jq '.runs[-1].max == .recommendation.max and .runs[-1].high == .recommendation.high' "$1")" \
+                true "the confirming run has the recommended limits"
+}
+
 # A file of MB MiB on ext4 on a loop device (page cache, as a file on tmpfs would
 # be shmem), in $tmpdir/mnt/f, unmounted at exit; skips where the kernel cannot.
 make_ext4_file() { # MB

@@ -17,22 +17,7 @@
 require_file "$cg_root/cgroup.controllers"
 
 MB=$((1 << 20))
-srcdir=${MEMCAGE_SRCDIR:-$(cd -- "$(dirname -- "$0")/../.." && pwd)}
 printf '[memory]\nswap.max = 0\n' >"$tmpdir/noswap.ini"
-
-# The JSON of memcage size: present, valid against its schema, one entry per evidence line.
-check_json() { # FILE STDOUT
-        [ -s "$1" ] || fail "--json wrote no file"
-        local msg vrc=0
-        msg=$("$srcdir/tests/validate-report" "$srcdir/docs/size-schema.json" "$1" 2>&1) || vrc=$?
-        [ "$vrc" -eq 0 ] || fail "$1 does not validate against docs/size-schema.json: $msg"
-        assert_eq "$(jq '.runs | length' "$1")" "$(grep -c '^run ' <<<"$2")" "runs in --json vs evidence lines"
-        assert_le "$(jq '.runs | length' "$1")" 8 "runs"
-        assert_eq "$(jq -r .outcome "$1")" found "outcome"
-        assert_eq "$(jq -r '.runs[-1].role + " " + .runs[-1].verdict' "$1")" "confirm pass" "the last run"
-        assert_eq "$(jq '.runs[-1].max == .recommendation.max and .runs[-1].high == .recommendation.high' "$1")" \
-                true "the confirming run has the recommended limits"
-}
 
 # --- 1: 100 MiB of anonymous memory -----------------------------------------
 job=("$HOG" 100 1)
@@ -49,7 +34,7 @@ run_memcage size -p "$tmpdir/noswap.ini" --slowdown 25 --json "$tmpdir/size.json
 size_s=$(echo "$(date +%s.%N) - $start" | bc)
 assert_eq "$rc" 0 "memcage size ($err)"
 printf '%s\n%s\n' "$out" "$err" | sed 's/^/# /'
-check_json "$tmpdir/size.json" "$out"
+assert_size_found "$tmpdir/size.json" "$out"
 max=$(jq .recommendation.max "$tmpdir/size.json")
 high=$(jq .recommendation.high "$tmpdir/size.json")
 runs=$(jq '.runs | length' "$tmpdir/size.json")
@@ -98,7 +83,7 @@ run_memcage size -p "$tmpdir/noswap.ini" --slowdown 25 --json "$tmpdir/size2.jso
 size_s=$(echo "$(date +%s.%N) - $start" | bc)
 assert_eq "$rc" 0 "memcage size ($err)"
 printf '%s\n%s\n' "$out" "$err" | sed 's/^/# /'
-check_json "$tmpdir/size2.json" "$out"
+assert_size_found "$tmpdir/size2.json" "$out"
 max=$(jq .recommendation.max "$tmpdir/size2.json")
 runs=$(jq '.runs | length' "$tmpdir/size2.json")
 echo "# cache 64 + hog 60: peak $((peak / 1024)) KiB, recommended max $((max / 1024)) KiB;" \

@@ -20,7 +20,6 @@ require_file "$cg_root/cgroup.controllers"
 [ "$(awk 'NR > 1' /proc/swaps | wc -l)" -gt 0 ] || skip "no swap"
 
 MB=$((1 << 20))
-srcdir=${MEMCAGE_SRCDIR:-$(cd -- "$(dirname -- "$0")/../.." && pwd)}
 job=("$HOG" 128 4000 hot 32)
 
 start=$(date +%s.%N)
@@ -36,20 +35,15 @@ run_memcage size --slowdown 25 --json "$tmpdir/size.json" -- "${job[@]}"
 size_s=$(echo "$(date +%s.%N) - $start" | bc)
 printf '%s\n%s\n' "$out" "$err" | sed 's/^/# /'
 assert_eq "$rc" 0 "memcage size ($err)"
-[ -s "$tmpdir/size.json" ] || fail "--json wrote no file"
-msg=$("$srcdir/tests/validate-report" "$srcdir/docs/size-schema.json" "$tmpdir/size.json" 2>&1) ||
-        fail "size.json does not validate against docs/size-schema.json: $msg"
-assert_eq "$(jq -r .outcome "$tmpdir/size.json")" found "outcome"
+assert_size_found "$tmpdir/size.json" "$out"
 max=$(jq .recommendation.max "$tmpdir/size.json")
 high=$(jq .recommendation.high "$tmpdir/size.json")
 runs=$(jq '.runs | length' "$tmpdir/size.json")
 echo "# cold 128 + hot 32 (x4000): peak $((peak / 1024)) KiB, recommended max $((max / 1024)) KiB high $((high / 1024)) KiB;" \
         "$runs runs in $size_s s, $(echo "scale=1; $size_s / $plain_s" | bc) times one plain run ($plain_s s)"
-assert_le "$runs" 8 "runs"
 assert_le "$high" $((peak * 6 / 10)) "recommended high vs 60% of the peak"
 assert_le "$max" $((peak * 6 / 10)) "recommended max vs 60% of the peak"
 assert_ge "$high" $((32 * MB)) "recommended high vs the hot part"
-assert_eq "$(jq -r '.runs[-1].role + " " + .runs[-1].verdict' "$tmpdir/size.json")" "confirm pass" "the last run"
 # The slowdown measured at the answer: the time the confirming run lost to memory (its stall beyond
 # the plain runs') against 25% of what it would have taken without the limit (the reference, or
 # its own time less the loss when longer: the host's load varies between runs), as memcage judged.
